@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+'use strict';
+// Thin launcher: the CLI is TypeScript compiled to dist/ by `npm ci` (prepare) or `npm run build`.
+const path = require('path');
+const fs = require('fs');
+const main = path.join(__dirname, '..', 'dist', 'runtime', 'cli', 'main.js');
+if (!fs.existsSync(main)) {
+  process.stderr.write('tributary: not built yet; run `npm run build` in ' + path.join(__dirname, '..') + '\n');
+  process.exit(2);
+}
+require(main).main(process.argv).then(
+  (code) => { process.exitCode = code; },
+  (err) => { process.stderr.write('tributary: ' + (err && err.message ? err.message : String(err)) + '\n'); process.exitCode = 1; },
+);

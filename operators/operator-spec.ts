@@ -1,0 +1,71 @@
+import type { OperatorFunction } from 'rxjs';
+import type { StreamRecord } from '../runtime/stream-record';
+import type { KeyValueStore } from '../runtime/state/key-value-store';
+import type { ScoringService } from '../runtime/scoring/scoring-service';
+
+/**
+ * The declared options of an operator: one spec drives validation (with
+ * positions), `tributary docs` and `describe`. Kinds that name other
+ * topology entities (store, sink, pipeline) are checked as references.
+ */
+export type OptionKind =
+  | 'string' | 'number' | 'integer' | 'boolean'
+  | 'expression' // a CEL expression over `key`, `value`, `timestamp`, `headers`
+  | 'duration'   // '500ms', '10s', '5m', '1h', '7d' or a number of milliseconds
+  | 'store' | 'sink' | 'pipeline'
+  | 'module'     // a path, relative to the topology file, of a JS/TS module
+  | 'list' | 'object' | 'any';
+
+export interface OptionSpec {
+  readonly kind: OptionKind;
+  readonly description: string;
+  readonly required?: boolean;
+  readonly default?: unknown;
+  /** Allowed values for a string option. */
+  readonly oneOf?: readonly string[];
+  /** Element spec of a list option. */
+  readonly items?: OptionSpec;
+  /** Field specs of an object option (unknown fields are reported). */
+  readonly fields?: Readonly<Record<string, OptionSpec>>;
+}
+
+/** A problem an operator's own `check` finds beyond kinds and references. */
+export interface OptionProblem {
+  /** Option path relative to the step's options, e.g. ['halfLives', 1]. */
+  readonly path: ReadonlyArray<string | number>;
+  readonly message: string;
+}
+
+/** What a step's operator can use while it runs inside one task. */
+export interface OperatorContext {
+  readonly stepId: string;
+  readonly taskId: string;
+  keyValueStore<K = unknown, V = unknown>(name: string): KeyValueStore<K, V>;
+  readonly scoring?: ScoringService;
+  /** Highest event time seen by this task so far (ms), or -Infinity before the first record. */
+  streamTime(): number;
+  /** Wall-clock time (ms); the test driver controls it. */
+  wallClock(): number;
+  /** Hand a record this step could not process to the step's error policy (DLQ by default). */
+  recordFailed(record: StreamRecord, error: unknown): void;
+  /** Emit to a named side output (a sink), e.g. late records. */
+  sideOutput(target: string, record: StreamRecord): void;
+}
+
+/** Resolved options: kinds applied, defaults filled, durations in milliseconds. */
+export type ResolvedOptions = Readonly<Record<string, unknown>>;
+
+export interface OperatorSpec<O extends ResolvedOptions = ResolvedOptions> {
+  readonly name: string;
+  /** One line for `tributary docs` and `describe`. */
+  readonly summary: string;
+  /** A YAML snippet of one step using this operator. */
+  readonly example: string;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Reads or writes a store keyed by the record key (a key change before it needs a repartition). */
+  readonly stateful?: boolean;
+  /** Changes the record key (marks a repartition when a stateful step follows). */
+  readonly changesKey?: boolean;
+  check?(options: O): OptionProblem[];
+  create(options: O, context: OperatorContext): OperatorFunction<StreamRecord, StreamRecord>;
+}

@@ -1,0 +1,10 @@
+import type { CliCommand } from './main';
+import { servicesCommand } from './services-command';
+
+/**
+ * Every CLI command, in the order `--help` lists them. Passed explicitly
+ * (no registration by import side effects): add a command here.
+ */
+export const commands: readonly CliCommand[] = [
+  servicesCommand,
+];
