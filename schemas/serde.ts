@@ -1,0 +1,16 @@
+/**
+ * Turns record keys and values into bytes and back. `deserialize` is
+ * synchronous so a batch decodes without one await per record; serdes that
+ * need remote lookups (Avro writer schemas by id) do them once per batch in
+ * `prepare`, which the runtime awaits before decoding.
+ */
+export interface Serde<T = unknown> {
+  readonly format: SerdeFormat;
+  serialize(value: T): Buffer | null;
+  /** Throws DeserializationError for bytes that do not decode. */
+  deserialize(bytes: Buffer | null): T;
+  /** Fetch whatever `deserialize` will need for these messages (e.g. unknown schema ids). */
+  prepare?(messages: ReadonlyArray<Buffer | null>): Promise<void>;
+}
+
+export type SerdeFormat = 'avro' | 'json' | 'string' | 'bytes';

@@ -1,0 +1,96 @@
+/**
+ * Helpers for integration tests against the real local services. A missing
+ * service is a test failure with instructions, never a silent skip.
+ */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Admin, type KafkaMessage, type Consumer } from 'kafkajs';
+
+export const KAFKA_BROKERS = (process.env.TRIBUTARY_TEST_BROKERS ?? '127.0.0.1:9092').split(',');
+export const REGISTRY_URL = process.env.TRIBUTARY_TEST_REGISTRY ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
+
+const HOW_TO_START = 'start the local services with `npm run services:start` (or run `npm test`, which starts them)';
+
+/** A kafkajs client for tests, quiet unless something is wrong. */
+export function testKafka(clientId = 'tributary-test'): Kafka {
+  return new Kafka({ clientId, brokers: KAFKA_BROKERS, logLevel: logLevel.ERROR, retry: { retries: 3 } });
+}
+
+/** Fails with instructions when the broker does not answer. */
+export async function requireKafka(): Promise<void> {
+  const admin = new Kafka({ clientId: 'probe', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 1 } }).admin();
+  try {
+    await admin.connect();
+    await admin.listTopics();
+  } catch (err) {
+    throw new Error(`Kafka is not reachable at ${KAFKA_BROKERS.join(',')}: ${(err as Error).message}; ${HOW_TO_START}`);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Fails with instructions when the schema registry does not answer. */
+export async function requireRegistry(): Promise<void> {
+  try {
+    const response = await fetch(`${REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  } catch (err) {
+    throw new Error(`the schema registry is not reachable at ${REGISTRY_URL}: ${(err as Error).message}; ${HOW_TO_START}`);
+  }
+}
+
+/** A topic name no other test uses. */
+export function randomTopic(prefix = 't'): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+/** Create topics (waiting for leaders) with an admin that is then closed. */
+export async function createTopics(kafka: Kafka, topics: ReadonlyArray<{ topic: string; partitions: number; config?: Record<string, string> }>): Promise<void> {
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
+        replicationFactor: 1,
+        configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface Received {
+  readonly partition: number;
+  readonly message: KafkaMessage;
+}
+
+/**
+ * Consume a topic from the beginning in a fresh group until `count` messages
+ * arrived or `timeoutMs` passed; resolves with what arrived (the caller asserts).
+ */
+export async function consumeMessages(kafka: Kafka, topic: string, count: number, options: { timeoutMs?: number; readUncommitted?: boolean } = {}): Promise<Received[]> {
+  const consumer: Consumer = kafka.consumer({ groupId: `g-${randomUUID()}`, readUncommitted: options.readUncommitted ?? false });
+  const received: Received[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.timeoutMs ?? 30000);
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          received.push({ partition, message });
+          if (received.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return received;
+}
