@@ -50,6 +50,17 @@ export interface OperatorContext {
   recordFailed(record: StreamRecord, error: unknown): void;
   /** Emit to a named side output (a sink), e.g. late records. */
   sideOutput(target: string, record: StreamRecord): void;
+  /**
+   * Wall-clock punctuation: asks the executor to push an empty batch through
+   * the task's pipeline at least every `intervalMs` while no records arrive.
+   * Stateful operators fire their due timers (window close, debounce end) on
+   * every batch, empty ones included, so this is all a quiet task needs.
+   * Stream-time timers need nothing extra: stream time only moves with batches.
+   * Optional so that contexts which never idle (tests) may leave it out.
+   */
+  requestPunctuation?(intervalMs: number): void;
+  /** Adds to a per-step counter the runtime exports (e.g. `late_records`, `duplicates_dropped`). */
+  count?(counter: string, amount?: number): void;
 }
 
 /** Resolved options: kinds applied, defaults filled, durations in milliseconds. */

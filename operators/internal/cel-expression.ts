@@ -1,0 +1,235 @@
+import {
+  celEnv, celFunc, CelScalar, isCelError, isCelList, isCelMap, isCelUint, mapType, parse, plan,
+  type CelEnv, type CelFunc, type CelInput,
+} from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import type { StreamRecord } from '../../runtime/stream-record';
+import { RecordError } from '../../runtime/errors';
+
+/** The names every expression can use. */
+export const expressionVariables = ['key', 'value', 'timestamp', 'headers'] as const;
+
+type Expr = ReturnType<typeof parse>['expr'];
+
+/** A problem in an expression, at a character offset within its text. */
+export interface ExpressionProblem {
+  readonly offset: number;
+  readonly message: string;
+}
+
+/** Field names of an Avro record schema (parsed .avsc JSON), to check `value.x` paths. */
+export type AvroSchemaJson = unknown;
+
+/**
+ * JSON-derived numbers are CEL doubles while literals like `1` are ints; CEL
+ * has no implicit promotion, so `value.count + 1` would fail at run time.
+ * These overloads promote int to double in mixed arithmetic.
+ */
+function mixedArithmetic(): CelFunc[] {
+  const ops: Array<[string, (a: number, b: number) => number]> = [
+    ['_+_', (a, b) => a + b], ['_-_', (a, b) => a - b], ['_*_', (a, b) => a * b], ['_/_', (a, b) => a / b],
+  ];
+  return ops.flatMap(([name, f]) => [
+    celFunc(name, [CelScalar.DOUBLE, CelScalar.INT], CelScalar.DOUBLE, (a, b) => f(a, Number(b))),
+    celFunc(name, [CelScalar.INT, CelScalar.DOUBLE], CelScalar.DOUBLE, (a, b) => f(Number(a), b)),
+  ]);
+}
+
+let sharedEnv: CelEnv | undefined;
+function env(): CelEnv {
+  sharedEnv ??= celEnv({
+    variables: { key: CelScalar.DYN, value: CelScalar.DYN, timestamp: CelScalar.INT, headers: mapType(CelScalar.STRING, CelScalar.DYN) },
+    funcs: [...strings, ...mixedArithmetic()],
+  });
+  return sharedEnv;
+}
+
+/** A compiled expression: parse and plan once, evaluate per record. */
+export interface CelExpression {
+  readonly source: string;
+  /** Evaluates against a record; throws a {@link RecordError} (not retriable) when evaluation fails. */
+  evaluate(record: StreamRecord, extra?: Record<string, unknown>): unknown;
+}
+
+/**
+ * Compiles a CEL expression over `key`, `value`, `timestamp` (int, epoch ms)
+ * and `headers` (map of string). Config strings are never handed to `eval`.
+ * Throws when the text does not parse: validate first to get positions.
+ */
+export function compileExpression(source: string): CelExpression {
+  const parsed = parse(source);
+  const run = plan(env(), parsed) as (bindings: Record<string, CelInput>) => unknown;
+  return {
+    source,
+    evaluate(record, extra) {
+      const result = run({
+        key: toCel(record.key), value: toCel(record.value), timestamp: BigInt(Math.trunc(record.timestamp)),
+        headers: headersToCel(record.headers), ...(extra as Record<string, CelInput> | undefined),
+      });
+      if (isCelError(result)) {
+        throw new RecordError(`expression '${source}' failed: ${result.message}`, {
+          topic: record.source?.topic, partition: record.source?.partition, offset: record.source?.offset,
+        });
+      }
+      return fromCel(result);
+    },
+  };
+}
+
+/**
+ * Everything wrong with an expression, found without running it: syntax
+ * errors, names other than the record variables (and comprehension
+ * variables), and `value.field` paths absent from the value's Avro schema.
+ */
+export function expressionProblems(source: string, valueSchema?: AvroSchemaJson, extraNames: readonly string[] = []): ExpressionProblem[] {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(source);
+  } catch (err) {
+    const e = err as { location?: { start?: { offset?: number } }; message?: string };
+    const message = String(e.message ?? err).replace(/^<input>:\d+:\d+: /, '');
+    return [{ offset: e.location?.start?.offset ?? 0, message: `does not parse: ${message}` }];
+  }
+  const positions = parsed.sourceInfo?.positions ?? {};
+  const offsetOf = (expr: Expr): number => Number((positions as Record<string, number>)[String(expr.id)] ?? 0);
+  const problems: ExpressionProblem[] = [];
+  const known = new Set<string>([...expressionVariables, ...extraNames]);
+  walk(parsed.expr, known, (expr, scope) => {
+    const kind = expr.exprKind;
+    if (kind.case === 'identExpr' && !scope.has(kind.value.name)) {
+      problems.push({
+        offset: offsetOf(expr),
+        message: `unknown name '${kind.value.name}' (expressions can use ${[...known].join(', ')})`,
+      });
+    }
+    if (kind.case === 'selectExpr' && valueSchema !== undefined) {
+      const path = selectPath(expr);
+      if (path && path[0] === 'value' && scope.has('value') && !isShadowed(scope)) {
+        const missing = missingField(valueSchema, path.slice(1));
+        if (missing) problems.push({ offset: offsetOf(expr) + 1, message: missing });
+      }
+    }
+  });
+  return dedupe(problems);
+}
+
+type Scope = Set<string> & { shadowsValue?: boolean };
+function isShadowed(scope: Scope): boolean { return scope.shadowsValue === true; }
+
+/** Visits every node with the names in scope (comprehensions bind their variables). */
+function walk(expr: Expr | undefined, scope: Scope, visitNode: (expr: Expr, scope: Scope) => void): void {
+  if (!expr) return;
+  visitNode(expr, scope);
+  const kind = expr.exprKind;
+  switch (kind.case) {
+    case 'selectExpr': walk(kind.value.operand, scope, visitNode); break;
+    case 'callExpr':
+      walk(kind.value.target, scope, visitNode);
+      for (const arg of kind.value.args) walk(arg, scope, visitNode);
+      break;
+    case 'listExpr': for (const e of kind.value.elements) walk(e, scope, visitNode); break;
+    case 'structExpr':
+      for (const entry of kind.value.entries) {
+        if (entry.keyKind.case === 'mapKey') walk(entry.keyKind.value, scope, visitNode);
+        walk(entry.value, scope, visitNode);
+      }
+      break;
+    case 'comprehensionExpr': {
+      const c = kind.value;
+      walk(c.iterRange, scope, visitNode);
+      walk(c.accuInit, scope, visitNode);
+      const inner: Scope = new Set([...scope, c.iterVar, c.accuVar, ...(c.iterVar2 ? [c.iterVar2] : [])]);
+      inner.shadowsValue = scope.shadowsValue || [c.iterVar, c.iterVar2, c.accuVar].includes('value');
+      walk(c.loopCondition, inner, visitNode);
+      walk(c.loopStep, inner, visitNode);
+      walk(c.result, inner, visitNode);
+      break;
+    }
+    default: break;
+  }
+}
+
+/** ['value', 'a', 'b'] for `value.a.b`; undefined when the chain has calls or indexes. */
+function selectPath(expr: Expr): string[] | undefined {
+  const kind = expr.exprKind;
+  if (kind.case === 'identExpr') return [kind.value.name];
+  if (kind.case === 'selectExpr' && !kind.value.testOnly && kind.value.operand) {
+    const head = selectPath(kind.value.operand);
+    return head ? [...head, kind.value.field] : undefined;
+  }
+  return undefined;
+}
+
+/** A message when a field path is not in an Avro record schema; undefined when it is or cannot be told. */
+function missingField(schema: AvroSchemaJson, path: readonly string[]): string | undefined {
+  let type = schema;
+  for (let i = 0; i < path.length; i++) {
+    type = unwrapNullable(type);
+    if (!isRecordSchema(type)) return undefined;
+    const field = type.fields.find((f) => f.name === path[i]);
+    if (!field) {
+      const names = type.fields.map((f) => f.name);
+      return `value${path.slice(0, i).map((p) => `.${p}`).join('')} has no field '${path[i]}' in schema ${type.name ?? ''}`.trim()
+        + ` (fields: ${names.join(', ')})`;
+    }
+    type = field.type;
+  }
+  return undefined;
+}
+
+function unwrapNullable(type: unknown): unknown {
+  if (Array.isArray(type)) {
+    const nonNull = type.filter((t) => t !== 'null');
+    return nonNull.length === 1 ? nonNull[0] : undefined;
+  }
+  return type;
+}
+
+function isRecordSchema(type: unknown): type is { name?: string; fields: Array<{ name: string; type: unknown }> } {
+  return typeof type === 'object' && type !== null && (type as { type?: unknown }).type === 'record'
+    && Array.isArray((type as { fields?: unknown }).fields);
+}
+
+function dedupe(problems: ExpressionProblem[]): ExpressionProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.offset}:${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** JS value → CEL input: plain objects become maps, undefined becomes null, Long-like stay as they are. */
+export function toCel(value: unknown): CelInput {
+  if (value === undefined || value === null) return null;
+  if (Array.isArray(value)) return value.map(toCel);
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return value as CelInput;
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, toCel(v)])) as CelInput;
+  if (typeof value === 'object') {
+    const out = new Map<string, CelInput>();
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out.set(k, toCel(v));
+    return out as CelInput;
+  }
+  return value as CelInput;
+}
+
+function headersToCel(headers: StreamRecord['headers']): CelInput {
+  const out = new Map<string, CelInput>();
+  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out.set(k, Buffer.isBuffer(v) ? v.toString('utf8') : v);
+  return out as CelInput;
+}
+
+/** CEL value → plain JS: maps to objects, lists to arrays, ints to numbers when exact. */
+export function fromCel(value: unknown): unknown {
+  if (typeof value === 'bigint') return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
+  if (isCelUint(value)) return fromCel(value.value);
+  if (isCelList(value)) return [...value].map(fromCel);
+  if (isCelMap(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of value) out[String(fromCel(k))] = fromCel(v);
+    return out;
+  }
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value);
+  return value;
+}

@@ -1,0 +1,29 @@
+import type { OptionSpec } from '../operator-spec';
+
+/** Option specs several operators share, so their docs read the same everywhere. */
+export const storeOption = (what: string): OptionSpec => ({ kind: 'store', required: true, description: `Key-value store that holds ${what} (survives restarts; one store per step).` });
+
+export const intoOption: OptionSpec = {
+  kind: 'string',
+  description: 'When set, the result is written to this field of a copy of the input value instead of replacing the value.',
+};
+
+export const lateToOption: OptionSpec = {
+  kind: 'sink',
+  description: 'Side output for late records; when absent they go to the step\'s error policy (the DLQ). Either way they are counted as late_records.',
+};
+
+export const graceOption: OptionSpec = {
+  kind: 'duration', default: 0,
+  description: 'How long after a window ends (in stream time) records for it are still accepted.',
+};
+
+export const emitOption: OptionSpec = {
+  kind: 'string', default: 'final', oneOf: ['final', 'update'],
+  description: "'final': one result per window once stream time passes its end plus grace (suppress until final); 'update': a result on every change.",
+};
+
+export const timeOption: OptionSpec = {
+  kind: 'string', default: 'event', oneOf: ['event', 'wall'],
+  description: "Clock for intervals: 'event' (stream time, deterministic on replay) or 'wall' (wall clock; the runtime sends punctuation ticks).",
+};

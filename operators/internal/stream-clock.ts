@@ -1,0 +1,20 @@
+import type { KeyValueStore } from '../../runtime/state/key-value-store';
+import { metaKey } from './state-keys';
+
+const KEY = metaKey('streamTime');
+
+/**
+ * The stream time a step has observed: the highest event time of the records
+ * that reached it, kept in the step's store so lateness and window closing
+ * decide the same way after a restart. It is per step rather than the task's
+ * `context.streamTime()` because an upstream `event-time` step may rewrite
+ * timestamps, and the task clock follows the Kafka record timestamps.
+ */
+export async function loadStreamTime(store: KeyValueStore<string, unknown>): Promise<number> {
+  const stored = await store.get(KEY);
+  return typeof stored === 'number' ? stored : -Infinity;
+}
+
+export function saveStreamTime(store: KeyValueStore<string, unknown>, previous: number, current: number): void {
+  if (current > previous) store.put(KEY, current);
+}
