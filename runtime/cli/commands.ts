@@ -1,5 +1,6 @@
 import type { CliCommand } from './main';
 import { servicesCommand } from './services-command';
+import { topCommand } from './top-command';
 
 /**
  * Every CLI command, in the order `--help` lists them. Passed explicitly
@@ -7,4 +8,5 @@ import { servicesCommand } from './services-command';
  */
 export const commands: readonly CliCommand[] = [
   servicesCommand,
+  topCommand,
 ];
