@@ -1,0 +1,178 @@
+import type { BytesStore, StoreLayerKind } from './bytes-store';
+import { keyBuffer, keyString, readUint64 } from './internal/byte-keys';
+import { overlayRange } from './internal/overlay';
+
+/** Counts the cache reports to the metered layer (wired by the store builder). */
+export interface CacheListener {
+  hits(n: number): void;
+  misses(n: number): void;
+}
+
+interface CacheEntry {
+  value: Buffer | null;
+  dirty: boolean;
+}
+
+/**
+ * The write-back cache: writes stay here until the task commits, so repeated
+ * writes to a hot key reach the changelog (and RocksDB) once per commit; reads
+ * of recent keys skip RocksDB. Bounded by entry count: the least recently used
+ * entries leave first, dirty ones written down to the layer below.
+ */
+export class CachingStore implements BytesStore {
+  readonly layer: StoreLayerKind = 'caching';
+  /** Map order is recency order: touching an entry moves it to the end. */
+  private readonly entries = new Map<string, CacheEntry>();
+  private dirtyCount = 0;
+
+  constructor(
+    private readonly inner: BytesStore,
+    readonly maxEntries = 10_000,
+    private readonly listener?: CacheListener,
+  ) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  async get(key: Buffer): Promise<Buffer | undefined> {
+    const k = keyString(key);
+    const hit = this.entries.get(k);
+    if (hit !== undefined) {
+      this.touch(k, hit);
+      this.listener?.hits(1);
+      return hit.value ?? undefined;
+    }
+    this.listener?.misses(1);
+    const value = await this.inner.get(key);
+    this.remember(k, value);
+    return value;
+  }
+
+  async getMany(keys: readonly Buffer[]): Promise<Array<Buffer | undefined>> {
+    const out = new Array<Buffer | undefined>(keys.length);
+    const missIndex: number[] = [];
+    const missKeys: Buffer[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const k = keyString(keys[i]);
+      const hit = this.entries.get(k);
+      if (hit !== undefined) {
+        this.touch(k, hit);
+        out[i] = hit.value ?? undefined;
+      } else {
+        missIndex.push(i);
+        missKeys.push(keys[i]);
+      }
+    }
+    if (keys.length > missKeys.length) this.listener?.hits(keys.length - missKeys.length);
+    if (missKeys.length > 0) {
+      this.listener?.misses(missKeys.length);
+      const found = await this.inner.getMany(missKeys);
+      for (let j = 0; j < missIndex.length; j++) {
+        const i = missIndex[j];
+        // A write may have landed while RocksDB was read: it wins.
+        const current = this.entries.get(keyString(keys[i]));
+        if (current !== undefined) {
+          out[i] = current.value ?? undefined;
+        } else {
+          out[i] = found[j];
+          this.remember(keyString(keys[i]), found[j]);
+        }
+      }
+    }
+    return out;
+  }
+
+  put(key: Buffer, value: Buffer | null): void {
+    const k = keyString(key);
+    const entry = this.entries.get(k);
+    if (entry !== undefined) {
+      if (!entry.dirty) this.dirtyCount++;
+      entry.value = value;
+      entry.dirty = true;
+      this.touch(k, entry);
+    } else {
+      this.entries.set(k, { value, dirty: true });
+      this.dirtyCount++;
+      this.evict();
+    }
+  }
+
+  range(from?: Buffer, to?: Buffer): AsyncIterable<[Buffer, Buffer]> {
+    return overlayRange([this.dirtyOverlay()], this.inner.range(from, to), from, to);
+  }
+
+  get scanTime(): BytesStore['scanTime'] {
+    const innerScan = this.inner.scanTime?.bind(this.inner);
+    if (innerScan === undefined) return undefined;
+    return (fromMs: number, toMs: number) => this.scanTimeMerged(innerScan, fromMs, toMs);
+  }
+
+  async flush(): Promise<void> {
+    if (this.dirtyCount > 0) {
+      for (const [k, entry] of this.entries) {
+        if (!entry.dirty) continue;
+        this.inner.put(keyBuffer(k), entry.value);
+        entry.dirty = false;
+      }
+      this.dirtyCount = 0;
+    }
+    await this.inner.flush();
+  }
+
+  /** Entries held (clean and dirty). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Entries written since the last flush. */
+  get dirtyEntries(): number {
+    return this.dirtyCount;
+  }
+
+  private async *scanTimeMerged(
+    innerScan: NonNullable<BytesStore['scanTime']>,
+    fromMs: number,
+    toMs: number,
+  ): AsyncGenerator<[Buffer, Buffer]> {
+    const found = new Map<string, Buffer | null>();
+    for await (const [k, v] of innerScan(fromMs, toMs)) found.set(keyString(k), v);
+    for (const [k, v] of this.dirtyOverlay()) {
+      const key = keyBuffer(k);
+      const t = readUint64(key, key.length - 8);
+      if (t >= fromMs && t <= toMs) found.set(k, v);
+    }
+    for (const k of [...found.keys()].sort()) {
+      const v = found.get(k)!;
+      if (v !== null) yield [keyBuffer(k), v];
+    }
+  }
+
+  private dirtyOverlay(): Map<string, Buffer | null> {
+    const overlay = new Map<string, Buffer | null>();
+    if (this.dirtyCount === 0) return overlay;
+    for (const [k, entry] of this.entries) if (entry.dirty) overlay.set(k, entry.value);
+    return overlay;
+  }
+
+  private touch(k: string, entry: CacheEntry): void {
+    this.entries.delete(k);
+    this.entries.set(k, entry);
+  }
+
+  private remember(k: string, value: Buffer | undefined): void {
+    this.entries.set(k, { value: value ?? null, dirty: false });
+    this.evict();
+  }
+
+  private evict(): void {
+    while (this.entries.size > this.maxEntries) {
+      const [k, entry] = this.entries.entries().next().value as [string, CacheEntry];
+      this.entries.delete(k);
+      if (entry.dirty) {
+        this.dirtyCount--;
+        this.inner.put(keyBuffer(k), entry.value);
+      }
+    }
+  }
+}

@@ -1,0 +1,17 @@
+import { TributaryError } from '../errors';
+
+/**
+ * A state store failed. `retriable` says whether the same call can succeed
+ * later (a store that is closing, a broker that is briefly away) or never
+ * will (a corrupt checkpoint, a store name that is not defined).
+ */
+export class StateStoreError extends TributaryError {
+  constructor(
+    message: string,
+    readonly retriable: boolean,
+    readonly context: { store?: string; task?: string; path?: string } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,101 @@
+import type { StoreLayerKind } from './bytes-store';
+import { keyBuffer, keyString, prefixEnd } from './internal/byte-keys';
+import { overlayRange } from './internal/overlay';
+import { dataPrefix } from './internal/store-prefix';
+import type { RestoredEntry, RocksDbLayer } from './rocksdb-layer';
+import type { DatabaseWrite, TaskDatabase } from './task-database';
+
+/**
+ * The RocksDB layer of a key-value store: its keys under the store's prefix in
+ * the task's database. `put` fills a write batch that reads see at once and
+ * that reaches RocksDB when the task flushes.
+ */
+export class RocksDbStore implements RocksDbLayer {
+  readonly layer: StoreLayerKind = 'rocksdb';
+  private readonly prefix: Buffer;
+  private readonly prefixLimit: Buffer | undefined;
+  private pending = new Map<string, Buffer | null>();
+  /** The batch being written: still visible to reads until it is in RocksDB. */
+  private writing = new Map<string, Buffer | null>();
+
+  constructor(readonly name: string, private readonly db: TaskDatabase) {
+    this.prefix = dataPrefix(name);
+    this.prefixLimit = prefixEnd(this.prefix);
+  }
+
+  async get(key: Buffer): Promise<Buffer | undefined> {
+    const buffered = this.buffered(key);
+    if (buffered !== undefined) return buffered ?? undefined;
+    return this.db.get(this.physical(key));
+  }
+
+  async getMany(keys: readonly Buffer[]): Promise<Array<Buffer | undefined>> {
+    const out = new Array<Buffer | undefined>(keys.length);
+    const missIndex: number[] = [];
+    const missKeys: Buffer[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const buffered = this.buffered(keys[i]);
+      if (buffered !== undefined) {
+        out[i] = buffered ?? undefined;
+      } else {
+        missIndex.push(i);
+        missKeys.push(this.physical(keys[i]));
+      }
+    }
+    const found = await this.db.getMany(missKeys);
+    for (let j = 0; j < missIndex.length; j++) out[missIndex[j]] = found[j];
+    return out;
+  }
+
+  put(key: Buffer, value: Buffer | null): void {
+    this.pending.set(keyString(key), value);
+  }
+
+  async *range(from?: Buffer, to?: Buffer): AsyncGenerator<[Buffer, Buffer]> {
+    const gte = from === undefined ? this.prefix : this.physical(from);
+    const lt = to === undefined ? this.prefixLimit : this.physical(to);
+    const strip = this.prefix.length;
+    const lower = this.stripped(this.db.iterate(gte, lt), strip);
+    yield* overlayRange([this.writing, this.pending], lower, from, to);
+  }
+
+  async flush(): Promise<void> {
+    // The write batch is written by TaskStores for all stores at once.
+  }
+
+  async takeWrites(): Promise<DatabaseWrite[]> {
+    for (const [k, v] of this.pending) this.writing.set(k, v);
+    this.pending = new Map();
+    const writes: DatabaseWrite[] = [];
+    for (const [k, v] of this.writing) writes.push({ key: this.physical(keyBuffer(k)), value: v });
+    return writes;
+  }
+
+  writesApplied(): void {
+    this.writing = new Map();
+  }
+
+  async restore(entries: readonly RestoredEntry[]): Promise<void> {
+    await this.db.write(entries.map((e) => ({ key: this.physical(e.key), value: e.value })));
+  }
+
+  async load(): Promise<void> {
+    // Nothing beyond the data itself.
+  }
+
+  /** Undefined: not buffered; null: buffered delete. */
+  private buffered(key: Buffer): Buffer | null | undefined {
+    const k = keyString(key);
+    const p = this.pending.get(k);
+    if (p !== undefined) return p;
+    return this.writing.get(k);
+  }
+
+  private physical(key: Buffer): Buffer {
+    return Buffer.concat([this.prefix, key], this.prefix.length + key.length);
+  }
+
+  private async *stripped(source: AsyncIterable<[Buffer, Buffer]>, strip: number): AsyncGenerator<[Buffer, Buffer]> {
+    for await (const [k, v] of source) yield [k.subarray(strip), v];
+  }
+}

@@ -1,0 +1,65 @@
+import type { BytesStore } from './bytes-store';
+import { CachingStore } from './caching-store';
+import { ChangeLoggingStore } from './change-logging-store';
+import { StateStoreError } from './errors';
+import { StoreInstruments } from './internal/store-instruments';
+import { StreamTimeClock } from './internal/stream-time';
+import type { KeyValueStore } from './key-value-store';
+import { MeteredKeyValueStore } from './metered-store';
+import { MeteredWindowStore } from './metered-window-store';
+import type { RocksDbLayer } from './rocksdb-layer';
+import { RocksDbSegmentedStore } from './rocksdb-segmented-store';
+import { RocksDbStore } from './rocksdb-store';
+import { jsonValueSerde } from './serde-json-value';
+import { structuredKeySerde } from './serde-structured-key';
+import type { StoreDefinition } from './store-definition';
+import type { TaskDatabase } from './task-database';
+import type { WindowStore } from './window-store';
+
+/** A store assembled from its layers, with handles the task needs on its inner ones. */
+export interface BuiltStore {
+  readonly definition: StoreDefinition;
+  /** The typed outer layer operators use. */
+  readonly outer: KeyValueStore<unknown, unknown> | WindowStore<unknown, unknown>;
+  /** The top byte layer (cache, or changelog, or RocksDB): `flush` starts here. */
+  readonly top: BytesStore;
+  readonly changelog?: ChangeLoggingStore;
+  readonly rocksdb: RocksDbLayer;
+}
+
+/**
+ * Builds one store the Kafka Streams way: metered(caching(change-logging(rocksdb))),
+ * each middle layer present only when the definition asks for it.
+ */
+export function buildStore(definition: StoreDefinition, db: TaskDatabase, taskId: string, metrics: boolean): BuiltStore {
+  const instruments = metrics ? new StoreInstruments(definition.name, taskId) : undefined;
+  const keySerde = definition.keySerde ?? structuredKeySerde;
+  const valueSerde = definition.valueSerde ?? jsonValueSerde;
+  const clock = new StreamTimeClock();
+  let rocksdb: RocksDbLayer;
+  if (definition.kind === 'window') {
+    const retention = definition.retentionMs;
+    if (retention === undefined || !Number.isSafeInteger(retention) || retention <= 0) {
+      throw new StateStoreError(`window store ${definition.name} needs retentionMs > 0 (got ${retention})`, false, { store: definition.name, task: taskId });
+    }
+    const segmentMs = definition.segmentMs ?? Math.max(Math.ceil(retention / 2), 60_000);
+    rocksdb = new RocksDbSegmentedStore(definition.name, db, retention, segmentMs, clock);
+  } else if (definition.kind === 'key-value') {
+    rocksdb = new RocksDbStore(definition.name, db);
+  } else {
+    throw new StateStoreError(`store ${definition.name}: unknown kind ${String((definition as { kind: unknown }).kind)}`, false, { store: definition.name, task: taskId });
+  }
+  let top: BytesStore = rocksdb;
+  let changelog: ChangeLoggingStore | undefined;
+  if (definition.changelog) {
+    changelog = new ChangeLoggingStore(top);
+    top = changelog;
+  }
+  if (definition.cache ?? true) {
+    top = new CachingStore(top, definition.cacheEntries ?? 10_000, instruments);
+  }
+  const outer = definition.kind === 'window'
+    ? new MeteredWindowStore(top, definition.retentionMs!, clock, keySerde, valueSerde, instruments)
+    : new MeteredKeyValueStore(top, keySerde, valueSerde, instruments);
+  return { definition, outer, top, changelog, rocksdb };
+}

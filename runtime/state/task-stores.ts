@@ -1,0 +1,303 @@
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ChangelogReader } from './changelog-reader';
+import type { ChangelogOffset, ChangelogRecord } from './changelog-record';
+import { CheckpointFile, partitionKey } from './checkpoint-file';
+import { StateStoreError } from './errors';
+import { RestoreInstruments } from './internal/store-instruments';
+import type { KeyValueStore } from './key-value-store';
+import type { RestoredEntry } from './rocksdb-layer';
+import { buildStore, type BuiltStore } from './store-builder';
+import type { StoreDefinition } from './store-definition';
+import { TaskDatabase, type TaskDatabaseOptions } from './task-database';
+import type { WindowStore } from './window-store';
+
+/** How {@link TaskStores.open} found the task's local state. */
+export type LocalStateOnOpen = 'new' | 'checkpointed' | 'wiped-dirty' | 'wiped-no-checkpoint' | 'wiped-corrupt';
+
+export interface TaskStoresOptions {
+  readonly stateDir: string;
+  readonly appId: string;
+  /** Task id; when `partition` is not given, its trailing number is the partition (`0_3` → 3). */
+  readonly taskId: string;
+  readonly stores: ReadonlyArray<StoreDefinition>;
+  /** Count store reads, writes and cache hits on OpenTelemetry instruments (default false). */
+  readonly metrics?: boolean;
+  /** The task's input partition = its changelog partition. */
+  readonly partition?: number;
+  /** Under exactly_once a crash between flush and commit leaves a dirty marker that wipes the state (default at_least_once). */
+  readonly processingGuarantee?: 'at_least_once' | 'exactly_once';
+  readonly rocksdb?: TaskDatabaseOptions;
+}
+
+/** What one store's restore did. */
+export interface StoreRestoreSummary {
+  readonly store: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly fromOffset: string | undefined;
+  readonly endOffset: string;
+  readonly records: number;
+  readonly durationMs: number;
+}
+
+/*
+ * Lifecycle:
+ *
+ *   open ──restore()──▶ restoring ──▶ open ──close()/wipe()──▶ closed
+ *
+ * Records are processed (stores read and written, flush, commitApplied) only in open.
+ */
+type State = 'open' | 'restoring' | 'closed';
+const transitions: Readonly<Record<State, readonly State[]>> = {
+  open: ['restoring', 'closed'],
+  restoring: ['open', 'closed'],
+  closed: [],
+};
+
+/**
+ * All state stores of one task: one RocksDB instance under
+ * `<stateDir>/<app>/<task>/rocksdb`, the checkpoint and dirty files beside it,
+ * and each store built from its layers.
+ *
+ * The commit protocol the task runs:
+ *
+ *   records = await stores.flush()     // cache → changelog records; write batch applied
+ *   produce records (+ outputs, + input offsets: one transaction under exactly_once)
+ *   await stores.commitApplied(nextChangelogOffsets(records, sendResults))
+ */
+export class TaskStores {
+  private state: State = 'open';
+  private checkpoint: Map<string, ChangelogOffset>;
+
+  private constructor(
+    readonly appId: string,
+    readonly taskId: string,
+    readonly partition: number,
+    readonly taskDir: string,
+    readonly localState: LocalStateOnOpen,
+    private readonly guarantee: 'at_least_once' | 'exactly_once',
+    private readonly db: TaskDatabase,
+    private readonly built: ReadonlyMap<string, BuiltStore>,
+    private readonly checkpointFile: CheckpointFile,
+    checkpoint: Map<string, ChangelogOffset>,
+    private readonly restoreInstruments?: RestoreInstruments,
+  ) {
+    this.checkpoint = checkpoint;
+  }
+
+  /** The changelog topic of a store. */
+  static changelogTopic(appId: string, storeName: string): string {
+    return `${appId}-${storeName}-changelog`;
+  }
+
+  /**
+   * Opens (creating when needed) the stores of a task. Local state that cannot
+   * be trusted is wiped first: a dirty marker under exactly_once, a missing or
+   * corrupt checkpoint beside existing data.
+   */
+  static async open(options: TaskStoresOptions): Promise<TaskStores> {
+    for (const [what, value] of [['appId', options.appId], ['taskId', options.taskId]] as const) {
+      if (!/^[A-Za-z0-9._-]+$/.test(value) || value === '.' || value === '..') {
+        throw new StateStoreError(`${what} ${JSON.stringify(value)} must be letters, digits, '.', '_' or '-' (it names a directory)`, false, { task: options.taskId });
+      }
+    }
+    const partition = options.partition ?? Number(/(\d+)$/.exec(options.taskId)?.[1] ?? NaN);
+    if (!Number.isInteger(partition) || partition < 0) {
+      throw new StateStoreError(`task ${options.taskId}: pass options.partition (the task id does not end with a partition number)`, false, { task: options.taskId });
+    }
+    const names = new Set<string>();
+    for (const s of options.stores) {
+      if (names.has(s.name)) throw new StateStoreError(`task ${options.taskId}: store ${s.name} is defined twice`, false, { store: s.name, task: options.taskId });
+      names.add(s.name);
+    }
+    const guarantee = options.processingGuarantee ?? 'at_least_once';
+    const taskDir = join(options.stateDir, options.appId, options.taskId);
+    const checkpointFile = new CheckpointFile(taskDir);
+    const { localState, checkpoint } = await TaskStores.inspect(taskDir, checkpointFile, guarantee);
+    if (localState.startsWith('wiped')) await rm(taskDir, { recursive: true, force: true });
+    const db = await TaskDatabase.open(join(taskDir, 'rocksdb'), options.rocksdb);
+    try {
+      const built = new Map<string, BuiltStore>();
+      for (const definition of options.stores) {
+        const store = buildStore(definition, db, options.taskId, options.metrics ?? false);
+        await store.rocksdb.load();
+        built.set(definition.name, store);
+      }
+      return new TaskStores(options.appId, options.taskId, partition, taskDir, localState, guarantee, db, built, checkpointFile,
+        checkpoint ?? new Map(), options.metrics ? new RestoreInstruments(options.taskId) : undefined);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+
+  private static async inspect(
+    taskDir: string,
+    file: CheckpointFile,
+    guarantee: 'at_least_once' | 'exactly_once',
+  ): Promise<{ localState: LocalStateOnOpen; checkpoint?: Map<string, ChangelogOffset> }> {
+    const exists = await stat(join(taskDir, 'rocksdb')).then(() => true, () => false);
+    if (!exists) return { localState: 'new' };
+    if (guarantee === 'exactly_once' && await file.isDirty()) return { localState: 'wiped-dirty' };
+    try {
+      const checkpoint = await file.read();
+      // Without a checkpoint the data's relation to the changelog is unknown:
+      // replaying over it could keep keys whose tombstones were compacted away.
+      return checkpoint === undefined ? { localState: 'wiped-no-checkpoint' } : { localState: 'checkpointed', checkpoint };
+    } catch (error) {
+      if (error instanceof StateStoreError && !error.retriable) return { localState: 'wiped-corrupt' };
+      throw error;
+    }
+  }
+
+  /** Store names, in definition order. */
+  get storeNames(): string[] {
+    return [...this.built.keys()];
+  }
+
+  keyValueStore<K = unknown, V = unknown>(name: string): KeyValueStore<K, V> {
+    const store = this.store(name);
+    if (store.definition.kind !== 'key-value') throw new StateStoreError(`store ${name} is a ${store.definition.kind} store, not a key-value store`, false, { store: name, task: this.taskId });
+    return store.outer as KeyValueStore<K, V>;
+  }
+
+  windowStore<K = unknown, V = unknown>(name: string): WindowStore<K, V> {
+    const store = this.store(name);
+    if (store.definition.kind !== 'window') throw new StateStoreError(`store ${name} is a ${store.definition.kind} store, not a window store`, false, { store: name, task: this.taskId });
+    return store.outer as WindowStore<K, V>;
+  }
+
+  /** The changelog partitions of this task's logged stores. */
+  changelogPartitions(): Array<{ store: string; topic: string; partition: number }> {
+    return [...this.built.values()]
+      .filter((s) => s.definition.changelog)
+      .map((s) => ({ store: s.definition.name, topic: TaskStores.changelogTopic(this.appId, s.definition.name), partition: this.partition }));
+  }
+
+  /** The checkpointed offset of every changelog partition (next offset to read). */
+  checkpointedOffsets(): ChangelogOffset[] {
+    return [...this.checkpoint.values()];
+  }
+
+  /**
+   * Moves every cached write down, applies the task's write batch to RocksDB
+   * and returns the changelog records of this commit (for the task to produce).
+   * Under exactly_once the dirty marker is set before RocksDB changes; it stays
+   * until {@link commitApplied}.
+   */
+  async flush(): Promise<ChangelogRecord[]> {
+    this.expectState('open', 'flush');
+    for (const store of this.built.values()) await store.top.flush();
+    const records: ChangelogRecord[] = [];
+    for (const store of this.built.values()) {
+      if (store.changelog === undefined) continue;
+      const topic = TaskStores.changelogTopic(this.appId, store.definition.name);
+      for (const r of store.changelog.takeRecords()) records.push({ topic, partition: this.partition, key: r.key, value: r.value });
+    }
+    const writes = [];
+    for (const store of this.built.values()) writes.push(...await store.rocksdb.takeWrites());
+    if (writes.length > 0) {
+      if (this.guarantee === 'exactly_once') await this.checkpointFile.markDirty();
+      await this.db.write(writes);
+    }
+    for (const store of this.built.values()) store.rocksdb.writesApplied();
+    return records;
+  }
+
+  /**
+   * The commit that carried the last flush's changelog records succeeded:
+   * records the new changelog offsets (next offset to read per partition; see
+   * {@link nextChangelogOffsets}) in the checkpoint and clears the dirty marker.
+   */
+  async commitApplied(offsets: ReadonlyArray<ChangelogOffset>): Promise<void> {
+    this.expectState('open', 'commitApplied');
+    for (const o of offsets) this.checkpoint.set(partitionKey(o.topic, o.partition), { topic: o.topic, partition: o.partition, offset: o.offset });
+    await this.checkpointFile.write(this.checkpoint.values());
+    await this.checkpointFile.clearDirty();
+  }
+
+  /**
+   * Brings every logged store up to its changelog's end, from the checkpoint
+   * (or from the beginning), before the task processes a record. Writes
+   * straight to RocksDB in the reader's batches, then checkpoints the end offsets.
+   */
+  async restore(reader: ChangelogReader): Promise<StoreRestoreSummary[]> {
+    this.transition('restoring');
+    try {
+      const partitions = this.changelogPartitions();
+      const byTopic = new Map(partitions.map((p) => [p.topic, this.store(p.store)]));
+      const counts = new Map<string, number>(partitions.map((p) => [p.topic, 0]));
+      const started = Date.now();
+      const requests = partitions.map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        fromOffset: this.checkpoint.get(partitionKey(p.topic, p.partition))?.offset,
+      }));
+      const ends = await reader.read(requests, async (batch) => {
+        const store = byTopic.get(batch.topic);
+        if (store === undefined || batch.partition !== this.partition) return;
+        const entries: RestoredEntry[] = [];
+        for (const r of batch.records) {
+          if (r.key === null) {
+            throw new StateStoreError(`changelog ${batch.topic} partition ${batch.partition} offset ${r.offset} has a null key`, false, { store: store.definition.name, task: this.taskId });
+          }
+          entries.push({ key: r.key, value: r.value });
+        }
+        await store.rocksdb.restore(entries);
+        counts.set(batch.topic, counts.get(batch.topic)! + entries.length);
+        this.restoreInstruments?.restored(store.definition.name, entries.length);
+      });
+      for (const store of this.built.values()) await store.rocksdb.load();
+      const durationMs = Date.now() - started;
+      for (const end of ends) this.checkpoint.set(partitionKey(end.topic, end.partition), end);
+      await this.checkpointFile.write(this.checkpoint.values());
+      return partitions.map((p, i) => {
+        this.restoreInstruments?.finished(p.store, durationMs / 1000);
+        return {
+          store: p.store,
+          topic: p.topic,
+          partition: p.partition,
+          fromOffset: requests[i].fromOffset,
+          endOffset: ends.find((e) => e.topic === p.topic && e.partition === p.partition)?.offset ?? requests[i].fromOffset ?? '0',
+          records: counts.get(p.topic)!,
+          durationMs,
+        };
+      });
+    } finally {
+      if (this.state === 'restoring') this.transition('open');
+    }
+  }
+
+  /** Closes RocksDB. Unflushed writes are dropped: they were never committed. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.transition('closed');
+    await this.db.close();
+  }
+
+  /** Closes and deletes all local state of the task (a later open restores from scratch). */
+  async wipe(): Promise<void> {
+    await this.close();
+    await rm(this.taskDir, { recursive: true, force: true });
+  }
+
+  private store(name: string): BuiltStore {
+    const store = this.built.get(name);
+    if (store === undefined) {
+      throw new StateStoreError(`task ${this.taskId} has no store ${JSON.stringify(name)} (stores: ${this.storeNames.join(', ') || 'none'})`, false, { store: name, task: this.taskId });
+    }
+    return store;
+  }
+
+  private expectState(state: State, action: string): void {
+    if (this.state !== state) throw new StateStoreError(`task ${this.taskId} stores cannot ${action} while ${this.state}`, false, { task: this.taskId });
+  }
+
+  private transition(next: State): void {
+    if (!transitions[this.state].includes(next)) {
+      throw new StateStoreError(`task ${this.taskId} stores cannot go from ${this.state} to ${next}`, false, { task: this.taskId });
+    }
+    this.state = next;
+  }
+}
