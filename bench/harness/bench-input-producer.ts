@@ -1,0 +1,71 @@
+import { CompressionTypes, type Kafka, type Message } from 'kafkajs';
+import { generateBenchEvents, type BenchEvent, type BenchEventPlan } from './bench-event-generator';
+import { BENCH_EVENT_SCHEMA_PATH, loadAvsc } from './bench-schemas';
+import { frameConfluent } from './confluent-frame';
+import { registerAvroSchema } from './schema-registration';
+
+/** Options of {@link produceBenchInput}. */
+export interface BenchInputOptions extends BenchEventPlan {
+  readonly kafka: Kafka;
+  /** An existing topic (see createRandomTopic); its partitions are used as they are. */
+  readonly topic: string;
+  readonly registryUrl: string;
+  /** Messages per produce request; one request in flight keeps per-key order. */
+  readonly batchSize?: number;
+  /**
+   * Chooses records to corrupt (poison): they get bytes that are not a valid Avro body
+   * behind a valid header. Returns true to poison the event.
+   */
+  readonly poison?: (event: BenchEvent) => boolean;
+  /** Event time of record `index` (ms); the default is the wall clock at send time. */
+  readonly eventTime?: (index: number) => number;
+}
+
+/** What was written. */
+export interface BenchInputSummary {
+  readonly topic: string;
+  readonly schemaId: number;
+  readonly records: number;
+  readonly poisoned: number;
+  readonly elapsedMs: number;
+}
+
+/**
+ * Writes the plan's events to `topic`: key = user id, value = Avro (bench-event.avsc) in the
+ * Confluent wire format with the id the registry gave for subject `<topic>-value`. Requests
+ * are sent one at a time with acks=all, so per-key order is the generation order.
+ */
+export async function produceBenchInput(opts: BenchInputOptions): Promise<BenchInputSummary> {
+  const schema = loadAvsc(BENCH_EVENT_SCHEMA_PATH);
+  const schemaId = await registerAvroSchema(opts.registryUrl, `${opts.topic}-value`, schema.json);
+  const producer = opts.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const started = Date.now();
+  const batchSize = opts.batchSize ?? 2000;
+  let batch: Message[] = [];
+  let poisoned = 0;
+  let records = 0;
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    await producer.send({ topic: opts.topic, messages: batch, acks: -1, compression: CompressionTypes.None });
+    batch = [];
+  };
+  try {
+    for (const e of generateBenchEvents(opts)) {
+      const timestamp = opts.eventTime ? opts.eventTime(e.index) : Date.now();
+      let body = schema.type.toBuffer({ userId: e.userId, itemId: e.itemId, amount: e.amount, eventTime: timestamp });
+      if (opts.poison?.(e)) {
+        // A string length far past the end: the header is fine, the body cannot be decoded.
+        body = Buffer.from([0x7e, 0xff, 0xff, 0xff, 0x0f]);
+        poisoned++;
+      }
+      batch.push({ key: e.key, value: frameConfluent(schemaId, body), timestamp: String(timestamp) });
+      records++;
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+  } finally {
+    await producer.disconnect();
+  }
+  return { topic: opts.topic, schemaId, records, poisoned, elapsedMs: Date.now() - started };
+}

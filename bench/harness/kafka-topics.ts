@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+
+/** The local broker of deploy/local/services.sh. */
+export const DEFAULT_BROKERS = ['127.0.0.1:9092'];
+
+/** A kafkajs client that logs errors only (bench output stays readable). */
+export function benchKafka(brokers: readonly string[] = DEFAULT_BROKERS, clientId = 'tributary-bench'): Kafka {
+  return new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.ERROR });
+}
+
+/**
+ * Creates a topic with a random name (auto-creation is off on the local broker) and returns
+ * the name. Fails with `npm run services:start` in the message when the broker is absent.
+ */
+export async function createRandomTopic(kafka: Kafka, prefix: string, partitions: number, config: Record<string, string> = {}): Promise<string> {
+  const topic = `${prefix}-${randomUUID()}`;
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+  } catch (err) {
+    throw new Error(`Kafka does not answer (${(err as Error).message}); start it with npm run services:start`);
+  }
+  try {
+    const created = await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(config).map(([name, value]) => ({ name, value })) }],
+    });
+    if (!created) throw new Error(`topic ${topic} was not created`);
+  } finally {
+    await admin.disconnect();
+  }
+  return topic;
+}
+
+/** Deletes topics, ignoring ones already gone: used to leave the shared broker tidy. */
+export async function deleteTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {
+  if (topics.length === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const gone = topics.filter((t) => existing.has(t));
+    if (gone.length > 0) await admin.deleteTopics({ topics: gone, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Sum over partitions of the high watermark minus the low one (records + transaction markers). */
+export async function topicSpan(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
