@@ -38,12 +38,15 @@ const setter: TextMapSetter<Record<string, string | Buffer | undefined>> = {
  * as they were, minus any stale trace headers, so an output never claims a
  * trace it is not part of.
  */
-export function injectTraceContext<H extends Record<string, string | Buffer | undefined>>(headers: H, ctx: Context = contextApi.active()): H {
+export function injectTraceContext<H extends Record<string, string | Buffer | undefined>>(
+  headers: H,
+  ctx: Context = contextApi.active(),
+): H & { traceparent?: string; tracestate?: string } {
   const out: Record<string, string | Buffer | undefined> = { ...headers };
   delete out.traceparent;
   delete out.tracestate;
   propagator.inject(ctx, out, setter);
-  return out as H;
+  return out as H & { traceparent?: string; tracestate?: string };
 }
 
 /**
