@@ -1,0 +1,27 @@
+import type { CompressionTypes, Consumer, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { BatchCommitter } from './stream-task';
+
+/**
+ * at_least_once: produce through the application's shared idempotent
+ * producer, wait for every acknowledgement (acks=all), then commit the input
+ * offset. A crash between the two replays the batch: duplicates, never loss.
+ */
+export class AtLeastOnceCommitter implements BatchCommitter {
+  constructor(
+    private readonly producer: Producer,
+    private readonly consumer: Consumer,
+    private readonly compression: CompressionTypes,
+  ) {}
+
+  async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string }): Promise<RecordMetadata[]> {
+    const sent = messages.length > 0
+      ? await this.producer.sendBatch({ topicMessages: messages, acks: -1, compression: this.compression })
+      : [];
+    await this.consumer.commitOffsets([{ topic: input.topic, partition: input.partition, offset: input.nextOffset }]);
+    return sent;
+  }
+
+  async close(): Promise<void> {
+    // The producer is shared by all tasks; the application closes it.
+  }
+}

@@ -1,0 +1,48 @@
+import type { CompressionTypes, Kafka, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { BatchCommitter } from './stream-task';
+
+/**
+ * exactly_once: one transactional producer per task (`transactional.id` =
+ * `<app>-<task>`), as Kafka Streams' first exactly-once mode did. kafkajs has
+ * no KIP-447 group-metadata fencing (its TxnOffsetCommit stops at v1), so a
+ * producer shared by tasks would not be fenced across rebalances; a per-task
+ * id is: when a task moves, its new owner's initTransactions fences the old
+ * owner's producer and aborts its open transaction.
+ *
+ * Outputs, changelog records and the input offset go in one transaction.
+ */
+export class ExactlyOnceCommitter implements BatchCommitter {
+  private constructor(
+    private readonly producer: Producer,
+    private readonly groupId: string,
+    private readonly compression: CompressionTypes,
+  ) {}
+
+  static async create(kafka: Kafka, transactionalId: string, groupId: string, compression: CompressionTypes): Promise<ExactlyOnceCommitter> {
+    const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000 });
+    await producer.connect();
+    return new ExactlyOnceCommitter(producer, groupId, compression);
+  }
+
+  async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string }): Promise<RecordMetadata[]> {
+    const transaction = await this.producer.transaction();
+    try {
+      const sent = messages.length > 0
+        ? await transaction.sendBatch({ topicMessages: messages, acks: -1, compression: this.compression })
+        : [];
+      await transaction.sendOffsets({
+        consumerGroupId: this.groupId,
+        topics: [{ topic: input.topic, partitions: [{ partition: input.partition, offset: input.nextOffset }] }],
+      });
+      await transaction.commit();
+      return sent;
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,28 @@
+import type { Message } from 'kafkajs';
+import type { Serde } from '../../schemas/serde';
+import type { StreamRecord } from '../stream-record';
+
+/** How to turn stream records into Kafka messages for one topic. */
+export interface TopicEncoding {
+  readonly topic: string;
+  readonly key: Serde<unknown>;
+  readonly value: Serde<unknown>;
+}
+
+/**
+ * Encodes one output record. The partition is left to the producer's
+ * partitioner (murmur2 over the key bytes, as Java clients and Kafka Streams
+ * do), so downstream consumers co-partition with us.
+ */
+export function encodeRecord(encoding: TopicEncoding, record: StreamRecord): Message {
+  const headers: Record<string, Buffer | string> = {};
+  for (const [name, value] of Object.entries(record.headers)) {
+    if (value !== undefined) headers[name] = value;
+  }
+  return {
+    key: encoding.key.serialize(record.key),
+    value: encoding.value.serialize(record.value),
+    timestamp: String(Math.trunc(record.timestamp)),
+    headers,
+  };
+}

@@ -1,0 +1,230 @@
+import { CompressionTypes, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
+import type { CompiledTopology, SubTopology } from '../../topology/compiled-topology';
+import type { TaskStores } from '../state/task-stores';
+import type { Logger } from '../logger';
+import { connectKafka } from './kafka-connection';
+import { StreamTask, type BatchPipeline, type BatchCommitter } from './stream-task';
+import { AtLeastOnceCommitter } from './committer-at-least-once';
+import { ExactlyOnceCommitter } from './committer-exactly-once';
+import { buildTopicCodecs, type TopicCodecs } from './topic-codecs';
+import { ensureTopics, partitionCounts, type TopicRequirement } from './topic-admin';
+import { TributaryError } from '../errors';
+
+/** Everything a pipeline factory gets to build one task's in-process pipeline. */
+export interface TaskResources {
+  readonly taskId: string;
+  readonly partition: number;
+  readonly subTopology: SubTopology;
+  readonly stores?: TaskStores;
+}
+
+/** Options of a running application beyond what the topology file says. */
+export interface StreamAppOptions {
+  readonly topology: CompiledTopology;
+  readonly logger: Logger;
+  /** Builds a task's pipeline (TaskPipeline from runtime/processing in production). */
+  readonly createPipeline: (resources: TaskResources) => Promise<BatchPipeline>;
+  /** Opens (and restores) a task's stores; absent when the sub-topology has none. */
+  readonly openStores?: (resources: Omit<TaskResources, 'stores'>, kafka: Kafka, heartbeat: () => Promise<void>) => Promise<TaskStores | undefined>;
+  /** Create missing sinks, DLQ and internal topics (default) or fail naming them. */
+  readonly topicCreation?: 'create' | 'require';
+  readonly compression?: CompressionTypes;
+  /** How many partitions' batches run at once (default: 2 × cores, at least 2). */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Upper bound of one fetch per partition: bounds the records in flight per task. */
+  readonly maxBytesPerPartition?: number;
+  /** Called when a batch failed for good: the app is stopping with this error. */
+  readonly onFatal?: (error: unknown) => void;
+}
+
+/*
+ * Lifecycle:
+ *
+ *   created ──start()──▶ running ──stop()──▶ stopping ──▶ stopped
+ *                           │                    ▲
+ *                           └── fatal error ─────┘ (onFatal is told)
+ */
+type AppState = 'created' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * A running application: one member of the consumer group named after the
+ * topology. Each assigned partition of a sub-topology's source topics is a
+ * task; batches of a partition are processed one after another (kafkajs does
+ * not fetch a partition's next batch before its previous one resolves, which
+ * is the backpressure), and different tasks' batches run concurrently.
+ */
+export class StreamApp {
+  private state: AppState = 'created';
+  private readonly tasks = new Map<string, Promise<StreamTask>>();
+  private consumer?: Consumer;
+  private producer?: Producer;
+  private codecs?: TopicCodecs;
+  private readonly kafka: Kafka;
+  private readonly topicToSubTopology = new Map<string, SubTopology>();
+
+  constructor(private readonly options: StreamAppOptions) {
+    this.kafka = connectKafka(options.topology.kafka, options.logger);
+    for (const sub of options.topology.subTopologies) {
+      for (const topic of sub.sourceTopics) this.topicToSubTopology.set(topic, sub);
+    }
+  }
+
+  /** Tasks currently open, by id. */
+  async openTasks(): Promise<StreamTask[]> {
+    return Promise.all(this.tasks.values());
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'created') throw new Error(`cannot start an app that is ${this.state}`);
+    const { topology, logger } = this.options;
+    const sourceTopics = Object.values(topology.sources).map((s) => s.topic);
+    const sourcePartitions = await partitionCounts(this.kafka, sourceTopics);
+    await ensureTopics(this.kafka, this.requiredTopics(sourcePartitions), this.options.topicCreation ?? 'create');
+    this.codecs = await buildTopicCodecs(topology);
+
+    if (topology.processing.guarantee === 'at_least_once') {
+      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
+      await this.producer.connect();
+    }
+    this.consumer = this.kafka.consumer({
+      groupId: topology.name,
+      readUncommitted: false,
+      maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1024 * 1024,
+      sessionTimeout: 30_000,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: 3_000,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      void this.reconcileTasks(event.payload.memberAssignment).catch((error) => this.fatal(error));
+    });
+    await this.consumer.connect();
+    const allTopics = topology.subTopologies.flatMap((s) => s.sourceTopics);
+    for (const topic of allTopics) {
+      const source = Object.values(topology.sources).find((s) => s.topic === topic);
+      await this.consumer.subscribe({ topic, fromBeginning: (source?.offsetReset ?? 'earliest') === 'earliest' });
+    }
+    this.state = 'running';
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    logger.info('application started', { app: topology.name, topics: allTopics.join(','), guarantee: topology.processing.guarantee });
+  }
+
+  /** Finish the batches in hand, commit, close every task, leave the group. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'stopping';
+    await this.consumer?.stop().catch(() => undefined);
+    const tasks = await Promise.allSettled(this.tasks.values());
+    for (const t of tasks) if (t.status === 'fulfilled') await t.value.close().catch((error) => this.options.logger.warn('task close failed', { task: t.value.id, error }));
+    this.tasks.clear();
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.consumer?.disconnect().catch(() => undefined);
+    this.state = 'stopped';
+    this.options.logger.info('application stopped', { app: this.options.topology.name });
+  }
+
+  private async onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const sub = this.topicToSubTopology.get(batch.topic);
+    if (!sub) throw new Error(`no sub-topology reads topic ${batch.topic}`);
+    const task = await this.task(sub, batch.partition, heartbeat);
+    try {
+      await task.processBatch(batch.topic, batch.messages);
+    } catch (error) {
+      if (error instanceof TributaryError && error.retriable) throw error; // kafkajs retries the batch
+      this.fatal(error);
+      throw error;
+    }
+  }
+
+  private task(sub: SubTopology, partition: number, heartbeat: () => Promise<void>): Promise<StreamTask> {
+    const id = `${sub.id}_${partition}`;
+    let task = this.tasks.get(id);
+    if (!task) {
+      task = this.createTask(id, sub, partition, heartbeat);
+      this.tasks.set(id, task);
+      task.catch(() => this.tasks.delete(id));
+    }
+    return task;
+  }
+
+  private async createTask(id: string, sub: SubTopology, partition: number, heartbeat: () => Promise<void>): Promise<StreamTask> {
+    const { topology, logger } = this.options;
+    const base = { taskId: id, partition, subTopology: sub };
+    // Under exactly_once the task's transactional producer starts first: its
+    // initTransactions fences a previous owner and aborts its open transaction,
+    // which would otherwise hold the changelog's read_committed end during restore.
+    const committer: BatchCommitter = topology.processing.guarantee === 'exactly_once'
+      ? await ExactlyOnceCommitter.create(this.kafka, `${topology.name}-${id}`, topology.name, this.compression())
+      : new AtLeastOnceCommitter(this.producer!, this.consumer!, this.compression());
+    const stores = sub.stores.length > 0 ? await this.options.openStores?.(base, this.kafka, heartbeat) : undefined;
+    const pipeline = await this.options.createPipeline({ ...base, stores });
+    const codecs = this.codecs!;
+    logger.info('task created', { task: id, partition, stores: sub.stores.join(',') || 'none' });
+    return new StreamTask({
+      id,
+      partition,
+      pipeline,
+      stores,
+      decoding: new Map(sub.sourceTopics.map((t) => [t, codecs.decoding.get(t)!])),
+      sinks: codecs.sinks,
+      repartition: codecs.repartition,
+      deadLetterTopic: topology.processing.deadLetterTopic,
+      committer,
+      logger,
+    });
+  }
+
+  /** Close the tasks whose partitions this member no longer owns. */
+  private async reconcileTasks(assignment: Record<string, number[]>): Promise<void> {
+    const owned = new Set<string>();
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      const sub = this.topicToSubTopology.get(topic);
+      if (sub) for (const p of partitions) owned.add(`${sub.id}_${p}`);
+    }
+    for (const [id, task] of [...this.tasks]) {
+      if (owned.has(id)) continue;
+      this.tasks.delete(id);
+      const t = await task.catch(() => undefined);
+      if (t) {
+        await t.close();
+        this.options.logger.info('task closed after rebalance', { task: id });
+      }
+    }
+  }
+
+  private requiredTopics(sourcePartitions: Map<string, number>): TopicRequirement[] {
+    const { topology } = this.options;
+    const maxSource = Math.max(1, ...sourcePartitions.values());
+    const required: TopicRequirement[] = [
+      { topic: topology.processing.deadLetterTopic, partitions: 1, purpose: 'dead-letter topic' },
+    ];
+    for (const sink of Object.values(topology.sinks)) {
+      required.push({ topic: sink.topic, partitions: sink.partitions ?? maxSource, purpose: `sink ${sink.name}` });
+    }
+    for (const r of topology.repartitionTopics) {
+      required.push({ topic: r.topic, partitions: maxSource, purpose: `repartition topic of step ${r.forStep}` });
+    }
+    for (const store of Object.values(topology.stores)) {
+      if (!store.changelog) continue;
+      const sub = topology.subTopologies.find((s) => s.stores.includes(store.name));
+      const partitions = sub ? Math.max(1, ...sub.sourceTopics.map((t) => sourcePartitions.get(t) ?? maxSource)) : maxSource;
+      required.push({ topic: store.changelogTopic, partitions, config: { 'cleanup.policy': 'compact' }, purpose: `changelog of store ${store.name}` });
+    }
+    return required;
+  }
+
+  private compression(): CompressionTypes {
+    return this.options.compression ?? CompressionTypes.None;
+  }
+
+  private fatal(error: unknown): void {
+    if (this.state !== 'running') return;
+    this.options.logger.error('processing failed; stopping', { error });
+    this.options.onFatal?.(error);
+  }
+}

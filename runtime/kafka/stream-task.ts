@@ -1,0 +1,185 @@
+import type { KafkaMessage, Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { StreamRecord } from '../stream-record';
+import type { Logger } from '../logger';
+import type { TaskStores } from '../state/task-stores';
+import type { ChangelogRecord } from '../state/changelog-record';
+import { nextChangelogOffsets } from '../state/next-changelog-offsets';
+import { decodeBatch, type TopicDecoding } from './record-decoder';
+import { encodeRecord, type TopicEncoding } from './record-encoder';
+import { deadLetterMessage, type DeadLetter } from './dead-letter';
+import { RecordError, TributaryError } from '../errors';
+
+/** What a task's pipeline made of one batch (see runtime/processing TaskPipeline). */
+export interface PipelineBatchResult {
+  readonly outputs: ReadonlyArray<{ readonly sink: string; readonly record: StreamRecord }>;
+  readonly repartition: ReadonlyArray<{ readonly topic: string; readonly record: StreamRecord }>;
+  readonly failures: ReadonlyArray<{ readonly stepId: string; readonly record: StreamRecord; readonly error: unknown }>;
+}
+
+/** The in-process part of a task: runs one decoded batch through the sub-topology. */
+export interface BatchPipeline {
+  process(sourceTopic: string, records: StreamRecord[]): Promise<PipelineBatchResult>;
+  close?(): Promise<void>;
+}
+
+/** How a task hands its finished batch to Kafka: plain produce + offset commit, or one transaction. */
+export interface BatchCommitter {
+  /**
+   * Produce `messages` and commit the input offset `nextOffset` of
+   * (topic, partition) so that both happen, or (exactly_once) neither does.
+   * Resolves with the produce results once the broker acknowledged them.
+   */
+  commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string }): Promise<RecordMetadata[]>;
+  close(): Promise<void>;
+}
+
+/** Counters of what one task did; read by telemetry and tests. */
+export interface TaskCounters {
+  recordsIn: number;
+  recordsOut: number;
+  deadLettered: number;
+  batches: number;
+}
+
+export interface StreamTaskOptions {
+  readonly id: string;
+  readonly partition: number;
+  readonly pipeline: BatchPipeline;
+  readonly stores?: TaskStores;
+  readonly decoding: ReadonlyMap<string, TopicDecoding>;
+  readonly sinks: ReadonlyMap<string, TopicEncoding>;
+  readonly repartition: ReadonlyMap<string, TopicEncoding>;
+  readonly deadLetterTopic: string;
+  readonly committer: BatchCommitter;
+  readonly logger: Logger;
+}
+
+/*
+ * Lifecycle:
+ *
+ *   running ──close()──▶ closed
+ *      │
+ *      └── a batch failed fatally ──▶ failed ──close()──▶ closed
+ */
+type TaskState = 'running' | 'failed' | 'closed';
+
+/**
+ * One task: a partition (of every co-partitioned source topic of a
+ * sub-topology) with its own pipeline instance, stores and committer.
+ * Batches of the same task run one at a time, in arrival order.
+ *
+ * A batch: decode → pipeline (async steps drained) → encode outputs →
+ * flush stores → produce outputs, changelog and dead letters → commit the
+ * input offset → checkpoint. Offsets are committed only after every record
+ * of the batch is handled and the broker acknowledged its outputs.
+ */
+export class StreamTask {
+  readonly counters: TaskCounters = { recordsIn: 0, recordsOut: 0, deadLettered: 0, batches: 0 };
+  private state: TaskState = 'running';
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: StreamTaskOptions) {}
+
+  get id(): string {
+    return this.options.id;
+  }
+
+  get partition(): number {
+    return this.options.partition;
+  }
+
+  /** Process a consumer batch; resolves when its offset is committed. */
+  processBatch(topic: string, messages: readonly KafkaMessage[]): Promise<void> {
+    const run = this.queue.then(() => this.runBatch(topic, messages));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runBatch(topic: string, messages: readonly KafkaMessage[]): Promise<void> {
+    if (this.state !== 'running') throw new TaskClosedError(this.id, this.state);
+    if (messages.length === 0) return;
+    const decoding = this.options.decoding.get(topic);
+    if (!decoding) throw new TaskClosedError(this.id, `no decoding for topic ${topic}`);
+    try {
+      const { records, poison } = await decodeBatch(decoding, this.partition, messages);
+      const result = await this.options.pipeline.process(topic, records);
+      const produce = new Map<string, Message[]>();
+      const add = (t: string, m: Message) => {
+        const list = produce.get(t);
+        if (list) list.push(m); else produce.set(t, [m]);
+      };
+      const deadLetters: DeadLetter[] = [...poison];
+      for (const failure of result.failures) deadLetters.push(this.stepFailure(failure.stepId, failure.record, failure.error, messages, topic));
+      for (const output of result.outputs) {
+        const encoding = this.options.sinks.get(output.sink);
+        if (!encoding) throw new TaskClosedError(this.id, `unknown sink ${output.sink}`);
+        try {
+          add(encoding.topic, encodeRecord(encoding, output.record));
+        } catch (error) {
+          deadLetters.push({ ...this.stepFailure(`sink:${output.sink}`, output.record, error, messages, topic), stage: 'serialize' });
+        }
+      }
+      for (const r of result.repartition) {
+        const encoding = this.options.repartition.get(r.topic);
+        if (!encoding) throw new TaskClosedError(this.id, `unknown repartition topic ${r.topic}`);
+        add(encoding.topic, encodeRecord(encoding, r.record));
+      }
+      for (const d of deadLetters) add(this.options.deadLetterTopic, deadLetterMessage(d));
+      const changelog: ChangelogRecord[] = this.options.stores ? await this.options.stores.flush() : [];
+      for (const c of changelog) add(c.topic, { key: c.key, value: c.value, partition: c.partition });
+
+      const last = messages[messages.length - 1].offset;
+      const sent = await this.options.committer.commit(
+        [...produce].map(([t, m]) => ({ topic: t, messages: m })),
+        { topic, partition: this.partition, nextOffset: (BigInt(last) + 1n).toString() },
+      );
+      if (this.options.stores && changelog.length > 0) {
+        await this.options.stores.commitApplied(nextChangelogOffsets(changelog, sent));
+      }
+      this.counters.batches++;
+      this.counters.recordsIn += messages.length;
+      this.counters.recordsOut += result.outputs.length;
+      this.counters.deadLettered += deadLetters.length;
+      if (deadLetters.length > 0) {
+        this.options.logger.warn('records sent to the dead-letter topic', { task: this.id, count: deadLetters.length, topic: this.options.deadLetterTopic, first: deadLetters[0].error });
+      }
+    } catch (error) {
+      if (!(error instanceof TributaryError && error.retriable)) this.state = 'failed';
+      throw error;
+    }
+  }
+
+  /** A dead-letter entry for a record a step failed on, with the input bytes it came from. */
+  private stepFailure(stepId: string, record: StreamRecord, error: unknown, messages: readonly KafkaMessage[], topic: string): DeadLetter {
+    const origin = record.source;
+    const message = origin ? messages.find((m) => m.offset === origin.offset) : undefined;
+    return {
+      stage: 'step',
+      error,
+      stepId,
+      topic: origin?.topic ?? topic,
+      partition: origin?.partition ?? this.partition,
+      offset: origin?.offset ?? '-1',
+      key: message?.key ?? null,
+      value: message?.value ?? null,
+      headers: message?.headers,
+    };
+  }
+
+  /** Flush nothing more (every batch committed), close the pipeline, stores and committer. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    await this.queue;
+    this.state = 'closed';
+    await this.options.pipeline.close?.();
+    await this.options.stores?.close();
+    await this.options.committer.close();
+  }
+}
+
+/** A batch reached a task that can no longer process. */
+export class TaskClosedError extends RecordError {
+  constructor(taskId: string, why: string) {
+    super(`task ${taskId} cannot process: ${why}`, {});
+  }
+}

@@ -1,0 +1,39 @@
+import type { Schema } from 'avsc';
+import type { Client } from '@confluentinc/schemaregistry';
+import type { SerdeConfig } from '../topology/compiled-topology';
+import type { Serde } from './serde';
+import { AvroSerde } from './serde-avro';
+import { jsonSerde } from './serde-json';
+import { stringSerde } from './serde-string';
+import { bytesSerde } from './serde-bytes';
+import { subjectName, type SubjectNameStrategy } from './subject-name';
+import { ConfigError } from '../runtime/errors';
+
+/** Registry settings that apply to every Avro serde of an application. */
+export interface AvroSettings {
+  readonly registry?: Client;
+  readonly subjectStrategy: SubjectNameStrategy;
+  readonly autoRegister: boolean;
+}
+
+/**
+ * The serde for a key or value of a topic, as the topology declares it.
+ * Avro serdes resolve their schema id (and check compatibility) here, at start-up.
+ */
+export async function createSerde(config: SerdeConfig, topic: string, isKey: boolean, avro: AvroSettings): Promise<Serde<unknown>> {
+  switch (config.format) {
+    case 'json': return jsonSerde;
+    case 'string': return stringSerde as Serde<unknown>;
+    case 'bytes': return bytesSerde as Serde<unknown>;
+    case 'avro': {
+      if (!avro.registry) throw new ConfigError(`topic ${topic} uses Avro but the topology has no schemaRegistry`);
+      let schema = config.schema as Schema | undefined;
+      const subject = config.subject ?? subjectName(avro.subjectStrategy, topic, isKey, schema);
+      if (!schema) {
+        const latest = await avro.registry.getLatestSchemaMetadata(subject);
+        schema = JSON.parse(latest.schema) as Schema;
+      }
+      return AvroSerde.create({ registry: avro.registry, subject, schema, autoRegister: avro.autoRegister });
+    }
+  }
+}
