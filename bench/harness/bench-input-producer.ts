@@ -21,6 +21,15 @@ export interface BenchInputOptions extends BenchEventPlan {
   readonly eventTime?: (index: number) => number;
 }
 
+/**
+ * The body written for a poison event: behind a valid header, bytes no Avro reader of
+ * bench-event.avsc accepts (0x7e announces a 63-byte string; fewer follow), ending with
+ * `poison-<index>` so a dead-letter record can be traced to its input.
+ */
+export function poisonBody(index: number): Buffer {
+  return Buffer.concat([Buffer.from([0x7e]), Buffer.from(`poison-${index}`, 'ascii')]);
+}
+
 /** What was written. */
 export interface BenchInputSummary {
   readonly topic: string;
@@ -55,8 +64,7 @@ export async function produceBenchInput(opts: BenchInputOptions): Promise<BenchI
       const timestamp = opts.eventTime ? opts.eventTime(e.index) : Date.now();
       let body = schema.type.toBuffer({ userId: e.userId, itemId: e.itemId, amount: e.amount, eventTime: timestamp });
       if (opts.poison?.(e)) {
-        // A string length far past the end: the header is fine, the body cannot be decoded.
-        body = Buffer.from([0x7e, 0xff, 0xff, 0xff, 0x0f]);
+        body = poisonBody(e.index);
         poisoned++;
       }
       batch.push({ key: e.key, value: frameConfluent(schemaId, body), timestamp: String(timestamp) });
