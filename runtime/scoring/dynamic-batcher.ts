@@ -1,0 +1,159 @@
+import type { ScoreResult, TensorData } from './scoring-service';
+import type { BatchLayout } from './internal/batch-layout';
+import { ScoreRequestError } from './scoring-errors';
+
+/** Limits of the dynamic batcher (the Triton idea: hold requests up to a delay until a batch fills). */
+export interface BatchingOptions {
+  /** Most rows (of the manifest's row dimension) in one batch; larger requests are cut into parts. */
+  readonly maxBatchRows: number;
+  /** Longest a request waits for others before its batch leaves, in milliseconds. */
+  readonly maxDelayMs: number;
+  /** Batches running at once; while all are busy, requests keep filling the next batch. */
+  readonly maxInFlight: number;
+  /** Tries per batch when the backend fails with a retriable error (worker crash, endpoint timeout). */
+  readonly maxAttempts: number;
+}
+
+/** Runs one merged batch on some backend; its input buffers may be transferred away. */
+export type BatchRunner = (inputs: Record<string, TensorData>, rows: number) => Promise<ScoreResult>;
+
+/** What the batcher reports about each batch it sends (for metrics and tests). */
+export interface BatchEvent {
+  readonly rows: number;
+  readonly requests: number;
+  readonly attempt: number;
+  readonly durationMs: number;
+  readonly error?: unknown;
+}
+
+interface Pending {
+  readonly inputs: Readonly<Record<string, TensorData>>;
+  readonly rows: number;
+  readonly enqueuedAt: number;
+  resolve(result: ScoreResult): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Merges score requests from every record and task of the process into
+ * batches of at most `maxBatchRows` rows, waiting at most `maxDelayMs` for a
+ * batch to fill. A failed batch whose error is retriable is rebuilt from the
+ * callers' tensors (the sent buffers were transferred) and tried again.
+ */
+export class DynamicBatcher {
+  private queue: Pending[] = [];
+  private queuedRows = 0;
+  private inFlight = 0;
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly layout: BatchLayout,
+    private readonly options: BatchingOptions,
+    private readonly runner: BatchRunner,
+    private readonly onBatch: (event: BatchEvent) => void = () => {},
+  ) {
+    if (!(options.maxBatchRows >= 1) || !(options.maxDelayMs >= 0) || !(options.maxInFlight >= 1) || !(options.maxAttempts >= 1)) {
+      throw new ScoreRequestError(`batching options need maxBatchRows ≥ 1, maxDelayMs ≥ 0, maxInFlight ≥ 1, maxAttempts ≥ 1 (got ${JSON.stringify(options)})`);
+    }
+  }
+
+  /** Scores one request; the promise settles when its batch (or all parts of it) has run. */
+  async submit(inputs: Readonly<Record<string, TensorData>>): Promise<ScoreResult> {
+    if (this.closed) throw new ScoreRequestError('the scoring batcher is closed');
+    const rows = this.layout.check(inputs);
+    if (rows === 0) throw new ScoreRequestError(`model '${this.layout.manifest.name}': a request needs at least one ${this.layout.manifest.batching.rowDim} row`);
+    if (rows <= this.options.maxBatchRows) return this.enqueue(inputs, rows);
+    const parts = this.layout.split(inputs, rows, this.options.maxBatchRows);
+    const results = await Promise.all(parts.map((p) => this.enqueue(p, p[this.layout.manifest.inputs.find((i) => i.dims[0] === this.layout.manifest.batching.rowDim)!.name].dims[0])));
+    const versions = [...new Set(results.map((r) => r.modelVersion))];
+    return { modelVersion: versions.join(','), outputs: this.layout.join(results.map((r) => r.outputs)) };
+  }
+
+  /** Requests waiting and batches running (for metrics). */
+  load(): { queuedRows: number; inFlight: number } {
+    return { queuedRows: this.queuedRows, inFlight: this.inFlight };
+  }
+
+  /** Fails waiting requests; running batches finish. */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const p of this.queue) p.reject(new ScoreRequestError('the scoring batcher closed before the request ran'));
+    this.queue = [];
+    this.queuedRows = 0;
+  }
+
+  private enqueue(inputs: Readonly<Record<string, TensorData>>, rows: number): Promise<ScoreResult> {
+    return new Promise<ScoreResult>((resolve, reject) => {
+      this.queue.push({ inputs, rows, enqueuedAt: Date.now(), resolve, reject });
+      this.queuedRows += rows;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
+      const waited = Date.now() - this.queue[0].enqueuedAt;
+      if (this.queuedRows < this.options.maxBatchRows && waited < this.options.maxDelayMs) break;
+      this.dispatch(this.take());
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
+      const due = this.queue[0].enqueuedAt + this.options.maxDelayMs - Date.now();
+      this.timer = setTimeout(() => this.pump(), Math.max(0, due));
+    }
+  }
+
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    let rows = 0;
+    while (this.queue.length > 0 && rows + this.queue[0].rows <= this.options.maxBatchRows) {
+      const p = this.queue.shift()!;
+      rows += p.rows;
+      batch.push(p);
+    }
+    this.queuedRows -= rows;
+    return batch;
+  }
+
+  private dispatch(batch: Pending[]): void {
+    this.inFlight++;
+    const rows = batch.reduce((n, p) => n + p.rows, 0);
+    const attempt = (n: number): void => {
+      const started = performance.now();
+      let merged: Record<string, TensorData>;
+      try {
+        merged = this.layout.merge(batch.map((p) => p.inputs));
+      } catch (err) {
+        this.finish(batch, undefined, err);
+        return;
+      }
+      this.runner(merged, rows).then(
+        (result) => {
+          this.onBatch({ rows, requests: batch.length, attempt: n, durationMs: performance.now() - started });
+          this.finish(batch, result);
+        },
+        (err: unknown) => {
+          this.onBatch({ rows, requests: batch.length, attempt: n, durationMs: performance.now() - started, error: err });
+          const retriable = (err as { retriable?: boolean })?.retriable === true;
+          if (retriable && n < this.options.maxAttempts && !this.closed) attempt(n + 1);
+          else this.finish(batch, undefined, err);
+        },
+      );
+    };
+    attempt(1);
+  }
+
+  private finish(batch: Pending[], result: ScoreResult | undefined, error?: unknown): void {
+    this.inFlight--;
+    if (result) {
+      const outputs = this.layout.unmerge(result.outputs, batch.map((p) => p.rows));
+      batch.forEach((p, i) => p.resolve({ modelVersion: result.modelVersion, outputs: outputs[i] }));
+    } else {
+      for (const p of batch) p.reject(error);
+    }
+    this.pump();
+  }
+}

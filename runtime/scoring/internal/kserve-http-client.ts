@@ -1,0 +1,79 @@
+import * as http from 'node:http';
+import type { ScoreResult, TensorData } from '../scoring-service';
+import { RemoteCallError, type InferenceClient, type RemoteModelMetadata } from './inference-client';
+import { kserveDatatype, tensorBytes, tensorFromBytes, tensorFromJson } from './kserve-tensors';
+
+interface HttpReply { status: number; headers: http.IncomingHttpHeaders; body: Buffer }
+
+/** An Open Inference Protocol client over HTTP/REST that sends and asks for binary tensors. */
+export class KserveHttpClient implements InferenceClient {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  private readonly url: URL;
+
+  constructor(readonly address: string) {
+    this.url = new URL(address);
+  }
+
+  async infer(model: string, inputs: Readonly<Record<string, TensorData>>, outputs: readonly string[], timeoutMs: number): Promise<ScoreResult> {
+    const binary = Object.values(inputs).map(tensorBytes);
+    const header = Buffer.from(JSON.stringify({
+      inputs: Object.entries(inputs).map(([name, t], i) => ({ name, shape: t.dims, datatype: kserveDatatype[t.type], parameters: { binary_data_size: binary[i].length } })),
+      outputs: outputs.map((name) => ({ name, parameters: { binary_data: true } })),
+    }));
+    const reply = await this.call('POST', `/v2/models/${encodeURIComponent(model)}/infer`, [header, ...binary], timeoutMs, {
+      'content-type': 'application/octet-stream',
+      'inference-header-content-length': String(header.length),
+    });
+    const jsonLength = Number(reply.headers['inference-header-content-length'] ?? reply.body.length);
+    const body = JSON.parse(reply.body.subarray(0, jsonLength).toString('utf8')) as {
+      model_version?: string;
+      outputs: Array<{ name: string; datatype: string; shape: number[]; data?: unknown; parameters?: { binary_data_size?: number } }>;
+    };
+    const result: Record<string, TensorData> = {};
+    let offset = jsonLength;
+    for (const o of body.outputs) {
+      const size = o.parameters?.binary_data_size;
+      if (typeof size === 'number') {
+        result[o.name] = tensorFromBytes(o.datatype, o.shape, reply.body.subarray(offset, offset + size));
+        offset += size;
+      } else {
+        result[o.name] = tensorFromJson(o.datatype, o.shape, o.data);
+      }
+    }
+    return { modelVersion: body.model_version ?? '', outputs: result };
+  }
+
+  async modelMetadata(model: string, timeoutMs: number): Promise<RemoteModelMetadata> {
+    const reply = await this.call('GET', `/v2/models/${encodeURIComponent(model)}`, [], timeoutMs, {});
+    const m = JSON.parse(reply.body.toString('utf8')) as { versions?: string[]; inputs?: Array<{ name: string; datatype: string; shape: number[] }>; outputs?: Array<{ name: string; datatype: string; shape: number[] }> };
+    const tensor = (t: { name: string; datatype: string; shape: number[] }) => ({ name: t.name, type: t.datatype, shape: t.shape });
+    return { versions: m.versions ?? [], inputs: (m.inputs ?? []).map(tensor), outputs: (m.outputs ?? []).map(tensor) };
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private call(method: string, pathname: string, body: Buffer[], timeoutMs: number, headers: http.OutgoingHttpHeaders): Promise<HttpReply> {
+    return new Promise((resolve, reject) => {
+      const req = http.request({
+        host: this.url.hostname, port: this.url.port, method, path: pathname, agent: this.agent,
+        headers: { ...headers, 'content-length': String(body.reduce((n, b) => n + b.length, 0)) },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => reject(new RemoteCallError(`${this.address}: ${err.message}`, true)));
+        res.on('end', () => {
+          const reply = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) };
+          if (reply.status === 200) resolve(reply);
+          // 5xx and 503 (not ready) may pass on another endpoint; 4xx is the request's own fault.
+          else reject(new RemoteCallError(`${this.address} answered ${reply.status}: ${reply.body.toString('utf8').slice(0, 300)}`, reply.status >= 500));
+        });
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', (err) => reject(new RemoteCallError(`${this.address}: ${err.message}`, true)));
+      for (const b of body) req.write(b);
+      req.end();
+    });
+  }
+}

@@ -1,0 +1,88 @@
+import * as assert from 'node:assert/strict';
+import { DynamicBatcher, type BatchEvent } from '../../../runtime/scoring/dynamic-batcher';
+import { BatchLayout } from '../../../runtime/scoring/internal/batch-layout';
+import type { ModelManifest } from '../../../runtime/scoring/model-manifest';
+import type { TensorData } from '../../../runtime/scoring/scoring-service';
+import { WorkerUnavailableError } from '../../../runtime/scoring/scoring-errors';
+
+// A two-input model: one user row per request, rows point at it by index.
+const manifest: ModelManifest = {
+  name: 'sum', version: '1', file: 'none.onnx',
+  inputs: [
+    { name: 'user', dtype: 'float32', dims: ['users', 1] },
+    { name: 'item', dtype: 'float32', dims: ['items', 1] },
+    { name: 'item_user', dtype: 'int64', dims: ['items'] },
+  ],
+  outputs: [{ name: 'score', dtype: 'float32', dims: ['items'] }],
+  batching: { rowDim: 'items', groupDim: 'users', groupIndex: 'item_user' },
+  heads: ['score'],
+};
+
+function request(user: number, items: number[]): Record<string, TensorData> {
+  return {
+    user: { type: 'float32', dims: [1, 1], data: Float32Array.of(user) },
+    item: { type: 'float32', dims: [items.length, 1], data: Float32Array.from(items) },
+    item_user: { type: 'int64', dims: [items.length], data: new BigInt64Array(items.length) },
+  };
+}
+
+/** Stands in for a worker: score = user[item_user] + item, as a model would compute it. */
+function runner(batches: number[], fail: { left: number } = { left: 0 }) {
+  return async (inputs: Record<string, TensorData>, rows: number) => {
+    batches.push(rows);
+    await new Promise((r) => setTimeout(r, 1));
+    if (fail.left-- > 0) throw new WorkerUnavailableError('worker died');
+    const user = inputs.user.data as Float32Array;
+    const idx = inputs.item_user.data as BigInt64Array;
+    const item = inputs.item.data as Float32Array;
+    return { modelVersion: '1', outputs: { score: { type: 'float32' as const, dims: [rows], data: item.map((v, i) => v + user[Number(idx[i])]) } } };
+  };
+}
+
+describe('DynamicBatcher', () => {
+  it('merges requests into batches of at most maxBatchRows, shifting the group index', async () => {
+    const batches: number[] = [];
+    const batcher = new DynamicBatcher(new BatchLayout(manifest), { maxBatchRows: 8, maxDelayMs: 5, maxInFlight: 1, maxAttempts: 1 }, runner(batches));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, u) => batcher.submit(request(u * 100, [1, 2, 3]))));
+    results.forEach((r, u) => assert.deepEqual(Array.from(r.outputs.score.data as Float32Array), [u * 100 + 1, u * 100 + 2, u * 100 + 3]));
+    assert.ok(batches.every((rows) => rows <= 8), `batches ${batches}`);
+    assert.equal(batches.reduce((a, b) => a + b, 0), 60);
+    assert.ok(batches.length < 20, `requests were merged (${batches.length} batches)`);
+  });
+
+  it('cuts a request larger than maxBatchRows into parts and joins their outputs in order', async () => {
+    const batches: number[] = [];
+    const batcher = new DynamicBatcher(new BatchLayout(manifest), { maxBatchRows: 4, maxDelayMs: 1, maxInFlight: 2, maxAttempts: 1 }, runner(batches));
+    const items = Array.from({ length: 10 }, (_, i) => i);
+    const result = await batcher.submit(request(1000, items));
+    assert.deepEqual(Array.from(result.outputs.score.data as Float32Array), items.map((i) => 1000 + i));
+    assert.deepEqual(batches.sort(), [2, 4, 4]);
+  });
+
+  it('sends a lone request after maxDelayMs without waiting for a full batch', async () => {
+    const batches: number[] = [];
+    const batcher = new DynamicBatcher(new BatchLayout(manifest), { maxBatchRows: 1000, maxDelayMs: 20, maxInFlight: 1, maxAttempts: 1 }, runner(batches));
+    const started = Date.now();
+    await batcher.submit(request(0, [1]));
+    const waited = Date.now() - started;
+    assert.ok(waited >= 19, `waited ${waited} ms`);
+    assert.deepEqual(batches, [1]);
+  });
+
+  it('rebuilds and retries a batch whose backend failed with a retriable error', async () => {
+    const batches: number[] = [];
+    const events: BatchEvent[] = [];
+    const batcher = new DynamicBatcher(new BatchLayout(manifest), { maxBatchRows: 8, maxDelayMs: 1, maxInFlight: 1, maxAttempts: 3 }, runner(batches, { left: 2 }), (e) => events.push(e));
+    const result = await batcher.submit(request(5, [1, 2]));
+    assert.deepEqual(Array.from(result.outputs.score.data as Float32Array), [6, 7]);
+    assert.deepEqual(events.map((e) => [e.attempt, e.error !== undefined]), [[1, true], [2, true], [3, false]]);
+  });
+
+  it('rejects a request that does not match the manifest, naming the input', async () => {
+    const batcher = new DynamicBatcher(new BatchLayout(manifest), { maxBatchRows: 8, maxDelayMs: 1, maxInFlight: 1, maxAttempts: 1 }, runner([]));
+    const bad = { ...request(1, [1]), item: { type: 'int32' as const, dims: [1, 1], data: Int32Array.of(1) } };
+    await assert.rejects(batcher.submit(bad), /input 'item' is int32, the manifest says float32/);
+    const badIndex = { ...request(1, [1]), item_user: { type: 'int64' as const, dims: [1], data: BigInt64Array.of(3n) } };
+    await assert.rejects(batcher.submit(badIndex), /item_user\[0\] = 3 is outside 0..0/);
+  });
+});
