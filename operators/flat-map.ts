@@ -1,0 +1,34 @@
+import { RecordError } from '../runtime/errors';
+import type { OperatorSpec } from './operator-spec';
+import { derive } from './internal/emit';
+import { perRecord } from './internal/per-record';
+import { recordExpression } from './internal/record-expression';
+
+/**
+ * Turns each record into zero or more records, one per element of the list a
+ * CEL expression returns; each element becomes a value under the same key.
+ *
+ * ```
+ * expression: value.text.split(" ")
+ * a:"x y" ─ b:"" ─|
+ * a:x a:y ─ b:"" ─|
+ * ```
+ */
+export const flatMap: OperatorSpec = {
+  name: 'flat-map',
+  summary: 'Emit one record per element of the list a CEL expression returns.',
+  example: ['- id: words', '  flat-map:', '    expression: value.text.split(" ")'].join('\n'),
+  options: {
+    expression: { kind: 'expression', required: true, description: 'CEL expression returning a list; each element becomes a value.' },
+  },
+  create(options, context) {
+    const items = recordExpression(options.expression, 'expression', context.stepId);
+    return perRecord(context, (record) => {
+      const list = items(record);
+      if (!Array.isArray(list)) {
+        throw new RecordError(`flat-map expression gave ${typeof list}, expected a list`, { ...record.source, stepId: context.stepId });
+      }
+      return list.map((value) => derive(record, value));
+    });
+  },
+};

@@ -1,0 +1,58 @@
+import type { OperatorSpec } from './operator-spec';
+import { optionalAccessor } from './internal/field-path';
+import { batchOperator } from './internal/batch-operator';
+import { placeResult } from './internal/emit';
+
+/**
+ * Enriches each record with the value a table holds for its key (or for a
+ * key computed from it): the table is a store filled by `table-materialize` or
+ * by an aggregate step. All lookups of a batch are one `getMany`. With the
+ * record key the table must be co-partitioned with the stream; with a `key`
+ * expression it must be a global store (every task holds all of it).
+ *
+ * ```
+ * table pins: {p1: {cat: food}}
+ * e:{pin:p1}@1 ─ e:{pin:p9}@2 ─|      (key: value.pin, into: pinInfo)
+ * e:{pin:p1,pinInfo:{cat:food}}@1 ─ e:{pin:p9,pinInfo:null}@2 (left)
+ * ```
+ */
+export const joinStreamTable: OperatorSpec = {
+  name: 'join-stream-table',
+  summary: 'Enrich each record with the value of a table (a store) for its key or a key computed from it; inner or left.',
+  stateful: true,
+  example: [
+    '- id: with-pin',
+    '  join-stream-table:',
+    '    table: pins',
+    '    key: value.pinId',
+    '    into: pin',
+    '    mode: inner',
+  ].join('\n'),
+  options: {
+    table: { kind: 'store', required: true, description: 'The store to look records up in.' },
+    key: { kind: 'expression', description: 'The lookup key; default the record key (co-partitioned). Other keys need a global store.' },
+    into: { kind: 'string', required: true, description: 'Field of the output value that receives the table value (null when absent in a left join).' },
+    mode: { kind: 'string', default: 'left', oneOf: ['left', 'inner'], description: "'inner' drops records with no table entry; 'left' keeps them with null." },
+  },
+  create(options, context) {
+    const table = context.keyValueStore<unknown, unknown>(options.table as string);
+    const key = optionalAccessor(options.key, 'key', (r) => r.key);
+    const into = options.into as string;
+    const inner = options.mode === 'inner';
+    return batchOperator(async (records) => {
+      if (records.length === 0) return [];
+      const found = await table.getMany(records.map((r) => key(r)));
+      const out = [];
+      for (let i = 0; i < records.length; i++) {
+        const v = found[i];
+        if (v === undefined) {
+          if (inner) { context.count?.('join_misses', 1); continue; }
+          out.push(placeResult(records[i]!, null, into));
+        } else {
+          out.push(placeResult(records[i]!, v, into));
+        }
+      }
+      return out;
+    });
+  },
+};

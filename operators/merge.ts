@@ -1,0 +1,26 @@
+import type { OperatorSpec } from './operator-spec';
+
+/**
+ * Joins the output of other pipelines into this one at this step (the
+ * executor wires their records in; the step itself passes records through).
+ * `from: [a, b]` on a pipeline does the same at its start.
+ *
+ * ```
+ * this: a ─── c ─|   other: b ─|
+ *       a ─ b ─ c ─|   (order between inputs is arrival order)
+ * ```
+ */
+export const merge: OperatorSpec = {
+  name: 'merge',
+  summary: 'Merge the records of other pipelines into this pipeline at this step.',
+  example: ['- id: all-events', '  merge:', '    pipelines: [clicks, saves]'].join('\n'),
+  options: {
+    pipelines: { kind: 'list', required: true, items: { kind: 'pipeline', description: 'A pipeline.' }, description: 'Pipelines whose output joins here.' },
+  },
+  check(options) {
+    return Array.isArray(options.pipelines) && options.pipelines.length === 0 ? [{ path: ['pipelines'], message: 'name at least one pipeline' }] : [];
+  },
+  create() {
+    return (source) => source;
+  },
+};

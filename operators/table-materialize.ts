@@ -1,0 +1,42 @@
+import type { OperatorSpec } from './operator-spec';
+import { optionalAccessor } from './internal/field-path';
+import { batchOperator } from './internal/batch-operator';
+
+/**
+ * Upserts each record into a store by its key (a null or missing value deletes
+ * the key: a tombstone), then passes the record on unchanged. This is how a
+ * table that `join-stream-table` reads is filled from a stream (e.g. pin
+ * features from the image topic). Later records of a key overwrite earlier ones
+ * in arrival order.
+ *
+ * ```
+ * p:{cat:x}@1 ── p:null@2 ──|
+ * p:{cat:x}@1 ── p:null@2 ──|      store after: {} (p deleted)
+ * ```
+ */
+export const tableMaterialize: OperatorSpec = {
+  name: 'table-materialize',
+  summary: 'Upsert each record into a store by key (null deletes) and pass it on: fills the tables joins read.',
+  stateful: true,
+  example: [
+    '- id: pins-table',
+    '  table-materialize:',
+    '    store: pins',
+  ].join('\n'),
+  options: {
+    store: { kind: 'store', required: true, description: 'The table to write, keyed by record key.' },
+    value: { kind: 'expression', description: 'What to store for the key; default the record value.' },
+  },
+  create(options, context) {
+    const store = context.keyValueStore<unknown, unknown>(options.store as string);
+    const value = optionalAccessor(options.value, 'value', (r) => r.value);
+    return batchOperator(async (records) => {
+      for (const record of records) {
+        const v = value(record);
+        if (v === null || v === undefined) store.delete(record.key);
+        else store.put(record.key, v);
+      }
+      return records;
+    });
+  },
+};

@@ -1,0 +1,28 @@
+import type { OperatorSpec } from './operator-spec';
+import { perRecord } from './internal/per-record';
+
+/**
+ * Writes a copy of every record to a sink mid-pipeline and passes the record
+ * on (a pipeline's `to:` is the usual way to end in sinks).
+ *
+ * ```
+ * sink: audit
+ * a ─ b ─|
+ * a ─ b ─|   audit: a b
+ * ```
+ */
+export const to: OperatorSpec = {
+  name: 'to',
+  summary: 'Write a copy of each record to a sink and pass it on.',
+  example: ['- id: audit-copy', '  to:', '    sink: audit'].join('\n'),
+  options: {
+    sink: { kind: 'sink', required: true, description: 'Sink that receives a copy of every record.' },
+  },
+  create(options, context) {
+    const sink = String(options.sink);
+    return perRecord(context, (record) => {
+      context.sideOutput(sink, record);
+      return record;
+    });
+  },
+};

@@ -1,0 +1,117 @@
+import { ConfigError, RecordError } from '../runtime/errors';
+import type { OperatorSpec } from './operator-spec';
+import { intoOption } from './internal/common-options';
+import { itemAccessor, recordAccessor } from './internal/field-path';
+import { placeResult } from './internal/emit';
+import { tableAggregate } from './internal/table-aggregate';
+import { batchOperator } from './internal/batch-operator';
+
+/** One ranked entry kept by the stateful form. */
+export interface RankedItem {
+  readonly item: unknown;
+  readonly score: number;
+  readonly timestamp: number;
+}
+
+/**
+ * The K best items by score. Two forms:
+ * - **list** (`items` set): ranks a list carried by each record (e.g. scored
+ *   candidates) and keeps the best K, optionally at most `maxPerGroup` per
+ *   `groupBy` value (diversity: e.g. 3 per label). No state.
+ * - **stateful** (`item` and `store` set): keeps per key the K best items seen
+ *   so far, one entry per item (a new score replaces the old one; a null score
+ *   removes it), and emits the ranking after each record. Only the top K are
+ *   stored, so an item pushed out does not come back when a better one drops.
+ *
+ * Ties keep the earlier item first.
+ * ```
+ * k: 2 (list: value.c, score: s)
+ * u:{c:[{id:a,s:1},{id:b,s:3},{id:c,s:2}]}@1 ──|
+ * u:[{id:b,s:3},{id:c,s:2}]@1 ──|
+ * ```
+ */
+export const topK: OperatorSpec = {
+  name: 'top-k',
+  summary: 'The K best items by score: over a list in each record, or per key over a stream of (item, score).',
+  example: [
+    '- id: best',
+    '  top-k:',
+    '    k: 25',
+    '    items: value.candidates',
+    '    score: utility',
+    '    groupBy: label',
+    '    maxPerGroup: 3',
+    '    into: items',
+  ].join('\n'),
+  options: {
+    k: { kind: 'integer', required: true, description: 'How many items to keep.' },
+    score: { kind: 'expression', required: true, description: 'The score: a field path in each list item (list form) or a record expression (stateful form). Higher is better.' },
+    items: { kind: 'expression', description: 'List form: the list to rank.' },
+    item: { kind: 'expression', description: 'Stateful form: the item identity (e.g. value.pinId).' },
+    store: { kind: 'store', description: 'Stateful form: the rankings, keyed by record key.' },
+    groupBy: { kind: 'string', description: 'List form: field path in each item used with maxPerGroup.' },
+    maxPerGroup: { kind: 'integer', description: 'List form: at most this many items per groupBy value.' },
+    into: intoOption,
+  },
+  check(options) {
+    const problems = [];
+    if (!Number.isInteger(options.k) || (options.k as number) <= 0) problems.push({ path: ['k'], message: 'k must be a positive integer' });
+    if ((options.items === undefined) === (options.item === undefined)) problems.push({ path: [], message: 'set exactly one of items (list form) or item (stateful form)' });
+    if (options.item !== undefined && options.store === undefined) problems.push({ path: ['store'], message: 'the stateful form (item) needs a store' });
+    return problems;
+  },
+  create(options, context) {
+    const k = options.k as number;
+    const problems = topK.check!(options);
+    if (problems.length > 0) throw new ConfigError(`step ${context.stepId}: ${problems.map((p) => p.message).join('; ')}`);
+    const into = options.into as string | undefined;
+    if (options.items !== undefined) {
+      const items = recordAccessor(options.items, 'items');
+      const score = itemAccessor(options.score, 'score');
+      const group = options.groupBy === undefined ? undefined : itemAccessor(options.groupBy, 'groupBy');
+      const maxPerGroup = (options.maxPerGroup as number | undefined) ?? Infinity;
+      return batchOperator(async (records) => {
+        const out = [];
+        for (const record of records) {
+          const list = items(record);
+          if (!Array.isArray(list)) { context.recordFailed(record, new RecordError('items is not a list', { ...record.source, stepId: context.stepId })); continue; }
+          out.push(placeResult(record, rankList(list, k, score, group, maxPerGroup), into));
+        }
+        return out;
+      });
+    }
+    const item = recordAccessor(options.item, 'item');
+    const score = recordAccessor(options.score, 'score');
+    return tableAggregate<{ items: RankedItem[] }>(context, options.store as string, into, (state, record) => {
+      const id = item(record);
+      if (id === undefined) throw new RecordError('item is missing', { ...record.source, stepId: context.stepId });
+      const s = score(record);
+      const rest = (state?.items ?? []).filter((e) => JSON.stringify(e.item) !== JSON.stringify(id));
+      if (s !== null && s !== undefined && !Number.isFinite(Number(s))) throw new RecordError(`score is not a number: ${String(s)}`, { ...record.source, stepId: context.stepId });
+      const next = s === null || s === undefined ? rest : insertRanked(rest, { item: id, score: Number(s), timestamp: record.timestamp }).slice(0, k);
+      return { state: next.length === 0 ? undefined : { items: next }, result: next };
+    });
+  },
+};
+
+function insertRanked(items: RankedItem[], entry: RankedItem): RankedItem[] {
+  const at = items.findIndex((e) => e.score < entry.score);
+  return at === -1 ? [...items, entry] : [...items.slice(0, at), entry, ...items.slice(at)];
+}
+
+function rankList(list: unknown[], k: number, score: (i: unknown) => unknown, group: ((i: unknown) => unknown) | undefined, maxPerGroup: number): unknown[] {
+  const scored = list.map((item, index) => ({ item, index, s: Number(score(item)) })).filter((e) => Number.isFinite(e.s));
+  scored.sort((a, b) => b.s - a.s || a.index - b.index);
+  if (group === undefined) return scored.slice(0, k).map((e) => e.item);
+  const perGroup = new Map<string, number>();
+  const out: unknown[] = [];
+  for (const e of scored) {
+    if (out.length >= k) break;
+    const g = JSON.stringify(group(e.item) ?? null);
+    const n = perGroup.get(g) ?? 0;
+    if (n >= maxPerGroup) continue;
+    perGroup.set(g, n + 1);
+    out.push(e.item);
+  }
+  return out;
+}
