@@ -1,6 +1,7 @@
 import type { CliCommand } from './main';
 import { servicesCommand } from './services-command';
 import { topCommand } from './top-command';
+import { generateCommand } from './generate-command';
 
 /**
  * Every CLI command, in the order `--help` lists them. Passed explicitly
@@ -9,4 +10,5 @@ import { topCommand } from './top-command';
 export const commands: readonly CliCommand[] = [
   servicesCommand,
   topCommand,
+  generateCommand,
 ];

@@ -1,0 +1,169 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { InvalidArgumentError } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import type { CliCommand } from './main';
+import { TributaryError } from '../errors';
+import { parseDuration } from '../../topology/internal/duration';
+import { HomeFeedGenerator } from '../generate/home-feed-generator';
+import { HomeFeedKafkaWriter, type WriteProgress } from '../generate/home-feed-kafka-writer';
+import { ensureTopics } from '../kafka/topic-admin';
+
+interface GenerateOptions {
+  brokers: string;
+  registry: string;
+  engagementsTopic: string;
+  imagesTopic: string;
+  holdoutTopic?: string;
+  holdoutFile?: string;
+  total: number;
+  rate: number;
+  seed: number;
+  users: number;
+  pins: number;
+  interests: number;
+  holdoutShare: number;
+  span: number;
+  partitions: number;
+  createTopics: boolean;
+  progress: boolean;
+}
+
+const integer = (what: string, min: number) => (text: string): number => {
+  const n = Number(text.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${what} must be an integer >= ${min}`);
+  return n;
+};
+const number = (what: string) => (text: string): number => {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${what} must be a number >= 0`);
+  return n;
+};
+const duration = (text: string): number => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new InvalidArgumentError(`'${text}' is not a duration (e.g. 6h, 2d, 90m)`);
+  return ms;
+};
+
+/**
+ * `tributary generate`: a synthetic home-feed stream (image and engagement
+ * events, Avro through the registry) into Kafka, with held-out future
+ * engagements to a topic and/or a JSON-lines file for `tributary evaluate`.
+ */
+export const generateCommand: CliCommand = {
+  register(program) {
+    program
+      .command('generate')
+      .description('write a synthetic home-feed stream (images, engagements, held-out engagements) to Kafka through the registry')
+      .option('--brokers <list>', 'Kafka bootstrap servers, comma-separated', '127.0.0.1:9092')
+      .option('--registry <url>', 'schema registry (Confluent API) base URL', 'http://127.0.0.1:8081/apis/ccompat/v7')
+      .option('--engagements-topic <topic>', 'topic of engagement events (key userId)', 'engagements')
+      .option('--images-topic <topic>', 'topic of image events (key pinId)', 'images')
+      .option('--holdout-topic <topic>', 'topic for held-out future engagements (Avro, key userId)')
+      .option('--holdout-file <file>', 'file for held-out future engagements (JSON lines)')
+      .option('--total <n>', 'events in all, held-out ones included', integer('--total', 1), 100_000)
+      .option('--rate <events/s>', 'wall-clock rate; 0 = as fast as Kafka takes them', number('--rate'), 0)
+      .option('--seed <n>', 'PRNG seed: the same seed writes the same events', integer('--seed', 0), 42)
+      .option('--users <n>', 'number of users (Zipf activity)', integer('--users', 1), 2_000)
+      .option('--pins <n>', 'pins existing before the stream starts', integer('--pins', 1), 3_000)
+      .option('--interests <n>', 'latent interests (categories)', integer('--interests', 1), 12)
+      .option('--holdout-share <x>', 'final share of engagements held out for evaluation', number('--holdout-share'), 0.1)
+      .option('--span <duration>', 'event-time span of the stream', duration, 2 * 86_400_000)
+      .option('--partitions <n>', 'partitions of topics this command creates', integer('--partitions', 1), 3)
+      .option('--no-create-topics', 'fail when a topic is missing instead of creating it')
+      .option('--no-progress', 'no progress bar or rate line')
+      .action(async (options: GenerateOptions) => {
+        process.exitCode = await runGenerate(options);
+      });
+  },
+};
+
+async function runGenerate(options: GenerateOptions): Promise<number> {
+  let generator: HomeFeedGenerator;
+  try {
+    generator = new HomeFeedGenerator({
+      seed: options.seed, totalEvents: options.total, users: options.users, initialPins: options.pins,
+      interests: options.interests, holdoutShare: options.holdoutShare, spanMs: options.span,
+      maxInterestsPerUser: Math.min(3, options.interests),
+    });
+  } catch (err) {
+    return fail(err);
+  }
+  if (!options.holdoutTopic && !options.holdoutFile && options.holdoutShare > 0) {
+    process.stderr.write('tributary generate: held-out engagements need --holdout-topic or --holdout-file (or --holdout-share 0)\n');
+    return 2;
+  }
+  if (options.holdoutFile) fs.mkdirSync(path.dirname(path.resolve(options.holdoutFile)), { recursive: true });
+  const brokers = options.brokers.split(',').map((b) => b.trim()).filter(Boolean);
+  const topics = [options.engagementsTopic, options.imagesTopic, ...(options.holdoutTopic ? [options.holdoutTopic] : [])];
+  let writer: HomeFeedKafkaWriter | undefined;
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const display = progressDisplay(options.progress, options.total);
+  try {
+    const kafka = new Kafka({ clientId: 'tributary-generate-admin', brokers, logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+    await ensureTopics(kafka, topics.map((topic) => ({ topic, partitions: options.partitions, purpose: 'generated home-feed events' })),
+      options.createTopics ? 'create' : 'require').catch((cause: unknown) => {
+      if (cause instanceof TributaryError && !cause.retriable) throw cause;
+      throw new Error(`cannot reach Kafka at ${brokers.join(',')} (start it with \`npm run services:start\`): ${(cause as Error).message}`);
+    });
+    writer = await HomeFeedKafkaWriter.open({
+      brokers, registryUrl: options.registry, engagementsTopic: options.engagementsTopic, imagesTopic: options.imagesTopic,
+      holdoutTopic: options.holdoutTopic, holdoutFile: options.holdoutFile,
+    });
+    const result = await writer.write(generator.events(), {
+      total: options.total, rate: options.rate, signal: abort.signal, onProgress: display.update,
+    });
+    display.stop(result);
+    return abort.signal.aborted ? 130 : 0;
+  } catch (err) {
+    display.stop(undefined);
+    return fail(err);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await writer?.close().catch(() => undefined);
+  }
+}
+
+function fail(err: unknown): number {
+  const message = err instanceof Error ? err.message : String(err);
+  const hint = /ECONNREFUSED|fetch failed|could not look up/.test(message) && !/services:start/.test(message)
+    ? ' (is the registry running? `npm run services:start`)' : '';
+  process.stderr.write(`tributary generate: ${message}${hint}\n`);
+  return 1;
+}
+
+/** A progress bar on a terminal, a rate line every few seconds otherwise (logs, CI). */
+function progressDisplay(enabled: boolean, total: number): { update(p: WriteProgress): void; stop(p: WriteProgress | undefined): void } {
+  const line = (p: WriteProgress): string => {
+    const rate = p.elapsedMs > 0 ? Math.round((p.written * 1000) / p.elapsedMs) : 0;
+    return `${p.written}/${total} events (${p.byKind.image} images, ${p.byKind.engagement} engagements, ${p.byKind.holdout} held out) ${rate} events/s`;
+  };
+  if (!enabled) return { update: () => undefined, stop: () => undefined };
+  if (process.stderr.isTTY) {
+    const bar = new SingleBar({ format: 'generate [{bar}] {percentage}% {value}/{total} events | {rate} events/s | ETA {eta}s', stream: process.stderr }, Presets.shades_classic);
+    bar.start(total, 0, { rate: 0 });
+    return {
+      update: (p) => bar.update(p.written, { rate: p.elapsedMs > 0 ? Math.round((p.written * 1000) / p.elapsedMs) : 0 }),
+      stop: (p) => {
+        bar.stop();
+        if (p) process.stderr.write(`generated ${line(p)}\n`);
+      },
+    };
+  }
+  let last = 0;
+  return {
+    update: (p) => {
+      if (p.elapsedMs - last < 2000) return;
+      last = p.elapsedMs;
+      process.stderr.write(`generate: ${line(p)}\n`);
+    },
+    stop: (p) => {
+      if (p) process.stderr.write(`generated ${line(p)}\n`);
+    },
+  };
+}
