@@ -9,3 +9,6 @@ export * from './changelog-reader';
 export * from './next-changelog-offsets';
 export * from './task-stores';
 export * from './errors';
+export * from './changelog-restorer';
+export * from './changelog-topics';
+export * from './restore-progress';

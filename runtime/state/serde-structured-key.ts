@@ -9,7 +9,7 @@ import type { StoreSerde } from './store-serde';
  *   false     02            true 03
  *   number    10 + 8 bytes: IEEE-754 big-endian, sign bit flipped for >= 0,
  *                 all bits flipped for < 0 (so -1 < -0.5 < 0 < 2 < 10)
- *   string    20 + UTF-8 with 00 escaped as 00 FF + terminator 00
+ *   string    20 + UTF-8 with 00 escaped as 01 01 and 01 as 01 02 + terminator 00
  *   Buffer    30 + bytes, escaped and terminated like strings
  *   array     40 + elements + 00
  *   object    50 + (key as string, value)* in sorted key order + 00
@@ -54,8 +54,12 @@ class Writer {
     this.ensure(bytes.length * 2);
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i];
-      this.buf[this.len++] = b;
-      if (b === 0) this.buf[this.len++] = 0xff;
+      if (b > 1) {
+        this.buf[this.len++] = b;
+      } else {
+        this.buf[this.len++] = 0x01;
+        this.buf[this.len++] = b + 1;
+      }
     }
   }
 
@@ -123,13 +127,13 @@ class Reader {
     for (;;) {
       if (this.pos >= this.buf.length) throw new RangeError('structured key ends inside a string');
       const b = this.buf[this.pos++];
-      if (b !== 0) {
-        parts.push(b);
-      } else if (this.buf[this.pos] === 0xff) {
-        parts.push(0);
-        this.pos++;
+      if (b === 0) return Buffer.from(parts);
+      if (b === 1) {
+        const escaped = this.buf[this.pos++];
+        if (escaped !== 1 && escaped !== 2) throw new RangeError(`bad escape in structured key at byte ${this.pos - 1}`);
+        parts.push(escaped - 1);
       } else {
-        return Buffer.from(parts);
+        parts.push(b);
       }
     }
   }
@@ -184,7 +188,7 @@ export const structuredKeySerde: StoreSerde<unknown> = {
     // The common cases skip the general writer: they are on every store call.
     if (typeof value === 'string') {
       const utf8 = Buffer.from(value, 'utf8');
-      if (!utf8.includes(0)) {
+      if (!utf8.includes(0) && !utf8.includes(1)) {
         const out = Buffer.allocUnsafe(utf8.length + 2);
         out[0] = TAG_STRING;
         utf8.copy(out, 1);

@@ -1,3 +1,4 @@
+import type { MeterProvider } from '@opentelemetry/api';
 import type { BytesStore } from './bytes-store';
 import { CachingStore } from './caching-store';
 import { ChangeLoggingStore } from './change-logging-store';
@@ -31,8 +32,14 @@ export interface BuiltStore {
  * Builds one store the Kafka Streams way: metered(caching(change-logging(rocksdb))),
  * each middle layer present only when the definition asks for it.
  */
-export function buildStore(definition: StoreDefinition, db: TaskDatabase, taskId: string, metrics: boolean): BuiltStore {
-  const instruments = metrics ? new StoreInstruments(definition.name, taskId) : undefined;
+export function buildStore(
+  definition: StoreDefinition,
+  db: TaskDatabase,
+  taskId: string,
+  metrics: boolean,
+  meterProvider?: MeterProvider,
+): BuiltStore {
+  const instruments = metrics ? new StoreInstruments(definition.name, taskId, meterProvider) : undefined;
   const keySerde = definition.keySerde ?? structuredKeySerde;
   const valueSerde = definition.valueSerde ?? jsonValueSerde;
   const clock = new StreamTimeClock();

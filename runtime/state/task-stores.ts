@@ -1,3 +1,4 @@
+import type { MeterProvider } from '@opentelemetry/api';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChangelogReader } from './changelog-reader';
@@ -28,6 +29,8 @@ export interface TaskStoresOptions {
   /** Under exactly_once a crash between flush and commit leaves a dirty marker that wipes the state (default at_least_once). */
   readonly processingGuarantee?: 'at_least_once' | 'exactly_once';
   readonly rocksdb?: TaskDatabaseOptions;
+  /** Where instruments come from when `metrics` is on (default: the global provider, as `metrics.getMeter('tributary')`). */
+  readonly meterProvider?: MeterProvider;
 }
 
 /** What one store's restore did. */
@@ -120,12 +123,12 @@ export class TaskStores {
     try {
       const built = new Map<string, BuiltStore>();
       for (const definition of options.stores) {
-        const store = buildStore(definition, db, options.taskId, options.metrics ?? false);
+        const store = buildStore(definition, db, options.taskId, options.metrics ?? false, options.meterProvider);
         await store.rocksdb.load();
         built.set(definition.name, store);
       }
       return new TaskStores(options.appId, options.taskId, partition, taskDir, localState, guarantee, db, built, checkpointFile,
-        checkpoint ?? new Map(), options.metrics ? new RestoreInstruments(options.taskId) : undefined);
+        checkpoint ?? new Map(), options.metrics ? new RestoreInstruments(options.taskId, options.meterProvider) : undefined);
     } catch (error) {
       await db.close();
       throw error;

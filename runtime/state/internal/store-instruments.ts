@@ -1,4 +1,4 @@
-import { metrics, type Attributes, type Counter, type Histogram } from '@opentelemetry/api';
+import { metrics, type Attributes, type Counter, type Histogram, type MeterProvider } from '@opentelemetry/api';
 
 /*
  * Instrument and attribute names as listed by runtime/telemetry/metric-names.ts
@@ -27,8 +27,8 @@ export class StoreInstruments {
   private readonly hitCounter: Counter;
   private readonly missCounter: Counter;
 
-  constructor(store: string, task: string) {
-    const meter = metrics.getMeter('tributary');
+  constructor(store: string, task: string, provider?: MeterProvider) {
+    const meter = (provider ?? metrics).getMeter('tributary');
     this.attributes = { [storeAttributeNames.store]: store, [storeAttributeNames.task]: task };
     this.readCounter = meter.createCounter(storeInstrumentNames.reads, { description: 'Keys read from a state store' });
     this.writeCounter = meter.createCounter(storeInstrumentNames.writes, { description: 'Keys written or deleted in a state store' });
@@ -58,8 +58,8 @@ export class RestoreInstruments {
   private readonly records: Counter;
   private readonly duration: Histogram;
 
-  constructor(private readonly task: string) {
-    const meter = metrics.getMeter('tributary');
+  constructor(private readonly task: string, provider?: MeterProvider) {
+    const meter = (provider ?? metrics).getMeter('tributary');
     this.records = meter.createCounter(storeInstrumentNames.restoreRecords, { description: 'Changelog records applied while restoring a store' });
     this.duration = meter.createHistogram(storeInstrumentNames.restoreDuration, { description: 'Time to restore one store partition', unit: 's' });
   }

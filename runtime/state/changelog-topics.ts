@@ -1,0 +1,50 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+import { StateStoreError } from './errors';
+
+/** A changelog topic to create. */
+export interface ChangelogTopicSpec {
+  readonly topic: string;
+  /** The input topic's partition count: changelog partition n belongs to task n. */
+  readonly partitions: number;
+  /** Window stores: windows older than this are dropped by Kafka too (`compact,delete`). */
+  readonly retentionMs?: number;
+  readonly replicationFactor?: number;
+}
+
+/**
+ * Creates changelog topics compacted (`cleanup.policy=compact`; window stores
+ * `compact,delete` with `retention.ms` = retention + 1 day, so expired windows
+ * leave the topic as they leave RocksDB). Existing topics are checked: a
+ * changelog with a different partition count would put state on the wrong
+ * task, so it is an error.
+ */
+export async function createChangelogTopics(admin: Admin, specs: readonly ChangelogTopicSpec[]): Promise<void> {
+  if (specs.length === 0) return;
+  const existing = new Set(await admin.listTopics());
+  const missing: ITopicConfig[] = [];
+  for (const spec of specs) {
+    if (existing.has(spec.topic)) continue;
+    const configEntries = [{ name: 'cleanup.policy', value: spec.retentionMs === undefined ? 'compact' : 'compact,delete' }];
+    if (spec.retentionMs !== undefined) configEntries.push({ name: 'retention.ms', value: String(spec.retentionMs + 86_400_000) });
+    missing.push({ topic: spec.topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor ?? -1, configEntries });
+  }
+  if (missing.length > 0) {
+    try {
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+    } catch (cause) {
+      throw new StateStoreError(`cannot create changelog topics ${missing.map((t) => t.topic).join(', ')}: ${(cause as Error).message}`, true, {}, { cause });
+    }
+  }
+  const present = specs.filter((s) => existing.has(s.topic));
+  if (present.length > 0) {
+    const metadata = await admin.fetchTopicMetadata({ topics: present.map((s) => s.topic) });
+    for (const spec of present) {
+      const found = metadata.topics.find((t) => t.name === spec.topic);
+      if (found !== undefined && found.partitions.length !== spec.partitions) {
+        throw new StateStoreError(
+          `changelog ${spec.topic} has ${found.partitions.length} partitions but the input has ${spec.partitions}: state would land on the wrong task`,
+          false);
+      }
+    }
+  }
+}
