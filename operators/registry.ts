@@ -4,6 +4,7 @@ import { filter } from './filter';
 import { flatMap } from './flat-map';
 import { map } from './map';
 import { merge } from './merge';
+import { score } from './score';
 import { peek } from './peek';
 import { selectKey } from './select-key';
 import { to } from './to';
@@ -15,4 +16,5 @@ import { to } from './to';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const builtinOperators: ReadonlyArray<OperatorSpec<any>> = [
   filter, map, flatMap, selectKey, peek, branch, merge, to,
+  score,
 ];

@@ -1,0 +1,90 @@
+import type { ManifestTensor, ModelManifest } from './model-manifest';
+import type { TensorData } from './scoring-service';
+
+/** Reads a value out of a plain object by a dotted path where `[]` maps over a list: `candidates[].embedding`. */
+export type ValuePath = (root: unknown) => unknown;
+
+/** Compiles a dotted path with `[]` steps (see {@link ValuePath}). */
+export function compileValuePath(path: string): ValuePath {
+  const steps = path.split('.').filter((s) => s.length > 0);
+  const walk = (value: unknown, i: number): unknown => {
+    if (i === steps.length || value === null || value === undefined) return value;
+    const step = steps[i];
+    if (step.endsWith('[]')) {
+      const list = step === '[]' ? value : (value as Record<string, unknown>)[step.slice(0, -2)];
+      if (!Array.isArray(list)) return undefined;
+      return list.map((item) => walk(item, i + 1));
+    }
+    return walk((value as Record<string, unknown>)[step], i + 1);
+  };
+  return (root) => walk(root, 0);
+}
+
+/**
+ * Builds the tensors of one request from plain values (numbers, nested or
+ * flat lists, typed arrays), following the manifest: an input that leads with
+ * the group dimension is one row (its leading size becomes 1); one that leads
+ * with the row dimension is a list of rows. The group index, when not given,
+ * points every row at the request's single group row. Throws an Error naming
+ * the input when a value has the wrong size.
+ */
+export function buildRequestTensors(manifest: ModelManifest, values: Readonly<Record<string, unknown>>): Record<string, TensorData> {
+  const out: Record<string, TensorData> = {};
+  let rows = -1;
+  for (const spec of manifest.inputs) {
+    if (spec.name === manifest.batching.groupIndex && values[spec.name] === undefined) continue;
+    const tensor = toTensor(spec, values[spec.name], spec.dims[0] === manifest.batching.rowDim);
+    if (spec.dims[0] === manifest.batching.rowDim) {
+      if (rows >= 0 && tensor.dims[0] !== rows) throw new Error(`input '${spec.name}' has ${tensor.dims[0]} rows, other inputs have ${rows}`);
+      rows = tensor.dims[0];
+    }
+    out[spec.name] = tensor;
+  }
+  const index = manifest.batching.groupIndex;
+  if (index && !out[index]) out[index] = { type: 'int64', dims: [Math.max(rows, 0)], data: new BigInt64Array(Math.max(rows, 0)) };
+  return out;
+}
+
+function toTensor(spec: ManifestTensor, value: unknown, isRows: boolean): TensorData {
+  if (value === undefined || value === null) throw new Error(`input '${spec.name}' has no value`);
+  const inner = spec.dims.slice(1);
+  if (inner.some((d) => typeof d !== 'number')) throw new Error(`input '${spec.name}': only the leading dimension may be symbolic for record inputs`);
+  const rowSize = (inner as number[]).reduce((a, b) => a * b, 1);
+  const flat: number[] = [];
+  flatten(value, flat, spec.name);
+  let leading = 1;
+  if (isRows) {
+    if (flat.length % rowSize !== 0) throw new Error(`input '${spec.name}' has ${flat.length} values, not a whole number of rows of ${rowSize}`);
+    leading = flat.length / rowSize;
+  } else if (flat.length !== rowSize) {
+    throw new Error(`input '${spec.name}' has ${flat.length} values, expected ${rowSize} (dims [${spec.dims.join(', ')}])`);
+  }
+  const dims = [leading, ...(inner as number[])];
+  switch (spec.dtype) {
+    case 'float32': return { type: 'float32', dims, data: Float32Array.from(flat) };
+    case 'int32': return { type: 'int32', dims, data: Int32Array.from(flat) };
+    case 'int64': return { type: 'int64', dims, data: BigInt64Array.from(flat, (v) => BigInt(Math.trunc(v))) };
+    case 'bool': return { type: 'bool', dims, data: Uint8Array.from(flat, (v) => (v ? 1 : 0)) };
+  }
+}
+
+function flatten(value: unknown, out: number[], name: string): void {
+  if (typeof value === 'number') out.push(value);
+  else if (typeof value === 'boolean') out.push(value ? 1 : 0);
+  else if (typeof value === 'bigint') out.push(Number(value));
+  else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) for (const v of Array.from(value as unknown as ArrayLike<number | bigint>)) out.push(Number(v));
+  else if (Array.isArray(value)) for (const v of value) flatten(v, out, name);
+  else throw new Error(`input '${name}' holds ${value === undefined || value === null ? 'a missing value' : typeof value}, expected numbers`);
+}
+
+/** Per-row head scores and the manifest's combined utility, as plain arrays. */
+export function headScores(manifest: ModelManifest, outputs: Readonly<Record<string, TensorData>>): { heads: Record<string, number[]>; utility?: number[] } {
+  const heads: Record<string, number[]> = {};
+  for (const head of manifest.heads) heads[head] = Array.from(outputs[head].data as Float32Array);
+  const weights = manifest.utility?.weights;
+  if (!weights) return { heads };
+  const rows = heads[manifest.heads[0]].length;
+  const utility = new Array<number>(rows).fill(0);
+  for (const [head, w] of Object.entries(weights)) for (let i = 0; i < rows; i++) utility[i] += w * heads[head][i];
+  return { heads, utility };
+}
