@@ -25,11 +25,11 @@ export const metricNames = {
   commitRecords: 'tributary.commit.records',
   /** Counter: partitions assigned or revoked (`tributary.rebalance.kind`). */
   rebalances: 'tributary.rebalances',
-  /** Counter: changelog records applied while restoring a store. */
+  /** Counter: changelog records applied while restoring a store (emitted by the stores). */
   restoreRecords: 'tributary.restore.records',
   /** Gauge: changelog records still to restore, per store and partition. */
   restoreRemaining: 'tributary.restore.remaining',
-  /** Histogram (s): time to restore one store partition. */
+  /** Histogram (s): time to restore one store partition (emitted by the stores). */
   restoreDuration: 'tributary.restore.duration',
   /** Counter: records sent to the dead-letter topic. */
   dlqRecords: 'tributary.dlq.records',
@@ -41,7 +41,7 @@ export const metricNames = {
   scoringQueueWait: 'tributary.scoring.queue.wait',
   /** Histogram (s): model run time of one batch. */
   scoringInferenceDuration: 'tributary.scoring.inference.duration',
-  /** Gauge: 1 for the execution provider each model runs on (`tributary.scoring.provider`). */
+  /** Gauge: 1 for the execution provider each model runs on (emitted by the scoring pool). */
   scoringProvider: 'tributary.scoring.provider',
   /** Histogram (s): event time of the input to the moment its output was produced. */
   e2eLatency: 'tributary.e2e.latency',

@@ -3,7 +3,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { NodeSDK, resources } from '@opentelemetry/sdk-node';
 import { NoopSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { IMetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationType, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { ConfigError } from '../errors';
 import { otlpFromEnv, type OtlpPipelines } from './internal/otlp-from-env';
 import { Readiness } from './readiness';
@@ -50,6 +50,13 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
+// Histograms other areas create without bucket advice: the SDK default
+// buckets (0–10,000) suit milliseconds, not these seconds-valued restores.
+const views: ViewOptions[] = [{
+  instrumentName: 'tributary.restore.duration',
+  aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600] } },
+}];
+
 // The OpenTelemetry API holds one global provider of each kind; a second
 // start would be silently ignored by it, so refuse instead.
 let running = false;
@@ -88,6 +95,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     // process.command_args is left out on purpose: command lines can hold secrets.
     resourceDetectors: [resources.envDetector, resources.hostDetector],
     metricReaders,
+    views,
     spanProcessors,
     logRecordProcessors: [],
     textMapPropagator: new W3CTraceContextPropagator(),

@@ -29,6 +29,8 @@ const P = {
   lag: prometheusName(M.consumerLag, 'gauge'),
   e2e: prometheusName(M.e2eLatency, 'histogram'),
   batch: prometheusName(M.scoringBatchSize, 'histogram'),
+  // The scoring pool's own rows-per-batch histogram, used when the engine's is empty.
+  poolBatch: 'tributary_scoring_batch_rows',
   provider: prometheusName(M.scoringProvider, 'gauge'),
   dlq: prometheusName(M.dlqRecords, 'counter'),
   late: prometheusName(M.lateRecords, 'counter'),
@@ -61,15 +63,16 @@ export function summarizeTop(now: PrometheusScrape, before?: PrometheusScrape, s
   let e2e = before ? subtractBuckets(e2eNow, histogramBuckets(before, P.e2e)) : e2eNow;
   if (histogramQuantile(0.5, e2e) === undefined) e2e = e2eNow;
 
-  const batchCount = sumSamples(now, `${P.batch}_count`);
-  const batchSum = sumSamples(now, `${P.batch}_sum`);
-  const dCount = before ? batchCount - sumSamples(before, `${P.batch}_count`) : 0;
-  const dSum = before ? batchSum - sumSamples(before, `${P.batch}_sum`) : 0;
+  const batchName = sumSamples(now, `${P.batch}_count`) > 0 ? P.batch : P.poolBatch;
+  const batchCount = sumSamples(now, `${batchName}_count`);
+  const batchSum = sumSamples(now, `${batchName}_sum`);
+  const dCount = before ? batchCount - sumSamples(before, `${batchName}_count`) : 0;
+  const dSum = before ? batchSum - sumSamples(before, `${batchName}_sum`) : 0;
   const scoringBatchMean = dCount > 0 ? dSum / dCount : batchCount > 0 ? batchSum / batchCount : undefined;
 
   const scoringProviders = now.samples
     .filter((s) => s.name === P.provider && s.value === 1)
-    .map((s) => `${s.labels[label(A.model)] ?? '?'}:${s.labels[label(A.provider)] ?? '?'}`)
+    .map((s) => `${s.labels[label(A.model)] ?? s.labels.model ?? '?'}:${s.labels[label(A.provider)] ?? s.labels.provider ?? '?'}`)
     .sort();
   const tasks = now.samples
     .filter((s) => s.name === P.task && s.value === 1)

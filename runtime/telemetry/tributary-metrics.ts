@@ -39,8 +39,9 @@ const partitionKey = (a: string, p: number | string): string => `${a}\u0000${p}`
  * callers cannot drift. Gauges are observable: callers set the latest value and
  * the SDK reads it at collection time.
  *
- * Store metrics are not here: the stores register their own instruments on the
- * global meter (see `storeMetricNames`).
+ * Not here, because their owners emit them on the global meter: store reads,
+ * writes, cache hits/misses and size, restored records and restore time (the
+ * stores, see `storeMetricNames`), and the scoring provider gauge (the pool).
  */
 export class TributaryMetrics {
   private readonly base: Attributes;
@@ -51,8 +52,6 @@ export class TributaryMetrics {
   private readonly commitDuration: Histogram;
   private readonly commitRecords: Histogram;
   private readonly rebalances: Counter;
-  private readonly restoreRecordsCounter: Counter;
-  private readonly restoreDurationHistogram: Histogram;
   private readonly dlq: Counter;
   private readonly late: Counter;
   private readonly scoringBatchSize: Histogram;
@@ -61,7 +60,6 @@ export class TributaryMetrics {
   private readonly e2e: Histogram;
   private readonly lag = new Map<string, { topic: string; partition: number; lag: number }>();
   private readonly restoreLeft = new Map<string, { store: string; partition: number; remaining: number }>();
-  private readonly providers = new Map<string, string>();
   private readonly gauges: ObservableGauge[] = [];
   private readonly callbackOf = new Map<ObservableGauge, (r: ObservableResult) => void>();
 
@@ -77,8 +75,6 @@ export class TributaryMetrics {
       description: 'Records written by one commit', unit: '{record}', advice: { explicitBucketBoundaries: commitBuckets },
     });
     this.rebalances = m.createCounter(M.rebalances, { description: 'Partitions assigned or revoked by rebalances', unit: '{partition}' });
-    this.restoreRecordsCounter = m.createCounter(M.restoreRecords, { description: 'Changelog records restored', unit: '{record}' });
-    this.restoreDurationHistogram = this.seconds(M.restoreDuration, 'Time to restore one store partition', secondsBuckets);
     this.dlq = m.createCounter(M.dlqRecords, { description: 'Records sent to the dead-letter topic', unit: '{record}' });
     this.late = m.createCounter(M.lateRecords, { description: 'Records later than the allowed lateness', unit: '{record}' });
     this.scoringBatchSize = m.createHistogram(M.scoringBatchSize, {
@@ -97,9 +93,6 @@ export class TributaryMetrics {
       for (const { store, partition, remaining } of this.restoreLeft.values()) {
         r.observe(remaining, { [A.store]: store, [A.partition]: String(partition) });
       }
-    });
-    this.gauge(M.scoringProvider, 'Execution provider in use per model (1 = in use)', '1', (r) => {
-      for (const [model, provider] of this.providers) r.observe(1, { [A.model]: model, [A.provider]: provider });
     });
     const taskStates = options.taskStates;
     if (taskStates) {
@@ -157,16 +150,12 @@ export class TributaryMetrics {
     this.rebalances.add(partitions, { ...this.base, [A.rebalanceKind]: kind });
   }
 
-  /** Restore progress of one store partition: `applied` more records, `remaining` left. */
-  restoreProgress(store: string, partition: number, applied: number, remaining: number): void {
-    this.restoreRecordsCounter.add(applied, { [A.store]: store, [A.partition]: String(partition) });
+  /**
+   * Changelog records still to restore for one store partition (0 when done).
+   * Restored-record counts and restore times are the stores' own instruments.
+   */
+  setRestoreRemaining(store: string, partition: number, remaining: number): void {
     this.restoreLeft.set(partitionKey(store, partition), { store, partition, remaining });
-  }
-
-  /** Restore of one store partition finished after `seconds`. */
-  restoreDone(store: string, partition: number, seconds: number): void {
-    this.restoreDurationHistogram.record(seconds, { [A.store]: store });
-    this.restoreLeft.set(partitionKey(store, partition), { store, partition, remaining: 0 });
   }
 
   /** `count` records from `sourceTopic` went to the dead-letter topic because of `errorType`. */
@@ -179,13 +168,15 @@ export class TributaryMetrics {
     this.late.add(count, { [A.stepId]: stepId });
   }
 
-  /** One scoring batch ran. Also marks `provider` as the one in use for `model`. */
+  /**
+   * One scoring batch ran. (The provider-in-use gauge, `tributary.scoring.provider`,
+   * belongs to the scoring pool, which knows when a provider is loaded.)
+   */
   scoringBatch(report: ScoringBatchReport): void {
     const attrs = { [A.model]: report.model, [A.provider]: report.provider };
     this.scoringBatchSize.record(report.rows, attrs);
     this.scoringQueueWait.record(report.queueWaitSeconds, attrs);
     this.scoringInference.record(report.inferenceSeconds, attrs);
-    this.providers.set(report.model, report.provider);
   }
 
   /** Record an output to `sinkTopic` derived from an input with event time `eventTimeMs`. */

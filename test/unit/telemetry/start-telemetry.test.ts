@@ -29,7 +29,7 @@ describe('startTelemetry', () => {
     m.forgetPartition('clicks', 1);
     m.commit(0.02, 31);
     m.rebalance('assigned', 2);
-    m.restoreProgress('user-features', 0, 100, 20);
+    m.setRestoreRemaining('user-features', 0, 20);
     m.dlqRecords('clicks', 'RecordError', 3);
     m.lateRecords('window-1', 2);
     m.scoringBatch({ model: 'ranker', rows: 128, queueWaitSeconds: 0.004, inferenceSeconds: 0.002, provider: 'cpu' });
@@ -37,6 +37,7 @@ describe('startTelemetry', () => {
     m.e2eLatency('recs', Date.now() + 60_000); // future event time: ignored
     // Another engineer's instrument on the global meter is exported too.
     metrics.getMeter('tributary').createCounter('tributary.store.reads').add(9, { 'tributary.store.name': 'user-features' });
+    metrics.getMeter('tributary').createHistogram('tributary.restore.duration', { unit: 's' }).record(42, { 'tributary.store.name': 'user-features' });
 
     const s = await scrapePrometheus(`${telemetry.url}/metrics`);
     assert.equal(sumSamples(s, prometheusName(M.consumed, 'counter'), { messaging_destination_name: 'clicks', messaging_consumer_group_name: 'app-1' }), 42);
@@ -48,14 +49,13 @@ describe('startTelemetry', () => {
     assert.equal(sumSamples(s, 'tributary_commit_records_sum'), 31);
     assert.equal(sumSamples(s, 'tributary_commit_duration_count'), 1);
     assert.equal(sumSamples(s, prometheusName(M.rebalances, 'counter'), { tributary_rebalance_kind: 'assigned' }), 2);
-    assert.equal(sumSamples(s, prometheusName(M.restoreRecords, 'counter')), 100);
     assert.equal(sumSamples(s, prometheusName(M.restoreRemaining, 'gauge'), { tributary_store_name: 'user-features' }), 20);
     assert.equal(sumSamples(s, prometheusName(M.dlqRecords, 'counter'), { error_type: 'RecordError' }), 3);
     assert.equal(sumSamples(s, prometheusName(M.lateRecords, 'counter')), 2);
     assert.equal(sumSamples(s, 'tributary_scoring_batch_size_sum'), 128);
     assert.equal(sumSamples(s, 'tributary_scoring_queue_wait_count'), 1);
     assert.equal(sumSamples(s, 'tributary_scoring_inference_duration_count'), 1);
-    assert.equal(sumSamples(s, prometheusName(M.scoringProvider, 'gauge'), { tributary_scoring_model: 'ranker', tributary_scoring_provider: 'cpu' }), 1);
+    assert.equal(s.types.get('tributary_scoring_provider'), undefined, 'the pool owns the provider gauge');
     assert.equal(sumSamples(s, 'tributary_e2e_latency_count'), 1);
     const e2eSum = sumSamples(s, 'tributary_e2e_latency_sum');
     assert.ok(e2eSum >= 0.25 && e2eSum < 5, `e2e latency ${e2eSum}s`);
@@ -63,6 +63,9 @@ describe('startTelemetry', () => {
     assert.equal(sumSamples(s, 'tributary_e2e_latency_bucket', { le: '0.1' }), 0);
     assert.equal(sumSamples(s, 'tributary_e2e_latency_bucket', { le: '0.5' }), 1);
     assert.equal(sumSamples(s, 'tributary_store_reads_total', { tributary_store_name: 'user-features' }), 9);
+    // The restore histogram made without bucket advice still gets seconds-scale buckets (a view).
+    assert.equal(sumSamples(s, 'tributary_restore_duration_bucket', { le: '30' }), 0);
+    assert.equal(sumSamples(s, 'tributary_restore_duration_bucket', { le: '60' }), 1);
     assert.equal(sumSamples(s, 'target_info', { service_name: 'unit' }), 1);
   });
 

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { metrics } from '@opentelemetry/api';
 import { startTelemetry, type Telemetry } from '../../../runtime/telemetry/start-telemetry';
 import { scrapePrometheus } from '../../../runtime/telemetry/prometheus-scrape';
 import { renderTop, summarizeTop } from '../../../runtime/telemetry/top-view';
@@ -41,6 +42,8 @@ describe('tributary top', () => {
     m.scoringBatch({ model: 'ranker', rows: 100, queueWaitSeconds: 0, inferenceSeconds: 0.001, provider: 'cpu' });
     m.scoringBatch({ model: 'ranker', rows: 50, queueWaitSeconds: 0, inferenceSeconds: 0.001, provider: 'cpu' });
     m.dlqRecords('clicks', 'RecordError');
+    // The scoring pool's provider gauge, as it registers it.
+    metrics.getMeter('tributary.scoring').createObservableGauge('tributary.scoring.provider').addCallback((r) => r.observe(1, { model: 'ranker', backend: 'local', provider: 'cpu' }));
     telemetry.readiness.setTaskState('0_1', 'running');
     telemetry.readiness.setTaskState('0_0', 'restoring');
     const second = await scrapePrometheus(`${telemetry.url}/metrics`);

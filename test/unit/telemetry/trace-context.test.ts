@@ -7,9 +7,15 @@ import { extractTraceContext, injectTraceContext, spanContextFromHeaders } from 
 
 describe('Kafka trace context helpers', () => {
   const exporter = new InMemorySpanExporter();
+  // The simple processor exports once the resource's async attributes (host id) settle: flush before reading.
+  const processor = new SimpleSpanProcessor(exporter);
+  const finished = async () => {
+    await processor.forceFlush();
+    return exporter.getFinishedSpans();
+  };
   let telemetry: Telemetry;
   before(async () => {
-    telemetry = await startTelemetry({ serviceName: 'trace-unit', prometheus: false, otlp: false, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    telemetry = await startTelemetry({ serviceName: 'trace-unit', prometheus: false, otlp: false, spanProcessors: [processor] });
   });
   after(async () => telemetry.shutdown());
   afterEach(() => exporter.reset());
@@ -38,7 +44,7 @@ describe('Kafka trace context helpers', () => {
     assert.equal(spanContextFromHeaders({ TraceParent: stale.traceparent })?.spanId, 'b7ad6b7169203331');
   });
 
-  it('makes the batch span a child when every record carries the same trace', () => {
+  it('makes the batch span a child when every record carries the same trace', async () => {
     const parent = telemetry.tracer.startSpan('upstream');
     const headers = injectTraceContext({}, trace.setSpan(context.active(), parent));
     parent.end();
@@ -46,7 +52,7 @@ describe('Kafka trace context helpers', () => {
     const serde = batch.child('serde');
     serde.end();
     batch.end();
-    const spans = exporter.getFinishedSpans();
+    const spans = await finished();
     const b = spans.find((s) => s.name === 'process 0_3')!;
     assert.equal(b.spanContext().traceId, parent.spanContext().traceId);
     assert.equal(b.parentSpanContext?.spanId, parent.spanContext().spanId);
@@ -75,7 +81,7 @@ describe('Kafka trace context helpers', () => {
     });
     await assert.rejects(batch.run('commit', () => { throw new Error('broker gone'); }), /broker gone/);
     batch.end();
-    const spans = exporter.getFinishedSpans();
+    const spans = await finished();
     const root = spans.find((s) => s.name === 'process 1_0')!;
     assert.equal(root.parentSpanContext, undefined);
     assert.notEqual(root.spanContext().traceId, a.spanContext().traceId);
