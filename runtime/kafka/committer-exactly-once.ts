@@ -1,4 +1,4 @@
-import type { CompressionTypes, Kafka, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import { Partitioners, type CompressionTypes, type Kafka, type Producer, type RecordMetadata, type TopicMessages } from 'kafkajs';
 import type { BatchCommitter } from './stream-task';
 
 /**
@@ -19,7 +19,7 @@ export class ExactlyOnceCommitter implements BatchCommitter {
   ) {}
 
   static async create(kafka: Kafka, transactionalId: string, groupId: string, compression: CompressionTypes): Promise<ExactlyOnceCommitter> {
-    const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000 });
+    const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     return new ExactlyOnceCommitter(producer, groupId, compression);
   }

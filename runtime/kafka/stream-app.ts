@@ -1,4 +1,4 @@
-import { CompressionTypes, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import type { CompiledTopology, SubTopology } from '../../topology/compiled-topology';
 import type { TaskStores } from '../state/task-stores';
 import type { Logger } from '../logger';
@@ -9,6 +9,8 @@ import { ExactlyOnceCommitter } from './committer-exactly-once';
 import { buildTopicCodecs, type TopicCodecs } from './topic-codecs';
 import { ensureTopics, partitionCounts, type TopicRequirement } from './topic-admin';
 import { TributaryError } from '../errors';
+import type { Telemetry } from '../telemetry';
+import type { BatchReport } from './stream-task';
 
 /** Everything a pipeline factory gets to build one task's in-process pipeline. */
 export interface TaskResources {
@@ -33,6 +35,8 @@ export interface StreamAppOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** Upper bound of one fetch per partition: bounds the records in flight per task. */
   readonly maxBytesPerPartition?: number;
+  /** Metrics and readiness; absent in tests that do not need them. */
+  readonly telemetry?: Telemetry;
   /** Called when a batch failed for good: the app is stopping with this error. */
   readonly onFatal?: (error: unknown) => void;
 }
@@ -83,7 +87,7 @@ export class StreamApp {
     this.codecs = await buildTopicCodecs(topology);
 
     if (topology.processing.guarantee === 'at_least_once') {
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
+      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
       await this.producer.connect();
     }
     this.consumer = this.kafka.consumer({
@@ -164,6 +168,7 @@ export class StreamApp {
     const stores = sub.stores.length > 0 ? await this.options.openStores?.(base, this.kafka, heartbeat) : undefined;
     const pipeline = await this.options.createPipeline({ ...base, stores });
     const codecs = this.codecs!;
+    this.options.telemetry?.readiness.setTaskState(id, 'running');
     logger.info('task created', { task: id, partition, stores: sub.stores.join(',') || 'none' });
     return new StreamTask({
       id,
@@ -176,11 +181,13 @@ export class StreamApp {
       deadLetterTopic: topology.processing.deadLetterTopic,
       committer,
       logger,
+      onCommitted: (report) => this.report(report),
     });
   }
 
   /** Close the tasks whose partitions this member no longer owns. */
   private async reconcileTasks(assignment: Record<string, number[]>): Promise<void> {
+    this.options.telemetry?.metrics.rebalance('assigned', Object.values(assignment).reduce((n, p) => n + p.length, 0));
     const owned = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment)) {
       const sub = this.topicToSubTopology.get(topic);
@@ -189,12 +196,24 @@ export class StreamApp {
     for (const [id, task] of [...this.tasks]) {
       if (owned.has(id)) continue;
       this.tasks.delete(id);
+      this.options.telemetry?.readiness.removeTask(id);
       const t = await task.catch(() => undefined);
       if (t) {
         await t.close();
         this.options.logger.info('task closed after rebalance', { task: id });
       }
     }
+  }
+
+  private report(report: BatchReport): void {
+    const telemetry = this.options.telemetry;
+    if (!telemetry) return;
+    telemetry.metrics.recordsConsumed(report.topic, report.partition, report.consumed);
+    for (const [topic, count] of report.produced) telemetry.metrics.recordsSent(topic, count);
+    if (report.deadLettered > 0) telemetry.metrics.dlqRecords(report.topic, 'record', report.deadLettered);
+    telemetry.metrics.commit(report.commitSeconds, report.consumed);
+    const now = Date.now();
+    for (const o of report.outputEventTimes) telemetry.metrics.e2eLatency(o.topic, o.eventTime, now);
   }
 
   private requiredTopics(sourcePartitions: Map<string, number>): TopicRequirement[] {

@@ -1,4 +1,4 @@
-import type { KafkaMessage, Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { KafkaMessage, Message, RecordMetadata, TopicMessages } from 'kafkajs';
 import type { StreamRecord } from '../stream-record';
 import type { Logger } from '../logger';
 import type { TaskStores } from '../state/task-stores';
@@ -52,6 +52,22 @@ export interface StreamTaskOptions {
   readonly deadLetterTopic: string;
   readonly committer: BatchCommitter;
   readonly logger: Logger;
+  /** Told about every committed batch (telemetry). */
+  readonly onCommitted?: (report: BatchReport) => void;
+}
+
+/** What one committed batch did. */
+export interface BatchReport {
+  readonly taskId: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly consumed: number;
+  /** Messages produced per topic (outputs, repartition, changelog, dead letters). */
+  readonly produced: ReadonlyMap<string, number>;
+  readonly deadLettered: number;
+  readonly commitSeconds: number;
+  /** Event times of the records written to sinks (end-to-end latency). */
+  readonly outputEventTimes: ReadonlyArray<{ readonly topic: string; readonly eventTime: number }>;
 }
 
 /*
@@ -129,6 +145,7 @@ export class StreamTask {
       for (const c of changelog) add(c.topic, { key: c.key, value: c.value, partition: c.partition });
 
       const last = messages[messages.length - 1].offset;
+      const commitStarted = process.hrtime.bigint();
       const sent = await this.options.committer.commit(
         [...produce].map(([t, m]) => ({ topic: t, messages: m })),
         { topic, partition: this.partition, nextOffset: (BigInt(last) + 1n).toString() },
@@ -136,6 +153,16 @@ export class StreamTask {
       if (this.options.stores && changelog.length > 0) {
         await this.options.stores.commitApplied(nextChangelogOffsets(changelog, sent));
       }
+      this.options.onCommitted?.({
+        taskId: this.id,
+        topic,
+        partition: this.partition,
+        consumed: messages.length,
+        produced: new Map([...produce].map(([t, m]) => [t, m.length])),
+        deadLettered: deadLetters.length,
+        commitSeconds: Number(process.hrtime.bigint() - commitStarted) / 1e9,
+        outputEventTimes: result.outputs.map((o) => ({ topic: this.options.sinks.get(o.sink)!.topic, eventTime: o.record.timestamp })),
+      });
       this.counters.batches++;
       this.counters.recordsIn += messages.length;
       this.counters.recordsOut += result.outputs.length;

@@ -69,9 +69,15 @@ export interface Received {
 
 /**
  * Consume a topic from the beginning in a fresh group until `count` messages
- * arrived or `timeoutMs` passed; resolves with what arrived (the caller asserts).
+ * arrived (or `done` says so) or `timeoutMs` passed; resolves with what
+ * arrived (the caller asserts).
  */
-export async function consumeMessages(kafka: Kafka, topic: string, count: number, options: { timeoutMs?: number; readUncommitted?: boolean } = {}): Promise<Received[]> {
+export async function consumeMessages(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  options: { timeoutMs?: number; readUncommitted?: boolean; done?: (received: readonly Received[]) => boolean } = {},
+): Promise<Received[]> {
   const consumer: Consumer = kafka.consumer({ groupId: `g-${randomUUID()}`, readUncommitted: options.readUncommitted ?? false });
   const received: Received[] = [];
   await consumer.connect();
@@ -82,7 +88,7 @@ export async function consumeMessages(kafka: Kafka, topic: string, count: number
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
           received.push({ partition, message });
-          if (received.length >= count) {
+          if (options.done ? options.done(received) : received.length >= count) {
             clearTimeout(timer);
             resolve();
           }
