@@ -1,0 +1,140 @@
+import type { OperatorSpec, ResolvedOptions } from '../operators/operator-spec';
+
+/** How a key or value is (de)serialized. */
+export interface SerdeConfig {
+  readonly format: 'avro' | 'json' | 'string' | 'bytes';
+  /** Absolute path of the .avsc file, when the topology names one. */
+  readonly schemaFile?: string;
+  /** The parsed .avsc JSON (checked with avsc at validate time). */
+  readonly schema?: unknown;
+  /** Registry subject to take the latest schema from. */
+  readonly subject?: string;
+}
+
+/** Where a source's event time comes from. */
+export type TimestampConfig =
+  | { readonly kind: 'record' }
+  | { readonly kind: 'field'; readonly field: string }
+  | { readonly kind: 'expression'; readonly expression: string };
+
+export interface CompiledSource {
+  readonly name: string;
+  readonly topic: string;
+  readonly key: SerdeConfig;
+  readonly value: SerdeConfig;
+  readonly timestamp: TimestampConfig;
+  readonly offsetReset: 'earliest' | 'latest';
+}
+
+export interface CompiledSink {
+  readonly name: string;
+  readonly topic: string;
+  readonly key: SerdeConfig;
+  readonly value: SerdeConfig;
+  readonly partitions?: number;
+  /** CEL expression that computes the key written to Kafka (the executor applies it). */
+  readonly keyExpression?: string;
+}
+
+export interface CompiledStore {
+  readonly name: string;
+  readonly kind: 'key-value' | 'window';
+  readonly changelog: boolean;
+  readonly retentionMs?: number;
+  /** `<app>-<store>-changelog` (only meaningful when changelog is true). */
+  readonly changelogTopic: string;
+}
+
+/** Error policy of a step for a record its operator fails on. */
+export type ErrorPolicy = 'dead-letter' | 'skip' | 'fail';
+
+/** A node of the compiled graph. `successors` are node ids, in a stable order. */
+export type GraphNode =
+  | { readonly kind: 'source'; readonly id: string; readonly source: string; readonly topic: string; readonly successors: readonly string[] }
+  | { readonly kind: 'repartition-source'; readonly id: string; readonly topic: string; readonly successors: readonly string[] }
+  | ProcessorNode
+  | { readonly kind: 'sink'; readonly id: string; readonly sink: string; readonly topic: string; readonly successors: readonly string[] }
+  | { readonly kind: 'repartition-sink'; readonly id: string; readonly topic: string; readonly successors: readonly string[] };
+
+/** One step of a pipeline, with its operator resolved and its options checked. */
+export interface ProcessorNode {
+  readonly kind: 'processor';
+  /** The step id. */
+  readonly id: string;
+  readonly pipeline: string;
+  /** The operator name as written (a built-in name or a module path). */
+  readonly operator: string;
+  readonly spec: OperatorSpec;
+  readonly options: ResolvedOptions;
+  readonly onError: ErrorPolicy;
+  /** Stores the step's options name. */
+  readonly stores: readonly string[];
+  readonly successors: readonly string[];
+  /** Side-output targets (a sink or pipeline name) → the node ids they lead to. */
+  readonly sideOutputs: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A connected part of the graph that one task runs; parts talk through repartition topics. */
+export interface SubTopology {
+  readonly id: number;
+  /** Node ids in a topological order (sources first). */
+  readonly nodes: readonly string[];
+  /** Names of the user sources it reads. */
+  readonly sources: readonly string[];
+  /** Every topic it reads: user source topics and internal repartition topics. */
+  readonly sourceTopics: readonly string[];
+  readonly stores: readonly string[];
+}
+
+/** An internal topic that re-keys records before a stateful step. */
+export interface RepartitionTopic {
+  /** `<app>-<stepId>-repartition`, stepId being the stateful step it feeds. */
+  readonly topic: string;
+  readonly forStep: string;
+  readonly fromSubTopology: number;
+  readonly toSubTopology: number;
+}
+
+/** A `tests:` block of the file. */
+export interface TopologyTestCase {
+  readonly name: string;
+  readonly line: number;
+  readonly inputs: ReadonlyArray<{ source: string; records: ReadonlyArray<TestRecord> }>;
+  readonly expect: ReadonlyArray<{ sink: string; records: ReadonlyArray<TestRecord> }>;
+  readonly stores: ReadonlyArray<{ store: string; key: unknown; value: unknown }>;
+}
+
+export interface TestRecord {
+  readonly key?: unknown;
+  readonly value?: unknown;
+  readonly timestamp?: number;
+  readonly headers?: Record<string, string>;
+}
+
+/** A valid topology file turned into what the runtime, the test driver and describe use. */
+export interface CompiledTopology {
+  readonly file: string;
+  /** The application id. */
+  readonly name: string;
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId: string;
+    readonly tls?: { enabled: boolean; ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean };
+    readonly sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  };
+  readonly schemaRegistry?: { readonly url: string; readonly auth?: { username: string; password: string } };
+  readonly processing: {
+    readonly guarantee: 'at_least_once' | 'exactly_once';
+    readonly commitIntervalMs: number;
+    /** Absolute path. */
+    readonly stateDir: string;
+    readonly deadLetterTopic: string;
+  };
+  readonly sources: Readonly<Record<string, CompiledSource>>;
+  readonly sinks: Readonly<Record<string, CompiledSink>>;
+  readonly stores: Readonly<Record<string, CompiledStore>>;
+  readonly nodes: Readonly<Record<string, GraphNode>>;
+  readonly subTopologies: readonly SubTopology[];
+  readonly repartitionTopics: readonly RepartitionTopic[];
+  readonly tests: readonly TopologyTestCase[];
+}

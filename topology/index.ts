@@ -1,0 +1,5 @@
+export * from './lint-problem';
+export * from './compiled-topology';
+export * from './topology-loader';
+export * from './topology-compiler';
+export * from './topology-spec';

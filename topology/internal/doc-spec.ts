@@ -1,0 +1,24 @@
+import type { OptionKind } from '../../operators/operator-spec';
+
+/**
+ * The spec of one node of a topology file. A superset of an operator's
+ * `OptionSpec` (which is assignable to it), so the document's own sections and
+ * every operator's options go through one checker, one docs writer.
+ */
+export interface DocSpec {
+  readonly kind: OptionKind | 'map';
+  readonly description: string;
+  readonly required?: boolean;
+  readonly default?: unknown;
+  readonly oneOf?: readonly string[];
+  /** Element spec of a list. */
+  readonly items?: DocSpec;
+  /** Field specs of an object (unknown fields are reported). */
+  readonly fields?: Readonly<Record<string, DocSpec>>;
+  /** Value spec of a map whose keys are user-chosen names. */
+  readonly values?: DocSpec;
+  /** A list that also accepts one bare item. */
+  readonly single?: boolean;
+  /** An object that also accepts a bare scalar, read as `{ [shorthand]: scalar }`. */
+  readonly shorthand?: string;
+}

@@ -1,0 +1,211 @@
+import * as path from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Node, type Pair } from 'yaml';
+import type { CompiledSink, CompiledSource, CompiledStore, SerdeConfig, TestRecord, TopologyTestCase } from '../compiled-topology';
+import type { LintProblem } from '../lint-problem';
+import { topologySpec } from '../topology-spec';
+import type { CheckedDocument } from './checked-document';
+import { loadAvroSchemaFile } from './avro-schema-file';
+import { didYouMean } from './did-you-mean';
+import { interpolate } from './interpolate';
+import { checkPipelines } from './pipeline-checker';
+import { ProblemSink } from './problem-sink';
+import { checkNode, emptyFindings, keyText, nodeAt, pairOf, valueOf } from './spec-checker';
+import { expressionProblems } from '../../operators/internal/cel-expression';
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Checks the text of a topology file completely and reports every problem at
+ * once; returns the checked document only when there are none.
+ */
+export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv): { document?: CheckedDocument; problems: LintProblem[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
+  const sink = new ProblemSink(file, lines);
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      sink.report(error.pos[0], 'syntax', error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
+    }
+    return { problems: sink.problems };
+  }
+  const root = doc.contents as Node | null;
+  if (!isMap(root)) {
+    sink.report(root, 'wrong-type', `a topology file must be a mapping with name, sources and pipelines, found ${root ? 'something else' : 'an empty document'}`);
+    return { problems: sink.problems };
+  }
+  interpolate(doc, env, sink);
+  reportDuplicateKeys(doc, sink);
+  const findings = emptyFindings();
+  const config = (checkNode(root, topologySpec, sink, findings, '') ?? {}) as Obj;
+  const dir = path.dirname(path.resolve(file));
+  const name = typeof config.name === 'string' ? config.name : '';
+  if (name && !/^[A-Za-z0-9._-]+$/.test(name)) {
+    sink.report(valueOf(root, 'name'), 'option', `name '${name}' may hold only letters, digits, '.', '_' and '-' (it prefixes Kafka topics)`);
+  }
+
+  const sources = new Map<string, CompiledSource>();
+  for (const [sourceName, raw] of entries(config.sources)) {
+    const node = nodeAt(root, ['sources', sourceName]);
+    const value = serde(raw.value, nodeAt(node, ['value']), dir, sink);
+    const key = serde(raw.key, nodeAt(node, ['key']), dir, sink);
+    const ts = (raw.timestamp ?? {}) as Obj;
+    const tsNode = nodeAt(node, ['timestamp']);
+    if (ts.field !== undefined && ts.expression !== undefined) {
+      sink.report(tsNode, 'option', `sources.${sourceName}.timestamp takes either 'field' or 'expression', not both`);
+    }
+    if (typeof ts.field === 'string' && value.schema !== undefined) {
+      const problems = expressionProblems(`value.${ts.field}`, value.schema);
+      if (problems.length > 0) sink.report(nodeAt(tsNode, ['field']), 'expression', problems[0].message);
+    }
+    if (typeof ts.expression === 'string') {
+      for (const p of expressionProblems(ts.expression, value.schema)) {
+        reportExpression(sink, nodeAt(tsNode, ['expression']), p.offset, p.message);
+      }
+    }
+    sources.set(sourceName, {
+      name: sourceName, topic: String(raw.topic ?? ''), key, value,
+      timestamp: typeof ts.expression === 'string' ? { kind: 'expression', expression: ts.expression }
+        : typeof ts.field === 'string' ? { kind: 'field', field: ts.field } : { kind: 'record' },
+      offsetReset: raw.offsetReset === 'latest' ? 'latest' : 'earliest',
+    });
+  }
+
+  const stores = new Map<string, CompiledStore>();
+  for (const [storeName, raw] of entries(config.stores)) {
+    stores.set(storeName, {
+      name: storeName, kind: raw.kind === 'window' ? 'window' : 'key-value', changelog: raw.changelog !== false,
+      ...(typeof raw.retention === 'number' ? { retentionMs: raw.retention } : {}),
+      changelogTopic: `${name}-${storeName}-changelog`,
+    });
+  }
+
+  const sinks = new Map<string, CompiledSink>();
+  for (const [sinkName, raw] of entries(config.sinks)) {
+    const node = nodeAt(root, ['sinks', sinkName]);
+    const value = serde(raw.value, nodeAt(node, ['value']), dir, sink);
+    if (typeof raw.keyExpression === 'string') {
+      for (const p of expressionProblems(raw.keyExpression, value.schema)) {
+        reportExpression(sink, nodeAt(node, ['keyExpression']), p.offset, p.message);
+      }
+    }
+    if (typeof raw.partitions === 'number' && raw.partitions < 1) {
+      sink.report(nodeAt(node, ['partitions']), 'option', `sinks.${sinkName}.partitions must be at least 1`);
+    }
+    sinks.set(sinkName, {
+      name: sinkName, topic: String(raw.topic ?? ''), key: serde(raw.key, nodeAt(node, ['key']), dir, sink), value,
+      ...(typeof raw.partitions === 'number' ? { partitions: raw.partitions } : {}),
+      ...(typeof raw.keyExpression === 'string' ? { keyExpression: raw.keyExpression } : {}),
+    });
+  }
+
+  const pipelines = checkPipelines({ root, config, dir, sink, sources, sinks, stores, findings });
+
+  const known = { store: stores, sink: sinks, pipeline: pipelines } as const;
+  for (const ref of findings.references) {
+    const names = known[ref.kind];
+    if (!names.has(ref.name)) {
+      sink.report(ref.node, 'unknown-reference', `unknown ${ref.kind} '${ref.name}'${didYouMean(ref.name, names.keys())}`);
+    }
+  }
+  const tests = checkTests(config.tests, nodeAt(root, ['tests']), sources, sink, lines);
+
+  if (sink.problems.length > 0) return { problems: sink.problems };
+  const processing = (config.processing ?? {}) as Obj;
+  const kafka = (config.kafka ?? {}) as Obj;
+  return {
+    problems: [],
+    document: {
+      file: path.resolve(file), dir, name,
+      config: {
+        ...config,
+        kafka: { brokers: ['127.0.0.1:9092'], ...kafka, clientId: kafka.clientId ?? name },
+        processing: {
+          guarantee: 'at_least_once', commitInterval: 1000, stateDir: './tributary-state', ...processing,
+          deadLetterTopic: processing.deadLetterTopic ?? `${name}-dlq`,
+        },
+      },
+      sources, sinks, stores, pipelines, tests,
+    },
+  };
+}
+
+/** Reports a CEL problem at its character inside the YAML scalar when the scalar is on one line. */
+export function reportExpression(sink: ProblemSink, node: Node | undefined, offset: number, message: string): void {
+  let extra = 0;
+  if (isScalar(node) && node.range && typeof node.value === 'string') {
+    const width = node.range[1] - node.range[0];
+    if (node.type === 'PLAIN' && width === node.value.length) extra = offset;
+    else if ((node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE') && width === node.value.length + 2) extra = offset + 1;
+  }
+  sink.report(node, 'expression', message, extra);
+}
+
+function entries(section: unknown): Array<[string, Obj]> {
+  if (typeof section !== 'object' || section === null) return [];
+  return Object.entries(section as Record<string, unknown>).map(([k, v]) => [k, (v ?? {}) as Obj]);
+}
+
+/** Resolves a key or value format; loads and checks an Avro schema file. */
+function serde(raw: unknown, node: Node | undefined, dir: string, sink: ProblemSink): SerdeConfig {
+  const config = (raw ?? { format: 'string' }) as Obj;
+  const format = (['avro', 'json', 'string', 'bytes'].includes(String(config.format)) ? config.format : 'bytes') as SerdeConfig['format'];
+  if (format !== 'avro') {
+    for (const key of ['schema', 'subject']) {
+      if (config[key] !== undefined) sink.report(pairOf(node, key), 'option', `'${key}' applies only to the avro format, not ${format}`);
+    }
+    return { format };
+  }
+  if (typeof config.schema === 'string') {
+    const loaded = loadAvroSchemaFile(config.schema, dir);
+    if ('error' in loaded) {
+      sink.report(valueOf(node, 'schema'), 'schema', loaded.error);
+      return { format };
+    }
+    return { format, schemaFile: loaded.file, schema: loaded.schema, ...(typeof config.subject === 'string' ? { subject: config.subject } : {}) };
+  }
+  if (typeof config.subject === 'string') return { format, subject: config.subject };
+  if (config.format === 'avro') sink.report(node, 'missing-key', `the avro format needs 'schema' (an .avsc file) or 'subject' (a registry subject)`);
+  return { format };
+}
+
+/** Every mapping's duplicate keys (YAML would keep only the last one silently). */
+function reportDuplicateKeys(doc: ReturnType<typeof parseDocument>, sink: ProblemSink): void {
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<string, Pair>();
+      for (const pair of map.items) {
+        const name = keyText(pair);
+        if (name === undefined) continue;
+        const first = seen.get(name);
+        if (first) {
+          const at = sink.position(first);
+          sink.report(pair, 'duplicate', `duplicate key '${name}' (first at line ${at.line}, column ${at.col})`);
+        } else {
+          seen.set(name, pair);
+        }
+      }
+    },
+  });
+}
+
+function checkTests(raw: unknown, node: Node | undefined, sources: ReadonlyMap<string, CompiledSource>, sink: ProblemSink, lines: LineCounter): TopologyTestCase[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((test: Obj, i) => {
+    const testNode = nodeAt(node, [i]);
+    const inputs = ((test.inputs ?? []) as Obj[]).map((input, j) => {
+      const sourceName = String(input.source ?? '');
+      if (input.source !== undefined && !sources.has(sourceName)) {
+        sink.report(nodeAt(testNode, ['inputs', j, 'source']), 'unknown-reference',
+          `unknown source '${sourceName}'${didYouMean(sourceName, sources.keys())}`);
+      }
+      return { source: sourceName, records: (input.records ?? []) as TestRecord[] };
+    });
+    return {
+      name: String(test.name ?? `test ${i + 1}`),
+      line: testNode?.range ? lines.linePos(testNode.range[0]).line : 0,
+      inputs,
+      expect: ((test.expect ?? []) as Obj[]).map((e) => ({ sink: String(e.sink), records: (e.records ?? []) as TestRecord[] })),
+      stores: ((test.stores ?? []) as Obj[]).map((s) => ({ store: String(s.store), key: s.key, value: s.value })),
+    };
+  });
+}

@@ -1,0 +1,298 @@
+import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
+import type { OperatorSpec } from '../../operators/operator-spec';
+import { expressionProblems } from '../../operators/internal/cel-expression';
+import type { CompiledSink, CompiledSource, CompiledStore, ErrorPolicy } from '../compiled-topology';
+import type { CheckedPipeline, CheckedStep } from './checked-document';
+import { didYouMean } from './did-you-mean';
+import { reportExpression } from './document-checker';
+import { builtinByName, resolveOperator } from './operator-resolver';
+import type { ProblemSink } from './problem-sink';
+import { checkFields, describeNode, emptyFindings, keyText, nodeAt, pairOf, type CheckFindings } from './spec-checker';
+
+type Obj = Record<string, unknown>;
+
+/** Operators that pass values through unchanged, so a source's Avro schema still describes `value` after them. */
+const valuePreserving = new Set(['filter', 'select-key', 'peek', 'branch', 'to', 'merge']);
+
+interface PipelineInputs {
+  readonly root: YAMLMap;
+  readonly config: Obj;
+  readonly dir: string;
+  readonly sink: ProblemSink;
+  readonly sources: ReadonlyMap<string, CompiledSource>;
+  readonly sinks: ReadonlyMap<string, CompiledSink>;
+  readonly stores: ReadonlyMap<string, CompiledStore>;
+  readonly findings: CheckFindings;
+}
+
+/**
+ * Checks pipelines and their steps: names and ids (one namespace with sources
+ * and sinks), `from`/`to` references, operators and their options, expressions
+ * (against the source's Avro schema while values are unchanged) and cycles.
+ */
+export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeline> {
+  const { root, config, dir, sink, sources, sinks } = input;
+  const pipelines = new Map<string, CheckedPipeline>();
+  const pipelinesNode = nodeAt(root, ['pipelines']);
+  const rawPipelines = (typeof config.pipelines === 'object' && config.pipelines !== null ? config.pipelines : {}) as Record<string, Obj>;
+  const names = new Map<string, { what: string; node: Node }>();
+  const claim = (name: string, what: string, node: Node | undefined): void => {
+    const first = names.get(name);
+    if (first && node) {
+      const at = sink.position(first.node);
+      sink.report(node, 'duplicate', `duplicate name '${name}': already used by ${first.what} at line ${at.line}, column ${at.col}`);
+    } else if (node) {
+      names.set(name, { what, node });
+    }
+  };
+  for (const name of sources.keys()) claim(name, `source '${name}'`, pairOf(nodeAt(root, ['sources']), name)?.key as Node);
+  for (const name of sinks.keys()) claim(name, `sink '${name}'`, pairOf(nodeAt(root, ['sinks']), name)?.key as Node);
+  for (const name of Object.keys(rawPipelines)) claim(name, `pipeline '${name}'`, pairOf(pipelinesNode, name)?.key as Node);
+
+  const builtins = builtinByName();
+  for (const [name, raw] of Object.entries(rawPipelines)) {
+    const pair = pairOf(pipelinesNode, name);
+    const node = nodeAt(pipelinesNode, [name]);
+    if (!pair) continue;
+    const from = ((raw?.from ?? []) as unknown[]).map(String);
+    const to = ((raw?.to ?? []) as unknown[]).map(String);
+    const listNodes = (key: string, n: number): Node[] => Array.from({ length: n }, (_, i) => nodeAt(node, [key, i]) ?? nodeAt(node, [key]) as Node);
+    const steps: CheckedStep[] = [];
+    ((raw?.steps ?? []) as unknown[]).forEach((_, i) => {
+      const parsed = parseStep(nodeAt(node, ['steps', i]), `pipelines.${name}.steps[${i}]`, sink);
+      if (!parsed) return;
+      claim(parsed.id, `step '${parsed.id}'`, parsed.idNode);
+      if (!/^[A-Za-z0-9._-]+$/.test(parsed.id)) sink.report(parsed.idNode, 'option', `step id '${parsed.id}' may hold only letters, digits, '.', '_' and '-' (it names topics)`);
+      steps.push(checkStep(parsed, name, dir, sink, input.findings, builtins));
+    });
+    pipelines.set(name, { name, from, to, steps, pair, fromNodes: listNodes('from', from.length), toNodes: listNodes('to', to.length) });
+  }
+
+  for (const p of pipelines.values()) {
+    p.from.forEach((ref, i) => {
+      if (!sources.has(ref) && !pipelines.has(ref)) {
+        sink.report(p.fromNodes[i], 'unknown-reference', `pipeline '${p.name}' reads unknown source or pipeline '${ref}'${didYouMean(ref, [...sources.keys(), ...pipelines.keys()])}`);
+      }
+    });
+    p.to.forEach((ref, i) => {
+      if (!sinks.has(ref) && !pipelines.has(ref)) {
+        sink.report(p.toNodes[i], 'unknown-reference', `pipeline '${p.name}' writes to unknown sink or pipeline '${ref}'${didYouMean(ref, [...sinks.keys(), ...pipelines.keys()])}`);
+      }
+    });
+  }
+  reportCycles(pipelines, sink);
+  reportInputless(pipelines, sink);
+  checkExpressions(pipelines, sources, sink);
+  return pipelines;
+}
+
+/** A step's own keys, before its operator is resolved. */
+interface ParsedStep {
+  readonly id: string;
+  readonly idNode: Node;
+  readonly operator: string;
+  readonly operatorNode: Node;
+  readonly optionsNode: Node | undefined;
+  readonly onError: ErrorPolicy;
+  readonly node: YAMLMap;
+}
+
+const stepKeys = ['id', 'operator', 'options', 'onError', 'description'];
+
+/**
+ * Reads a step in either form: compact `{id, filter: {expression: ...}}` (the
+ * one key that is not a step key names the operator) or long
+ * `{id, operator: filter, options: {...}}`.
+ */
+function parseStep(stepNode: Node | undefined, where: string, sink: ProblemSink): ParsedStep | undefined {
+  if (!isMap(stepNode)) {
+    sink.report(stepNode, 'wrong-type', `${where} must be a mapping with an id and an operator, found ${describeNode(stepNode)}`);
+    return undefined;
+  }
+  let id: string | undefined;
+  let idNode: Node | undefined;
+  let operatorPair: { name: string; node: Node } | undefined;
+  let longOptions: Node | undefined;
+  let onError: ErrorPolicy = 'dead-letter';
+  const others: Array<{ name: string; key: Node; value: Node | undefined }> = [];
+  let bad = false;
+  for (const pair of stepNode.items) {
+    const key = pair.key as Node;
+    const value = (pair.value ?? undefined) as Node | undefined;
+    const name = keyText(pair);
+    if (name === undefined) { sink.report(key, 'wrong-type', `${where} keys must be strings`); bad = true; continue; }
+    const text = isScalar(value) && (typeof value.value === 'string' || typeof value.value === 'number') ? String(value.value) : undefined;
+    switch (name) {
+      case 'id':
+        if (text === undefined) { sink.report(value ?? key, 'wrong-type', `${where}.id must be a string, found ${describeNode(value)}`); bad = true; }
+        else { id = text; idNode = value; }
+        break;
+      case 'operator':
+        if (text === undefined) { sink.report(value ?? key, 'wrong-type', `${where}.operator must be a string, found ${describeNode(value)}`); bad = true; }
+        else operatorPair = { name: text, node: value as Node };
+        break;
+      case 'options': longOptions = value; break;
+      case 'onError':
+        if (text === undefined || !['dead-letter', 'skip', 'fail'].includes(text)) {
+          sink.report(value ?? key, 'option', `${where}.onError must be one of dead-letter, skip, fail, found ${describeNode(value)}${text ? didYouMean(text, ['dead-letter', 'skip', 'fail']) : ''}`);
+        } else onError = text as ErrorPolicy;
+        break;
+      case 'description':
+        if (text === undefined) sink.report(value ?? key, 'wrong-type', `${where}.description must be a string`);
+        break;
+      default: others.push({ name, key, value });
+    }
+  }
+  const stepName = id ? `step '${id}'` : where;
+  let operator: string | undefined;
+  let operatorNode: Node | undefined;
+  let optionsNode: Node | undefined;
+  if (operatorPair) {
+    ({ name: operator, node: operatorNode } = operatorPair);
+    optionsNode = longOptions;
+    for (const o of others) sink.report(o.key, 'unknown-key', `unknown key '${o.name}' in ${stepName}${didYouMean(o.name, stepKeys)}`);
+  } else if (others.length > 0) {
+    operator = others[0].name;
+    operatorNode = others[0].key;
+    optionsNode = others[0].value;
+    if (longOptions !== undefined) {
+      sink.report(pairOf(stepNode, 'options'), 'unknown-key', `${stepName}: 'options' belongs to the long form (operator: ${operator}); in the compact form options go under '${operator}:'`);
+    }
+    for (const o of others.slice(1)) {
+      sink.report(o.key, 'unknown-key', `unknown key '${o.name}' in ${stepName}: a step has one operator ('${operator}')${didYouMean(o.name, stepKeys)}`);
+    }
+  } else if (!bad) {
+    sink.report(stepNode, 'missing-key', `${stepName} has no operator: write '<operator>: {options}' or 'operator: <name>'`);
+  }
+  if (id === undefined && !bad) sink.report(stepNode, 'missing-key', `${where} is missing required key 'id'`);
+  if (id === undefined || operator === undefined || operatorNode === undefined || idNode === undefined) return undefined;
+  return { id, idNode, operator, operatorNode, optionsNode, onError, node: stepNode };
+}
+
+function checkStep(
+  parsed: ParsedStep, pipeline: string, dir: string, sink: ProblemSink,
+  findings: CheckFindings, builtins: Map<string, OperatorSpec>,
+): CheckedStep {
+  const { id, operator, onError, node: stepNode } = parsed;
+  const resolution = resolveOperator(operator, dir);
+  if ('problem' in resolution) {
+    const hint = resolution.problem === 'unknown-operator' ? didYouMean(operator, [...builtins.keys(), ...stepKeys]) : '';
+    sink.report(parsed.operatorNode, resolution.problem, `${resolution.message}${hint}`);
+    return { id, pipeline, operator, options: {}, onError, references: [], node: stepNode };
+  }
+  const spec = resolution.spec;
+  const optionsNode = parsed.optionsNode;
+  const stepFindings = emptyFindings();
+  let options: Obj = {};
+  const where = `steps.${id}`;
+  if (optionsNode !== undefined && !isMap(optionsNode) && !(isScalar(optionsNode) && optionsNode.value === null)) {
+    sink.report(optionsNode, 'wrong-type', `${where} must be a mapping, found ${describeNode(optionsNode)}`);
+  } else {
+    const before = sink.problems.length;
+    const target = isMap(optionsNode) ? optionsNode : undefined;
+    options = checkFields(target, { kind: 'object', description: spec.summary, fields: spec.options }, sink, stepFindings, where, {});
+    // A missing `options:` block is reported at the step, where the user will add it.
+    for (let i = before; i < sink.problems.length; i++) {
+      const p = sink.problems[i];
+      if (!target && p.kind === 'missing-key') sink.problems[i] = { ...p, ...sink.position(parsed.operatorNode) };
+    }
+    if (sink.problems.length === before && spec.check) {
+      let problems: ReturnType<NonNullable<OperatorSpec['check']>> = [];
+      try {
+        problems = spec.check(options);
+      } catch (err) {
+        problems = [{ path: [], message: `options check failed: ${(err as Error).message}` }];
+      }
+      for (const p of problems) sink.report(nodeAt(optionsNode, p.path) ?? optionsNode ?? stepNode, 'option', `${operator}: ${p.message}`);
+    }
+  }
+  findings.references.push(...stepFindings.references);
+  findings.modules.push(...stepFindings.modules);
+  expressionsByStep.set(stepNode, stepFindings.expressions);
+  return { id, pipeline, operator, spec, options, onError, references: stepFindings.references, node: stepNode };
+}
+
+const expressionsByStep = new WeakMap<YAMLMap, CheckFindings['expressions']>();
+
+/** Pipeline-to-pipeline edges with the YAML node that makes each. */
+function pipelineEdges(pipelines: ReadonlyMap<string, CheckedPipeline>): Array<{ from: string; to: string; node: Node }> {
+  const edges: Array<{ from: string; to: string; node: Node }> = [];
+  for (const p of pipelines.values()) {
+    p.from.forEach((ref, i) => { if (pipelines.has(ref)) edges.push({ from: ref, to: p.name, node: p.fromNodes[i] }); });
+    p.to.forEach((ref, i) => { if (pipelines.has(ref)) edges.push({ from: p.name, to: ref, node: p.toNodes[i] }); });
+    for (const step of p.steps) {
+      for (const ref of step.references) {
+        if (ref.kind !== 'pipeline' || !pipelines.has(ref.name)) continue;
+        edges.push(step.spec?.name === 'merge' ? { from: ref.name, to: p.name, node: ref.node } : { from: p.name, to: ref.name, node: ref.node });
+      }
+    }
+  }
+  return edges;
+}
+
+function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: ProblemSink): void {
+  const edges = pipelineEdges(pipelines);
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const reported = new Set<string>();
+  const visitNode = (name: string): void => {
+    state.set(name, 'open');
+    stack.push(name);
+    for (const edge of edges.filter((e) => e.from === name)) {
+      if (state.get(edge.to) === 'open') {
+        const cycle = [...stack.slice(stack.indexOf(edge.to)), edge.to];
+        const id = [...new Set(cycle)].sort().join(',');
+        if (!reported.has(id)) {
+          reported.add(id);
+          sink.report(edge.node, 'cycle', `pipelines form a cycle: ${cycle.join(' -> ')}`);
+        }
+      } else if (!state.has(edge.to)) {
+        visitNode(edge.to);
+      }
+    }
+    stack.pop();
+    state.set(name, 'done');
+  };
+  for (const name of pipelines.keys()) if (!state.has(name)) visitNode(name);
+}
+
+function reportInputless(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: ProblemSink): void {
+  const fed = new Set(pipelineEdges(pipelines).map((e) => e.to));
+  for (const p of pipelines.values()) {
+    if (p.from.length === 0 && !fed.has(p.name)) {
+      sink.report(p.pair, 'missing-key', `pipeline '${p.name}' has no input: give it 'from' (a source or pipeline) or route records to it`);
+    }
+  }
+}
+
+/** Checks each step's expressions; `value.x` paths against the Avro schema that still describes the value. */
+function checkExpressions(pipelines: ReadonlyMap<string, CheckedPipeline>, sources: ReadonlyMap<string, CompiledSource>, sink: ProblemSink): void {
+  const inputSchema = new Map<string, unknown>();
+  const resolving = new Set<string>();
+  const schemaOf = (name: string): unknown => {
+    if (sources.has(name)) return sources.get(name)?.value.schema;
+    const p = pipelines.get(name);
+    if (!p) return undefined;
+    const start = startSchema(p);
+    return p.steps.every((s) => valuePreserving.has(s.spec?.name ?? '')) ? start : undefined;
+  };
+  const startSchema = (p: CheckedPipeline): unknown => {
+    if (inputSchema.has(p.name)) return inputSchema.get(p.name);
+    if (resolving.has(p.name)) return undefined;
+    resolving.add(p.name);
+    const schemas = p.from.map(schemaOf);
+    const first = JSON.stringify(schemas[0]);
+    const agreed = schemas.length > 0 && schemas[0] !== undefined && schemas.every((s) => JSON.stringify(s) === first) ? schemas[0] : undefined;
+    inputSchema.set(p.name, agreed);
+    return agreed;
+  };
+  for (const p of pipelines.values()) {
+    let schema = startSchema(p);
+    for (const step of p.steps) {
+      for (const { source, node } of expressionsByStep.get(step.node) ?? []) {
+        for (const problem of expressionProblems(source, schema)) reportExpression(sink, node, problem.offset, problem.message);
+      }
+      if (!valuePreserving.has(step.spec?.name ?? '')) schema = undefined;
+    }
+  }
+}

@@ -1,0 +1,195 @@
+import * as path from 'node:path';
+import type { CheckedDocument, CheckedPipeline } from './internal/checked-document';
+import type { CompiledTopology, GraphNode, ProcessorNode, RepartitionTopic, SubTopology } from './compiled-topology';
+
+type MutableNode = { -readonly [K in keyof GraphNode]: GraphNode[K] } & { successors: string[]; order: number; changesKey?: boolean; stateful?: boolean };
+
+/**
+ * Turns a checked document into the graph the runtime runs: one node per
+ * source, step and sink; a repartition topic in front of every stateful step
+ * that a key change reaches; sub-topologies as the connected parts that remain
+ * (joined by shared stores), numbered in file order.
+ */
+export function compileTopology(doc: CheckedDocument): CompiledTopology {
+  const nodes = new Map<string, MutableNode>();
+  let order = 0;
+  const add = (node: Omit<MutableNode, 'order'>): void => { nodes.set(node.id, { ...node, order: order++ } as MutableNode); };
+
+  for (const source of doc.sources.values()) add({ kind: 'source', id: source.name, source: source.name, topic: source.topic, successors: [] } as never);
+  for (const p of doc.pipelines.values()) {
+    for (const step of p.steps) {
+      if (!step.spec) continue;
+      add({
+        kind: 'processor', id: step.id, pipeline: p.name, operator: step.operator, spec: step.spec, options: step.options,
+        onError: step.onError, stores: [...new Set(step.references.filter((r) => r.kind === 'store').map((r) => r.name))],
+        successors: [], sideOutputs: {}, changesKey: step.spec.changesKey === true, stateful: step.spec.stateful === true,
+      } as never);
+    }
+  }
+  for (const sink of doc.sinks.values()) add({ kind: 'sink', id: sink.name, sink: sink.name, topic: sink.topic, successors: [] } as never);
+
+  const readers = (name: string): CheckedPipeline[] => [...doc.pipelines.values()].filter((p) => p.from.includes(name));
+  const mergers = (name: string): string[] => [...doc.pipelines.values()].flatMap((p) =>
+    p.steps.filter((s) => s.spec?.name === 'merge' && s.references.some((r) => r.kind === 'pipeline' && r.name === name)).map((s) => s.id));
+  // Where records sent to a pipeline or sink land: its first step, or (empty pipeline) wherever it leads.
+  const entries = (target: string, seen = new Set<string>()): string[] => {
+    if (doc.sinks.has(target)) return [target];
+    const p = doc.pipelines.get(target);
+    if (!p || seen.has(target)) return [];
+    seen.add(target);
+    return p.steps.length > 0 ? [p.steps[0].id] : outputs(p, seen);
+  };
+  const outputs = (p: CheckedPipeline, seen = new Set<string>()): string[] => [
+    ...p.to.flatMap((t) => entries(t, seen)),
+    ...readers(p.name).flatMap((r) => entries(r.name, seen)),
+    ...mergers(p.name),
+  ];
+  const link = (from: string, to: readonly string[]): void => {
+    const node = nodes.get(from);
+    if (node) for (const t of to) if (!node.successors.includes(t)) node.successors.push(t);
+  };
+  for (const source of doc.sources.values()) link(source.name, readers(source.name).flatMap((r) => entries(r.name)));
+  for (const p of doc.pipelines.values()) {
+    p.steps.forEach((step, i) => {
+      link(step.id, i + 1 < p.steps.length ? [p.steps[i + 1].id] : outputs(p));
+      const node = nodes.get(step.id) as (MutableNode & { sideOutputs: Record<string, string[]> }) | undefined;
+      if (!node || step.spec?.name === 'merge') return;
+      for (const ref of step.references) {
+        if (ref.kind === 'sink' || ref.kind === 'pipeline') node.sideOutputs[ref.name] = entries(ref.name);
+      }
+    });
+  }
+
+  const repartitionTopics = insertRepartitions(doc.name, nodes, add);
+  const subTopologies = splitSubTopologies(nodes, doc);
+  for (const rp of repartitionTopics) {
+    rp.fromSubTopology = subTopologies.find((s) => s.nodes.includes(`${rp.forStep}-repartition-sink`))?.id ?? -1;
+    rp.toSubTopology = subTopologies.find((s) => s.nodes.includes(rp.forStep))?.id ?? -1;
+  }
+
+  const config = doc.config as Record<string, Record<string, unknown>>;
+  const processing = config.processing;
+  const graph: Record<string, GraphNode> = {};
+  for (const node of [...nodes.values()].sort((a, b) => a.order - b.order)) {
+    const { order: _order, changesKey: _c, stateful: _s, ...rest } = node;
+    graph[node.id] = rest as unknown as GraphNode;
+  }
+  return {
+    file: doc.file,
+    name: doc.name,
+    kafka: config.kafka as unknown as CompiledTopology['kafka'],
+    ...(config.schemaRegistry ? { schemaRegistry: config.schemaRegistry as unknown as CompiledTopology['schemaRegistry'] } : {}),
+    processing: {
+      guarantee: processing.guarantee as CompiledTopology['processing']['guarantee'],
+      commitIntervalMs: processing.commitInterval as number,
+      stateDir: path.resolve(doc.dir, String(processing.stateDir)),
+      deadLetterTopic: String(processing.deadLetterTopic),
+    },
+    sources: Object.fromEntries(doc.sources),
+    sinks: Object.fromEntries(doc.sinks),
+    stores: Object.fromEntries(doc.stores),
+    nodes: graph,
+    subTopologies,
+    repartitionTopics,
+    tests: doc.tests,
+  };
+}
+
+/** Node ids in topological order, ties broken by file order (stable describe output). */
+export function topologicalOrder(ids: Iterable<string>, successors: (id: string) => readonly string[], orderOf: (id: string) => number): string[] {
+  const members = new Set(ids);
+  const indegree = new Map<string, number>([...members].map((id) => [id, 0]));
+  for (const id of members) for (const s of successors(id)) if (members.has(s)) indegree.set(s, (indegree.get(s) ?? 0) + 1);
+  const ready = [...members].filter((id) => indegree.get(id) === 0);
+  const out: string[] = [];
+  while (ready.length > 0) {
+    ready.sort((a, b) => orderOf(a) - orderOf(b));
+    const id = ready.shift() as string;
+    out.push(id);
+    for (const s of successors(id)) {
+      if (!members.has(s)) continue;
+      indegree.set(s, (indegree.get(s) ?? 0) - 1);
+      if (indegree.get(s) === 0) ready.push(s);
+    }
+  }
+  return out;
+}
+
+/**
+ * Kafka Streams' rule: records re-keyed upstream must pass through a topic
+ * partitioned by the new key before a stateful step, so each key's state lives
+ * in one task. All inputs of such a step are routed through its topic.
+ */
+function insertRepartitions(app: string, nodes: Map<string, MutableNode>, add: (node: Omit<MutableNode, 'order'>) => void): Array<RepartitionTopic & { fromSubTopology: number; toSubTopology: number }> {
+  const all = () => [...nodes.values()];
+  const sideTargets = (n: MutableNode): string[] => n.kind === 'processor' ? Object.values((n as unknown as ProcessorNode).sideOutputs).flat() : [];
+  const next = (id: string): string[] => { const n = nodes.get(id); return n ? [...n.successors, ...sideTargets(n)] : []; };
+  const ordered = topologicalOrder(nodes.keys(), next, (id) => nodes.get(id)?.order ?? 0);
+  const dirty = new Set<string>(); // nodes whose output carries a changed key
+  const topics: Array<RepartitionTopic & { fromSubTopology: number; toSubTopology: number }> = [];
+  for (const id of ordered) {
+    const node = nodes.get(id) as MutableNode;
+    const preds = all().filter((p) => next(p.id).includes(id));
+    const dirtyIn = preds.some((p) => dirty.has(p.id));
+    if (node.stateful && dirtyIn) {
+      const topic = `${app}-${id}-repartition`;
+      const sinkId = `${id}-repartition-sink`;
+      const sourceId = `${id}-repartition-source`;
+      for (const p of preds) {
+        p.successors = p.successors.map((s) => (s === id ? sinkId : s));
+        if (p.kind === 'processor') {
+          const side = (p as unknown as { sideOutputs: Record<string, string[]> }).sideOutputs;
+          for (const k of Object.keys(side)) side[k] = side[k].map((s) => (s === id ? sinkId : s));
+        }
+      }
+      add({ kind: 'repartition-sink', id: sinkId, topic, successors: [] } as never);
+      add({ kind: 'repartition-source', id: sourceId, topic, successors: [id] } as never);
+      // Repartition nodes sort next to the step they serve.
+      (nodes.get(sinkId) as MutableNode).order = node.order - 0.5;
+      (nodes.get(sourceId) as MutableNode).order = node.order - 0.25;
+      topics.push({ topic, forStep: id, fromSubTopology: -1, toSubTopology: -1 });
+    }
+    if (node.changesKey || (dirtyIn && !node.stateful && node.kind === 'processor')) dirty.add(id);
+  }
+  return topics;
+}
+
+function splitSubTopologies(nodes: Map<string, MutableNode>, doc: CheckedDocument): SubTopology[] {
+  const parent = new Map<string, string>([...nodes.keys()].map((id) => [id, id]));
+  const find = (id: string): string => { let r = id; while (parent.get(r) !== r) r = parent.get(r) as string; parent.set(id, r); return r; };
+  const union = (a: string, b: string): void => { const ra = find(a), rb = find(b); if (ra !== rb) parent.set(ra, rb); };
+  const storeOwner = new Map<string, string>();
+  for (const node of nodes.values()) {
+    for (const s of node.successors) union(node.id, s);
+    if (node.kind === 'processor') {
+      const p = node as unknown as ProcessorNode;
+      for (const targets of Object.values(p.sideOutputs)) for (const t of targets) union(node.id, t);
+      for (const store of p.stores) {
+        const owner = storeOwner.get(store);
+        if (owner) union(owner, node.id); else storeOwner.set(store, node.id);
+      }
+    }
+  }
+  const groups = new Map<string, string[]>();
+  for (const id of nodes.keys()) groups.set(find(id), [...(groups.get(find(id)) ?? []), id]);
+  const orderOf = (id: string): number => nodes.get(id)?.order ?? 0;
+  const sorted = [...groups.values()]
+    .filter((ids) => ids.some((id) => { const k = nodes.get(id)?.kind; return k === 'source' || k === 'repartition-source'; }))
+    .sort((a, b) => Math.min(...a.map(orderOf)) - Math.min(...b.map(orderOf)));
+  return sorted.map((ids, index) => {
+    const next = (id: string): string[] => {
+      const n = nodes.get(id) as MutableNode;
+      return n.kind === 'processor' ? [...n.successors, ...Object.values((n as unknown as ProcessorNode).sideOutputs).flat()] : n.successors;
+    };
+    const order = topologicalOrder(ids, next, orderOf);
+    const members = order.map((id) => nodes.get(id) as MutableNode);
+    return {
+      id: index,
+      nodes: order,
+      sources: members.filter((n) => n.kind === 'source').map((n) => (n as unknown as { source: string }).source),
+      sourceTopics: [...new Set(members.filter((n) => n.kind === 'source' || n.kind === 'repartition-source').map((n) => (n as unknown as { topic: string }).topic))],
+      stores: [...new Set(members.flatMap((n) => n.kind === 'processor' ? (n as unknown as ProcessorNode).stores : []))]
+        .sort((a, b) => [...doc.stores.keys()].indexOf(a) - [...doc.stores.keys()].indexOf(b)),
+    };
+  });
+}

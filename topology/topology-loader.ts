@@ -1,0 +1,43 @@
+import * as fs from 'node:fs';
+import { ConfigError } from '../runtime/errors';
+import type { CompiledTopology } from './compiled-topology';
+import { checkDocument } from './internal/document-checker';
+import { sortProblems, type LintProblem } from './lint-problem';
+import { compileTopology } from './topology-compiler';
+
+/** What loading a topology file gives: the compiled graph when the file is valid, and every problem found. */
+export interface LoadResult {
+  readonly topology?: CompiledTopology;
+  readonly problems: LintProblem[];
+}
+
+export interface LoadOptions {
+  /** Variables for `${VAR}` interpolation (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The topology file could not be read at all (a usage error, exit code 2, not a lint problem). */
+export class TopologyFileError extends ConfigError {}
+
+/**
+ * Loads, checks and compiles a topology file. Every problem in the file is
+ * reported at once, positioned; `topology` is set only when there are none.
+ * Throws {@link TopologyFileError} (not retriable) when the file cannot be read.
+ */
+export function loadTopology(file: string, options: LoadOptions = {}): LoadResult {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new TopologyFileError(`cannot read topology file '${file}'${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a directory' : code ? ` (${code})` : ''}`);
+  }
+  return loadTopologyText(text, file, options);
+}
+
+/** Like {@link loadTopology} for text already in memory; `file` names it in problems and anchors relative paths. */
+export function loadTopologyText(text: string, file: string, options: LoadOptions = {}): LoadResult {
+  const { document, problems } = checkDocument(text, file, options.env ?? process.env);
+  if (!document || problems.length > 0) return { problems: sortProblems(problems) };
+  return { topology: compileTopology(document), problems: [] };
+}

@@ -1,0 +1,189 @@
+import type { DocSpec } from './internal/doc-spec';
+
+const format: DocSpec = {
+  kind: 'object', shorthand: 'format', description: 'how keys or values are (de)serialized; a bare string names the format',
+  fields: {
+    format: { kind: 'string', required: true, oneOf: ['avro', 'json', 'string', 'bytes'], description: 'wire format' },
+    schema: { kind: 'string', description: 'path of an Avro schema file (.avsc), relative to the topology file' },
+    subject: { kind: 'string', description: 'schema registry subject to take the latest Avro schema from' },
+  },
+};
+
+/** A step: `{id, <operator>: options}` or `{id, operator, options}`; checked by the pipeline checker. */
+export const stepSpec: DocSpec = {
+  kind: 'object', description: 'one operator applied to every record of the pipeline',
+  fields: {
+    id: { kind: 'string', required: true, description: 'unique id of the step (names metrics, repartition topics, DLQ headers)' },
+    '<operator>': { kind: 'object', description: "the compact form: the operator's name as the key, its options as the value" },
+    operator: { kind: 'string', description: 'the long form: a built-in operator name, or ./path/to/module.js exporting `spec`' },
+    options: { kind: 'object', description: "the long form: the operator's options (see `tributary docs`)" },
+    onError: {
+      kind: 'string', oneOf: ['dead-letter', 'skip', 'fail'], default: 'dead-letter',
+      description: 'what happens to a record the operator fails on: dead-letter topic, dropped and counted, or the task stops',
+    },
+    description: { kind: 'string', description: 'free text shown by describe' },
+  },
+};
+
+const testRecord: DocSpec = {
+  kind: 'object', description: 'a record of a test',
+  fields: {
+    key: { kind: 'any', description: 'record key' },
+    value: { kind: 'any', description: 'record value' },
+    timestamp: { kind: 'number', description: 'event time (epoch ms); inputs default to the previous one' },
+    headers: { kind: 'object', description: 'string headers' },
+  },
+};
+
+/**
+ * The spec of a topology file. The same object drives validation (with
+ * positions), the language reference in `tributary docs`, and defaults.
+ */
+export const topologySpec: DocSpec = {
+  kind: 'object', description: 'a Tributary topology',
+  fields: {
+    name: { kind: 'string', required: true, description: 'application id: consumer group, prefix of changelog and repartition topics' },
+    description: { kind: 'string', description: 'free text' },
+    kafka: {
+      kind: 'object', description: 'Kafka connection',
+      fields: {
+        brokers: { kind: 'list', single: true, items: { kind: 'string', description: 'host:port' }, default: ['127.0.0.1:9092'], description: 'bootstrap brokers' },
+        clientId: { kind: 'string', description: 'client id (default: the application name)' },
+        tls: {
+          kind: 'object', description: 'TLS to the brokers',
+          fields: {
+            enabled: { kind: 'boolean', default: true, description: 'use TLS' },
+            ca: { kind: 'string', description: 'CA certificate file' },
+            cert: { kind: 'string', description: 'client certificate file' },
+            key: { kind: 'string', description: 'client key file' },
+            rejectUnauthorized: { kind: 'boolean', default: true, description: 'verify the broker certificate' },
+          },
+        },
+        sasl: {
+          kind: 'object', description: 'SASL authentication',
+          fields: {
+            mechanism: { kind: 'string', required: true, oneOf: ['plain', 'scram-sha-256', 'scram-sha-512'], description: 'SASL mechanism' },
+            username: { kind: 'string', required: true, description: 'user name' },
+            password: { kind: 'string', required: true, description: 'password (use ${ENV_VAR})' },
+          },
+        },
+      },
+    },
+    schemaRegistry: {
+      kind: 'object', description: 'Confluent-compatible schema registry',
+      fields: {
+        url: { kind: 'string', required: true, description: 'base URL' },
+        auth: {
+          kind: 'object', description: 'basic auth',
+          fields: {
+            username: { kind: 'string', required: true, description: 'user name' },
+            password: { kind: 'string', required: true, description: 'password (use ${ENV_VAR})' },
+          },
+        },
+      },
+    },
+    processing: {
+      kind: 'object', description: 'processing guarantees and local state',
+      fields: {
+        guarantee: { kind: 'string', oneOf: ['at_least_once', 'exactly_once'], default: 'at_least_once', description: 'delivery guarantee' },
+        commitInterval: { kind: 'duration', default: '1s', description: 'how often tasks commit' },
+        stateDir: { kind: 'string', default: './tributary-state', description: 'directory of local state stores' },
+        deadLetterTopic: { kind: 'string', description: 'dead-letter topic (default: <name>-dlq)' },
+      },
+    },
+    sources: {
+      kind: 'map', required: true, description: 'Kafka topics the application reads, by name',
+      values: {
+        kind: 'object', description: 'a source',
+        fields: {
+          topic: { kind: 'string', required: true, description: 'Kafka topic' },
+          key: { ...format, default: { format: 'string' } },
+          value: { ...format, required: true },
+          timestamp: {
+            kind: 'object', description: 'where event time comes from (default: the Kafka record timestamp)',
+            fields: {
+              field: { kind: 'string', description: 'a top-level field of the value holding epoch ms' },
+              expression: { kind: 'expression', description: 'a CEL expression giving epoch ms' },
+            },
+          },
+          offsetReset: { kind: 'string', oneOf: ['earliest', 'latest'], default: 'earliest', description: 'where a new group starts' },
+        },
+      },
+    },
+    stores: {
+      kind: 'map', description: 'state stores, by name',
+      values: {
+        kind: 'object', description: 'a state store',
+        fields: {
+          kind: { kind: 'string', oneOf: ['key-value', 'window'], default: 'key-value', description: 'store type' },
+          changelog: { kind: 'boolean', default: true, description: 'back the store with a compacted changelog topic' },
+          retention: { kind: 'duration', description: 'how long entries (or windows) are kept' },
+        },
+      },
+    },
+    pipelines: {
+      kind: 'map', required: true, description: 'named chains of steps',
+      values: {
+        kind: 'object', description: 'a pipeline',
+        fields: {
+          from: { kind: 'list', single: true, items: { kind: 'string', description: 'a source or pipeline name' }, description: 'sources or pipelines it reads (several merge)' },
+          steps: { kind: 'list', items: { kind: 'any', description: 'a step (see stepSpec)' }, default: [], description: 'the steps, in order' },
+          to: { kind: 'list', single: true, items: { kind: 'string', description: 'a sink or pipeline name' }, description: 'sinks or pipelines its output goes to' },
+        },
+      },
+    },
+    sinks: {
+      kind: 'map', description: 'Kafka topics the application writes, by name',
+      values: {
+        kind: 'object', description: 'a sink',
+        fields: {
+          topic: { kind: 'string', required: true, description: 'Kafka topic' },
+          key: { ...format, default: { format: 'string' } },
+          value: { ...format, required: true },
+          keyExpression: { kind: 'expression', description: 'CEL expression computing the output key' },
+          partitions: { kind: 'integer', description: 'partition count when the topic is created' },
+        },
+      },
+    },
+    tests: {
+      kind: 'list', description: 'tests run by `tributary test`',
+      items: {
+        kind: 'object', description: 'one test',
+        fields: {
+          name: { kind: 'string', required: true, description: 'test name' },
+          inputs: {
+            kind: 'list', required: true, description: 'records piped into sources, in order',
+            items: {
+              kind: 'object', description: 'records for one source',
+              fields: {
+                source: { kind: 'string', required: true, description: 'source name' },
+                records: { kind: 'list', required: true, items: testRecord, description: 'records' },
+              },
+            },
+          },
+          expect: {
+            kind: 'list', default: [], description: 'exact records expected at sinks',
+            items: {
+              kind: 'object', description: 'records expected at one sink',
+              fields: {
+                sink: { kind: 'sink', required: true, description: 'sink name' },
+                records: { kind: 'list', required: true, items: testRecord, description: 'records (timestamp/headers checked when given)' },
+              },
+            },
+          },
+          stores: {
+            kind: 'list', default: [], description: 'expected store contents after the inputs',
+            items: {
+              kind: 'object', description: 'one expected entry',
+              fields: {
+                store: { kind: 'store', required: true, description: 'store name' },
+                key: { kind: 'any', required: true, description: 'key' },
+                value: { kind: 'any', required: true, description: 'expected value (null: absent)' },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
