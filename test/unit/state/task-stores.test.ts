@@ -1,0 +1,199 @@
+import { strict as assert } from 'node:assert';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ChangelogBatch, ChangelogReader, ChangelogReadRequest } from '../../../runtime/state/changelog-reader';
+import type { ChangelogOffset, ChangelogRecord } from '../../../runtime/state/changelog-record';
+import { nextChangelogOffsets } from '../../../runtime/state/next-changelog-offsets';
+import type { StoreDefinition } from '../../../runtime/state/store-definition';
+import { TaskStores, type TaskStoresOptions } from '../../../runtime/state/task-stores';
+import { collect, tempStateDir } from './temp-state-dir';
+
+/** A changelog held in memory: a test double of the Kafka reader, offsets like Kafka's. */
+class MemoryChangelog implements ChangelogReader {
+  readonly logs = new Map<string, ChangelogRecord[]>();
+  readonly requests: ChangelogReadRequest[] = [];
+
+  append(records: readonly ChangelogRecord[]): Array<{ topicName: string; partition: number; baseOffset: string }> {
+    const sent = new Map<string, { topicName: string; partition: number; baseOffset: string }>();
+    for (const r of records) {
+      const k = `${r.topic}/${r.partition}`;
+      const log = this.logs.get(k) ?? [];
+      this.logs.set(k, log);
+      if (!sent.has(k)) sent.set(k, { topicName: r.topic, partition: r.partition, baseOffset: String(log.length) });
+      log.push(r);
+    }
+    return [...sent.values()];
+  }
+
+  async read(requests: readonly ChangelogReadRequest[], onBatch: (batch: ChangelogBatch) => Promise<void>): Promise<ChangelogOffset[]> {
+    this.requests.push(...requests);
+    const ends: ChangelogOffset[] = [];
+    for (const req of requests) {
+      const log = this.logs.get(`${req.topic}/${req.partition}`) ?? [];
+      for (let i = Number(req.fromOffset ?? 0); i < log.length; i += 3) {
+        const records = log.slice(i, i + 3).map((r, j) => ({ key: r.key, value: r.value, offset: String(i + j) }));
+        await onBatch({ topic: req.topic, partition: req.partition, records });
+      }
+      ends.push({ topic: req.topic, partition: req.partition, offset: String(log.length) });
+    }
+    return ends;
+  }
+}
+
+describe('TaskStores', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempStateDir()));
+  afterEach(async () => cleanup());
+
+  const stores: StoreDefinition[] = [
+    { name: 'counts', kind: 'key-value', changelog: true },
+    { name: 'recent', kind: 'window', changelog: true, retentionMs: 3_600_000 },
+    { name: 'scratch', kind: 'key-value', changelog: false },
+  ];
+  const open = (extra: Partial<TaskStoresOptions> = {}) =>
+    TaskStores.open({ stateDir: dir, appId: 'app', taskId: '1_3', stores, ...extra });
+
+  async function commit(t: TaskStores, changelog: MemoryChangelog): Promise<ChangelogRecord[]> {
+    const records = await t.flush();
+    const sent = changelog.append(records);
+    await t.commitApplied(nextChangelogOffsets(records, sent));
+    return records;
+  }
+
+  it('returns this commit\'s changelog records for the task\'s partition and logged stores only', async () => {
+    const t = await open();
+    t.keyValueStore('counts').put('a', 1);
+    t.keyValueStore('counts').put('a', 2);
+    t.keyValueStore('scratch').put('x', 1);
+    t.windowStore('recent').put('a', 1000, 'v');
+    const records = await t.flush();
+    assert.deepEqual(records.map((r) => [r.topic, r.partition]), [['app-counts-changelog', 3], ['app-recent-changelog', 3]]);
+    assert.deepEqual(await t.flush(), [], 'a second flush has nothing new');
+    assert.deepEqual(t.changelogPartitions(), [
+      { store: 'counts', topic: 'app-counts-changelog', partition: 3 },
+      { store: 'recent', topic: 'app-recent-changelog', partition: 3 },
+    ]);
+    await t.close();
+  });
+
+  it('logs every write when the cache is off', async () => {
+    const t = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '0_0', stores: [{ name: 'c', kind: 'key-value', changelog: true, cache: false }] });
+    for (let i = 0; i < 5; i++) t.keyValueStore('c').put('hot', i);
+    assert.equal((await t.flush()).length, 5);
+    await t.close();
+  });
+
+  it('writes the checkpoint after a commit and restores only what follows it', async () => {
+    const changelog = new MemoryChangelog();
+    const t = await open();
+    const kv = t.keyValueStore<string, number>('counts');
+    for (let i = 0; i < 10; i++) kv.put(`k${i}`, i);
+    await commit(t, changelog);
+    const checkpoint = JSON.parse(await readFile(join(dir, 'app', '1_3', '.checkpoint'), 'utf8'));
+    assert.deepEqual(checkpoint.offsets, [{ topic: 'app-counts-changelog', partition: 3, offset: '10' }]);
+    await t.close();
+
+    // Another instance moved the changelog on while this task was elsewhere.
+    changelog.append([{ topic: 'app-counts-changelog', partition: 3, key: Buffer.from([0x20, 0x6b, 0x30, 0]), value: Buffer.from('100') }]);
+    const again = await open();
+    assert.equal(again.localState, 'checkpointed');
+    const [summary] = await again.restore(changelog);
+    assert.equal(changelog.requests.at(-2)?.fromOffset, '10');
+    assert.deepEqual([summary.records, summary.endOffset], [1, '11']);
+    assert.equal(await again.keyValueStore('counts').get('k0'), 100);
+    assert.equal(await again.keyValueStore('counts').get('k9'), 9);
+    await again.close();
+  });
+
+  it('restores a wiped task to the same contents from its changelog', async () => {
+    const changelog = new MemoryChangelog();
+    const t = await open();
+    const kv = t.keyValueStore<string, number>('counts');
+    const w = t.windowStore<string, string>('recent');
+    for (let i = 0; i < 50; i++) kv.put(`k${i % 20}`, i);
+    kv.delete('k3');
+    w.put('u', 60_000, 'one');
+    w.put('u', 120_000, 'two');
+    await commit(t, changelog);
+    kv.put('k4', -4);
+    await commit(t, changelog);
+    const expected = await collect(kv.range());
+    const expectedWindows = await w.fetch('u', 0, 1e9);
+    await t.wipe();
+
+    const fresh = await open();
+    assert.equal(fresh.localState, 'new');
+    assert.equal(await fresh.keyValueStore('counts').get('k4'), undefined);
+    const summaries = await fresh.restore(changelog);
+    assert.deepEqual(summaries.map((s) => [s.store, s.fromOffset, s.endOffset]), [['counts', undefined, '21'], ['recent', undefined, '2']]);
+    assert.deepEqual(await collect(fresh.keyValueStore('counts').range()), expected);
+    assert.equal(expected.length, 19);
+    assert.deepEqual(await fresh.windowStore('recent').fetch('u', 0, 1e9), expectedWindows);
+    assert.equal(fresh.windowStore('recent').streamTime, 120_000);
+    await fresh.close();
+  });
+
+  it('wipes state left dirty by a crash between flush and commit under exactly_once', async () => {
+    const changelog = new MemoryChangelog();
+    const t = await open({ processingGuarantee: 'exactly_once' });
+    t.keyValueStore('counts').put('committed', 1);
+    await commit(t, changelog);
+    t.keyValueStore('counts').put('uncommitted', 2);
+    await t.flush();
+    // Crash: the transaction never commits, commitApplied never runs.
+    await t.close();
+    const reopened = await open({ processingGuarantee: 'exactly_once' });
+    assert.equal(reopened.localState, 'wiped-dirty');
+    await reopened.restore(changelog);
+    assert.equal(await reopened.keyValueStore('counts').get('committed'), 1);
+    assert.equal(await reopened.keyValueStore('counts').get('uncommitted'), undefined);
+    await reopened.close();
+  });
+
+  it('keeps clean state under exactly_once and dirty state under at_least_once', async () => {
+    const changelog = new MemoryChangelog();
+    const t = await open({ processingGuarantee: 'exactly_once' });
+    t.keyValueStore('scratch').put('local', 1);
+    await commit(t, changelog);
+    await t.close();
+    const clean = await open({ processingGuarantee: 'exactly_once' });
+    assert.equal(clean.localState, 'checkpointed');
+    assert.equal(await clean.keyValueStore('scratch').get('local'), 1);
+    clean.keyValueStore('scratch').put('local', 2);
+    await clean.flush();
+    await clean.close();
+    await writeFile(join(dir, 'app', '1_3', '.dirty'), 'x');
+    const alos = await open();
+    assert.equal(alos.localState, 'checkpointed');
+    assert.equal(await alos.keyValueStore('scratch').get('local'), 2);
+    await alos.close();
+  });
+
+  it('wipes data without a checkpoint and data with a corrupt one', async () => {
+    const t = await open();
+    t.keyValueStore('counts').put('a', 1);
+    await t.flush();
+    await t.close();
+    const noCheckpoint = await open();
+    assert.equal(noCheckpoint.localState, 'wiped-no-checkpoint');
+    assert.equal(await noCheckpoint.keyValueStore('counts').get('a'), undefined);
+    await noCheckpoint.commitApplied([]);
+    await noCheckpoint.close();
+    await writeFile(join(dir, 'app', '1_3', '.checkpoint'), '{"version":1,"offsets":[{"topic":"t"');
+    const corrupt = await open();
+    assert.equal(corrupt.localState, 'wiped-corrupt');
+    await corrupt.close();
+  });
+
+  it('names what is wrong with bad options and unknown stores', async () => {
+    await assert.rejects(TaskStores.open({ stateDir: dir, appId: '../x', taskId: '0_1', stores }), /appId "..\/x" must be/);
+    await assert.rejects(TaskStores.open({ stateDir: dir, appId: 'a', taskId: 'task', stores }), /pass options.partition/);
+    await assert.rejects(TaskStores.open({ stateDir: dir, appId: 'a', taskId: '0_1', stores: [stores[0], stores[0]] }), /defined twice/);
+    const t = await open();
+    assert.throws(() => t.keyValueStore('nope'), /has no store "nope" \(stores: counts, recent, scratch\)/);
+    assert.throws(() => t.windowStore('counts'), /is a key-value store, not a window store/);
+    await t.close();
+    await assert.rejects(t.flush(), /cannot flush while closed/);
+  });
+});
