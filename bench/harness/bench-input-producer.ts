@@ -17,6 +17,8 @@ export interface BenchInputOptions extends BenchEventPlan {
    * behind a valid header. Returns true to poison the event.
    */
   readonly poison?: (event: BenchEvent) => boolean;
+  /** Input rate in events/s (batches are paced to it); unpaced when absent. */
+  readonly ratePerSec?: number;
   /** Event time of record `index` (ms); the default is the wall clock at send time. */
   readonly eventTime?: (index: number) => number;
 }
@@ -58,6 +60,11 @@ export async function produceBenchInput(opts: BenchInputOptions): Promise<BenchI
     if (batch.length === 0) return;
     await producer.send({ topic: opts.topic, messages: batch, acks: -1, compression: CompressionTypes.None });
     batch = [];
+    if (opts.ratePerSec) {
+      const due = started + (records / opts.ratePerSec) * 1000;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
   };
   try {
     for (const e of generateBenchEvents(opts)) {

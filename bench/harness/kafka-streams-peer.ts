@@ -60,6 +60,25 @@ export interface PeerRunOptions {
   readonly commitIntervalMs?: number;
   readonly idleTimeoutMs?: number;
   readonly heap?: string;
+  /** Dead-letter topic for records that do not decode (skipped when absent). */
+  readonly dlqTopic?: string;
+  /** Consumer session timeout; short in the fault suite so killed members leave the group fast. */
+  readonly sessionTimeoutMs?: number;
+}
+
+/** The java command line of the peer, for callers that manage the process themselves (the fault suite). */
+export function peerArgs(opts: PeerRunOptions, stateDir: string): string[] {
+  return [
+    `-Xmx${opts.heap ?? '768m'}`, '-jar', PEER_JAR,
+    '--bootstrap', opts.brokers.join(','), '--input', opts.inputTopic, '--output', opts.outputTopic,
+    '--application-id', opts.applicationId, '--guarantee', opts.guarantee, '--expected', String(opts.expected),
+    '--input-schema', BENCH_EVENT_SCHEMA_PATH, '--output-schema', BENCH_AGGREGATE_SCHEMA_PATH,
+    '--output-schema-id', String(opts.outputSchemaId), '--threads', String(opts.threads ?? 1),
+    '--idle-timeout-ms', String(opts.idleTimeoutMs ?? 30_000), '--state-dir', stateDir,
+    ...(opts.commitIntervalMs !== undefined ? ['--commit-interval-ms', String(opts.commitIntervalMs)] : []),
+    ...(opts.dlqTopic !== undefined ? ['--dlq-topic', opts.dlqTopic] : []),
+    ...(opts.sessionTimeoutMs !== undefined ? ['--session-timeout-ms', String(opts.sessionTimeoutMs)] : []),
+  ];
 }
 
 /**
@@ -68,15 +87,7 @@ export interface PeerRunOptions {
  */
 export function runPeer(opts: PeerRunOptions): Promise<PeerReport> {
   const stateDir = mkdtempSync(join(tmpdir(), 'kstreams-peer-'));
-  const args = [
-    `-Xmx${opts.heap ?? '768m'}`, '-jar', PEER_JAR,
-    '--bootstrap', opts.brokers.join(','), '--input', opts.inputTopic, '--output', opts.outputTopic,
-    '--application-id', opts.applicationId, '--guarantee', opts.guarantee, '--expected', String(opts.expected),
-    '--input-schema', BENCH_EVENT_SCHEMA_PATH, '--output-schema', BENCH_AGGREGATE_SCHEMA_PATH,
-    '--output-schema-id', String(opts.outputSchemaId), '--threads', String(opts.threads ?? 1),
-    '--idle-timeout-ms', String(opts.idleTimeoutMs ?? 30_000), '--state-dir', stateDir,
-    ...(opts.commitIntervalMs !== undefined ? ['--commit-interval-ms', String(opts.commitIntervalMs)] : []),
-  ];
+  const args = peerArgs(opts, stateDir);
   return new Promise((resolve, reject) => {
     const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -4,9 +4,17 @@ import { Kafka, logLevel } from 'kafkajs';
 /** The local broker of deploy/local/services.sh. */
 export const DEFAULT_BROKERS = ['127.0.0.1:9092'];
 
-/** A kafkajs client that logs errors only (bench output stays readable). */
-export function benchKafka(brokers: readonly string[] = DEFAULT_BROKERS, clientId = 'tributary-bench'): Kafka {
-  return new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.ERROR });
+/**
+ * A kafkajs client that logs errors only (bench output stays readable). `patientRetries`
+ * keeps retrying for a minute, for clients that must ride out a broker restart.
+ */
+export function benchKafka(brokers: readonly string[] = DEFAULT_BROKERS, clientId = 'tributary-bench', patientRetries = false): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: [...brokers],
+    logLevel: patientRetries ? logLevel.NOTHING : logLevel.ERROR,
+    ...(patientRetries ? { retry: { retries: 30, initialRetryTime: 300, maxRetryTime: 5000 } } : {}),
+  });
 }
 
 /**

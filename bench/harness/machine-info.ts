@@ -18,6 +18,8 @@ export interface MachineInfo {
   readonly gitCommit: string;
   readonly command: string;
   readonly at: string;
+  /** 1-minute load average when the figures were taken: other work on the machine skews them. */
+  readonly loadAverage: number;
 }
 
 function tryRun(cmd: string, args: string[]): string {
@@ -55,6 +57,7 @@ export function machineInfo(): MachineInfo {
     gitCommit: tryRun('git', ['rev-parse', '--short', 'HEAD']),
     command: ['node', ...process.argv.slice(1).map((a) => a.replace(REPO_ROOT + '/', ''))].join(' '),
     at: new Date().toISOString(),
+    loadAverage: Math.round(os.loadavg()[0]! * 100) / 100,
   };
 }
 
@@ -64,6 +67,6 @@ export function formatMachineBanner(m: MachineInfo): string {
     `machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.os}`,
     `versions: node ${m.node}, ${m.java}, kafka ${m.kafka}, tributary ${m.gitCommit}`,
     `command: ${m.command}`,
-    `at: ${m.at}`,
+    `at: ${m.at}, 1-minute load average ${m.loadAverage} on ${m.cores} cores`,
   ].join('\n');
 }

@@ -23,17 +23,22 @@ import org.apache.kafka.streams.state.Stores;
  * Kafka Streams defaults for a persistent store), and writes the updated aggregate
  * (bench/schemas/bench-aggregate.avsc) to the output topic for every input. It stops itself once
  * it has seen the expected number of records (or after an idle timeout), closes cleanly (which
- * commits) and prints one JSON line with its rate.
+ * commits) and prints one JSON line with its rate. Records that do not decode go to the
+ * dead-letter topic when --dlq-topic is given (the fault suite uses it as a known-good
+ * application under test until Tributary's runtime runs the same workload).
  *
  * <pre>
  * java -jar target/kafka-streams-peer.jar --bootstrap 127.0.0.1:9092 --input IN --output OUT \
  *   --application-id APP --guarantee at_least_once|exactly_once_v2 --expected N \
  *   --input-schema bench/schemas/bench-event.avsc --output-schema bench/schemas/bench-aggregate.avsc \
  *   [--output-schema-id ID] [--threads 1] [--commit-interval-ms MS] [--idle-timeout-ms 30000] [--state-dir DIR]
+ *   [--dlq-topic TOPIC] [--session-timeout-ms MS]
  * </pre>
  */
 public final class CountSumPeer {
   static final String STORE = "count-sum";
+  static final String OUTPUT_SINK = "aggregates";
+  static final String DLQ_SINK = "dead-letters";
   private static final String[] REQUIRED = {
     "bootstrap", "input", "output", "application-id", "guarantee", "expected", "input-schema", "output-schema"
   };
@@ -71,20 +76,30 @@ public final class CountSumPeer {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.getAbsolutePath());
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    if (args.containsKey("session-timeout-ms")) {
+      // The fault suite kills instances: a short session lets the group drop a dead member quickly.
+      long session = Long.parseLong(args.get("session-timeout-ms"));
+      props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) session);
+      props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), (int) Math.max(500, session / 3));
+    }
     if (args.containsKey("commit-interval-ms")) {
       props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.parseLong(args.get("commit-interval-ms")));
     }
 
+    String dlqTopic = args.get("dlq-topic");
     Progress progress = new Progress();
     Topology topology = new Topology();
     topology.addSource("events", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), args.get("input"));
-    topology.addProcessor("count-sum", () -> new CountSumProcessor(inSchema, outSchema, outSchemaId, progress), "events");
+    topology.addProcessor("count-sum", () -> new CountSumProcessor(inSchema, outSchema, outSchemaId, progress, dlqTopic != null), "events");
     topology.addStateStore(
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), CountSum.serde())
             .withCachingEnabled(),
         "count-sum");
-    topology.addSink("aggregates", args.get("output"), Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+    topology.addSink(OUTPUT_SINK, args.get("output"), Serdes.String().serializer(), Serdes.ByteArray().serializer(),
         "count-sum");
+    if (dlqTopic != null) {
+      topology.addSink(DLQ_SINK, dlqTopic, Serdes.String().serializer(), Serdes.ByteArray().serializer(), "count-sum");
+    }
 
     KafkaStreams streams = new KafkaStreams(topology, props);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> streams.close(Duration.ofSeconds(30))));

@@ -11,21 +11,23 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The benchmark's work: decode the event, read the key's (count, sum) from the RocksDB store,
  * add the amount, write it back and forward the updated aggregate (one output per input).
- * Records that do not decode are counted and skipped, never fatal, so a bad record cannot stop
- * a throughput run.
+ * Records that do not decode are counted and never fatal: they go unchanged to the dead-letter
+ * topic when one is configured, else they are skipped.
  */
 public final class CountSumProcessor implements Processor<String, byte[], String, byte[]> {
   private final Schema inSchema;
   private final Schema outSchema;
   private final int outSchemaId;
   private final Progress progress;
+  private final boolean dlq;
   private ProcessorContext<String, byte[]> context;
   private KeyValueStore<String, CountSum> store;
   private ConfluentAvro avro;
   private GenericData.Record outRecord;
   private int amountPos;
 
-  CountSumProcessor(Schema inSchema, Schema outSchema, int outSchemaId, Progress progress) {
+  CountSumProcessor(Schema inSchema, Schema outSchema, int outSchemaId, Progress progress, boolean dlq) {
+    this.dlq = dlq;
     this.inSchema = inSchema;
     this.outSchema = outSchema;
     this.outSchemaId = outSchemaId;
@@ -49,6 +51,7 @@ public final class CountSumProcessor implements Processor<String, byte[], String
       amount = (Long) event.get(amountPos);
     } catch (IllegalArgumentException e) {
       progress.poison();
+      if (dlq) context.forward(record, CountSumPeer.DLQ_SINK);
       return;
     }
     CountSum current = store.get(record.key());
@@ -56,7 +59,7 @@ public final class CountSumProcessor implements Processor<String, byte[], String
     store.put(record.key(), next);
     outRecord.put(0, next.count());
     outRecord.put(1, next.sum());
-    context.forward(record.withValue(avro.encode(outRecord)));
+    context.forward(record.withValue(avro.encode(outRecord)), CountSumPeer.OUTPUT_SINK);
     progress.processed();
   }
 }
