@@ -1,14 +1,18 @@
 import type { CliCommand } from './main';
 import { servicesCommand } from './services-command';
+import { runCommand } from './run-command';
 import { topCommand } from './top-command';
 import { generateCommand } from './generate-command';
+import { workerCommand } from './worker-command';
 
 /**
  * Every CLI command, in the order `--help` lists them. Passed explicitly
  * (no registration by import side effects): add a command here.
  */
 export const commands: readonly CliCommand[] = [
+  runCommand,
   servicesCommand,
   topCommand,
   generateCommand,
+  workerCommand,
 ];

@@ -78,6 +78,15 @@ export class ScoringPool implements ScoringService {
     return pool;
   }
 
+  /** Name and current version of the model loaded from a folder. */
+  managed(dir: string): { name: string; version: string } {
+    const wanted = loadModelManifest(dir).manifestPath;
+    for (const entry of this.entries.values()) {
+      if (entry.loaded.manifestPath === wanted) return { name: entry.loaded.manifest.name, version: entry.loaded.manifest.version };
+    }
+    throw new ConfigError(`no model loaded from ${dir}`);
+  }
+
   /** The manifest a model was loaded with (its current version). */
   manifest(model: string): LoadedManifest {
     const entry = this.entries.get(model);
