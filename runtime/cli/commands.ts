@@ -1,5 +1,6 @@
 import type { CliCommand } from './main';
 import { servicesCommand } from './services-command';
+import { runCommand } from './run-command';
 import { topCommand } from './top-command';
 import { generateCommand } from './generate-command';
 import { workerCommand } from './worker-command';
@@ -9,6 +10,7 @@ import { workerCommand } from './worker-command';
  * (no registration by import side effects): add a command here.
  */
 export const commands: readonly CliCommand[] = [
+  runCommand,
   servicesCommand,
   topCommand,
   generateCommand,
