@@ -53,8 +53,8 @@ export const aggregateDecayedCount: OperatorSpec = {
     const halfLives = (options.halfLives as number[]).slice();
     if (halfLives.length === 0 || halfLives.some((h) => !(h > 0))) throw new ConfigError(`step ${context.stepId}: halfLives must be a non-empty list of positive durations`);
     const labels = halfLives.map(durationLabel);
-    const by = optionalAccessor(options.by, 'by', () => 'count');
-    const weight = optionalAccessor(options.weight, 'weight', () => 1);
+    const by = optionalAccessor(options.by, 'by', () => 'count', context.stepId);
+    const weight = optionalAccessor(options.weight, 'weight', () => 1, context.stepId);
     return tableAggregate<DecayedCounts>(context, options.store as string, options.into as string | undefined, (state, record) => {
       const rawName = by(record);
       if (rawName === undefined || rawName === null) throw new RecordError("counter name ('by') is missing", { ...record.source, stepId: context.stepId });

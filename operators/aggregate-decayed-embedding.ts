@@ -51,8 +51,8 @@ export const aggregateDecayedEmbedding: OperatorSpec = {
       throw new ConfigError(`step ${context.stepId}: halfLives must be a non-empty list of positive durations`);
     }
     const labels = halfLives.map(durationLabel);
-    const vector = recordAccessor(options.vector, 'vector');
-    const weight = optionalAccessor(options.weight, 'weight', () => 1);
+    const vector = recordAccessor(options.vector, 'vector', context.stepId);
+    const weight = optionalAccessor(options.weight, 'weight', () => 1, context.stepId);
     return tableAggregate<DecayedEmbeddingState>(context, options.store as string, options.into as string | undefined, (state, record) => {
       const where = { ...record.source, stepId: context.stepId };
       const raw = vector(record);

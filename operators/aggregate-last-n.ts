@@ -55,7 +55,7 @@ export const aggregateLastN: OperatorSpec = {
   create(options, context) {
     const n = options.n as number;
     if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`step ${context.stepId}: n must be a positive integer`);
-    const item = recordAccessor(options.item, 'item');
+    const item = recordAccessor(options.item, 'item', context.stepId);
     const attributes = ((options.attributes as string[] | undefined) ?? []).map((path) => ({
       name: path.split('.').pop()!, read: itemAccessor(path, 'attributes'),
     }));

@@ -44,8 +44,8 @@ export const aggregateTtlSet: OperatorSpec = {
   create(options, context) {
     const ttl = options.ttl as number;
     if (!(ttl > 0)) throw new ConfigError(`step ${context.stepId}: ttl must be a positive duration`);
-    const member = recordAccessor(options.member, 'member');
-    const remove = optionalAccessor(options.remove, 'remove', () => false);
+    const member = recordAccessor(options.member, 'member', context.stepId);
+    const remove = optionalAccessor(options.remove, 'remove', () => false, context.stepId);
     const maxSize = options.maxSize as number | undefined;
     return tableAggregate<TtlSet>(context, options.store as string, options.into as string | undefined, (state, record) => {
       const raw = member(record);

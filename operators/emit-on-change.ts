@@ -38,7 +38,7 @@ export const emitOnChange: OperatorSpec = {
     prefix: { kind: 'integer', description: 'Compare only the first N elements of lists.' },
   },
   create(options, context) {
-    const compare = optionalAccessor(options.compare, 'compare', (r) => r.value);
+    const compare = optionalAccessor(options.compare, 'compare', (r) => r.value, context.stepId);
     const rules = {
       ignore: new Set((options.ignore as string[] | undefined) ?? []),
       tolerance: (options.tolerance as number | undefined) ?? 0,

@@ -36,7 +36,7 @@ export const joinStreamTable: OperatorSpec = {
   },
   create(options, context) {
     const table = context.keyValueStore<unknown, unknown>(options.table as string);
-    const key = optionalAccessor(options.key, 'key', (r) => r.key);
+    const key = optionalAccessor(options.key, 'key', (r) => r.key, context.stepId);
     const into = options.into as string;
     const inner = options.mode === 'inner';
     return batchOperator(async (records) => {

@@ -29,7 +29,7 @@ export const tableMaterialize: OperatorSpec = {
   },
   create(options, context) {
     const store = context.keyValueStore<unknown, unknown>(options.store as string);
-    const value = optionalAccessor(options.value, 'value', (r) => r.value);
+    const value = optionalAccessor(options.value, 'value', (r) => r.value, context.stepId);
     return batchOperator(async (records) => {
       for (const record of records) {
         const v = value(record);

@@ -66,7 +66,7 @@ export const topK: OperatorSpec = {
     if (problems.length > 0) throw new ConfigError(`step ${context.stepId}: ${problems.map((p) => p.message).join('; ')}`);
     const into = options.into as string | undefined;
     if (options.items !== undefined) {
-      const items = recordAccessor(options.items, 'items');
+      const items = recordAccessor(options.items, 'items', context.stepId);
       const score = itemAccessor(options.score, 'score');
       const group = options.groupBy === undefined ? undefined : itemAccessor(options.groupBy, 'groupBy');
       const maxPerGroup = (options.maxPerGroup as number | undefined) ?? Infinity;
@@ -80,8 +80,8 @@ export const topK: OperatorSpec = {
         return out;
       });
     }
-    const item = recordAccessor(options.item, 'item');
-    const score = recordAccessor(options.score, 'score');
+    const item = recordAccessor(options.item, 'item', context.stepId);
+    const score = recordAccessor(options.score, 'score', context.stepId);
     return tableAggregate<{ items: RankedItem[] }>(context, options.store as string, into, (state, record) => {
       const id = item(record);
       if (id === undefined) throw new RecordError('item is missing', { ...record.source, stepId: context.stepId });

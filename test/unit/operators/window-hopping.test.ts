@@ -1,0 +1,27 @@
+import { strict as assert } from 'node:assert';
+import { windowHopping } from '../../../operators/window-hopping';
+import { rec, runBatches } from './internal/test-context';
+import type { StreamRecord } from '../../../runtime/stream-record';
+
+const win = (records: StreamRecord[]) => records.map((r) => {
+  const k = r.key as { key: string; window: { start: number; end: number } };
+  return `${k.key}[${k.window.start},${k.window.end}):${JSON.stringify(r.value)}`;
+});
+
+describe('windowHopping operator', () => {
+  it('counts each record in every window that contains it', async () => {
+    const [out] = await runBatches(windowHopping, { store: 'w', size: 10, advance: 5, emit: 'update', aggregate: { fn: 'count' } }, [[rec('u', 'a', 7), rec('u', 'b', 12)]]);
+    assert.deepEqual(win(out!), ['u[0,10):1', 'u[5,15):1', 'u[5,15):2', 'u[10,20):1']);
+  });
+
+  it('closes overlapping windows in start order with min and max', async () => {
+    const out = await runBatches(windowHopping, { store: 'w', size: 10, advance: 5, aggregate: { fn: 'max', field: 'value' } }, [
+      [rec('u', 3, 0), rec('u', 7, 6), rec('u', 1, 9)], [rec('x', 0, 25)],
+    ]);
+    assert.deepEqual(out.map(win), [[], ['u[0,10):7', 'u[5,15):7']]);
+  });
+
+  it('rejects an advance larger than the size', () => {
+    assert.equal(windowHopping.check!({ size: 5, advance: 10 }).length, 1);
+  });
+});
