@@ -1,0 +1,175 @@
+import { strict as assert } from 'node:assert';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigResourceTypes, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { KafkaChangelogReader } from '../../../runtime/state/changelog-restorer';
+import type { ChangelogRecord } from '../../../runtime/state/changelog-record';
+import { createChangelogTopics } from '../../../runtime/state/changelog-topics';
+import { nextChangelogOffsets } from '../../../runtime/state/next-changelog-offsets';
+import type { StoreDefinition } from '../../../runtime/state/store-definition';
+import { TaskStores } from '../../../runtime/state/task-stores';
+import { collect, tempStateDir } from '../../unit/state/temp-state-dir';
+import { localKafka } from './kafka-for-tests';
+
+const stores: StoreDefinition[] = [
+  { name: 'counts', kind: 'key-value', changelog: true },
+  { name: 'recent', kind: 'window', changelog: true, retentionMs: 86_400_000 },
+];
+
+function messagesByTopic(records: readonly ChangelogRecord[]) {
+  const out = new Map<string, Array<{ key: Buffer; value: Buffer | null; partition: number }>>();
+  for (const r of records) {
+    const list = out.get(r.topic) ?? [];
+    out.set(r.topic, list);
+    list.push({ key: r.key, value: r.value, partition: r.partition });
+  }
+  return [...out].map(([topic, messages]) => ({ topic, messages }));
+}
+
+describe('changelog restore from Kafka', function () {
+  this.timeout(120_000);
+  let kafka: Kafka;
+  let admin: Admin;
+  let producer: Producer;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let app: string;
+  const log: string[] = [];
+
+  before(async () => {
+    kafka = await localKafka();
+    admin = kafka.admin();
+    await admin.connect();
+  });
+  after(async () => {
+    await admin?.disconnect();
+  });
+  beforeEach(async () => {
+    ({ dir, cleanup } = await tempStateDir());
+    app = `it-${randomUUID().slice(0, 8)}`;
+    log.length = 0;
+    await createChangelogTopics(admin, stores.map((s) => ({
+      topic: TaskStores.changelogTopic(app, s.name), partitions: 2, retentionMs: s.retentionMs,
+    })));
+    // A producer per test: kafkajs keeps refreshing metadata of topics it wrote to, and earlier tests' topics are deleted.
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+  });
+  afterEach(async () => {
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: stores.map((s) => TaskStores.changelogTopic(app, s.name)) }).catch(() => undefined);
+    await cleanup();
+  });
+
+  const open = (guarantee: 'at_least_once' | 'exactly_once' = 'at_least_once') =>
+    TaskStores.open({ stateDir: dir, appId: app, taskId: '0_1', stores, processingGuarantee: guarantee });
+  const reader = () => new KafkaChangelogReader(kafka, { tty: false, log: (l) => log.push(l) });
+
+  async function commit(t: TaskStores): Promise<number> {
+    const records = await t.flush();
+    const sent = await producer.sendBatch({ topicMessages: messagesByTopic(records) });
+    await t.commitApplied(nextChangelogOffsets(records, sent));
+    return records.length;
+  }
+
+  it('creates changelog topics compacted with the input\'s partition count', async () => {
+    const topic = TaskStores.changelogTopic(app, 'counts');
+    const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }] });
+    assert.equal(described.resources[0].configEntries[0].configValue, 'compact');
+    const window = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: TaskStores.changelogTopic(app, 'recent'), configNames: ['cleanup.policy'] }] });
+    assert.equal(window.resources[0].configEntries[0].configValue, 'compact,delete');
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    assert.equal(meta.topics[0].partitions.length, 2);
+    await assert.rejects(createChangelogTopics(admin, [{ topic, partitions: 3 }]), /has 2 partitions but the input has 3/);
+  });
+
+  it('restores a deleted task directory to equal contents from the changelog topic', async () => {
+    const t = await open();
+    const kv = t.keyValueStore<[string, number], { n: number }>('counts');
+    const w = t.windowStore<string, number>('recent');
+    let produced = 0;
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 500; i++) kv.put([`user-${i % 300}`, i % 7], { n: round * 1000 + i });
+      for (let i = 0; i < 20; i++) kv.delete([`user-${i}`, i % 7]);
+      for (let i = 0; i < 50; i++) w.put(`u${i % 10}`, 60_000 * (round * 50 + i), i);
+      produced += await commit(t);
+    }
+    const expected = await collect(kv.range());
+    const expectedWindows = await collect(w.fetchAll(0, Number.MAX_SAFE_INTEGER));
+    assert.ok(expected.length > 400, `only ${expected.length} keys`);
+    await t.wipe();
+
+    const fresh = await open();
+    assert.equal(fresh.localState, 'new');
+    const summaries = await fresh.restore(reader());
+    assert.equal(summaries.reduce((n, s) => n + s.records, 0), produced);
+    assert.deepEqual(await collect(fresh.keyValueStore('counts').range()), expected);
+    assert.deepEqual(await collect(fresh.windowStore('recent').fetchAll(0, Number.MAX_SAFE_INTEGER)), expectedWindows);
+    const checkpoint = JSON.parse(await readFile(join(dir, app, '0_1', '.checkpoint'), 'utf8'));
+    assert.deepEqual(checkpoint.offsets, summaries.map((s) => ({ topic: s.topic, partition: 1, offset: s.endOffset })));
+    assert.ok(log.some((l) => /restore .*-counts-changelog\[1\]: done \d+\/\d+ offsets \(100%\)/.test(l)), log.join('\n'));
+    await fresh.close();
+  });
+
+  it('restores from the checkpoint: only records written after it are read', async () => {
+    const t = await open();
+    const kv = t.keyValueStore<string, number>('counts');
+    for (let i = 0; i < 100; i++) kv.put(`k${i}`, i);
+    await commit(t);
+    await t.close();
+
+    // Another instance owned the task meanwhile and committed more changes.
+    const other = await TaskStores.open({ stateDir: join(dir, 'other'), appId: app, taskId: '0_1', stores });
+    await other.restore(reader());
+    for (let i = 0; i < 30; i++) other.keyValueStore<string, number>('counts').put(`k${i}`, -i);
+    await commit(other);
+    await other.close();
+
+    const back = await open();
+    assert.equal(back.localState, 'checkpointed');
+    const [counts] = await back.restore(reader());
+    assert.deepEqual([counts.fromOffset, counts.records, counts.endOffset], ['100', 30, '130']);
+    assert.equal(await back.keyValueStore('counts').get('k5'), -5);
+    assert.equal(await back.keyValueStore('counts').get('k50'), 50);
+    await back.close();
+  });
+
+  it('restores committed transactions only and passes the commit markers (exactly_once)', async () => {
+    const txProducer = kafka.producer({ transactionalId: `${app}-0_1`, idempotent: true, maxInFlightRequests: 1 });
+    await txProducer.connect();
+    try {
+      const t = await open('exactly_once');
+      const kv = t.keyValueStore<string, string>('counts');
+      const send = async (commitIt: boolean) => {
+        const records = await t.flush();
+        const tx = await txProducer.transaction();
+        const sent = await tx.sendBatch({ topicMessages: messagesByTopic(records) });
+        if (commitIt) {
+          await tx.commit();
+          await t.commitApplied(nextChangelogOffsets(records, sent));
+        } else {
+          await tx.abort();
+        }
+      };
+      kv.put('a', 'committed-1');
+      await send(true);
+      kv.put('b', 'aborted');
+      kv.put('a', 'aborted');
+      await send(false);
+      // The aborted flush left local state ahead of the changelog: the next open must wipe it.
+      await t.close();
+      const reopened = await open('exactly_once');
+      assert.equal(reopened.localState, 'wiped-dirty');
+      const summaries = await reopened.restore(reader());
+      assert.equal(summaries[0].records, 1);
+      assert.equal(await reopened.keyValueStore('counts').get('a'), 'committed-1');
+      assert.equal(await reopened.keyValueStore('counts').get('b'), undefined);
+      // The end offset lies past both control markers.
+      assert.equal(summaries[0].endOffset, '5');
+      await reopened.close();
+    } finally {
+      await txProducer.disconnect();
+    }
+  });
+});
