@@ -4,6 +4,10 @@ import { runCommand } from './run-command';
 import { topCommand } from './top-command';
 import { generateCommand } from './generate-command';
 import { workerCommand } from './worker-command';
+import { validateCommand } from './validate-command';
+import { describeCommand } from './describe-command';
+import { docsCommand } from './docs-command';
+import { testCommand } from './test-command';
 
 /**
  * Every CLI command, in the order `--help` lists them. Passed explicitly
@@ -15,4 +19,8 @@ export const commands: readonly CliCommand[] = [
   topCommand,
   generateCommand,
   workerCommand,
+  validateCommand,
+  describeCommand,
+  docsCommand,
+  testCommand,
 ];
