@@ -1,0 +1,70 @@
+import type { HomeFeedSettings } from './home-feed-settings';
+import { FRESH_KEY, labelKey, pinKey, POPULAR_KEY, popularInKey, type IndexView, type PinState, type PopularEntry } from './pin-index';
+import { recentPositivePins, topCategories, topLabels, type UserFeatures } from './user-features';
+
+/** A retrieved pin and the source that proposed it first. */
+export interface Candidate {
+  readonly pinId: string;
+  readonly source: 'interest' | 'coengagement' | 'label' | 'fresh' | 'popular';
+}
+
+const SEED_PINS = 8;
+const TOP_LABELS = 4;
+const TOP_CATEGORIES = 3;
+
+/** Index keys retrieval reads for a user (phase 1); the candidates' `pin:` keys are phase 2. */
+export function retrievalKeys(f: UserFeatures): string[] {
+  return [
+    POPULAR_KEY, FRESH_KEY,
+    ...topLabels(f, TOP_LABELS).map(labelKey),
+    ...topCategories(f, TOP_CATEGORIES).map(popularInKey),
+    ...recentPositivePins(f, SEED_PINS).map(pinKey),
+    ...f.sequence.map((t) => pinKey(t.pinId)),
+  ];
+}
+
+/**
+ * Candidate retrieval for one user, from the indexes only (no scoring):
+ * popular pins of the user's favourite categories (interest), pins co-engaged
+ * with the user's recent positive pins, the newest pins of the user's top
+ * labels, fresh pins carrying those labels, then global popularity until the
+ * minimum is reached. Pins the user hid, saved or just saw are left out here
+ * already, so the scoring budget goes to pins that can be shown.
+ */
+export function retrieveCandidates(f: UserFeatures, view: IndexView, s: HomeFeedSettings, now: number, isFiltered: (pinId: string) => boolean): Candidate[] {
+  const out = new Map<string, Candidate>();
+  const add = (pinId: string, source: Candidate['source']): void => {
+    if (out.size < s.maxCandidates && !out.has(pinId) && !isFiltered(pinId)) out.set(pinId, { pinId, source });
+  };
+  const categories = topCategories(f, TOP_CATEGORIES);
+  const categoryWeights = categories.map((c) => Math.max(0, f.categories[c]));
+  const totalWeight = categoryWeights.reduce((a, b) => a + b, 0) || 1;
+  categories.forEach((c, i) => {
+    const quota = Math.round(40 + 120 * (categoryWeights[i] / totalWeight));
+    for (const e of (view.get<PopularEntry[]>(popularInKey(c)) ?? []).slice(0, quota)) add(e.pinId, 'interest');
+  });
+  const co = new Map<string, number>();
+  for (const seed of recentPositivePins(f, SEED_PINS)) {
+    const pin = view.get<PinState>(pinKey(seed));
+    for (const [other, w] of Object.entries(pin?.co ?? {})) co.set(other, (co.get(other) ?? 0) + w);
+  }
+  for (const [pinId] of [...co].sort((a, b) => b[1] - a[1]).slice(0, 80)) add(pinId, 'coengagement');
+  const labels = new Set(topLabels(f, TOP_LABELS));
+  for (const label of labels) for (const pinId of (view.get<string[]>(labelKey(label)) ?? []).slice(0, 25)) add(pinId, 'label');
+  // Fresh pins are routed by label: only those sharing a label with the user's favourites.
+  const fresh = view.get<Array<[string, number]>>(FRESH_KEY) ?? [];
+  let freshAdded = 0;
+  for (const [pinId, createdAt] of fresh) {
+    if (freshAdded >= 40 || createdAt < now - s.freshWindow) break;
+    const pin = view.get<PinState>(pinKey(pinId));
+    if (pin && pin.labels.some((l) => labels.has(l))) {
+      add(pinId, 'fresh');
+      freshAdded++;
+    }
+  }
+  for (const e of view.get<PopularEntry[]>(POPULAR_KEY) ?? []) {
+    if (out.size >= Math.max(s.minCandidates, 0)) break;
+    add(e.pinId, 'popular');
+  }
+  return [...out.values()];
+}

@@ -1,0 +1,162 @@
+import type { EngagementEvent, ImageEvent } from '../../../runtime/generate/home-feed-events';
+import type { HomeFeedSettings } from './home-feed-settings';
+import { decay } from './vector';
+
+/** Decayed engagement counters and content of one pin, as stored under `pin:<id>`. */
+export interface PinState {
+  readonly pinId: string;
+  readonly embedding: number[];
+  readonly labels: string[];
+  readonly category: string;
+  readonly createdAt: number;
+  /** Decayed counts per action as of `updatedAt`. */
+  counts: Record<string, number>;
+  updatedAt: number;
+  /** Pins engaged positively by the same users just before or after this one (decayed weight). */
+  co: Record<string, number>;
+}
+
+/** A ranked entry of the `popular` list. */
+export interface PopularEntry {
+  readonly pinId: string;
+  /** Decayed weighted engagement as of `at`. */
+  readonly score: number;
+  readonly at: number;
+}
+
+/**
+ * Where the index keeps its entries: a synchronous view of a key-value
+ * store (the operator prefetches a batch's keys with one multi-get) or a
+ * plain map in a replay.
+ */
+export interface IndexView {
+  get<T>(key: string): T | undefined;
+  put(key: string, value: unknown): void;
+}
+
+const ACTION_WEIGHT: Record<string, number> = { click: 1, closeup: 1, save: 3, share: 3 };
+const LABEL_LIST = 150;
+const CATEGORY_LIST = 300;
+const POPULAR_LIST = 300;
+const CO_PER_PIN = 30;
+const POPULAR_PER_CATEGORY = 150;
+const FOLLOWERS = 50;
+
+/** Keys the index reads for a pin's own update. */
+export const pinKey = (pinId: string): string => `pin:${pinId}`;
+export const labelKey = (label: string): string => `label:${label}`;
+export const categoryKey = (category: string): string => `category:${category}`;
+export const POPULAR_KEY = 'popular';
+export const popularInKey = (category: string): string => `popular:${category}`;
+export const followersKey = (label: string): string => `followers:${label}`;
+export const FRESH_KEY = 'fresh';
+
+/**
+ * The candidate indexes built from image and engagement events: pin content
+ * and decayed counters (`pin:<id>`), newest pins per label and per category,
+ * a decayed-popularity list, the fresh pins, and item-to-item co-engagement.
+ * Every entry is a plain JSON value under a string key.
+ */
+export class PinIndex {
+  constructor(private readonly view: IndexView, private readonly settings: HomeFeedSettings) {}
+
+  /** Keys `addPin` reads (prefetch them first). */
+  static keysForImage(image: ImageEvent): string[] {
+    return [pinKey(image.pinId), categoryKey(image.category), FRESH_KEY, ...image.labels.map(labelKey), ...image.labels.map(followersKey)];
+  }
+
+  /** Keys `recordEngagement` reads. */
+  static keysForEngagement(event: EngagementEvent, previousPositive: readonly string[]): string[] {
+    return [pinKey(event.pinId), POPULAR_KEY, ...previousPositive.map(pinKey)];
+  }
+
+  /** Keys `recordEngagement` reads once the pin's own entry is known (its category and labels). */
+  static keysForPin(pin: PinState): string[] {
+    return [popularInKey(pin.category), ...pin.labels.map(followersKey)];
+  }
+
+  addPin(image: ImageEvent): void {
+    const existing = this.view.get<PinState>(pinKey(image.pinId));
+    const state: PinState = {
+      pinId: image.pinId, embedding: image.embedding, labels: image.labels, category: image.category,
+      createdAt: image.createdAt, counts: existing?.counts ?? {}, updatedAt: existing?.updatedAt ?? image.createdAt, co: existing?.co ?? {},
+    };
+    this.view.put(pinKey(image.pinId), state);
+    if (existing) return;
+    for (const label of image.labels) this.prepend(labelKey(label), image.pinId, LABEL_LIST);
+    this.prepend(categoryKey(image.category), image.pinId, CATEGORY_LIST);
+    const fresh = (this.view.get<Array<[string, number]>>(FRESH_KEY) ?? []).filter(([, t]) => t > image.createdAt - this.settings.freshWindow);
+    fresh.unshift([image.pinId, image.createdAt]);
+    this.view.put(FRESH_KEY, fresh);
+  }
+
+  /** Users who recently engaged positively with pins carrying these labels (fresh-content routing). */
+  followers(labels: readonly string[]): string[] {
+    const out = new Set<string>();
+    for (const label of labels) for (const u of this.view.get<string[]>(followersKey(label)) ?? []) out.add(u);
+    return [...out];
+  }
+
+  /**
+   * Counts an engagement on its pin, updates the popularity list and links the
+   * pin with the user's previous positive pins (co-engagement, both ways).
+   */
+  recordEngagement(event: EngagementEvent, previousPositive: readonly string[]): void {
+    const pin = this.view.get<PinState>(pinKey(event.pinId));
+    if (!pin) return;
+    const h = this.settings.pinHalfLife;
+    const t = Math.max(pin.updatedAt, event.eventTime);
+    const f = decay(t - pin.updatedAt, h);
+    for (const k of Object.keys(pin.counts)) pin.counts[k] *= f;
+    pin.counts[event.action] = (pin.counts[event.action] ?? 0) + decay(t - event.eventTime, h);
+    pin.updatedAt = t;
+    const weight = ACTION_WEIGHT[event.action];
+    if (weight) {
+      for (const other of previousPositive) {
+        if (other === event.pinId) continue;
+        const o = this.view.get<PinState>(pinKey(other));
+        if (!o) continue;
+        link(pin.co, other, weight);
+        link(o.co, pin.pinId, weight);
+        this.view.put(pinKey(other), o);
+      }
+      this.updatePopular(POPULAR_KEY, pin, t, POPULAR_LIST);
+      this.updatePopular(popularInKey(pin.category), pin, t, POPULAR_PER_CATEGORY);
+      for (const label of pin.labels) this.prepend(followersKey(label), event.userId, FOLLOWERS);
+    }
+    this.view.put(pinKey(pin.pinId), pin);
+  }
+
+  private updatePopular(key: string, pin: PinState, t: number, cap: number): void {
+    const list = this.view.get<PopularEntry[]>(key) ?? [];
+    const h = this.settings.pinHalfLife;
+    const score = popularity(pin);
+    const next = list.filter((e) => e.pinId !== pin.pinId);
+    next.push({ pinId: pin.pinId, score, at: t });
+    // Compare every entry at the same time so older scores decay fairly.
+    next.sort((a, b) => b.score * decay(t - b.at, h) - a.score * decay(t - a.at, h));
+    this.view.put(key, next.slice(0, cap));
+  }
+
+  private prepend(key: string, pinId: string, cap: number): void {
+    const list = this.view.get<string[]>(key) ?? [];
+    this.view.put(key, [pinId, ...list.filter((p) => p !== pinId)].slice(0, cap));
+  }
+}
+
+/** Weighted decayed engagement of a pin as of its `updatedAt`. */
+export function popularity(pin: PinState): number {
+  let s = 0;
+  for (const [action, w] of Object.entries(ACTION_WEIGHT)) s += w * (pin.counts[action] ?? 0);
+  return s;
+}
+
+function link(co: Record<string, number>, other: string, weight: number): void {
+  co[other] = (co[other] ?? 0) + weight;
+  const keys = Object.keys(co);
+  if (keys.length > CO_PER_PIN) {
+    let weakest = keys[0];
+    for (const k of keys) if (co[k] < co[weakest]) weakest = k;
+    delete co[weakest];
+  }
+}

@@ -1,0 +1,82 @@
+import type { HomeFeedSettings } from './home-feed-settings';
+import { pinKey, popularity, type IndexView, type PinState } from './pin-index';
+import type { UserFeatures } from './user-features';
+import type { Candidate } from './candidate-retrieval';
+import { decay } from './vector';
+
+/** Matches the model manifest (examples/home-feed/model/ranker/manifest.json). */
+export const MODEL_SEQUENCE_LENGTH = 16;
+export const MODEL_EMBEDDING_DIM = 32;
+const ACTION_IDS: Record<string, number> = { impression: 1, click: 2, closeup: 3, save: 4, hide: 5, share: 6 };
+
+/** A candidate with what the model and the blender need. */
+export interface ScoredCandidateInput extends Candidate {
+  readonly embedding: number[];
+  /** The manifest's `candidate_features`: log1p_age_hours, save_rate, hide_rate, log1p_engagements. */
+  readonly features: [number, number, number, number];
+  readonly labels: string[];
+  /** Decayed weighted engagement, for the popularity blend. */
+  readonly popularity: number;
+}
+
+/**
+ * One user's scoring request as plain values named after the model's inputs
+ * (user tensors once, candidates as rows), the shape the `score` operator
+ * turns into tensors with the manifest.
+ */
+export interface RankingRequest {
+  readonly seq_actions: number[];
+  readonly seq_embeddings: number[][];
+  readonly seq_age_hours: number[];
+  readonly interest: number[];
+  readonly hide_embedding: number[];
+  readonly candidates: ScoredCandidateInput[];
+}
+
+const SAVE_PRIOR = 0.03;
+const HIDE_PRIOR = 0.03;
+const PRIOR_WEIGHT = 20;
+
+/** Builds the model inputs for a user and their candidates (pins missing from the index are dropped). */
+export function buildRankingRequest(f: UserFeatures, candidates: readonly Candidate[], view: IndexView, s: HomeFeedSettings, now: number): RankingRequest {
+  const D = MODEL_EMBEDDING_DIM;
+  const seqActions: number[] = [];
+  const seqEmbeddings: number[][] = [];
+  const seqAge: number[] = [];
+  for (const token of f.sequence) {
+    if (seqActions.length >= MODEL_SEQUENCE_LENGTH) break;
+    const pin = view.get<PinState>(pinKey(token.pinId));
+    if (!pin) continue;
+    seqActions.push(ACTION_IDS[token.action] ?? 1);
+    seqEmbeddings.push(pin.embedding);
+    seqAge.push(Math.max(0, now - token.t) / 3_600_000);
+  }
+  while (seqActions.length < MODEL_SEQUENCE_LENGTH) {
+    seqActions.push(0);
+    seqEmbeddings.push(new Array<number>(D).fill(0));
+    seqAge.push(0);
+  }
+  const interest = f.interestShort.map((v, i) => v + 0.5 * f.interestLong[i]);
+  const rows: ScoredCandidateInput[] = [];
+  for (const c of candidates) {
+    const pin = view.get<PinState>(pinKey(c.pinId));
+    if (!pin) continue;
+    const age = decay(Math.max(0, now - pin.updatedAt), s.pinHalfLife);
+    const count = (a: string): number => (pin.counts[a] ?? 0) * age;
+    const impressions = count('impression');
+    const engaged = count('click') + count('closeup') + count('save') + count('share');
+    rows.push({
+      ...c,
+      embedding: pin.embedding,
+      features: [
+        Math.log1p(Math.max(0, now - pin.createdAt) / 3_600_000),
+        (count('save') + SAVE_PRIOR * PRIOR_WEIGHT) / (impressions + PRIOR_WEIGHT),
+        (count('hide') + HIDE_PRIOR * PRIOR_WEIGHT) / (impressions + PRIOR_WEIGHT),
+        Math.log1p(engaged),
+      ],
+      labels: pin.labels,
+      popularity: popularity(pin) * age,
+    });
+  }
+  return { seq_actions: seqActions, seq_embeddings: seqEmbeddings, seq_age_hours: seqAge, interest, hide_embedding: f.hide.slice(), candidates: rows };
+}
