@@ -1,0 +1,40 @@
+import type { OperatorSpec, OptionSpec } from '../operator-spec';
+import { makeAggregator, type AggregateFunction } from './aggregators';
+import { intoOption, storeOption } from './common-options';
+import { tableAggregate } from './table-aggregate';
+
+/** What differs between the rolling aggregate operators. */
+export interface RollingAggregateDefinition {
+  readonly fn: AggregateFunction;
+  readonly summary: string;
+  readonly example: string;
+  /** Options besides store and into (field, module, precision). */
+  readonly options: Readonly<Record<string, OptionSpec>>;
+}
+
+export const fieldOption = (what: string, required = false): OptionSpec => ({
+  kind: 'expression', required, description: `${what} Default: the record value.`,
+});
+
+/**
+ * A rolling (unwindowed) per-key aggregate: the accumulator lives in the
+ * store as a table (record key -> accumulator) and every record emits the
+ * key's new result. Windowed versions are the `window-*` operators with an
+ * `aggregate` option; both share the aggregators.
+ */
+export function rollingAggregate(name: string, def: RollingAggregateDefinition): OperatorSpec {
+  return {
+    name,
+    summary: def.summary,
+    example: def.example,
+    stateful: true,
+    options: { store: storeOption('the accumulators, keyed by record key'), ...def.options, into: intoOption },
+    create(options, context) {
+      const agg = makeAggregator({ fn: def.fn, field: options.field, module: options.module, precision: options.precision as number | undefined }, context.stepId);
+      return tableAggregate<unknown>(context, options.store as string, options.into as string | undefined, (state, record) => {
+        const acc = agg.add(state === undefined ? agg.init() : state, record);
+        return { state: acc, result: agg.result(acc) };
+      });
+    },
+  };
+}
