@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { deployDir, readYamlDocuments } from './deploy-files';
+import { deployDir, readYamlDocuments, repoRoot } from './deploy-files';
+import { formatProblem, loadTopologyText } from '../../../topology';
 
 /*
  * Static validation: no cluster is reachable where these tests run, so the
@@ -118,5 +119,17 @@ describe('deploy/k8s manifests', () => {
       const portNames = new Set((targets[0].spec.template.spec.containers as Container[]).flatMap((c) => (c.ports ?? []).map((p) => p.name)));
       for (const p of o.spec.ports) assert.ok(portNames.has(p.targetPort), `${o.metadata.name}: targetPort ${p.targetPort}`);
     }
+  });
+
+  it('ships a topology in the ConfigMap that the real loader accepts with the pod environment', () => {
+    const sts = find('StatefulSet', 'tributary-processor')!;
+    const c = sts.spec.template.spec.containers[0] as Container & { env: Array<{ name: string; value?: string }> };
+    const env: Record<string, string> = { ...find('ConfigMap', 'tributary-env')!.data };
+    for (const e of c.env) if (e.value !== undefined) env[e.name] = e.value;
+    // Custom operator paths point into the image (/app); here the repository is /app.
+    const text = find('ConfigMap', 'tributary-topology')!.data!['topology.yaml'].replaceAll('/app/', `${repoRoot}/`);
+    const result = loadTopologyText(text, 'deploy/k8s/topology-configmap.yaml', { env });
+    assert.deepEqual(result.problems.map(formatProblem), []);
+    assert.equal(result.topology?.name, 'word-count');
   });
 });
