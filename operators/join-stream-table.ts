@@ -1,3 +1,4 @@
+import type { StreamRecord } from '../runtime/stream-record';
 import type { OperatorSpec } from './operator-spec';
 import { optionalAccessor } from './internal/field-path';
 import { batchOperator } from './internal/batch-operator';
@@ -40,16 +41,25 @@ export const joinStreamTable: OperatorSpec = {
     const into = options.into as string;
     const inner = options.mode === 'inner';
     return batchOperator(async (records) => {
-      if (records.length === 0) return [];
-      const found = await table.getMany(records.map((r) => key(r)));
-      const out = [];
-      for (let i = 0; i < records.length; i++) {
+      const keyed: Array<{ record: StreamRecord; key: unknown }> = [];
+      for (const record of records) {
+        try {
+          keyed.push({ record, key: key(record) });
+        } catch (error) {
+          context.recordFailed(record, error);
+        }
+      }
+      if (keyed.length === 0) return [];
+      const found = await table.getMany(keyed.map((k) => k.key));
+      const out: StreamRecord[] = [];
+      for (let i = 0; i < keyed.length; i++) {
         const v = found[i];
+        const record = keyed[i]!.record;
         if (v === undefined) {
           if (inner) { context.count?.('join_misses', 1); continue; }
-          out.push(placeResult(records[i]!, null, into));
+          out.push(placeResult(record, null, into));
         } else {
-          out.push(placeResult(records[i]!, v, into));
+          out.push(placeResult(record, v, into));
         }
       }
       return out;

@@ -1,4 +1,24 @@
 import type { OperatorSpec } from './operator-spec';
+import { aggregateAverage } from './aggregate-average';
+import { aggregateCount } from './aggregate-count';
+import { aggregateCustom } from './aggregate';
+import { aggregateDecayedCount } from './aggregate-decayed-count';
+import { aggregateDecayedEmbedding } from './aggregate-decayed-embedding';
+import { aggregateDistinctCount } from './aggregate-distinct-count';
+import { aggregateLastN } from './aggregate-last-n';
+import { aggregateMax } from './aggregate-max';
+import { aggregateMin } from './aggregate-min';
+import { aggregateReduce } from './aggregate-reduce';
+import { aggregateSum } from './aggregate-sum';
+import { aggregateTtlSet } from './aggregate-ttl-set';
+import { debounce } from './debounce';
+import { emitOnChange } from './emit-on-change';
+import { joinStreamTable } from './join-stream-table';
+import { tableMaterialize } from './table-materialize';
+import { throttle } from './throttle';
+import { topK } from './top-k';
+import { windowHopping } from './window-hopping';
+import { windowTumbling } from './window-tumbling';
 import { branch } from './branch';
 import { filter } from './filter';
 import { flatMap } from './flat-map';
@@ -17,4 +37,9 @@ import { to } from './to';
 export const builtinOperators: ReadonlyArray<OperatorSpec<any>> = [
   filter, map, flatMap, selectKey, peek, branch, merge, to,
   score,
+  aggregateCount, aggregateSum, aggregateMin, aggregateMax, aggregateAverage, aggregateReduce, aggregateCustom, aggregateDistinctCount,
+  aggregateDecayedCount, aggregateLastN, aggregateDecayedEmbedding, aggregateTtlSet,
+  windowTumbling, windowHopping,
+  tableMaterialize, joinStreamTable,
+  topK, emitOnChange, debounce, throttle,
 ];

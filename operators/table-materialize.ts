@@ -31,12 +31,20 @@ export const tableMaterialize: OperatorSpec = {
     const store = context.keyValueStore<unknown, unknown>(options.store as string);
     const value = optionalAccessor(options.value, 'value', (r) => r.value, context.stepId);
     return batchOperator(async (records) => {
+      const passed = [];
       for (const record of records) {
-        const v = value(record);
+        let v: unknown;
+        try {
+          v = value(record);
+        } catch (error) {
+          context.recordFailed(record, error);
+          continue;
+        }
         if (v === null || v === undefined) store.delete(record.key);
         else store.put(record.key, v);
+        passed.push(record);
       }
-      return records;
+      return passed;
     });
   },
 };

@@ -73,9 +73,13 @@ export const topK: OperatorSpec = {
       return batchOperator(async (records) => {
         const out = [];
         for (const record of records) {
-          const list = items(record);
-          if (!Array.isArray(list)) { context.recordFailed(record, new RecordError('items is not a list', { ...record.source, stepId: context.stepId })); continue; }
-          out.push(placeResult(record, rankList(list, k, score, group, maxPerGroup), into));
+          try {
+            const list = items(record);
+            if (!Array.isArray(list)) throw new RecordError('items is not a list', { ...record.source, stepId: context.stepId });
+            out.push(placeResult(record, rankList(list, k, score, group, maxPerGroup), into));
+          } catch (error) {
+            context.recordFailed(record, error);
+          }
         }
         return out;
       });
