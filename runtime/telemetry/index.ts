@@ -8,3 +8,4 @@ export { metricNames, storeMetricNames, attributeNames, prometheusName, type Ins
 export { parsePrometheusText, sumSamples, PrometheusParseError, type PrometheusSample, type PrometheusScrape } from './prometheus-text';
 export { scrapePrometheus } from './prometheus-scrape';
 export { summarizeTop, renderTop, type TopSnapshot } from './top-view';
+export { startStatusLine, formatStatusLine, type StatusLine, type StatusLineOptions } from './status-line';
