@@ -13,11 +13,11 @@ export class AtLeastOnceCommitter implements BatchCommitter {
     private readonly compression: CompressionTypes,
   ) {}
 
-  async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string }): Promise<RecordMetadata[]> {
+  async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<RecordMetadata[]> {
     const sent = messages.length > 0
       ? await this.producer.sendBatch({ topicMessages: messages, acks: -1, compression: this.compression })
       : [];
-    await this.consumer.commitOffsets([{ topic: input.topic, partition: input.partition, offset: input.nextOffset }]);
+    if (input) await this.consumer.commitOffsets([{ topic: input.topic, partition: input.partition, offset: input.nextOffset }]);
     return sent;
   }
 

@@ -24,13 +24,13 @@ export class ExactlyOnceCommitter implements BatchCommitter {
     return new ExactlyOnceCommitter(producer, groupId, compression);
   }
 
-  async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string }): Promise<RecordMetadata[]> {
+  async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<RecordMetadata[]> {
     const transaction = await this.producer.transaction();
     try {
       const sent = messages.length > 0
         ? await transaction.sendBatch({ topicMessages: messages, acks: -1, compression: this.compression })
         : [];
-      await transaction.sendOffsets({
+      if (input) await transaction.sendOffsets({
         consumerGroupId: this.groupId,
         topics: [{ topic: input.topic, partitions: [{ partition: input.partition, offset: input.nextOffset }] }],
       });

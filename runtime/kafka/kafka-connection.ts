@@ -39,6 +39,9 @@ function kafkaLogCreator(logger: Logger): logCreator {
     const { message, ...rest } = log as { message: string; [k: string]: unknown };
     const error = typeof rest.error === 'string' ? rest.error : '';
     if (RETRIED_NOISE.test(error) || RETRIED_NOISE.test(message)) return;
+    // kafkajs warns whenever an idempotent producer's retries are bounded; ours
+    // are bounded on purpose (a broker that stays down stops the app).
+    if (message.startsWith('Limiting retries for the idempotent producer')) return;
     const fields = { broker: rest.broker, error: rest.error || undefined };
     if (level === logLevel.ERROR) logger.error(`kafka: ${message}`, fields);
     else if (level === logLevel.WARN) logger.warn(`kafka: ${message}`, fields);

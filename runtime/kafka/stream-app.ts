@@ -18,6 +18,8 @@ export interface TaskResources {
   readonly partition: number;
   readonly subTopology: SubTopology;
   readonly stores?: TaskStores;
+  /** The pipeline asks for wall-clock punctuation at least every `intervalMs`. */
+  readonly schedulePunctuation: (intervalMs: number) => void;
 }
 
 /** Options of a running application beyond what the topology file says. */
@@ -27,7 +29,7 @@ export interface StreamAppOptions {
   /** Builds a task's pipeline (TaskPipeline from runtime/processing in production). */
   readonly createPipeline: (resources: TaskResources) => Promise<BatchPipeline>;
   /** Opens (and restores) a task's stores; absent when the sub-topology has none. */
-  readonly openStores?: (resources: Omit<TaskResources, 'stores'>, kafka: Kafka, heartbeat: () => Promise<void>) => Promise<TaskStores | undefined>;
+  readonly openStores?: (resources: Omit<TaskResources, 'stores' | 'schedulePunctuation'>, kafka: Kafka, heartbeat: () => Promise<void>) => Promise<TaskStores | undefined>;
   /** Create missing sinks, DLQ and internal topics (default) or fail naming them. */
   readonly topicCreation?: 'create' | 'require';
   readonly compression?: CompressionTypes;
@@ -65,6 +67,7 @@ export class StreamApp {
   private codecs?: TopicCodecs;
   private readonly kafka: Kafka;
   private readonly topicToSubTopology = new Map<string, SubTopology>();
+  private readonly punctuators = new Map<string, NodeJS.Timeout[]>();
 
   constructor(private readonly options: StreamAppOptions) {
     this.kafka = connectKafka(options.topology.kafka, options.logger);
@@ -122,6 +125,7 @@ export class StreamApp {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
     await this.consumer?.stop().catch(() => undefined);
+    for (const id of [...this.punctuators.keys()]) this.stopPunctuation(id);
     const tasks = await Promise.allSettled(this.tasks.values());
     for (const t of tasks) if (t.status === 'fulfilled') await t.value.close().catch((error) => this.options.logger.warn('task close failed', { task: t.value.id, error }));
     this.tasks.clear();
@@ -158,7 +162,8 @@ export class StreamApp {
 
   private async createTask(id: string, sub: SubTopology, partition: number, heartbeat: () => Promise<void>): Promise<StreamTask> {
     const { topology, logger } = this.options;
-    const base = { taskId: id, partition, subTopology: sub };
+    const intervals = new Set<number>();
+    const base = { taskId: id, partition, subTopology: sub, schedulePunctuation: (ms: number) => { intervals.add(Math.max(10, ms)); } };
     // Under exactly_once the task's transactional producer starts first: its
     // initTransactions fences a previous owner and aborts its open transaction,
     // which would otherwise hold the changelog's read_committed end during restore.
@@ -170,7 +175,7 @@ export class StreamApp {
     const codecs = this.codecs!;
     this.options.telemetry?.readiness.setTaskState(id, 'running');
     logger.info('task created', { task: id, partition, stores: sub.stores.join(',') || 'none' });
-    return new StreamTask({
+    const task = new StreamTask({
       id,
       partition,
       pipeline,
@@ -183,19 +188,32 @@ export class StreamApp {
       logger,
       onCommitted: (report) => this.report(report),
     });
+    const timers = [...intervals].map((ms) => setInterval(() => {
+      task.punctuate().catch((error) => {
+        if (error instanceof TributaryError && error.retriable) logger.warn('punctuation failed; will retry', { task: id, error });
+        else this.fatal(error);
+      });
+    }, ms));
+    this.punctuators.set(id, timers);
+    return task;
   }
 
   /** Close the tasks whose partitions this member no longer owns. */
   private async reconcileTasks(assignment: Record<string, number[]>): Promise<void> {
     this.options.telemetry?.metrics.rebalance('assigned', Object.values(assignment).reduce((n, p) => n + p.length, 0));
-    const owned = new Set<string>();
+    const owned = new Map<string, { sub: SubTopology; partition: number }>();
     for (const [topic, partitions] of Object.entries(assignment)) {
       const sub = this.topicToSubTopology.get(topic);
-      if (sub) for (const p of partitions) owned.add(`${sub.id}_${p}`);
+      if (sub) for (const p of partitions) owned.set(`${sub.id}_${p}`, { sub, partition: p });
+    }
+    // Tasks are created (and their stores restored) on assignment, not at their first batch.
+    for (const { sub, partition } of owned.values()) {
+      this.task(sub, partition, async () => undefined).catch((error) => this.fatal(error));
     }
     for (const [id, task] of [...this.tasks]) {
       if (owned.has(id)) continue;
       this.tasks.delete(id);
+      this.stopPunctuation(id);
       this.options.telemetry?.readiness.removeTask(id);
       const t = await task.catch(() => undefined);
       if (t) {
@@ -203,6 +221,11 @@ export class StreamApp {
         this.options.logger.info('task closed after rebalance', { task: id });
       }
     }
+  }
+
+  private stopPunctuation(taskId: string): void {
+    for (const t of this.punctuators.get(taskId) ?? []) clearInterval(t);
+    this.punctuators.delete(taskId);
   }
 
   private report(report: BatchReport): void {

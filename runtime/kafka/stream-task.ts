@@ -19,6 +19,8 @@ export interface PipelineBatchResult {
 /** The in-process part of a task: runs one decoded batch through the sub-topology. */
 export interface BatchPipeline {
   process(sourceTopic: string, records: StreamRecord[]): Promise<PipelineBatchResult>;
+  /** Run timers (wall-clock punctuation) with no input. */
+  punctuate?(): Promise<PipelineBatchResult>;
   close?(): Promise<void>;
 }
 
@@ -29,7 +31,7 @@ export interface BatchCommitter {
    * (topic, partition) so that both happen, or (exactly_once) neither does.
    * Resolves with the produce results once the broker acknowledged them.
    */
-  commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string }): Promise<RecordMetadata[]>;
+  commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<RecordMetadata[]>;
   close(): Promise<void>;
 }
 
@@ -111,28 +113,54 @@ export class StreamTask {
     return run;
   }
 
+  /** Run the pipeline's timers and commit what they produced (no input offset moves). */
+  punctuate(): Promise<void> {
+    const pipeline = this.options.pipeline;
+    if (!pipeline.punctuate) return Promise.resolve();
+    const run = this.queue.then(async () => {
+      if (this.state !== 'running') return;
+      await this.complete(await pipeline.punctuate!(), undefined, [], []);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   private async runBatch(topic: string, messages: readonly KafkaMessage[]): Promise<void> {
     if (this.state !== 'running') throw new TaskClosedError(this.id, this.state);
     if (messages.length === 0) return;
     const decoding = this.options.decoding.get(topic);
     if (!decoding) throw new TaskClosedError(this.id, `no decoding for topic ${topic}`);
+    const { records, poison } = await decodeBatch(decoding, this.partition, messages);
+    const result = await this.options.pipeline.process(topic, records);
+    await this.complete(result, { topic, messages }, poison, messages);
+  }
+
+  /**
+   * Encode what the pipeline produced, flush the stores, produce everything
+   * and commit (with the input offset when there was input), then checkpoint.
+   */
+  private async complete(
+    result: PipelineBatchResult,
+    input: { topic: string; messages: readonly KafkaMessage[] } | undefined,
+    poison: readonly DeadLetter[],
+    messages: readonly KafkaMessage[],
+  ): Promise<void> {
     try {
-      const { records, poison } = await decodeBatch(decoding, this.partition, messages);
-      const result = await this.options.pipeline.process(topic, records);
       const produce = new Map<string, Message[]>();
       const add = (t: string, m: Message) => {
         const list = produce.get(t);
         if (list) list.push(m); else produce.set(t, [m]);
       };
+      const inputTopic = input?.topic ?? '';
       const deadLetters: DeadLetter[] = [...poison];
-      for (const failure of result.failures) deadLetters.push(this.stepFailure(failure.stepId, failure.record, failure.error, messages, topic));
+      for (const failure of result.failures) deadLetters.push(this.stepFailure(failure.stepId, failure.record, failure.error, messages, inputTopic));
       for (const output of result.outputs) {
         const encoding = this.options.sinks.get(output.sink);
         if (!encoding) throw new TaskClosedError(this.id, `unknown sink ${output.sink}`);
         try {
           add(encoding.topic, encodeRecord(encoding, output.record));
         } catch (error) {
-          deadLetters.push({ ...this.stepFailure(`sink:${output.sink}`, output.record, error, messages, topic), stage: 'serialize' });
+          deadLetters.push({ ...this.stepFailure(`sink:${output.sink}`, output.record, error, messages, inputTopic), stage: 'serialize' });
         }
       }
       for (const r of result.repartition) {
@@ -143,19 +171,20 @@ export class StreamTask {
       for (const d of deadLetters) add(this.options.deadLetterTopic, deadLetterMessage(d));
       const changelog: ChangelogRecord[] = this.options.stores ? await this.options.stores.flush() : [];
       for (const c of changelog) add(c.topic, { key: c.key, value: c.value, partition: c.partition });
+      if (!input && produce.size === 0) return;
 
-      const last = messages[messages.length - 1].offset;
       const commitStarted = process.hrtime.bigint();
+      const last = input ? input.messages[input.messages.length - 1].offset : undefined;
       const sent = await this.options.committer.commit(
         [...produce].map(([t, m]) => ({ topic: t, messages: m })),
-        { topic, partition: this.partition, nextOffset: (BigInt(last) + 1n).toString() },
+        input && last !== undefined ? { topic: input.topic, partition: this.partition, nextOffset: (BigInt(last) + 1n).toString() } : undefined,
       );
       if (this.options.stores && changelog.length > 0) {
         await this.options.stores.commitApplied(nextChangelogOffsets(changelog, sent));
       }
       this.options.onCommitted?.({
         taskId: this.id,
-        topic,
+        topic: inputTopic,
         partition: this.partition,
         consumed: messages.length,
         produced: new Map([...produce].map(([t, m]) => [t, m.length])),

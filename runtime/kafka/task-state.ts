@@ -13,7 +13,7 @@ import type { TaskResources } from './stream-app';
  */
 export async function openTaskStores(
   topology: CompiledTopology,
-  resources: Omit<TaskResources, 'stores'>,
+  resources: Omit<TaskResources, 'stores' | 'schedulePunctuation'>,
   kafka: Kafka,
   heartbeat: () => Promise<void>,
   logger: Logger,

@@ -105,6 +105,7 @@ describe('tributary run (stateless topology on the real broker)', function () {
     await produceEvents(kafka, run, ids);
     const proc = startTributary(['run', topologyFile, '--no-metrics'], run.env);
     processes.push(proc);
+    await proc.waitFor(/application started/);
     const events = await consumeIds(kafka, run, ids, 180_000);
     assert.deepEqual(missingIds(ids, events).slice(0, 10), [], 'no input missing from the output');
     assert.ok(events.every((e) => e.user.endsWith('-seen')), 'the map step ran on every record');
@@ -127,6 +128,7 @@ describe('tributary run (stateless topology on the real broker)', function () {
     await produceEvents(kafka, run, ids, poison);
     const proc = startTributary(['run', topologyFile, '--no-metrics'], run.env);
     processes.push(proc);
+    await proc.waitFor(/application started/);
 
     const goodIds = ids.filter((id) => !poison.has(id));
     const events = await consumeIds(kafka, run, goodIds, 120_000);
@@ -161,6 +163,7 @@ describe('tributary run (stateless topology on the real broker)', function () {
 
     const second = startTributary(['run', topologyFile, '--no-metrics'], run.env);
     processes.push(second);
+    await second.waitFor(/application started/);
     assert.deepEqual(missingIds(ids, await consumeIds(kafka, run, ids, 120_000)), []);
   });
 

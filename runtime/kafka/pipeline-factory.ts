@@ -1,0 +1,28 @@
+import type { CompiledTopology } from '../../topology/compiled-topology';
+import { TaskPipeline } from '../processing/task-pipeline';
+import type { ScoringService } from '../scoring/scoring-service';
+import type { TaskResources } from './stream-app';
+import type { BatchPipeline } from './stream-task';
+
+/**
+ * A task's in-process pipeline: the sub-topology's operators over the task's
+ * stores and the process-wide scoring service. Wall-clock punctuation requests
+ * go to the app, which runs them on the task's queue.
+ */
+export async function createTaskPipeline(
+  topology: CompiledTopology,
+  resources: TaskResources,
+  options: { scoring?: ScoringService } = {},
+): Promise<BatchPipeline> {
+  const pipeline = new TaskPipeline(topology, resources.subTopology, {
+    taskId: resources.taskId,
+    stores: resources.stores,
+    scoring: options.scoring,
+    onPunctuationRequest: (intervalMs) => resources.schedulePunctuation(intervalMs),
+  });
+  return {
+    process: (topic, records) => pipeline.process(topic, records),
+    punctuate: () => pipeline.punctuate(),
+    close: () => pipeline.close(),
+  };
+}
