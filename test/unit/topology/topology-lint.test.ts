@@ -1,0 +1,91 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { lintKinds, loadTopology, loadTopologyText, type LintKind } from '../../../topology';
+
+const fixtures = path.resolve(__dirname, '../../../../test/fixtures/topologies');
+
+/** One row per invalid file: every problem it must report, in order, with position and kind (and a word of the message). */
+const table: Array<{ file: string; problems: Array<[line: number, col: number, kind: LintKind, says: string]> }> = [
+  { file: '01-syntax-unclosed-flow.yaml', problems: [[4, 1, 'syntax', 'Flow map']] },
+  { file: '02-unknown-top-level-key.yaml', problems: [[14, 1, 'unknown-key', "did you mean 'sources'"]] },
+  { file: '03-missing-name.yaml', problems: [[1, 1, 'missing-key', "'name'"]] },
+  { file: '04-source-missing-topic.yaml', problems: [[4, 5, 'missing-key', "'topic'"]] },
+  { file: '05-sources-is-a-list.yaml', problems: [[3, 3, 'wrong-type', 'found a list'], [6, 3, 'missing-key', 'has no input']] },
+  { file: '06-unknown-operator.yaml', problems: [[11, 9, 'unknown-operator', "did you mean 'filter'"]] },
+  { file: '07-unknown-source.yaml', problems: [[8, 11, 'unknown-reference', "did you mean 'events'"]] },
+  { file: '08-unknown-sink.yaml', problems: [[9, 15, 'unknown-reference', "'audit'"]] },
+  { file: '09-unknown-store.yaml', problems: [[15, 18, 'unknown-reference', "did you mean 'counts'"]] },
+  { file: '10-duplicate-step-id.yaml', problems: [[13, 13, 'duplicate', 'line 10, column 13']] },
+  { file: '11-duplicate-yaml-key.yaml', problems: [[6, 5, 'duplicate', "duplicate key 'topic'"]] },
+  { file: '12-duplicate-name-across-kinds.yaml', problems: [[7, 3, 'duplicate', "source 'events'"], [8, 11, 'cycle', 'events -> events']] },
+  { file: '13-cycle.yaml', problems: [[8, 20, 'cycle', 'a -> b -> a']] },
+  { file: '14-expression-syntax.yaml', problems: [[12, 36, 'expression', 'does not parse']] },
+  { file: '15-expression-unknown-name.yaml', problems: [[12, 40, 'expression', "unknown name 'action'"]] },
+  { file: '16-expression-unknown-avro-field.yaml', problems: [[14, 29, 'expression', "no field 'acton'"]] },
+  { file: '17-schema-file-missing.yaml', problems: [[7, 15, 'schema', 'not found']] },
+  { file: '18-schema-invalid-avro.yaml', problems: [[5, 35, 'schema', 'not a valid Avro schema']] },
+  { file: '19-guarantee-not-one-of.yaml', problems: [[3, 14, 'option', "did you mean 'exactly_once'"]] },
+  { file: '20-bad-duration.yaml', problems: [[3, 19, 'option', 'duration']] },
+  { file: '21-operator-check-rejects.yaml', problems: [[11, 14, 'option', "give 'value' or 'timestamp'"]] },
+  { file: '22-option-wrong-type.yaml', problems: [[12, 18, 'wrong-type', 'integer']] },
+  { file: '23-missing-required-option.yaml', problems: [[11, 19, 'missing-key', "'expression'"]] },
+  { file: '24-unknown-option.yaml', problems: [[12, 11, 'unknown-key', "did you mean 'label'"]] },
+  { file: '25-env-without-default.yaml', problems: [[4, 12, 'env', 'TRIBUTARY_FIXTURE_UNSET_TOPIC']] },
+  { file: '26-module-not-found.yaml', problems: [[11, 19, 'module', 'not found']] },
+  { file: '27-module-without-spec.yaml', problems: [[11, 19, 'module', "export 'spec'"]] },
+  { file: '28-pipeline-without-input.yaml', problems: [[10, 3, 'missing-key', "'orphan' has no input"]] },
+  { file: '29-step-not-a-mapping.yaml', problems: [[10, 9, 'wrong-type', 'must be a mapping']] },
+  { file: '30-two-operators-in-a-step.yaml', problems: [[13, 9, 'unknown-key', 'one operator']] },
+  { file: '31-branch-two-targets.yaml', problems: [[13, 15, 'option', 'exactly one of']] },
+  { file: '32-avro-without-schema.yaml', problems: [[6, 7, 'missing-key', "'schema'"]] },
+  { file: '33-schema-on-json-format.yaml', problems: [[15, 7, 'option', 'only to the avro format']] },
+  { file: '34-empty-document.yaml', problems: [[1, 1, 'wrong-type', 'empty document']] },
+  { file: '35-bad-on-error.yaml', problems: [[11, 18, 'option', 'dead-letter, skip, fail']] },
+  { file: '36-missing-step-id.yaml', problems: [[10, 9, 'missing-key', "'id'"]] },
+  { file: '37-sink-key-expression-unknown-name.yaml', problems: [[14, 35, 'expression', "unknown name 'suffix'"]] },
+  { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
+];
+
+describe('topology lint', () => {
+  const env = { ...process.env };
+  delete env.TRIBUTARY_FIXTURE_UNSET_TOPIC;
+
+  for (const row of table) {
+    it(`reports ${row.file} at the offending node`, () => {
+      const file = path.join(fixtures, 'invalid', row.file);
+      const { topology, problems } = loadTopology(file, { env });
+      assert.equal(topology, undefined);
+      assert.deepEqual(problems.map((p) => [p.line, p.col, p.kind]), row.problems.map(([l, c, k]) => [l, c, k]),
+        problems.map((p) => `${p.line}:${p.col} ${p.kind} ${p.message}`).join('\n'));
+      problems.forEach((p, i) => {
+        assert.equal(p.file, file);
+        assert.ok(p.message.includes(row.problems[i][3]), `'${p.message}' should mention ${row.problems[i][3]}`);
+      });
+    });
+  }
+
+  it('covers at least 25 distinct mistakes and every file in the folder', () => {
+    const files = fs.readdirSync(path.join(fixtures, 'invalid')).filter((f) => f.endsWith('.yaml')).sort();
+    assert.deepEqual(files, table.map((r) => r.file).sort());
+    assert.ok(table.length >= 25);
+  });
+
+  it('uses every lint kind at least once', () => {
+    const used = new Set(table.flatMap((r) => r.problems.map((p) => p[2])));
+    assert.deepEqual([...lintKinds].filter((k) => !used.has(k)), []);
+  });
+
+  it('reports every problem of a file at once, in position order', () => {
+    const text = [
+      'name: many', 'sorces: {}', 'sources:', '  s: {topic: t, value: json}', 'pipelines:', '  p:', '    from: s',
+      '    steps:', '      - id: a', '        filtr: {expression: "true"}', '      - id: b', '        filter: {expression: "nope"}',
+      '    to: missing',
+    ].join('\n');
+    const file = path.join(fixtures, 'inline-many.yaml');
+    const { problems } = loadTopologyText(text, file);
+    assert.deepEqual(problems.map((p) => `${p.line}:${p.col} ${p.kind}`), [
+      '2:1 unknown-key', '10:9 unknown-operator', '12:31 expression', '13:9 unknown-reference',
+    ]);
+  });
+});
