@@ -11,12 +11,12 @@
  * first use).
  */
 import { randomUUID } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import {
-  BENCH_AGGREGATE_SCHEMA_PATH, DEFAULT_BROKERS, DEFAULT_REGISTRY_URL, REPO_ROOT, benchKafka, buildPeer,
+  BENCH_AGGREGATE_SCHEMA_PATH, DEFAULT_BROKERS, DEFAULT_REGISTRY_URL, benchKafka, buildPeer,
   checkAggregateOutput, createRandomTopic, deleteTopics, expectedFinalAggregates, formatMachineBanner,
-  formatResultsTable, loadAvsc, machineInfo, produceBenchInput, registerAvroSchema, runPeer, watchOutput,
-  writeResultsSection, type PeerGuarantee,
+  formatResultsTable, loadAvsc, machineInfo, produceBenchInput, registerAvroSchema, runPeer, runTributaryBench,
+  tributaryRunExists, watchOutput, writeResultsSection, type PeerGuarantee,
 } from './harness';
 
 interface Options {
@@ -54,12 +54,6 @@ function parseOptions(argv: readonly string[]): Options {
   return o;
 }
 
-/** True once the lead's `tributary run` command is registered in the CLI. */
-function tributaryRunExists(): boolean {
-  const res = spawnSync('node', ['bin/tributary.js', '--help'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  return /^\s+run\b/m.test(res.stdout ?? '');
-}
-
 interface Row {
   [column: string]: string | number | boolean | null;
 }
@@ -75,6 +69,7 @@ async function main(): Promise<void> {
   const topics: string[] = [];
   const rows: Row[] = [];
   const notes: string[] = [];
+  const ratios: { guarantee: string; ratio: number | null }[] = [];
   try {
     const input = await createRandomTopic(kafka, 'bench-in', opts.partitions);
     topics.push(input);
@@ -89,7 +84,7 @@ async function main(): Promise<void> {
       topics.push(output);
       const outputSchemaId = await registerAvroSchema(DEFAULT_REGISTRY_URL, `${output}-value`, aggregateSchema);
       const applicationId = `bench-kstreams-${randomUUID()}`;
-      topics.push(`${applicationId}-count-sum-changelog`);
+      topics.push(`${applicationId}-${'count-sum'}-changelog`);
       console.log(`kafka-streams ${guarantee}: running (application id ${applicationId})`);
       const watch = watchOutput(kafka, output, opts.records);
       const report = await runPeer({ brokers: DEFAULT_BROKERS, inputTopic: input, outputTopic: output, applicationId, guarantee, expected: opts.records, outputSchemaId, commitIntervalMs: opts.commitIntervalMs });
@@ -98,19 +93,45 @@ async function main(): Promise<void> {
       const check = await checkAggregateOutput(kafka, output, expected, guarantee === 'exactly_once_v2' ? 'read_committed' : 'read_uncommitted');
       if (!check.ok) notes.push(`kafka-streams ${guarantee}: output check FAILED: ${check.examples.join('; ')}`);
       const outsideRate = seen.firstMs !== null && seen.doneMs !== null && seen.doneMs > seen.firstMs ? opts.records / ((seen.doneMs - seen.firstMs) / 1000) : null;
+      const wallRate = seen.doneMs ? opts.records / (seen.doneMs / 1000) : null;
       rows.push({
         system: 'kafka-streams 3.9.1', guarantee, records: report.processed,
+        'records/s (wall)': wallRate === null ? null : Math.round(wallRate),
+        'records/s (first→last out)': outsideRate === null ? null : Math.round(outsideRate),
         'records/s (own)': Math.round(report.recordsPerSec),
-        'records/s (output)': outsideRate === null ? null : Math.round(outsideRate),
-        'start→last ms': Math.round(report.startToLastMs),
+        'start→last out ms': seen.doneMs,
         'output ok': check.ok, 'extra outputs': check.extraRecords,
       });
-      console.log(`kafka-streams ${guarantee}: ${Math.round(report.recordsPerSec).toLocaleString('en-US')} records/s while processing, ${outsideRate === null ? '-' : Math.round(outsideRate).toLocaleString('en-US')} records/s seen at the output, output ${check.ok ? 'correct' : 'WRONG'} (${check.outputRecords} records, ${check.extraRecords} extra)`);
+      console.log(`kafka-streams ${guarantee}: ${wallRate === null ? '-' : Math.round(wallRate).toLocaleString('en-US')} records/s wall (start to last output), ${Math.round(report.recordsPerSec).toLocaleString('en-US')} while processing (own), output ${check.ok ? 'correct' : 'WRONG'} (${check.outputRecords} records, ${check.extraRecords} extra)`);
 
       if (!tributaryReady) {
         console.log(`tributary ${guarantee}: pending runtime (no \`tributary run\` command yet)`);
-        rows.push({ system: 'tributary', guarantee, records: null, 'records/s (own)': null, 'records/s (output)': null, 'start→last ms': null, 'output ok': null, 'extra outputs': null });
+        rows.push({ system: 'tributary', guarantee, records: null, 'records/s (wall)': null, 'records/s (first→last out)': null, 'records/s (own)': null, 'start→last out ms': null, 'output ok': null, 'extra outputs': null });
+        continue;
       }
+      const tOutput = await createRandomTopic(kafka, 'bench-out-tributary', opts.partitions);
+      const tDlq = await createRandomTopic(kafka, 'bench-dlq-tributary', 1);
+      topics.push(tOutput, tDlq);
+      await registerAvroSchema(DEFAULT_REGISTRY_URL, `${tOutput}-value`, aggregateSchema);
+      const tApp = `bench-tributary-${randomUUID()}`;
+      const tGuarantee = guarantee === 'exactly_once_v2' ? 'exactly_once' : 'at_least_once';
+      console.log(`tributary ${tGuarantee}: running (application id ${tApp})`);
+      const t = await runTributaryBench(kafka, { brokers: DEFAULT_BROKERS, applicationId: tApp, inputTopic: input, outputTopic: tOutput, dlqTopic: tDlq, guarantee: tGuarantee, commitIntervalMs: opts.commitIntervalMs }, opts.records);
+      topics.push(...(await internalTopicsOf(kafka, tApp)));
+      const tCheck = await checkAggregateOutput(kafka, tOutput, expected, tGuarantee === 'exactly_once' ? 'read_committed' : 'read_uncommitted');
+      if (!tCheck.ok) notes.push(`tributary ${tGuarantee}: output check FAILED (${tCheck.outputRecords} records; log ${t.logFile}): ${tCheck.examples.join('; ')}`);
+      const tRate = t.firstMs !== null && t.doneMs !== null && t.doneMs > t.firstMs ? opts.records / ((t.doneMs - t.firstMs) / 1000) : null;
+      const tWall = t.doneMs ? opts.records / (t.doneMs / 1000) : null;
+      rows.push({
+        system: 'tributary', guarantee, records: tCheck.outputRecords,
+        'records/s (wall)': tWall === null ? null : Math.round(tWall),
+        'records/s (first→last out)': tRate === null ? null : Math.round(tRate), 'records/s (own)': null,
+        'start→last out ms': t.doneMs, 'output ok': tCheck.ok, 'extra outputs': tCheck.extraRecords,
+      });
+      const ratio = tWall !== null && wallRate !== null ? tWall / wallRate : null;
+      console.log(`tributary ${tGuarantee}: ${tWall === null ? `did not finish (exit ${t.exitCode}; log ${t.logFile})` : `${Math.round(tWall).toLocaleString('en-US')} records/s wall (start to last output)`}, output ${tCheck.ok ? 'correct' : 'WRONG'} (${tCheck.outputRecords} records, ${tCheck.extraRecords} extra)`);
+      console.log(`ratio tributary / kafka-streams (${guarantee}, records/s wall, 1 process each): ${ratio === null ? '-' : ratio.toFixed(2)}${tCheck.ok ? '' : ' (NOT VALID: tributary output wrong)'}`);
+      ratios.push({ guarantee, ratio: tCheck.ok && check.ok ? ratio : null });
     }
     if (!tributaryReady) notes.push('tributary: pending runtime — the `tributary run` command does not exist yet, so no ratio is printed');
   } finally {
@@ -118,11 +139,26 @@ async function main(): Promise<void> {
   }
 
   console.log('');
-  console.log(formatResultsTable(['system', 'guarantee', 'records', 'records/s (own)', 'records/s (output)', 'start→last ms', 'output ok', 'extra outputs'], rows));
+  console.log(formatResultsTable(['system', 'guarantee', 'records', 'records/s (wall)', 'records/s (first→last out)', 'records/s (own)', 'start→last out ms', 'output ok', 'extra outputs'], rows));
+  for (const r of ratios) console.log(`ratio tributary / kafka-streams, ${r.guarantee}: ${r.ratio === null ? '-' : r.ratio.toFixed(2)}`);
   for (const n of notes) console.log(n);
-  console.log('records/s (own): as the application measures itself, first to last record processed; records/s (output): the same for both, from the first output to the last one appearing in the output topic (polled every 100 ms).');
+  const after = `1-minute load average after the runs: ${Math.round(loadavg()[0]! * 100) / 100} on ${cpus().length} cores`;
+  console.log(after);
+  notes.push(after, ...ratios.map((r) => `ratio tributary / kafka-streams, ${r.guarantee}: ${r.ratio === null ? '-' : r.ratio.toFixed(2)}`));
+  console.log('records/s (wall): records / time from starting the process to the last output appearing in the output topic (polled every 100 ms), start-up included, the same outside measure for both; the ratio uses it. first→last out: from the first output to the last (outputs that appear in bursts, as transactions commit, inflate it). own: as the peer measures itself, first to last record processed.');
   writeResultsSection('kafka-streams-vs-tributary', { machine, rows, notes });
   if (notes.some((n) => n.includes('FAILED'))) process.exitCode = 1;
+}
+
+/** Changelog and repartition topics an application created (prefixed by its id), to delete afterwards. */
+async function internalTopicsOf(kafka: ReturnType<typeof benchKafka>, applicationId: string): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.listTopics()).filter((t) => t.startsWith(`${applicationId}-`));
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 main().catch((err: Error) => {

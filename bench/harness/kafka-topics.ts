@@ -31,10 +31,24 @@ export async function createRandomTopic(kafka: Kafka, prefix: string, partitions
   }
   try {
     const created = await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(config).map(([name, value]) => ({ name, value })) }],
     });
     if (!created) throw new Error(`topic ${topic} was not created`);
+    // kafkajs' own wait gives up on "does not host this topic-partition" while a fresh
+    // broker's metadata catches up; poll until every partition has a leader.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+        const parts = meta.topics[0]?.partitions ?? [];
+        if (parts.length === partitions && parts.every((p) => p.leader >= 0)) break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+      if (Date.now() > deadline) throw new Error(`topic ${topic} has no leader for every partition after 30 s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   } finally {
     await admin.disconnect();
   }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { buildPeer, peerArgs } from '../../bench/harness/kafka-streams-peer';
 import { REPO_ROOT } from '../../bench/harness/machine-info';
 import type { DeliveryGuarantee } from './delivery-verifier';
-import { ManagedProcess } from './managed-process';
+import { ManagedProcess } from '../../bench/harness/managed-process';
 
 /** The topics and settings one fault run gives the application. */
 export interface AppWiring {

@@ -23,7 +23,7 @@ import { kafkaStreamsApp, tributaryApp, type AppUnderTest, type AppWiring } from
 import { countSumExpectation, countSumOutputIdentity, poisonEvery, poisonIdentity } from './count-sum-expectation';
 import { formatDeliveryReport, type DeliveryGuarantee } from './delivery-verifier';
 import { waitForGroupCaughtUp } from './group-progress';
-import type { ManagedProcess } from './managed-process';
+import type { ManagedProcess } from '../../bench/harness/managed-process';
 import { OutputProgressProbe } from './output-progress-probe';
 import { verifyOutputs } from './output-verifier';
 import { PrivateBroker } from './private-broker';
@@ -155,6 +155,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  console.error(`fault suite: ${err.message}`);
+  console.error(`fault suite: ${err.stack ?? err.message}`);
   process.exitCode = 1;
 });

@@ -4,7 +4,7 @@ import { createServer, Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, kafkaVersion } from '../../bench/harness/machine-info';
-import { ManagedProcess } from './managed-process';
+import { ManagedProcess } from '../../bench/harness/managed-process';
 
 /**
  * A single-node KRaft broker of the fault suite's own, on free loopback ports and in its own
@@ -43,14 +43,24 @@ export class PrivateBroker {
     return join(this.dir, 'kafka.properties');
   }
 
+  private startedLines(): number {
+    try {
+      return readFileSync(join(this.dir, 'kafka.log'), 'utf8').split('Kafka Server started').length - 1;
+    } catch {
+      return 0;
+    }
+  }
+
   private async boot(): Promise<void> {
+    const before = this.startedLines();
     this.process = new ManagedProcess({
       command: 'java',
       args: ['-Xms128m', '-Xmx512m', `-Dlog4j.configuration=file:${join(REPO_ROOT, 'deploy', 'local', 'log4j.properties')}`, '-cp', `${kafkaLibs()}/*`, 'kafka.Kafka', this.configPath],
       logFile: join(this.dir, 'kafka.log'),
     }).start();
     const deadline = Date.now() + 90_000;
-    while (!(await portAnswers(this.port))) {
+    // The port opens before the broker serves metadata: wait for its own "started" line too.
+    while (!(await portAnswers(this.port)) || this.startedLines() <= before) {
       if (this.process.current === 'exited') throw new Error(`the fault suite's broker exited during start-up; see ${join(this.dir, 'kafka.log')}`);
       if (Date.now() > deadline) throw new Error(`the fault suite's broker did not answer within 90 s; see ${join(this.dir, 'kafka.log')}`);
       await new Promise((r) => setTimeout(r, 200));

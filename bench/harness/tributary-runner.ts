@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { REPO_ROOT } from './machine-info';
+import { ManagedProcess } from './managed-process';
+import { watchOutput } from './output-watch';
+
+/** The count+sum topology both harnesses run (the peer's workload in Tributary's language). */
+export const BENCH_TOPOLOGY = join(REPO_ROOT, 'bench', 'topologies', 'bench-count-sum.yaml');
+
+/** True once `tributary run` is a registered CLI command. */
+export function tributaryRunExists(): boolean {
+  const res = spawnSync('node', ['bin/tributary.js', '--help'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return /^\s+run\b/m.test(res.stdout ?? '');
+}
+
+/** The topics and settings of one Tributary run of bench-count-sum.yaml. */
+export interface TributaryBenchWiring {
+  readonly brokers: readonly string[];
+  readonly applicationId: string;
+  readonly inputTopic: string;
+  readonly outputTopic: string;
+  readonly dlqTopic: string;
+  readonly guarantee: 'at_least_once' | 'exactly_once';
+  readonly stateDir: string;
+  readonly commitIntervalMs: number;
+  readonly logFile: string;
+}
+
+/** Starts `node bin/tributary.js run bench/topologies/bench-count-sum.yaml --no-metrics` wired by environment. */
+export function startTributaryBench(w: TributaryBenchWiring): ManagedProcess {
+  return new ManagedProcess({
+    command: process.execPath,
+    args: ['bin/tributary.js', 'run', BENCH_TOPOLOGY, '--no-metrics'],
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      APP: w.applicationId, INPUT: w.inputTopic, OUTPUT: w.outputTopic, DLQ_TOPIC: w.dlqTopic, GUARANTEE: w.guarantee,
+      STATE_DIR: w.stateDir, COMMIT_INTERVAL: `${w.commitIntervalMs}ms`, KAFKA_BROKERS: w.brokers.join(','),
+    },
+    logFile: w.logFile,
+  }).start();
+}
+
+/** What a throughput run of Tributary measured from outside. */
+export interface TributaryBenchResult {
+  /** ms from the start of the process to the first output. */
+  readonly firstMs: number | null;
+  /** ms from the start of the process until the output held every expected record. */
+  readonly doneMs: number | null;
+  readonly exitCode: number | null;
+  readonly logFile: string;
+}
+
+/**
+ * Runs Tributary on the input until the output topic holds `expected` records (or the process
+ * exits, or the timeout), then stops it with SIGTERM (a clean stop commits).
+ */
+export async function runTributaryBench(kafka: Kafka, w: Omit<TributaryBenchWiring, 'stateDir' | 'logFile'>, expected: number, timeoutMs = 600_000): Promise<TributaryBenchResult> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
+  const logFile = join(tmpdir(), `tributary-bench-${w.applicationId}.log`);
+  const watch = watchOutput(kafka, w.outputTopic, expected, { timeoutMs });
+  const proc = startTributaryBench({ ...w, stateDir, logFile });
+  const exitedEarly = proc.exited().then(() => watch.stop());
+  const seen = await watch.result;
+  void exitedEarly;
+  const exit = await proc.kill('SIGTERM');
+  rmSync(stateDir, { recursive: true, force: true });
+  return { firstMs: seen.firstMs, doneMs: seen.doneMs, exitCode: exit.code, logFile };
+}
