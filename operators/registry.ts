@@ -18,6 +18,8 @@ import { tableMaterialize } from './table-materialize';
 import { throttle } from './throttle';
 import { topK } from './top-k';
 import { windowHopping } from './window-hopping';
+import { windowSession } from './window-session';
+import { windowSliding } from './window-sliding';
 import { windowTumbling } from './window-tumbling';
 import { branch } from './branch';
 import { filter } from './filter';
@@ -39,7 +41,7 @@ export const builtinOperators: ReadonlyArray<OperatorSpec<any>> = [
   score,
   aggregateCount, aggregateSum, aggregateMin, aggregateMax, aggregateAverage, aggregateReduce, aggregateCustom, aggregateDistinctCount,
   aggregateDecayedCount, aggregateLastN, aggregateDecayedEmbedding, aggregateTtlSet,
-  windowTumbling, windowHopping,
+  windowTumbling, windowHopping, windowSliding, windowSession,
   tableMaterialize, joinStreamTable,
   topK, emitOnChange, debounce, throttle,
 ];
