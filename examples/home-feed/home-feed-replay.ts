@@ -5,10 +5,11 @@ import type { GeneratorConfig } from '../../runtime/generate/generator-config';
 import type { ScoringService } from '../../runtime/scoring/scoring-service';
 import { ScoringPool } from '../../runtime/scoring/scoring-pool';
 import { loadModelManifest, type ModelManifest } from '../../runtime/scoring/model-manifest';
-import { buildRequestTensors, headScores } from '../../runtime/scoring/record-tensors';
+import { headScores } from '../../runtime/scoring/record-tensors';
+import type { TensorData } from '../../runtime/scoring/scoring-service';
 import { HomeFeedRecommender, mapView, type RankingScorer, type RecommenderStats, type UpdateTrigger } from './lib/home-feed-recommender';
 import { DEFAULT_HOME_FEED_SETTINGS, type HomeFeedSettings } from './lib/home-feed-settings';
-import type { RankingRequest } from './lib/ranking-request';
+import { MODEL_EMBEDDING_DIM, type RankingRequest } from './lib/ranking-request';
 
 /** The shipped ranking model's folder. */
 export const RANKER_DIR = path.resolve(__dirname, '..', '..', '..', 'examples', 'home-feed', 'model', 'ranker');
@@ -16,15 +17,48 @@ export const RANKER_DIR = path.resolve(__dirname, '..', '..', '..', 'examples', 
 /** A scorer that sends each request through a scoring service (user once, candidates as rows). */
 export function serviceScorer(service: ScoringService, manifest: ModelManifest): RankingScorer {
   return async (request: RankingRequest) => {
-    const inputs = buildRequestTensors(manifest, {
-      seq_actions: request.seq_actions, seq_embeddings: request.seq_embeddings, seq_age_hours: request.seq_age_hours,
-      interest: request.interest, hide_embedding: request.hide_embedding,
-      candidates: request.candidates.map((c) => c.embedding), candidate_features: request.candidates.map((c) => c.features),
-    });
+    const inputs = rankingTensors(manifest, request);
     const result = await service.score({ model: manifest.name, inputs });
     const { utility } = headScores(manifest, result.outputs);
     return { modelVersion: `${manifest.name}@${result.modelVersion}`, utility: utility ?? [] };
   };
+}
+
+/**
+ * The request's tensors, written straight into typed arrays (the generic
+ * `buildRequestTensors` walks nested lists value by value, which dominated a
+ * replay's profile); checked against the manifest's fixed sizes.
+ */
+export function rankingTensors(manifest: ModelManifest, request: RankingRequest): Record<string, TensorData> {
+  const n = request.candidates.length;
+  const D = MODEL_EMBEDDING_DIM;
+  const N = request.seq_actions.length;
+  const seq = new Float32Array(N * D);
+  request.seq_embeddings.forEach((e, i) => seq.set(e, i * D));
+  const candidates = new Float32Array(n * D);
+  const features = new Float32Array(n * 4);
+  request.candidates.forEach((c, i) => {
+    candidates.set(c.embedding, i * D);
+    features.set(c.features, i * 4);
+  });
+  const inputs: Record<string, TensorData> = {
+    seq_actions: { type: 'int64', dims: [1, N], data: BigInt64Array.from(request.seq_actions, (v) => BigInt(v)) },
+    seq_embeddings: { type: 'float32', dims: [1, N, D], data: seq },
+    seq_age_hours: { type: 'float32', dims: [1, N], data: Float32Array.from(request.seq_age_hours) },
+    interest: { type: 'float32', dims: [1, D], data: Float32Array.from(request.interest) },
+    hide_embedding: { type: 'float32', dims: [1, D], data: Float32Array.from(request.hide_embedding) },
+    candidates: { type: 'float32', dims: [n, D], data: candidates },
+    candidate_features: { type: 'float32', dims: [n, 4], data: features },
+    candidate_user: { type: 'int64', dims: [n], data: new BigInt64Array(n) },
+  };
+  for (const spec of manifest.inputs) {
+    const t = inputs[spec.name];
+    if (!t) throw new Error(`the ranking model wants input '${spec.name}', which the home-feed request does not build`);
+    spec.dims.forEach((d, i) => {
+      if (typeof d === 'number' && t.dims[i] !== d) throw new Error(`input '${spec.name}' dim ${i} is ${t.dims[i]}, the manifest says ${d}`);
+    });
+  }
+  return inputs;
 }
 
 /** Starts a local scoring pool with the shipped model; close it when done. */

@@ -61,22 +61,44 @@ export function buildRankingRequest(f: UserFeatures, candidates: readonly Candid
   for (const c of candidates) {
     const pin = view.get<PinState>(pinKey(c.pinId));
     if (!pin) continue;
-    const age = decay(Math.max(0, now - pin.updatedAt), s.pinHalfLife);
-    const count = (a: string): number => (pin.counts[a] ?? 0) * age;
-    const impressions = count('impression');
-    const engaged = count('click') + count('closeup') + count('save') + count('share');
-    rows.push({
-      ...c,
-      embedding: pin.embedding,
-      features: [
-        Math.log1p(Math.max(0, now - pin.createdAt) / 3_600_000),
-        (count('save') + SAVE_PRIOR * PRIOR_WEIGHT) / (impressions + PRIOR_WEIGHT),
-        (count('hide') + HIDE_PRIOR * PRIOR_WEIGHT) / (impressions + PRIOR_WEIGHT),
-        Math.log1p(engaged),
-      ],
-      labels: pin.labels,
-      popularity: popularity(pin) * age,
-    });
+    const { features, popularity: pop } = pinFeatures(pin, now, s);
+    rows.push({ pinId: c.pinId, source: c.source, embedding: pin.embedding, features, labels: pin.labels, popularity: pop });
   }
   return { seq_actions: seqActions, seq_embeddings: seqEmbeddings, seq_age_hours: seqAge, interest, hide_embedding: f.hide.slice(), candidates: rows };
+}
+
+interface PinFeatureCache {
+  readonly updatedAt: number;
+  readonly now: number;
+  readonly features: [number, number, number, number];
+  readonly popularity: number;
+}
+// Pin features change slowly and every user's update reads the same popular
+// pins: reuse them for a minute of event time unless the pin changed. Keyed by
+// the state object, so a store that hands out fresh objects simply misses.
+const featureCache = new WeakMap<PinState, PinFeatureCache>();
+const FEATURE_REUSE_MS = 60_000;
+
+/** The manifest's candidate features and the decayed popularity of a pin at `now`. */
+export function pinFeatures(pin: PinState, now: number, s: HomeFeedSettings): { features: [number, number, number, number]; popularity: number } {
+  const cached = featureCache.get(pin);
+  if (cached && cached.updatedAt === pin.updatedAt && Math.abs(now - cached.now) < FEATURE_REUSE_MS) return cached;
+  const age = decay(Math.max(0, now - pin.updatedAt), s.pinHalfLife);
+  const counts = pin.counts;
+  const impressions = (counts.impression ?? 0) * age;
+  const saves = (counts.save ?? 0) * age;
+  const hides = (counts.hide ?? 0) * age;
+  const engaged = ((counts.click ?? 0) + (counts.closeup ?? 0) + (counts.save ?? 0) + (counts.share ?? 0)) * age;
+  const entry: PinFeatureCache = {
+    updatedAt: pin.updatedAt, now,
+    features: [
+      Math.log1p(Math.max(0, now - pin.createdAt) / 3_600_000),
+      (saves + SAVE_PRIOR * PRIOR_WEIGHT) / (impressions + PRIOR_WEIGHT),
+      (hides + HIDE_PRIOR * PRIOR_WEIGHT) / (impressions + PRIOR_WEIGHT),
+      Math.log1p(engaged),
+    ],
+    popularity: popularity(pin) * age,
+  };
+  featureCache.set(pin, entry);
+  return entry;
 }

@@ -1,0 +1,61 @@
+import type { OperatorSpec } from '../../../operators/operator-spec';
+import type { StreamRecord } from '../../../runtime/stream-record';
+import { batchOperator } from '../../../operators/internal/batch-operator';
+import { StoreView } from '../lib/store-view';
+import { isFiltered, type UserFeatures } from '../lib/user-features';
+import { retrieveCandidates } from '../lib/candidate-retrieval';
+import { buildRankingRequest } from '../lib/ranking-request';
+import { settingsFrom, settingsOptions } from '../lib/settings-options';
+
+/** A feed trigger: which user, why, and the pin that caused it. */
+export interface FeedTrigger {
+  readonly userId: string;
+  readonly trigger: 'engagement' | 'hide' | 'new_pin';
+  readonly pinId: string;
+}
+
+/**
+ * Candidate retrieval and feature assembly for a feed trigger: 200–500
+ * candidates from the user's interest categories, co-engagement, labels,
+ * fresh pins and popularity (hidden, saved and just-shown pins left out),
+ * and the model's inputs as plain values (`seq_*`, `interest`,
+ * `hide_embedding`, `candidates[]` with `embedding` and `features`) for the
+ * `score` step. Reads the pin index in rounds: lists first, then their pins.
+ */
+export const spec: OperatorSpec = {
+  name: 'retrieve-candidates',
+  summary: 'Retrieve a user\'s candidates from the pin indexes and build the ranking model\'s inputs.',
+  stateful: true,
+  example: ['- id: candidates', '  operator: ./operators/retrieve-candidates.ts', '  options:', '    users: user-features', '    index: pin-index'].join('\n'),
+  options: {
+    users: { kind: 'store', required: true, description: 'Per-user features, keyed by userId (the record key).' },
+    index: { kind: 'store', required: true, description: 'The pin index store.' },
+    ...settingsOptions,
+  },
+  create(options, context) {
+    const settings = settingsFrom(options);
+    return batchOperator(async (records) => {
+      const users = new StoreView(context.keyValueStore<string, unknown>(String(options.users)), String(options.users));
+      const pins = new StoreView(context.keyValueStore<string, unknown>(String(options.index)), String(options.index));
+      const triggers = records.map((r) => r.value as FeedTrigger);
+      await users.load(triggers.map((t) => t.userId));
+      const requests = await pins.resolve(() => records.map((record, i) => {
+        const f = users.get<UserFeatures>(triggers[i].userId);
+        if (!f) return undefined;
+        const now = record.timestamp;
+        const candidates = retrieveCandidates(f, pins, settings, now, (pinId) => isFiltered(f, pinId, now));
+        return buildRankingRequest(f, candidates, pins, settings, now);
+      }));
+      const out: StreamRecord[] = [];
+      records.forEach((record, i) => {
+        const request = requests[i];
+        if (!request || request.candidates.length === 0) {
+          context.count?.('no_candidates', 1);
+          return;
+        }
+        out.push({ ...record, value: { ...triggers[i], ...request } });
+      });
+      return out;
+    });
+  },
+};
