@@ -1,0 +1,153 @@
+/*
+ * rocksdb (leveldown API, RocksDB 6.17) vs rocksdb-native (current RocksDB)
+ * on the state store's real access pattern: per commit, one multi-get of a
+ * batch's keys, then one write batch of those keys.
+ *
+ *   npx tsc -p tsconfig.json && node dist/bench/state-rocksdb-binding.js [--keys 200000] [--batch 1000] [--rounds 300]
+ *
+ * rocksdb-native is not a dependency: install it anywhere and point at it with
+ * ROCKSDB_NATIVE=/path/to/node_modules/rocksdb-native (or have it in node_modules).
+ * Prints µs per key and the ratio against `rocksdb` (the baseline, measured in
+ * the same run, alternating, median of 3).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TaskDatabase } from '../runtime/state/task-database';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const KEYS = arg('keys', 200_000);
+const BATCH = arg('batch', 1000);
+const ROUNDS = arg('rounds', 300);
+
+interface Binding {
+  name: string;
+  putBatch(entries: Array<[Buffer, Buffer]>): Promise<void>;
+  getMany(keys: Buffer[]): Promise<Array<Buffer | undefined | null>>;
+  close(): Promise<void>;
+}
+
+function key(i: number): Buffer {
+  // The layout the stores write: store prefix + structured string key.
+  return Buffer.from(`\u0001\u0000\u0006counts user-${String(i).padStart(8, '0')}\u0000`, 'latin1');
+}
+function value(i: number, round: number): Buffer {
+  return Buffer.from(JSON.stringify({ count: i + round, sum: (i * 31 + round) % 997, last: 1_700_000_000_000 + round }));
+}
+
+async function openLeveldown(dir: string): Promise<Binding> {
+  const db = await TaskDatabase.open(dir);
+  return {
+    name: 'rocksdb 5.2.1',
+    putBatch: (entries) => db.write(entries.map(([k, v]) => ({ key: k, value: v }))),
+    getMany: (keys) => db.getMany(keys),
+    close: () => db.close(),
+  };
+}
+
+async function openNative(dir: string): Promise<Binding | undefined> {
+  let RocksDB: new (path: string, opts?: object) => any;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    RocksDB = require(process.env.ROCKSDB_NATIVE ?? 'rocksdb-native');
+  } catch {
+    return undefined;
+  }
+  const db = new RocksDB(dir);
+  await db.ready();
+  const version = (() => {
+    try {
+      return require(join(process.env.ROCKSDB_NATIVE ?? 'rocksdb-native', 'package.json')).version;
+    } catch {
+      return '?';
+    }
+  })();
+  return {
+    name: `rocksdb-native ${version}`,
+    async putBatch(entries) {
+      const w = db.write({ autoDestroy: true });
+      for (const [k, v] of entries) w.put(k, v);
+      await w.flush();
+    },
+    async getMany(keys) {
+      const r = db.read({ autoDestroy: true });
+      const found = keys.map((k) => r.get(k));
+      r.flush();
+      return Promise.all(found);
+    },
+    close: () => db.close(),
+  };
+}
+
+/** Deterministic skewed key choice: a quarter of the reads go to 1% of the keys. */
+function batchKeys(round: number): number[] {
+  const out: number[] = [];
+  let x = (round * 2654435761) >>> 0;
+  for (let i = 0; i < BATCH; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out.push(i % 4 === 0 ? x % Math.floor(KEYS / 100) : x % KEYS);
+  }
+  return out;
+}
+
+async function run(binding: Binding): Promise<{ getUs: number; putUs: number }> {
+  // Load the key space first so reads hit data on disk and in memtables.
+  for (let start = 0; start < KEYS; start += 10_000) {
+    const entries: Array<[Buffer, Buffer]> = [];
+    for (let i = start; i < Math.min(KEYS, start + 10_000); i++) entries.push([key(i), value(i, 0)]);
+    await binding.putBatch(entries);
+  }
+  let getNs = 0n;
+  let putNs = 0n;
+  for (let round = 1; round <= ROUNDS; round++) {
+    const ids = batchKeys(round);
+    const keys = ids.map(key);
+    let t = process.hrtime.bigint();
+    const found = await binding.getMany(keys);
+    getNs += process.hrtime.bigint() - t;
+    if (found.length !== keys.length || found[0] == null) throw new Error(`${binding.name}: multi-get lost keys`);
+    const entries: Array<[Buffer, Buffer]> = ids.map((id, i) => [keys[i], value(id, round)]);
+    t = process.hrtime.bigint();
+    await binding.putBatch(entries);
+    putNs += process.hrtime.bigint() - t;
+  }
+  const ops = ROUNDS * BATCH;
+  return { getUs: Number(getNs) / 1000 / ops, putUs: Number(putNs) / 1000 / ops };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const results = new Map<string, Array<{ getUs: number; putUs: number }>>();
+  for (let rep = 0; rep < 3; rep++) {
+    for (const open of [openLeveldown, openNative]) {
+      const dir = mkdtempSync(join(tmpdir(), 'bench-binding-'));
+      const binding = await open(dir);
+      if (binding === undefined) {
+        if (rep === 0) console.log('rocksdb-native not found: set ROCKSDB_NATIVE=/path/to/node_modules/rocksdb-native');
+        rmSync(dir, { recursive: true, force: true });
+        continue;
+      }
+      const r = await run(binding);
+      await binding.close();
+      rmSync(dir, { recursive: true, force: true });
+      results.set(binding.name, [...(results.get(binding.name) ?? []), r]);
+    }
+  }
+  console.log(`keys=${KEYS} batch=${BATCH} rounds=${ROUNDS} (median of 3, µs per key)`);
+  let base: { get: number; put: number } | undefined;
+  for (const [name, rs] of results) {
+    const get = median(rs.map((r) => r.getUs));
+    const put = median(rs.map((r) => r.putUs));
+    base ??= { get, put };
+    console.log(`${name.padEnd(22)} multi-get ${get.toFixed(2)} µs/key (x${(base.get / get).toFixed(2)})   batch put ${put.toFixed(2)} µs/key (x${(base.put / put).toFixed(2)})`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
