@@ -3,6 +3,9 @@ import { lintKinds, type LintProblem } from '../../topology/lint-problem';
 import { loadTopologyText } from '../../topology/topology-loader';
 import { mutateTopologyText } from './config-mutator';
 
+/** The validator under test: `loadTopologyText` unless a unit test passes a stand-in. */
+export type TopologyTextLoader = (text: string, file: string, options: { env: NodeJS.ProcessEnv }) => { topology?: unknown; problems: LintProblem[] };
+
 /** A topology file the fuzzer starts from. */
 export interface FuzzSeed {
   readonly path: string;
@@ -51,7 +54,7 @@ export function problemDefect(p: LintProblem, text: string, file: string): strin
  * `${VAR}` defaults are exercised. A failure is an exception escaping the loader or a problem
  * without file, a line inside the file, a column, a known kind and a message.
  */
-export function fuzzTopologies(seeds: readonly FuzzSeed[], cases: number, seed: number): FuzzSummary {
+export function fuzzTopologies(seeds: readonly FuzzSeed[], cases: number, seed: number, load: TopologyTextLoader = loadTopologyText): FuzzSummary {
   if (seeds.length === 0) throw new Error('the config fuzzer needs at least one seed topology');
   const started = Date.now();
   const donors = seeds.map((s) => s.text);
@@ -69,7 +72,7 @@ export function fuzzTopologies(seeds: readonly FuzzSeed[], cases: number, seed: 
     };
     let result;
     try {
-      result = loadTopologyText(mutant.text, base.path, { env: {} });
+      result = load(mutant.text, base.path, { env: {} });
     } catch (err) {
       fail(`exception escaped: ${(err as Error)?.stack ?? String(err)}`);
       continue;
