@@ -50,6 +50,11 @@ function toTensor(spec: ManifestTensor, value: unknown, isRows: boolean): Tensor
   const inner = spec.dims.slice(1);
   if (inner.some((d) => typeof d !== 'number')) throw new Error(`input '${spec.name}': only the leading dimension may be symbolic for record inputs`);
   const rowSize = (inner as number[]).reduce((a, b) => a * b, 1);
+  // A typed array of the right element type is used as is (batching copies it into the batch buffer).
+  if ((spec.dtype === 'float32' && value instanceof Float32Array) || (spec.dtype === 'int64' && value instanceof BigInt64Array)) {
+    if (value.length % rowSize !== 0 || (!isRows && value.length !== rowSize)) throw new Error(`input '${spec.name}' has ${value.length} values, expected ${isRows ? 'whole rows of ' : ''}${rowSize} (dims [${spec.dims.join(', ')}])`);
+    return { type: spec.dtype, dims: [isRows ? value.length / rowSize : 1, ...(inner as number[])], data: value };
+  }
   const flat: number[] = [];
   flatten(value, flat, spec.name);
   let leading = 1;

@@ -26,6 +26,7 @@ interface Endpoint {
   /** Left out of routing until this time (ms since epoch). */
   ejectedUntil: number;
   failures: number;
+  lastError?: string;
 }
 
 /**
@@ -97,7 +98,10 @@ export class RemoteWorkerPool implements ScoringBackend {
     const errors: string[] = [];
     for (;;) {
       const e = this.pick(tried);
-      if (!e) throw new WorkerUnavailableError(`no remote scoring endpoint answered for model '${model}': ${errors.join('; ') || 'all are left out after recent failures'}`);
+      if (!e) {
+        const recent = this.endpoints.map((x) => x.lastError).filter((m) => m !== undefined);
+        throw new WorkerUnavailableError(`no remote scoring endpoint answered for model '${model}': ${errors.join('; ') || `all are left out after recent failures (${recent.join('; ')})`}`);
+      }
       tried.add(e);
       e.inFlight++;
       try {
@@ -107,6 +111,7 @@ export class RemoteWorkerPool implements ScoringBackend {
       } catch (err) {
         if (!(err instanceof RemoteCallError) || !err.unreachable) throw new ModelRunError(`model '${model}' failed at ${e.client.address}: ${(err as Error).message}`, { cause: err });
         e.failures++;
+        e.lastError = err.message;
         e.ejectedUntil = Date.now() + (this.options.ejectMs ?? 5000);
         errors.push(err.message);
       } finally {

@@ -26,7 +26,7 @@ export interface ScoringPoolConfig {
   readonly log?: (line: string) => void;
 }
 
-/** Defaults: 256 rows, 2 ms, two batches per local worker or remote endpoint in flight, 3 tries. */
+/** Defaults: 256 rows, 2 ms, 3 tries; in flight: two batches per local worker, eight per remote endpoint. */
 export const defaultBatching = { maxBatchRows: 256, maxDelayMs: 2, maxAttempts: 3 } as const;
 
 interface ModelEntry {
@@ -149,7 +149,8 @@ export class ScoringPool implements ScoringService {
 
   private batcherFor(loaded: LoadedManifest): DynamicBatcher {
     const name = loaded.manifest.name;
-    const lanes = (this.local ? (this.config.local?.workers ?? 1) : 0) + (this.remote?.endpointCount ?? 0);
+    // A remote call spends most of its time on the wire, so each endpoint gets more batches in flight than a thread.
+    const lanes = (this.local ? (this.config.local?.workers ?? 1) : 0) + 4 * (this.remote?.endpointCount ?? 0);
     const options: BatchingOptions = { ...defaultBatching, maxInFlight: 2 * Math.max(1, lanes), ...this.config.batching };
     return new DynamicBatcher(new BatchLayout(loaded.manifest), options, (inputs) => this.runBatch(name, inputs), (event) => {
       this.metrics.batch(name, event);

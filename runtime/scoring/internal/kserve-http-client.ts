@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { ScoreResult, TensorData } from '../scoring-service';
 import { RemoteCallError, type InferenceClient, type RemoteModelMetadata } from './inference-client';
-import { kserveDatatype, tensorBytes, tensorFromBytes, tensorFromJson } from './kserve-tensors';
+import { kserveDatatype, tensorBytes, tensorFromBytes, tensorFromJson, tensorToJson } from './kserve-tensors';
 
 interface HttpReply { status: number; headers: http.IncomingHttpHeaders; body: Buffer }
 
@@ -9,21 +9,16 @@ interface HttpReply { status: number; headers: http.IncomingHttpHeaders; body: B
 export class KserveHttpClient implements InferenceClient {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   private readonly url: URL;
+  private binary?: Promise<boolean>;
 
   constructor(readonly address: string) {
     this.url = new URL(address);
   }
 
   async infer(model: string, inputs: Readonly<Record<string, TensorData>>, outputs: readonly string[], timeoutMs: number): Promise<ScoreResult> {
-    const binary = Object.values(inputs).map(tensorBytes);
-    const header = Buffer.from(JSON.stringify({
-      inputs: Object.entries(inputs).map(([name, t], i) => ({ name, shape: t.dims, datatype: kserveDatatype[t.type], parameters: { binary_data_size: binary[i].length } })),
-      outputs: outputs.map((name) => ({ name, parameters: { binary_data: true } })),
-    }));
-    const reply = await this.call('POST', `/v2/models/${encodeURIComponent(model)}/infer`, [header, ...binary], timeoutMs, {
-      'content-type': 'application/octet-stream',
-      'inference-header-content-length': String(header.length),
-    });
+    const reply = (await this.supportsBinary(timeoutMs))
+      ? await this.inferBinary(model, inputs, outputs, timeoutMs)
+      : await this.inferJson(model, inputs, outputs, timeoutMs);
     const jsonLength = Number(reply.headers['inference-header-content-length'] ?? reply.body.length);
     const body = JSON.parse(reply.body.subarray(0, jsonLength).toString('utf8')) as {
       model_version?: string;
@@ -41,6 +36,42 @@ export class KserveHttpClient implements InferenceClient {
       }
     }
     return { modelVersion: body.model_version ?? '', outputs: result };
+  }
+
+  /**
+   * Binary tensors are an extension (Triton's) of the JSON protocol; servers
+   * that list `binary_tensor_data` in their metadata get them, others (MLServer)
+   * get JSON. Asked once per client.
+   */
+  private supportsBinary(timeoutMs: number): Promise<boolean> {
+    this.binary ??= this.call('GET', '/v2', [], timeoutMs, {}).then(
+      (reply) => ((JSON.parse(reply.body.toString('utf8')) as { extensions?: string[] }).extensions ?? []).includes('binary_tensor_data'),
+      (err: unknown) => {
+        this.binary = undefined;
+        throw err;
+      },
+    );
+    return this.binary;
+  }
+
+  private inferBinary(model: string, inputs: Readonly<Record<string, TensorData>>, outputs: readonly string[], timeoutMs: number): Promise<HttpReply> {
+    const binary = Object.values(inputs).map(tensorBytes);
+    const header = Buffer.from(JSON.stringify({
+      inputs: Object.entries(inputs).map(([name, t], i) => ({ name, shape: t.dims, datatype: kserveDatatype[t.type], parameters: { binary_data_size: binary[i].length } })),
+      outputs: outputs.map((name) => ({ name, parameters: { binary_data: true } })),
+    }));
+    return this.call('POST', `/v2/models/${encodeURIComponent(model)}/infer`, [header, ...binary], timeoutMs, {
+      'content-type': 'application/octet-stream',
+      'inference-header-content-length': String(header.length),
+    });
+  }
+
+  private inferJson(model: string, inputs: Readonly<Record<string, TensorData>>, outputs: readonly string[], timeoutMs: number): Promise<HttpReply> {
+    const body = Buffer.from(JSON.stringify({
+      inputs: Object.entries(inputs).map(([name, t]) => ({ name, shape: t.dims, datatype: kserveDatatype[t.type], data: tensorToJson(t) })),
+      outputs: outputs.map((name) => ({ name })),
+    }));
+    return this.call('POST', `/v2/models/${encodeURIComponent(model)}/infer`, [body], timeoutMs, { 'content-type': 'application/json' });
   }
 
   async modelMetadata(model: string, timeoutMs: number): Promise<RemoteModelMetadata> {

@@ -1,0 +1,156 @@
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { ScoringPool } from '../../runtime/scoring/scoring-pool';
+import { runSession } from '../../runtime/scoring/internal/onnx-session';
+import { kserveDatatype } from '../../runtime/scoring/internal/kserve-tensors';
+import { loadModelManifest } from '../../runtime/scoring/model-manifest';
+import type { TensorData } from '../../runtime/scoring/scoring-service';
+import { defaultRankingModelDir } from '../../examples/home-feed/model/generate-ranking-model';
+import { randomRankingRequest } from '../../examples/home-feed/model/random-ranking-request';
+import { startWorkerProcess, type WorkerProcess } from '../integration/scoring/worker-process';
+
+/** Source folder of the Python side (tsc compiles this file into dist/test/interop). */
+const interopDir = path.resolve(__dirname, '..', '..', '..', 'test', 'interop');
+const python = process.env.TRIBUTARY_INTEROP_PYTHON ?? path.join(interopDir, '.venv', 'bin', 'python');
+const model = 'home-feed-ranker';
+const heads = ['click', 'save', 'closeup', 'hide'];
+
+function assertClose(actual: Float32Array, expected: Float32Array, label: string): void {
+  assert.equal(actual.length, expected.length, label);
+  expected.forEach((e, i) => assert.ok(Math.abs(actual[i] - e) <= 1e-5, `${label}[${i}]: ${actual[i]} vs ${e}`));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function httpStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    http.get(url, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', () => resolve(0));
+  });
+}
+
+describe('Open Inference Protocol interop with peers nobody here wrote', function () {
+  this.timeout(240_000);
+  let session: ort.InferenceSession;
+  const inputs = randomRankingRequest(2024, 40, 3);
+  let expected: Record<string, TensorData>;
+
+  before(async function () {
+    // Separate interpreters: tritonclient and mlserver both register the protocol's protobuf names.
+    const check = [spawnSync(python, ['-c', 'import tritonclient.http, tritonclient.grpc'], { encoding: 'utf8' }), spawnSync(python, ['-c', 'import mlserver, onnxruntime'], { encoding: 'utf8' })]
+      .find((r) => r.status !== 0);
+    if (check) {
+      throw new Error(`interop needs a Python with tritonclient[http,grpc], mlserver and onnxruntime at ${python} (set TRIBUTARY_INTEROP_PYTHON or run: `
+        + `python3 -m venv test/interop/.venv && test/interop/.venv/bin/pip install 'tritonclient[http,grpc]' mlserver onnxruntime numpy): ${check.stderr || check.error?.message}`);
+    }
+    session = await ort.InferenceSession.create(path.join(defaultRankingModelDir, 'model.onnx'));
+    expected = await runSession(session, inputs);
+  });
+
+  describe('tritonclient (PyPI) → tributary worker', () => {
+    let worker: WorkerProcess;
+    before(async () => {
+      worker = await startWorkerProcess(['--model', defaultRankingModelDir]);
+    });
+    after(() => worker?.stop());
+
+    it('gets the scores session.run gives over HTTP (binary and JSON tensors) and gRPC', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-triton-'));
+      const spec = {
+        model,
+        http: worker.http.replace('http://', ''),
+        grpc: worker.grpc.replace('grpc://', ''),
+        outdir: dir,
+        outputs: heads,
+        inputs: Object.entries(inputs).map(([name, t]) => {
+          const file = path.join(dir, `${name}.bin`);
+          fs.writeFileSync(file, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+          return { name, datatype: kserveDatatype[t.type], shape: t.dims, file };
+        }),
+      };
+      fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec));
+      const r = spawnSync(python, [path.join(interopDir, 'triton_client_check.py'), path.join(dir, 'spec.json')], { encoding: 'utf8', timeout: 120_000 });
+      assert.equal(r.status, 0, r.stderr);
+      const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, { server: string; model_inputs: string[]; model_version: string }>;
+      for (const variant of ['http-binary', 'http-json', 'grpc']) {
+        assert.equal(summary[variant].server, 'tributary');
+        assert.equal(summary[variant].model_version, '1');
+        assert.deepEqual(summary[variant].model_inputs, loadModelManifest(defaultRankingModelDir).manifest.inputs.map((i) => i.name));
+        for (const head of heads) {
+          const got = new Float32Array(new Uint8Array(fs.readFileSync(path.join(dir, `${variant}-${head}.bin`))).buffer);
+          assertClose(got, expected[head].data as Float32Array, `${variant} ${head}`);
+        }
+      }
+    });
+  });
+
+  describe('Tributary pool client → Seldon MLServer (PyPI)', () => {
+    let mlserver: ChildProcess | undefined;
+    let httpPort = 0;
+    let grpcPort = 0;
+    let stderr = '';
+
+    before(async () => {
+      const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-mlserver-'));
+      [httpPort, grpcPort] = [await freePort(), await freePort()];
+      const metricsPort = await freePort();
+      fs.writeFileSync(path.join(repo, 'settings.json'), JSON.stringify({ host: '127.0.0.1', http_port: httpPort, grpc_port: grpcPort, metrics_port: metricsPort, parallel_workers: 0, load_models_at_startup: true }));
+      const modelDir = path.join(repo, model);
+      fs.mkdirSync(modelDir);
+      const manifest = loadModelManifest(defaultRankingModelDir).manifest;
+      const tensor = (t: (typeof manifest.inputs)[number]) => ({ name: t.name, datatype: kserveDatatype[t.dtype], shape: t.dims.map((d) => (typeof d === 'number' ? d : -1)) });
+      fs.writeFileSync(path.join(modelDir, 'model-settings.json'), JSON.stringify({
+        name: model,
+        implementation: 'mlserver_onnx_runtime.OnnxRuntimeModel',
+        inputs: manifest.inputs.map(tensor),
+        outputs: manifest.outputs.map(tensor),
+        parameters: { uri: path.join(defaultRankingModelDir, 'model.onnx'), version: 'mlserver-1' },
+      }));
+      mlserver = spawn(path.join(path.dirname(python), 'mlserver'), ['start', repo], {
+        env: { ...process.env, PYTHONPATH: interopDir },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      mlserver.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+      const deadline = Date.now() + 180_000;
+      while ((await httpStatus(`http://127.0.0.1:${httpPort}/v2/models/${model}/ready`)) !== 200) {
+        if (mlserver.exitCode !== null) throw new Error(`mlserver exited with ${mlserver.exitCode}: ${stderr}`);
+        if (Date.now() > deadline) throw new Error(`mlserver was not ready in 180 s: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    });
+    after(async () => {
+      if (mlserver && mlserver.exitCode === null) {
+        const exited = new Promise((r) => mlserver!.once('exit', r));
+        mlserver.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (mlserver.exitCode === null) mlserver.kill('SIGKILL');
+      }
+    });
+
+    for (const transport of ['grpc', 'http'] as const) {
+      it(`gets the outputs of the model MLServer serves over ${transport}, metadata checked against the manifest`, async () => {
+        const endpoint = `${transport}://127.0.0.1:${transport === 'grpc' ? grpcPort : httpPort}`;
+        const pool = await ScoringPool.start({ models: [defaultRankingModelDir], remote: { endpoints: [endpoint], timeoutMs: 10_000 }, batching: { maxBatchRows: 256, maxDelayMs: 1 } });
+        try {
+          const result = await pool.score({ model, inputs });
+          assert.equal(result.modelVersion, 'mlserver-1');
+          for (const head of heads) assertClose(result.outputs[head].data as Float32Array, expected[head].data as Float32Array, `mlserver ${transport} ${head}`);
+        } finally {
+          await pool.close();
+        }
+      });
+    }
+  });
+});
