@@ -3,6 +3,7 @@ import { servicesCommand } from './services-command';
 import { runCommand } from './run-command';
 import { topCommand } from './top-command';
 import { generateCommand } from './generate-command';
+import { evaluateCommand } from './evaluate-command';
 import { workerCommand } from './worker-command';
 import { validateCommand } from './validate-command';
 import { describeCommand } from './describe-command';
@@ -18,6 +19,7 @@ export const commands: readonly CliCommand[] = [
   servicesCommand,
   topCommand,
   generateCommand,
+  evaluateCommand,
   workerCommand,
   validateCommand,
   describeCommand,

@@ -1,0 +1,62 @@
+import * as path from 'node:path';
+import { loadTopology, formatProblem } from '../../topology';
+import { createLogger, type Logger } from '../../runtime/logger';
+import { StreamApp } from '../../runtime/kafka/stream-app';
+import { openTaskStores } from '../../runtime/kafka/task-state';
+import { createTaskPipeline } from '../../runtime/kafka/pipeline-factory';
+import { ScoringPool } from '../../runtime/scoring/scoring-pool';
+import { ConfigError } from '../../runtime/errors';
+import { RANKER_DIR } from './home-feed-replay';
+
+/** The flagship topology file. */
+export const HOME_FEED_TOPOLOGY = path.resolve(__dirname, '..', '..', '..', 'examples', 'home-feed', 'topology.yaml');
+
+export interface HomeFeedAppOptions {
+  /** `${VAR}` values for the topology: topics, APP_ID, STATE_DIR, brokers, registry. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Local scoring worker threads (default 1). */
+  readonly scoringWorkers?: number;
+  readonly logger?: Logger;
+  /** Told when the app fails for good. */
+  readonly onFatal?: (error: unknown) => void;
+}
+
+/** A running flagship application and its scoring pool. */
+export interface RunningHomeFeedApp {
+  readonly pool: ScoringPool;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the flagship topology against Kafka in this process with a local
+ * scoring pool holding the shipped model: what `tributary run` does, plus
+ * the pool (until `run` starts one from its own flags).
+ */
+export async function startHomeFeedApp(options: HomeFeedAppOptions): Promise<RunningHomeFeedApp> {
+  const env = { ...process.env, RANKER_DIR, ...options.env };
+  const { topology, problems } = loadTopology(HOME_FEED_TOPOLOGY, { env });
+  if (!topology) throw new ConfigError(`flagship topology has problems:\n${problems.map(formatProblem).join('\n')}`);
+  const logger = options.logger ?? createLogger('home-feed');
+  const pool = await ScoringPool.start({
+    models: [RANKER_DIR], local: { workers: options.scoringWorkers ?? 1, providers: ['cpu'], intraOpThreads: 1 }, log: (line) => logger.info(line),
+  });
+  const app = new StreamApp({
+    topology, logger, topicCreation: 'create',
+    createPipeline: (resources) => createTaskPipeline(topology, resources, { scoring: pool }),
+    openStores: (resources, kafka, heartbeat) => openTaskStores(topology, resources, kafka, heartbeat, logger),
+    onFatal: (error) => options.onFatal?.(error),
+  });
+  try {
+    await app.start();
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
+  return {
+    pool,
+    async stop() {
+      await app.stop();
+      await pool.close();
+    },
+  };
+}
