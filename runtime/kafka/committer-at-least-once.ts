@@ -1,5 +1,6 @@
 import type { CompressionTypes, Consumer, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
 import type { BatchCommitter } from './stream-task';
+import { chunkTopicMessages, mergeSendResults } from './produce-chunks';
 
 /**
  * at_least_once: produce through the application's shared idempotent
@@ -14,9 +15,12 @@ export class AtLeastOnceCommitter implements BatchCommitter {
   ) {}
 
   async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<RecordMetadata[]> {
-    const sent = messages.length > 0
-      ? await this.producer.sendBatch({ topicMessages: messages, acks: -1, compression: this.compression })
-      : [];
+    const chunks = chunkTopicMessages(messages);
+    const results: RecordMetadata[][] = [];
+    for (const chunk of chunks) {
+      results.push(await this.producer.sendBatch({ topicMessages: chunk, acks: -1, compression: this.compression }));
+    }
+    const sent = mergeSendResults(chunks, results);
     if (input) await this.consumer.commitOffsets([{ topic: input.topic, partition: input.partition, offset: input.nextOffset }]);
     return sent;
   }

@@ -1,5 +1,6 @@
 import { Partitioners, type CompressionTypes, type Kafka, type Producer, type RecordMetadata, type TopicMessages } from 'kafkajs';
 import type { BatchCommitter } from './stream-task';
+import { chunkTopicMessages, mergeSendResults } from './produce-chunks';
 
 /**
  * exactly_once: one transactional producer per task (`transactional.id` =
@@ -27,9 +28,12 @@ export class ExactlyOnceCommitter implements BatchCommitter {
   async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<RecordMetadata[]> {
     const transaction = await this.producer.transaction();
     try {
-      const sent = messages.length > 0
-        ? await transaction.sendBatch({ topicMessages: messages, acks: -1, compression: this.compression })
-        : [];
+      const chunks = chunkTopicMessages(messages);
+      const results: RecordMetadata[][] = [];
+      for (const chunk of chunks) {
+        results.push(await transaction.sendBatch({ topicMessages: chunk, acks: -1, compression: this.compression }));
+      }
+      const sent = mergeSendResults(chunks, results);
       if (input) await transaction.sendOffsets({
         consumerGroupId: this.groupId,
         topics: [{ topic: input.topic, partitions: [{ partition: input.partition, offset: input.nextOffset }] }],
