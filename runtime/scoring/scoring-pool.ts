@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import type { Meter } from '@opentelemetry/api';
 import type { ScoreRequest, ScoreResult, ScoringService, TensorData } from './scoring-service';
 import type { ScoringBackend } from './scoring-backend';
 import { loadModelManifest, type LoadedManifest } from './model-manifest';
@@ -24,6 +25,8 @@ export interface ScoringPoolConfig {
   /** Sees every batch (metrics are recorded anyway). */
   readonly onBatch?: (model: string, event: BatchEvent) => void;
   readonly log?: (line: string) => void;
+  /** Meter for the pool's instruments (default: the global OpenTelemetry meter 'tributary.scoring'). */
+  readonly meter?: Meter;
 }
 
 /** Defaults: 256 rows, 2 ms, 3 tries; in flight: two batches per local worker, eight per remote endpoint. */
@@ -43,7 +46,7 @@ interface ModelEntry {
  */
 export class ScoringPool implements ScoringService {
   private readonly entries = new Map<string, ModelEntry>();
-  private readonly metrics = new ScoringMetrics();
+  private readonly metrics: ScoringMetrics;
   private poll?: NodeJS.Timeout;
   private reloading = false;
 
@@ -51,7 +54,9 @@ export class ScoringPool implements ScoringService {
     private readonly config: ScoringPoolConfig,
     readonly local: LocalWorkerPool | undefined,
     readonly remote: RemoteWorkerPool | undefined,
-  ) {}
+  ) {
+    this.metrics = new ScoringMetrics(config.meter);
+  }
 
   static async start(config: ScoringPoolConfig): Promise<ScoringPool> {
     if (!config.local && !config.remote) throw new ConfigError('scoring pool: configure local workers, remote endpoints, or both');
