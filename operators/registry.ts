@@ -13,7 +13,9 @@ import { aggregateSum } from './aggregate-sum';
 import { aggregateTtlSet } from './aggregate-ttl-set';
 import { debounce } from './debounce';
 import { emitOnChange } from './emit-on-change';
+import { joinStreamStream } from './join-stream-stream';
 import { joinStreamTable } from './join-stream-table';
+import { joinTableTable } from './join-table-table';
 import { tableMaterialize } from './table-materialize';
 import { throttle } from './throttle';
 import { topK } from './top-k';
@@ -42,6 +44,6 @@ export const builtinOperators: ReadonlyArray<OperatorSpec<any>> = [
   aggregateCount, aggregateSum, aggregateMin, aggregateMax, aggregateAverage, aggregateReduce, aggregateCustom, aggregateDistinctCount,
   aggregateDecayedCount, aggregateLastN, aggregateDecayedEmbedding, aggregateTtlSet,
   windowTumbling, windowHopping, windowSliding, windowSession,
-  tableMaterialize, joinStreamTable,
+  tableMaterialize, joinStreamTable, joinStreamStream, joinTableTable,
   topK, emitOnChange, debounce, throttle,
 ];

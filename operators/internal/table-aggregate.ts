@@ -38,7 +38,7 @@ export function tableAggregate<S>(
         continue;
       }
       cache.set(record.key, next.state);
-      if (next.emit !== false) out.push(placeResult(record, next.result ?? next.state, into));
+      if (next.emit !== false) out.push(placeResult(record, 'result' in next ? next.result : next.state, into));
     }
     cache.flush();
     return out;
