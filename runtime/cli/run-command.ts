@@ -5,6 +5,7 @@ import { StreamApp } from '../kafka/stream-app';
 import { openTaskStores } from '../kafka/task-state';
 import { createTaskPipeline } from '../kafka/pipeline-factory';
 import { startTelemetry, type Telemetry } from '../telemetry';
+import { startScoring } from '../kafka/scoring-setup';
 import { ConfigError } from '../errors';
 
 interface RunFlags {
@@ -12,6 +13,9 @@ interface RunFlags {
   metricsHost: string;
   metrics: boolean;
   topics: 'create' | 'require';
+  scoringWorkers: string;
+  providers: string;
+  remote: string[];
 }
 
 /**
@@ -29,6 +33,9 @@ export const runCommand: CliCommand = {
       .option('--metrics-host <host>', 'address the metrics endpoint binds to', '127.0.0.1')
       .option('--no-metrics', 'do not serve the metrics endpoint')
       .option('--topics <mode>', "missing sink/DLQ/internal topics: 'create' them or 'require' them", 'create')
+      .option('--scoring-workers <n>', 'local scoring worker threads (score steps)', '1')
+      .option('--providers <list>', 'ONNX execution providers in order of preference', 'cpu')
+      .option('--remote <endpoint>', 'remote Open Inference Protocol endpoint (repeatable): http://host:port or grpc://host:port', (v: string, all: string[]) => [...all, v], [] as string[])
       .action(async (file: string, flags: RunFlags) => {
         process.exitCode = await run(file, flags);
       });
@@ -54,6 +61,12 @@ async function run(file: string, flags: RunFlags): Promise<number> {
     logger.info('metrics endpoint up', { url: telemetry.url });
   }
 
+  const scoring = await startScoring(topology, {
+    localWorkers: Number(flags.scoringWorkers),
+    providers: flags.providers.split(',').map((p) => p.trim()).filter(Boolean),
+    remoteEndpoints: flags.remote,
+  }, logger);
+
   let failure: unknown;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => { resolveDone = resolve; });
@@ -62,7 +75,7 @@ async function run(file: string, flags: RunFlags): Promise<number> {
     logger,
     telemetry,
     topicCreation: flags.topics,
-    createPipeline: (resources) => createTaskPipeline(topology, resources),
+    createPipeline: (resources) => createTaskPipeline(topology, resources, { scoring }),
     openStores: (resources, kafka, heartbeat) => openTaskStores(topology, resources, kafka, heartbeat, logger),
     onFatal: (error) => { failure = error; resolveDone(); },
   });
@@ -88,6 +101,7 @@ async function run(file: string, flags: RunFlags): Promise<number> {
     failure = error;
   } finally {
     await app.stop();
+    await scoring?.close();
     await telemetry?.shutdown();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

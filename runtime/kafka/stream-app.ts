@@ -135,13 +135,17 @@ export class StreamApp {
     this.options.logger.info('application stopped', { app: this.options.topology.name });
   }
 
-  private async onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const sub = this.topicToSubTopology.get(batch.topic);
     if (!sub) throw new Error(`no sub-topology reads topic ${batch.topic}`);
     const task = await this.task(sub, batch.partition, heartbeat);
     try {
       await task.processBatch(batch.topic, batch.messages);
+      // kafkajs fetches from resolved offsets, not committed ones: resolve the
+      // batch only once it is committed, so a failed batch is fetched again.
+      resolveOffset(batch.messages[batch.messages.length - 1].offset);
+      this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.offsetLag()));
     } catch (error) {
       if (error instanceof TributaryError && error.retriable) throw error; // kafkajs retries the batch
       this.fatal(error);
