@@ -1,6 +1,7 @@
 import type { BytesStore, StoreLayerKind } from './bytes-store';
 import { keyBuffer, keyString, readUint64 } from './internal/byte-keys';
 import { overlayRange } from './internal/overlay';
+import { sharedWindowGroup, WindowKeyIndex } from './internal/window-key-index';
 
 /** Counts the cache reports to the metered layer (wired by the store builder). */
 export interface CacheListener {
@@ -24,12 +25,17 @@ export class CachingStore implements BytesStore {
   /** Map order is recency order: touching an entry moves it to the end. */
   private readonly entries = new Map<string, CacheEntry>();
   private dirtyCount = 0;
+  /** Window stores only: dirty keys by key part, for one-key window fetches. */
+  private readonly windowIndex?: WindowKeyIndex;
 
   constructor(
     private readonly inner: BytesStore,
     readonly maxEntries = 10_000,
     private readonly listener?: CacheListener,
-  ) {}
+    windowed = false,
+  ) {
+    if (windowed) this.windowIndex = new WindowKeyIndex();
+  }
 
   get name(): string {
     return this.inner.name;
@@ -86,6 +92,7 @@ export class CachingStore implements BytesStore {
   put(key: Buffer, value: Buffer | null): void {
     const k = keyString(key);
     const entry = this.entries.get(k);
+    this.windowIndex?.add(k);
     if (entry !== undefined) {
       if (!entry.dirty) this.dirtyCount++;
       entry.value = value;
@@ -99,7 +106,8 @@ export class CachingStore implements BytesStore {
   }
 
   range(from?: Buffer, to?: Buffer): AsyncIterable<[Buffer, Buffer]> {
-    return overlayRange([this.dirtyOverlay()], this.inner.range(from, to), from, to);
+    const group = this.windowIndex && sharedWindowGroup(from && keyString(from), to && keyString(to));
+    return overlayRange([this.dirtyOverlay(group)], this.inner.range(from, to), from, to);
   }
 
   get scanTime(): BytesStore['scanTime'] {
@@ -116,6 +124,7 @@ export class CachingStore implements BytesStore {
         entry.dirty = false;
       }
       this.dirtyCount = 0;
+      this.windowIndex?.clear();
     }
     await this.inner.flush();
   }
@@ -148,9 +157,17 @@ export class CachingStore implements BytesStore {
     }
   }
 
-  private dirtyOverlay(): Map<string, Buffer | null> {
+  /** Dirty entries: all of them, or those of one window key group. */
+  private dirtyOverlay(group?: string): Map<string, Buffer | null> {
     const overlay = new Map<string, Buffer | null>();
     if (this.dirtyCount === 0) return overlay;
+    if (group !== undefined && this.windowIndex !== undefined) {
+      for (const k of this.windowIndex.keysOf(group)) {
+        const entry = this.entries.get(k);
+        if (entry?.dirty) overlay.set(k, entry.value);
+      }
+      return overlay;
+    }
     for (const [k, entry] of this.entries) if (entry.dirty) overlay.set(k, entry.value);
     return overlay;
   }
@@ -171,6 +188,7 @@ export class CachingStore implements BytesStore {
       this.entries.delete(k);
       if (entry.dirty) {
         this.dirtyCount--;
+        this.windowIndex?.remove(k);
         this.inner.put(keyBuffer(k), entry.value);
       }
     }

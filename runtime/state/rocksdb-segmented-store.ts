@@ -1,6 +1,7 @@
 import type { StoreLayerKind } from './bytes-store';
 import { keyBuffer, keyString, readUint64, uint64, writeUint64 } from './internal/byte-keys';
 import { overlayRange } from './internal/overlay';
+import { WindowKeyIndex } from './internal/window-key-index';
 import { dataPrefix, metaKey } from './internal/store-prefix';
 import type { StreamTimeClock } from './internal/stream-time';
 import type { RestoredEntry, RocksDbLayer } from './rocksdb-layer';
@@ -23,6 +24,8 @@ export class RocksDbSegmentedStore implements RocksDbLayer {
   private readonly streamTimeKey: Buffer;
   private pending = new Map<string, Buffer | null>();
   private writing = new Map<string, Buffer | null>();
+  /** Pending keys by key part: a one-key fetch looks at its own buffered windows only. */
+  private readonly pendingIndex = new WindowKeyIndex();
   /** Segments below this id are gone from RocksDB. */
   private firstLiveSegment = 0;
 
@@ -67,7 +70,9 @@ export class RocksDbSegmentedStore implements RocksDbLayer {
   }
 
   put(key: Buffer, value: Buffer | null): void {
-    this.pending.set(keyString(key), value);
+    const k = keyString(key);
+    this.pending.set(k, value);
+    this.pendingIndex.add(k);
   }
 
   /**
@@ -84,7 +89,10 @@ export class RocksDbSegmentedStore implements RocksDbLayer {
     const toMs = readUint64(to, to.length - 8);
     if (toMs <= fromMs) return;
     const lower = this.scanSegments(fromMs, toMs - 1, (seg) => [this.segmentKey(seg, from), this.segmentKey(seg, to)]);
-    yield* overlayRange([this.writing, this.pending], lower, from, to);
+    const own = new Map<string, Buffer | null>();
+    for (const k of this.pendingIndex.keysOf(WindowKeyIndex.group(keyString(from)))) own.set(k, this.pending.get(k)!);
+    // `writing` is only non-empty while a flush is being written.
+    yield* overlayRange([this.writing, own], lower, from, to);
   }
 
   async *scanTime(fromMs: number, toMs: number): AsyncGenerator<[Buffer, Buffer]> {
@@ -113,6 +121,7 @@ export class RocksDbSegmentedStore implements RocksDbLayer {
   async takeWrites(): Promise<DatabaseWrite[]> {
     for (const [k, v] of this.pending) this.writing.set(k, v);
     this.pending = new Map();
+    this.pendingIndex.clear();
     const live = await this.expire();
     const writes: DatabaseWrite[] = [];
     for (const [k, v] of this.writing) {

@@ -63,7 +63,7 @@ export function buildStore(
     top = changelog;
   }
   if (definition.cache ?? true) {
-    top = new CachingStore(top, definition.cacheEntries ?? 10_000, instruments);
+    top = new CachingStore(top, definition.cacheEntries ?? 10_000, instruments, definition.kind === 'window');
   }
   const outer = definition.kind === 'window'
     ? new MeteredWindowStore(top, definition.retentionMs!, clock, keySerde, valueSerde, instruments)

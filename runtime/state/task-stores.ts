@@ -237,6 +237,11 @@ export class TaskStores {
         partition: p.partition,
         fromOffset: this.checkpoint.get(partitionKey(p.topic, p.partition))?.offset,
       }));
+      // One RocksDB write per store in flight while the reader fetches and
+      // decodes the next batch: Kafka reading and RocksDB writing overlap, and
+      // at most two batches per store are held in memory.
+      const inFlight = new Map<string, Promise<void>>();
+      let failure: unknown;
       const ends = await reader.read(requests, async (batch) => {
         const store = byTopic.get(batch.topic);
         if (store === undefined || batch.partition !== this.partition) return;
@@ -247,10 +252,17 @@ export class TaskStores {
           }
           entries.push({ key: r.key, value: r.value });
         }
-        await store.rocksdb.restore(entries);
-        counts.set(batch.topic, counts.get(batch.topic)! + entries.length);
-        this.restoreInstruments?.restored(store.definition.name, entries.length);
+        await inFlight.get(batch.topic);
+        if (failure !== undefined) throw failure;
+        inFlight.set(batch.topic, store.rocksdb.restore(entries).then(() => {
+          counts.set(batch.topic, counts.get(batch.topic)! + entries.length);
+          this.restoreInstruments?.restored(store.definition.name, entries.length);
+        }, (error: unknown) => {
+          failure ??= error;
+        }));
       });
+      await Promise.all(inFlight.values());
+      if (failure !== undefined) throw failure;
       for (const store of this.built.values()) await store.rocksdb.load();
       const durationMs = Date.now() - started;
       for (const end of ends) this.checkpoint.set(partitionKey(end.topic, end.partition), end);
