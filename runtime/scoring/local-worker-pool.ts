@@ -138,7 +138,15 @@ export class LocalWorkerPool implements ScoringBackend {
     };
     w.thread.on('error', (err) => died(`crashed: ${err.message}`));
     w.thread.on('exit', (code) => died(`exited with code ${code}`));
-    for (const m of this.models.values()) await this.load(w, m);
+    try {
+      for (const m of this.models.values()) await this.load(w, m);
+    } catch (err) {
+      // A worker that cannot load its models must not linger as 'starting' and hold batches back.
+      if (w.state !== 'dead') w.moveTo('dead');
+      await w.thread.terminate();
+      this.wake();
+      throw err;
+    }
     if (w.state === 'starting') {
       w.moveTo('ready');
       this.wake();
@@ -171,6 +179,7 @@ export class LocalWorkerPool implements ScoringBackend {
     const limit = this.options.perWorkerInFlight ?? 2;
     for (;;) {
       if (this.closing) throw new WorkerUnavailableError('the local scoring pool is closed');
+      if (!this.workers.some((w) => w.state !== 'dead')) throw new WorkerUnavailableError('no local scoring worker is running (replacements failed to load; see the log)');
       let best: PoolWorker | undefined;
       for (const w of this.workers) {
         if (w.state === 'ready' && w.jobs.size < limit && (!best || w.jobs.size < best.jobs.size)) best = w;

@@ -70,11 +70,18 @@ export class ScoringPool implements ScoringService {
       await local?.close();
       throw err;
     }
-    const pool = new ScoringPool(config, local, remote);
-    for (const m of manifests) {
-      pool.entries.set(m.manifest.name, { loaded: m, batcher: pool.batcherFor(m), mtimeMs: fs.statSync(m.manifestPath).mtimeMs });
-      if (local) pool.metrics.provider(m.manifest.name, 'local', local.providersInUse(m.manifest.name)[0] ?? '?');
-      if (remote) pool.metrics.provider(m.manifest.name, 'remote', 'remote');
+    let pool: ScoringPool;
+    try {
+      pool = new ScoringPool(config, local, remote);
+      for (const m of manifests) {
+        pool.entries.set(m.manifest.name, { loaded: m, batcher: pool.batcherFor(m), mtimeMs: fs.statSync(m.manifestPath).mtimeMs });
+        if (local) pool.metrics.provider(m.manifest.name, 'local', local.providersInUse(m.manifest.name)[0] ?? '?');
+        if (remote) pool.metrics.provider(m.manifest.name, 'remote', 'remote');
+      }
+    } catch (err) {
+      // Worker threads keep the process alive: never leave them behind a failed start.
+      await Promise.all([local?.close(), remote?.close()]);
+      throw err;
     }
     if ((config.reloadPollMs ?? 0) > 0) {
       pool.poll = setInterval(() => void pool.checkForNewVersions(), config.reloadPollMs);
