@@ -12,7 +12,9 @@ import { aggregateReduce } from './aggregate-reduce';
 import { aggregateSum } from './aggregate-sum';
 import { aggregateTtlSet } from './aggregate-ttl-set';
 import { debounce } from './debounce';
+import { dedupe } from './dedupe';
 import { emitOnChange } from './emit-on-change';
+import { eventTime } from './event-time';
 import { joinStreamStream } from './join-stream-stream';
 import { joinStreamTable } from './join-stream-table';
 import { joinTableTable } from './join-table-table';
@@ -45,5 +47,5 @@ export const builtinOperators: ReadonlyArray<OperatorSpec<any>> = [
   aggregateDecayedCount, aggregateLastN, aggregateDecayedEmbedding, aggregateTtlSet,
   windowTumbling, windowHopping, windowSliding, windowSession,
   tableMaterialize, joinStreamTable, joinStreamStream, joinTableTable,
-  topK, emitOnChange, debounce, throttle,
+  eventTime, topK, emitOnChange, debounce, throttle, dedupe,
 ];

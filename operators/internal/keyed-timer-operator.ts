@@ -21,6 +21,8 @@ export interface TimedLogic<S> {
   apply(state: S | undefined, record: StreamRecord, now: number): TimedStep<S>;
   /** When `advance` next has something to do for this state (undefined: never). */
   nextTimer(state: S): number | undefined;
+  /** What state is kept per: the record key unless given (e.g. dedupe by an id). May throw for a bad record. */
+  stateKeyOf?(record: StreamRecord): unknown;
 }
 
 /** Which clock drives a timed operator. */
@@ -57,16 +59,23 @@ export function keyedTimerOperator<S>(
       cache.set(stateKey(encoded), step.state);
       out.push(...step.out);
     };
-    const encodedKeys = records.map((r) => encodeKey(r.key));
-    await cache.load(encodedKeys.map(stateKey));
-    records.forEach((record, i) => {
-      const encoded = encodedKeys[i]!;
+    const keyed: Array<{ record: StreamRecord; key: unknown; encoded: string }> = [];
+    for (const record of records) {
+      try {
+        const key = logic.stateKeyOf ? logic.stateKeyOf(record) : record.key;
+        keyed.push({ record, key, encoded: encodeKey(key) });
+      } catch (error) {
+        context.recordFailed(record, error);
+      }
+    }
+    await cache.load(keyed.map((k) => stateKey(k.encoded)));
+    keyed.forEach(({ record, key, encoded }) => {
       if (clock === 'event') streamTime = Math.max(streamTime, record.timestamp);
       const now = clock === 'event' ? streamTime : context.wallClock();
       let state = cache.get(stateKey(encoded));
       try {
         if (state !== undefined) {
-          const advanced = logic.advance(state, now, record.key);
+          const advanced = logic.advance(state, now, key);
           commit(encoded, state, advanced);
           state = advanced.state;
         }

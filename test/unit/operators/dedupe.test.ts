@@ -1,0 +1,29 @@
+import { strict as assert } from 'node:assert';
+import { dedupe } from '../../../operators/dedupe';
+import { rec, runBatches, show, TestContext } from './internal/test-context';
+
+describe('dedupe operator', () => {
+  it('passes the first record of an id and drops repeats within the window (inclusive)', async () => {
+    const ctx = new TestContext();
+    const [out] = await runBatches(dedupe, { store: 'd', id: 'value.id', within: 10 }, [[
+      rec('u', { id: 'e1' }, 0), rec('u', { id: 'e1' }, 4), rec('v', { id: 'e2' }, 5), rec('u', { id: 'e1' }, 10), rec('u', { id: 'e1' }, 11),
+    ]], ctx);
+    assert.deepEqual(show(out!), ['u:{"id":"e1"}@0', 'v:{"id":"e2"}@5', 'u:{"id":"e1"}@11']);
+    assert.equal(ctx.counters.get('duplicates_dropped'), 2);
+  });
+
+  it('remembers ids across a restart, forgets them after the window, and passes empty input', async () => {
+    const ctx = new TestContext();
+    await runBatches(dedupe, { store: 'd', within: 10 }, [[rec('a', 1, 0)]], ctx);
+    const out = await runBatches(dedupe, { store: 'd', within: 10 }, [[], [rec('a', 2, 5)], [rec('b', 3, 30)]], ctx);
+    assert.deepEqual(out.map(show), [[], [], ['b:3@30']]);
+    assert.equal(ctx.keyValueStore('d').size(), 3, 'a expired; b (state, timer) and the stream time remain');
+  });
+
+  it('sends a record whose id cannot be computed to the error policy', async () => {
+    const ctx = new TestContext();
+    const [out] = await runBatches(dedupe, { store: 'd', within: 10, id: 'value.missing.deeper + 1' }, [[rec('a', {}, 0)]], ctx);
+    assert.deepEqual(out, []);
+    assert.equal(ctx.failed.length, 1);
+  });
+});
