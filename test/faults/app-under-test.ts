@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { buildPeer, peerArgs } from '../../bench/harness/kafka-streams-peer';
-import { REPO_ROOT } from '../../bench/harness/machine-info';
+import { BENCH_TOPOLOGY, startTributaryBench, tributaryRunExists } from '../../bench/harness/tributary-runner';
 import type { DeliveryGuarantee } from './delivery-verifier';
 import { ManagedProcess } from '../../bench/harness/managed-process';
 
@@ -56,14 +55,22 @@ export const kafkaStreamsApp: AppUnderTest = {
   },
 };
 
-/** Tributary itself, once the lead's `tributary run` command exists. */
+/**
+ * Tributary itself: `node bin/tributary.js run bench/topologies/bench-count-sum.yaml` with the
+ * run's topics in its environment (its consumer group is the application id).
+ */
 export const tributaryApp: AppUnderTest = {
   name: 'tributary',
-  unavailable: () => {
-    const res = spawnSync('node', ['bin/tributary.js', '--help'], { cwd: REPO_ROOT, encoding: 'utf8' });
-    return /^\s+run\b/m.test(res.stdout ?? '') ? 'the bench-count-sum topology for `tributary run` is not wired into the fault suite yet' : 'pending runtime: `tributary run` does not exist yet';
-  },
-  start: () => {
-    throw new Error('tributary is not available to the fault suite yet');
+  unavailable: () => (tributaryRunExists() ? null : 'pending runtime: `tributary run` does not exist yet'),
+  start: (w, instance) => {
+    const stateDir = join(w.workDir, `state-${instance}`);
+    mkdirSync(stateDir, { recursive: true });
+    return startTributaryBench({
+      brokers: w.brokers, applicationId: w.applicationId, inputTopic: w.inputTopic, outputTopic: w.outputTopic,
+      dlqTopic: w.dlqTopic, guarantee: w.guarantee, stateDir, commitIntervalMs: 500, logFile: join(w.workDir, `app-${instance}.log`),
+    });
   },
 };
+
+/** The topology the Tributary app runs (for reports). */
+export const TRIBUTARY_FAULT_TOPOLOGY = BENCH_TOPOLOGY;
