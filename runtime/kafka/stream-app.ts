@@ -166,6 +166,7 @@ export class StreamApp {
 
   private async createTask(id: string, sub: SubTopology, partition: number, heartbeat: () => Promise<void>): Promise<StreamTask> {
     const { topology, logger } = this.options;
+    this.options.telemetry?.readiness.setTaskState(id, 'restoring');
     const intervals = new Set<number>();
     const base = { taskId: id, partition, subTopology: sub, schedulePunctuation: (ms: number) => { intervals.add(Math.max(10, ms)); } };
     // Under exactly_once the task's transactional producer starts first: its
