@@ -6,6 +6,7 @@ import { openTaskStores } from '../kafka/task-state';
 import { createTaskPipeline } from '../kafka/pipeline-factory';
 import { startTelemetry, type Telemetry } from '../telemetry';
 import { startScoring } from '../kafka/scoring-setup';
+import { withStepMetrics } from '../kafka/step-metrics';
 import { ConfigError } from '../errors';
 
 interface RunFlags {
@@ -44,8 +45,8 @@ export const runCommand: CliCommand = {
 
 async function run(file: string, flags: RunFlags): Promise<number> {
   const logger = createLogger('run');
-  const { topology, problems } = loadTopology(file);
-  if (!topology) {
+  const { topology: loaded, problems } = loadTopology(file);
+  if (!loaded) {
     for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
     return 1;
   }
@@ -54,12 +55,13 @@ async function run(file: string, flags: RunFlags): Promise<number> {
   let telemetry: Telemetry | undefined;
   if (flags.metrics) {
     telemetry = await startTelemetry({
-      serviceName: topology.name,
-      consumerGroup: topology.name,
+      serviceName: loaded.name,
+      consumerGroup: loaded.name,
       prometheus: { host: flags.metricsHost, port: Number(flags.metricsPort) },
     });
     logger.info('metrics endpoint up', { url: telemetry.url });
   }
+  const topology = telemetry ? withStepMetrics(loaded, telemetry.metrics) : loaded;
 
   const scoring = await startScoring(topology, {
     localWorkers: Number(flags.scoringWorkers),
