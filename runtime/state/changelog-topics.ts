@@ -1,5 +1,6 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { StateStoreError } from './errors';
+import type { StoreDefinition } from './store-definition';
 
 /** A changelog topic to create. */
 export interface ChangelogTopicSpec {
@@ -9,6 +10,20 @@ export interface ChangelogTopicSpec {
   /** Window stores: windows older than this are dropped by Kafka too (`compact,delete`). */
   readonly retentionMs?: number;
   readonly replicationFactor?: number;
+}
+
+/**
+ * The changelog topics of an application's logged stores
+ * (`<app>-<store>-changelog`), one partition per input partition.
+ */
+export function changelogTopicSpecs(appId: string, stores: ReadonlyArray<StoreDefinition>, inputPartitions: number): ChangelogTopicSpec[] {
+  return stores
+    .filter((s) => s.changelog)
+    .map((s) => ({
+      topic: `${appId}-${s.name}-changelog`,
+      partitions: inputPartitions,
+      retentionMs: s.kind === 'window' ? s.retentionMs : undefined,
+    }));
 }
 
 /**

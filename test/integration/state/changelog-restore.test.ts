@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ConfigResourceTypes, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { KafkaChangelogReader } from '../../../runtime/state/changelog-restorer';
 import type { ChangelogRecord } from '../../../runtime/state/changelog-record';
-import { createChangelogTopics } from '../../../runtime/state/changelog-topics';
+import { changelogTopicSpecs, createChangelogTopics } from '../../../runtime/state/changelog-topics';
 import { nextChangelogOffsets } from '../../../runtime/state/next-changelog-offsets';
 import type { StoreDefinition } from '../../../runtime/state/store-definition';
 import { TaskStores } from '../../../runtime/state/task-stores';
@@ -49,9 +49,7 @@ describe('changelog restore from Kafka', function () {
     ({ dir, cleanup } = await tempStateDir());
     app = `it-${randomUUID().slice(0, 8)}`;
     log.length = 0;
-    await createChangelogTopics(admin, stores.map((s) => ({
-      topic: TaskStores.changelogTopic(app, s.name), partitions: 2, retentionMs: s.retentionMs,
-    })));
+    await createChangelogTopics(admin, changelogTopicSpecs(app, stores, 2));
     // A producer per test: kafkajs keeps refreshing metadata of topics it wrote to, and earlier tests' topics are deleted.
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
