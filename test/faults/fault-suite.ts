@@ -1,14 +1,18 @@
 /**
  * The fault-injection suite: runs an application under test on a broker of its own while
- * input streams in, injects faults (SIGKILL of the processor at random moments, a broker
- * restart mid-run, 1% poison records), then verifies every output and dead letter.
+ * input streams in, injects faults, then verifies every output and dead letter.
  *
- *   node dist/test/faults/fault-suite.js [--short] [--app kafka-streams|tributary]
- *     [--guarantee exactly_once|at_least_once] [--kills 20] [--records 40000] [--rate 1000]
- *     [--poison-rate 0.01] [--broker-restarts 1] [--seed 42]
+ * Faults: SIGKILL of the processor at random moments (every `--wipe-state-every`-th one also
+ * removes its whole state directory before the restart), broker restarts mid-run, rebalances
+ * (a second instance joins, then leaves), and 1% poison records throughout.
  *
- * `--short` (CI): 3 kills, 1 broker restart, 6,000 records. Exit status 0 only when the
- * verifier prints ALL-RECORDS-DELIVERED (and, under exactly-once, nothing is duplicated).
+ *   node dist/test/faults/fault-suite.js [--short] [--app tributary|kafka-streams]
+ *     [--guarantee exactly_once|at_least_once] [--kills 20] [--records 30000] [--rate 150]
+ *     [--poison-rate 0.01] [--broker-restarts 1] [--rebalances 2] [--wipe-state-every 5] [--seed 42] [--keep]
+ *
+ * `--short` (CI): 3 kills (one with its state removed), 1 broker restart, 1 rebalance,
+ * 6,000 records. Exit status 0 only when the verifier prints ALL-RECORDS-DELIVERED (and,
+ * under exactly-once, nothing is duplicated).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,14 +42,16 @@ interface SuiteOptions {
   rate: number;
   poisonRate: number;
   seed: number;
+  rebalances: number;
+  wipeStateEvery: number;
   keep: boolean;
 }
 
 function parse(argv: readonly string[]): SuiteOptions {
-  const o: SuiteOptions = { app: kafkaStreamsApp, guarantee: 'exactly_once', kills: 20, brokerRestarts: 1, records: 40_000, keys: 2_000, rate: 1000, poisonRate: 0.01, seed: 42, keep: false };
+  const o: SuiteOptions = { app: tributaryApp, guarantee: 'exactly_once', kills: 20, brokerRestarts: 1, rebalances: 2, wipeStateEvery: 5, records: 30_000, keys: 2_000, rate: 150, poisonRate: 0.01, seed: 42, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
-    if (name === '--short') { Object.assign(o, { kills: 3, brokerRestarts: 1, records: 6_000, rate: 600 }); continue; }
+    if (name === '--short') { Object.assign(o, { kills: 3, brokerRestarts: 1, rebalances: 1, wipeStateEvery: 3, records: 6_000, rate: 200 }); continue; }
     if (name === '--keep') { o.keep = true; continue; }
     const value = argv[++i];
     if (value === undefined) throw new Error(`option ${name} needs a value`);
@@ -54,6 +60,8 @@ function parse(argv: readonly string[]): SuiteOptions {
       case '--guarantee': if (value !== 'exactly_once' && value !== 'at_least_once') throw new Error(`--guarantee takes exactly_once or at_least_once, got ${value}`); o.guarantee = value; break;
       case '--kills': o.kills = Number(value); break;
       case '--broker-restarts': o.brokerRestarts = Number(value); break;
+      case '--rebalances': o.rebalances = Number(value); break;
+      case '--wipe-state-every': o.wipeStateEvery = Number(value); break;
       case '--records': o.records = Number(value); break;
       case '--keys': o.keys = Number(value); break;
       case '--rate': o.rate = Number(value); break;
@@ -105,9 +113,10 @@ async function main(): Promise<void> {
 
     // Spread the faults over the input's duration; the broker restart falls in the middle.
     const faults: { kind: string; at: number; restartedAt: number }[] = [];
-    const total = o.kills + o.brokerRestarts;
+    const total = o.kills + o.brokerRestarts + o.rebalances;
     const spanMs = (o.records / o.rate) * 1000;
     const brokerSlots = new Set(Array.from({ length: o.brokerRestarts }, (_, i) => Math.floor(((i + 1) * total) / (o.brokerRestarts + 1))));
+    const rebalanceSlots = new Set(Array.from({ length: o.rebalances }, (_, i) => Math.floor(((i + 0.5) * total) / o.rebalances)).filter((n) => !brokerSlots.has(n)));
     let rnd = o.seed;
     const random = (): number => { rnd = (rnd * 1103515245 + 12345) % 2147483648; return rnd / 2147483648; };
     for (let n = 0; n < total; n++) {
@@ -116,17 +125,30 @@ async function main(): Promise<void> {
       const settleDeadline = Date.now() + 120_000;
       while (lastFault && probe.recoveryMs(lastFault.at, lastFault.restartedAt) === null && Date.now() < settleDeadline) await sleep(100);
       await sleep(300 + random() * Math.max(1000, (spanMs / total) * 0.8));
+      const at = Date.now();
+      const when = producing ? '' : ' after input ended';
       if (brokerSlots.has(n)) {
-        const at = Date.now();
         const downMs = await broker.restart('SIGTERM', 2000);
         faults.push({ kind: 'broker-restart', at, restartedAt: Date.now() });
-        console.log(`fault ${n + 1}/${total}: broker restart (down ${downMs} ms)${producing ? '' : ' after input ended'}`);
+        console.log(`fault ${n + 1}/${total}: broker restart (down ${downMs} ms)${when}`);
+      } else if (rebalanceSlots.has(n)) {
+        // A second instance joins (partitions move to it), works a while, then leaves cleanly.
+        const second = o.app.start(wiring, 1);
+        await sleep(8000 + random() * 4000);
+        await second.kill('SIGTERM');
+        faults.push({ kind: 'rebalance', at, restartedAt: Date.now() });
+        console.log(`fault ${n + 1}/${total}: rebalance (second instance joined, then stopped)${when}`);
+      } else if (o.wipeStateEvery > 0 && (n + 1) % o.wipeStateEvery === 0) {
+        await app.kill('SIGKILL');
+        rmSync(join(workDir, 'state-0'), { recursive: true, force: true });
+        app = o.app.start(wiring, 0);
+        faults.push({ kind: 'sigkill+wipe-state', at, restartedAt: Date.now() });
+        console.log(`fault ${n + 1}/${total}: SIGKILL of ${o.app.name} and its state directory removed${when}`);
       } else {
-        const at = Date.now();
         await app.kill('SIGKILL');
         app = o.app.start(wiring, 0);
         faults.push({ kind: 'sigkill', at, restartedAt: Date.now() });
-        console.log(`fault ${n + 1}/${total}: SIGKILL of ${o.app.name}${producing ? '' : ' after input ended'}`);
+        console.log(`fault ${n + 1}/${total}: SIGKILL of ${o.app.name}${when}`);
       }
     }
     const input = await produced;
@@ -140,7 +162,8 @@ async function main(): Promise<void> {
       dlqTopic, dlqIdentity: poisonIdentity, expectedDlq: exp.poison,
     });
     console.log('');
-    console.log(`faults injected: ${faults.length} (${faults.filter((f) => f.kind === 'sigkill').length} SIGKILL, ${faults.filter((f) => f.kind === 'broker-restart').length} broker restart)`);
+    const kinds = [...new Set(faults.map((f) => f.kind))].map((k) => `${faults.filter((f) => f.kind === k).length} ${k}`).join(', ');
+    console.log(`faults injected: ${faults.length} (${kinds})`);
     console.log(`records in: ${input.records} (poison ${input.poisoned})`);
     console.log(`caught up: ${caughtUp ? 'yes' : 'NO (group did not commit every input offset within 180 s)'}`);
     console.log(`recovery per fault: p50 ${percentile(recoveries, 50) ?? '-'} ms, max ${recoveries.at(-1) ?? '-'} ms (${recoveries.length}/${faults.length} measured: fault to the next output)`);
