@@ -7,6 +7,10 @@ import { createTaskPipeline } from '../../runtime/kafka/pipeline-factory';
 import { ScoringPool } from '../../runtime/scoring/scoring-pool';
 import { ConfigError } from '../../runtime/errors';
 import { RANKER_DIR } from './home-feed-replay';
+import type { Schema } from 'avsc';
+import { AvroSerde } from '../../schemas/serde-avro';
+import { createRegistryClient } from '../../schemas/registry-client';
+import { loadHomeFeedSchema, type HomeFeedSchemaName } from '../../runtime/generate/home-feed-schemas';
 
 /** The flagship topology file. */
 export const HOME_FEED_TOPOLOGY = path.resolve(__dirname, '..', '..', '..', 'examples', 'home-feed', 'topology.yaml');
@@ -37,6 +41,18 @@ export async function startHomeFeedApp(options: HomeFeedAppOptions): Promise<Run
   const { topology, problems } = loadTopology(HOME_FEED_TOPOLOGY, { env });
   if (!topology) throw new ConfigError(`flagship topology has problems:\n${problems.map(formatProblem).join('\n')}`);
   const logger = options.logger ?? createLogger('home-feed');
+  // The flagship owns its three subjects: register its schemas (each checked
+  // for compatibility first); the app itself never auto-registers.
+  if (topology.schemaRegistry) {
+    const registry = createRegistryClient({ url: topology.schemaRegistry.url });
+    const owned: Array<[string | undefined, HomeFeedSchemaName]> = [
+      [topology.sources.images?.topic, 'image'], [topology.sources.engagements?.topic, 'engagement'], [topology.sinks.recommendations?.topic, 'recommendation'],
+    ];
+    for (const [topic, name] of owned) {
+      if (!topic) continue;
+      await AvroSerde.create({ registry, subject: `${topic}-value`, schema: JSON.parse(loadHomeFeedSchema(name).text) as Schema, autoRegister: true });
+    }
+  }
   const pool = await ScoringPool.start({
     models: [RANKER_DIR], local: { workers: options.scoringWorkers ?? 1, providers: ['cpu'], intraOpThreads: 1 }, log: (line) => logger.info(line),
   });

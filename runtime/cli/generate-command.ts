@@ -25,6 +25,7 @@ interface GenerateOptions {
   interests: number;
   holdoutShare: number;
   span: number;
+  start?: number;
   partitions: number;
   createTopics: boolean;
   progress: boolean;
@@ -39,6 +40,11 @@ const number = (what: string) => (text: string): number => {
   const n = Number(text);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${what} must be a number >= 0`);
   return n;
+};
+const startTime = (text: string): number => {
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError(`'${text}' is not a time (ISO-8601, e.g. 2026-01-05T00:00:00Z, or epoch ms)`);
+  return ms;
 };
 const duration = (text: string): number => {
   const ms = parseDuration(text);
@@ -70,6 +76,7 @@ export const generateCommand: CliCommand = {
       .option('--interests <n>', 'latent interests (categories)', integer('--interests', 1), 12)
       .option('--holdout-share <x>', 'final share of engagements held out for evaluation', number('--holdout-share'), 0.1)
       .option('--span <duration>', 'event-time span of the stream', duration, 2 * 86_400_000)
+      .option('--start <time>', 'event time of the first engagement (ISO-8601 or epoch ms); default: now minus the span, so the stream ends now', startTime)
       .option('--partitions <n>', 'partitions of topics this command creates', integer('--partitions', 1), 3)
       .option('--no-create-topics', 'fail when a topic is missing instead of creating it')
       .option('--no-progress', 'no progress bar or rate line')
@@ -86,6 +93,9 @@ async function runGenerate(options: GenerateOptions): Promise<number> {
       seed: options.seed, totalEvents: options.total, users: options.users, initialPins: options.pins,
       interests: options.interests, holdoutShare: options.holdoutShare, spanMs: options.span,
       maxInterestsPerUser: Math.min(3, options.interests),
+      // Brokers delete records older than retention.ms by their timestamps: a
+      // stream in the past would vanish, so by default it ends now.
+      startTime: options.start ?? Math.floor((Date.now() - options.span) / 1000) * 1000,
     });
   } catch (err) {
     return fail(err);
@@ -105,7 +115,11 @@ async function runGenerate(options: GenerateOptions): Promise<number> {
   const display = progressDisplay(options.progress, options.total);
   try {
     const kafka = new Kafka({ clientId: 'tributary-generate-admin', brokers, logLevel: logLevel.NOTHING, retry: { retries: 2 } });
-    await ensureTopics(kafka, topics.map((topic) => ({ topic, partitions: options.partitions, purpose: 'generated home-feed events' })),
+    await ensureTopics(kafka, topics.map((topic) => ({
+      topic, partitions: options.partitions, purpose: 'generated home-feed events',
+      // Replays and evaluation read the stream again later: keep it.
+      config: { 'retention.ms': '-1' },
+    })),
       options.createTopics ? 'create' : 'require').catch((cause: unknown) => {
       if (cause instanceof TributaryError && !cause.retriable) throw cause;
       throw new Error(`cannot reach Kafka at ${brokers.join(',')} (start it with \`npm run services:start\`): ${(cause as Error).message}`);

@@ -26,7 +26,7 @@ describe('tributary generate (real Kafka and registry)', () => {
     const code = await main(['node', 'tributary', 'generate', '--brokers', KAFKA_BROKERS.join(','), '--registry', REGISTRY_URL,
       '--engagements-topic', engagements, '--images-topic', images, '--holdout-topic', holdout, '--holdout-file', holdoutFile,
       '--total', String(world.total), '--users', String(world.users), '--pins', String(world.pins), '--seed', String(world.seed),
-      '--partitions', '2', '--no-progress']);
+      '--partitions', '2', '--start', '2026-01-05T00:00:00Z', '--no-progress']);
     assert.equal(code, 0);
 
     const expected = [...new HomeFeedGenerator({ totalEvents: world.total, users: world.users, initialPins: world.pins, seed: world.seed }).events()];
