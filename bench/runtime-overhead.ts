@@ -1,0 +1,121 @@
+/**
+ * Runtime overhead: records/s of consume → Avro decode → stateless map →
+ * Avro encode → produce, through `tributary run` and through a minimal
+ * hand-written kafkajs loop doing the same work, on the same input topic in
+ * the same script, one after the other. Prints both rates and the ratio.
+ *
+ *   node dist/bench/runtime-overhead.js [--records 200000] [--partitions 3]
+ *
+ * Needs the local services (npm run services:start).
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as avro from 'avsc';
+import { Kafka, logLevel, Partitioners, type TopicMessages } from 'kafkajs';
+import { createRegistryClient } from '../schemas/registry-client';
+import { AvroSerde } from '../schemas/serde-avro';
+import { chunkTopicMessages } from '../runtime/kafka/produce-chunks';
+import { produceBenchInput, watchOutput, machineInfo, formatMachineBanner, writeResultsSection, REPO_ROOT } from './harness';
+import { startTributary } from '../test/helpers/tributary-process';
+
+const REGISTRY = 'http://127.0.0.1:8081/apis/ccompat/v7';
+const schemaFile = path.join(REPO_ROOT, 'bench', 'schemas', 'bench-event.avsc');
+const topologyFile = path.join(REPO_ROOT, 'bench', 'topologies', 'runtime-map.yaml');
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** The baseline: what a careful user would write by hand with kafkajs, doing the same work. */
+async function handWrittenLoop(kafka: Kafka, input: string, output: string, records: number, schema: avro.Schema): Promise<number> {
+  const registry = createRegistryClient({ url: REGISTRY });
+  const type = avro.Type.forSchema(schema);
+  const outSerde = await AvroSerde.create({ registry, subject: `${output}-value`, schema, autoRegister: true });
+  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+  const consumer = kafka.consumer({ groupId: `baseline-${randomUUID()}`, maxBytesPerPartition: 1024 * 1024 });
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topic: input, fromBeginning: true });
+  const watch = watchOutput(kafka, output, records);
+  const started = Date.now();
+  await consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: 4,
+    eachBatch: async ({ batch }) => {
+      const messages = batch.messages.map((m) => {
+        const value = type.fromBuffer(m.value!.subarray(5)) as Record<string, unknown>;
+        const mapped = { ...value, itemId: `${value.itemId as string}-seen` };
+        return { key: m.key, value: outSerde.serialize(mapped), timestamp: m.timestamp };
+      });
+      const topicMessages: TopicMessages[] = [{ topic: output, messages }];
+      for (const chunk of chunkTopicMessages(topicMessages)) await producer.sendBatch({ topicMessages: chunk, acks: -1 });
+      const next = (BigInt(batch.messages[batch.messages.length - 1].offset) + 1n).toString();
+      await consumer.commitOffsets([{ topic: input, partition: batch.partition, offset: next }]);
+    },
+  });
+  const result = await watch.result;
+  const elapsed = (result.doneMs ?? Date.now() - started) / 1000;
+  await consumer.disconnect();
+  await producer.disconnect();
+  if (result.doneMs === null) throw new Error(`baseline produced ${result.finalSpan} of ${records} records`);
+  return records / elapsed;
+}
+
+async function tributaryRun(kafka: Kafka, input: string, output: string, records: number): Promise<number> {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-state-'));
+  const watch = watchOutput(kafka, output, records);
+  const proc = startTributary(['run', topologyFile, '--no-metrics'], {
+    APP: `bench-${randomUUID().slice(0, 8)}`, INPUT: input, OUTPUT: output, STATE_DIR: stateDir, TRIBUTARY_AUTO_REGISTER: '1',
+  });
+  try {
+    const result = await watch.result;
+    if (result.doneMs === null) throw new Error(`tributary produced ${result.finalSpan} of ${records} records:\n${proc.output().slice(-2000)}`);
+    return records / (result.doneMs / 1000);
+  } finally {
+    proc.child.kill('SIGTERM');
+    await proc.exited;
+  }
+}
+
+async function main(): Promise<void> {
+  const records = arg('records', 200_000);
+  const partitions = arg('partitions', 3);
+  const kafka = new Kafka({ clientId: 'bench', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+  const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8')) as avro.Schema;
+  const input = `bench-in-${randomUUID()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [input, `${input}-base`, `${input}-trib`].map((topic) => ({ topic, numPartitions: partitions })) });
+  await admin.disconnect();
+  const summary = await produceBenchInput({ kafka, topic: input, registryUrl: REGISTRY, records, keys: 10_000, seed: 7 });
+  process.stdout.write(`${formatMachineBanner(machineInfo())}\ninput: ${summary.records} Avro records on ${partitions} partitions\n`);
+
+  // Both read the same input topic from the beginning (different groups), one after the other.
+  const baseline = await handWrittenLoop(kafka, input, `${input}-base`, records, schema);
+  const tributary = await tributaryRun(kafka, input, `${input}-trib`, records);
+  const ratio = tributary / baseline;
+  process.stdout.write([
+    `hand-written kafkajs loop: ${baseline.toFixed(0)} records/s`,
+    `tributary run:             ${tributary.toFixed(0)} records/s`,
+    `ratio tributary/baseline:  ${ratio.toFixed(2)} (overhead ${((1 - ratio) * 100).toFixed(0)}%; goal: overhead <= 15%)`,
+    `command: node dist/bench/runtime-overhead.js --records ${records} --partitions ${partitions}`,
+    '',
+  ].join('\n'));
+  writeResultsSection('runtime-overhead', {
+    machine: machineInfo(),
+    rows: [{
+      command: `node dist/bench/runtime-overhead.js --records ${records} --partitions ${partitions}`,
+      baselineRecordsPerSec: Math.round(baseline),
+      tributaryRecordsPerSec: Math.round(tributary),
+      ratio: Number(ratio.toFixed(3)),
+    }],
+  });
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});
