@@ -8,6 +8,7 @@ import type { ChangelogRecord } from '../../../runtime/state/changelog-record';
 import { changelogTopicSpecs, createChangelogTopics } from '../../../runtime/state/changelog-topics';
 import { nextChangelogOffsets } from '../../../runtime/state/next-changelog-offsets';
 import type { StoreDefinition } from '../../../runtime/state/store-definition';
+import { structuredKeySerde } from '../../../runtime/state/serde-structured-key';
 import { TaskStores } from '../../../runtime/state/task-stores';
 import { collect, tempStateDir } from '../../unit/state/temp-state-dir';
 import { localKafka } from './kafka-for-tests';
@@ -97,12 +98,17 @@ describe('changelog restore from Kafka', function () {
     const expectedWindows = await collect(w.fetchAll(0, Number.MAX_SAFE_INTEGER));
     assert.ok(expected.length > 400, `only ${expected.length} keys`);
     await t.wipe();
+    // Partition 0 belongs to task 0_0: none of it may land in task 0_1.
+    await producer.send({ topic: TaskStores.changelogTopic(app, 'counts'), messages: [
+      { partition: 0, key: structuredKeySerde.serialize(['other-task', 1]), value: Buffer.from('{"n":-1}') },
+    ] });
 
     const fresh = await open();
     assert.equal(fresh.localState, 'new');
     const summaries = await fresh.restore(reader());
     assert.equal(summaries.reduce((n, s) => n + s.records, 0), produced);
     assert.deepEqual(await collect(fresh.keyValueStore('counts').range()), expected);
+    assert.equal(await fresh.keyValueStore('counts').get(['other-task', 1]), undefined);
     assert.deepEqual(await collect(fresh.windowStore('recent').fetchAll(0, Number.MAX_SAFE_INTEGER)), expectedWindows);
     const checkpoint = JSON.parse(await readFile(join(dir, app, '0_1', '.checkpoint'), 'utf8'));
     assert.deepEqual(checkpoint.offsets, summaries.map((s) => ({ topic: s.topic, partition: 1, offset: s.endOffset })));
