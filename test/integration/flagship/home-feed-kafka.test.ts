@@ -12,6 +12,7 @@ import { formatEvaluationReport } from '../../../runtime/evaluate/prequential-ev
 import { readAvroTopic } from '../../../runtime/evaluate/avro-topic-reader';
 import { loadHomeFeedSchema } from '../../../runtime/generate/home-feed-schemas';
 import { POSITIVE_ACTIONS, type EngagementEvent, type RecommendationEvent } from '../../../runtime/generate/home-feed-events';
+import { RecommendationsConsumer } from '../../../examples/home-feed/consumer/recommendations-consumer';
 import { createLogger } from '../../../runtime/logger';
 import { KAFKA_BROKERS, REGISTRY_URL, createTopics, randomTopic, requireKafka, requireRegistry, testKafka } from '../../helpers/services';
 
@@ -105,6 +106,21 @@ describe('home-feed flagship on Kafka (generate → topology → evaluate)', fun
       assert.ok(Number(r.version) > (last.get(r.userId) ?? 0), `${r.userId}: version ${r.version} after ${last.get(r.userId)}`);
       last.set(r.userId, Number(r.version));
     }
+  });
+
+  it('feeds the example consumer, which ends with each user\'s highest version', async () => {
+    const consumer = new RecommendationsConsumer({ brokers: KAFKA_BROKERS, registryUrl: REGISTRY_URL, topic: topics.recommendations, groupId: `g-${randomUUID()}` });
+    await consumer.start();
+    try {
+      const deadline = Date.now() + 60_000;
+      while (consumer.feeds.counts.applied + consumer.feeds.counts.duplicate + consumer.feeds.counts.stale < recommendations.length && Date.now() < deadline) await sleep(200);
+    } finally {
+      await consumer.stop();
+    }
+    const highest = new Map<string, number>();
+    for (const r of recommendations) highest.set(r.userId, Math.max(highest.get(r.userId) ?? 0, Number(r.version)));
+    assert.equal(consumer.feeds.users, highest.size);
+    for (const [userId, version] of highest) assert.equal(Number(consumer.feeds.get(userId)?.version), version);
   });
 
   it('beats the decayed-popularity baseline on HitRate@25 (tributary evaluate on the topics)', async () => {
