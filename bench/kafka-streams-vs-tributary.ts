@@ -6,6 +6,7 @@
  *
  *   node dist/bench/kafka-streams-vs-tributary.js [--records 300000] [--keys 100000]
  *     [--partitions 6] [--guarantees at_least_once,exactly_once_v2] [--commit-interval-ms 1000]
+ *     [--scale true|false]
  *
  * Needs the local services (npm run services:start), Java 17 and Maven (the peer is built on
  * first use).
@@ -25,11 +26,13 @@ interface Options {
   partitions: number;
   guarantees: PeerGuarantee[];
   commitIntervalMs: number;
+  /** Also run 2 Tributary processes of the same application (exactly-once) for the scale row. */
+  scale: boolean;
   seed: number;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = { records: 300_000, keys: 100_000, partitions: 6, guarantees: ['at_least_once', 'exactly_once_v2'], commitIntervalMs: 1000, seed: 42 };
+  const o: Options = { records: 300_000, keys: 100_000, partitions: 6, guarantees: ['at_least_once', 'exactly_once_v2'], commitIntervalMs: 1000, seed: 42, scale: true };
   for (let i = 0; i < argv.length; i += 2) {
     const [name, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`option ${name} needs a value`);
@@ -39,6 +42,7 @@ function parseOptions(argv: readonly string[]): Options {
       case '--partitions': o.partitions = Number(value); break;
       case '--commit-interval-ms': o.commitIntervalMs = Number(value); break;
       case '--seed': o.seed = Number(value); break;
+      case '--scale': o.scale = value !== 'false'; break;
       case '--guarantees':
         o.guarantees = value.split(',').map((g) => {
           if (g !== 'at_least_once' && g !== 'exactly_once_v2') throw new Error(`--guarantees takes at_least_once and/or exactly_once_v2, got ${g}`);
@@ -116,7 +120,7 @@ async function main(): Promise<void> {
       const tApp = `bench-tributary-${randomUUID()}`;
       const tGuarantee = guarantee === 'exactly_once_v2' ? 'exactly_once' : 'at_least_once';
       console.log(`tributary ${tGuarantee}: running (application id ${tApp})`);
-      const t = await runTributaryBench(kafka, { brokers: DEFAULT_BROKERS, applicationId: tApp, inputTopic: input, outputTopic: tOutput, dlqTopic: tDlq, guarantee: tGuarantee, commitIntervalMs: opts.commitIntervalMs }, opts.records);
+      const t = await runTributaryBench(kafka, { brokers: DEFAULT_BROKERS, applicationId: tApp, inputTopic: input, outputTopic: tOutput, dlqTopic: tDlq, guarantee: tGuarantee, commitIntervalMs: opts.commitIntervalMs }, opts.records, {});
       topics.push(...(await internalTopicsOf(kafka, tApp)));
       const tCheck = await checkAggregateOutput(kafka, tOutput, expected, tGuarantee === 'exactly_once' ? 'read_committed' : 'read_uncommitted');
       if (!tCheck.ok) notes.push(`tributary ${tGuarantee}: output check FAILED (${tCheck.outputRecords} records; log ${t.logFile}): ${tCheck.examples.join('; ')}`);
@@ -132,6 +136,28 @@ async function main(): Promise<void> {
       console.log(`tributary ${tGuarantee}: ${tWall === null ? `did not finish (exit ${t.exitCode}; log ${t.logFile})` : `${Math.round(tWall).toLocaleString('en-US')} records/s wall (start to last output)`}, output ${tCheck.ok ? 'correct' : 'WRONG'} (${tCheck.outputRecords} records, ${tCheck.extraRecords} extra)`);
       console.log(`ratio tributary / kafka-streams (${guarantee}, records/s wall, 1 process each): ${ratio === null ? '-' : ratio.toFixed(2)}${tCheck.ok ? '' : ' (NOT VALID: tributary output wrong)'}`);
       ratios.push({ guarantee, ratio: tCheck.ok && check.ok ? ratio : null });
+    }
+    if (tributaryReady && opts.scale) {
+      const sOutput = await createRandomTopic(kafka, 'bench-out-tributary-x2', opts.partitions);
+      const sDlq = await createRandomTopic(kafka, 'bench-dlq-tributary-x2', 1);
+      topics.push(sOutput, sDlq);
+      await registerAvroSchema(DEFAULT_REGISTRY_URL, `${sOutput}-value`, aggregateSchema);
+      const sApp = `bench-tributary-x2-${randomUUID()}`;
+      console.log(`tributary exactly_once, 2 processes: running (application id ${sApp})`);
+      const t2 = await runTributaryBench(kafka, { brokers: DEFAULT_BROKERS, applicationId: sApp, inputTopic: input, outputTopic: sOutput, dlqTopic: sDlq, guarantee: 'exactly_once', commitIntervalMs: opts.commitIntervalMs }, opts.records, { processes: 2 });
+      topics.push(...(await internalTopicsOf(kafka, sApp)));
+      const sCheck = await checkAggregateOutput(kafka, sOutput, expected, 'read_committed');
+      const sWall = t2.doneMs ? opts.records / (t2.doneMs / 1000) : null;
+      if (!sCheck.ok) notes.push(`tributary exactly_once x2: output check FAILED (${sCheck.outputRecords} records; logs ${t2.logFile.replace(/\.log$/, '-N.log')}): ${sCheck.examples.join('; ')}`);
+      rows.push({
+        system: 'tributary ×2 processes', guarantee: 'exactly_once_v2', records: sCheck.outputRecords,
+        'records/s (wall)': sWall === null ? null : Math.round(sWall), 'records/s (first→last out)': null, 'records/s (own)': null,
+        'start→last out ms': t2.doneMs, 'output ok': sCheck.ok, 'extra outputs': sCheck.extraRecords,
+      });
+      const one = rows.find((r) => r.system === 'tributary' && r.guarantee === 'exactly_once_v2')?.['records/s (wall)'];
+      const scale = typeof one === 'number' && sWall !== null && sCheck.ok ? sWall / one : null;
+      console.log(`tributary exactly_once, 2 processes: ${sWall === null ? `did not finish (exit ${t2.exitCode})` : `${Math.round(sWall).toLocaleString('en-US')} records/s wall`}, output ${sCheck.ok ? 'correct' : 'WRONG'}; 2 processes / 1 process: ${scale === null ? '-' : scale.toFixed(2)}`);
+      notes.push(`scale, tributary exactly_once, 2 processes / 1 process on ${opts.partitions} partitions (records/s wall): ${scale === null ? '-' : scale.toFixed(2)}`);
     }
     if (!tributaryReady) notes.push('tributary: pending runtime — the `tributary run` command does not exist yet, so no ratio is printed');
   } finally {

@@ -55,18 +55,26 @@ export interface TributaryBenchResult {
 }
 
 /**
- * Runs Tributary on the input until the output topic holds `expected` records (or the process
- * exits, or the timeout), then stops it with SIGTERM (a clean stop commits).
+ * Runs Tributary on the input until the output topic holds `expected` records (or every
+ * process exits, or the timeout), then stops it with SIGTERM (a clean stop commits).
+ * `processes` > 1 starts that many instances of the same application (one consumer group,
+ * partitions spread over them), each with its own state folder and log.
  */
-export async function runTributaryBench(kafka: Kafka, w: Omit<TributaryBenchWiring, 'stateDir' | 'logFile'>, expected: number, timeoutMs = 600_000): Promise<TributaryBenchResult> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
+export async function runTributaryBench(
+  kafka: Kafka,
+  w: Omit<TributaryBenchWiring, 'stateDir' | 'logFile'>,
+  expected: number,
+  opts: { timeoutMs?: number; processes?: number } = {},
+): Promise<TributaryBenchResult> {
+  const count = opts.processes ?? 1;
+  const stateDirs = Array.from({ length: count }, () => mkdtempSync(join(tmpdir(), 'tributary-bench-')));
   const logFile = join(tmpdir(), `tributary-bench-${w.applicationId}.log`);
-  const watch = watchOutput(kafka, w.outputTopic, expected, { timeoutMs });
-  const proc = startTributaryBench({ ...w, stateDir, logFile });
-  const exitedEarly = proc.exited().then(() => watch.stop());
+  const watch = watchOutput(kafka, w.outputTopic, expected, { timeoutMs: opts.timeoutMs ?? 600_000 });
+  const procs = stateDirs.map((stateDir, i) => startTributaryBench({ ...w, stateDir, logFile: count === 1 ? logFile : logFile.replace(/\.log$/, `-${i}.log`) }));
+  void Promise.all(procs.map((p) => p.exited())).then(() => watch.stop());
   const seen = await watch.result;
-  void exitedEarly;
-  const exit = await proc.kill('SIGTERM');
-  rmSync(stateDir, { recursive: true, force: true });
-  return { firstMs: seen.firstMs, doneMs: seen.doneMs, exitCode: exit.code, logFile };
+  const exits = await Promise.all(procs.map((p) => p.kill('SIGTERM')));
+  for (const d of stateDirs) rmSync(d, { recursive: true, force: true });
+  const failed = exits.find((e) => e.code !== 0);
+  return { firstMs: seen.firstMs, doneMs: seen.doneMs, exitCode: failed ? failed.code : 0, logFile };
 }
