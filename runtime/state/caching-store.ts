@@ -10,6 +10,8 @@ export interface CacheListener {
 }
 
 interface CacheEntry {
+  /** The caller's key bytes, kept so a flush writes them down without converting back. */
+  readonly key: Buffer;
   value: Buffer | null;
   dirty: boolean;
 }
@@ -51,7 +53,7 @@ export class CachingStore implements BytesStore {
     }
     this.listener?.misses(1);
     const value = await this.inner.get(key);
-    this.remember(k, value);
+    if (!this.entries.has(k)) this.remember(k, key, value);
     return value;
   }
 
@@ -82,7 +84,7 @@ export class CachingStore implements BytesStore {
           out[i] = current.value ?? undefined;
         } else {
           out[i] = found[j];
-          this.remember(keyString(keys[i]), found[j]);
+          this.remember(keyString(keys[i]), keys[i], found[j]);
         }
       }
     }
@@ -99,7 +101,7 @@ export class CachingStore implements BytesStore {
       entry.dirty = true;
       this.touch(k, entry);
     } else {
-      this.entries.set(k, { value, dirty: true });
+      this.entries.set(k, { key, value, dirty: true });
       this.dirtyCount++;
       this.evict();
     }
@@ -118,9 +120,9 @@ export class CachingStore implements BytesStore {
 
   async flush(): Promise<void> {
     if (this.dirtyCount > 0) {
-      for (const [k, entry] of this.entries) {
+      for (const entry of this.entries.values()) {
         if (!entry.dirty) continue;
-        this.inner.put(keyBuffer(k), entry.value);
+        this.inner.put(entry.key, entry.value);
         entry.dirty = false;
       }
       this.dirtyCount = 0;
@@ -177,8 +179,8 @@ export class CachingStore implements BytesStore {
     this.entries.set(k, entry);
   }
 
-  private remember(k: string, value: Buffer | undefined): void {
-    this.entries.set(k, { value: value ?? null, dirty: false });
+  private remember(k: string, key: Buffer, value: Buffer | undefined): void {
+    this.entries.set(k, { key, value: value ?? null, dirty: false });
     this.evict();
   }
 
@@ -189,7 +191,7 @@ export class CachingStore implements BytesStore {
       if (entry.dirty) {
         this.dirtyCount--;
         this.windowIndex?.remove(k);
-        this.inner.put(keyBuffer(k), entry.value);
+        this.inner.put(entry.key, entry.value);
       }
     }
   }
