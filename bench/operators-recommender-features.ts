@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     await runCase('aggregate-last-n n=100 with 2 attributes', aggregateLastN, { store: 's', n: 100, item: 'value.pinId', attributes: ['action', 'surface'] }, records, ['s']),
     await runCase('aggregate-decayed-embedding 32-d, 2 half-lives', aggregateDecayedEmbedding, { store: 's', vector: 'value.embedding', halfLives: [3_600_000, 604_800_000] }, records, ['s']),
     await runCase('aggregate-ttl-set ttl 30d, max 500', aggregateTtlSet, { store: 's', member: 'value.pinId', ttl: 30 * 86_400_000, maxSize: 500 }, records, ['s']),
-    await runCase('top-k k=25 of 300 candidates, 3 per label', topK, { k: 25, items: 'value.candidates', score: 'utility', groupBy: 'label', maxPerGroup: 3 }, records, []),
+    await runCase('top-k k=25 of 300 candidates, 3 per label', topK, { k: 25, items: 'value.candidates', itemScore: 'utility', groupBy: 'label', maxPerGroup: 3 }, records, []),
     await runCase('emit-on-change on the action', emitOnChange, { store: 's', compare: 'value.action' }, records, ['s']),
   ];
   printTable(`recommender features, ${n} records, batches of 1,000, RocksDB stores (node ${process.version})`, results);

@@ -25,7 +25,7 @@ export interface RankedItem {
  *
  * Ties keep the earlier item first.
  * ```
- * k: 2 (list: value.c, score: s)
+ * k: 2, items: value.c, itemScore: s
  * u:{c:[{id:a,s:1},{id:b,s:3},{id:c,s:2}]}@1 ──|
  * u:[{id:b,s:3},{id:c,s:2}]@1 ──|
  * ```
@@ -38,15 +38,16 @@ export const topK: OperatorSpec = {
     '  top-k:',
     '    k: 25',
     '    items: value.candidates',
-    '    score: utility',
+    '    itemScore: utility',
     '    groupBy: label',
     '    maxPerGroup: 3',
     '    into: items',
   ].join('\n'),
   options: {
     k: { kind: 'integer', required: true, description: 'How many items to keep.' },
-    score: { kind: 'expression', required: true, description: 'The score: a field path in each list item (list form) or a record expression (stateful form). Higher is better.' },
     items: { kind: 'expression', description: 'List form: the list to rank.' },
+    itemScore: { kind: 'string', description: 'List form: field path of the score inside each list item (e.g. utility or scores.save). Higher is better.' },
+    score: { kind: 'expression', description: 'Stateful form: the score of the record\'s item (null removes the item). Higher is better.' },
     item: { kind: 'expression', description: 'Stateful form: the item identity (e.g. value.pinId).' },
     store: { kind: 'store', description: 'Stateful form: the rankings, keyed by record key.' },
     groupBy: { kind: 'string', description: 'List form: field path in each item used with maxPerGroup.' },
@@ -58,6 +59,8 @@ export const topK: OperatorSpec = {
     if (!Number.isInteger(options.k) || (options.k as number) <= 0) problems.push({ path: ['k'], message: 'k must be a positive integer' });
     if ((options.items === undefined) === (options.item === undefined)) problems.push({ path: [], message: 'set exactly one of items (list form) or item (stateful form)' });
     if (options.item !== undefined && options.store === undefined) problems.push({ path: ['store'], message: 'the stateful form (item) needs a store' });
+    if (options.item !== undefined && options.score === undefined) problems.push({ path: ['score'], message: 'the stateful form (item) needs score' });
+    if (options.items !== undefined && options.itemScore === undefined) problems.push({ path: ['itemScore'], message: 'the list form (items) needs itemScore' });
     return problems;
   },
   create(options, context) {
@@ -67,7 +70,7 @@ export const topK: OperatorSpec = {
     const into = options.into as string | undefined;
     if (options.items !== undefined) {
       const items = recordAccessor(options.items, 'items', context.stepId);
-      const score = itemAccessor(options.score, 'score');
+      const score = itemAccessor(options.itemScore, 'itemScore');
       const group = options.groupBy === undefined ? undefined : itemAccessor(options.groupBy, 'groupBy');
       const maxPerGroup = (options.maxPerGroup as number | undefined) ?? Infinity;
       return batchOperator(async (records) => {

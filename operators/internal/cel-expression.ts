@@ -3,6 +3,7 @@ import {
   type CelEnv, type CelFunc, type CelInput,
 } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { distance } from 'fastest-levenshtein';
 import type { StreamRecord } from '../../runtime/stream-record';
 import { RecordError } from '../../runtime/errors';
 
@@ -169,8 +170,9 @@ function missingField(schema: AvroSchemaJson, path: readonly string[]): string |
     const field = type.fields.find((f) => f.name === path[i]);
     if (!field) {
       const names = type.fields.map((f) => f.name);
+      const close = names.filter((n) => n.toLowerCase() === path[i].toLowerCase() || distance(n, path[i]) <= Math.max(1, Math.floor(n.length / 3)));
       return `value${path.slice(0, i).map((p) => `.${p}`).join('')} has no field '${path[i]}' in schema ${type.name ?? ''}`.trim()
-        + ` (fields: ${names.join(', ')})`;
+        + (close.length > 0 ? ` (did you mean '${close[0]}'?)` : ` (fields: ${names.join(', ')})`);
     }
     type = field.type;
   }

@@ -4,7 +4,7 @@ import { rec, runBatches, TestContext } from './internal/test-context';
 
 describe('topK operator', () => {
   it('ranks a list carried by a record, ties in input order, and skips items without a numeric score', async () => {
-    const [out] = await runBatches(topK, { k: 3, items: 'value.c', score: 's' }, [[
+    const [out] = await runBatches(topK, { k: 3, items: 'value.c', itemScore: 's' }, [[
       rec('u', { c: [{ id: 'a', s: 1 }, { id: 'b', s: 3 }, { id: 'c', s: 2 }, { id: 'd', s: 3 }, { id: 'e' }] }, 1),
     ]]);
     assert.deepEqual((out![0]!.value as Array<{ id: string }>).map((i) => i.id), ['b', 'd', 'c']);
@@ -12,7 +12,7 @@ describe('topK operator', () => {
 
   it('caps items per group for diversity and writes into a field', async () => {
     const c = [{ id: 'a', s: 9, l: 'x' }, { id: 'b', s: 8, l: 'x' }, { id: 'c', s: 7, l: 'x' }, { id: 'd', s: 1, l: 'y' }];
-    const [out] = await runBatches(topK, { k: 3, items: 'value.c', score: 's', groupBy: 'l', maxPerGroup: 2, into: 'top' }, [[rec('u', { c }, 1)]]);
+    const [out] = await runBatches(topK, { k: 3, items: 'value.c', itemScore: 's', groupBy: 'l', maxPerGroup: 2, into: 'top' }, [[rec('u', { c }, 1)]]);
     assert.deepEqual((out![0]!.value as { top: Array<{ id: string }> }).top.map((i) => i.id), ['a', 'b', 'd']);
   });
 
@@ -28,6 +28,7 @@ describe('topK operator', () => {
 
   it('reports a bad configuration', () => {
     assert.deepEqual(topK.check!({ k: 0, score: 's' }).map((p) => p.message), ['k must be a positive integer', 'set exactly one of items (list form) or item (stateful form)']);
+    assert.deepEqual(topK.check!({ k: 1, items: 'value.c' }).map((p) => p.message), ['the list form (items) needs itemScore']);
     assert.throws(() => topK.create({ k: 2, item: 'value.x', score: 'value.s' }, new TestContext()), /needs a store/);
   });
 });
