@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as avro from 'avsc';
 import { isMap, isScalar, LineCounter, parseDocument, visit, type Node, type Pair } from 'yaml';
 import type { CompiledSink, CompiledSource, CompiledStore, SerdeConfig, TestRecord, TopologyTestCase } from '../compiled-topology';
 import type { LintProblem } from '../lint-problem';
@@ -107,6 +109,9 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
       sink.report(ref.node, 'unknown-reference', `unknown ${ref.kind} '${ref.name}'${didYouMean(ref.name, names.keys())}`);
     }
   }
+  for (const mod of findings.modules) {
+    if (!fs.existsSync(path.resolve(dir, mod.path))) sink.report(mod.node, 'module', `module '${mod.path}' not found (looked for ${path.resolve(dir, mod.path)})`);
+  }
   const tests = checkTests(config.tests, nodeAt(root, ['tests']), sources, sink, lines);
 
   if (sink.problems.length > 0) return { problems: sink.problems };
@@ -198,7 +203,21 @@ function checkTests(raw: unknown, node: Node | undefined, sources: ReadonlyMap<s
         sink.report(nodeAt(testNode, ['inputs', j, 'source']), 'unknown-reference',
           `unknown source '${sourceName}'${didYouMean(sourceName, sources.keys())}`);
       }
-      return { source: sourceName, records: (input.records ?? []) as TestRecord[] };
+      const records = (input.records ?? []) as TestRecord[];
+      const schema = sources.get(sourceName)?.value.schema;
+      if (schema !== undefined) {
+        const type = avro.Type.forSchema(schema as avro.Schema);
+        records.forEach((record, k) => {
+          const paths: string[] = [];
+          if (!type.isValid(record?.value, { errorHook: (path) => paths.push(path.join('.')) })) {
+            const valueNode = nodeAt(testNode, ['inputs', j, 'records', k, 'value']);
+            const at = paths[0] ? nodeAt(valueNode, paths[0].split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p))) : undefined;
+            sink.report(at ?? valueNode ?? nodeAt(testNode, ['inputs', j, 'records', k]), 'schema',
+              `test record does not match the Avro schema of source '${sourceName}'${paths[0] ? ` at value.${paths[0]}` : ''}`);
+          }
+        });
+      }
+      return { source: sourceName, records };
     });
     return {
       name: String(test.name ?? `test ${i + 1}`),

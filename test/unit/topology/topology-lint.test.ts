@@ -44,6 +44,8 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
   { file: '35-bad-on-error.yaml', problems: [[11, 18, 'option', 'dead-letter, skip, fail']] },
   { file: '36-missing-step-id.yaml', problems: [[10, 9, 'missing-key', "'id'"]] },
   { file: '37-sink-key-expression-unknown-name.yaml', problems: [[14, 35, 'expression', "unknown name 'suffix'"]] },
+  { file: '39-test-record-not-matching-schema.yaml', problems: [[19, 70, 'schema', 'at value.eventTime']] },
+  { file: '40-module-option-missing.yaml', problems: [[13, 19, 'module', 'not found']] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 
@@ -69,6 +71,13 @@ describe('topology lint', () => {
     const files = fs.readdirSync(path.join(fixtures, 'invalid')).filter((f) => f.endsWith('.yaml')).sort();
     assert.deepEqual(files, table.map((r) => r.file).sort());
     assert.ok(table.length >= 25);
+  });
+
+  it('finds no problem in the examples', () => {
+    const examples = path.resolve(fixtures, '../../../examples');
+    const files = fs.readdirSync(examples).filter((f) => f.endsWith('.yaml'));
+    assert.ok(files.length >= 3);
+    for (const f of files) assert.deepEqual(loadTopology(path.join(examples, f), { env: {} }).problems, [], f);
   });
 
   it('uses every lint kind at least once', () => {
