@@ -96,6 +96,12 @@ async function main(): Promise<void> {
   const kafka = benchKafka([broker.bootstrap], 'tributary-faults', true);
   let app: ManagedProcess | undefined;
   let probe: OutputProgressProbe | undefined;
+  // Interrupted: take the app and the broker down with us rather than leave them running.
+  const onSignal = (): void => {
+    void Promise.all([app?.kill('SIGKILL'), broker.stop()]).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const [inputTopic, outputTopic, dlqTopic] = [await createRandomTopic(kafka, 'faults-in', 6), await createRandomTopic(kafka, 'faults-out', 6), await createRandomTopic(kafka, 'faults-dlq', 1)];
     const wiring: AppWiring = {
@@ -119,11 +125,14 @@ async function main(): Promise<void> {
     const rebalanceSlots = new Set(Array.from({ length: o.rebalances }, (_, i) => Math.floor(((i + 0.5) * total) / o.rebalances)).filter((n) => !brokerSlots.has(n)));
     let rnd = o.seed;
     const random = (): number => { rnd = (rnd * 1103515245 + 12345) % 2147483648; return rnd / 2147483648; };
+    console.log(`faults planned: ${total} (${o.kills} SIGKILL, every ${o.wipeStateEvery || '-'}th removing the state directory; ${o.brokerRestarts} broker restart; ${o.rebalances} rebalance)`);
     for (let n = 0; n < total; n++) {
       // Wait until the app has produced since the last fault, then a random moment more.
       const lastFault = faults.at(-1);
       const settleDeadline = Date.now() + 120_000;
-      while (lastFault && probe.recoveryMs(lastFault.at, lastFault.restartedAt) === null && Date.now() < settleDeadline) await sleep(100);
+      // Once the input has ended there may be no new output to wait for: settle a fixed time instead.
+      while (lastFault && producing && probe.recoveryMs(lastFault.at, lastFault.restartedAt) === null && Date.now() < settleDeadline) await sleep(100);
+      if (!producing) await sleep(5000);
       await sleep(300 + random() * Math.max(1000, (spanMs / total) * 0.8));
       const at = Date.now();
       const when = producing ? '' : ' after input ended';
