@@ -33,6 +33,8 @@ export interface RankedItem {
 export const topK: OperatorSpec = {
   name: 'top-k',
   summary: 'The K best items by score: over a list in each record, or per key over a stream of (item, score).',
+  // The stateful form keeps per-key rankings, so a key change before it needs a repartition.
+  stateful: true,
   example: [
     '- id: best',
     '  top-k:',
