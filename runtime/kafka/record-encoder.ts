@@ -1,4 +1,6 @@
 import type { Message } from 'kafkajs';
+import { context, trace } from '@opentelemetry/api';
+import { injectTraceContext } from '../telemetry/trace-context';
 import type { Serde } from '../../schemas/serde';
 import type { StreamRecord } from '../stream-record';
 
@@ -19,10 +21,14 @@ export function encodeRecord(encoding: TopicEncoding, record: StreamRecord): Mes
   for (const [name, value] of Object.entries(record.headers)) {
     if (value !== undefined) headers[name] = value;
   }
+  // Inside a batch span (telemetry on), outputs carry that span's W3C trace
+  // context, so a downstream consumer's trace continues from this hop;
+  // otherwise the input's headers (and any trace context in them) pass through.
+  const traced = trace.getSpan(context.active()) ? injectTraceContext(headers) : headers;
   return {
     key: encoding.key.serialize(record.key),
     value: encoding.value.serialize(record.value),
     timestamp: String(Math.trunc(record.timestamp)),
-    headers,
+    headers: traced as Record<string, Buffer | string>,
   };
 }

@@ -9,7 +9,8 @@ import { ExactlyOnceCommitter } from './committer-exactly-once';
 import { buildTopicCodecs, type TopicCodecs } from './topic-codecs';
 import { ensureTopics, partitionCounts, type TopicRequirement } from './topic-admin';
 import { TributaryError } from '../errors';
-import type { Telemetry } from '../telemetry';
+import { batchSpan, type Telemetry } from '../telemetry';
+import { context } from '@opentelemetry/api';
 import type { BatchReport } from './stream-task';
 
 /** Everything a pipeline factory gets to build one task's in-process pipeline. */
@@ -140,13 +141,18 @@ export class StreamApp {
     const sub = this.topicToSubTopology.get(batch.topic);
     if (!sub) throw new Error(`no sub-topology reads topic ${batch.topic}`);
     const task = await this.task(sub, batch.partition, heartbeat);
+    const telemetry = this.options.telemetry;
+    const span = telemetry ? batchSpan(telemetry.tracer, { taskId: task.id, topic: batch.topic, partition: batch.partition }, batch.messages) : undefined;
     try {
-      await task.processBatch(batch.topic, batch.messages);
+      if (span) await context.with(span.context, () => task.processBatch(batch.topic, batch.messages));
+      else await task.processBatch(batch.topic, batch.messages);
+      span?.end();
       // kafkajs fetches from resolved offsets, not committed ones: resolve the
       // batch only once it is committed, so a failed batch is fetched again.
       resolveOffset(batch.messages[batch.messages.length - 1].offset);
       this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.offsetLag()));
     } catch (error) {
+      span?.end(error);
       if (error instanceof TributaryError && error.retriable) throw error; // kafkajs retries the batch
       this.fatal(error);
       throw error;
