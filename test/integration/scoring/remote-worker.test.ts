@@ -104,6 +104,21 @@ describe('remote scoring through tributary worker (Open Inference Protocol)', fu
       (err: Error) => err instanceof ConfigError && /input 'interest' has shape \[-1, 32\] in the model, \[users, 16\] in the manifest/.test(err.message));
   });
 
+  it('tributary worker exports the provider in use and batch sizes on Prometheus /metrics', async () => {
+    const w = await startWorkerProcess(['--model', defaultRankingModelDir, '--metrics-port', '0']);
+    try {
+      assert.ok(w.metrics, 'ready line names the metrics endpoint');
+      const pool = await ScoringPool.start({ models: [defaultRankingModelDir], remote: { endpoints: [w.grpc] } });
+      await pool.score({ model, inputs: randomRankingRequest(5, 17) });
+      await pool.close();
+      const text = await (await fetch(w.metrics!)).text();
+      assert.match(text, /tributary_scoring_provider\{[^}]*provider="cpu"[^}]*\} 1/);
+      assert.match(text, /tributary_scoring_rows[^ ]*\{[^}]*model="home-feed-ranker"[^}]*\} 17/);
+    } finally {
+      await w.stop();
+    }
+  });
+
   it('tributary worker exits 1 with a one-line error for a bad model file', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-worker-bad-'));
     fs.copyFileSync(path.join(defaultRankingModelDir, 'manifest.json'), path.join(dir, 'manifest.json'));

@@ -8,6 +8,8 @@ export interface WorkerProcess {
   readonly child: ChildProcess;
   readonly http: string;
   readonly grpc: string;
+  /** The Prometheus endpoint, when started with --metrics-port. */
+  readonly metrics?: string;
   stop(): Promise<void>;
 }
 
@@ -25,7 +27,7 @@ export function startWorkerProcess(args: readonly string[]): Promise<WorkerProce
       if (!m) return;
       clearTimeout(timer);
       resolve({
-        child, http: m[1], grpc: m[2],
+        child, http: m[1], grpc: m[2], metrics: /metrics at (\S+)/.exec(out)?.[1],
         stop: () => new Promise<void>((done) => {
           if (child.exitCode !== null || child.signalCode !== null) return done();
           child.once('exit', () => done());
