@@ -12,7 +12,7 @@ export interface KafkaChangelogReaderOptions {
   /** Force bars (true) or lines (false); default: whether stderr is a TTY. */
   readonly tty?: boolean;
   readonly log?: ProgressLog;
-  /** Fail when no partition moves for this long (default 60 s): e.g. an open transaction holds the log. */
+  /** Fail (retriable) when no partition moves for this long (default 60 s), rather than wait forever on a broker that stopped answering. */
   readonly stallTimeoutMs?: number;
   /** Bytes per partition per fetch (default 8 MiB): larger fetches, larger RocksDB batches. */
   readonly maxBytesPerPartition?: number;
@@ -36,9 +36,11 @@ interface PartitionRead {
  * it started, then disconnects. Control records (transaction markers) move the
  * position too, so a partition whose last offset is a commit marker finishes.
  *
- * Call it after the task's transactional producer has initialised: that aborts
- * a crashed predecessor's open transaction, which would otherwise hold the
- * read_committed position below the end (reported as a stall).
+ * End offsets are read with read_committed isolation, i.e. they are the last
+ * stable offsets: records of a transaction still open are neither waited for
+ * nor restored. Under exactly_once, initialise the task's transactional
+ * producer first (that aborts a crashed predecessor's open transaction), so
+ * that nothing is left open on the task's own changelog partitions.
  */
 export class KafkaChangelogReader implements ChangelogReader {
   constructor(private readonly kafka: Kafka, private readonly options: KafkaChangelogReaderOptions = {}) {}
@@ -156,7 +158,7 @@ export class KafkaChangelogReader implements ChangelogReader {
     const watchdog = setInterval(() => {
       if (Date.now() - lastMove > stallMs) {
         const stuck = reads.filter((r) => r.position < r.end).map((r) => `${r.topic}[${r.partition}] at ${r.position} of ${r.end}`);
-        fail(new StateStoreError(`changelog restore made no progress for ${stallMs} ms: ${stuck.join(', ')} (an open transaction on the changelog?)`, true));
+        fail(new StateStoreError(`changelog restore made no progress for ${stallMs} ms: ${stuck.join(', ')} (broker unreachable or partition offline?)`, true));
       }
     }, Math.min(stallMs, 1_000));
 

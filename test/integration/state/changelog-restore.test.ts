@@ -40,24 +40,22 @@ describe('changelog restore from Kafka', function () {
 
   before(async () => {
     kafka = await localKafka();
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  after(async () => {
-    await admin?.disconnect();
   });
   beforeEach(async () => {
+    // Fresh clients per test: kafkajs keeps refreshing metadata of every topic it touched, and earlier tests' topics are deleted.
+    admin = kafka.admin();
+    await admin.connect();
     ({ dir, cleanup } = await tempStateDir());
     app = `it-${randomUUID().slice(0, 8)}`;
     log.length = 0;
     await createChangelogTopics(admin, changelogTopicSpecs(app, stores, 2));
-    // A producer per test: kafkajs keeps refreshing metadata of topics it wrote to, and earlier tests' topics are deleted.
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
   });
   afterEach(async () => {
     await producer.disconnect();
     await admin.deleteTopics({ topics: stores.map((s) => TaskStores.changelogTopic(app, s.name)) }).catch(() => undefined);
+    await admin.disconnect();
     await cleanup();
   });
 
@@ -137,6 +135,28 @@ describe('changelog restore from Kafka', function () {
     assert.equal(await back.keyValueStore('counts').get('k5'), -5);
     assert.equal(await back.keyValueStore('counts').get('k50'), 50);
     await back.close();
+  });
+
+  it('reads up to the last stable offset when an open transaction holds the changelog', async () => {
+    const zombie = kafka.producer({ transactionalId: `${app}-zombie`, idempotent: true, maxInFlightRequests: 1 });
+    await zombie.connect();
+    const tx = await zombie.transaction();
+    try {
+      const t = await open();
+      t.keyValueStore<string, number>('counts').put('committed', 1);
+      await commit(t);
+      await tx.send({ topic: TaskStores.changelogTopic(app, 'counts'), messages: [{ partition: 1, key: structuredKeySerde.serialize('open'), value: Buffer.from('2') }] });
+      await t.wipe();
+      const fresh = await open();
+      const [counts] = await fresh.restore(reader());
+      assert.deepEqual([counts.records, counts.endOffset], [1, '1']);
+      assert.equal(await fresh.keyValueStore('counts').get('committed'), 1);
+      assert.equal(await fresh.keyValueStore('counts').get('open'), undefined);
+      await fresh.close();
+    } finally {
+      await tx.abort();
+      await zombie.disconnect();
+    }
   });
 
   it('restores committed transactions only and passes the commit markers (exactly_once)', async () => {
