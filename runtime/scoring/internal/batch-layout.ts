@@ -5,6 +5,8 @@ import { ScoreRequestError } from '../scoring-errors';
 type Inputs = Readonly<Record<string, TensorData>>;
 type TypedArray = TensorData['data'];
 
+const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /**
  * How a model's requests merge into batches and split back, derived from its
  * manifest: inputs that lead with the row dimension are concatenated, inputs
@@ -64,13 +66,17 @@ export class BatchLayout {
       const parts = requests.map((r) => r[this.index!]);
       const merged = concat(parts);
       const data = merged.data as BigInt64Array;
+      // check() keeps every index in [0, groups), so each int64 is its low 32-bit word (little-endian)
+      // and the shift can run on Int32 words: BigInt arithmetic per row cost more than the copy.
+      const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
       let pos = 0;
-      let offset = 0n;
+      let offset = 0;
       for (const r of requests) {
         const n = r[this.index].data.length;
-        if (offset !== 0n) for (let i = pos; i < pos + n; i++) data[i] += offset;
+        if (offset !== 0 && littleEndian) for (let i = pos; i < pos + n; i++) words[2 * i] += offset;
+        else if (offset !== 0) for (let i = pos; i < pos + n; i++) data[i] += BigInt(offset);
         pos += n;
-        offset += BigInt(r[this.groupInputs[0]]?.dims[0] ?? 0);
+        offset += r[this.groupInputs[0]]?.dims[0] ?? 0;
       }
       out[this.index] = merged;
     }
