@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as avro from 'avsc';
-import { isMap, isScalar, LineCounter, parseDocument, visit, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, Scalar, visit, type Node, type Pair } from 'yaml';
 import type { CompiledSink, CompiledSource, CompiledStore, SerdeConfig, TestRecord, TopologyTestCase } from '../compiled-topology';
 import type { LintProblem } from '../lint-problem';
 import { topologySpec } from '../topology-spec';
@@ -35,6 +35,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     sink.report(root, 'wrong-type', `a topology file must be a mapping with name, sources and pipelines, found ${root ? 'something else' : 'an empty document'}`);
     return { problems: sink.problems };
   }
+  resolveAliases(doc, sink);
   interpolate(doc, env, sink);
   reportDuplicateKeys(doc, sink);
   const findings = emptyFindings();
@@ -123,7 +124,11 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
       file: path.resolve(file), dir, name,
       config: {
         ...config,
-        kafka: { brokers: ['127.0.0.1:9092'], ...kafka, clientId: kafka.clientId ?? name },
+        kafka: {
+          ...kafka, clientId: kafka.clientId ?? name,
+          // 'host1:9092,host2:9092' in one variable is the usual way brokers come from the environment.
+          brokers: ((kafka.brokers ?? ['127.0.0.1:9092']) as string[]).flatMap((b) => b.split(',')).map((b) => b.trim()).filter(Boolean),
+        },
         processing: {
           guarantee: 'at_least_once', commitInterval: 1000, stateDir: './tributary-state', ...processing,
           deadLetterTopic: processing.deadLetterTopic ?? `${name}-dlq`,
@@ -171,6 +176,23 @@ function serde(raw: unknown, node: Node | undefined, dir: string, sink: ProblemS
   if (typeof config.subject === 'string') return { format, subject: config.subject };
   if (config.format === 'avro') sink.report(node, 'missing-key', `the avro format needs 'schema' (an .avsc file) or 'subject' (a registry subject)`);
   return { format };
+}
+
+/**
+ * Replaces each alias (`*name`) by a copy of its anchored node, so that checks
+ * see the value; problems inside it point at the anchor's definition.
+ */
+function resolveAliases(doc: ReturnType<typeof parseDocument>, sink: ProblemSink): void {
+  visit(doc, {
+    Alias(_, alias) {
+      const target = alias.resolve(doc);
+      if (!target) {
+        sink.report(alias, 'unknown-reference', `unknown anchor '${alias.source}' (define it with &${alias.source})`);
+        return new Scalar(null) as Node;
+      }
+      return target.clone() as Node;
+    },
+  });
 }
 
 /** Every mapping's duplicate keys (YAML would keep only the last one silently). */
