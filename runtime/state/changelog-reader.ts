@@ -12,6 +12,8 @@ export interface ChangelogBatch {
   readonly topic: string;
   readonly partition: number;
   readonly records: ReadonlyArray<{ readonly key: Buffer | null; readonly value: Buffer | null; readonly offset: string }>;
+  /** The offset the read of this partition stops at, when the reader knows it (for progress metrics). */
+  readonly endOffset?: string;
 }
 
 /**

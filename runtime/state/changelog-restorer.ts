@@ -177,7 +177,7 @@ export class KafkaChangelogReader implements ChangelogReader {
             if (offset >= r.end) break;
             records.push({ key: m.key, value: m.value, offset: m.offset });
           }
-          if (records.length > 0) await onBatch({ topic: r.topic, partition: r.partition, records });
+          if (records.length > 0) await onBatch({ topic: r.topic, partition: r.partition, records, endOffset: r.end.toString() });
           advance(r, BigInt(batch.lastOffset()) + 1n);
         },
       });

@@ -254,6 +254,10 @@ export class TaskStores {
         }
         await inFlight.get(batch.topic);
         if (failure !== undefined) throw failure;
+        if (batch.endOffset !== undefined && batch.records.length > 0) {
+          const next = BigInt(batch.records[batch.records.length - 1].offset) + 1n;
+          this.restoreInstruments?.setRemaining(store.definition.name, Math.max(0, Number(BigInt(batch.endOffset) - next)));
+        }
         inFlight.set(batch.topic, store.rocksdb.restore(entries).then(() => {
           counts.set(batch.topic, counts.get(batch.topic)! + entries.length);
           this.restoreInstruments?.restored(store.definition.name, entries.length);
@@ -269,6 +273,7 @@ export class TaskStores {
       await this.checkpointFile.write(this.checkpoint.values());
       return partitions.map((p, i) => {
         this.restoreInstruments?.finished(p.store, durationMs / 1000);
+        this.restoreInstruments?.setRemaining(p.store, 0);
         return {
           store: p.store,
           topic: p.topic,

@@ -12,6 +12,7 @@ export const storeInstrumentNames = {
   cacheMisses: 'tributary.store.cache.misses',
   restoreRecords: 'tributary.restore.records',
   restoreDuration: 'tributary.restore.duration',
+  restoreRemaining: 'tributary.restore.remaining',
 } as const;
 
 export const storeAttributeNames = {
@@ -53,15 +54,25 @@ export class StoreInstruments {
   }
 }
 
-/** Restore counters of one task (store is an attribute per call). */
+/** Restore instruments of one task (store is an attribute per call). */
 export class RestoreInstruments {
   private readonly records: Counter;
   private readonly duration: Histogram;
+  private readonly remaining = new Map<string, number>();
 
   constructor(private readonly task: string, provider?: MeterProvider) {
     const meter = (provider ?? metrics).getMeter('tributary');
     this.records = meter.createCounter(storeInstrumentNames.restoreRecords, { description: 'Changelog records applied while restoring a store' });
     this.duration = meter.createHistogram(storeInstrumentNames.restoreDuration, { description: 'Time to restore one store partition', unit: 's' });
+    const gauge = meter.createObservableGauge(storeInstrumentNames.restoreRemaining, { description: 'Changelog offsets still to restore, per store' });
+    gauge.addCallback((result) => {
+      for (const [store, n] of this.remaining) result.observe(n, { [storeAttributeNames.store]: store, [storeAttributeNames.task]: this.task });
+    });
+  }
+
+  /** Offsets between the restore position and the end (0 once done). */
+  setRemaining(store: string, n: number): void {
+    this.remaining.set(store, n);
   }
 
   restored(store: string, n: number): void {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { AggregationTemporality, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ChangelogReader } from '../../../runtime/state/changelog-reader';
 import { TaskStores } from '../../../runtime/state/task-stores';
 import { collect, tempStateDir } from './temp-state-dir';
 
@@ -66,6 +67,35 @@ describe('MeteredKeyValueStore layer', () => {
       'tributary.store.cache.hits{kv}': 2,
       'tributary.store.cache.misses{kv}': 2,
     });
+    await stores.close();
+    await provider.shutdown();
+  });
+
+  it('counts restored records and reports the offsets still to restore', async () => {
+    const reader = new TestReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const stores = await TaskStores.open({
+      stateDir: dir, appId: 'app', taskId: '0_0', metrics: true, meterProvider: provider,
+      stores: [{ name: 'kv', kind: 'key-value', changelog: true }],
+    });
+    const seen: number[] = [];
+    const changelog: ChangelogReader = {
+      async read(requests, onBatch) {
+        for (let i = 0; i < 10; i += 5) {
+          const records = [0, 1, 2, 3, 4].map((j) => ({ key: Buffer.from(`k${i + j}`), value: Buffer.from('1'), offset: String(i + j) }));
+          await onBatch({ topic: requests[0].topic, partition: 0, records, endOffset: '10' });
+          const { resourceMetrics } = await reader.collect();
+          seen.push(sums(resourceMetrics)['tributary.restore.remaining{kv}']);
+        }
+        return [{ topic: requests[0].topic, partition: 0, offset: '10' }];
+      },
+    };
+    await stores.restore(changelog);
+    const after = sums((await reader.collect()).resourceMetrics);
+    assert.deepEqual(seen, [5, 0]);
+    assert.equal(after['tributary.restore.records{kv}'], 10);
+    assert.equal(after['tributary.restore.remaining{kv}'], 0);
+    assert.equal(after['tributary.restore.duration{kv}'], 1, 'one duration sample');
     await stores.close();
     await provider.shutdown();
   });
