@@ -39,6 +39,8 @@ export interface WriteOptions {
   readonly onProgress?: (progress: WriteProgress) => void;
   readonly progressEveryMs?: number;
   readonly signal?: AbortSignal;
+  /** Told after each batch is acknowledged, with the wall-clock time (latency measurements). */
+  readonly onSent?: (events: readonly GeneratedEvent[], ackedAtMs: number) => void;
 }
 
 const BATCH = 1000;
@@ -92,6 +94,7 @@ export class HomeFeedKafkaWriter {
     let lastProgress = started;
     let written = 0;
     let batch = new Map<string, Message[]>();
+    let batchEvents: GeneratedEvent[] = [];
     let inBatch = 0;
     const inFlight: Array<Promise<void>> = [];
     const progress = (): WriteProgress => ({ written, total: options.total, byKind: { ...byKind }, elapsedMs: Date.now() - started });
@@ -99,11 +102,13 @@ export class HomeFeedKafkaWriter {
       if (inBatch === 0) return;
       const topicMessages = [...batch].map(([topic, messages]) => ({ topic, messages }));
       batch = new Map();
+      const sentEvents = batchEvents;
+      batchEvents = [];
       written += inBatch;
       inBatch = 0;
       // A few batches in flight hide the broker round trip; one connection per
       // broker keeps their order, and the oldest is awaited before a new one.
-      inFlight.push(this.producer.sendBatch({ topicMessages, acks: -1 }).then(() => undefined));
+      inFlight.push(this.producer.sendBatch({ topicMessages, acks: -1 }).then(() => options.onSent?.(sentEvents, Date.now())));
       if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
       const rate = options.rate ?? 0;
       if (rate > 0) {
@@ -129,6 +134,7 @@ export class HomeFeedKafkaWriter {
       for (const event of events) {
         if (options.signal?.aborted) break;
         byKind[event.kind]++;
+        if (options.onSent) batchEvents.push(event);
         const key = Buffer.from(event.key, 'utf8');
         const timestamp = String(event.timestamp);
         if (event.kind === 'image') {

@@ -29,6 +29,11 @@ export class LatestFeedStore {
     return this.feeds.get(userId);
   }
 
+  /** The `n` feeds with the highest versions (the most active users). */
+  mostUpdated(n: number): RecommendationEvent[] {
+    return [...this.feeds.values()].sort((a, b) => Number(b.version) - Number(a.version) || (a.userId < b.userId ? -1 : 1)).slice(0, n);
+  }
+
   get users(): number {
     return this.feeds.size;
   }

@@ -13,6 +13,8 @@ export interface RecommendationsConsumerOptions {
   /** Consumer group; one group per service so each instance set sees every update. */
   readonly groupId: string;
   readonly fromBeginning?: boolean;
+  /** Told of every update as it arrives, with the wall-clock receive time. */
+  readonly onUpdate?: (update: RecommendationEvent, receivedAtMs: number) => void;
 }
 
 /**
@@ -38,7 +40,12 @@ export class RecommendationsConsumer {
     await this.consumer.run({
       eachBatch: async ({ batch }) => {
         await serde.prepare(batch.messages.map((m) => m.value));
-        for (const m of batch.messages) this.feeds.offer(serde.deserialize(m.value) as RecommendationEvent);
+        const now = Date.now();
+        for (const m of batch.messages) {
+          const update = serde.deserialize(m.value) as RecommendationEvent;
+          this.feeds.offer(update);
+          this.options.onUpdate?.(update, now);
+        }
       },
     });
   }

@@ -123,13 +123,16 @@ describe('home-feed flagship on Kafka (generate → topology → evaluate)', fun
     for (const [userId, version] of highest) assert.equal(Number(consumer.feeds.get(userId)?.version), version);
   });
 
-  it('beats the decayed-popularity baseline on HitRate@25 (tributary evaluate on the topics)', async () => {
+  it('beats the decayed-popularity baseline on HitRate@10/@25 and NDCG@25 (tributary evaluate on the topics)', async () => {
     const report = await evaluateFromKafka({
       brokers: KAFKA_BROKERS.join(','), registry: REGISTRY_URL, engagementsTopic: topics.engagements,
       recommendationsTopic: topics.recommendations, holdoutFile, k: [10, 25],
     });
     process.stdout.write(`${formatEvaluationReport(report)}\n`);
     assert.ok(report.targets >= 30);
-    assert.ok(report.flagship[1].hitRate > 1.3 * report.baseline[1].hitRate, JSON.stringify(report));
+    // The margin is clearest at the top of the list; @25 the lists overlap more.
+    assert.ok(report.flagship[0].hitRate > 1.5 * report.baseline[0].hitRate, JSON.stringify(report));
+    assert.ok(report.flagship[1].hitRate > 1.25 * report.baseline[1].hitRate, JSON.stringify(report));
+    assert.ok(report.flagship[1].ndcg > 1.5 * report.baseline[1].ndcg, JSON.stringify(report));
   });
 });

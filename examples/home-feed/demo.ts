@@ -1,0 +1,198 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel } from 'kafkajs';
+import { HomeFeedGenerator } from '../../runtime/generate/home-feed-generator';
+import { HomeFeedKafkaWriter } from '../../runtime/generate/home-feed-kafka-writer';
+import { POSITIVE_ACTIONS } from '../../runtime/generate/home-feed-events';
+import { ensureTopics } from '../../runtime/kafka/topic-admin';
+import { createLogger } from '../../runtime/logger';
+import { evaluateFromKafka } from '../../runtime/cli/evaluate-command';
+import { formatEvaluationReport, type EvaluationReport } from '../../runtime/evaluate/prequential-evaluation';
+import { startHomeFeedApp } from './home-feed-app';
+import { RecommendationsConsumer } from './consumer/recommendations-consumer';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const SERVICES = path.join(ROOT, 'deploy', 'local', 'services.sh');
+
+export interface DemoOptions {
+  /** Upper bound of the whole demo, seconds (default 150). */
+  readonly durationS?: number;
+  /** Generator rate, events/s (default 150: what the topology sustains on 2 shared cores with room to spare). */
+  readonly rate?: number;
+  readonly seed?: number;
+  readonly brokers?: string;
+  readonly registryUrl?: string;
+  /** Lines go here (default stdout). */
+  readonly print?: (line: string) => void;
+}
+
+/** The demo's figures. */
+export interface DemoSummary {
+  readonly events: number;
+  readonly updates: number;
+  readonly inputEventsPerS: number;
+  readonly updatesPerS: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly report?: EvaluationReport;
+}
+
+/**
+ * The flagship demo, start to end: start the local services (when not
+ * running), create topics, start the topology with a scoring pool and a
+ * downstream consumer, stream generated events at a rate with a live line,
+ * then print sample feeds with the source of each item, quality against the
+ * popularity baseline, throughput and action-to-update latency; stop what it
+ * started. Bounded by `durationS`.
+ */
+export async function runHomeFeedDemo(options: DemoOptions = {}): Promise<DemoSummary> {
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const durationMs = (options.durationS ?? 150) * 1000;
+  const rate = options.rate ?? 150;
+  const deadline = Date.now() + durationMs;
+  const brokers = options.brokers ?? '127.0.0.1:9092';
+  const registryUrl = options.registryUrl ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
+
+  const wasRunning = spawnSync('bash', [SERVICES, 'status'], { encoding: 'utf8' }).stdout;
+  const started = ['kafka', 'registry'].filter((s) => !new RegExp(`${s}: running`).test(wasRunning));
+  if (started.length) {
+    print(`starting ${started.join(' and ')} (deploy/local/services.sh)...`);
+    const r = spawnSync('bash', [SERVICES, 'start'], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('could not start the local services');
+  }
+  const run = randomUUID().slice(0, 8);
+  const topics = { images: `demo-images-${run}`, engagements: `demo-engagements-${run}`, recommendations: `demo-recommendations-${run}` };
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'home-feed-demo-'));
+  const holdoutFile = path.join(stateDir, 'holdout.jsonl');
+  const appId = `home-feed-demo-${run}`;
+  const kafka = new Kafka({ clientId: 'home-feed-demo', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  // Two input topics of one partition: retrieval needs every pin in the task (no global stores yet).
+  await ensureTopics(kafka, [
+    { topic: topics.images, partitions: 1, purpose: 'demo pins', config: { 'retention.ms': '-1' } },
+    { topic: topics.engagements, partitions: 1, purpose: 'demo engagements', config: { 'retention.ms': '-1' } },
+  ], 'create');
+
+  const app = await startHomeFeedApp({
+    env: {
+      APP_ID: appId, STATE_DIR: stateDir, KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl,
+      IMAGES_TOPIC: topics.images, ENGAGEMENTS_TOPIC: topics.engagements, RECOMMENDATIONS_TOPIC: topics.recommendations,
+    },
+    logger: createLogger('home-feed', 'warn'),
+  });
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let updates = 0;
+  let firstSent = 0;
+  let lastUpdateAt = 0;
+  const consumer = new RecommendationsConsumer({
+    brokers: brokers.split(','), registryUrl, topic: topics.recommendations, groupId: `${appId}-consumer`,
+    onUpdate: (update, receivedAt) => {
+      updates++;
+      lastUpdateAt = receivedAt;
+      const sent = sentAt.get(`${update.userId}@${update.eventTime}`);
+      if (sent !== undefined && update.trigger !== 'new_pin') latencies.push(receivedAt - sent);
+    },
+  });
+  await consumer.start();
+  const writer = await HomeFeedKafkaWriter.open({ brokers: brokers.split(","), registryUrl, imagesTopic: topics.images, engagementsTopic: topics.engagements, holdoutFile });
+
+  // Size the stream so that generating takes about 60% of the budget.
+  const total = Math.max(3000, Math.round(rate * (durationMs / 1000) * 0.6));
+  const users = Math.max(100, Math.round(total / 50));
+  const generator = new HomeFeedGenerator({
+    seed: options.seed ?? 42, totalEvents: total, users, initialPins: Math.max(300, Math.round(total / 25)),
+    startTime: Math.floor((Date.now() - 2 * 86_400_000) / 1000) * 1000,
+  });
+  print(`streaming ${total} events (${users} users) at ${rate} events/s into ${topics.engagements} / ${topics.images}`);
+  const abort = new AbortController();
+  const budget = setTimeout(() => abort.abort(), Math.max(1000, deadline - Date.now() - 25_000));
+  let written = 0;
+  try {
+    await writer.write(generator.events(), {
+      total, rate, signal: abort.signal, progressEveryMs: 3000,
+      onSent: (events, at) => {
+        if (!firstSent) firstSent = at;
+        for (const e of events) if (e.kind === 'engagement' && POSITIVE_ACTIONS.has(e.value.action)) sentAt.set(`${e.value.userId}@${e.value.eventTime}`, at);
+      },
+      onProgress: (p) => {
+        written = p.written;
+        const secs = p.elapsedMs / 1000;
+        print(`  ${p.written}/${total} events in (${Math.round(p.written / secs)}/s) | ${updates} recommendation updates out (${Math.round(updates / secs)}/s) | ${consumer.feeds.users} users served`);
+      },
+    });
+  } finally {
+    clearTimeout(budget);
+    await writer.close();
+  }
+  // Let the app drain what was written, within the budget.
+  const admin = kafka.admin();
+  await admin.connect();
+  let drainedAt = Date.now();
+  try {
+    const ends = new Map<string, number>();
+    for (const topic of [topics.engagements, topics.images]) ends.set(topic, (await admin.fetchTopicOffsets(topic)).reduce((s, o) => s + Number(o.high), 0));
+    while (Date.now() < deadline - 15_000) {
+      const committed = await admin.fetchOffsets({ groupId: appId, topics: [...ends.keys()] });
+      if (committed.every((t) => t.partitions.reduce((s, p) => s + Math.max(0, Number(p.offset)), 0) >= ends.get(t.topic)!)) break;
+      await sleep(500);
+    }
+    drainedAt = Date.now();
+  } finally {
+    await admin.disconnect();
+  }
+  await sleep(1500);
+  await app.stop();
+  await consumer.stop();
+
+  const seconds = Math.max(0.001, (drainedAt - firstSent) / 1000);
+  print('');
+  print('sample recommendations (the most active users, top 5 of each):');
+  for (const feed of consumer.feeds.mostUpdated(3)) {
+    const userId = feed.userId;
+    print(`  ${userId} v${feed.version} (${feed.trigger}, ${feed.items.length} items, hash ${feed.contentHash}):`);
+    for (const item of feed.items.slice(0, 5)) print(`    ${item.pinId}  score ${item.score.toFixed(3)}  from ${item.source}`);
+  }
+  let report: EvaluationReport | undefined;
+  try {
+    report = await evaluateFromKafka({ brokers, registry: registryUrl, engagementsTopic: topics.engagements, recommendationsTopic: topics.recommendations, holdoutFile, k: [10, 25] });
+    print('');
+    print('quality on held-out engagements (tributary evaluate):');
+    for (const line of formatEvaluationReport(report).split('\n')) print(`  ${line}`);
+  } catch (err) {
+    print(`evaluation skipped: ${(err as Error).message}`);
+  }
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const pct = (q: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+  const summary: DemoSummary = {
+    events: written, updates, inputEventsPerS: written / seconds, updatesPerS: updates / Math.max(0.001, ((lastUpdateAt || drainedAt) - firstSent) / 1000),
+    latencyP50Ms: pct(0.5), latencyP99Ms: pct(0.99), report,
+  };
+  print('');
+  print(`throughput: ${summary.events} events in ${seconds.toFixed(1)} s = ${summary.inputEventsPerS.toFixed(0)} events/s through the flagship; ${updates} updates (${summary.updatesPerS.toFixed(1)}/s)`);
+  print(`action-to-update latency (producer ack → consumer receipt, ${sorted.length} updates): p50 ${summary.latencyP50Ms} ms, p99 ${summary.latencyP99Ms} ms`);
+
+  fs.rmSync(stateDir, { recursive: true, force: true });
+  if (started.length) {
+    print(`stopping ${started.join(' and ')}`);
+    spawnSync('bash', [SERVICES, 'stop', ...started], { stdio: 'inherit' });
+  }
+  return summary;
+}
+
+if (require.main === module) {
+  const arg = (name: string): string | undefined => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  runHomeFeedDemo({ durationS: Number(arg('--duration') ?? 150), rate: Number(arg('--rate') ?? 150) }).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
