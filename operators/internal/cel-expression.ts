@@ -60,13 +60,20 @@ export interface CelExpression {
 export function compileExpression(source: string): CelExpression {
   const parsed = parse(source);
   const run = plan(env(), parsed) as (bindings: Record<string, CelInput>) => unknown;
+  // Bind only the variables the expression names: converting a record's
+  // unused parts (headers map, key) costs more than evaluating most expressions.
+  const used = new Set<string>();
+  walk(parsed.expr, new Set(), (expr) => { if (expr.exprKind.case === 'identExpr') used.add(expr.exprKind.value.name); });
+  const [useKey, useValue, useTimestamp, useHeaders] = expressionVariables.map((v) => used.has(v));
   return {
     source,
     evaluate(record, extra) {
-      const result = run({
-        key: toCel(record.key), value: toCel(record.value), timestamp: BigInt(Math.trunc(record.timestamp)),
-        headers: headersToCel(record.headers), ...(extra as Record<string, CelInput> | undefined),
-      });
+      const bindings: Record<string, CelInput> = extra ? { ...(extra as Record<string, CelInput>) } : {};
+      if (useKey) bindings.key = toCel(record.key);
+      if (useValue) bindings.value = toCel(record.value);
+      if (useTimestamp) bindings.timestamp = BigInt(Math.trunc(record.timestamp));
+      if (useHeaders) bindings.headers = headersToCel(record.headers);
+      const result = run(bindings);
       if (isCelError(result)) {
         throw new RecordError(`expression '${source}' failed: ${result.message}`, {
           topic: record.source?.topic, partition: record.source?.partition, offset: record.source?.offset,

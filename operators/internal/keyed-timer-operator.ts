@@ -52,6 +52,7 @@ export function keyedTimerOperator<S>(
   return batchOperator(async (records) => {
     const cache = new BatchCache<string, S>(store as never);
     const initial = clock === 'event' ? await loadStreamTime(store) : -Infinity;
+    await timers.begin();
     let streamTime = initial;
     const out: StreamRecord[] = [];
     const commit = (encoded: string, before: S | undefined, step: TimedStep<S>) => {
@@ -96,6 +97,7 @@ export function keyedTimerOperator<S>(
       commit(timer.encodedKey, state, logic.advance(state, now, decodeKey(timer.encodedKey)));
     }
     if (clock === 'event') saveStreamTime(store, initial, streamTime);
+    timers.end();
     cache.flush();
     return out;
   });

@@ -1,5 +1,5 @@
 import type { KeyValueStore } from '../../runtime/state/key-value-store';
-import { padTime } from './state-keys';
+import { metaKey, padTime } from './state-keys';
 
 /** A due timer: when it was set for and the encoded key it belongs to. */
 export interface DueTimer {
@@ -7,30 +7,55 @@ export interface DueTimer {
   readonly encodedKey: string;
 }
 
+const FLOOR = metaKey('timerFloor');
+
 /**
  * Timers kept in the operator's own store (`t|<time>|<encoded key>`), so they
  * survive restarts and a key that goes quiet still gets its window closed or
  * its debounce emitted: every batch (an empty punctuation batch included)
  * scans the timers due up to now. One timer per key: callers keep the time of
  * the current timer in the key's state and move it with `reschedule`.
+ *
+ * The scan starts at a persisted floor (just past the last scan, lowered when
+ * a timer is set below it) rather than at the start of the timer range, since
+ * every fired or moved timer leaves a RocksDB tombstone behind that a scan
+ * from the start would walk through until compaction removes it.
  */
 export class TimerIndex {
+  private floor = 0;
+  private storedFloor = 0;
+
   constructor(private readonly store: KeyValueStore<string, unknown>) {}
+
+  /** Reads the scan floor; call once at the start of each batch. */
+  async begin(): Promise<void> {
+    const stored = await this.store.get(FLOOR);
+    this.floor = this.storedFloor = typeof stored === 'number' ? stored : 0;
+  }
 
   reschedule(encodedKey: string, previous: number | undefined, next: number | undefined): void {
     if (previous === next) return;
     if (previous !== undefined) this.store.delete(timerKey(previous, encodedKey));
-    if (next !== undefined) this.store.put(timerKey(next, encodedKey), encodedKey);
+    if (next !== undefined) {
+      this.store.put(timerKey(next, encodedKey), encodedKey);
+      if (next < this.floor) this.floor = Math.max(0, next);
+    }
   }
 
-  /** Timers with time <= now, oldest first. */
+  /** Timers with floor <= time <= now, oldest first; moves the floor past now. */
   async due(now: number): Promise<DueTimer[]> {
     if (!Number.isFinite(now) || now < 0) return [];
     const out: DueTimer[] = [];
-    for await (const [key, encodedKey] of this.store.range('t|', `t|${padTime(now + 1)}`)) {
+    for await (const [key, encodedKey] of this.store.range(`t|${padTime(this.floor)}`, `t|${padTime(now + 1)}`)) {
       out.push({ time: Number(key.slice(2, 2 + 16)), encodedKey: encodedKey as string });
     }
+    this.floor = Math.max(this.floor, Math.floor(now) + 1);
     return out;
+  }
+
+  /** Persists the floor; call once at the end of each batch, after the last reschedule. */
+  end(): void {
+    if (this.floor !== this.storedFloor) this.store.put(FLOOR, this.floor);
   }
 }
 

@@ -33,6 +33,6 @@ describe('debounce operator', () => {
     ctx.now = 1100;
     const due = await runBatches(debounce, { store: 's', interval: 100, time: 'wall' }, [[]], ctx);
     assert.deepEqual([first, early, due].map((b) => show(b[0]!)), [[], [], ['u:"a"@5']]);
-    assert.equal(ctx.keyValueStore('s').size(), 0, 'state and timer are gone after the emit');
+    assert.equal(ctx.keyValueStore('s').stateSize(), 0, 'state and timer are gone after the emit');
   });
 });

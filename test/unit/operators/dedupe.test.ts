@@ -17,7 +17,13 @@ describe('dedupe operator', () => {
     await runBatches(dedupe, { store: 'd', within: 10 }, [[rec('a', 1, 0)]], ctx);
     const out = await runBatches(dedupe, { store: 'd', within: 10 }, [[], [rec('a', 2, 5)], [rec('b', 3, 30)]], ctx);
     assert.deepEqual(out.map(show), [[], [], ['b:3@30']]);
-    assert.equal(ctx.keyValueStore('d').size(), 3, 'a expired; b (state, timer) and the stream time remain');
+    assert.equal(ctx.keyValueStore('d').stateSize(), 2, 'a expired; b (state, timer) remains');
+  });
+
+  it('fires a timer set below the last scanned time (an out-of-order first record) on the next batch', async () => {
+    const ctx = new TestContext();
+    await runBatches(dedupe, { store: 'd', within: 10 }, [[rec('b', 1, 100)], [rec('a', 2, 50)], []], ctx);
+    assert.equal(ctx.keyValueStore('d').stateSize(), 2, "a's entry expired although its timer (61) lies before the previous scan (100)");
   });
 
   it('sends a record whose id cannot be computed to the error policy', async () => {

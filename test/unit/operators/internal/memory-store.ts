@@ -63,6 +63,11 @@ export class MemoryStore<K = unknown, V = unknown> implements KeyValueStore<K, V
     return this.view().length;
   }
 
+  /** Entries other than operator meta (`m|…`: stream time, timer floor): per-key state and timers. */
+  stateSize(): number {
+    return this.view().filter(([, [k]]) => !(typeof k === 'string' && k.startsWith('m|'))).length;
+  }
+
   private read(key: K): V | undefined {
     const k = id(key);
     const entry = this.pending.has(k) ? this.pending.get(k) : this.committed.get(k);
