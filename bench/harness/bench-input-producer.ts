@@ -1,3 +1,4 @@
+import * as avro from 'avsc';
 import { CompressionTypes, type Kafka, type Message } from 'kafkajs';
 import { generateBenchEvents, type BenchEvent, type BenchEventPlan } from './bench-event-generator';
 import { BENCH_EVENT_SCHEMA_PATH, loadAvsc } from './bench-schemas';
@@ -17,6 +18,12 @@ export interface BenchInputOptions extends BenchEventPlan {
    * behind a valid header. Returns true to poison the event.
    */
   readonly poison?: (event: BenchEvent) => boolean;
+  /**
+   * Chooses events a schema-incompatible producer writes: framed with the id of
+   * {@link INCOMPATIBLE_SCHEMA} (registered under its own subject) and holding only the
+   * marker `poison-<index>`, so readers of bench-event.avsc must dead-letter them.
+   */
+  readonly incompatible?: (event: BenchEvent) => boolean;
   /** Input rate in events/s (batches are paced to it); unpaced when absent. */
   readonly ratePerSec?: number;
   /** Event time of record `index` (ms); the default is the wall clock at send time. */
@@ -32,12 +39,20 @@ export function poisonBody(index: number): Buffer {
   return Buffer.concat([Buffer.from([0x7e]), Buffer.from(`poison-${index}`, 'ascii')]);
 }
 
+/** The schema of the schema-incompatible producer: nothing a bench-event reader can resolve. */
+export const INCOMPATIBLE_SCHEMA = {
+  type: 'record', name: 'LegacyEvent', namespace: 'dev.tributary.bench.legacy',
+  fields: [{ name: 'marker', type: 'string' }],
+};
+
 /** What was written. */
 export interface BenchInputSummary {
   readonly topic: string;
   readonly schemaId: number;
   readonly records: number;
   readonly poisoned: number;
+  /** Events written by the schema-incompatible producer. */
+  readonly incompatible: number;
   readonly elapsedMs: number;
 }
 
@@ -49,6 +64,9 @@ export interface BenchInputSummary {
 export async function produceBenchInput(opts: BenchInputOptions): Promise<BenchInputSummary> {
   const schema = loadAvsc(BENCH_EVENT_SCHEMA_PATH);
   const schemaId = await registerAvroSchema(opts.registryUrl, `${opts.topic}-value`, schema.json);
+  const legacy = opts.incompatible ? avro.Type.forSchema(INCOMPATIBLE_SCHEMA as avro.Schema) : undefined;
+  const legacyId = opts.incompatible ? await registerAvroSchema(opts.registryUrl, `${opts.topic}-legacy-value`, INCOMPATIBLE_SCHEMA) : 0;
+  let incompatible = 0;
   const producer = opts.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const started = Date.now();
@@ -74,7 +92,13 @@ export async function produceBenchInput(opts: BenchInputOptions): Promise<BenchI
         body = poisonBody(e.index);
         poisoned++;
       }
-      batch.push({ key: e.key, value: frameConfluent(schemaId, body), timestamp: String(timestamp) });
+      let id = schemaId;
+      if (legacy && !opts.poison?.(e) && opts.incompatible?.(e)) {
+        body = legacy.toBuffer({ marker: `poison-${e.index}` });
+        id = legacyId;
+        incompatible++;
+      }
+      batch.push({ key: e.key, value: frameConfluent(id, body), timestamp: String(timestamp) });
       records++;
       if (batch.length >= batchSize) await flush();
     }
@@ -82,5 +106,5 @@ export async function produceBenchInput(opts: BenchInputOptions): Promise<BenchI
   } finally {
     await producer.disconnect();
   }
-  return { topic: opts.topic, schemaId, records, poisoned, elapsedMs: Date.now() - started };
+  return { topic: opts.topic, schemaId, records, poisoned, incompatible, elapsedMs: Date.now() - started };
 }

@@ -23,11 +23,16 @@ export interface CountSumExpectation {
   readonly recordsIn: number;
 }
 
-/** The deterministic 1% poison rule of the fault suite (when `rate` is 0.01). */
-export function poisonEvery(rate: number): (e: BenchEvent) => boolean {
+/** The deterministic 1% poison rule of the fault suite (when `rate` is 0.01); `offset` shifts the chosen events. */
+export function poisonEvery(rate: number, offset = 0): (e: BenchEvent) => boolean {
   if (rate <= 0) return () => false;
   const period = Math.round(1 / rate);
-  return (e) => e.index % period === period - 1;
+  return (e) => (e.index + offset) % period === period - 1;
+}
+
+/** Events that are bad input for either reason (poison bytes or an incompatible schema). */
+export function eitherOf(...rules: ((e: BenchEvent) => boolean)[]): (e: BenchEvent) => boolean {
+  return (e) => rules.some((r) => r(e));
 }
 
 /** Expected outputs and dead letters of a plan. */

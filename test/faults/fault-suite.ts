@@ -4,11 +4,13 @@
  *
  * Faults: SIGKILL of the processor at random moments (every `--wipe-state-every`-th one also
  * removes its whole state directory before the restart), broker restarts mid-run, rebalances
- * (a second instance joins, then leaves), and 1% poison records throughout.
+ * (a second instance joins, then leaves), 1% poison records and 0.5% records from a
+ * schema-incompatible producer (another schema's id and body) throughout; both must be
+ * dead-lettered.
  *
  *   node dist/test/faults/fault-suite.js [--short] [--app tributary|kafka-streams]
  *     [--guarantee exactly_once|at_least_once] [--kills 20] [--records 30000] [--rate 150]
- *     [--poison-rate 0.01] [--broker-restarts 1] [--rebalances 2] [--wipe-state-every 5] [--seed 42] [--keep]
+ *     [--poison-rate 0.01] [--broker-restarts 1] [--rebalances 2] [--wipe-state-every 5] [--incompatible-rate 0.005] [--seed 42] [--keep]
  *
  * `--short` (CI): 3 kills (one with its state removed), 1 broker restart, 1 rebalance,
  * 6,000 records. Exit status 0 only when the verifier prints ALL-RECORDS-DELIVERED (and,
@@ -24,7 +26,7 @@ import { benchKafka, createRandomTopic } from '../../bench/harness/kafka-topics'
 import { formatMachineBanner, machineInfo } from '../../bench/harness/machine-info';
 import { DEFAULT_REGISTRY_URL, registerAvroSchema } from '../../bench/harness/schema-registration';
 import { kafkaStreamsApp, tributaryApp, type AppUnderTest, type AppWiring } from './app-under-test';
-import { countSumExpectation, countSumOutputIdentity, poisonEvery, poisonIdentity } from './count-sum-expectation';
+import { countSumExpectation, countSumOutputIdentity, eitherOf, poisonEvery, poisonIdentity } from './count-sum-expectation';
 import { formatDeliveryReport, type DeliveryGuarantee } from './delivery-verifier';
 import { waitForGroupCaughtUp } from './group-progress';
 import type { ManagedProcess } from '../../bench/harness/managed-process';
@@ -44,14 +46,15 @@ interface SuiteOptions {
   seed: number;
   rebalances: number;
   wipeStateEvery: number;
+  incompatibleRate: number;
   keep: boolean;
 }
 
 function parse(argv: readonly string[]): SuiteOptions {
-  const o: SuiteOptions = { app: tributaryApp, guarantee: 'exactly_once', kills: 20, brokerRestarts: 1, rebalances: 2, wipeStateEvery: 5, records: 30_000, keys: 2_000, rate: 150, poisonRate: 0.01, seed: 42, keep: false };
+  const o: SuiteOptions = { app: tributaryApp, guarantee: 'exactly_once', kills: 20, brokerRestarts: 1, rebalances: 2, wipeStateEvery: 5, incompatibleRate: 0.005, records: 30_000, keys: 2_000, rate: 150, poisonRate: 0.01, seed: 42, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
-    if (name === '--short') { Object.assign(o, { kills: 3, brokerRestarts: 1, rebalances: 1, wipeStateEvery: 3, records: 6_000, rate: 200 }); continue; }
+    if (name === '--short') { Object.assign(o, { kills: 3, brokerRestarts: 1, rebalances: 1, wipeStateEvery: 3, records: 6_000, rate: 50 }); continue; }
     if (name === '--keep') { o.keep = true; continue; }
     const value = argv[++i];
     if (value === undefined) throw new Error(`option ${name} needs a value`);
@@ -61,6 +64,7 @@ function parse(argv: readonly string[]): SuiteOptions {
       case '--kills': o.kills = Number(value); break;
       case '--broker-restarts': o.brokerRestarts = Number(value); break;
       case '--rebalances': o.rebalances = Number(value); break;
+      case '--incompatible-rate': o.incompatibleRate = Number(value); break;
       case '--wipe-state-every': o.wipeStateEvery = Number(value); break;
       case '--records': o.records = Number(value); break;
       case '--keys': o.keys = Number(value); break;
@@ -90,7 +94,7 @@ async function main(): Promise<void> {
     return;
   }
   const workDir = mkdtempSync(join(tmpdir(), 'tributary-faults-'));
-  console.log(`app under test: ${o.app.name}, ${o.guarantee}; ${o.records} records over ${o.keys} keys at ${o.rate}/s, poison ${o.poisonRate * 100}%, ${o.kills} SIGKILLs, ${o.brokerRestarts} broker restart(s); work dir ${workDir}`);
+  console.log(`app under test: ${o.app.name}, ${o.guarantee}; ${o.records} records over ${o.keys} keys at ${o.rate}/s, poison ${o.poisonRate * 100}%, schema-incompatible ${o.incompatibleRate * 100}%; work dir ${workDir}`);
   const broker = await PrivateBroker.start(join(workDir, 'broker'));
   console.log(`broker of the suite's own at ${broker.bootstrap}`);
   const kafka = benchKafka([broker.bootstrap], 'tributary-faults', true);
@@ -110,22 +114,30 @@ async function main(): Promise<void> {
     };
     const plan = { records: o.records, keys: o.keys, seed: o.seed };
     const isPoison = poisonEvery(o.poisonRate);
+    const isIncompatible = poisonEvery(o.incompatibleRate, 37);
+    const isBad = eitherOf(isPoison, isIncompatible);
     probe = new OutputProgressProbe(kafka, outputTopic);
     app = o.app.start(wiring, 0);
     let producing = true;
-    const produced = produceBenchInput({ kafka, topic: inputTopic, registryUrl: DEFAULT_REGISTRY_URL, ...plan, ratePerSec: o.rate, batchSize: 200, poison: isPoison })
+    const produced = produceBenchInput({ kafka, topic: inputTopic, registryUrl: DEFAULT_REGISTRY_URL, ...plan, ratePerSec: o.rate, batchSize: 200, poison: isPoison, incompatible: isIncompatible })
       .finally(() => { producing = false; });
     produced.catch(() => undefined);
 
-    // Spread the faults over the input's duration; the broker restart falls in the middle.
+    // Faults are spread over the input's duration (each after the app produced again).
     const faults: { kind: string; at: number; restartedAt: number }[] = [];
-    const total = o.kills + o.brokerRestarts + o.rebalances;
+    // The fault plan: kills (every wipeStateEvery-th also removes the state), with rebalances
+    // and broker restarts spread between them at distinct places.
+    const faultPlan: ('sigkill' | 'wipe' | 'rebalance' | 'broker')[] = Array.from({ length: o.kills }, (_, i) => (o.wipeStateEvery > 0 && (i + 1) % o.wipeStateEvery === 0 ? 'wipe' : 'sigkill'));
+    const spread = (kind: 'rebalance' | 'broker', count: number, shift: number): void => {
+      for (let i = count - 1; i >= 0; i--) faultPlan.splice(Math.min(faultPlan.length, Math.floor(((i + shift) * faultPlan.length) / count)), 0, kind);
+    };
+    spread('rebalance', o.rebalances, 0.33);
+    spread('broker', o.brokerRestarts, 0.66);
+    const total = faultPlan.length;
     const spanMs = (o.records / o.rate) * 1000;
-    const brokerSlots = new Set(Array.from({ length: o.brokerRestarts }, (_, i) => Math.floor(((i + 1) * total) / (o.brokerRestarts + 1))));
-    const rebalanceSlots = new Set(Array.from({ length: o.rebalances }, (_, i) => Math.floor(((i + 0.5) * total) / o.rebalances)).filter((n) => !brokerSlots.has(n)));
     let rnd = o.seed;
     const random = (): number => { rnd = (rnd * 1103515245 + 12345) % 2147483648; return rnd / 2147483648; };
-    console.log(`faults planned: ${total} (${o.kills} SIGKILL, every ${o.wipeStateEvery || '-'}th removing the state directory; ${o.brokerRestarts} broker restart; ${o.rebalances} rebalance)`);
+    console.log(`faults planned: ${faultPlan.join(' ')}`);
     for (let n = 0; n < total; n++) {
       // Wait until the app has produced since the last fault, then a random moment more.
       const lastFault = faults.at(-1);
@@ -136,18 +148,19 @@ async function main(): Promise<void> {
       await sleep(300 + random() * Math.max(1000, (spanMs / total) * 0.8));
       const at = Date.now();
       const when = producing ? '' : ' after input ended';
-      if (brokerSlots.has(n)) {
+      const kind = faultPlan[n]!;
+      if (kind === 'broker') {
         const downMs = await broker.restart('SIGTERM', 2000);
         faults.push({ kind: 'broker-restart', at, restartedAt: Date.now() });
         console.log(`fault ${n + 1}/${total}: broker restart (down ${downMs} ms)${when}`);
-      } else if (rebalanceSlots.has(n)) {
+      } else if (kind === 'rebalance') {
         // A second instance joins (partitions move to it), works a while, then leaves cleanly.
         const second = o.app.start(wiring, 1);
         await sleep(8000 + random() * 4000);
         await second.kill('SIGTERM');
         faults.push({ kind: 'rebalance', at, restartedAt: Date.now() });
         console.log(`fault ${n + 1}/${total}: rebalance (second instance joined, then stopped)${when}`);
-      } else if (o.wipeStateEvery > 0 && (n + 1) % o.wipeStateEvery === 0) {
+      } else if (kind === 'wipe') {
         await app.kill('SIGKILL');
         rmSync(join(workDir, 'state-0'), { recursive: true, force: true });
         app = o.app.start(wiring, 0);
@@ -165,7 +178,7 @@ async function main(): Promise<void> {
     await app.kill('SIGTERM');
     await probe.stop();
     const recoveries = faults.map((f) => probe!.recoveryMs(f.at, f.restartedAt)).filter((r): r is number => r !== null).sort((a, b) => a - b);
-    const exp = countSumExpectation(plan, isPoison, o.guarantee);
+    const exp = countSumExpectation(plan, isBad, o.guarantee);
     const report = await verifyOutputs({
       kafka, guarantee: o.guarantee, outputTopic, outputIdentity: countSumOutputIdentity(o.guarantee), expectedOutputs: exp.outputs,
       dlqTopic, dlqIdentity: poisonIdentity, expectedDlq: exp.poison,
@@ -173,7 +186,7 @@ async function main(): Promise<void> {
     console.log('');
     const kinds = [...new Set(faults.map((f) => f.kind))].map((k) => `${faults.filter((f) => f.kind === k).length} ${k}`).join(', ');
     console.log(`faults injected: ${faults.length} (${kinds})`);
-    console.log(`records in: ${input.records} (poison ${input.poisoned})`);
+    console.log(`records in: ${input.records} (poison ${input.poisoned}, from a schema-incompatible producer ${input.incompatible})`);
     console.log(`caught up: ${caughtUp ? 'yes' : 'NO (group did not commit every input offset within 180 s)'}`);
     console.log(`recovery per fault: p50 ${percentile(recoveries, 50) ?? '-'} ms, max ${recoveries.at(-1) ?? '-'} ms (${recoveries.length}/${faults.length} measured: fault to the next output)`);
     console.log(formatDeliveryReport(report));
