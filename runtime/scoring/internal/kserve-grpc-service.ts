@@ -20,7 +20,10 @@ export function kserveGrpcHandlers(pool: ScoringPool, models: readonly string[])
   const unary = <Q, R>(fn: (request: Q) => Promise<R> | R): grpc.handleUnaryCall<Q, R> => (call, callback) => {
     Promise.resolve().then(() => fn(call.request)).then(
       (reply) => callback(null, reply),
-      (err: grpc.ServiceError) => callback(err.code !== undefined ? err : { code: grpc.status.INVALID_ARGUMENT, details: err.message, message: err.message, name: 'Error', metadata: new grpc.Metadata() }),
+      (err: grpc.ServiceError & { retriable?: boolean }) => callback(typeof err.code === 'number' ? err : {
+        code: err.retriable === true ? grpc.status.UNAVAILABLE : grpc.status.INVALID_ARGUMENT,
+        details: err.message, message: err.message, name: 'Error', metadata: new grpc.Metadata(),
+      }),
     );
   };
   return {

@@ -21,7 +21,8 @@ export function kserveHttpHandler(pool: ScoringPool, models: readonly string[]):
     req.on('end', () => {
       route(pool, models, req, Buffer.concat(chunks)).then(
         (reply) => send(res, reply.status, reply.body, reply.binary),
-        (err: Error) => send(res, 400, { error: err.message }),
+        // A retriable failure (no worker, worker died) is the server's state, so another endpoint may serve it.
+        (err: Error & { retriable?: boolean }) => send(res, err.retriable === true ? 503 : 400, { error: err.message }),
       );
     });
   };
