@@ -69,8 +69,8 @@ export function compileExpression(source: string): CelExpression {
     source,
     evaluate(record, extra) {
       const bindings: Record<string, CelInput> = extra ? { ...(extra as Record<string, CelInput>) } : {};
-      if (useKey) bindings.key = toCel(record.key);
-      if (useValue) bindings.value = toCel(record.value);
+      if (useKey) bindings.key = celReady(record.key) ? record.key as CelInput : toCel(record.key);
+      if (useValue) bindings.value = celReady(record.value) ? record.value as CelInput : toCel(record.value);
       if (useTimestamp) bindings.timestamp = BigInt(Math.trunc(record.timestamp));
       if (useHeaders) bindings.headers = headersToCel(record.headers);
       const result = run(bindings);
@@ -207,6 +207,32 @@ function dedupe(problems: ExpressionProblem[]): ExpressionProblem[] {
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * True when CEL takes the value as it is: plain objects and arrays of
+ * scalars, no undefined, no class instances (avsc records, Dates). Checking
+ * allocates nothing, so it is cheaper than converting on the common path.
+ */
+function celReady(value: unknown, depth = 0): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string': case 'number': case 'boolean': case 'bigint': return true;
+    case 'object': break;
+    default: return false;
+  }
+  if (depth > 32) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!celReady(item, depth + 1)) return false;
+    return true;
+  }
+  if (value instanceof Uint8Array) return true;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in value as Record<string, unknown>) {
+    if (!celReady((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
 }
 
 /** JS value → CEL input: plain objects become maps, undefined becomes null, Long-like stay as they are. */
