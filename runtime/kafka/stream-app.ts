@@ -266,7 +266,11 @@ export class StreamApp {
       if (!store.changelog) continue;
       const sub = topology.subTopologies.find((s) => s.stores.includes(store.name));
       const partitions = sub ? Math.max(1, ...sub.sourceTopics.map((t) => sourcePartitions.get(t) ?? maxSource)) : maxSource;
-      required.push({ topic: store.changelogTopic, partitions, config: { 'cleanup.policy': 'compact' }, purpose: `changelog of store ${store.name}` });
+      // Window changelogs also expire (retention + 1 day), as their windows leave RocksDB.
+      const config: Record<string, string> = store.kind === 'window' && store.retentionMs !== undefined
+        ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String(store.retentionMs + 86_400_000) }
+        : { 'cleanup.policy': 'compact' };
+      required.push({ topic: store.changelogTopic, partitions, config, purpose: `changelog of store ${store.name}` });
     }
     return required;
   }
