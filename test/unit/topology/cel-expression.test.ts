@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as avro from 'avsc';
 import { compileExpression, expressionProblems } from '../../../operators/internal/cel-expression';
 import { parseDuration, formatDuration } from '../../../topology/internal/duration';
 
@@ -31,6 +32,14 @@ describe('CEL expressions', () => {
     const e = compileExpression('{"n": value.count + 1, "t": timestamp - 1, "parts": value.s.split(",")}');
     assert.deepEqual(e.evaluate({ key: null, value: { count: 2.5, s: 'a,b' }, timestamp: 10, headers: {} }),
       { n: 3.5, t: 9, parts: ['a', 'b'] });
+  });
+
+  it('reads avsc-decoded records (class instances) and treats undefined fields as absent', () => {
+    const type = avro.Type.forSchema(schema as avro.Schema);
+    const decoded = type.fromBuffer(type.toBuffer({ userId: 'u1', meta: { surface: 'home' } })) as object;
+    assert.notEqual(Object.getPrototypeOf(decoded), Object.prototype);
+    assert.equal(compileExpression('value.userId + "@" + value.meta.surface').evaluate({ key: null, value: decoded, timestamp: 0, headers: {} }), 'u1@home');
+    assert.equal(compileExpression('has(value.x)').evaluate({ key: null, value: { x: undefined }, timestamp: 0, headers: {} }), false);
   });
 
   it('throws a non-retriable RecordError naming the expression when evaluation fails', () => {
