@@ -21,6 +21,8 @@ export interface HomeFeedAppOptions {
   /** Local scoring worker threads (default 1). */
   readonly scoringWorkers?: number;
   readonly logger?: Logger;
+  /** Upper bound of one fetch per partition (default 32 KiB, ~250 engagements). */
+  readonly maxBytesPerPartition?: number;
   /** Told when the app fails for good. */
   readonly onFatal?: (error: unknown) => void;
 }
@@ -58,6 +60,10 @@ export async function startHomeFeedApp(options: HomeFeedAppOptions): Promise<Run
   });
   const app = new StreamApp({
     topology, logger, topicCreation: 'create',
+    // A trigger costs a retrieval and ~200–400 scored rows: small fetches keep
+    // a batch to about a second on 2 cores, far inside the group session
+    // timeout, and keep action-to-update latency low.
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 32 * 1024,
     createPipeline: (resources) => createTaskPipeline(topology, resources, { scoring: pool }),
     openStores: (resources, kafka, heartbeat) => openTaskStores(topology, resources, kafka, heartbeat, logger),
     onFatal: (error) => options.onFatal?.(error),
