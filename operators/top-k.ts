@@ -108,19 +108,49 @@ function insertRanked(items: RankedItem[], entry: RankedItem): RankedItem[] {
   return at === -1 ? [...items, entry] : [...items.slice(0, at), entry, ...items.slice(at)];
 }
 
+/**
+ * The best k items in score order, at most maxPerGroup per group. A binary
+ * max-heap built in O(n) and popped only until k items are taken does a
+ * fraction of a full sort's comparisons when k is much smaller than the list
+ * (25 of 300 candidates). Ties keep list order.
+ */
 function rankList(list: unknown[], k: number, score: (i: unknown) => unknown, group: ((i: unknown) => unknown) | undefined, maxPerGroup: number): unknown[] {
-  const scored = list.map((item, index) => ({ item, index, s: Number(score(item)) })).filter((e) => Number.isFinite(e.s));
-  scored.sort((a, b) => b.s - a.s || a.index - b.index);
-  if (group === undefined) return scored.slice(0, k).map((e) => e.item);
-  const perGroup = new Map<string, number>();
+  const idx: number[] = [];
+  const s = new Float64Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const v = Number(score(list[i]));
+    if (Number.isFinite(v)) { s[i] = v; idx.push(i); }
+  }
+  const better = (a: number, b: number) => s[a]! > s[b]! || (s[a] === s[b] && a < b);
+  const down = (heap: number[], at: number, size: number) => {
+    for (;;) {
+      const l = 2 * at + 1;
+      const r = l + 1;
+      let best = at;
+      if (l < size && better(heap[l]!, heap[best]!)) best = l;
+      if (r < size && better(heap[r]!, heap[best]!)) best = r;
+      if (best === at) return;
+      [heap[at], heap[best]] = [heap[best]!, heap[at]!];
+      at = best;
+    }
+  };
+  let size = idx.length;
+  for (let i = (size >> 1) - 1; i >= 0; i--) down(idx, i, size);
+  const perGroup = new Map<unknown, number>();
   const out: unknown[] = [];
-  for (const e of scored) {
-    if (out.length >= k) break;
-    const g = JSON.stringify(group(e.item) ?? null);
-    const n = perGroup.get(g) ?? 0;
-    if (n >= maxPerGroup) continue;
-    perGroup.set(g, n + 1);
-    out.push(e.item);
+  while (size > 0 && out.length < k) {
+    const top = idx[0]!;
+    idx[0] = idx[--size]!;
+    down(idx, 0, size);
+    const item = list[top];
+    if (group !== undefined) {
+      const g = group(item);
+      const gk = typeof g === 'object' && g !== null ? JSON.stringify(g) : g;
+      const n = perGroup.get(gk) ?? 0;
+      if (n >= maxPerGroup) continue;
+      perGroup.set(gk, n + 1);
+    }
+    out.push(item);
   }
   return out;
 }

@@ -26,6 +26,25 @@ describe('topK operator', () => {
     assert.deepEqual(second!.map(ids), [['b'], ['z']]);
   });
 
+  it('matches a full sort (ties in list order, group caps) on random lists', async () => {
+    let x = 7;
+    const rnd = () => { x = (x * 1103515245 + 12345) >>> 0; return x / 2 ** 32; };
+    for (let round = 0; round < 50; round++) {
+      const c = Array.from({ length: 1 + Math.floor(rnd() * 60) }, (_, i) => ({ id: i, s: Math.floor(rnd() * 10), l: Math.floor(rnd() * 4) }));
+      const k = 1 + Math.floor(rnd() * 12);
+      const expected: number[] = [];
+      const per = new Map<number, number>();
+      for (const e of [...c].sort((a, b) => b.s - a.s || a.id - b.id)) {
+        if (expected.length >= k) break;
+        if ((per.get(e.l) ?? 0) >= 2) continue;
+        per.set(e.l, (per.get(e.l) ?? 0) + 1);
+        expected.push(e.id);
+      }
+      const [out] = await runBatches(topK, { k, items: 'value.c', itemScore: 's', groupBy: 'l', maxPerGroup: 2 }, [[rec('u', { c }, 1)]]);
+      assert.deepEqual((out![0]!.value as Array<{ id: number }>).map((e) => e.id), expected);
+    }
+  });
+
   it('reports a bad configuration', () => {
     assert.deepEqual(topK.check!({ k: 0, score: 's' }).map((p) => p.message), ['k must be a positive integer', 'set exactly one of items (list form) or item (stateful form)']);
     assert.deepEqual(topK.check!({ k: 1, items: 'value.c' }).map((p) => p.message), ['the list form (items) needs itemScore']);
