@@ -57,8 +57,14 @@ export const aggregateTtlSet: OperatorSpec = {
       if (remove(record) === true) delete members[name];
       else members[name] = Math.max(members[name] ?? 0, at + ttl);
       if (maxSize !== undefined) {
-        const byExpiry = Object.entries(members).sort((a, b) => a[1] - b[1]);
-        while (byExpiry.length > maxSize) delete members[byExpiry.shift()![0]];
+        // One add exceeds the cap by at most one member: drop the one expiring first (no sort).
+        let size = Object.keys(members).length;
+        while (size > maxSize) {
+          let first: string | undefined;
+          for (const [m, expiry] of Object.entries(members)) if (first === undefined || expiry < members[first]!) first = m;
+          delete members[first!];
+          size -= 1;
+        }
       }
       const next = Object.keys(members).length === 0 ? undefined : { members };
       return { state: next, result: liveMembers(next, at) };
