@@ -8,6 +8,7 @@ import { ConfigError } from '../errors';
 import type { ScoringService } from '../scoring/scoring-service';
 import type { KeyValueStore } from '../state/key-value-store';
 import { TaskStores } from '../state/task-stores';
+import type { WindowStore } from '../state/window-store';
 import type { RecordHeaders, StreamRecord } from '../stream-record';
 import type { BatchResult } from './batch-result';
 import { TaskPipeline } from './task-pipeline';
@@ -140,6 +141,13 @@ export class TopologyTestDriver {
     const task = this.tasks.find((t) => t.pipeline.subTopology.stores.includes(name));
     if (!task?.stores) throw new ConfigError(`no store '${name}' (stores: ${Object.keys(this.topology.stores).join(', ')})`);
     return task.stores.keyValueStore<K, V>(name);
+  }
+
+  /** A window store of the topology (`kind: window`). */
+  windowStore<K = unknown, V = unknown>(name: string): WindowStore<K, V> {
+    const task = this.tasks.find((t) => t.pipeline.subTopology.stores.includes(name));
+    if (!task?.stores) throw new ConfigError(`no store '${name}' (stores: ${Object.keys(this.topology.stores).join(', ')})`);
+    return task.stores.windowStore<K, V>(name);
   }
 
   /** Closes every task and its stores; removes the temporary state directory it made. */
