@@ -5,14 +5,15 @@ import { Kafka, logLevel } from 'kafkajs';
 export const DEFAULT_BROKERS = ['127.0.0.1:9092'];
 
 /**
- * A kafkajs client that logs errors only (bench output stays readable). `patientRetries`
+ * A kafkajs client that logs nothing (bench output stays readable). `patientRetries`
  * keeps retrying for a minute, for clients that must ride out a broker restart.
  */
 export function benchKafka(brokers: readonly string[] = DEFAULT_BROKERS, clientId = 'tributary-bench', patientRetries = false): Kafka {
   return new Kafka({
     clientId,
     brokers: [...brokers],
-    logLevel: patientRetries ? logLevel.NOTHING : logLevel.ERROR,
+    // Errors reach callers as exceptions; kafkajs' own log would repeat retried ones (a new topic's metadata lag).
+    logLevel: logLevel.NOTHING,
     ...(patientRetries ? { retry: { retries: 30, initialRetryTime: 300, maxRetryTime: 5000 } } : {}),
   });
 }
