@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { windowHopping } from '../../../operators/window-hopping';
+import { straightAndRestarted } from './internal/restart-check';
 import { rec, runBatches } from './internal/test-context';
 import type { StreamRecord } from '../../../runtime/stream-record';
 
@@ -23,5 +24,14 @@ describe('windowHopping operator', () => {
 
   it('rejects an advance larger than the size', () => {
     assert.equal(windowHopping.check!({ size: 5, advance: 10 }).length, 1);
+  });
+
+  it('gives the same results with a restart in the middle of its windows', async () => {
+    const records = [rec('u', 1, 1), rec('v', 2, 3), rec('u', 3, 7), rec('u', 4, 12), rec('v', 5, 11), rec('u', 6, 9), rec('u', 7, 40)];
+    for (const at of [1, 3, 5]) {
+      const [straight, restarted] = await straightAndRestarted(windowHopping, { store: 'w', size: 10, advance: 5, aggregate: { fn: 'sum' } }, records, at);
+      assert.deepEqual(restarted, straight);
+      assert.ok(straight.length >= 3);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { windowSliding } from '../../../operators/window-sliding';
+import { straightAndRestarted } from './internal/restart-check';
 import { rec, runBatches, TestContext } from './internal/test-context';
 import { windows } from './internal/window-format';
 
@@ -23,5 +24,14 @@ describe('windowSliding operator', () => {
     assert.equal(ctx.counters.get('late_records'), 1);
     const left = ctx.keyValueStore('s').stateSize();
     assert.equal(left, 2, 'only v@100 (state, timer) remains');
+  });
+
+  it('gives the same results with a restart in the middle of its windows', async () => {
+    const records = [rec('u', 1, 1), rec('v', 2, 3), rec('u', 3, 7), rec('u', 4, 12), rec('v', 5, 11), rec('u', 6, 9), rec('u', 7, 40)];
+    for (const at of [1, 3, 5]) {
+      const [straight, restarted] = await straightAndRestarted(windowSliding, { store: 's', size: 10, grace: 3, aggregate: { fn: 'sum' } }, records, at);
+      assert.deepEqual(restarted, straight);
+      assert.ok(straight.length >= 3);
+    }
   });
 });
