@@ -54,7 +54,9 @@ export const spec: OperatorSpec = {
         f.lastHash = contentHash(items);
         users.put(v.userId, f);
         const recommendation: RecommendationEvent = {
-          userId: v.userId, version: f.version, generatedAt: Math.round(context.wallClock()), eventTime: now,
+          // The user's newest reflected action, not the trigger's time: a trigger
+          // from the images topic can run ahead of the user's engagements.
+          userId: v.userId, version: f.version, generatedAt: Math.round(context.wallClock()), eventTime: f.updatedAt || now,
           trigger: v.trigger, modelVersion: `home-feed-ranker@${v.scores.modelVersion}`, items, contentHash: f.lastHash,
         };
         out.push({ key: v.userId, value: recommendation, timestamp: now, headers: record.headers, source: record.source });

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnSync } from 'node:child_process';
 import type { Schema } from 'avsc';
 import { main } from '../../../runtime/cli/main';
 import { startHomeFeedApp, type RunningHomeFeedApp } from '../../../examples/home-feed/home-feed-app';
@@ -121,6 +122,18 @@ describe('home-feed flagship on Kafka (generate → topology → evaluate)', fun
     for (const r of recommendations) highest.set(r.userId, Math.max(highest.get(r.userId) ?? 0, Number(r.version)));
     assert.equal(consumer.feeds.users, highest.size);
     for (const [userId, version] of highest) assert.equal(Number(consumer.feeds.get(userId)?.version), version);
+  });
+
+  it('is read by an independent client: Python confluent-kafka decodes every record through the registry', () => {
+    const e2eDir = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'e2e');
+    const python = process.env.TRIBUTARY_E2E_PYTHON ?? path.join(e2eDir, '.venv', 'bin', 'python');
+    assert.ok(fs.existsSync(python), `no Python client at ${python}: python3 -m venv test/e2e/.venv && test/e2e/.venv/bin/pip install -r test/e2e/requirements.txt`);
+    const run = spawnSync(python, [path.join(e2eDir, 'read_recommendations.py'), KAFKA_BROKERS.join(','), REGISTRY_URL, topics.recommendations, String(recommendations.length)], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(run.status, 0, `python client failed: ${run.stdout} ${run.stderr}`);
+    const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as { records: number; users: number; errors: string[] };
+    assert.equal(summary.records, recommendations.length);
+    assert.equal(summary.users, new Set(recommendations.map((r) => r.userId)).size);
+    assert.deepEqual(summary.errors, []);
   });
 
   it('beats the decayed-popularity baseline on HitRate@10/@25 and NDCG@25 (tributary evaluate on the topics)', async () => {
