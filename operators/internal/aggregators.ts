@@ -22,6 +22,7 @@ export interface Aggregator<A = unknown> {
 
 /** The functions a window's `aggregate` option can name. */
 export const aggregateFunctions = ['count', 'sum', 'min', 'max', 'average', 'reduce', 'aggregate', 'distinct-count'] as const;
+/** One of {@link aggregateFunctions}. */
 export type AggregateFunction = typeof aggregateFunctions[number];
 
 /** The `aggregate` option of window operators. */

@@ -9,6 +9,7 @@ export const joinSideOptions: Record<string, OptionSpec> = {
   right: { kind: 'expression', description: 'Instead of rightTopic: true for right-side records (e.g. has(value.impressionId)).' },
 };
 
+/** Problems with how a join's sides are told apart (for `check`). */
 export function joinSideProblems(options: ResolvedOptions): OptionProblem[] {
   return (options.rightTopic === undefined) === (options.right === undefined)
     ? [{ path: [], message: 'set exactly one of rightTopic or right' }] : [];

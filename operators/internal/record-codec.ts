@@ -9,6 +9,7 @@ export interface StoredRecord {
   readonly s?: StreamRecord['source'];
 }
 
+/** A record as JSON-able data (headers as text or base64). */
 export function storeRecord(record: StreamRecord): StoredRecord {
   const h: Record<string, string | { b64: string }> = {};
   for (const [name, value] of Object.entries(record.headers)) {
@@ -18,6 +19,7 @@ export function storeRecord(record: StreamRecord): StoredRecord {
   return { k: record.key, v: record.value, t: record.timestamp, h, ...(record.source ? { s: record.source } : {}) };
 }
 
+/** Inverse of {@link storeRecord}. */
 export function loadRecord(stored: StoredRecord): StreamRecord {
   const headers: RecordHeaders = {};
   for (const [name, value] of Object.entries(stored.h)) {

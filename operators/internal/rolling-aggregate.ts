@@ -12,6 +12,7 @@ export interface RollingAggregateDefinition {
   readonly options: Readonly<Record<string, OptionSpec>>;
 }
 
+/** The `field` option of rolling aggregates. */
 export const fieldOption = (what: string, required = false): OptionSpec => ({
   kind: 'expression', required, description: `${what} Default: the record value.`,
 });

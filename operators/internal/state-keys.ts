@@ -29,10 +29,12 @@ export function padTime(ms: number): string {
   return Math.max(0, Math.floor(ms)).toString().padStart(TIME_WIDTH, '0');
 }
 
+/** The store key of a record key's state in an operator-owned store. */
 export function stateKey(encodedKey: string): string {
   return `s|${encodedKey}`;
 }
 
+/** The store key of an operator-wide value (stream time, timer floor). */
 export function metaKey(name: string): string {
   return `m|${name}`;
 }

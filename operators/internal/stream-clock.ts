@@ -15,6 +15,7 @@ export async function loadStreamTime(store: KeyValueStore<string, unknown>): Pro
   return typeof stored === 'number' ? stored : -Infinity;
 }
 
+/** Writes the step's stream time when it moved forward in this batch. */
 export function saveStreamTime(store: KeyValueStore<string, unknown>, previous: number, current: number): void {
   if (current > previous) store.put(KEY, current);
 }
