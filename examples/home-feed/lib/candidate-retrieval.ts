@@ -1,5 +1,5 @@
 import type { HomeFeedSettings } from './home-feed-settings';
-import { FRESH_KEY, labelKey, pinKey, POPULAR_KEY, popularInKey, type IndexView, type PinState, type PopularEntry } from './pin-index';
+import { categoryKey, FRESH_KEY, labelKey, pinKey, POPULAR_KEY, popularInKey, type IndexView, type PinState, type PopularEntry } from './pin-index';
 import { recentPositivePins, topCategories, topLabels, type UserFeatures } from './user-features';
 
 /** A retrieved pin and the source that proposed it first. */
@@ -63,8 +63,16 @@ export function retrieveCandidates(f: UserFeatures, view: IndexView, s: HomeFeed
     }
   }
   for (const e of view.get<PopularEntry[]>(POPULAR_KEY) ?? []) {
-    if (out.size >= Math.max(s.minCandidates, 0)) break;
+    if (out.size >= s.minCandidates) break;
     add(e.pinId, 'popular');
+  }
+  // Early in a stream the popularity lists are short: fill the budget with the
+  // newest pins of the user's categories, then of any label the user likes.
+  for (const c of categories) {
+    for (const pinId of view.get<string[]>(categoryKey(c)) ?? []) {
+      if (out.size >= s.minCandidates) break;
+      add(pinId, 'interest');
+    }
   }
   return [...out.values()];
 }
