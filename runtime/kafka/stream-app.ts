@@ -9,6 +9,7 @@ import { ExactlyOnceCommitter } from './committer-exactly-once';
 import { buildTopicCodecs, type TopicCodecs } from './topic-codecs';
 import { ensureTopics, partitionCounts, type TopicRequirement } from './topic-admin';
 import { TributaryError } from '../errors';
+import { isRecoverableKafkaError } from './kafka-errors';
 import { batchSpan, type Telemetry } from '../telemetry';
 import { context } from '@opentelemetry/api';
 import type { BatchReport } from './stream-task';
@@ -153,6 +154,14 @@ export class StreamApp {
       this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.offsetLag()));
     } catch (error) {
       span?.end(error);
+      if (isRecoverableKafkaError(error)) {
+        // The commit did not happen: rebuild the task (under exactly_once from a
+        // wiped state, whose flushed writes belong to an aborted transaction) and
+        // let kafkajs rejoin and fetch the batch again.
+        this.options.logger.warn('batch not committed; rebuilding the task', { task: task.id, error });
+        await this.dropTask(task.id, this.options.topology.processing.guarantee === 'exactly_once');
+        throw error;
+      }
       if (error instanceof TributaryError && error.retriable) throw error; // kafkajs retries the batch
       this.fatal(error);
       throw error;
@@ -232,6 +241,17 @@ export class StreamApp {
         this.options.logger.info('task closed after rebalance', { task: id });
       }
     }
+  }
+
+  /** Close a task (wiping its local state when asked); the next batch or assignment recreates it. */
+  private async dropTask(id: string, wipe: boolean): Promise<void> {
+    const task = this.tasks.get(id);
+    if (!task) return;
+    this.tasks.delete(id);
+    this.stopPunctuation(id);
+    const t = await task.catch(() => undefined);
+    if (!t) return;
+    await t.close(wipe).catch((error) => this.options.logger.warn('task close failed', { task: id, error }));
   }
 
   private stopPunctuation(taskId: string): void {

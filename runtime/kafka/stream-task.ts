@@ -8,6 +8,7 @@ import { decodeBatch, type TopicDecoding } from './record-decoder';
 import { encodeRecord, type TopicEncoding } from './record-encoder';
 import { deadLetterMessage, type DeadLetter } from './dead-letter';
 import { RecordError, TributaryError } from '../errors';
+import { isRecoverableKafkaError } from './kafka-errors';
 
 /** What a task's pipeline made of one batch (see runtime/processing TaskPipeline). */
 export interface PipelineBatchResult {
@@ -200,7 +201,7 @@ export class StreamTask {
         this.options.logger.warn('records sent to the dead-letter topic', { task: this.id, count: deadLetters.length, topic: this.options.deadLetterTopic, first: deadLetters[0].error });
       }
     } catch (error) {
-      if (!(error instanceof TributaryError && error.retriable)) this.state = 'failed';
+      if (!(error instanceof TributaryError && error.retriable) && !isRecoverableKafkaError(error)) this.state = 'failed';
       throw error;
     }
   }
@@ -222,13 +223,17 @@ export class StreamTask {
     };
   }
 
-  /** Flush nothing more (every batch committed), close the pipeline, stores and committer. */
-  async close(): Promise<void> {
+  /**
+   * Flush nothing more (every batch committed), close the pipeline, stores and
+   * committer; `wipe` also deletes the task's local state (restored on reopen).
+   */
+  async close(wipe = false): Promise<void> {
     if (this.state === 'closed') return;
     await this.queue;
     this.state = 'closed';
     await this.options.pipeline.close?.();
-    await this.options.stores?.close();
+    if (wipe) await this.options.stores?.wipe();
+    else await this.options.stores?.close();
     await this.options.committer.close();
   }
 }
