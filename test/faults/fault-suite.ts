@@ -26,7 +26,7 @@ import { benchKafka, createRandomTopic } from '../../bench/harness/kafka-topics'
 import { formatMachineBanner, machineInfo } from '../../bench/harness/machine-info';
 import { DEFAULT_REGISTRY_URL, registerAvroSchema } from '../../bench/harness/schema-registration';
 import { kafkaStreamsApp, tributaryApp, type AppUnderTest, type AppWiring } from './app-under-test';
-import { countSumExpectation, countSumOutputIdentity, eitherOf, poisonEvery, poisonIdentity } from './count-sum-expectation';
+import { countShortfall, countSumExpectation, countSumOutputIdentity, eitherOf, poisonEvery, poisonIdentity } from './count-sum-expectation';
 import { formatDeliveryReport, type DeliveryGuarantee } from './delivery-verifier';
 import { waitForGroupCaughtUp } from './group-progress';
 import type { ManagedProcess } from '../../bench/harness/managed-process';
@@ -189,6 +189,7 @@ async function main(): Promise<void> {
     console.log(`records in: ${input.records} (poison ${input.poisoned}, from a schema-incompatible producer ${input.incompatible})`);
     console.log(`caught up: ${caughtUp ? 'yes' : 'NO (group did not commit every input offset within 180 s)'}`);
     console.log(`recovery per fault: p50 ${percentile(recoveries, 50) ?? '-'} ms, max ${recoveries.at(-1) ?? '-'} ms (${recoveries.length}/${faults.length} measured: fault to the next output)`);
+    if (o.guarantee === 'at_least_once') console.log(`inputs whose effect is missing (per key, highest count short of the expected): ${countShortfall(exp.outputs, report.observedIds)}`);
     console.log(formatDeliveryReport(report));
     process.exitCode = report.ok && caughtUp ? 0 : 1;
   } finally {

@@ -20,7 +20,7 @@ export interface OutputVerification {
  * Reads the output topic (read_committed under exactly-once, so aborted transactions do not
  * count) and the dead-letter topic, then compares them with what the inputs should produce.
  */
-export async function verifyOutputs(v: OutputVerification): Promise<DeliveryReport> {
+export async function verifyOutputs(v: OutputVerification): Promise<DeliveryReport & { readonly observedIds: readonly string[] }> {
   const isolation = v.guarantee === 'exactly_once' ? 'read_committed' : 'read_uncommitted';
   const observed: string[] = [];
   await readTopic(v.kafka, v.outputTopic, { isolation, idleMs: v.idleMs, onRecord: (r) => observed.push(v.outputIdentity(r)) });
@@ -29,5 +29,5 @@ export async function verifyOutputs(v: OutputVerification): Promise<DeliveryRepo
     const name = v.dlqIdentity ?? ((r: ReadRecord) => `${r.partition}/${r.offset}`);
     await readTopic(v.kafka, v.dlqTopic, { isolation, idleMs: v.idleMs, onRecord: (r) => observedDlq.push(name(r)) });
   }
-  return verifyDelivery({ guarantee: v.guarantee, expected: v.expectedOutputs, observed, expectedDlq: v.expectedDlq ?? [], observedDlq });
+  return { ...verifyDelivery({ guarantee: v.guarantee, expected: v.expectedOutputs, observed, expectedDlq: v.expectedDlq ?? [], observedDlq }), observedIds: observed };
 }
