@@ -217,15 +217,27 @@ function reportDuplicateKeys(doc: ReturnType<typeof parseDocument>, sink: Proble
 
 function checkTests(raw: unknown, node: Node | undefined, sources: ReadonlyMap<string, CompiledSource>, sink: ProblemSink, lines: LineCounter): TopologyTestCase[] {
   if (!Array.isArray(raw)) return [];
-  return raw.map((test: Obj, i) => {
+  // Empty or non-mapping items are reported here and then skipped, never read.
+  const objects = <T>(list: unknown, path: ReadonlyArray<string | number> = []): T[] => {
+    if (!Array.isArray(list)) return [];
+    list.forEach((x, k) => {
+      if (x === null || typeof x !== 'object') {
+        const at = nodeAt(node, [...path, k]) ?? nodeAt(node, path);
+        if (at) sink.report(at, 'wrong-type', `tests${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}[${k}] must be a mapping, not ${x === null || x === undefined ? 'empty' : typeof x}`);
+      }
+    });
+    return list.filter((x) => x !== null && typeof x === 'object') as T[];
+  };
+  return raw.map((rawTest: unknown, i) => {
+    const test = (rawTest !== null && typeof rawTest === 'object' ? rawTest : {}) as Obj;
     const testNode = nodeAt(node, [i]);
-    const inputs = ((test.inputs ?? []) as Obj[]).map((input, j) => {
+    const inputs = objects<Obj>(test.inputs, [i, 'inputs']).map((input, j) => {
       const sourceName = String(input.source ?? '');
       if (input.source !== undefined && !sources.has(sourceName)) {
         sink.report(nodeAt(testNode, ['inputs', j, 'source']), 'unknown-reference',
           `unknown source '${sourceName}'${didYouMean(sourceName, sources.keys())}`);
       }
-      const records = (input.records ?? []) as TestRecord[];
+      const records = objects<TestRecord>(input.records, [i, 'inputs', j, 'records']);
       const schema = sources.get(sourceName)?.value.schema;
       if (schema !== undefined) {
         const type = avro.Type.forSchema(schema as avro.Schema);
@@ -245,8 +257,8 @@ function checkTests(raw: unknown, node: Node | undefined, sources: ReadonlyMap<s
       name: String(test.name ?? `test ${i + 1}`),
       line: testNode?.range ? lines.linePos(testNode.range[0]).line : 0,
       inputs,
-      expect: ((test.expect ?? []) as Obj[]).map((e) => ({ sink: String(e.sink), records: (e.records ?? []) as TestRecord[] })),
-      stores: ((test.stores ?? []) as Obj[]).map((s) => ({ store: String(s.store), key: s.key, value: s.value })),
+      expect: objects<Obj>(test.expect, [i, 'expect']).map((e, j) => ({ sink: String(e.sink), records: objects<TestRecord>(e.records, [i, 'expect', j, 'records']) })),
+      stores: objects<Obj>(test.stores, [i, 'stores']).map((s) => ({ store: String(s.store), key: s.key, value: s.value })),
     };
   });
 }

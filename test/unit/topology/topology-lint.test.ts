@@ -46,6 +46,7 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
   { file: '37-sink-key-expression-unknown-name.yaml', problems: [[14, 35, 'expression', "unknown name 'suffix'"]] },
   { file: '39-test-record-not-matching-schema.yaml', problems: [[19, 70, 'schema', 'at value.eventTime']] },
   { file: '40-module-option-missing.yaml', problems: [[13, 19, 'module', 'not found']] },
+  { file: '41-test-empty-store-item.yaml', problems: [[16, 8, 'wrong-type', 'must be a mapping, not empty']] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 
