@@ -130,13 +130,15 @@ start_registry() {
   log "starting registry with $java (log: $STATE_DIR/registry.log)"
   # In-memory storage (the default H2 database); the HTTP and management
   # interfaces bind to loopback only.
-  (cd "$(registry_home)" && nohup "$java" -Xms128m -Xmx512m \
+  # `exec` makes the background subshell become java, so $! is java's pid (what stop kills).
+  (cd "$(registry_home)" && exec nohup "$java" -Xms128m -Xmx512m \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
     -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port=9001 \
     -Dapicurio.rest.deletion.artifact.enabled=true \
     -Dapicurio.rest.deletion.artifact-version.enabled=true \
     -Dapicurio.rest.deletion.group.enabled=true \
-    -jar quarkus-run.jar >>"$STATE_DIR/registry.log" 2>&1 & echo $! > "$STATE_DIR/registry.pid")
+    -jar quarkus-run.jar >>"$STATE_DIR/registry.log" 2>&1) &
+  echo $! > "$STATE_DIR/registry.pid"
   local deadline=$((SECONDS + 120))
   until registry_answers; do
     pid_alive "$STATE_DIR/registry.pid" || die "registry exited during start-up; see $STATE_DIR/registry.log"
