@@ -7,6 +7,7 @@ import type { StreamTimeClock } from './internal/stream-time';
 import type { RestoredEntry, RocksDbLayer } from './rocksdb-layer';
 import type { DatabaseWrite, TaskDatabase } from './task-database';
 import { StateStoreError } from './errors';
+import { getManyThroughBuffer } from './internal/buffered-reads';
 
 /**
  * The RocksDB layer of a window store. Store keys are `key bytes + 8-byte
@@ -51,22 +52,8 @@ export class RocksDbSegmentedStore implements RocksDbLayer {
     return this.db.get(this.physical(key));
   }
 
-  async getMany(keys: readonly Buffer[]): Promise<Array<Buffer | undefined>> {
-    const out = new Array<Buffer | undefined>(keys.length);
-    const missIndex: number[] = [];
-    const missKeys: Buffer[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      const buffered = this.buffered(keys[i]);
-      if (buffered !== undefined) {
-        out[i] = buffered ?? undefined;
-      } else {
-        missIndex.push(i);
-        missKeys.push(this.physical(keys[i]));
-      }
-    }
-    const found = await this.db.getMany(missKeys);
-    for (let j = 0; j < missIndex.length; j++) out[missIndex[j]] = found[j];
-    return out;
+  getMany(keys: readonly Buffer[]): Promise<Array<Buffer | undefined>> {
+    return getManyThroughBuffer(keys, (k) => this.buffered(k), (k) => this.physical(k), this.db);
   }
 
   put(key: Buffer, value: Buffer | null): void {

@@ -4,6 +4,7 @@ import { overlayRange } from './internal/overlay';
 import { dataPrefix } from './internal/store-prefix';
 import type { RestoredEntry, RocksDbLayer } from './rocksdb-layer';
 import type { DatabaseWrite, TaskDatabase } from './task-database';
+import { getManyThroughBuffer } from './internal/buffered-reads';
 
 /**
  * The RocksDB layer of a key-value store: its keys under the store's prefix in
@@ -29,22 +30,8 @@ export class RocksDbStore implements RocksDbLayer {
     return this.db.get(this.physical(key));
   }
 
-  async getMany(keys: readonly Buffer[]): Promise<Array<Buffer | undefined>> {
-    const out = new Array<Buffer | undefined>(keys.length);
-    const missIndex: number[] = [];
-    const missKeys: Buffer[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      const buffered = this.buffered(keys[i]);
-      if (buffered !== undefined) {
-        out[i] = buffered ?? undefined;
-      } else {
-        missIndex.push(i);
-        missKeys.push(this.physical(keys[i]));
-      }
-    }
-    const found = await this.db.getMany(missKeys);
-    for (let j = 0; j < missIndex.length; j++) out[missIndex[j]] = found[j];
-    return out;
+  getMany(keys: readonly Buffer[]): Promise<Array<Buffer | undefined>> {
+    return getManyThroughBuffer(keys, (k) => this.buffered(k), (k) => this.physical(k), this.db);
   }
 
   put(key: Buffer, value: Buffer | null): void {
