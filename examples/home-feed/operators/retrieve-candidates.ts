@@ -1,7 +1,7 @@
 import type { OperatorSpec } from '../../../operators/operator-spec';
 import type { StreamRecord } from '../../../runtime/stream-record';
 import { batchOperator } from '../../../operators/internal/batch-operator';
-import { StoreView } from '../lib/store-view';
+import { feedStoreOptions, feedStoreViews } from '../lib/feed-stores';
 import { isFiltered, type UserFeatures } from '../lib/user-features';
 import { retrieveCandidates } from '../lib/candidate-retrieval';
 import { buildRankingRequest } from '../lib/ranking-request';
@@ -28,15 +28,13 @@ export const spec: OperatorSpec = {
   stateful: true,
   example: ['- id: candidates', '  operator: ./operators/retrieve-candidates.ts', '  options:', '    users: user-features', '    index: pin-index'].join('\n'),
   options: {
-    users: { kind: 'store', required: true, description: 'Per-user features, keyed by userId (the record key).' },
-    index: { kind: 'store', required: true, description: 'The pin index store.' },
+    ...feedStoreOptions,
     ...settingsOptions,
   },
   create(options, context) {
     const settings = settingsFrom(options);
     return batchOperator(async (records) => {
-      const users = new StoreView(context.keyValueStore<string, unknown>(String(options.users)), String(options.users));
-      const pins = new StoreView(context.keyValueStore<string, unknown>(String(options.index)), String(options.index));
+      const { users, pins } = feedStoreViews(options, context);
       const triggers = records.map((r) => r.value as FeedTrigger);
       await users.load(triggers.map((t) => t.userId));
       const requests = await pins.resolve(() => records.map((record, i) => {

@@ -3,7 +3,7 @@ import type { StreamRecord } from '../../../runtime/stream-record';
 import { POSITIVE_ACTIONS, type EngagementEvent } from '../../../runtime/generate/home-feed-events';
 import { batchOperator } from '../../../operators/internal/batch-operator';
 import { PinIndex, pinKey, type PinState } from '../lib/pin-index';
-import { StoreView } from '../lib/store-view';
+import { feedStoreOptions, feedStoreViews } from '../lib/feed-stores';
 import { emptyUserFeatures, recentPositivePins, updateUserFeatures, type UserFeatures } from '../lib/user-features';
 import { MODEL_EMBEDDING_DIM } from '../lib/ranking-request';
 import { settingsFrom, settingsOptions } from '../lib/settings-options';
@@ -22,15 +22,13 @@ export const spec: OperatorSpec = {
   stateful: true,
   example: ['- id: user-features', '  operator: ./operators/update-user-features.ts', '  options:', '    users: user-features', '    index: pin-index'].join('\n'),
   options: {
-    users: { kind: 'store', required: true, description: 'Per-user features, keyed by userId (the record key).' },
-    index: { kind: 'store', required: true, description: 'The pin index store.' },
+    ...feedStoreOptions,
     ...settingsOptions,
   },
   create(options, context) {
     const settings = settingsFrom(options);
     return batchOperator(async (records) => {
-      const users = new StoreView(context.keyValueStore<string, unknown>(String(options.users)), String(options.users));
-      const pins = new StoreView(context.keyValueStore<string, unknown>(String(options.index)), String(options.index));
+      const { users, pins } = feedStoreViews(options, context);
       const events = records.map((r) => r.value as EngagementEvent);
       await users.load(events.map((e) => e.userId));
       // Previous positive pins come from features that earlier records of this batch may change: load generously.
