@@ -1,4 +1,4 @@
-import { CompressionTypes, Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import type { CompiledTopology, SubTopology } from '../../topology/compiled-topology';
 import type { TaskStores } from '../state/task-stores';
 import type { Logger } from '../logger';
@@ -10,6 +10,7 @@ import { buildTopicCodecs, type TopicCodecs } from './topic-codecs';
 import { ensureTopics, partitionCounts, type TopicRequirement } from './topic-admin';
 import { TributaryError } from '../errors';
 import { isRecoverableKafkaError } from './kafka-errors';
+import { seekToStableOffsets } from './stable-offsets';
 import { batchSpan, type Telemetry } from '../telemetry';
 import { context } from '@opentelemetry/api';
 import type { BatchReport } from './stream-task';
@@ -66,6 +67,8 @@ export class StreamApp {
   private readonly tasks = new Map<string, Promise<StreamTask>>();
   private consumer?: Consumer;
   private producer?: Producer;
+  /** exactly_once only: reads the group's stable offsets for new tasks (see stable-offsets.ts). */
+  private admin?: Admin;
   private codecs?: TopicCodecs;
   private readonly kafka: Kafka;
   private readonly topicToSubTopology = new Map<string, SubTopology>();
@@ -94,6 +97,9 @@ export class StreamApp {
     if (topology.processing.guarantee === 'at_least_once') {
       this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
       await this.producer.connect();
+    } else {
+      this.admin = this.kafka.admin();
+      await this.admin.connect();
     }
     this.consumer = this.kafka.consumer({
       groupId: topology.name,
@@ -132,6 +138,7 @@ export class StreamApp {
     for (const t of tasks) if (t.status === 'fulfilled') await t.value.close().catch((error) => this.options.logger.warn('task close failed', { task: t.value.id, error }));
     this.tasks.clear();
     await this.producer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
     await this.consumer?.disconnect().catch(() => undefined);
     this.state = 'stopped';
     this.options.logger.info('application stopped', { app: this.options.topology.name });
@@ -142,6 +149,8 @@ export class StreamApp {
     const sub = this.topicToSubTopology.get(batch.topic);
     if (!sub) throw new Error(`no sub-topology reads topic ${batch.topic}`);
     const task = await this.task(sub, batch.partition, heartbeat);
+    // Creating the task may have moved the partition's position (stable-offsets.ts): drop a batch fetched before.
+    if (isStale()) return;
     const telemetry = this.options.telemetry;
     const span = telemetry ? batchSpan(telemetry.tracer, { taskId: task.id, topic: batch.topic, partition: batch.partition }, batch.messages) : undefined;
     try {
@@ -192,6 +201,7 @@ export class StreamApp {
       : new AtLeastOnceCommitter(this.producer!, this.consumer!, this.compression());
     const stores = sub.stores.length > 0 ? await this.options.openStores?.(base, this.kafka, heartbeat) : undefined;
     const pipeline = await this.options.createPipeline({ ...base, stores });
+    if (this.admin) await seekToStableOffsets(this.admin, this.consumer!, topology.name, sub.sourceTopics, partition);
     const codecs = this.codecs!;
     this.options.telemetry?.readiness.setTaskState(id, 'running');
     logger.info('task created', { task: id, partition, stores: sub.stores.join(',') || 'none' });
