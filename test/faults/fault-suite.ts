@@ -8,12 +8,13 @@
  * schema-incompatible producer (another schema's id and body) throughout; both must be
  * dead-lettered.
  *
- *   node dist/test/faults/fault-suite.js [--short] [--app tributary|kafka-streams]
+ *   node dist/test/faults/fault-suite.js [--short | --crash] [--app tributary|kafka-streams]
  *     [--guarantee exactly_once|at_least_once] [--kills 20] [--records 30000] [--rate 150]
  *     [--poison-rate 0.01] [--broker-restarts 1] [--rebalances 2] [--wipe-state-every 5] [--incompatible-rate 0.005] [--seed 42] [--keep]
  *
  * `--short` (CI): 3 kills (one with its state removed), 1 broker restart, 1 rebalance,
- * 6,000 records. Exit status 0 only when the verifier prints ALL-RECORDS-DELIVERED (and,
+ * 6,000 records. `--crash`: 10 SIGKILLs (two with the state removed) while 200,000 records
+ * over 20,000 keys stream in at 1,000/s, no other faults. Exit status 0 only when the verifier prints ALL-RECORDS-DELIVERED (and,
  * under exactly-once, nothing is duplicated).
  */
 import { randomUUID } from 'node:crypto';
@@ -55,6 +56,8 @@ function parse(argv: readonly string[]): SuiteOptions {
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
     if (name === '--short') { Object.assign(o, { kills: 3, brokerRestarts: 1, rebalances: 1, wipeStateEvery: 3, records: 6_000, rate: 50 }); continue; }
+    // The state issue's crash test: 200k records over 20k keys, SIGKILLs only (every fifth also wipes the state).
+    if (name === '--crash') { Object.assign(o, { kills: 10, brokerRestarts: 0, rebalances: 0, wipeStateEvery: 5, records: 200_000, keys: 20_000, rate: 1000 }); continue; }
     if (name === '--keep') { o.keep = true; continue; }
     const value = argv[++i];
     if (value === undefined) throw new Error(`option ${name} needs a value`);
