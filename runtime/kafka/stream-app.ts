@@ -11,7 +11,7 @@ import { ensureTopics, partitionCounts, type TopicRequirement } from './topic-ad
 import { TributaryError } from '../errors';
 import { isRecoverableKafkaError } from './kafka-errors';
 import { seekToStableOffsets } from './stable-offsets';
-import { batchSpan, type Telemetry } from '../telemetry';
+import { batchSpan, withStageSpans, type Telemetry } from '../telemetry';
 import { context } from '@opentelemetry/api';
 import type { BatchReport } from './stream-task';
 
@@ -154,7 +154,8 @@ export class StreamApp {
     const telemetry = this.options.telemetry;
     const span = telemetry ? batchSpan(telemetry.tracer, { taskId: task.id, topic: batch.topic, partition: batch.partition }, batch.messages) : undefined;
     try {
-      if (span) await context.with(span.context, () => task.processBatch(batch.topic, batch.messages));
+      // Stage spans (deserialize, steps, scoring, flush, commit) only when spans leave the process.
+      if (span) await context.with(telemetry!.tracesExported ? withStageSpans(span.context) : span.context, () => task.processBatch(batch.topic, batch.messages));
       else await task.processBatch(batch.topic, batch.messages);
       span?.end();
       // kafkajs fetches from resolved offsets, not committed ones: resolve the

@@ -9,6 +9,7 @@ import { encodeRecord, type TopicEncoding } from './record-encoder';
 import { deadLetterMessage, type DeadLetter } from './dead-letter';
 import { RecordError, TributaryError } from '../errors';
 import { isRecoverableKafkaError } from './kafka-errors';
+import { inStageSpan } from '../telemetry/stage-span';
 
 /** What a task's pipeline made of one batch (see runtime/processing TaskPipeline). */
 export interface PipelineBatchResult {
@@ -131,7 +132,11 @@ export class StreamTask {
     if (messages.length === 0) return;
     const decoding = this.options.decoding.get(topic);
     if (!decoding) throw new TaskClosedError(this.id, `no decoding for topic ${topic}`);
-    const { records, poison } = await decodeBatch(decoding, this.partition, messages);
+    const { records, poison } = await inStageSpan('deserialize', async (span) => {
+      const decoded = await decodeBatch(decoding, this.partition, messages);
+      span?.setAttributes({ 'tributary.records.in': messages.length, 'tributary.records.out': decoded.records.length, 'tributary.records.poison': decoded.poison.length });
+      return decoded;
+    }, { 'messaging.destination.name': topic });
     const result = await this.options.pipeline.process(topic, records);
     await this.complete(result, { topic, messages }, poison, messages);
   }
@@ -155,34 +160,51 @@ export class StreamTask {
       const inputTopic = input?.topic ?? '';
       const deadLetters: DeadLetter[] = [...poison];
       for (const failure of result.failures) deadLetters.push(this.stepFailure(failure.stepId, failure.record, failure.error, messages, inputTopic));
-      for (const output of result.outputs) {
-        const encoding = this.options.sinks.get(output.sink);
-        if (!encoding) throw new TaskClosedError(this.id, `unknown sink ${output.sink}`);
-        try {
-          add(encoding.topic, encodeRecord(encoding, output.record));
-        } catch (error) {
-          deadLetters.push({ ...this.stepFailure(`sink:${output.sink}`, output.record, error, messages, inputTopic), stage: 'serialize' });
+      await inStageSpan('serialize', (span) => {
+        for (const output of result.outputs) {
+          const encoding = this.options.sinks.get(output.sink);
+          if (!encoding) throw new TaskClosedError(this.id, `unknown sink ${output.sink}`);
+          try {
+            add(encoding.topic, encodeRecord(encoding, output.record));
+          } catch (error) {
+            deadLetters.push({ ...this.stepFailure(`sink:${output.sink}`, output.record, error, messages, inputTopic), stage: 'serialize' });
+          }
         }
-      }
-      for (const r of result.repartition) {
-        const encoding = this.options.repartition.get(r.topic);
-        if (!encoding) throw new TaskClosedError(this.id, `unknown repartition topic ${r.topic}`);
-        add(encoding.topic, encodeRecord(encoding, r.record));
-      }
+        for (const r of result.repartition) {
+          const encoding = this.options.repartition.get(r.topic);
+          if (!encoding) throw new TaskClosedError(this.id, `unknown repartition topic ${r.topic}`);
+          add(encoding.topic, encodeRecord(encoding, r.record));
+        }
+        span?.setAttributes({ 'tributary.records.out': result.outputs.length, 'tributary.records.repartitioned': result.repartition.length });
+      });
       for (const d of deadLetters) add(this.options.deadLetterTopic, deadLetterMessage(d));
-      const changelog: ChangelogRecord[] = this.options.stores ? await this.options.stores.flush() : [];
+      const stores = this.options.stores;
+      const changelog: ChangelogRecord[] = stores
+        ? await inStageSpan('store flush', async (span) => {
+          const flushed = await stores.flush();
+          span?.setAttribute('tributary.changelog.records', flushed.length);
+          return flushed;
+        })
+        : [];
       for (const c of changelog) add(c.topic, { key: c.key, value: c.value, partition: c.partition });
       if (!input && produce.size === 0) return;
 
       const commitStarted = process.hrtime.bigint();
       const last = input ? input.messages[input.messages.length - 1].offset : undefined;
-      const sent = await this.options.committer.commit(
-        [...produce].map(([t, m]) => ({ topic: t, messages: m })),
-        input && last !== undefined ? { topic: input.topic, partition: this.partition, nextOffset: (BigInt(last) + 1n).toString() } : undefined,
-      );
-      if (this.options.stores && changelog.length > 0) {
-        await this.options.stores.commitApplied(nextChangelogOffsets(changelog, sent));
-      }
+      await inStageSpan('commit', async (span) => {
+        span?.setAttributes({
+          'messaging.batch.message_count': [...produce.values()].reduce((n, m) => n + m.length, 0),
+          'tributary.dlq.records': deadLetters.length,
+          'tributary.changelog.records': changelog.length,
+        });
+        const sent = await this.options.committer.commit(
+          [...produce].map(([t, m]) => ({ topic: t, messages: m })),
+          input && last !== undefined ? { topic: input.topic, partition: this.partition, nextOffset: (BigInt(last) + 1n).toString() } : undefined,
+        );
+        if (stores && changelog.length > 0) {
+          await stores.commitApplied(nextChangelogOffsets(changelog, sent));
+        }
+      });
       this.options.onCommitted?.({
         taskId: this.id,
         topic: inputTopic,

@@ -1,4 +1,5 @@
 import { Subject, type OperatorFunction, type Subscription } from 'rxjs';
+import { context as contextApi, type Span } from '@opentelemetry/api';
 import type { OperatorContext } from '../../operators/operator-spec';
 import { compileExpression } from '../../operators/internal/cel-expression';
 import type { CompiledSink, CompiledTopology, GraphNode, ProcessorNode, SubTopology } from '../../topology/compiled-topology';
@@ -9,6 +10,9 @@ import type { StreamRecord } from '../stream-record';
 import type { BatchResult } from './batch-result';
 import { compileExpressionOptions } from './internal/expression-options';
 import { sourceTimestamper, type Timestamper } from './internal/source-timestamp';
+import { stepSpanOperator } from './internal/step-span';
+import { tracedScoring } from './internal/traced-scoring';
+import { stageTracer } from '../telemetry/stage-span';
 
 /** Where a task's stores come from (TaskStores satisfies it). */
 export interface StoreProvider {
@@ -35,6 +39,8 @@ export interface TaskPipelineOptions {
 interface BatchRun {
   readonly subjects: Map<string, Subject<StreamRecord>>;
   readonly result: BatchResult;
+  /** Each step's span, when the batch is traced (see stage-span.ts). */
+  readonly stepSpans?: Map<string, Span>;
   fatal?: unknown;
 }
 
@@ -156,7 +162,10 @@ export class TaskPipeline {
   }
 
   private run(inputNode: string | undefined, records: readonly StreamRecord[]): Promise<BatchResult> {
-    const run: BatchRun = { subjects: new Map(), result: { outputs: [], repartition: [], failures: [] } };
+    // Read before any await: the caller's context holds the batch span.
+    const parentContext = contextApi.active();
+    const tracer = stageTracer(parentContext);
+    const run: BatchRun = { subjects: new Map(), result: { outputs: [], repartition: [], failures: [] }, ...(tracer ? { stepSpans: new Map() } : {}) };
     this.current = run;
     const pending = new Map<string, number>();
     for (const id of this.nodes.keys()) run.subjects.set(id, new Subject<StreamRecord>());
@@ -195,7 +204,8 @@ export class TaskPipeline {
           error: (err: unknown) => finish(this.wrapStreamError(id, err)),
           complete: () => done(id),
         };
-        const operator = this.operators.get(id);
+        let operator = this.operators.get(id);
+        if (operator && tracer) operator = stepSpanOperator(operator, id, tracer, parentContext, (span) => run.stepSpans?.set(id, span));
         subscriptions.push((operator ? input.pipe(operator) : input).subscribe(observer));
       }
       for (const [id, node] of this.nodes) {
@@ -243,7 +253,7 @@ export class TaskPipeline {
         if (!this.options.stores) throw new ConfigError(`step ${node.id}: task ${this.options.taskId} has no stores (store '${name}')`);
         return this.options.stores.keyValueStore<K, V>(name);
       },
-      ...(this.options.scoring ? { scoring: this.options.scoring } : {}),
+      ...(this.options.scoring ? { scoring: tracedScoring(this.options.scoring, () => this.current?.stepSpans?.get(node.id)) } : {}),
       streamTime: () => this.streamTimeMs,
       wallClock: () => this.wallClock(),
       recordFailed: (record, error) => { if (this.current) this.fail(this.current, node.id, node.onError, record, error); },

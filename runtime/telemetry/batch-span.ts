@@ -1,5 +1,6 @@
-import { context as contextApi, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
+import { context as contextApi, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Link, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
 import { attributeNames as A } from './metric-names';
+import { markSpanFailed as markFailed } from './stage-span';
 import { spanContextFromHeaders, type KafkaHeaders } from './trace-context';
 
 /** Where a batch came from, for span attributes. */
@@ -16,8 +17,10 @@ export interface BatchSpanOptions {
 }
 
 /**
- * The span of one batch of one task, with helpers for its stages. Child
- * spans are named `serde`, `step <id>`, `scoring`, `commit`.
+ * The span of one batch of one task, with helpers for its stages. Under
+ * `tributary run` its children are `deserialize`, `step <id>` (one per step
+ * per batch), `scoring <model>` (under the score step's span), `serialize`,
+ * `store flush` and `commit`; see stage-span.ts.
  */
 export interface BatchSpan {
   readonly span: Span;
@@ -94,9 +97,4 @@ export function batchSpan(
       span.end();
     },
   };
-}
-
-function markFailed(span: Span, err: unknown): void {
-  span.recordException(err instanceof Error ? err : String(err));
-  span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
 }

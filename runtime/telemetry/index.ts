@@ -9,3 +9,4 @@ export { parsePrometheusText, sumSamples, PrometheusParseError, type PrometheusS
 export { scrapePrometheus } from './prometheus-scrape';
 export { summarizeTop, renderTop, type TopSnapshot } from './top-view';
 export { startStatusLine, formatStatusLine, type StatusLine, type StatusLineOptions } from './status-line';
+export { withStageSpans, stageTracer, inStageSpan, markSpanFailed } from './stage-span';

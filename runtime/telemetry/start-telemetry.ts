@@ -44,6 +44,12 @@ export interface Telemetry {
   readonly metrics: TributaryMetrics;
   readonly tracer: Tracer;
   readonly readiness: Readiness;
+  /**
+   * Whether finished spans go anywhere (OTLP or a processor given in the
+   * options). When false only the batch spans are made, for the trace context
+   * they write into output headers; stage spans are skipped.
+   */
+  readonly tracesExported: boolean;
   /** Base URL of the HTTP endpoint, when one is served. */
   readonly url?: string;
   /** Flush exporters, stop the endpoint and unregister the global providers. */
@@ -83,6 +89,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
 
   const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   if (otlp.spanProcessor) spanProcessors.push(otlp.spanProcessor);
+  const tracesExported = spanProcessors.length > 0;
   // With no exporter a real tracer is still needed: it mints trace and span
   // ids, so trace context keeps flowing through Kafka headers.
   if (spanProcessors.length === 0) spanProcessors.push(new NoopSpanProcessor());
@@ -117,6 +124,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     metrics: tributaryMetrics,
     tracer: trace.getTracer('tributary'),
     readiness,
+    tracesExported,
     url: server?.url,
     shutdown() {
       stopped ??= (async () => {
