@@ -1,0 +1,45 @@
+/**
+ * Child-process entry that runs the flagship application (examples/home-feed) exactly as the
+ * demo does, `startHomeFeedApp` with its local scoring pool and tuned fetch size, wired by the
+ * topology's environment variables (APP_ID, STATE_DIR, IMAGES_TOPIC, ENGAGEMENTS_TOPIC,
+ * RECOMMENDATIONS_TOPIC, KAFKA_BROKERS, SCHEMA_REGISTRY_URL). A process of its own keeps the
+ * application's event loop apart from the benchmark's producer and latency consumer.
+ *
+ *   node dist/bench/harness/flagship-app-child.js     # prints FLAGSHIP_APP_READY, stops on SIGTERM
+ */
+import { createLogger } from '../../runtime/logger';
+import { startHomeFeedApp } from '../../examples/home-feed/home-feed-app';
+
+/** The line the child prints on stdout once the application has joined its group. */
+export const FLAGSHIP_APP_READY = 'FLAGSHIP_APP_READY';
+
+/** Starts the application; resolves when it has stopped after SIGTERM/SIGINT (exit code 0) or failed (1). */
+export async function runFlagshipAppChild(): Promise<number> {
+  let fail!: (error: unknown) => void;
+  const failed = new Promise<number>((resolve) => {
+    fail = (error) => {
+      process.stderr.write(`flagship app failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      resolve(1);
+    };
+  });
+  const app = await startHomeFeedApp({ env: {}, logger: createLogger('home-feed', 'warn'), onFatal: (error) => fail(error) });
+  process.stdout.write(`${FLAGSHIP_APP_READY}\n`);
+  const stopped = new Promise<number>((resolve) => {
+    const onSignal = (): void => resolve(0);
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  const code = await Promise.race([stopped, failed]);
+  await app.stop();
+  return code;
+}
+
+if (require.main === module) {
+  runFlagshipAppChild().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`flagship app did not start: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
