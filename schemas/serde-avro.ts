@@ -147,7 +147,7 @@ async function resolveSchemaId(options: AvroSerdeOptions, info: SchemaInfo): Pro
     throw new RegistryError(`schema is incompatible with the latest version of subject ${subject} (check the registry's compatibility level and the schema's evolution)`, false);
   }
   if (!options.autoRegister) {
-    throw new RegistryError(`schema is not registered under subject ${subject}; register it, or set autoRegister: true`, false);
+    throw new RegistryError(`schema is not registered under subject ${subject}; register it, or set schemaRegistry.autoRegister: true in the topology (or TRIBUTARY_AUTO_REGISTER=1)`, false);
   }
   try {
     return await registry.register(subject, info, false);

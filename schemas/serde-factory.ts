@@ -8,6 +8,7 @@ import { stringSerde } from './serde-string';
 import { bytesSerde } from './serde-bytes';
 import { subjectName, type SubjectNameStrategy } from './subject-name';
 import { ConfigError } from '../runtime/errors';
+import { RegistryError } from './errors';
 
 /** Registry settings that apply to every Avro serde of an application. */
 export interface AvroSettings {
@@ -30,7 +31,15 @@ export async function createSerde(config: SerdeConfig, topic: string, isKey: boo
       let schema = config.schema as Schema | undefined;
       const subject = config.subject ?? subjectName(avro.subjectStrategy, topic, isKey, schema);
       if (!schema) {
-        const latest = await avro.registry.getLatestSchemaMetadata(subject);
+        let latest;
+        try {
+          latest = await avro.registry.getLatestSchemaMetadata(subject);
+        } catch (cause) {
+          const failed = cause as { status?: number; response?: { status?: number } } | undefined;
+          const status = failed?.status ?? failed?.response?.status;
+          if (status === 404) throw new RegistryError(`subject ${subject} (${isKey ? 'key' : 'value'} of topic ${topic}) has no schema in the registry; register one, or give a schema file`, false, { cause });
+          throw new RegistryError(`could not fetch the latest schema of subject ${subject}: ${cause instanceof Error ? cause.message : String(cause)}`, !(status !== undefined && status >= 400 && status < 500), { cause });
+        }
         schema = JSON.parse(latest.schema) as Schema;
       }
       return AvroSerde.create({ registry: avro.registry, subject, schema, autoRegister: avro.autoRegister });

@@ -17,7 +17,15 @@ export const jsonSerde: Serde<unknown> = {
     try {
       return JSON.parse(bytes.toString('utf8'));
     } catch (cause) {
-      throw new DeserializationError(`invalid JSON: ${(cause as Error).message}`, { cause });
+      throw new DeserializationError(`invalid JSON: ${withoutExcerpt((cause as Error).message)}`, { cause });
     }
   },
 };
+
+/**
+ * V8 quotes the start of the text it failed on (`Unexpected token 'x', "xyz…" is
+ * not valid JSON`); records' contents must not reach logs, so the excerpt goes.
+ */
+function withoutExcerpt(message: string): string {
+  return /" is not valid JSON$/.test(message) ? 'unexpected token' : message;
+}

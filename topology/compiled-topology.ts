@@ -1,4 +1,5 @@
 import type { OperatorSpec, ResolvedOptions } from '../operators/operator-spec';
+import type { SubjectNameStrategy } from '../schemas/subject-name';
 
 /** How a key or value is (de)serialized. */
 export interface SerdeConfig {
@@ -24,6 +25,10 @@ export interface CompiledSource {
   readonly value: SerdeConfig;
   readonly timestamp: TimestampConfig;
   readonly offsetReset: 'earliest' | 'latest';
+  /** What happens to a record that does not deserialize; absent means `dead-letter`. */
+  readonly onError?: ErrorPolicy;
+  /** Subject strategy of its Avro key/value without an explicit subject (the file's own or the registry-wide one); absent means `topic`. */
+  readonly subjectNameStrategy?: SubjectNameStrategy;
 }
 
 export interface CompiledSink {
@@ -34,7 +39,20 @@ export interface CompiledSink {
   readonly partitions?: number;
   /** CEL expression that computes the key written to Kafka (the executor applies it). */
   readonly keyExpression?: string;
+  /** Codec of the record batches produced to the topic (the sink's own, else `processing.compression`); absent when the file sets neither. */
+  readonly compression?: CompressionCodec;
+  /** As {@link CompiledSource.subjectNameStrategy}. */
+  readonly subjectNameStrategy?: SubjectNameStrategy;
 }
+
+/**
+ * Codecs for produced record batches that this build can write: kafkajs has
+ * gzip built in; snappy, lz4 and zstd need codec packages that are not installed.
+ */
+export const compressionCodecs = ['none', 'gzip'] as const;
+
+/** A codec from {@link compressionCodecs}. */
+export type CompressionCodec = typeof compressionCodecs[number];
 
 export interface CompiledStore {
   readonly name: string;
@@ -122,13 +140,22 @@ export interface CompiledTopology {
     readonly tls?: { enabled: boolean; ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean };
     readonly sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
   };
-  readonly schemaRegistry?: { readonly url: string; readonly auth?: { username: string; password: string } };
+  readonly schemaRegistry?: {
+    readonly url: string;
+    readonly auth?: { username: string; password: string };
+    /** The file's registry-wide subject strategy (sources and sinks may override it); absent means `topic`. */
+    readonly subjectNameStrategy?: SubjectNameStrategy;
+    /** Register missing schemas at start-up (the TRIBUTARY_AUTO_REGISTER variable overrides it); absent means false. */
+    readonly autoRegister?: boolean;
+  };
   readonly processing: {
     readonly guarantee: 'at_least_once' | 'exactly_once';
     readonly commitIntervalMs: number;
     /** Absolute path. */
     readonly stateDir: string;
     readonly deadLetterTopic: string;
+    /** Codec of everything produced that no sink setting covers (DLQ, repartition, changelog; sinks default to it); absent when the file does not set it. */
+    readonly compression?: CompressionCodec;
   };
   readonly sources: Readonly<Record<string, CompiledSource>>;
   readonly sinks: Readonly<Record<string, CompiledSink>>;

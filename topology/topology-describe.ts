@@ -1,4 +1,4 @@
-import type { CompiledTopology, GraphNode } from './compiled-topology';
+import type { CompiledSink, CompiledSource, CompiledTopology, GraphNode } from './compiled-topology';
 import { formatDuration } from './internal/duration';
 
 /** The formats `tributary describe` prints. */
@@ -27,9 +27,9 @@ function outgoing(node: GraphNode): Array<{ to: string; side?: string }> {
 
 function label(node: GraphNode, t: CompiledTopology): string {
   switch (node.kind) {
-    case 'source': return `Source: ${node.id} (topic: ${node.topic})`;
+    case 'source': return `Source: ${node.id} (${[`topic: ${node.topic}`, ...settingsText(sourceSettings(t.sources[node.source]))].join(', ')})`;
     case 'repartition-source': return `Source: ${node.id} (topic: ${node.topic}, repartition)`;
-    case 'sink': return `Sink: ${node.id} (topic: ${t.sinks[node.sink]?.topic ?? node.topic})`;
+    case 'sink': return `Sink: ${node.id} (${[`topic: ${t.sinks[node.sink]?.topic ?? node.topic}`, ...settingsText(sinkSettings(t.sinks[node.sink]))].join(', ')})`;
     case 'repartition-sink': return `Sink: ${node.id} (topic: ${node.topic}, repartition)`;
     case 'processor': {
       const extras = [`operator: ${node.operator}`];
@@ -38,6 +38,34 @@ function label(node: GraphNode, t: CompiledTopology): string {
       return `Processor: ${node.id} (${extras.join(', ')})`;
     }
   }
+}
+
+/** A source's settings that differ from the defaults (describe shows only these). */
+function sourceSettings(source: CompiledSource | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (source?.onError !== undefined && source.onError !== 'dead-letter') out.onError = source.onError;
+  if (source?.subjectNameStrategy !== undefined && source.subjectNameStrategy !== 'topic') out.subjectNameStrategy = source.subjectNameStrategy;
+  return out;
+}
+
+/** A sink's settings that differ from the defaults. */
+function sinkSettings(sink: CompiledSink | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (sink?.compression !== undefined && sink.compression !== 'none') out.compression = sink.compression;
+  if (sink?.subjectNameStrategy !== undefined && sink.subjectNameStrategy !== 'topic') out.subjectNameStrategy = sink.subjectNameStrategy;
+  return out;
+}
+
+/** Application-wide settings that differ from the defaults and belong to no node. */
+function appSettings(t: CompiledTopology): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  if (t.schemaRegistry?.autoRegister === true) out['schemaRegistry.autoRegister'] = true;
+  if (t.processing.compression !== undefined && t.processing.compression !== 'none') out['processing.compression'] = t.processing.compression;
+  return out;
+}
+
+function settingsText(settings: Record<string, string | boolean>): string[] {
+  return Object.entries(settings).map(([k, v]) => `${k}: ${String(v)}`);
 }
 
 /**
@@ -70,6 +98,11 @@ export function describeText(t: CompiledTopology): string {
   if (t.repartitionTopics.length > 0) {
     lines.push('Repartition topics:');
     for (const r of t.repartitionTopics) lines.push(`  ${r.topic} (sub-topology ${r.fromSubTopology} -> ${r.toSubTopology}, before ${r.forStep})`);
+  }
+  const settings = settingsText(appSettings(t));
+  if (settings.length > 0) {
+    lines.push('Settings:');
+    for (const line of settings) lines.push(`  ${line}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -125,12 +158,13 @@ export function describeJson(t: CompiledTopology): object {
     edges: Object.values(t.nodes).flatMap((n) => outgoing(n).map((e) => ({ from: n.id, to: e.to, kind: e.side ? 'side-output' : 'forward', ...(e.side ? { target: e.side } : {}) }))),
     stores: Object.values(t.stores),
     topics: {
-      sources: Object.values(t.sources).map((s) => ({ name: s.name, topic: s.topic, key: s.key.format, value: s.value.format })),
-      sinks: Object.values(t.sinks).map((s) => ({ name: s.name, topic: s.topic, key: s.key.format, value: s.value.format })),
+      sources: Object.values(t.sources).map((s) => ({ name: s.name, topic: s.topic, key: s.key.format, value: s.value.format, ...sourceSettings(s) })),
+      sinks: Object.values(t.sinks).map((s) => ({ name: s.name, topic: s.topic, key: s.key.format, value: s.value.format, ...sinkSettings(s) })),
       repartition: t.repartitionTopics,
       changelog: Object.values(t.stores).filter((s) => s.changelog).map((s) => s.changelogTopic),
     },
     subTopologies: t.subTopologies,
+    ...(Object.keys(appSettings(t)).length > 0 ? { settings: appSettings(t) } : {}),
   };
 }
 

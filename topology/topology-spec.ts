@@ -1,4 +1,19 @@
 import type { DocSpec } from './internal/doc-spec';
+import { compressionCodecs } from './compiled-topology';
+
+const errorPolicies = ['dead-letter', 'skip', 'fail'];
+const subjectStrategies = ['topic', 'record', 'topic-record'];
+
+const subjectNameStrategy: DocSpec = {
+  kind: 'string', oneOf: subjectStrategies,
+  description: 'registry subject of an Avro key/value that names no subject: topic (<topic>-key|-value), record (<namespace>.<name> of the schema), topic-record (<topic>-<namespace>.<name>); default: schemaRegistry.subjectNameStrategy',
+};
+
+const compression: DocSpec = {
+  kind: 'string', oneOf: compressionCodecs,
+  rejected: Object.fromEntries(['snappy', 'lz4', 'zstd'].map((c) => [c, `kafkajs has no built-in ${c} codec and no ${c} codec package is installed`])),
+  description: 'codec of produced record batches (kafkajs built-ins only; snappy, lz4 and zstd are refused)',
+};
 
 const format: DocSpec = {
   kind: 'object', shorthand: 'format', description: 'how keys or values are (de)serialized; a bare string names the format',
@@ -18,7 +33,7 @@ export const stepSpec: DocSpec = {
     operator: { kind: 'string', description: 'the long form: a built-in operator name, or ./path/to/module.js exporting `spec`' },
     options: { kind: 'object', description: "the long form: the operator's options (see `tributary docs`)" },
     onError: {
-      kind: 'string', oneOf: ['dead-letter', 'skip', 'fail'], default: 'dead-letter',
+      kind: 'string', oneOf: errorPolicies, default: 'dead-letter',
       description: 'what happens to a record the operator fails on: dead-letter topic, dropped and counted, or the task stops',
     },
     description: { kind: 'string', description: 'free text shown by describe' },
@@ -73,6 +88,8 @@ export const topologySpec: DocSpec = {
       kind: 'object', description: 'Confluent-compatible schema registry',
       fields: {
         url: { kind: 'string', required: true, description: 'base URL' },
+        subjectNameStrategy: { ...subjectNameStrategy, default: 'topic', description: 'subject strategy of every Avro key/value that names no subject: topic (<topic>-key|-value), record (<namespace>.<name> of the schema) or topic-record (<topic>-<namespace>.<name>); sources and sinks may override it' },
+        autoRegister: { kind: 'boolean', default: false, description: 'register the schema files of sources and sinks whose subject lacks them (else the app stops at start-up naming the subject); TRIBUTARY_AUTO_REGISTER=1|0 overrides it' },
         auth: {
           kind: 'object', description: 'basic auth',
           fields: {
@@ -89,6 +106,7 @@ export const topologySpec: DocSpec = {
         commitInterval: { kind: 'duration', default: '1s', description: 'how often tasks commit' },
         stateDir: { kind: 'string', default: './tributary-state', description: 'directory of local state stores' },
         deadLetterTopic: { kind: 'string', description: 'dead-letter topic (default: <name>-dlq)' },
+        compression: { ...compression, description: 'default codec of produced record batches: sinks without their own, dead letters, repartition and changelog topics (default: none)' },
       },
     },
     sources: {
@@ -107,6 +125,11 @@ export const topologySpec: DocSpec = {
             },
           },
           offsetReset: { kind: 'string', oneOf: ['earliest', 'latest'], default: 'earliest', description: 'where a new group starts' },
+          onError: {
+            kind: 'string', oneOf: errorPolicies, default: 'dead-letter',
+            description: 'what happens to a record that does not deserialize: dead-letter topic, dropped and counted (logged without contents, rate-limited), or the app stops naming topic/partition/offset',
+          },
+          subjectNameStrategy,
         },
       },
     },
@@ -142,6 +165,8 @@ export const topologySpec: DocSpec = {
           value: { ...format, required: true },
           keyExpression: { kind: 'expression', description: 'CEL expression computing the output key' },
           partitions: { kind: 'integer', description: 'partition count when the topic is created' },
+          compression: { ...compression, description: 'codec of the record batches written to this topic (default: processing.compression)' },
+          subjectNameStrategy,
         },
       },
     },

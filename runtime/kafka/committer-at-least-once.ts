@@ -1,6 +1,7 @@
 import type { CompressionTypes, Consumer, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
 import type { BatchCommitter } from './stream-task';
 import { chunkTopicMessages, mergeSendResults } from './produce-chunks';
+import { groupByCompression, type TopicCompression } from './topic-compression';
 
 /**
  * at_least_once: produce through the application's shared idempotent
@@ -11,14 +12,18 @@ export class AtLeastOnceCommitter implements BatchCommitter {
   constructor(
     private readonly producer: Producer,
     private readonly consumer: Consumer,
-    private readonly compression: CompressionTypes,
+    private readonly compression: CompressionTypes | TopicCompression,
   ) {}
 
   async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<RecordMetadata[]> {
     const chunks = chunkTopicMessages(messages);
     const results: RecordMetadata[][] = [];
     for (const chunk of chunks) {
-      results.push(await this.producer.sendBatch({ topicMessages: chunk, acks: -1, compression: this.compression }));
+      const sent: RecordMetadata[] = [];
+      for (const group of groupByCompression(chunk, this.compression)) {
+        sent.push(...await this.producer.sendBatch({ topicMessages: group.topicMessages, acks: -1, compression: group.compression }));
+      }
+      results.push(sent);
     }
     const sent = mergeSendResults(chunks, results);
     if (input) await this.consumer.commitOffsets([{ topic: input.topic, partition: input.partition, offset: input.nextOffset }]);

@@ -1,6 +1,7 @@
 import { Partitioners, type CompressionTypes, type Kafka, type Producer, type RecordMetadata, type TopicMessages } from 'kafkajs';
 import type { BatchCommitter } from './stream-task';
 import { chunkTopicMessages, mergeSendResults } from './produce-chunks';
+import { groupByCompression, type TopicCompression } from './topic-compression';
 
 /**
  * exactly_once: one transactional producer per task (`transactional.id` =
@@ -16,10 +17,10 @@ export class ExactlyOnceCommitter implements BatchCommitter {
   private constructor(
     private readonly producer: Producer,
     private readonly groupId: string,
-    private readonly compression: CompressionTypes,
+    private readonly compression: CompressionTypes | TopicCompression,
   ) {}
 
-  static async create(kafka: Kafka, transactionalId: string, groupId: string, compression: CompressionTypes): Promise<ExactlyOnceCommitter> {
+  static async create(kafka: Kafka, transactionalId: string, groupId: string, compression: CompressionTypes | TopicCompression): Promise<ExactlyOnceCommitter> {
     const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     return new ExactlyOnceCommitter(producer, groupId, compression);
@@ -31,7 +32,11 @@ export class ExactlyOnceCommitter implements BatchCommitter {
       const chunks = chunkTopicMessages(messages);
       const results: RecordMetadata[][] = [];
       for (const chunk of chunks) {
-        results.push(await transaction.sendBatch({ topicMessages: chunk, acks: -1, compression: this.compression }));
+        const sent: RecordMetadata[] = [];
+        for (const group of groupByCompression(chunk, this.compression)) {
+          sent.push(...await transaction.sendBatch({ topicMessages: group.topicMessages, acks: -1, compression: group.compression }));
+        }
+        results.push(sent);
       }
       const sent = mergeSendResults(chunks, results);
       if (input) await transaction.sendOffsets({

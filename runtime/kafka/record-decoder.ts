@@ -1,9 +1,10 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Serde } from '../../schemas/serde';
-import type { TimestampConfig } from '../../topology/compiled-topology';
+import type { ErrorPolicy, TimestampConfig } from '../../topology/compiled-topology';
 import type { StreamRecord, RecordHeaders } from '../stream-record';
 import type { DeadLetter } from './dead-letter';
 import { DeserializationError } from '../../schemas/errors';
+import { RecordError } from '../errors';
 
 /** How to turn one topic's Kafka messages into stream records. */
 export interface TopicDecoding {
@@ -11,6 +12,33 @@ export interface TopicDecoding {
   readonly key: Serde<unknown>;
   readonly value: Serde<unknown>;
   readonly timestamp: TimestampConfig;
+  /**
+   * The source's policy for a message that does not decode: `dead-letter`
+   * (the default) sets it aside for the DLQ, `skip` drops it (telling
+   * `onSkip`), `fail` rejects the batch with a {@link SourceDecodeError}.
+   */
+  readonly onError?: ErrorPolicy;
+  /** Told about every message dropped under `onError: skip` (counting and logging). */
+  readonly onSkip?: (skipped: SkippedMessage) => void;
+}
+
+/** A message dropped under `onError: skip`: where it was and why, never its bytes. */
+export interface SkippedMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly error: unknown;
+}
+
+/**
+ * A message of a source whose policy is `fail` did not decode: the app stops.
+ * Names the position and the decode problem (never the record's bytes); not retriable.
+ */
+export class SourceDecodeError extends RecordError {
+  constructor(topic: string, partition: number, offset: string, cause: unknown) {
+    super(`record at ${topic}/${partition}@${offset} does not deserialize (source onError: fail): ${cause instanceof Error ? cause.message : String(cause)}`,
+      { topic, partition, offset }, { cause });
+  }
 }
 
 /** A decoded batch: good records in offset order, and the poison ones kept whole for the DLQ. */
@@ -22,8 +50,9 @@ export interface DecodedBatch {
 /**
  * Decodes a consumer batch of one partition. Remote lookups (unknown Avro
  * schema ids) happen once for the batch in `prepare`; decoding itself is
- * synchronous. A message that fails to decode is set aside with its original
- * bytes and position; the others go on.
+ * synchronous. A message that fails to decode is handled by the source's
+ * policy: set aside with its original bytes and position (dead-letter),
+ * dropped (skip) while the others go on, or the batch rejects (fail).
  */
 export async function decodeBatch(decoding: TopicDecoding, partition: number, messages: readonly KafkaMessage[]): Promise<DecodedBatch> {
   await decoding.key.prepare?.(messages.map((m) => m.key));
@@ -43,6 +72,11 @@ export async function decodeBatch(decoding: TopicDecoding, partition: number, me
         source: { topic: decoding.topic, partition, offset: message.offset },
       });
     } catch (error) {
+      if (decoding.onError === 'fail') throw new SourceDecodeError(decoding.topic, partition, message.offset, error);
+      if (decoding.onError === 'skip') {
+        decoding.onSkip?.({ topic: decoding.topic, partition, offset: message.offset, error });
+        continue;
+      }
       poison.push({
         stage: 'deserialize',
         error,
@@ -72,7 +106,8 @@ function eventTime(config: TimestampConfig, message: KafkaMessage, value: unknow
   if (config.kind === 'field') {
     const raw = readPath(value, config.field);
     const ms = typeof raw === 'bigint' ? Number(raw) : raw instanceof Date ? raw.getTime() : typeof raw === 'string' ? Date.parse(raw) : Number(raw);
-    if (!Number.isFinite(ms)) throw new DeserializationError(`event-time field ${config.field} is missing or not a timestamp (${JSON.stringify(raw)})`);
+    // The value itself stays out of the message: it reaches logs under onError skip/fail.
+    if (!Number.isFinite(ms)) throw new DeserializationError(`event-time field ${config.field} is missing or not a timestamp (found ${raw === null ? 'null' : typeof raw})`);
     return ms;
   }
   // Expression timestamps are evaluated by the executor's timestamp step; the record time stands until then.

@@ -7,6 +7,8 @@ import { StreamTask, type BatchPipeline, type BatchCommitter } from './stream-ta
 import { AtLeastOnceCommitter } from './committer-at-least-once';
 import { ExactlyOnceCommitter } from './committer-exactly-once';
 import { buildTopicCodecs, type TopicCodecs } from './topic-codecs';
+import { decodeSkipReporter } from './decode-skip-reporter';
+import { topicCompression, type TopicCompression } from './topic-compression';
 import { ensureTopics, partitionCounts, type TopicRequirement } from './topic-admin';
 import { TributaryError } from '../errors';
 import { isRecoverableKafkaError } from './kafka-errors';
@@ -35,6 +37,7 @@ export interface StreamAppOptions {
   readonly openStores?: (resources: Omit<TaskResources, 'stores' | 'schedulePunctuation'>, kafka: Kafka, heartbeat: () => Promise<void>) => Promise<TaskStores | undefined>;
   /** Create missing sinks, DLQ and internal topics (default) or fail naming them. */
   readonly topicCreation?: 'create' | 'require';
+  /** Codec of produced batches for topics the topology file gives none (sink or `processing.compression`); default none. */
   readonly compression?: CompressionTypes;
   /** How many partitions' batches run at once (default: 2 × cores, at least 2). */
   readonly partitionsConsumedConcurrently?: number;
@@ -92,7 +95,7 @@ export class StreamApp {
     const sourceTopics = Object.values(topology.sources).map((s) => s.topic);
     const sourcePartitions = await partitionCounts(this.kafka, sourceTopics);
     await ensureTopics(this.kafka, this.requiredTopics(sourcePartitions), this.options.topicCreation ?? 'create');
-    this.codecs = await buildTopicCodecs(topology);
+    this.codecs = await buildTopicCodecs(topology, { onSkip: decodeSkipReporter(logger, this.options.telemetry?.metrics) });
 
     if (topology.processing.guarantee === 'at_least_once') {
       this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
@@ -306,8 +309,8 @@ export class StreamApp {
     return required;
   }
 
-  private compression(): CompressionTypes {
-    return this.options.compression ?? CompressionTypes.None;
+  private compression(): TopicCompression {
+    return topicCompression(this.options.topology, this.options.compression ?? CompressionTypes.None);
   }
 
   private fatal(error: unknown): void {

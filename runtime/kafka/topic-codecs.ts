@@ -3,7 +3,8 @@ import { createRegistryClient } from '../../schemas/registry-client';
 import { createSerde, type AvroSettings } from '../../schemas/serde-factory';
 import { internalSerde } from '../../schemas/serde-internal';
 import type { SubjectNameStrategy } from '../../schemas/subject-name';
-import type { TopicDecoding } from './record-decoder';
+import { ConfigError } from '../errors';
+import type { SkippedMessage, TopicDecoding } from './record-decoder';
 import type { TopicEncoding } from './record-encoder';
 
 /** The serdes of every topic an application reads or writes, built once at start-up. */
@@ -16,11 +17,22 @@ export interface TopicCodecs {
   readonly repartition: ReadonlyMap<string, TopicEncoding>;
 }
 
+/** Overrides of what the topology file says; embedding code sets them, `tributary run` does not. */
 export interface CodecOptions {
+  /** Subject strategy of every source and sink, over the file's settings. */
   readonly subjectStrategy?: SubjectNameStrategy;
-  /** Register sink/source schemas that the registry lacks (default false). */
+  /**
+   * Register sink/source schemas that the registry lacks. Precedence: this
+   * option, then the TRIBUTARY_AUTO_REGISTER variable (1/true/yes or
+   * 0/false/no), then `schemaRegistry.autoRegister` in the file, then false.
+   */
   readonly autoRegister?: boolean;
+  /** Told about each message a source with `onError: skip` drops (see decode-skip-reporter.ts). */
+  readonly onSkip?: (skipped: SkippedMessage) => void;
 }
+
+/** The environment variable that overrides `schemaRegistry.autoRegister`. */
+export const AUTO_REGISTER_ENV = 'TRIBUTARY_AUTO_REGISTER';
 
 /**
  * Resolve every serde, checking Avro schemas against the registry now, so an
@@ -28,18 +40,25 @@ export interface CodecOptions {
  * not at the first record.
  */
 export async function buildTopicCodecs(topology: CompiledTopology, options: CodecOptions = {}): Promise<TopicCodecs> {
+  const registryConfig = topology.schemaRegistry;
   const avro: AvroSettings = {
-    registry: topology.schemaRegistry ? createRegistryClient({ url: topology.schemaRegistry.url, basicAuth: topology.schemaRegistry.auth }) : undefined,
-    subjectStrategy: options.subjectStrategy ?? 'topic',
-    autoRegister: options.autoRegister ?? envFlag('TRIBUTARY_AUTO_REGISTER'),
+    registry: registryConfig ? createRegistryClient({ url: registryConfig.url, basicAuth: registryConfig.auth }) : undefined,
+    subjectStrategy: options.subjectStrategy ?? registryConfig?.subjectNameStrategy ?? 'topic',
+    autoRegister: options.autoRegister ?? envFlag(AUTO_REGISTER_ENV) ?? registryConfig?.autoRegister ?? false,
   };
+  // Each source and sink may name its own strategy; an explicit code option wins over the file.
+  const settingsFor = (own: SubjectNameStrategy | undefined): AvroSettings =>
+    ({ ...avro, subjectStrategy: options.subjectStrategy ?? own ?? avro.subjectStrategy });
   const decoding = new Map<string, TopicDecoding>();
   for (const source of Object.values(topology.sources)) {
+    const settings = settingsFor(source.subjectNameStrategy);
     decoding.set(source.topic, {
       topic: source.topic,
-      key: await createSerde(source.key, source.topic, true, avro),
-      value: await createSerde(source.value, source.topic, false, avro),
+      key: await createSerde(source.key, source.topic, true, settings),
+      value: await createSerde(source.value, source.topic, false, settings),
       timestamp: source.timestamp,
+      onError: source.onError ?? 'dead-letter',
+      ...(options.onSkip ? { onSkip: options.onSkip } : {}),
     });
   }
   const repartition = new Map<string, TopicEncoding>();
@@ -49,15 +68,21 @@ export async function buildTopicCodecs(topology: CompiledTopology, options: Code
   }
   const sinks = new Map<string, TopicEncoding>();
   for (const sink of Object.values(topology.sinks)) {
+    const settings = settingsFor(sink.subjectNameStrategy);
     sinks.set(sink.name, {
       topic: sink.topic,
-      key: await createSerde(sink.key, sink.topic, true, avro),
-      value: await createSerde(sink.value, sink.topic, false, avro),
+      key: await createSerde(sink.key, sink.topic, true, settings),
+      value: await createSerde(sink.value, sink.topic, false, settings),
     });
   }
   return { decoding, sinks, repartition };
 }
 
-function envFlag(name: string): boolean {
-  return /^(1|true|yes)$/i.test(process.env[name] ?? '');
+/** The variable as a boolean; undefined when unset or empty, so the file's setting applies. */
+function envFlag(name: string): boolean | undefined {
+  const raw = (process.env[name] ?? '').trim();
+  if (raw === '') return undefined;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be 1/true/yes/on or 0/false/no/off, not '${raw}'`);
 }

@@ -33,6 +33,8 @@ export const metricNames = {
   restoreDuration: 'tributary.restore.duration',
   /** Counter: records sent to the dead-letter topic. */
   dlqRecords: 'tributary.dlq.records',
+  /** Counter: records dropped by an `onError: skip` policy (`tributary.error.stage` = deserialize | step). */
+  skippedRecords: 'tributary.skipped.records',
   /** Counter: records behind the watermark by more than the allowed lateness. */
   lateRecords: 'tributary.late.records',
   /** Histogram: rows in one scoring batch. */
@@ -74,6 +76,7 @@ export const attributeNames = {
   partition: 'messaging.destination.partition.id',
   consumerGroup: 'messaging.consumer.group.name',
   errorType: 'error.type',
+  errorStage: 'tributary.error.stage',
   stepId: 'tributary.step.id',
   direction: 'tributary.direction',
   taskId: 'tributary.task.id',

@@ -53,6 +53,7 @@ export class TributaryMetrics {
   private readonly commitRecords: Histogram;
   private readonly rebalances: Counter;
   private readonly dlq: Counter;
+  private readonly skipped: Counter;
   private readonly late: Counter;
   private readonly scoringBatchSize: Histogram;
   private readonly scoringQueueWait: Histogram;
@@ -76,6 +77,7 @@ export class TributaryMetrics {
     });
     this.rebalances = m.createCounter(M.rebalances, { description: 'Partitions assigned or revoked by rebalances', unit: '{partition}' });
     this.dlq = m.createCounter(M.dlqRecords, { description: 'Records sent to the dead-letter topic', unit: '{record}' });
+    this.skipped = m.createCounter(M.skippedRecords, { description: 'Records dropped by an onError: skip policy', unit: '{record}' });
     this.late = m.createCounter(M.lateRecords, { description: 'Records later than the allowed lateness', unit: '{record}' });
     this.scoringBatchSize = m.createHistogram(M.scoringBatchSize, {
       description: 'Rows per scoring batch', unit: '{row}', advice: { explicitBucketBoundaries: rowBuckets },
@@ -161,6 +163,11 @@ export class TributaryMetrics {
   /** `count` records from `sourceTopic` went to the dead-letter topic because of `errorType`. */
   dlqRecords(sourceTopic: string, errorType: string, count = 1): void {
     this.dlq.add(count, { [A.destination]: sourceTopic, [A.errorType]: errorType });
+  }
+
+  /** `count` records from `sourceTopic` dropped by an `onError: skip` policy while in `stage` (deserialize or step). */
+  skippedRecords(sourceTopic: string, stage: 'deserialize' | 'step', count = 1): void {
+    this.skipped.add(count, { [A.destination]: sourceTopic, [A.errorStage]: stage });
   }
 
   /** `count` late records at step `stepId`. */

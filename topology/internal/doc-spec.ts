@@ -11,6 +11,12 @@ export interface DocSpec {
   readonly required?: boolean;
   readonly default?: unknown;
   readonly oneOf?: readonly string[];
+  /**
+   * Values a user may reasonably write that this build refuses, with why
+   * (e.g. a compression codec whose package is not installed); reported with
+   * the supported `oneOf` values instead of a bare "must be one of".
+   */
+  readonly rejected?: Readonly<Record<string, string>>;
   /** Element spec of a list. */
   readonly items?: DocSpec;
   /** Field specs of an object (unknown fields are reported). */

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as avro from 'avsc';
 import { isMap, isScalar, LineCounter, parseDocument, Scalar, visit, type Node, type Pair } from 'yaml';
-import type { CompiledSink, CompiledSource, CompiledStore, SerdeConfig, TestRecord, TopologyTestCase } from '../compiled-topology';
+import type { CompiledSink, CompiledSource, CompiledStore, CompressionCodec, ErrorPolicy, SerdeConfig, TestRecord, TopologyTestCase } from '../compiled-topology';
+import type { SubjectNameStrategy } from '../../schemas/subject-name';
 import type { LintProblem } from '../lint-problem';
 import { topologySpec } from '../topology-spec';
 import type { CheckedDocument } from './checked-document';
@@ -46,11 +47,26 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     sink.report(valueOf(root, 'name'), 'option', `name '${name}' may hold only letters, digits, '.', '_' and '-' (it prefixes Kafka topics)`);
   }
 
+  const registry = (config.schemaRegistry ?? {}) as Obj;
+  const globalStrategy = (registry.subjectNameStrategy ?? 'topic') as SubjectNameStrategy;
+  const strategyOf = (section: string, entry: string, raw: Obj, key: SerdeConfig, value: SerdeConfig): SubjectNameStrategy => {
+    const node = nodeAt(root, [section, entry]);
+    const own = raw.subjectNameStrategy as SubjectNameStrategy | undefined;
+    const strategy = own ?? globalStrategy;
+    if (own !== undefined && key.format !== 'avro' && value.format !== 'avro') {
+      sink.report(pairOf(node, 'subjectNameStrategy'), 'option', `'subjectNameStrategy' applies only to avro keys or values; ${section}.${entry} has none`);
+    }
+    checkNamedSchema(strategy, own !== undefined ? `${section}.${entry}.subjectNameStrategy` : 'schemaRegistry.subjectNameStrategy', key, nodeAt(node, ['key']), sink);
+    checkNamedSchema(strategy, own !== undefined ? `${section}.${entry}.subjectNameStrategy` : 'schemaRegistry.subjectNameStrategy', value, nodeAt(node, ['value']), sink);
+    return strategy;
+  };
+
   const sources = new Map<string, CompiledSource>();
   for (const [sourceName, raw] of entries(config.sources)) {
     const node = nodeAt(root, ['sources', sourceName]);
     const value = serde(raw.value, nodeAt(node, ['value']), dir, sink);
     const key = serde(raw.key, nodeAt(node, ['key']), dir, sink);
+    const strategy = strategyOf('sources', sourceName, raw, key, value);
     const ts = (raw.timestamp ?? {}) as Obj;
     const tsNode = nodeAt(node, ['timestamp']);
     if (ts.field !== undefined && ts.expression !== undefined) {
@@ -70,6 +86,8 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
       timestamp: typeof ts.expression === 'string' ? { kind: 'expression', expression: ts.expression }
         : typeof ts.field === 'string' ? { kind: 'field', field: ts.field } : { kind: 'record' },
       offsetReset: raw.offsetReset === 'latest' ? 'latest' : 'earliest',
+      onError: (raw.onError ?? 'dead-letter') as ErrorPolicy,
+      ...(strategy !== 'topic' ? { subjectNameStrategy: strategy } : {}),
     });
   }
 
@@ -82,10 +100,14 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     });
   }
 
+  const defaultCompression = (config.processing as Obj | undefined)?.compression as CompressionCodec | undefined;
   const sinks = new Map<string, CompiledSink>();
   for (const [sinkName, raw] of entries(config.sinks)) {
     const node = nodeAt(root, ['sinks', sinkName]);
     const value = serde(raw.value, nodeAt(node, ['value']), dir, sink);
+    const key = serde(raw.key, nodeAt(node, ['key']), dir, sink);
+    const strategy = strategyOf('sinks', sinkName, raw, key, value);
+    const compression = (raw.compression as CompressionCodec | undefined) ?? defaultCompression;
     if (typeof raw.keyExpression === 'string') {
       for (const p of expressionProblems(raw.keyExpression, value.schema)) {
         reportExpression(sink, nodeAt(node, ['keyExpression']), p.offset, p.message);
@@ -95,9 +117,11 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
       sink.report(nodeAt(node, ['partitions']), 'option', `sinks.${sinkName}.partitions must be at least 1`);
     }
     sinks.set(sinkName, {
-      name: sinkName, topic: String(raw.topic ?? ''), key: serde(raw.key, nodeAt(node, ['key']), dir, sink), value,
+      name: sinkName, topic: String(raw.topic ?? ''), key, value,
       ...(typeof raw.partitions === 'number' ? { partitions: raw.partitions } : {}),
       ...(typeof raw.keyExpression === 'string' ? { keyExpression: raw.keyExpression } : {}),
+      ...(compression !== undefined ? { compression } : {}),
+      ...(strategy !== 'topic' ? { subjectNameStrategy: strategy } : {}),
     });
   }
 
@@ -153,6 +177,18 @@ export function reportExpression(sink: ProblemSink, node: Node | undefined, offs
 function entries(section: unknown): Array<[string, Obj]> {
   if (typeof section !== 'object' || section === null) return [];
   return Object.entries(section as Record<string, unknown>).map(([k, v]) => [k, (v ?? {}) as Obj]);
+}
+
+/**
+ * The record strategies name the subject after the schema's full name, so an
+ * Avro key or value that gives no subject needs a named schema (record, enum, fixed).
+ */
+function checkNamedSchema(strategy: SubjectNameStrategy, from: string, config: SerdeConfig, node: Node | undefined, sink: ProblemSink): void {
+  if (strategy === 'topic' || config.format !== 'avro' || config.subject !== undefined || config.schema === undefined) return;
+  const schema = config.schema as { name?: unknown } | null;
+  if (schema !== null && typeof schema === 'object' && typeof schema.name === 'string') return;
+  sink.report(valueOf(node, 'schema') ?? node, 'schema',
+    `the ${strategy} subject strategy (${from}) names the subject after the schema's full name, but this schema has no name; use a named schema or give 'subject'`);
 }
 
 /** Resolves a key or value format; loads and checks an Avro schema file. */

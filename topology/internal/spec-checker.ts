@@ -60,6 +60,11 @@ export function checkNode(
         return undefined;
       }
       const text = String(node.value);
+      const refusal = spec.rejected?.[text];
+      if (refusal !== undefined) {
+        sink.report(node, 'option', `${where} '${text}' is not supported: ${refusal}; supported: ${spec.oneOf?.join(', ') ?? 'none'}`);
+        return undefined;
+      }
       if (spec.oneOf && !spec.oneOf.includes(text)) {
         sink.report(node, 'option', `${where} must be one of ${spec.oneOf.join(', ')}, found '${text}'${didYouMean(text, spec.oneOf)}`);
         return undefined;
