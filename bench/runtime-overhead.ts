@@ -12,11 +12,9 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as avro from 'avsc';
-import { Kafka, logLevel, Partitioners, type TopicMessages } from 'kafkajs';
-import { createRegistryClient } from '../schemas/registry-client';
-import { AvroSerde } from '../schemas/serde-avro';
-import { chunkTopicMessages } from '../runtime/kafka/produce-chunks';
+import type * as avro from 'avsc';
+import { Kafka, logLevel } from 'kafkajs';
+import { kafkajsMapLoop } from './harness/map-loop-kafkajs';
 import { produceBenchInput, watchOutput, machineInfo, formatMachineBanner, writeResultsSection, REPO_ROOT } from './harness';
 import { startTributary } from '../test/helpers/tributary-process';
 
@@ -27,41 +25,6 @@ const topologyFile = path.join(REPO_ROOT, 'bench', 'topologies', 'runtime-map.ya
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-/** The baseline: what a careful user would write by hand with kafkajs, doing the same work. */
-async function handWrittenLoop(kafka: Kafka, input: string, output: string, records: number, schema: avro.Schema): Promise<number> {
-  const registry = createRegistryClient({ url: REGISTRY });
-  const type = avro.Type.forSchema(schema);
-  const outSerde = await AvroSerde.create({ registry, subject: `${output}-value`, schema, autoRegister: true });
-  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
-  const consumer = kafka.consumer({ groupId: `baseline-${randomUUID()}`, maxBytesPerPartition: 1024 * 1024 });
-  await producer.connect();
-  await consumer.connect();
-  await consumer.subscribe({ topic: input, fromBeginning: true });
-  const watch = watchOutput(kafka, output, records);
-  const started = Date.now();
-  await consumer.run({
-    autoCommit: false,
-    partitionsConsumedConcurrently: 4,
-    eachBatch: async ({ batch }) => {
-      const messages = batch.messages.map((m) => {
-        const value = type.fromBuffer(m.value!.subarray(5)) as Record<string, unknown>;
-        const mapped = { ...value, itemId: `${value.itemId as string}-seen` };
-        return { key: m.key, value: outSerde.serialize(mapped), timestamp: m.timestamp };
-      });
-      const topicMessages: TopicMessages[] = [{ topic: output, messages }];
-      for (const chunk of chunkTopicMessages(topicMessages)) await producer.sendBatch({ topicMessages: chunk, acks: -1 });
-      const next = (BigInt(batch.messages[batch.messages.length - 1].offset) + 1n).toString();
-      await consumer.commitOffsets([{ topic: input, partition: batch.partition, offset: next }]);
-    },
-  });
-  const result = await watch.result;
-  const elapsed = (result.doneMs ?? Date.now() - started) / 1000;
-  await consumer.disconnect();
-  await producer.disconnect();
-  if (result.doneMs === null) throw new Error(`baseline produced ${result.finalSpan} of ${records} records`);
-  return records / elapsed;
 }
 
 async function tributaryRun(kafka: Kafka, input: string, output: string, records: number): Promise<number> {
@@ -94,7 +57,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${formatMachineBanner(machineInfo())}\ninput: ${summary.records} Avro records on ${partitions} partitions\n`);
 
   // Both read the same input topic from the beginning (different groups), one after the other.
-  const baseline = await handWrittenLoop(kafka, input, `${input}-base`, records, schema);
+  const baseline = await kafkajsMapLoop({ brokers: ['127.0.0.1:9092'], registryUrl: REGISTRY, input, output: `${input}-base`, records, schema });
   const tributary = await tributaryRun(kafka, input, `${input}-trib`, records);
   const ratio = tributary / baseline;
   process.stdout.write([
