@@ -1,10 +1,11 @@
+import { InvalidArgumentError } from 'commander';
 import type { CliCommand } from './main';
 import { loadTopology, formatProblem } from '../../topology';
 import { createLogger } from '../logger';
 import { StreamApp } from '../kafka/stream-app';
 import { openTaskStores } from '../kafka/task-state';
 import { createTaskPipeline } from '../kafka/pipeline-factory';
-import { startTelemetry, type Telemetry } from '../telemetry';
+import { startStatusLine, startTelemetry, type StatusLine, type Telemetry } from '../telemetry';
 import { startScoring } from '../kafka/scoring-setup';
 import { withStepMetrics } from '../kafka/step-metrics';
 import { ConfigError } from '../errors';
@@ -17,12 +18,24 @@ interface RunFlags {
   scoringWorkers: string;
   providers: string;
   remote: string[];
+  status: boolean;
+  statusInterval?: number;
+  traceSampling?: number;
 }
+
+const number = (flag: string, ok: (n: number) => boolean, what: string) => (text: string): number => {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`${flag} must be ${what}, not '${text}'`);
+  return n;
+};
 
 /**
  * `tributary run FILE`: join the application's consumer group and process
  * until SIGTERM/SIGINT. The first signal finishes the batches in hand,
  * commits, closes tasks and leaves the group (exit 0); a second exits at once.
+ * While it runs, a status line on stderr (throughput, lag, e2e latency, scoring
+ * batch, DLQ, tasks) is redrawn in place on a terminal and written as a plain
+ * log-shaped line every `--status-interval` otherwise; `--no-status` drops it.
  */
 export const runCommand: CliCommand = {
   register(program) {
@@ -36,6 +49,9 @@ export const runCommand: CliCommand = {
       .option('--topics <mode>', "missing sink/DLQ/internal topics: 'create' them or 'require' them", 'create')
       .option('--scoring-workers <n>', 'local scoring worker threads (score steps)', '1')
       .option('--providers <list>', 'ONNX execution providers in order of preference', 'cpu')
+      .option('--no-status', 'no status line (it needs the metrics endpoint, so --no-metrics turns it off too)')
+      .option('--status-interval <seconds>', 'status line period (default: 1 s redrawn in place on a terminal, 30 s plain lines otherwise)', number('--status-interval', (n) => n > 0, 'a positive number of seconds'))
+      .option('--trace-sampling <ratio>', 'share of new traces recorded, 0 to 1 (default: OTEL_TRACES_SAMPLER, else all)', number('--trace-sampling', (n) => n >= 0 && n <= 1, 'between 0 and 1'))
       .option('--remote <endpoint>', 'remote Open Inference Protocol endpoint (repeatable): http://host:port or grpc://host:port', (v: string, all: string[]) => [...all, v], [] as string[])
       .action(async (file: string, flags: RunFlags) => {
         process.exitCode = await run(file, flags);
@@ -58,6 +74,7 @@ async function run(file: string, flags: RunFlags): Promise<number> {
       serviceName: loaded.name,
       consumerGroup: loaded.name,
       prometheus: { host: flags.metricsHost, port: Number(flags.metricsPort) },
+      ...(flags.traceSampling !== undefined ? { sampling: { ratio: flags.traceSampling } } : {}),
     });
     logger.info('metrics endpoint up', { url: telemetry.url });
   }
@@ -95,13 +112,26 @@ async function run(file: string, flags: RunFlags): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
+  let status: StatusLine | undefined;
   try {
     await app.start();
     telemetry?.readiness.setReady(true);
+    if (flags.status && telemetry?.url) {
+      const periodMs = flags.statusInterval === undefined ? undefined : flags.statusInterval * 1000;
+      status = startStatusLine({
+        metricsUrl: `${telemetry.url}/metrics`,
+        out: process.stderr,
+        intervalMs: periodMs,
+        plainIntervalMs: periodMs,
+        // Plain lines read like the log lines around them (see runtime/logger.ts).
+        plainPrefix: () => `${new Date().toISOString()} INFO  [status] `,
+      });
+    }
     await done;
   } catch (error) {
     failure = error;
   } finally {
+    status?.stop();
     await app.stop();
     await scoring?.close();
     await telemetry?.shutdown();
