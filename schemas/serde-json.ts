@@ -27,5 +27,5 @@ export const jsonSerde: Serde<unknown> = {
  * not valid JSON`); records' contents must not reach logs, so the excerpt goes.
  */
 function withoutExcerpt(message: string): string {
-  return /" is not valid JSON$/.test(message) ? 'unexpected token' : message;
+  return /\bis not valid JSON$/.test(message) ? 'unexpected token' : message;
 }

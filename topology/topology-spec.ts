@@ -165,7 +165,7 @@ export const topologySpec: DocSpec = {
           value: { ...format, required: true },
           keyExpression: { kind: 'expression', description: 'CEL expression computing the output key' },
           partitions: { kind: 'integer', description: 'partition count when the topic is created' },
-          compression: { ...compression, description: 'codec of the record batches written to this topic (default: processing.compression)' },
+          compression: { ...compression, description: 'codec of the record batches written to this topic (default: processing.compression); snappy, lz4 and zstd are refused: no codec package is installed' },
           subjectNameStrategy,
         },
       },

@@ -44,7 +44,7 @@ export async function buildTopicCodecs(topology: CompiledTopology, options: Code
   const avro: AvroSettings = {
     registry: registryConfig ? createRegistryClient({ url: registryConfig.url, basicAuth: registryConfig.auth }) : undefined,
     subjectStrategy: options.subjectStrategy ?? registryConfig?.subjectNameStrategy ?? 'topic',
-    autoRegister: options.autoRegister ?? envFlag(AUTO_REGISTER_ENV) ?? registryConfig?.autoRegister ?? false,
+    autoRegister: autoRegisterSetting(topology, options),
   };
   // Each source and sink may name its own strategy; an explicit code option wins over the file.
   const settingsFor = (own: SubjectNameStrategy | undefined): AvroSettings =>
@@ -78,9 +78,18 @@ export async function buildTopicCodecs(topology: CompiledTopology, options: Code
   return { decoding, sinks, repartition };
 }
 
+/**
+ * Whether missing schemas get registered: the code option, else
+ * TRIBUTARY_AUTO_REGISTER when set, else `schemaRegistry.autoRegister`, else
+ * false. Throws a ConfigError for a variable that is no boolean.
+ */
+export function autoRegisterSetting(topology: CompiledTopology, options: CodecOptions = {}, env: NodeJS.ProcessEnv = process.env): boolean {
+  return options.autoRegister ?? envFlag(env, AUTO_REGISTER_ENV) ?? topology.schemaRegistry?.autoRegister ?? false;
+}
+
 /** The variable as a boolean; undefined when unset or empty, so the file's setting applies. */
-function envFlag(name: string): boolean | undefined {
-  const raw = (process.env[name] ?? '').trim();
+function envFlag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = (env[name] ?? '').trim();
   if (raw === '') return undefined;
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;

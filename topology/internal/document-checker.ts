@@ -56,9 +56,11 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     if (own !== undefined && key.format !== 'avro' && value.format !== 'avro') {
       sink.report(pairOf(node, 'subjectNameStrategy'), 'option', `'subjectNameStrategy' applies only to avro keys or values; ${section}.${entry} has none`);
     }
-    checkNamedSchema(strategy, own !== undefined ? `${section}.${entry}.subjectNameStrategy` : 'schemaRegistry.subjectNameStrategy', key, nodeAt(node, ['key']), sink);
-    checkNamedSchema(strategy, own !== undefined ? `${section}.${entry}.subjectNameStrategy` : 'schemaRegistry.subjectNameStrategy', value, nodeAt(node, ['value']), sink);
-    return strategy;
+    const from = own !== undefined ? `${section}.${entry}.subjectNameStrategy` : 'schemaRegistry.subjectNameStrategy';
+    checkNamedSchema(strategy, from, key, nodeAt(node, ['key']), sink);
+    checkNamedSchema(strategy, from, value, nodeAt(node, ['value']), sink);
+    // Without Avro there is no subject: the compiled form (and describe) leave the strategy out.
+    return key.format === 'avro' || value.format === 'avro' ? strategy : 'topic';
   };
 
   const sources = new Map<string, CompiledSource>();

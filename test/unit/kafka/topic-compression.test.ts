@@ -1,0 +1,43 @@
+import { strict as assert } from 'node:assert';
+import { CompressionTypes } from 'kafkajs';
+import { groupByCompression, topicCompression } from '../../../runtime/kafka/topic-compression';
+import type { CompiledTopology } from '../../../topology';
+
+function topology(sinks: Record<string, { topic: string; compression?: 'none' | 'gzip' }>, processing?: 'none' | 'gzip'): CompiledTopology {
+  return {
+    sinks: Object.fromEntries(Object.entries(sinks).map(([name, s]) => [name, { name, ...s }])),
+    processing: { deadLetterTopic: 'dlq', ...(processing ? { compression: processing } : {}) },
+  } as unknown as CompiledTopology;
+}
+
+describe('topicCompression', () => {
+  it('sink setting, then processing.compression (also for DLQ, repartition, changelog), then the code fallback', () => {
+    const c = topicCompression(topology({ a: { topic: 'ta', compression: 'gzip' }, b: { topic: 'tb', compression: 'none' }, c: { topic: 'tc' } }), CompressionTypes.GZIP);
+    assert.equal(c('ta'), CompressionTypes.GZIP);
+    assert.equal(c('tb'), CompressionTypes.None, "the sink's own none wins over the fallback");
+    assert.equal(c('tc'), CompressionTypes.GZIP, 'no file setting: the code fallback');
+    assert.equal(c('dlq'), CompressionTypes.GZIP);
+    const p = topicCompression(topology({ a: { topic: 'ta', compression: 'gzip' }, b: { topic: 'tb' } }, 'none'), CompressionTypes.GZIP);
+    assert.equal(p('ta'), CompressionTypes.GZIP);
+    assert.equal(p('tb'), CompressionTypes.None, 'processing.compression wins over the code fallback');
+    assert.equal(p('x-changelog'), CompressionTypes.None);
+    assert.equal(topicCompression(topology({ c: { topic: 'tc' } }))('tc'), CompressionTypes.None);
+  });
+});
+
+describe('groupByCompression', () => {
+  it('puts each topic in one sendBatch per codec, keeping order within topics', () => {
+    const m = (v: string) => ({ value: v });
+    const chunk = [
+      { topic: 'ta', messages: [m('a1'), m('a2')] },
+      { topic: 'tb', messages: [m('b1')] },
+      { topic: 'tc', messages: [m('c1')] },
+    ];
+    const codec = (t: string) => (t === 'tb' ? CompressionTypes.None : CompressionTypes.GZIP);
+    assert.deepEqual(groupByCompression(chunk, codec), [
+      { compression: CompressionTypes.GZIP, topicMessages: [chunk[0], chunk[2]] },
+      { compression: CompressionTypes.None, topicMessages: [chunk[1]] },
+    ]);
+    assert.deepEqual(groupByCompression(chunk, CompressionTypes.GZIP), [{ compression: CompressionTypes.GZIP, topicMessages: chunk }]);
+  });
+});
