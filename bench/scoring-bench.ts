@@ -6,6 +6,7 @@
  *  2. latency p50/p99 per request at a fixed request rate (open loop);
  *  3. local worker threads against a remote `tributary worker` (HTTP and gRPC).
  * Usage: node dist/bench/scoring-bench.js [--quick]
+ * Prints the machine banner first and writes the section `scoring` of bench/results.json.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,6 +23,8 @@ import { loadModelManifest } from '../runtime/scoring/model-manifest';
 import type { TensorData } from '../runtime/scoring/scoring-service';
 import { defaultRankingModelDir } from '../examples/home-feed/model/generate-ranking-model';
 import { randomRankingRequest } from '../examples/home-feed/model/random-ranking-request';
+import { formatMachineBanner, machineInfo } from './harness/machine-info';
+import { writeResultsSection } from './harness/results-file';
 
 const quick = process.argv.includes('--quick');
 const CANDIDATES = 32;
@@ -144,6 +147,9 @@ function startWorker(): Promise<{ http: string; grpc: string; stop: () => void }
 }
 
 async function main(): Promise<void> {
+  const machine = machineInfo();
+  process.stdout.write(`${formatMachineBanner(machine)}\n`);
+  const rows: Array<Record<string, string | number | null>> = [];
   process.stdout.write(`scoring-bench: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}, ${seconds} s per figure\n`);
   process.stdout.write(`model ${model} (${CANDIDATES} candidates per request, batches of ${BATCH_ROWS} rows), CPU execution provider, ${INTRA_OP_THREADS} ONNX thread per session\n\n`);
   const records = makeRecords(512);
@@ -165,11 +171,13 @@ async function main(): Promise<void> {
   process.stdout.write(`   raw session.run, main thread, ${BATCH_ROWS}-row batches    ${raw.toFixed(0).padStart(9)}   (runs: ${raws.map((x) => x.toFixed(0)).join(', ')})\n`);
   process.stdout.write(`   score operator → pool (1 worker thread), 2 tasks   ${viaOperator.toFixed(0).padStart(9)}   (runs: ${viaOps.map((x) => x.toFixed(0)).join(', ')})\n`);
   process.stdout.write(`   ratio ${(viaOperator / raw).toFixed(2)}× (goal ≥ 0.6×)\n\n`);
+  rows.push({ figure: 'throughput rows/s, score operator → pool (1 worker thread, 2 tasks, batched)', value: Math.round(viaOperator), baseline: Math.round(raw), 'baseline is': `raw session.run, main thread, ${BATCH_ROWS}-row batches`, ratio: Math.round((viaOperator / raw) * 100) / 100 });
 
   process.stdout.write('2. latency per request (32 rows) at a fixed request rate, local pool\n');
   for (const rate of [100, 400]) {
     const r = await fixedRate(pool, rate);
     process.stdout.write(`   ${String(rate).padStart(4)} req/s: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms (${r.sent} requests)\n`);
+    rows.push({ figure: `latency per ${CANDIDATES}-row request at ${rate} req/s, p50 / p99 ms`, value: `${r.p50.toFixed(2)} / ${r.p99.toFixed(2)}`, baseline: null, 'baseline is': null, ratio: null });
   }
   const local = await closedLoop(pool, 32);
   await pool.close();
@@ -183,10 +191,12 @@ async function main(): Promise<void> {
       const rate = await closedLoop(remote, 32);
       await remote.close();
       process.stdout.write(`   remote tributary worker ${endpoint.split(':')[0].padEnd(5)}            ${rate.toFixed(0).padStart(9)}   ${(rate / local).toFixed(2)}× local\n`);
+      rows.push({ figure: `rows/s, remote tributary worker over ${endpoint.split(':')[0]}, 32 requests in flight`, value: Math.round(rate), baseline: Math.round(local), 'baseline is': 'local worker thread, 32 requests in flight', ratio: Math.round((rate / local) * 100) / 100 });
     }
   } finally {
     worker.stop();
   }
+  writeResultsSection('scoring', { machine, rows, notes: [`${seconds} s per figure; throughput is the median of 3 alternating runs (baseline and operator alternate so drifting load hits both)`, `1-minute load average after the runs: ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores`] });
 }
 
 main().catch((err) => {

@@ -6,6 +6,8 @@
  *
  *   npm run services:start   # Kafka at 127.0.0.1:9092
  *   npx tsc -p tsconfig.json && node dist/bench/state-restore.js [--keys 1000000]
+ *
+ * Prints the machine banner first and writes the section `state-restore` of bench/results.json.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +18,8 @@ import { KafkaChangelogReader } from '../runtime/state/changelog-restorer';
 import { createChangelogTopics } from '../runtime/state/changelog-topics';
 import { structuredKeySerde } from '../runtime/state/serde-structured-key';
 import { TaskStores } from '../runtime/state/task-stores';
+import { formatMachineBanner, machineInfo } from './harness/machine-info';
+import { writeResultsSection } from './harness/results-file';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,6 +28,8 @@ const arg = (name: string, fallback: number) => {
 const KEYS = arg('keys', 1_000_000);
 
 async function main(): Promise<void> {
+  const machine = machineInfo();
+  console.log(formatMachineBanner(machine));
   const kafka = new Kafka({ clientId: 'state-restore-bench', brokers: ['127.0.0.1:9092'], logLevel: logLevel.ERROR });
   const admin = kafka.admin();
   try {
@@ -77,6 +83,11 @@ async function main(): Promise<void> {
     const restoreRate = summary.records / restoreSeconds;
     console.log(`kafkajs read only (baseline)  ${Math.round(readRate).toLocaleString('en')} records/s (${readSeconds.toFixed(1)} s, group join included)`);
     console.log(`restore into RocksDB          ${Math.round(restoreRate).toLocaleString('en')} records/s (${restoreSeconds.toFixed(1)} s)  x${(restoreRate / readRate).toFixed(2)} of the read-only rate`);
+    writeResultsSection('state-restore', {
+      machine,
+      rows: [{ keys: KEYS, 'restore records/s': Math.round(restoreRate), 'kafkajs read-only records/s': Math.round(readRate), ratio: Math.round((restoreRate / readRate) * 100) / 100, 'restore s': Math.round(restoreSeconds * 10) / 10 }],
+      notes: [`${KEYS} distinct keys in one compacted changelog partition, restored into a fresh task directory; baseline: the same reader with a no-op handler (group join included)`],
+    });
   } finally {
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();

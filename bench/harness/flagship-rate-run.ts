@@ -53,6 +53,8 @@ export interface FlagshipRateRun {
   /** Uncommitted input records when the feed stopped and when the drain wait ended. */
   readonly lagAtStop: number | null;
   readonly lagAfterDrain: number | null;
+  /** Input events the application committed per second from the feed's start to the end of the drain wait. */
+  readonly appRate: number | null;
   /** ms from the feed's stop until the application had committed all input (null: not within the bound). */
   readonly drainedInMs: number | null;
   /** p99 of the benchmark process's own event-loop delay during the window, ms: the bound on how late an arrival was noted. */
@@ -150,6 +152,9 @@ export async function runFlagshipRate(o: FlagshipRateRunOptions): Promise<Flagsh
       }
       await sleep(250);
     }
+    const drainEndMs = Date.now();
+    const fedTotal = fed.batches.reduce((n, b) => n + b.images + b.engagements, 0);
+    const appRate = lagAfterDrain === null ? null : (fedTotal - lagAfterDrain) / Math.max(0.001, (drainEndMs - fed.startMs) / 1000);
     // Outputs of committed input are already in the topic; give the consumer a moment to fetch them.
     let seen = collector.updates.length;
     for (const until = Date.now() + 3000; Date.now() < until;) {
@@ -173,7 +178,7 @@ export async function runFlagshipRate(o: FlagshipRateRunOptions): Promise<Flagsh
     return {
       rate: o.rate, achievedRate: windowEvents / o.measureS, windowEvents, byTrigger,
       raw: summarizeLatencies(raw), net: summarizeLatencies(net), hide: summarizeLatencies(hide),
-      lagAtStop, lagAfterDrain, drainedInMs,
+      lagAtStop, lagAfterDrain, drainedInMs, appRate,
       benchLoopDelayP99Ms: loop.count > 0 ? loop.percentile(99) / 1e6 : 0,
       arrivals: inWindow, problems, logFile,
     };
