@@ -167,15 +167,15 @@ export class StreamApp {
       this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.offsetLag()));
     } catch (error) {
       span?.end(error);
-      if (isRecoverableKafkaError(error)) {
-        // The commit did not happen: rebuild the task (under exactly_once from a
-        // wiped state, whose flushed writes belong to an aborted transaction) and
-        // let kafkajs rejoin and fetch the batch again.
+      if (isRecoverableKafkaError(error) || (error instanceof TributaryError && error.retriable)) {
+        // The batch was not committed, but its effects sit in the task's
+        // in-memory store layers (RocksDB only gets committed writes): rebuild
+        // the task from RocksDB and the changelog, and let kafkajs (rejoin and)
+        // fetch the batch again.
         this.options.logger.warn('batch not committed; rebuilding the task', { task: task.id, error });
-        await this.dropTask(task.id, this.options.topology.processing.guarantee === 'exactly_once');
+        await this.dropTask(task.id, false);
         throw error;
       }
-      if (error instanceof TributaryError && error.retriable) throw error; // kafkajs retries the batch
       this.fatal(error);
       throw error;
     }

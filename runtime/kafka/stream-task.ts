@@ -187,7 +187,11 @@ export class StreamTask {
         })
         : [];
       for (const c of changelog) add(c.topic, { key: c.key, value: c.value, partition: c.partition });
-      if (!input && produce.size === 0) return;
+      if (!input && produce.size === 0) {
+        // Nothing to commit in Kafka: writes of stores without a changelog still go down to RocksDB.
+        await stores?.commitApplied([]);
+        return;
+      }
 
       const commitStarted = process.hrtime.bigint();
       const last = input ? input.messages[input.messages.length - 1].offset : undefined;
@@ -201,9 +205,8 @@ export class StreamTask {
           [...produce].map(([t, m]) => ({ topic: t, messages: m })),
           input && last !== undefined ? { topic: input.topic, partition: this.partition, nextOffset: (BigInt(last) + 1n).toString() } : undefined,
         );
-        if (stores && changelog.length > 0) {
-          await stores.commitApplied(nextChangelogOffsets(changelog, sent));
-        }
+        // RocksDB is written only now that the commit succeeded (see TaskStores).
+        if (stores) await stores.commitApplied(changelog.length > 0 ? nextChangelogOffsets(changelog, sent) : []);
       });
       this.options.onCommitted?.({
         taskId: this.id,

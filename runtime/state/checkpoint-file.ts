@@ -12,10 +12,10 @@ const DIRTY = '.dirty';
  * - `.checkpoint` (JSON): for each changelog partition, the offset after the
  *   last record the local state reflects. Written (tmp file + rename, so never
  *   half-written) after every successful commit and after a restore.
- * - `.dirty`: present while RocksDB may hold writes whose changelog records are
- *   not committed yet (from the write batch of a flush under exactly_once
- *   until its transaction commits). A task that opens and finds it wipes its
- *   state and restores from scratch.
+ * - `.dirty`: present under exactly_once while a committed write batch is
+ *   applied to RocksDB and the checkpoint is not yet rewritten. A task that
+ *   opens and finds it wipes its state and restores from scratch. (RocksDB is
+ *   written only after the commit, so it never holds uncommitted writes.)
  */
 export class CheckpointFile {
   constructor(readonly taskDir: string) {}

@@ -26,7 +26,7 @@ export interface TaskStoresOptions {
   readonly metrics?: boolean;
   /** The task's input partition = its changelog partition. */
   readonly partition?: number;
-  /** Under exactly_once a crash between flush and commit leaves a dirty marker that wipes the state (default at_least_once). */
+  /** Under exactly_once a crash while a committed write batch is applied leaves a dirty marker that wipes the state (default at_least_once). */
   readonly processingGuarantee?: 'at_least_once' | 'exactly_once';
   readonly rocksdb?: TaskDatabaseOptions;
   /** Where instruments come from when `metrics` is on (default: the global provider, as `metrics.getMeter('tributary')`). */
@@ -65,9 +65,16 @@ const transitions: Readonly<Record<State, readonly State[]>> = {
  *
  * The commit protocol the task runs:
  *
- *   records = await stores.flush()     // cache → changelog records; write batch applied
+ *   records = await stores.flush()     // cache → changelog records; nothing written to RocksDB yet
  *   produce records (+ outputs, + input offsets: one transaction under exactly_once)
- *   await stores.commitApplied(nextChangelogOffsets(records, sendResults))
+ *   await stores.commitApplied(nextChangelogOffsets(records, sendResults))  // write batch, checkpoint
+ *
+ * RocksDB only ever holds what the changelog holds: the write batch is applied
+ * after the commit. A crash before it leaves RocksDB at the checkpoint (the
+ * restore reads whatever the changelog got); a crash after it is harmless
+ * (changelog values are absolute, so restoring them again changes nothing).
+ * A failed commit leaves RocksDB untouched: dropping the task's in-memory
+ * layers (close, reopen) is enough, under either guarantee.
  */
 export class TaskStores {
   private state: State = 'open';
@@ -184,10 +191,9 @@ export class TaskStores {
   }
 
   /**
-   * Moves every cached write down, applies the task's write batch to RocksDB
-   * and returns the changelog records of this commit (for the task to produce).
-   * Under exactly_once the dirty marker is set before RocksDB changes; it stays
-   * until {@link commitApplied}.
+   * Moves every cached write down to the RocksDB layers (where reads keep
+   * seeing them) and returns the changelog records of this commit, for the
+   * task to produce. RocksDB itself is written by {@link commitApplied}.
    */
   async flush(): Promise<ChangelogRecord[]> {
     this.expectState('open', 'flush');
@@ -198,23 +204,26 @@ export class TaskStores {
       const topic = TaskStores.changelogTopic(this.appId, store.definition.name);
       for (const r of store.changelog.takeRecords()) records.push({ topic, partition: this.partition, key: r.key, value: r.value });
     }
-    const writes = [];
-    for (const store of this.built.values()) writes.push(...await store.rocksdb.takeWrites());
-    if (writes.length > 0) {
-      if (this.guarantee === 'exactly_once') await this.checkpointFile.markDirty();
-      await this.db.write(writes);
-    }
-    for (const store of this.built.values()) store.rocksdb.writesApplied();
     return records;
   }
 
   /**
    * The commit that carried the last flush's changelog records succeeded:
-   * records the new changelog offsets (next offset to read per partition; see
-   * {@link nextChangelogOffsets}) in the checkpoint and clears the dirty marker.
+   * applies the flushed writes to RocksDB in one write batch, then records the
+   * new changelog offsets (next offset to read per partition; see
+   * {@link nextChangelogOffsets}) in the checkpoint. Under exactly_once the
+   * dirty marker covers the write batch until the checkpoint is written.
    */
   async commitApplied(offsets: ReadonlyArray<ChangelogOffset>): Promise<void> {
     this.expectState('open', 'commitApplied');
+    const writes = [];
+    for (const store of this.built.values()) writes.push(...await store.rocksdb.takeWrites());
+    if (writes.length === 0 && offsets.length === 0) return;
+    if (writes.length > 0) {
+      if (this.guarantee === 'exactly_once') await this.checkpointFile.markDirty();
+      await this.db.write(writes);
+    }
+    for (const store of this.built.values()) store.rocksdb.writesApplied();
     for (const o of offsets) this.checkpoint.set(partitionKey(o.topic, o.partition), { topic: o.topic, partition: o.partition, offset: o.offset });
     await this.checkpointFile.write(this.checkpoint.values());
     await this.checkpointFile.clearDirty();

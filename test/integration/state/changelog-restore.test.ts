@@ -181,12 +181,12 @@ describe('changelog restore from Kafka', function () {
       kv.put('b', 'aborted');
       kv.put('a', 'aborted');
       await send(false);
-      // The aborted flush left local state ahead of the changelog: the next open must wipe it.
+      // The aborted flush never reached RocksDB: the checkpointed state is kept and nothing committed follows it.
       await t.close();
       const reopened = await open('exactly_once');
-      assert.equal(reopened.localState, 'wiped-dirty');
+      assert.equal(reopened.localState, 'checkpointed');
       const summaries = await reopened.restore(reader());
-      assert.equal(summaries[0].records, 1);
+      assert.equal(summaries[0].records, 0);
       assert.equal(await reopened.keyValueStore('counts').get('a'), 'committed-1');
       assert.equal(await reopened.keyValueStore('counts').get('b'), undefined);
       // The end offset lies past both control markers.

@@ -134,20 +134,37 @@ describe('TaskStores', () => {
     await fresh.close();
   });
 
-  it('wipes state left dirty by a crash between flush and commit under exactly_once', async () => {
+  for (const guarantee of ['at_least_once', 'exactly_once'] as const) {
+    it(`leaves RocksDB at the checkpoint after a crash between flush and commit (${guarantee})`, async () => {
+      const changelog = new MemoryChangelog();
+      const t = await open({ processingGuarantee: guarantee });
+      t.keyValueStore('counts').put('committed', 1);
+      await commit(t, changelog);
+      t.keyValueStore('counts').put('uncommitted', 2);
+      t.keyValueStore('counts').put('committed', 3);
+      await t.flush();
+      // Crash: the commit never happens, commitApplied never runs.
+      await t.close();
+      const reopened = await open({ processingGuarantee: guarantee });
+      assert.equal(reopened.localState, 'checkpointed');
+      await reopened.restore(changelog);
+      assert.equal(await reopened.keyValueStore('counts').get('committed'), 1);
+      assert.equal(await reopened.keyValueStore('counts').get('uncommitted'), undefined);
+      await reopened.close();
+    });
+  }
+
+  it('wipes state whose write batch a crash interrupted under exactly_once (dirty marker)', async () => {
     const changelog = new MemoryChangelog();
     const t = await open({ processingGuarantee: 'exactly_once' });
     t.keyValueStore('counts').put('committed', 1);
     await commit(t, changelog);
-    t.keyValueStore('counts').put('uncommitted', 2);
-    await t.flush();
-    // Crash: the transaction never commits, commitApplied never runs.
     await t.close();
+    await writeFile(join(dir, 'app', '1_3', '.dirty'), 'x');
     const reopened = await open({ processingGuarantee: 'exactly_once' });
     assert.equal(reopened.localState, 'wiped-dirty');
     await reopened.restore(changelog);
     assert.equal(await reopened.keyValueStore('counts').get('committed'), 1);
-    assert.equal(await reopened.keyValueStore('counts').get('uncommitted'), undefined);
     await reopened.close();
   });
 
@@ -161,7 +178,7 @@ describe('TaskStores', () => {
     assert.equal(clean.localState, 'checkpointed');
     assert.equal(await clean.keyValueStore('scratch').get('local'), 1);
     clean.keyValueStore('scratch').put('local', 2);
-    await clean.flush();
+    await commit(clean, changelog);
     await clean.close();
     await writeFile(join(dir, 'app', '1_3', '.dirty'), 'x');
     const alos = await open();
