@@ -9,7 +9,7 @@
  *
  * Steps and their arguments (chosen so the whole run stays near 12 minutes on 2 cores):
  *   kafka-streams     kafka-streams-vs-tributary.js --records 200000 --keys 100000 --partitions 6
- *   flagship-latency  flagship-latency.js (rates 100, 1,000, 5,000, 20,000 events/s, 20 s each)
+ *   flagship-latency  flagship-latency.js (rates 50, 100, 1,000, 5,000, 20,000 events/s, 20 s measured each)
  *   scoring           scoring-bench.js --quick (3 s per figure)
  *   state-restore     state-restore.js --keys 200000 (the README's 1M-key figure: run it alone)
  * The runtime-overhead section is shown from its last run (`npm run bench:runtime`).

@@ -48,8 +48,8 @@ export interface FlagshipRateRun {
   readonly raw: LatencySummary;
   /** Net of the settle debounce for engagement triggers (hide / new_pin unchanged). */
   readonly net: LatencySummary;
-  /** Event time → arrival of hide-triggered updates only (the path with no designed hold). */
-  readonly hide: LatencySummary;
+  /** Net latency per trigger (engagement, hide, new_pin): where the tail comes from. */
+  readonly netByTrigger: Readonly<Record<string, LatencySummary>>;
   /** Uncommitted input records when the feed stopped and when the drain wait ended. */
   readonly lagAtStop: number | null;
   readonly lagAfterDrain: number | null;
@@ -167,17 +167,18 @@ export async function runFlagshipRate(o: FlagshipRateRunOptions): Promise<Flagsh
     const byTrigger: Record<string, number> = {};
     const raw: number[] = [];
     const net: number[] = [];
-    const hide: number[] = [];
+    const netPerTrigger: Record<string, number[]> = {};
     for (const u of inWindow) {
       byTrigger[u.trigger] = (byTrigger[u.trigger] ?? 0) + 1;
       const l = triggerLatency(u.trigger, u.triggerTimeMs, u.receivedAtMs, o.settleMs);
       raw.push(l.rawMs);
       net.push(l.netMs);
-      if (u.trigger === 'hide') hide.push(l.rawMs);
+      (netPerTrigger[u.trigger] ??= []).push(l.netMs);
     }
+    const netByTrigger = Object.fromEntries(Object.entries(netPerTrigger).map(([t, xs]) => [t, summarizeLatencies(xs)]));
     return {
       rate: o.rate, achievedRate: windowEvents / o.measureS, windowEvents, byTrigger,
-      raw: summarizeLatencies(raw), net: summarizeLatencies(net), hide: summarizeLatencies(hide),
+      raw: summarizeLatencies(raw), net: summarizeLatencies(net), netByTrigger,
       lagAtStop, lagAfterDrain, drainedInMs, appRate,
       benchLoopDelayP99Ms: loop.count > 0 ? loop.percentile(99) / 1e6 : 0,
       arrivals: inWindow, problems, logFile,
