@@ -6,6 +6,7 @@ import { strings } from '@bufbuild/cel/ext';
 import { distance } from 'fastest-levenshtein';
 import type { StreamRecord } from '../../runtime/stream-record';
 import { RecordError } from '../../runtime/errors';
+import { compileFastPath, FAST_PATH_UNSURE } from './cel-fast-path';
 
 /** The names every expression can use. */
 export const expressionVariables = ['key', 'value', 'timestamp', 'headers'] as const;
@@ -52,18 +53,45 @@ export interface CelExpression {
   evaluate(record: StreamRecord, extra?: Record<string, unknown>): unknown;
 }
 
+/** How {@link compileExpression} evaluates. */
+export interface CompileExpressionOptions {
+  /**
+   * Use the closure-compiled fast path (cel-fast-path.ts) for expressions in
+   * its subset, falling back to the full evaluator per record when it is not
+   * sure (default true; false is for differential tests and benchmarks).
+   */
+  readonly fastPath?: boolean;
+}
+
 /**
  * Compiles a CEL expression over `key`, `value`, `timestamp` (int, epoch ms)
  * and `headers` (map of string). Config strings are never handed to `eval`.
  * Throws when the text does not parse: validate first to get positions.
  */
-export function compileExpression(source: string): CelExpression {
+export function compileExpression(source: string, options: CompileExpressionOptions = {}): CelExpression {
   const parsed = parse(source);
+  const full = compileFull(source, parsed);
+  const fast = options.fastPath === false ? undefined : compileFastPath(parsed.expr, usedVariables(parsed.expr));
+  if (!fast) return full;
+  return {
+    source,
+    evaluate(record, extra) {
+      // Extra bindings may name other variables: those stay on the full evaluator.
+      if (extra === undefined) {
+        const result = fast(record);
+        if (result !== FAST_PATH_UNSURE) return result;
+      }
+      return full.evaluate(record, extra);
+    },
+  };
+}
+
+/** The full @bufbuild/cel evaluator: plan once, bind the used variables per record. */
+function compileFull(source: string, parsed: ReturnType<typeof parse>): CelExpression {
   const run = plan(env(), parsed) as (bindings: Record<string, CelInput>) => unknown;
   // Bind only the variables the expression names: converting a record's
   // unused parts (headers map, key) costs more than evaluating most expressions.
-  const used = new Set<string>();
-  walk(parsed.expr, new Set(), (expr) => { if (expr.exprKind.case === 'identExpr') used.add(expr.exprKind.value.name); });
+  const used = usedVariables(parsed.expr);
   const [useKey, useValue, useTimestamp, useHeaders] = expressionVariables.map((v) => used.has(v));
   return {
     source,
@@ -82,6 +110,13 @@ export function compileExpression(source: string): CelExpression {
       return fromCel(result);
     },
   };
+}
+
+/** The identifiers an expression names. */
+function usedVariables(expr: Expr): Set<string> {
+  const used = new Set<string>();
+  walk(expr, new Set(), (e) => { if (e.exprKind.case === 'identExpr') used.add(e.exprKind.value.name); });
+  return used;
 }
 
 /**
