@@ -58,7 +58,8 @@ export interface CompileExpressionOptions {
   /**
    * Use the closure-compiled fast path (cel-fast-path.ts) for expressions in
    * its subset, falling back to the full evaluator per record when it is not
-   * sure (default true; false is for differential tests and benchmarks).
+   * sure. Default: on, unless the environment has TRIBUTARY_CEL_FAST_PATH=0
+   * (to measure against, or to rule the fast path out when chasing a bug).
    */
   readonly fastPath?: boolean;
 }
@@ -71,7 +72,8 @@ export interface CompileExpressionOptions {
 export function compileExpression(source: string, options: CompileExpressionOptions = {}): CelExpression {
   const parsed = parse(source);
   const full = compileFull(source, parsed);
-  const fast = options.fastPath === false ? undefined : compileFastPath(parsed.expr, usedVariables(parsed.expr));
+  const useFast = options.fastPath ?? process.env.TRIBUTARY_CEL_FAST_PATH !== '0';
+  const fast = useFast ? compileFastPath(parsed.expr, usedVariables(parsed.expr)) : undefined;
   if (!fast) return full;
   return {
     source,
