@@ -4,6 +4,7 @@ import { buildPeer, peerArgs } from '../../bench/harness/kafka-streams-peer';
 import { BENCH_TOPOLOGY, startTributaryBench, tributaryRunExists } from '../../bench/harness/tributary-runner';
 import type { DeliveryGuarantee } from './delivery-verifier';
 import { ManagedProcess } from '../../bench/harness/managed-process';
+import { REPO_ROOT } from '../../bench/harness/machine-info';
 
 /** The topics and settings one fault run gives the application. */
 export interface AppWiring {
@@ -74,3 +75,34 @@ export const tributaryApp: AppUnderTest = {
 
 /** The topology the Tributary app runs (for reports). */
 export const TRIBUTARY_FAULT_TOPOLOGY = BENCH_TOPOLOGY;
+
+/** The count+sum topology with a `score` step (fault-suite --scoring). */
+export const SCORED_FAULT_TOPOLOGY = join(REPO_ROOT, 'bench', 'topologies', 'bench-count-sum-scored.yaml');
+
+/**
+ * Tributary running bench-count-sum-scored.yaml: count+sum, then a score by `modelDir` through
+ * the process's scoring pool, with the remote endpoints given (`--remote`, the traffic) and
+ * `localWorkers` worker threads (`--scoring-workers`, the fallback when no endpoint answers).
+ */
+export function tributaryScoredApp(scoring: { readonly endpoints: readonly string[]; readonly localWorkers: number; readonly modelDir: string }): AppUnderTest {
+  return {
+    name: 'tributary',
+    unavailable: tributaryApp.unavailable,
+    start: (w, instance) => {
+      const stateDir = join(w.workDir, `state-${instance}`);
+      mkdirSync(stateDir, { recursive: true });
+      return new ManagedProcess({
+        command: process.execPath,
+        args: ['bin/tributary.js', 'run', SCORED_FAULT_TOPOLOGY, '--no-metrics', '--scoring-workers', String(scoring.localWorkers),
+          ...scoring.endpoints.flatMap((e) => ['--remote', e])],
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          APP: w.applicationId, INPUT: w.inputTopic, OUTPUT: w.outputTopic, DLQ_TOPIC: w.dlqTopic, GUARANTEE: w.guarantee,
+          STATE_DIR: stateDir, COMMIT_INTERVAL: '500ms', KAFKA_BROKERS: w.brokers.join(','), SCORING_MODEL: scoring.modelDir,
+        },
+        logFile: join(w.workDir, `app-${instance}.log`),
+      }).start();
+    },
+  };
+}

@@ -6,11 +6,16 @@
  * removes its whole state directory before the restart), broker restarts mid-run, rebalances
  * (a second instance joins, then leaves), 1% poison records and 0.5% records from a
  * schema-incompatible producer (another schema's id and body) throughout; both must be
- * dead-lettered.
+ * dead-lettered. With `--scoring`, Tributary runs bench-count-sum-scored.yaml (count+sum, then a
+ * score by bench/models/count-sum-scorer) against 2 remote `tributary worker` processes the suite
+ * starts (one over HTTP, one over gRPC; 1 local worker thread as the fallback), and the plan
+ * adds scoring faults: `worker-crash` (SIGKILL of a worker, restarted on the same ports a few
+ * seconds later) and `worker-hang` (SIGSTOP of a worker for `--hang-ms`, then SIGCONT).
  *
  *   node dist/test/faults/fault-suite.js [--short | --crash] [--app tributary|kafka-streams]
  *     [--guarantee exactly_once|at_least_once] [--kills 20] [--records 30000] [--rate 150]
  *     [--poison-rate 0.01] [--broker-restarts 1] [--rebalances 2] [--wipe-state-every 5] [--incompatible-rate 0.005] [--seed 42] [--keep]
+ *     [--scoring [--worker-crashes 2] [--worker-hangs 2] [--hang-ms 10000]]
  *
  * `--short` (CI): 3 kills (one with its state removed), 1 broker restart, 1 rebalance,
  * 6,000 records. `--crash`: 10 SIGKILLs (two with the state removed) while 200,000 records
@@ -20,13 +25,14 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { produceBenchInput } from '../../bench/harness/bench-input-producer';
 import { BENCH_AGGREGATE_SCHEMA_PATH, loadAvsc } from '../../bench/harness/bench-schemas';
 import { benchKafka, createRandomTopic } from '../../bench/harness/kafka-topics';
-import { formatMachineBanner, machineInfo } from '../../bench/harness/machine-info';
+import { formatMachineBanner, machineInfo, REPO_ROOT } from '../../bench/harness/machine-info';
 import { DEFAULT_REGISTRY_URL, registerAvroSchema } from '../../bench/harness/schema-registration';
-import { kafkaStreamsApp, tributaryApp, type AppUnderTest, type AppWiring } from './app-under-test';
+import { defaultCountSumScorerDir } from '../../bench/models/generate-count-sum-scorer';
+import { kafkaStreamsApp, SCORED_FAULT_TOPOLOGY, tributaryApp, tributaryScoredApp, type AppUnderTest, type AppWiring } from './app-under-test';
 import { countShortfall, countSumExpectation, countSumOutputIdentity, eitherOf, poisonEvery, poisonIdentity } from './count-sum-expectation';
 import { formatDeliveryReport, type DeliveryGuarantee } from './delivery-verifier';
 import { waitForGroupCaughtUp } from './group-progress';
@@ -34,6 +40,7 @@ import type { ManagedProcess } from '../../bench/harness/managed-process';
 import { OutputProgressProbe } from './output-progress-probe';
 import { verifyOutputs } from './output-verifier';
 import { PrivateBroker } from './private-broker';
+import { ScoringWorkerFleet } from './scoring-worker-fleet';
 
 interface SuiteOptions {
   app: AppUnderTest;
@@ -49,16 +56,22 @@ interface SuiteOptions {
   wipeStateEvery: number;
   incompatibleRate: number;
   keep: boolean;
+  /** Run the scored topology against remote scoring workers and inject worker faults. */
+  scoring: boolean;
+  workerCrashes: number;
+  workerHangs: number;
+  hangMs: number;
 }
 
 function parse(argv: readonly string[]): SuiteOptions {
-  const o: SuiteOptions = { app: tributaryApp, guarantee: 'exactly_once', kills: 20, brokerRestarts: 1, rebalances: 2, wipeStateEvery: 5, incompatibleRate: 0.005, records: 30_000, keys: 2_000, rate: 150, poisonRate: 0.01, seed: 42, keep: false };
+  const o: SuiteOptions = { app: tributaryApp, guarantee: 'exactly_once', kills: 20, brokerRestarts: 1, rebalances: 2, wipeStateEvery: 5, incompatibleRate: 0.005, records: 30_000, keys: 2_000, rate: 150, poisonRate: 0.01, seed: 42, keep: false, scoring: false, workerCrashes: -1, workerHangs: -1, hangMs: 10_000 };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
     if (name === '--short') { Object.assign(o, { kills: 3, brokerRestarts: 1, rebalances: 1, wipeStateEvery: 3, records: 6_000, rate: 50 }); continue; }
     // The state issue's crash test: 200k records over 20k keys, SIGKILLs only (every fifth also wipes the state).
     if (name === '--crash') { Object.assign(o, { kills: 10, brokerRestarts: 0, rebalances: 0, wipeStateEvery: 5, records: 200_000, keys: 20_000, rate: 1000 }); continue; }
     if (name === '--keep') { o.keep = true; continue; }
+    if (name === '--scoring') { o.scoring = true; continue; }
     const value = argv[++i];
     if (value === undefined) throw new Error(`option ${name} needs a value`);
     switch (name) {
@@ -74,9 +87,17 @@ function parse(argv: readonly string[]): SuiteOptions {
       case '--rate': o.rate = Number(value); break;
       case '--poison-rate': o.poisonRate = Number(value); break;
       case '--seed': o.seed = Number(value); break;
+      case '--worker-crashes': o.workerCrashes = Number(value); break;
+      case '--worker-hangs': o.workerHangs = Number(value); break;
+      case '--hang-ms': o.hangMs = Number(value); break;
       default: throw new Error(`unknown option ${name}`);
     }
   }
+  if (!o.scoring && (o.workerCrashes > 0 || o.workerHangs > 0)) throw new Error('--worker-crashes and --worker-hangs need --scoring');
+  if (o.scoring && o.app !== tributaryApp) throw new Error('--scoring runs Tributary only (the Kafka Streams peer does not score)');
+  // Scoring faults default to 2 of each, only when scoring is on.
+  o.workerCrashes = o.scoring ? (o.workerCrashes < 0 ? 2 : o.workerCrashes) : 0;
+  o.workerHangs = o.scoring ? (o.workerHangs < 0 ? 2 : o.workerHangs) : 0;
   return o;
 }
 
@@ -103,9 +124,10 @@ async function main(): Promise<void> {
   const kafka = benchKafka([broker.bootstrap], 'tributary-faults', true);
   let app: ManagedProcess | undefined;
   let probe: OutputProgressProbe | undefined;
-  // Interrupted: take the app and the broker down with us rather than leave them running.
+  let fleet: ScoringWorkerFleet | undefined;
+  // Interrupted: take the app, the scoring workers and the broker down with us rather than leave them running.
   const onSignal = (): void => {
-    void Promise.all([app?.kill('SIGKILL'), broker.stop()]).finally(() => process.exit(130));
+    void Promise.all([app?.kill('SIGKILL'), fleet?.stop(), broker.stop()]).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -119,6 +141,11 @@ async function main(): Promise<void> {
     const isPoison = poisonEvery(o.poisonRate);
     const isIncompatible = poisonEvery(o.incompatibleRate, 37);
     const isBad = eitherOf(isPoison, isIncompatible);
+    if (o.scoring) {
+      fleet = await ScoringWorkerFleet.start(2, defaultCountSumScorerDir, workDir);
+      console.log(`scoring: ${relative(REPO_ROOT, SCORED_FAULT_TOPOLOGY)}, model ${relative(REPO_ROOT, defaultCountSumScorerDir)}, remote tributary workers ${fleet.endpoints.join(' and ')}, 1 local worker thread as the fallback`);
+      o.app = tributaryScoredApp({ endpoints: fleet.endpoints, localWorkers: 1, modelDir: defaultCountSumScorerDir });
+    }
     probe = new OutputProgressProbe(kafka, outputTopic);
     app = o.app.start(wiring, 0);
     let producing = true;
@@ -127,20 +154,30 @@ async function main(): Promise<void> {
     produced.catch(() => undefined);
 
     // Faults are spread over the input's duration (each after the app produced again).
-    const faults: { kind: string; at: number; restartedAt: number }[] = [];
+    const faults: { kind: string; at: number; restartedAt: number; endedAt?: number }[] = [];
     // The fault plan: kills (every wipeStateEvery-th also removes the state), with rebalances
     // and broker restarts spread between them at distinct places.
-    const faultPlan: ('sigkill' | 'wipe' | 'rebalance' | 'broker')[] = Array.from({ length: o.kills }, (_, i) => (o.wipeStateEvery > 0 && (i + 1) % o.wipeStateEvery === 0 ? 'wipe' : 'sigkill'));
-    const spread = (kind: 'rebalance' | 'broker', count: number, shift: number): void => {
-      for (let i = count - 1; i >= 0; i--) faultPlan.splice(Math.min(faultPlan.length, Math.floor(((i + shift) * faultPlan.length) / count)), 0, kind);
+    const faultPlan: ('sigkill' | 'wipe' | 'rebalance' | 'broker' | 'worker-crash' | 'worker-hang')[] = Array.from({ length: o.kills }, (_, i) => (o.wipeStateEvery > 0 && (i + 1) % o.wipeStateEvery === 0 ? 'wipe' : 'sigkill'));
+    const spread = (kind: 'rebalance' | 'broker' | 'worker-crash' | 'worker-hang', count: number, shift: number, within = 1): void => {
+      for (let i = count - 1; i >= 0; i--) faultPlan.splice(Math.min(faultPlan.length, Math.floor(((i + shift) * faultPlan.length * within) / count)), 0, kind);
     };
     spread('rebalance', o.rebalances, 0.33);
     spread('broker', o.brokerRestarts, 0.66);
+    // Scoring faults go in the first 60% of the plan: later ones tend to come after the input ended, when nothing is scored.
+    spread('worker-crash', o.workerCrashes, 0.1, 0.6);
+    spread('worker-hang', o.workerHangs, 0.5, 0.6);
+    let workerCrashes = 0;
+    let workerHangs = 0;
     const total = faultPlan.length;
     const spanMs = (o.records / o.rate) * 1000;
     let rnd = o.seed;
     const random = (): number => { rnd = (rnd * 1103515245 + 12345) % 2147483648; return rnd / 2147483648; };
     console.log(`faults planned: ${faultPlan.join(' ')}`);
+    const appStarted = Date.now();
+    // A worker fault before the app's first output would hit a pool that has sent nothing yet.
+    const untilScoring = async (): Promise<void> => {
+      while (probe!.recoveryMs(appStarted) === null && Date.now() - appStarted < 180_000) await sleep(200);
+    };
     for (let n = 0; n < total; n++) {
       // Wait until the app has produced since the last fault, then a random moment more.
       const lastFault = faults.at(-1);
@@ -149,9 +186,10 @@ async function main(): Promise<void> {
       while (lastFault && producing && probe.recoveryMs(lastFault.at, lastFault.restartedAt) === null && Date.now() < settleDeadline) await sleep(100);
       if (!producing) await sleep(5000);
       await sleep(300 + random() * Math.max(1000, (spanMs / total) * 0.8));
+      const kind = faultPlan[n]!;
+      if (kind === 'worker-crash' || kind === 'worker-hang') await untilScoring();
       const at = Date.now();
       const when = producing ? '' : ' after input ended';
-      const kind = faultPlan[n]!;
       if (kind === 'broker') {
         const downMs = await broker.restart('SIGTERM', 2000);
         faults.push({ kind: 'broker-restart', at, restartedAt: Date.now() });
@@ -163,6 +201,21 @@ async function main(): Promise<void> {
         await second.kill('SIGTERM');
         faults.push({ kind: 'rebalance', at, restartedAt: Date.now() });
         console.log(`fault ${n + 1}/${total}: rebalance (second instance joined, then stopped)${when}`);
+      } else if (kind === 'worker-crash') {
+        // Alternate workers (HTTP, gRPC); the other one and the local fallback carry the traffic meanwhile.
+        const i = workerCrashes++ % fleet!.size;
+        await fleet!.crash(i);
+        await sleep(3000 + random() * 4000);
+        await fleet!.restart(i);
+        faults.push({ kind: 'worker-crash', at, restartedAt: at, endedAt: Date.now() });
+        console.log(`fault ${n + 1}/${total}: worker-crash: SIGKILL of scoring worker ${i} (${fleet!.endpoint(i)}), restarted on the same ports ${Date.now() - at} ms later${when}`);
+      } else if (kind === 'worker-hang') {
+        const i = (workerHangs++ + 1) % fleet!.size;
+        fleet!.hang(i);
+        await sleep(o.hangMs);
+        fleet!.resume(i);
+        faults.push({ kind: 'worker-hang', at, restartedAt: at, endedAt: Date.now() });
+        console.log(`fault ${n + 1}/${total}: worker-hang: SIGSTOP of scoring worker ${i} (${fleet!.endpoint(i)}) for ${o.hangMs} ms, then SIGCONT${when}`);
       } else if (kind === 'wipe') {
         await app.kill('SIGKILL');
         rmSync(join(workDir, 'state-0'), { recursive: true, force: true });
@@ -180,6 +233,7 @@ async function main(): Promise<void> {
     const caughtUp = await waitForGroupCaughtUp(kafka, wiring.applicationId, inputTopic, 180_000);
     await app.kill('SIGTERM');
     await probe.stop();
+    const remoteRows = fleet ? await fleet.rowsScored() : [];
     const recoveries = faults.map((f) => probe!.recoveryMs(f.at, f.restartedAt)).filter((r): r is number => r !== null).sort((a, b) => a - b);
     const exp = countSumExpectation(plan, isBad, o.guarantee);
     const report = await verifyOutputs({
@@ -192,12 +246,20 @@ async function main(): Promise<void> {
     console.log(`records in: ${input.records} (poison ${input.poisoned}, from a schema-incompatible producer ${input.incompatible})`);
     console.log(`caught up: ${caughtUp ? 'yes' : 'NO (group did not commit every input offset within 180 s)'}`);
     console.log(`recovery per fault: p50 ${percentile(recoveries, 50) ?? '-'} ms, max ${recoveries.at(-1) ?? '-'} ms (${recoveries.length}/${faults.length} measured: fault to the next output)`);
+    if (fleet) {
+      // The app stays up through a worker fault: what matters is whether its output stalled meanwhile.
+      const stalls = faults.filter((f) => f.kind === 'worker-crash' || f.kind === 'worker-hang')
+        .map((f) => `${f.kind} ${probe!.longestGapMs(f.at, f.endedAt ?? f.at) ?? '-'} ms`);
+      console.log(`scoring faults, longest gap between outputs while each lasted: ${stalls.join(', ') || '-'}`);
+      console.log(`rows scored by the remote workers: ${remoteRows.map((r, i) => `${fleet!.endpoint(i)} ≥${r}`).join(', ')} (the rest by the local fallback thread)`);
+    }
     if (o.guarantee === 'at_least_once') console.log(`inputs whose effect is missing (per key, highest count short of the expected): ${countShortfall(exp.outputs, report.observedIds)}`);
     console.log(formatDeliveryReport(report));
     process.exitCode = report.ok && caughtUp ? 0 : 1;
   } finally {
     await app?.kill('SIGKILL');
     await probe?.stop();
+    await fleet?.stop();
     await broker.stop();
     if (!o.keep) rmSync(workDir, { recursive: true, force: true });
   }

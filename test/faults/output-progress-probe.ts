@@ -43,6 +43,23 @@ export class OutputProgressProbe {
     return t === undefined ? null : t - since;
   }
 
+  /**
+   * Longest time in [from, to] without output growth (the edges count as gaps), or null when
+   * `to` is still ahead; the poll interval bounds its resolution.
+   */
+  longestGapMs(from: number, to: number): number | null {
+    if (to > Date.now()) return null;
+    let prev = from;
+    let longest = 0;
+    for (const g of this.growth) {
+      if (g <= from) continue;
+      if (g > to) break;
+      longest = Math.max(longest, g - prev);
+      prev = g;
+    }
+    return Math.max(longest, to - prev);
+  }
+
   /** Stops polling. */
   async stop(): Promise<void> {
     this.running = false;

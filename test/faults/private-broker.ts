@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, kafkaVersion } from '../../bench/harness/machine-info';
 import { ManagedProcess } from '../../bench/harness/managed-process';
+import { freePort } from './free-port';
 
 /**
  * A single-node KRaft broker of the fault suite's own, on free loopback ports and in its own
@@ -94,17 +95,6 @@ function kafkaLibs(): string {
     if (res.status !== 0) throw new Error('fetching the Kafka jars failed (bash deploy/local/services.sh fetch)');
   }
   return libs;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function portAnswers(port: number): Promise<boolean> {
