@@ -76,6 +76,7 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const startedAt = machine.at;
   const outcomes: string[] = [];
+  const succeeded = new Set<string>();
   if (!tableOnly) {
     for (const step of STEPS) {
       if (skip.has(step.name)) {
@@ -85,12 +86,14 @@ async function main(): Promise<void> {
       console.log(`\n=== ${step.name}: node dist/bench/${step.args.join(' ')} (bound ${step.timeoutS} s)`);
       const t0 = Date.now();
       const outcome = await runStep(step);
+      if (outcome === 'ok') succeeded.add(step.section);
       outcomes.push(`${step.name}: ${outcome} in ${Math.round((Date.now() - t0) / 1000)} s`);
     }
   }
 
   const doc = readResults();
-  const fresh = (section: string) => !tableOnly && (doc.sections[section]?.machine.at ?? '') >= startedAt;
+  // Fresh: written by a step of this run that succeeded (another process may rewrite a section meanwhile).
+  const fresh = (section: string) => succeeded.has(section) && (doc.sections[section]?.machine.at ?? '') >= startedAt;
   const rows = summarizeResults(doc).map((r) => ({ ...r, section: fresh(r.section) ? `${r.section} (this run)` : `${r.section} (${doc.sections[r.section]!.machine.at.slice(0, 16)}Z)` }));
   console.log('\n=== Tributary benchmarks (bench/results.json)');
   console.log(formatMachineBanner(machine));
