@@ -15,7 +15,7 @@
  *   node dist/test/faults/fault-suite.js [--short | --crash] [--app tributary|kafka-streams]
  *     [--guarantee exactly_once|at_least_once] [--kills 20] [--records 30000] [--rate 150]
  *     [--poison-rate 0.01] [--broker-restarts 1] [--rebalances 2] [--wipe-state-every 5] [--incompatible-rate 0.005] [--seed 42] [--keep]
- *     [--scoring [--worker-crashes 2] [--worker-hangs 2] [--hang-ms 10000]]
+ *     [--scoring [--worker-crashes 2] [--worker-hangs 2] [--hang-ms 10000] [--remote-workers 2] [--local-scoring-workers 1]]
  *
  * `--short` (CI): 3 kills (one with its state removed), 1 broker restart, 1 rebalance,
  * 6,000 records. `--crash`: 10 SIGKILLs (two with the state removed) while 200,000 records
@@ -61,10 +61,14 @@ interface SuiteOptions {
   workerCrashes: number;
   workerHangs: number;
   hangMs: number;
+  /** Remote `tributary worker` processes (`--remote` endpoints of the app). */
+  remoteWorkers: number;
+  /** The app's local scoring threads (`--scoring-workers`): the fallback when no endpoint answers; 0 = none. */
+  localScoringWorkers: number;
 }
 
 function parse(argv: readonly string[]): SuiteOptions {
-  const o: SuiteOptions = { app: tributaryApp, guarantee: 'exactly_once', kills: 20, brokerRestarts: 1, rebalances: 2, wipeStateEvery: 5, incompatibleRate: 0.005, records: 30_000, keys: 2_000, rate: 150, poisonRate: 0.01, seed: 42, keep: false, scoring: false, workerCrashes: -1, workerHangs: -1, hangMs: 10_000 };
+  const o: SuiteOptions = { app: tributaryApp, guarantee: 'exactly_once', kills: 20, brokerRestarts: 1, rebalances: 2, wipeStateEvery: 5, incompatibleRate: 0.005, records: 30_000, keys: 2_000, rate: 150, poisonRate: 0.01, seed: 42, keep: false, scoring: false, workerCrashes: -1, workerHangs: -1, hangMs: 10_000, remoteWorkers: 2, localScoringWorkers: 1 };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
     if (name === '--short') { Object.assign(o, { kills: 3, brokerRestarts: 1, rebalances: 1, wipeStateEvery: 3, records: 6_000, rate: 50 }); continue; }
@@ -90,11 +94,14 @@ function parse(argv: readonly string[]): SuiteOptions {
       case '--worker-crashes': o.workerCrashes = Number(value); break;
       case '--worker-hangs': o.workerHangs = Number(value); break;
       case '--hang-ms': o.hangMs = Number(value); break;
+      case '--remote-workers': o.remoteWorkers = Number(value); break;
+      case '--local-scoring-workers': o.localScoringWorkers = Number(value); break;
       default: throw new Error(`unknown option ${name}`);
     }
   }
   if (!o.scoring && (o.workerCrashes > 0 || o.workerHangs > 0)) throw new Error('--worker-crashes and --worker-hangs need --scoring');
   if (o.scoring && o.app !== tributaryApp) throw new Error('--scoring runs Tributary only (the Kafka Streams peer does not score)');
+  if (o.scoring && !(o.remoteWorkers >= 1)) throw new Error('--remote-workers must be at least 1');
   // Scoring faults default to 2 of each, only when scoring is on.
   o.workerCrashes = o.scoring ? (o.workerCrashes < 0 ? 2 : o.workerCrashes) : 0;
   o.workerHangs = o.scoring ? (o.workerHangs < 0 ? 2 : o.workerHangs) : 0;
@@ -142,9 +149,10 @@ async function main(): Promise<void> {
     const isIncompatible = poisonEvery(o.incompatibleRate, 37);
     const isBad = eitherOf(isPoison, isIncompatible);
     if (o.scoring) {
-      fleet = await ScoringWorkerFleet.start(2, defaultCountSumScorerDir, workDir);
-      console.log(`scoring: ${relative(REPO_ROOT, SCORED_FAULT_TOPOLOGY)}, model ${relative(REPO_ROOT, defaultCountSumScorerDir)}, remote tributary workers ${fleet.endpoints.join(' and ')}, 1 local worker thread as the fallback`);
-      o.app = tributaryScoredApp({ endpoints: fleet.endpoints, localWorkers: 1, modelDir: defaultCountSumScorerDir });
+      fleet = await ScoringWorkerFleet.start(o.remoteWorkers, defaultCountSumScorerDir, workDir);
+      console.log(`scoring: ${relative(REPO_ROOT, SCORED_FAULT_TOPOLOGY)}, model ${relative(REPO_ROOT, defaultCountSumScorerDir)}, remote tributary workers ${fleet.endpoints.join(' and ')}, `
+        + `${o.localScoringWorkers > 0 ? `${o.localScoringWorkers} local worker thread(s) as the fallback` : 'no local fallback'}`);
+      o.app = tributaryScoredApp({ endpoints: fleet.endpoints, localWorkers: o.localScoringWorkers, modelDir: defaultCountSumScorerDir });
     }
     probe = new OutputProgressProbe(kafka, outputTopic);
     app = o.app.start(wiring, 0);
@@ -251,10 +259,11 @@ async function main(): Promise<void> {
       const stalls = faults.filter((f) => f.kind === 'worker-crash' || f.kind === 'worker-hang')
         .map((f) => `${f.kind} ${probe!.longestGapMs(f.at, f.endedAt ?? f.at) ?? '-'} ms`);
       console.log(`scoring faults, longest gap between outputs while each lasted: ${stalls.join(', ') || '-'}`);
-      console.log(`rows scored by the remote workers: ${remoteRows.map((r, i) => `${fleet!.endpoint(i)} ≥${r}`).join(', ')} (the rest by the local fallback thread)`);
+      console.log(`rows scored by the remote workers: ${remoteRows.map((r, i) => `${fleet!.endpoint(i)} ≥${r}`).join(', ')}${o.localScoringWorkers > 0 ? ' (the rest by the local fallback)' : ''}`);
     }
     if (o.guarantee === 'at_least_once') console.log(`inputs whose effect is missing (per key, highest count short of the expected): ${countShortfall(exp.outputs, report.observedIds)}`);
     console.log(formatDeliveryReport(report));
+    for (const id of report.examples.dlqDuplicated.map((e) => e.split(' ')[0]!)) console.log(`  ${id}: ${(report.dlqPositions.get(id) ?? []).join('; ')}`);
     process.exitCode = report.ok && caughtUp ? 0 : 1;
   } finally {
     await app?.kill('SIGKILL');
