@@ -2,7 +2,7 @@ import type { parse } from '@bufbuild/cel';
 import type { StreamRecord } from '../../runtime/stream-record';
 import {
   arithmetic, comparison, equalsScalar, fromRaw, hasField, inOp, indexValue, intDivide, makeAdd, mapKey, modulo,
-  negate, safeInt, selectField, sizeOf, stringMethod, toPlain, bail,
+  negate, safeInt, selectField, sizeOf, stringMethod, toPlain, bail, toInt, toDouble, toStringValue, asciiCase,
 } from './cel-fast-values';
 
 type Expr = ReturnType<typeof parse>['expr'];
@@ -30,7 +30,8 @@ const unsupported = (what: string): never => { throw new Unsupported(what); };
  * closures (no `eval`, no generated code): the record variables, field
  * selection, `has()`, literals (string, int, double, bool, null), list and
  * map literals, `+ - * / %`, unary `-` and `!`, comparisons, `&& || ?:`,
- * `in`, `size()`, index `a[i]`, and `contains`/`startsWith`/`endsWith`.
+ * `in`, `size()`, index `a[i]`, `int()`/`double()`/`string()`/`dyn()`, and
+ * the string methods `contains`/`startsWith`/`endsWith`/`lowerAscii`/`upperAscii`.
  * Returns undefined when the expression uses anything else (comprehension
  * macros, other functions, uint or bytes literals, messages, optionals):
  * then the whole expression stays on the full evaluator.
@@ -197,11 +198,26 @@ const methods: Record<string, (target: unknown, arg: unknown) => boolean> = {
 };
 /* eslint-enable @typescript-eslint/unbound-method */
 
+const methods0: Record<string, (target: unknown) => unknown> = {
+  size: sizeOf,
+  lowerAscii: asciiCase(false),
+  upperAscii: asciiCase(true),
+};
+
+const functions1: Record<string, (arg: unknown) => unknown> = {
+  size: sizeOf,
+  int: toInt,
+  double: toDouble,
+  string: toStringValue,
+  dyn: (v) => v,
+};
+
 function call(c: Call): Node {
   const fn = c.function;
   if (c.target) {
     const target = compile(c.target);
-    if (fn === 'size' && c.args.length === 0) return (r) => sizeOf(target(r));
+    const method0 = Object.hasOwn(methods0, fn) ? methods0[fn] : undefined;
+    if (method0 && c.args.length === 0) return (r) => method0(target(r));
     const method = Object.hasOwn(methods, fn) ? methods[fn] : undefined;
     if (method && c.args.length === 1) {
       const arg = compile(c.args[0]);
@@ -239,12 +255,12 @@ function call(c: Call): Node {
       const [a] = args;
       return (r) => negate(a(r));
     }
-    case 'size': {
-      if (args.length !== 1) return unsupported('size');
+    default: {
+      const f = Object.hasOwn(functions1, fn) ? functions1[fn] : undefined;
+      if (!f || args.length !== 1) return unsupported(`function ${fn}`);
       const [a] = args;
-      return (r) => sizeOf(a(r));
+      return (r) => f(a(r));
     }
-    default: return unsupported(`function ${fn}`);
   }
 }
 

@@ -215,6 +215,54 @@ export function inOp(x: unknown, c: unknown): boolean {
   return bail();
 }
 
+/** `int(x)` as the std conversion: ints as they are, doubles truncated (in range), strings through BigInt(). */
+export function toInt(v: unknown): bigint {
+  switch (typeof v) {
+    case 'bigint': return v;
+    case 'number': return Number.isFinite(v) && v > MIN_INT_DOUBLE && v < MAX_INT_DOUBLE ? BigInt(Math.trunc(v)) : bail();
+    case 'string': {
+      let n: bigint;
+      try {
+        n = BigInt(v);
+      } catch {
+        return bail();
+      }
+      return safeInt(n);
+    }
+    default: return bail();
+  }
+}
+
+const MIN_INT_DOUBLE = Number(MIN_INT);
+const MAX_INT_DOUBLE = Number(MAX_INT);
+
+/** `double(x)`: doubles as they are, ints and strings through Number() (so "abc" is NaN, as in the std conversion). */
+export function toDouble(v: unknown): number {
+  switch (typeof v) {
+    case 'number': return v;
+    case 'bigint': case 'string': return Number(v);
+    default: return bail();
+  }
+}
+
+/** `string(x)` of a string, bool, int or double (JS formatting, as the std conversion). */
+export function toStringValue(v: unknown): string {
+  switch (typeof v) {
+    case 'string': return v;
+    case 'boolean': case 'bigint': case 'number': return v.toString();
+    default: return bail();
+  }
+}
+
+/** `lowerAscii()` / `upperAscii()` of the strings extension: only ASCII letters change case. */
+export function asciiCase(upper: boolean): (target: unknown) => string {
+  const letters = upper ? /[a-z]+/g : /[A-Z]+/g;
+  return (target) => {
+    if (typeof target !== 'string') return bail();
+    return target.replace(letters, (run) => (upper ? run.toUpperCase() : run.toLowerCase()));
+  };
+}
+
 /** A string method with one string argument (contains, startsWith, endsWith). */
 export function stringMethod(f: (this: string, arg: string) => boolean): (target: unknown, arg: unknown) => boolean {
   return (target, arg) => (typeof target === 'string' && typeof arg === 'string' ? f.call(target, arg) : bail());

@@ -45,7 +45,7 @@ const chance = (p: number): boolean => rand() < p;
 
 const INTS = [0n, 1n, -1n, 2n, 7n, -7n, 3n, 9223372036854775807n, -9223372036854775808n, 2n ** 64n];
 const DOUBLES = [0, -0, 1.5, -2.25, 2, 3, 1e308, Number.NaN, Number.POSITIVE_INFINITY, 0.1];
-const STRINGS = ['', 'a', 'b', 'ab', 'é😀', '-seen', 'u1'];
+const STRINGS = ['', 'a', 'b', 'ab', 'é😀', '-seen', 'u1', '12', ' 7', '0x1f', '1.5', 'AbÇ'];
 const ODD = [null, undefined, true, 'x', 1n, 1.5, [1n, 2n], { a: 1n }, new Map([['a', 1n]]), Buffer.from('hi'),
   Object.create(null) as object, { constructor: 1 }, { $typeName: 'x' }, () => 1, [1n, undefined], new Date(0)];
 
@@ -114,6 +114,7 @@ function gen(ty: Ty, depth: number): string {
         () => `${gen(pick(['string', 'list']), depth - 1)}.size()`,
         () => `(${gen('bool', depth - 1)} ? ${gen('int', depth - 1)} : ${gen('int', depth - 1)})`,
         () => `${gen('list', depth - 1)}[${pick(['0', '1', '2', '-1', 'value.j'])}]`,
+        () => `int(${gen(pick(['double', 'string', 'int']), depth - 1)})`,
       ])();
     case 'double':
       if (leaf) return pick(['0.0', '1.5', '-2.25', '2.0', '1e308', 'value.d', 'value.amount', 'value.nested.x', 'value.list[1]']);
@@ -122,12 +123,16 @@ function gen(ty: Ty, depth: number): string {
         () => `(${gen('double', depth - 1)} ${pick(['+', '-', '*', '/', '%'])} ${gen(pick(['double', 'int']), depth - 1)})`,
         () => `-(${gen('double', depth - 1)})`,
         () => `(${gen('bool', depth - 1)} ? ${gen('double', depth - 1)} : ${gen('int', depth - 1)})`,
+        () => `double(${gen(pick(['int', 'string', 'double']), depth - 1)})`,
       ])();
     case 'string':
-      if (leaf) return pick(['""', '"a"', '"-seen"', '"é😀"', 'value.s', 'value.nested.name', 'key', 'headers.h', 'headers["g"]', 'value.m.b', 'value.list[0]', 'value.n']);
+      if (leaf) return pick(['""', '"a"', '"-seen"', '"é😀"', '"12"', '"AbÇ"', 'value.s', 'value.nested.name', 'key', 'headers.h', 'headers["g"]', 'value.m.b', 'value.list[0]', 'value.n']);
       return pick([
         () => `(${gen('string', depth - 1)} + ${gen('string', depth - 1)})`,
         () => `(${gen('bool', depth - 1)} ? ${gen('string', depth - 1)} : ${gen('string', depth - 1)})`,
+        () => `string(${gen(pick(['int', 'double', 'bool', 'string']), depth - 1)})`,
+        () => `${gen('string', depth - 1)}.${pick(['lowerAscii', 'upperAscii'])}()`,
+        () => `dyn(${gen(pick(TYPES), depth - 1)})`,
       ])();
     case 'bool':
       if (leaf) return pick(['true', 'false', 'value.b', 'has(value.s)', 'has(value.n)', 'has(value.nested.i)', 'has(value.missing)', 'has(headers.h)', 'has(value.ints.x)']);
@@ -225,6 +230,11 @@ describe('CEL fast path', () => {
     ['{"a": value.i, 1: value.d, true: value.n}', { a: 7, 1: 2.5, true: null }], ['{1: 1, 1.0: 2}', /map key conflict/],
     ['{1.5: 1}', /unsupported key type/], ['[value.i, value.nested]', [7, { name: 'nn', x: 1 }]], ['value.missing', /field not found: missing/],
     ['{"userId": value.s, "itemId": value.s + "-seen", "amount": value.amount}', { userId: 'ab', itemId: 'ab-seen', amount: 4 }],
+    ['int(2.7)', 2], ['int(-2.7)', -2], ['int(value.i)', 7], ['int(" 12")', 12], ['int("0x1f")', 31], ['int("1.5")', /SyntaxError|Cannot convert/],
+    ['int(1e19)', /overflow/], ['int(value.d / 0.0)', /overflow/], ['int("99999999999999999999")', /overflow/],
+    ['double(3)', 3], ['double("1.5")', 1.5], ['double("abc")', Number.NaN], ['double(value.big)', 2 ** 63], ['double(true)', /no matching overload/],
+    ['string(1.5)', '1.5'], ['string(value.i)', '7'], ['string(true)', 'true'], ['string(1e21)', '1e+21'], ['string([1])', /no matching overload/],
+    ['"AbÇ".lowerAscii()', 'abÇ'], ['"abç".upperAscii()', 'ABç'], ['value.i.upperAscii()', /no matching overload/], ['dyn([1, value.s])', [1, 'ab']],
   ];
   for (const [source, want] of cases) {
     it(`${source} → ${want instanceof RegExp ? `error ${String(want)}` : JSON.stringify(want, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`, () => {
@@ -248,7 +258,7 @@ describe('CEL fast path', () => {
   }
 
   it('leaves expressions outside the subset to the full evaluator', () => {
-    for (const source of ['value.list.exists(x, x == 1)', 'int(value.d)', 'value.s.upperAscii()', '1u + 2u', 'b"ab"', 'other + 1', 'timestamp.getHours()']) {
+    for (const source of ['value.list.exists(x, x == 1)', 'uint(value.d)', 'value.s.trim()', 'timestamp(0)', '1u + 2u', 'b"ab"', 'other + 1', 'timestamp.getHours()']) {
       assert.equal(compileFastPath(parse(source).expr), undefined, source);
     }
     assert.equal(compileExpression('value.list.exists(x, x == 1)').evaluate(base()), true);
