@@ -36,7 +36,9 @@ export interface DeliveryReport {
   readonly dlqd: number;
   readonly dlqMissing: number;
   readonly dlqUnexpected: number;
-  readonly examples: { readonly missing: string[]; readonly duplicated: string[]; readonly unexpected: string[]; readonly dlqMissing: string[] };
+  /** Dead letters seen more often than expected (fails only under exactly-once). */
+  readonly dlqDuplicated: number;
+  readonly examples: { readonly missing: string[]; readonly duplicated: string[]; readonly unexpected: string[]; readonly dlqMissing: string[]; readonly dlqDuplicated: string[] };
   /** Nothing missing (outputs and DLQ), nothing unexpected in the DLQ, and under exactly-once no duplicate or unexpected output. */
   readonly ok: boolean;
 }
@@ -103,7 +105,8 @@ export function verifyDelivery(evidence: DeliveryEvidence): DeliveryReport {
     dlqd,
     dlqMissing: dlq.missing,
     dlqUnexpected: dlq.unexpected,
-    examples: { missing: out.missingEx, duplicated: out.extraEx, unexpected: out.unexpectedEx, dlqMissing: dlq.missingEx },
+    dlqDuplicated: evidence.guarantee === 'exactly_once' ? dlq.extra : 0,
+    examples: { missing: out.missingEx, duplicated: out.extraEx, unexpected: out.unexpectedEx, dlqMissing: dlq.missingEx, dlqDuplicated: dlq.extraEx },
     ok,
   };
 }
@@ -131,6 +134,7 @@ export function formatDeliveryReport(r: DeliveryReport): string {
   if (r.guarantee === 'exactly_once' && r.unexpected > 0) problems.push(`unexpected ${r.unexpected}: ${r.examples.unexpected.join(', ')}`);
   if (r.dlqMissing > 0) problems.push(`missing from the DLQ ${r.dlqMissing}: ${r.examples.dlqMissing.join(', ')}`);
   if (r.dlqUnexpected > 0) problems.push(`unexpected in the DLQ ${r.dlqUnexpected}`);
+  if (r.dlqDuplicated > 0) problems.push(`dead-lettered more than once ${r.dlqDuplicated}: ${r.examples.dlqDuplicated.join(', ')}`);
   lines.push(`NOT-ALL-RECORDS-DELIVERED: ${problems.join('; ')}`);
   return lines.join('\n');
 }

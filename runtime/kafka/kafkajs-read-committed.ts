@@ -1,0 +1,90 @@
+import Module from 'node:module';
+
+/**
+ * A fix for kafkajs 2.2.4's read_committed reading, installed before kafkajs loads.
+ *
+ * kafkajs drops the records of aborted transactions in
+ * `src/consumer/filterAbortedMessages.js`, which starts ignoring an aborted
+ * producer when it meets a record at or past that transaction's first offset,
+ * but activates at most ONE aborted transaction per record it looks at. When a
+ * fetch starts after several aborted transactions began, and its first records
+ * belong to the second of them, those records pass as committed. That happens on
+ * partitions many transactional producers write (sinks, repartition topics and
+ * the dead-letter topic of an exactly_once app after a crash aborted several
+ * tasks' transactions at once): the fault suite read dead letters twice, and a
+ * task reading a repartition topic would process aborted records. Java's
+ * consumer activates every aborted transaction whose first offset is at or
+ * before the record; so does this replacement. kafkajs is unmaintained, so the
+ * fix lives here: this module puts the replacement into Node's module cache
+ * under kafkajs' own path, and must load before kafkajs (the CLI launcher, the
+ * mocha setup and the runtime's Kafka modules import it first).
+ */
+
+/** The parts of a kafkajs message the filter reads. */
+interface FetchedMessage {
+  readonly offset: string;
+  readonly key?: Buffer | null;
+  readonly isControlRecord?: boolean;
+  readonly batchContext: { readonly producerId: string; readonly inTransaction: boolean };
+}
+
+/** An aborted transaction as a fetch response lists it. */
+interface AbortedTransaction {
+  readonly firstOffset: string;
+  readonly producerId: string;
+}
+
+// A control record's key is (version int16, type int16); type 0 is ABORT, 1 is COMMIT.
+const ABORT_MARKER_KEY = Buffer.from([0, 0, 0, 0]);
+
+function isAbortMarker(message: FetchedMessage): boolean {
+  return message.isControlRecord === true && !!message.key && Buffer.from(message.key).equals(ABORT_MARKER_KEY);
+}
+
+/**
+ * The records of `messages` (one partition, in offset order) that do not belong to an
+ * aborted transaction; control records are kept (kafkajs drops them afterwards).
+ */
+export function filterAbortedMessages<M extends FetchedMessage>({ messages, abortedTransactions }: { messages: M[]; abortedTransactions?: readonly AbortedTransaction[] }): M[] {
+  if (!abortedTransactions || abortedTransactions.length === 0) return messages;
+  const pending = [...abortedTransactions].sort((a, b) => (BigInt(a.firstOffset) < BigInt(b.firstOffset) ? -1 : BigInt(a.firstOffset) > BigInt(b.firstOffset) ? 1 : 0));
+  const aborting = new Set<string>();
+  return messages.filter((message) => {
+    const offset = BigInt(message.offset);
+    // Every aborted transaction that has begun by this record, not just the next one.
+    while (pending.length > 0 && BigInt(pending[0].firstOffset) <= offset) aborting.add(String(pending.shift()!.producerId));
+    const producer = String(message.batchContext.producerId);
+    if (isAbortMarker(message)) {
+      aborting.delete(producer);
+      return true;
+    }
+    return !(message.batchContext.inTransaction && aborting.has(producer));
+  });
+}
+
+const KAFKAJS_FILTER = 'kafkajs/src/consumer/filterAbortedMessages';
+
+/** Installs the replacement unless kafkajs already loaded its own; says whether the replacement is in place. */
+function install(): boolean {
+  const path = require.resolve(KAFKAJS_FILTER);
+  const cached = require.cache[path];
+  if (cached) return cached.exports === filterAbortedMessages;
+  const replacement = new Module(path, module);
+  replacement.filename = path;
+  replacement.loaded = true;
+  replacement.exports = filterAbortedMessages;
+  require.cache[path] = replacement;
+  return true;
+}
+
+const installed = install();
+
+/**
+ * Throws when kafkajs was loaded before this module, so its consumers would read aborted
+ * records: a wiring mistake (an entry point that imports kafkajs first), not a user error.
+ */
+export function assertReadCommittedFix(): void {
+  if (!installed) {
+    throw new Error('internal: kafkajs was loaded before runtime/kafka/kafkajs-read-committed, so its read_committed consumers could return records of aborted transactions; import that module first in the entry point');
+  }
+}

@@ -1,0 +1,39 @@
+import { strict as assert } from 'node:assert';
+import { filterAbortedMessages } from '../../../runtime/kafka/kafkajs-read-committed';
+
+/** A data record of `producer` at `offset` (in a transaction unless said otherwise). */
+const data = (offset: number, producer: string, inTransaction = true) => ({
+  offset: String(offset), key: Buffer.from(`k${offset}`), isControlRecord: false, batchContext: { producerId: producer, inTransaction },
+});
+const marker = (offset: number, producer: string, type: 'abort' | 'commit') => ({
+  offset: String(offset), key: Buffer.from([0, 0, 0, type === 'abort' ? 0 : 1]), isControlRecord: true, batchContext: { producerId: producer, inTransaction: true },
+});
+const offsets = (ms: ReadonlyArray<{ offset: string; isControlRecord: boolean }>) => ms.filter((m) => !m.isControlRecord).map((m) => Number(m.offset));
+
+describe('kafkajs read_committed fix (filterAbortedMessages)', () => {
+  it('is what kafkajs loads (installed before kafkajs)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    assert.equal(require('kafkajs/src/consumer/filterAbortedMessages'), filterAbortedMessages);
+  });
+
+  it('drops the records of every aborted transaction begun before the first fetched record', () => {
+    // Producers 1 and 2 both began aborted transactions (at 100 and 101) before this fetch, which
+    // starts at 150 with a record of producer 2. kafkajs 2.2.4 activated only producer 1 there and
+    // let 150 through.
+    const messages = [data(150, '2'), data(151, '1'), data(152, '3'), marker(153, '1', 'abort'), marker(154, '2', 'abort'), data(155, '1'), data(156, '2')];
+    const kept = filterAbortedMessages({ messages, abortedTransactions: [{ firstOffset: '100', producerId: '1' }, { firstOffset: '101', producerId: '2' }] });
+    assert.deepEqual(offsets(kept), [152, 155, 156]);
+  });
+
+  it('orders the aborted transactions by first offset and keeps committed ones and non-transactional records', () => {
+    const messages = [data(10, '1'), data(11, '2'), data(12, '9', false), marker(13, '2', 'commit'), marker(14, '1', 'abort'), data(15, '1')];
+    const kept = filterAbortedMessages({ messages, abortedTransactions: [{ firstOffset: '10', producerId: '1' }] });
+    assert.deepEqual(offsets(kept), [11, 12, 15]);
+    assert.deepEqual(offsets(filterAbortedMessages({ messages, abortedTransactions: [] })), [10, 11, 12, 15]);
+  });
+
+  it('keeps the markers for kafkajs to drop afterwards', () => {
+    const messages = [data(1, '1'), marker(2, '1', 'abort')];
+    assert.deepEqual(filterAbortedMessages({ messages, abortedTransactions: [{ firstOffset: '1', producerId: '1' }] }).map((m) => m.offset), ['2']);
+  });
+});
