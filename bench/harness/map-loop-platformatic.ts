@@ -10,6 +10,8 @@ import { watchOutput } from './output-watch';
  * event-loop turn of the stream) form a batch, which is mapped, produced (acks=all, idempotent)
  * and committed per partition before the stream resumes.
  */
+const SEND_SLICE = 2000;
+
 export async function platformaticMapLoop(w: MapLoopWiring): Promise<number> {
   const work = await createMapWork(w);
   const bootstrapBrokers = [...w.brokers];
@@ -27,7 +29,8 @@ export async function platformaticMapLoop(w: MapLoopWiring): Promise<number> {
     const batch = pending;
     pending = [];
     const messages = batch.map((m) => ({ topic: w.output, key: m.key, value: work(m.value), partition: m.partition, timestamp: m.timestamp }));
-    await producer.send({ messages });
+    // One request stays far below the broker's 1 MiB record-batch limit (as chunkTopicMessages does for kafkajs).
+    for (let i = 0; i < messages.length; i += SEND_SLICE) await producer.send({ messages: messages.slice(i, i + SEND_SLICE) });
     const lastPerPartition = new Map<number, Message>();
     for (const m of batch) lastPerPartition.set(m.partition, m);
     await Promise.all([...lastPerPartition.values()].map((m) => m.commit()));
