@@ -109,8 +109,9 @@ async function main(): Promise<void> {
 
   const fast = await measuredRun(kafka, input, records, 0, 600);
   const fastRate = fast.recordsOut / fast.seconds;
-  // A wait per record that makes the sink `slowdown` times slower than the whole fast pipeline.
-  const slowMicros = Math.round((slowdown * 1e6) / fastRate);
+  // A wait per record that makes the sink `slowdown` times slower than the whole fast pipeline;
+  // the partitions' batches wait side by side, so each partition's share of the rate counts.
+  const slowMicros = Math.round((slowdown * partitions * 1e6) / fastRate);
   const slow = await measuredRun(kafka, input, records, slowMicros, seconds);
   const slowRate = slow.recordsOut / slow.seconds;
   const backlogLeft = records - slow.recordsOut;
