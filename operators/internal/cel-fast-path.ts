@@ -41,6 +41,12 @@ const unsupported = (what: string): never => { throw new Unsupported(what); };
  * returns {@link FAST_PATH_UNSURE}, so results and errors stay exactly those
  * of @bufbuild/cel: the fast path only answers when it knows the answer.
  * `variables` are the names the expression uses (all four when omitted).
+ *
+ * One known difference, on values no serde produces: the full evaluator
+ * converts `key`/`value` whole before evaluating, so a value with a
+ * reference cycle (or a getter that throws) fails there even when the
+ * expression reads only a finite, healthy part of it; the fast path reads
+ * only what the expression touches and answers.
  */
 export function compileFastPath(expr: Expr, variables?: ReadonlySet<string>): FastExpression | undefined {
   let root: Node;
