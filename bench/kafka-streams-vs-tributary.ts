@@ -11,8 +11,8 @@
  * Needs the local services (npm run services:start), Java 17 and Maven (the peer is built on
  * first use).
  */
-// First: kafkajs' read_committed fix must be in place before kafkajs loads (see the module).
-import '../runtime/kafka/kafkajs-read-committed';
+// First: kafkajs' fixes (read_committed, produce grouping) must be in place before kafkajs loads (see the module).
+import '../runtime/kafka/kafkajs-patches';
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import {

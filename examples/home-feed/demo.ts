@@ -1,5 +1,5 @@
-// First: kafkajs' read_committed fix must be in place before kafkajs loads (see the module).
-import '../../runtime/kafka/kafkajs-read-committed';
+// First: kafkajs' fixes (read_committed, produce grouping) must be in place before kafkajs loads (see the module).
+import '../../runtime/kafka/kafkajs-patches';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -1,5 +1,5 @@
-// First: kafkajs' read_committed fix must be in place before kafkajs loads (see the module).
-import './kafkajs-read-committed';
+// First: kafkajs' fixes (read_committed, produce grouping) must be in place before kafkajs loads (see the module).
+import './kafkajs-patches';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions, type logCreator } from 'kafkajs';
 import * as fs from 'node:fs';
 import type { CompiledTopology } from '../../topology/compiled-topology';

@@ -1,5 +1,5 @@
-// First: kafkajs' read_committed fix must be in place before kafkajs loads (see the module).
-import { assertReadCommittedFix } from './kafkajs-read-committed';
+// First: kafkajs' fixes (read_committed, produce grouping) must be in place before kafkajs loads (see the module).
+import { assertKafkajsPatched } from './kafkajs-patches';
 import { CompressionTypes, Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import type { CompiledTopology, SubTopology } from '../../topology/compiled-topology';
 import type { TaskStores } from '../state/task-stores';
@@ -93,7 +93,7 @@ export class StreamApp {
 
   async start(): Promise<void> {
     if (this.state !== 'created') throw new Error(`cannot start an app that is ${this.state}`);
-    assertReadCommittedFix();
+    assertKafkajsPatched();
     const { topology, logger } = this.options;
     const sourceTopics = Object.values(topology.sources).map((s) => s.topic);
     const sourcePartitions = await partitionCounts(this.kafka, sourceTopics);

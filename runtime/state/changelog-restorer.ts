@@ -1,5 +1,5 @@
-// First: kafkajs' read_committed fix must be in place before kafkajs loads (see the module).
-import '../kafka/kafkajs-read-committed';
+// First: kafkajs' fixes (read_committed, produce grouping) must be in place before kafkajs loads (see the module).
+import '../kafka/kafkajs-patches';
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { ChangelogBatch, ChangelogReader, ChangelogReadRequest } from './changelog-reader';

@@ -22,8 +22,8 @@
  * over 20,000 keys stream in at 1,000/s, no other faults. Exit status 0 only when the verifier prints ALL-RECORDS-DELIVERED (and,
  * under exactly-once, nothing is duplicated).
  */
-// First: kafkajs' read_committed fix must be in place before kafkajs loads (see the module).
-import '../../runtime/kafka/kafkajs-read-committed';
+// First: kafkajs' fixes (read_committed, produce grouping) must be in place before kafkajs loads (see the module).
+import '../../runtime/kafka/kafkajs-patches';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

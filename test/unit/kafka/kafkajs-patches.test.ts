@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { filterAbortedMessages } from '../../../runtime/kafka/kafkajs-read-committed';
+import { filterAbortedMessages, groupMessagesPerPartition } from '../../../runtime/kafka/kafkajs-patches';
 
 /** A data record of `producer` at `offset` (in a transaction unless said otherwise). */
 const data = (offset: number, producer: string, inTransaction = true) => ({
@@ -35,5 +35,21 @@ describe('kafkajs read_committed fix (filterAbortedMessages)', () => {
   it('keeps the markers for kafkajs to drop afterwards', () => {
     const messages = [data(1, '1'), marker(2, '1', 'abort')];
     assert.deepEqual(filterAbortedMessages({ messages, abortedTransactions: [{ firstOffset: '1', producerId: '1' }] }).map((m) => m.offset), ['2']);
+  });
+});
+
+describe('kafkajs produce grouping fix (groupMessagesPerPartition)', () => {
+  it('is what kafkajs loads', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    assert.equal(require('kafkajs/src/producer/groupMessagesPerPartition'), groupMessagesPerPartition);
+  });
+
+  it('groups messages by the partitioner\'s choice, keeping their order', () => {
+    const messages = Array.from({ length: 10 }, (_, i) => ({ value: `m${i}` }));
+    const partitioner = ({ message }: { message: unknown }) => Number((message as { value: string }).value.slice(1)) % 3;
+    const grouped = groupMessagesPerPartition({ topic: 't', partitionMetadata: [{}, {}, {}], messages, partitioner });
+    assert.deepEqual(Object.keys(grouped), ['0', '1', '2']);
+    assert.deepEqual(grouped[1], [{ value: 'm1' }, { value: 'm4' }, { value: 'm7' }]);
+    assert.deepEqual(groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages, partitioner }), {});
   });
 });
