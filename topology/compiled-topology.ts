@@ -154,6 +154,8 @@ export interface CompiledTopology {
     /** Absolute path. */
     readonly stateDir: string;
     readonly deadLetterTopic: string;
+    /** The most bytes fetched from one partition at a time; absent when the file does not set it (the runtime's default applies). */
+    readonly maxPartitionFetchBytes?: number;
     /** Codec of everything produced that no sink setting covers (DLQ, repartition, changelog; sinks default to it); absent when the file does not set it. */
     readonly compression?: CompressionCodec;
   };

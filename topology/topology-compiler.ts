@@ -84,6 +84,7 @@ export function compileTopology(doc: CheckedDocument): CompiledTopology {
       commitIntervalMs: processing.commitInterval as number,
       stateDir: path.resolve(doc.dir, String(processing.stateDir)),
       deadLetterTopic: String(processing.deadLetterTopic),
+      ...(typeof processing.maxPartitionFetchBytes === 'number' ? { maxPartitionFetchBytes: processing.maxPartitionFetchBytes } : {}),
       ...(processing.compression !== undefined ? { compression: processing.compression as NonNullable<CompiledTopology['processing']['compression']> } : {}),
     },
     sources: Object.fromEntries(doc.sources),

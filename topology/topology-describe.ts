@@ -61,6 +61,7 @@ function appSettings(t: CompiledTopology): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = {};
   if (t.schemaRegistry?.autoRegister === true) out['schemaRegistry.autoRegister'] = true;
   if (t.processing.compression !== undefined && t.processing.compression !== 'none') out['processing.compression'] = t.processing.compression;
+  if (t.processing.maxPartitionFetchBytes !== undefined) out['processing.maxPartitionFetchBytes'] = String(t.processing.maxPartitionFetchBytes);
   return out;
 }
 

@@ -106,6 +106,7 @@ export const topologySpec: DocSpec = {
         commitInterval: { kind: 'duration', default: '1s', description: 'how often tasks commit' },
         stateDir: { kind: 'string', default: './tributary-state', description: 'directory of local state stores' },
         deadLetterTopic: { kind: 'string', description: 'dead-letter topic (default: <name>-dlq)' },
+        maxPartitionFetchBytes: { kind: 'integer', description: 'the most bytes fetched from one partition at a time (Kafka max.partition.fetch.bytes; default 1048576, at least 1024): bounds the records a task holds in flight; small values suit expensive steps such as scoring' },
         compression: { ...compression, description: 'default codec of produced record batches: sinks without their own, dead letters, repartition and changelog topics (default: none)' },
       },
     },

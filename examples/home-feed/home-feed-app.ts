@@ -60,10 +60,8 @@ export async function startHomeFeedApp(options: HomeFeedAppOptions): Promise<Run
   });
   const app = new StreamApp({
     topology, logger, topicCreation: 'create',
-    // A trigger costs a retrieval and ~200–400 scored rows: small fetches keep
-    // a batch to about a second on 2 cores, far inside the group session
-    // timeout, and keep action-to-update latency low.
-    maxBytesPerPartition: options.maxBytesPerPartition ?? 32 * 1024,
+    // Fetch size: the topology's processing.maxPartitionFetchBytes (32 KiB), unless the caller overrides it.
+    ...(options.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: options.maxBytesPerPartition } : {}),
     createPipeline: (resources) => createTaskPipeline(topology, resources, { scoring: pool }),
     openStores: (resources, kafka, heartbeat) => openTaskStores(topology, resources, kafka, heartbeat, logger),
     onFatal: (error) => options.onFatal?.(error),

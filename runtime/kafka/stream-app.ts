@@ -43,7 +43,7 @@ export interface StreamAppOptions {
   readonly compression?: CompressionTypes;
   /** How many partitions' batches run at once (default: 2 × cores, at least 2). */
   readonly partitionsConsumedConcurrently?: number;
-  /** Upper bound of one fetch per partition: bounds the records in flight per task. */
+  /** Upper bound of one fetch per partition: bounds the records in flight per task (over the topology's processing.maxPartitionFetchBytes). */
   readonly maxBytesPerPartition?: number;
   /** Metrics and readiness; absent in tests that do not need them. */
   readonly telemetry?: Telemetry;
@@ -110,7 +110,7 @@ export class StreamApp {
     this.consumer = this.kafka.consumer({
       groupId: topology.name,
       readUncommitted: false,
-      maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1024 * 1024,
+      maxBytesPerPartition: this.options.maxBytesPerPartition ?? topology.processing.maxPartitionFetchBytes ?? 1024 * 1024,
       sessionTimeout: 30_000,
       rebalanceTimeout: 60_000,
       heartbeatInterval: 3_000,

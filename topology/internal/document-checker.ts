@@ -140,6 +140,10 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     if (!fs.existsSync(path.resolve(dir, mod.path))) sink.report(mod.node, 'module', `module '${mod.path}' not found (looked for ${path.resolve(dir, mod.path)})`);
   }
   const tests = checkTests(config.tests, nodeAt(root, ['tests']), sources, sink, lines);
+  const fetchBytes = (config.processing as Obj | undefined)?.maxPartitionFetchBytes;
+  if (typeof fetchBytes === 'number' && fetchBytes < 1024) {
+    sink.report(nodeAt(root, ['processing', 'maxPartitionFetchBytes']), 'option', `processing.maxPartitionFetchBytes must be at least 1024 (bytes), got ${fetchBytes}`);
+  }
 
   if (sink.problems.length > 0) return { problems: sink.problems };
   const processing = (config.processing ?? {}) as Obj;

@@ -103,6 +103,13 @@ describe('topology Kafka and registry settings (source onError, compression, sub
     assert.equal((describeJson(load(plain)) as { settings?: object }).settings, undefined);
   });
 
+  it('reads processing.maxPartitionFetchBytes and describe shows it', () => {
+    assert.equal(load(plain).processing.maxPartitionFetchBytes, undefined);
+    const t = load(plain.replace('sources:', 'processing: { maxPartitionFetchBytes: 32768 }\nsources:'));
+    assert.equal(t.processing.maxPartitionFetchBytes, 32768);
+    assert.ok(describeTopology(t).endsWith('Settings:\n  processing.maxPartitionFetchBytes: 32768\n'));
+  });
+
   it('never shows registry credentials in describe output', () => {
     const t = load(plain.replace('schemaRegistry: { url: http://127.0.0.1:8081/apis/ccompat/v7 }',
       'schemaRegistry: { url: http://127.0.0.1:8081/apis/ccompat/v7, auth: { username: reg-user, password: pa55-w0rd-xyz } }'));

@@ -54,6 +54,7 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
   { file: '46-auto-register-not-boolean.yaml', problems: [[4, 17, 'wrong-type', 'schemaRegistry.autoRegister must be a boolean']] },
   { file: '47-record-strategy-unnamed-schema.yaml', problems: [[18, 15, 'schema', 'this schema has no name']] },
   { file: '48-subject-strategy-without-avro.yaml', problems: [[6, 5, 'option', 'applies only to avro keys or values']] },
+  { file: '49-fetch-bytes-too-small.yaml', problems: [[3, 27, 'option', 'processing.maxPartitionFetchBytes must be at least 1024 (bytes), got 100']] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 
