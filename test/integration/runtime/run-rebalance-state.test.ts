@@ -12,7 +12,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { expectedWordCounts, produceLines, readUntilWordCounts } from '../../helpers/word-totals';
 import { startTributary, type TributaryProcess } from '../../helpers/tributary-process';
 
 const topologyFile = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime', 'word-totals.yaml');
@@ -25,37 +26,10 @@ function lines(from: number, count: number): string[] {
   });
 }
 
-function expectedCounts(all: readonly string[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const line of all) for (const w of line.split(' ')) counts.set(w, (counts.get(w) ?? 0) + 1);
-  return counts;
-}
-
-async function produceLines(kafka: Kafka, topic: string, texts: readonly string[], offset: number): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic, messages: texts.map((text, i) => ({ key: `l${offset + i}`, value: JSON.stringify({ text }) })) });
-  await producer.disconnect();
-}
-
-/** Reads the output until every word's latest count equals the expectation; returns every update read. */
+/** Reads the output until every word reached its expected count; returns every update read. */
 async function readUntilCounts(kafka: Kafka, topic: string, expected: Map<string, number>): Promise<Array<{ word: string; count: number }>> {
-  const latest = new Map<string, number>();
-  const updates: Array<{ word: string; count: number }> = [];
-  await consumeMessages(kafka, topic, Number.MAX_SAFE_INTEGER, {
-    timeoutMs: 120_000,
-    done: (received) => {
-      for (let i = updates.length; i < received.length; i++) {
-        const word = received[i].message.key!.toString();
-        const count = Number(JSON.parse(received[i].message.value!.toString()));
-        updates.push({ word, count });
-        latest.set(word, Math.max(latest.get(word) ?? 0, count));
-      }
-      return [...expected].every(([w, c]) => latest.get(w) === c);
-    },
-  });
-  const missing = [...expected].filter(([w, c]) => latest.get(w) !== c);
-  assert.deepEqual(missing, [], 'every word reached its expected count');
+  const { updates, short } = await readUntilWordCounts(kafka, topic, expected, { timeoutMs: 120_000 });
+  assert.deepEqual(short, [], 'every word reached its expected count');
   return updates;
 }
 
@@ -97,7 +71,7 @@ describe('tributary run: a rebalance moves tasks with their state (two processes
       const a = startTributary(['run', topologyFile, '--no-metrics'], env(stateA));
       processes.push(a);
       await a.waitFor(/application started/);
-      await readUntilCounts(kafka, output, expectedCounts(first));
+      await readUntilCounts(kafka, output, expectedWordCounts(first));
 
       // 2. Instance B joins with an empty state directory: the tasks it is given are restored from the changelog.
       const b = startTributary(['run', topologyFile, '--no-metrics'], env(stateB));
@@ -106,7 +80,7 @@ describe('tributary run: a rebalance moves tasks with their state (two processes
       await b.waitFor(/store restored task=\S+ store=counts records=[1-9]/, 120_000);
       const second = lines(120, 120);
       await produceLines(kafka, input, second, 120);
-      await readUntilCounts(kafka, output, expectedCounts([...first, ...second]));
+      await readUntilCounts(kafka, output, expectedWordCounts([...first, ...second]));
       const bCreatedTasks = [...b.output().matchAll(/task created task=(\S+)/g)].length;
       assert.ok(bCreatedTasks > 0, 'B owned tasks while both ran');
 
@@ -117,7 +91,7 @@ describe('tributary run: a rebalance moves tasks with their state (two processes
       const third = lines(240, 120);
       await produceLines(kafka, input, third, 240);
       const all = [...first, ...second, ...third];
-      const updates = await readUntilCounts(kafka, output, expectedCounts(all));
+      const updates = await readUntilCounts(kafka, output, expectedWordCounts(all));
       const aAfter = a.output().slice(aOutputBefore);
       assert.ok(restoredRecords(aAfter).some((n) => n > 0), `A restored B's changes after B left:\n${aAfter.slice(-3000)}`);
 
@@ -125,7 +99,7 @@ describe('tributary run: a rebalance moves tasks with their state (two processes
       const perWord = new Map<string, number[]>();
       for (const u of updates) perWord.set(u.word, [...(perWord.get(u.word) ?? []), u.count]);
       for (const [word, counts] of perWord) {
-        const n = expectedCounts(all).get(word)!;
+        const n = expectedWordCounts(all).get(word)!;
         assert.deepEqual([...new Set(counts)].sort((x, y) => x - y), Array.from({ length: n }, (_, i) => i + 1), `counts of ${word} run 1..${n}`);
       }
       // ... and under exactly_once each update is in the read-committed output once.

@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Kafka } from 'kafkajs';
-import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { expectedWordCounts, produceLines, readUntilWordCounts } from '../../helpers/word-totals';
 import { startTributary, type TributaryProcess } from '../../helpers/tributary-process';
 
 const topologyFile = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime', 'word-totals.yaml');
@@ -21,43 +21,6 @@ function lines(from: number, count: number): string[] {
     const n = from + i;
     return [0, 1, 2, 3].map((k) => WORDS[(n * 7 + k * 13) % WORDS.length]).join(' ');
   });
-}
-
-function expectedCounts(all: readonly string[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const line of all) for (const w of line.split(' ')) counts.set(w, (counts.get(w) ?? 0) + 1);
-  return counts;
-}
-
-async function produceLines(kafka: Kafka, topic: string, texts: readonly string[]): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic, messages: texts.map((text, i) => ({ key: `l${i}`, value: JSON.stringify({ text }) })) });
-  await producer.disconnect();
-}
-
-function countOf(value: unknown): number {
-  return typeof value === 'number' ? value : Number((value as { count?: number }).count);
-}
-
-/** Read the output until every word's latest count equals the expectation; returns every update read. */
-async function readUntilCounts(kafka: Kafka, topic: string, expected: Map<string, number>, readUncommitted = false): Promise<Array<{ word: string; count: number }>> {
-  const latest = new Map<string, number>();
-  const updates: Array<{ word: string; count: number }> = [];
-  await consumeMessages(kafka, topic, Number.MAX_SAFE_INTEGER, {
-    timeoutMs: 90_000,
-    readUncommitted,
-    done: (received) => {
-      for (let i = updates.length; i < received.length; i++) {
-        const word = received[i].message.key!.toString();
-        const count = countOf(JSON.parse(received[i].message.value!.toString()));
-        updates.push({ word, count });
-        latest.set(word, Math.max(latest.get(word) ?? 0, count));
-      }
-      return [...expected].every(([w, c]) => latest.get(w) === c);
-    },
-  });
-  return updates;
 }
 
 describe('tributary run (repartition + changelogged store on the real broker)', function () {
@@ -88,7 +51,7 @@ describe('tributary run (repartition + changelogged store on the real broker)', 
       const a = startTributary(['run', topologyFile, '--no-metrics'], env);
       processes.push(a);
       await a.waitFor(/application started/);
-      const firstUpdates = await readUntilCounts(kafka, output, expectedCounts(first));
+      const firstUpdates = (await readUntilWordCounts(kafka, output, expectedWordCounts(first))).updates;
       a.child.kill('SIGTERM');
       assert.equal(await a.exited, 0, a.output().slice(-2000));
 
@@ -98,7 +61,7 @@ describe('tributary run (repartition + changelogged store on the real broker)', 
       const b = startTributary(['run', topologyFile, '--no-metrics'], env);
       processes.push(b);
       const all = [...first, ...second];
-      const updates = await readUntilCounts(kafka, output, expectedCounts(all));
+      const updates = (await readUntilWordCounts(kafka, output, expectedWordCounts(all))).updates;
       assert.match(b.output(), /store restored task=\S+ store=counts records=\d+/, 'the restarted app restored its store from the changelog');
 
       // Each word occurrence produced exactly one update: nothing counted twice after the restore.
@@ -110,7 +73,7 @@ describe('tributary run (repartition + changelogged store on the real broker)', 
       const perWord = new Map<string, number[]>();
       for (const u of updates) perWord.set(u.word, [...(perWord.get(u.word) ?? []), u.count]);
       for (const [word, counts] of perWord) {
-        assert.deepEqual([...new Set(counts)].sort((x, y) => x - y), Array.from({ length: expectedCounts(all).get(word)! }, (_, i) => i + 1), `counts of ${word} run 1..n with no gap`);
+        assert.deepEqual([...new Set(counts)].sort((x, y) => x - y), Array.from({ length: expectedWordCounts(all).get(word)! }, (_, i) => i + 1), `counts of ${word} run 1..n with no gap`);
       }
     });
   }
