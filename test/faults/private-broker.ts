@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, kafkaVersion } from '../../bench/harness/machine-info';
 import { ManagedProcess } from '../../bench/harness/managed-process';
-import { freePort } from './free-port';
+import { freePort } from '../helpers/free-port';
 
 /**
  * A single-node KRaft broker of the fault suite's own, on free loopback ports and in its own

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../bench/harness/machine-info';
 import { ManagedProcess } from '../../bench/harness/managed-process';
-import { freePort } from './free-port';
+import { freePort } from '../helpers/free-port';
 
 /** One remote scoring worker of the fleet: fixed ports, so a restart answers where the app already sends. */
 interface FleetWorker {

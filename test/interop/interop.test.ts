@@ -2,7 +2,6 @@ import * as assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -14,6 +13,7 @@ import type { TensorData } from '../../runtime/scoring/scoring-service';
 import { defaultRankingModelDir } from '../../examples/home-feed/model/generate-ranking-model';
 import { randomRankingRequest } from '../../examples/home-feed/model/random-ranking-request';
 import { startWorkerProcess, type WorkerProcess } from '../integration/scoring/worker-process';
+import { freePort } from '../helpers/free-port';
 
 /** Source folder of the Python side (tsc compiles this file into dist/test/interop). */
 const interopDir = path.resolve(__dirname, '..', '..', '..', 'test', 'interop');
@@ -26,14 +26,6 @@ function assertClose(actual: Float32Array, expected: Float32Array, label: string
   expected.forEach((e, i) => assert.ok(Math.abs(actual[i] - e) <= 1e-5, `${label}[${i}]: ${actual[i]} vs ${e}`));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function httpStatus(url: string): Promise<number> {
   return new Promise((resolve) => {

@@ -7,7 +7,6 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Kafka } from 'kafkajs';
@@ -18,6 +17,7 @@ import { scrapePrometheus } from '../../../runtime/telemetry/prometheus-scrape';
 import { sumSamples } from '../../../runtime/telemetry/prometheus-text';
 import { consumeMessages, createTopics, randomTopic, REGISTRY_URL, requireKafka, requireRegistry, testKafka } from '../../helpers/services';
 import { startTributary, type TributaryProcess } from '../../helpers/tributary-process';
+import { freePort } from '../../helpers/free-port';
 
 const root = path.join(__dirname, '..', '..', '..', '..');
 const fixtures = path.join(root, 'test', 'fixtures', 'runtime');
@@ -165,13 +165,6 @@ async function subjectExists(subject: string): Promise<boolean> {
   return response.ok;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('tributary run: source onError, sink compression, subject strategy, autoRegister (real broker and registry)', function () {
   this.timeout(240_000);

@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { once } from 'node:events';
@@ -9,17 +8,11 @@ import { createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka } fro
 import { metricNames as M, prometheusName } from '../../../runtime/telemetry/metric-names';
 import { sumSamples } from '../../../runtime/telemetry/prometheus-text';
 import { allOf, metricEquals, waitForMetrics } from './scrape-helpers';
+import { freePort } from '../../helpers/free-port';
 
 const bin = path.join(__dirname, '..', '..', '..', '..', 'bin', 'tributary.js');
 const RECORDS = 200;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * `tributary run` over the real broker, scraped over HTTP while it runs: the

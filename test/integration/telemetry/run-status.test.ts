@@ -1,22 +1,15 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 import { startTributary, type TributaryProcess } from '../../helpers/tributary-process';
 import { metricNames as M, prometheusName } from '../../../runtime/telemetry/metric-names';
 import { metricEquals, waitForMetrics } from './scrape-helpers';
+import { freePort } from '../../helpers/free-port';
 
 const RECORDS = 200;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * The status line of `tributary run` over the real broker, with its output a
