@@ -176,6 +176,10 @@ describe('tributary run (stateless topology on the real broker)', function () {
     processes.push(a, b);
     await Promise.all([a.waitFor(/task created/), b.waitFor(/task created/)]);
     const tasksOf = (p: TributaryProcess) => new Set([...p.output().matchAll(/task created task=(\S+)/g)].map((m) => m[1]));
+    // Each process logs its tasks as it creates them after the group settles: wait (bounded) for all four.
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline && new Set([...tasksOf(a), ...tasksOf(b)]).size < 4;) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const union = new Set([...tasksOf(a), ...tasksOf(b)]);
     assert.ok(tasksOf(a).size > 0 && tasksOf(b).size > 0, 'both processes own tasks');
     assert.equal(union.size, 4);
