@@ -12,7 +12,7 @@
  * first use).
  */
 // First: kafkajs' fixes (read_committed, produce grouping) must be in place before kafkajs loads (see the module).
-import '../runtime/kafka/kafkajs-patches';
+import '../runtime/kafka/client/kafkajs/kafkajs-patches';
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import {

@@ -10,9 +10,9 @@
  * Needs the local services (npm run services:start).
  */
 // Before kafkajs loads: --patched-baseline gives the hand-written loop the kafkajs fixes Tributary
-// installs (runtime/kafka/kafkajs-patches.ts), so the ratio shows the framework's own overhead.
+// installs (runtime/kafka/client/kafkajs/kafkajs-patches.ts), so the ratio shows the framework's own overhead.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-if (process.argv.includes('--patched-baseline')) require('../runtime/kafka/kafkajs-patches');
+if (process.argv.includes('--patched-baseline')) require('../runtime/kafka/client/kafkajs/kafkajs-patches');
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

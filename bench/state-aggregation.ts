@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { createChangelogTopics } from '../runtime/state/changelog-topics';
+import { KafkajsAdmin } from '../runtime/kafka/client/kafkajs/kafkajs-admin';
 import { TaskStores } from '../runtime/state/task-stores';
 
 const arg = (name: string, fallback: number) => {
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
     } catch (error) {
       throw new Error(`Kafka is not reachable at 127.0.0.1:9092 (${(error as Error).message}): run \`npm run services:start\` or pass --no-kafka`);
     }
-    await createChangelogTopics(admin, [{ topic: TaskStores.changelogTopic(appId, 'agg'), partitions: 1 }]);
+    await createChangelogTopics(new KafkajsAdmin(admin), [{ topic: TaskStores.changelogTopic(appId, 'agg'), partitions: 1 }]);
     await admin.disconnect();
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();

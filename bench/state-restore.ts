@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaChangelogReader } from '../runtime/state/changelog-restorer';
 import { createChangelogTopics } from '../runtime/state/changelog-topics';
+import { KafkajsAdmin } from '../runtime/kafka/client/kafkajs/kafkajs-admin';
+import { KafkajsClient } from '../runtime/kafka/client/kafkajs/kafkajs-client';
 import { structuredKeySerde } from '../runtime/state/serde-structured-key';
 import { TaskStores } from '../runtime/state/task-stores';
 import { formatMachineBanner, machineInfo } from './harness/machine-info';
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
   }
   const appId = `bench-${randomUUID().slice(0, 8)}`;
   const topic = TaskStores.changelogTopic(appId, 'features');
-  await createChangelogTopics(admin, [{ topic, partitions: 1 }]);
+  await createChangelogTopics(new KafkajsAdmin(admin), [{ topic, partitions: 1 }]);
   const log = (line: string) => console.log(`  ${line}`);
   try {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
     await producer.disconnect();
     console.log(`changelog ${topic}: ${KEYS.toLocaleString('en')} keys written in ${((Date.now() - fillStart) / 1000).toFixed(1)} s`);
 
-    const reader = new KafkaChangelogReader(kafka, { tty: false, log });
+    const reader = new KafkaChangelogReader(new KafkajsClient(kafka), { tty: false, log });
     const readStart = Date.now();
     let read = 0;
     await reader.read([{ topic, partition: 0 }], async (batch) => {

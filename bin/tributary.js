@@ -8,8 +8,8 @@ if (!fs.existsSync(main)) {
   process.stderr.write('tributary: not built yet; run `npm run build` in ' + path.join(__dirname, '..') + '\n');
   process.exit(2);
 }
-// kafkajs' fixes go in before anything loads kafkajs (runtime/kafka/kafkajs-patches.ts).
-require(path.join(__dirname, '..', 'dist', 'runtime', 'kafka', 'kafkajs-patches.js'));
+// kafkajs' fixes go in before anything loads kafkajs (runtime/kafka/client/kafkajs/kafkajs-patches.ts).
+require(path.join(__dirname, '..', 'dist', 'runtime', 'kafka', 'client', 'kafkajs', 'kafkajs-patches.js'));
 require(main).main(process.argv).then(
   (code) => { process.exitCode = code; },
   (err) => { process.stderr.write('tributary: ' + (err && err.message ? err.message : String(err)) + '\n'); process.exitCode = 1; },

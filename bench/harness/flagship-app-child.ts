@@ -8,7 +8,7 @@
  *   node dist/bench/harness/flagship-app-child.js     # prints FLAGSHIP_APP_READY, stops on SIGTERM
  */
 // First: kafkajs' fixes (read_committed, produce grouping) must be in place before kafkajs loads (see the module).
-import '../../runtime/kafka/kafkajs-patches';
+import '../../runtime/kafka/client/kafkajs/kafkajs-patches';
 import { createLogger } from '../../runtime/logger';
 import { startHomeFeedApp } from '../../examples/home-feed/home-feed-app';
 

@@ -1,5 +1,5 @@
 // First: kafkajs' fixes (read_committed, produce grouping) must be in place before kafkajs loads (see the module).
-import '../../runtime/kafka/kafkajs-patches';
+import '../../runtime/kafka/client/kafkajs/kafkajs-patches';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +11,7 @@ import { HomeFeedGenerator } from '../../runtime/generate/home-feed-generator';
 import { HomeFeedKafkaWriter } from '../../runtime/generate/home-feed-kafka-writer';
 import { POSITIVE_ACTIONS } from '../../runtime/generate/home-feed-events';
 import { ensureTopics } from '../../runtime/kafka/topic-admin';
+import { KafkajsClient } from '../../runtime/kafka/client/kafkajs/kafkajs-client';
 import { createLogger } from '../../runtime/logger';
 import { evaluateFromKafka } from '../../runtime/cli/evaluate-command';
 import { formatEvaluationReport, type EvaluationReport } from '../../runtime/evaluate/prequential-evaluation';
@@ -73,10 +74,15 @@ export async function runHomeFeedDemo(options: DemoOptions = {}): Promise<DemoSu
   const appId = `home-feed-demo-${run}`;
   const kafka = new Kafka({ clientId: 'home-feed-demo', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   // Two input topics of one partition: retrieval needs every pin in the task (no global stores yet).
-  await ensureTopics(kafka, [
-    { topic: topics.images, partitions: 1, purpose: 'demo pins', config: { 'retention.ms': '-1' } },
-    { topic: topics.engagements, partitions: 1, purpose: 'demo engagements', config: { 'retention.ms': '-1' } },
-  ], 'create');
+  const topicAdmin = await new KafkajsClient(kafka).admin();
+  try {
+    await ensureTopics(topicAdmin, [
+      { topic: topics.images, partitions: 1, purpose: 'demo pins', config: { 'retention.ms': '-1' } },
+      { topic: topics.engagements, partitions: 1, purpose: 'demo engagements', config: { 'retention.ms': '-1' } },
+    ], 'create');
+  } finally {
+    await topicAdmin.close();
+  }
 
   const app = await startHomeFeedApp({
     env: {

@@ -9,6 +9,7 @@ import { parseDuration } from '../../topology/internal/duration';
 import { HomeFeedGenerator } from '../generate/home-feed-generator';
 import { HomeFeedKafkaWriter, type WriteProgress } from '../generate/home-feed-kafka-writer';
 import { ensureTopics } from '../kafka/topic-admin';
+import { KafkajsClient } from '../kafka/client/kafkajs/kafkajs-client';
 
 interface GenerateOptions {
   brokers: string;
@@ -115,12 +116,19 @@ async function runGenerate(options: GenerateOptions): Promise<number> {
   const display = progressDisplay(options.progress, options.total);
   try {
     const kafka = new Kafka({ clientId: 'tributary-generate-admin', brokers, logLevel: logLevel.NOTHING, retry: { retries: 2 } });
-    await ensureTopics(kafka, topics.map((topic) => ({
-      topic, partitions: options.partitions, purpose: 'generated home-feed events',
-      // Replays and evaluation read the stream again later: keep it.
-      config: { 'retention.ms': '-1' },
-    })),
-      options.createTopics ? 'create' : 'require').catch((cause: unknown) => {
+    const created = async (): Promise<void> => {
+      const admin = await new KafkajsClient(kafka).admin();
+      try {
+        await ensureTopics(admin, topics.map((topic) => ({
+          topic, partitions: options.partitions, purpose: 'generated home-feed events',
+          // Replays and evaluation read the stream again later: keep it.
+          config: { 'retention.ms': '-1' },
+        })), options.createTopics ? 'create' : 'require');
+      } finally {
+        await admin.close();
+      }
+    };
+    await created().catch((cause: unknown) => {
       if (cause instanceof TributaryError && !cause.retriable) throw cause;
       throw new Error(`cannot reach Kafka at ${brokers.join(',')} (start it with \`npm run services:start\`): ${(cause as Error).message}`);
     });

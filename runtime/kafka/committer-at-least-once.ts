@@ -1,4 +1,5 @@
-import type { CompressionTypes, Consumer, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { CompressionCodec } from '../../topology/compiled-topology';
+import type { GroupConsumer, KafkaProducer, SendResult, TopicMessages } from './client/kafka-client';
 import type { BatchCommitter } from './stream-task';
 import { chunkTopicMessages, mergeSendResults } from './produce-chunks';
 import { groupByCompression, type TopicCompression } from './topic-compression';
@@ -10,19 +11,17 @@ import { groupByCompression, type TopicCompression } from './topic-compression';
  */
 export class AtLeastOnceCommitter implements BatchCommitter {
   constructor(
-    private readonly producer: Producer,
-    private readonly consumer: Consumer,
-    private readonly compression: CompressionTypes | TopicCompression,
+    private readonly producer: KafkaProducer,
+    private readonly consumer: GroupConsumer,
+    private readonly compression: CompressionCodec | TopicCompression,
   ) {}
 
-  async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<RecordMetadata[]> {
+  async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<SendResult[]> {
     const chunks = chunkTopicMessages(messages);
-    const results: RecordMetadata[][] = [];
+    const results: SendResult[][] = [];
     for (const chunk of chunks) {
-      const sent: RecordMetadata[] = [];
-      for (const group of groupByCompression(chunk, this.compression)) {
-        sent.push(...await this.producer.sendBatch({ topicMessages: group.topicMessages, acks: -1, compression: group.compression }));
-      }
+      const sent: SendResult[] = [];
+      for (const group of groupByCompression(chunk, this.compression)) sent.push(...await this.producer.send(group.topicMessages, group.compression));
       results.push(sent);
     }
     const sent = mergeSendResults(chunks, results);

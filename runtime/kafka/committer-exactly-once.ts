@@ -1,4 +1,5 @@
-import { Partitioners, type CompressionTypes, type Kafka, type Producer, type RecordMetadata, type TopicMessages } from 'kafkajs';
+import type { CompressionCodec } from '../../topology/compiled-topology';
+import type { KafkaClient, SendResult, TopicMessages, TransactionalProducer } from './client/kafka-client';
 import type { BatchCommitter } from './stream-task';
 import { chunkTopicMessages, mergeSendResults } from './produce-chunks';
 import { groupByCompression, type TopicCompression } from './topic-compression';
@@ -15,34 +16,27 @@ import { groupByCompression, type TopicCompression } from './topic-compression';
  */
 export class ExactlyOnceCommitter implements BatchCommitter {
   private constructor(
-    private readonly producer: Producer,
+    private readonly producer: TransactionalProducer,
     private readonly groupId: string,
-    private readonly compression: CompressionTypes | TopicCompression,
+    private readonly compression: CompressionCodec | TopicCompression,
   ) {}
 
-  static async create(kafka: Kafka, transactionalId: string, groupId: string, compression: CompressionTypes | TopicCompression): Promise<ExactlyOnceCommitter> {
-    const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    return new ExactlyOnceCommitter(producer, groupId, compression);
+  static async create(client: KafkaClient, transactionalId: string, groupId: string, compression: CompressionCodec | TopicCompression): Promise<ExactlyOnceCommitter> {
+    return new ExactlyOnceCommitter(await client.transactionalProducer(transactionalId, 60_000), groupId, compression);
   }
 
-  async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<RecordMetadata[]> {
-    const transaction = await this.producer.transaction();
+  async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<SendResult[]> {
+    const transaction = await this.producer.begin();
     try {
       const chunks = chunkTopicMessages(messages);
-      const results: RecordMetadata[][] = [];
+      const results: SendResult[][] = [];
       for (const chunk of chunks) {
-        const sent: RecordMetadata[] = [];
-        for (const group of groupByCompression(chunk, this.compression)) {
-          sent.push(...await transaction.sendBatch({ topicMessages: group.topicMessages, acks: -1, compression: group.compression }));
-        }
+        const sent: SendResult[] = [];
+        for (const group of groupByCompression(chunk, this.compression)) sent.push(...await transaction.send(group.topicMessages, group.compression));
         results.push(sent);
       }
       const sent = mergeSendResults(chunks, results);
-      if (input) await transaction.sendOffsets({
-        consumerGroupId: this.groupId,
-        topics: [{ topic: input.topic, partitions: [{ partition: input.partition, offset: input.nextOffset }] }],
-      });
+      if (input) await transaction.sendOffsets(this.groupId, [{ topic: input.topic, partition: input.partition, offset: input.nextOffset }]);
       await transaction.commit();
       return sent;
     } catch (error) {
@@ -52,6 +46,6 @@ export class ExactlyOnceCommitter implements BatchCommitter {
   }
 
   async close(): Promise<void> {
-    await this.producer.disconnect();
+    await this.producer.close();
   }
 }

@@ -1,4 +1,4 @@
-import type { KafkaMessage, Message } from 'kafkajs';
+import type { MessageHeaders, ProducedMessage } from './client/kafka-client';
 
 /** Header names on dead-letter records; values are UTF-8 strings. */
 export const DLQ_HEADERS = {
@@ -24,11 +24,11 @@ export interface DeadLetter {
   /** The original bytes, kept as they arrived so nothing is lost. */
   readonly key: Buffer | null;
   readonly value: Buffer | null;
-  readonly headers?: KafkaMessage['headers'];
+  readonly headers?: MessageHeaders;
 }
 
 /** The message written to the dead-letter topic for one failed record. */
-export function deadLetterMessage(entry: DeadLetter): Message {
+export function deadLetterMessage(entry: DeadLetter): ProducedMessage {
   const error = entry.error instanceof Error ? entry.error : new Error(String(entry.error));
   return {
     key: entry.key,

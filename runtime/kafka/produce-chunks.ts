@@ -1,16 +1,16 @@
-import type { Message, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { ProducedMessage, SendResult, TopicMessages } from './client/kafka-client';
 
 /**
  * Split what a batch produces into requests that stay under the broker's
  * message size limit (`message.max.bytes`, 1 MiB by default, applies to a
- * whole record batch per partition). kafkajs puts every message of a
+ * whole record batch per partition). A client puts every message of a
  * partition in one request into one record batch, so a 30k-record consumer
  * batch must go out in several requests. Order within a topic is kept:
  * chunks are sent one after another.
  */
 export function chunkTopicMessages(topicMessages: readonly TopicMessages[], maxBytes = 512 * 1024): TopicMessages[][] {
   const chunks: TopicMessages[][] = [];
-  let current = new Map<string, Message[]>();
+  let current = new Map<string, ProducedMessage[]>();
   let size = 0;
   const flush = () => {
     if (current.size === 0) return;
@@ -31,7 +31,7 @@ export function chunkTopicMessages(topicMessages: readonly TopicMessages[], maxB
   return chunks;
 }
 
-function approximateSize(message: Message): number {
+function approximateSize(message: ProducedMessage): number {
   let size = 64 + lengthOf(message.key) + lengthOf(message.value);
   if (message.headers) {
     for (const [name, value] of Object.entries(message.headers)) size += name.length + (Array.isArray(value) ? value.reduce((n, v) => n + lengthOf(v), 0) : lengthOf(value));
@@ -50,8 +50,8 @@ function lengthOf(value: Buffer | string | null | undefined): number {
  * offset is shifted so that `baseOffset + records sent to the partition` is
  * the offset after its last record: what a changelog checkpoint needs.
  */
-export function mergeSendResults(chunks: readonly TopicMessages[][], results: readonly RecordMetadata[][]): RecordMetadata[] {
-  const merged = new Map<string, { meta: RecordMetadata; total: bigint; end?: bigint }>();
+export function mergeSendResults(chunks: readonly TopicMessages[][], results: readonly SendResult[][]): SendResult[] {
+  const merged = new Map<string, { meta: SendResult; total: bigint; end?: bigint }>();
   chunks.forEach((chunk, i) => {
     const counts = new Map<string, number>();
     for (const { topic, messages } of chunk) {
@@ -62,7 +62,7 @@ export function mergeSendResults(chunks: readonly TopicMessages[][], results: re
       }
     }
     for (const meta of results[i] ?? []) {
-      const key = `${meta.topicName}\u0000${meta.partition}`;
+      const key = `${meta.topic}\u0000${meta.partition}`;
       const n = BigInt(counts.get(key) ?? 0);
       const previous = merged.get(key);
       const end = meta.baseOffset !== undefined ? BigInt(meta.baseOffset) + n : previous?.end;

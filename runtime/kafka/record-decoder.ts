@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { ConsumedMessage, MessageHeaders } from './client/kafka-client';
 import type { Serde } from '../../schemas/serde';
 import type { ErrorPolicy, TimestampConfig } from '../../topology/compiled-topology';
 import type { StreamRecord, RecordHeaders } from '../stream-record';
@@ -54,7 +54,7 @@ export interface DecodedBatch {
  * policy: set aside with its original bytes and position (dead-letter),
  * dropped (skip) while the others go on, or the batch rejects (fail).
  */
-export async function decodeBatch(decoding: TopicDecoding, partition: number, messages: readonly KafkaMessage[]): Promise<DecodedBatch> {
+export async function decodeBatch(decoding: TopicDecoding, partition: number, messages: readonly ConsumedMessage[]): Promise<DecodedBatch> {
   await decoding.key.prepare?.(messages.map((m) => m.key));
   await decoding.value.prepare?.(messages.map((m) => m.value));
   const records: StreamRecord[] = [];
@@ -92,7 +92,7 @@ export async function decodeBatch(decoding: TopicDecoding, partition: number, me
   return { records, poison };
 }
 
-function decodeHeaders(headers: KafkaMessage['headers']): RecordHeaders {
+function decodeHeaders(headers: MessageHeaders | undefined): RecordHeaders {
   const out: Record<string, Buffer | string | undefined> = {};
   if (!headers) return out;
   for (const [name, value] of Object.entries(headers)) {
@@ -101,7 +101,7 @@ function decodeHeaders(headers: KafkaMessage['headers']): RecordHeaders {
   return out;
 }
 
-function eventTime(config: TimestampConfig, message: KafkaMessage, value: unknown): number {
+function eventTime(config: TimestampConfig, message: ConsumedMessage, value: unknown): number {
   if (config.kind === 'record') return Number(message.timestamp);
   if (config.kind === 'field') {
     const raw = readPath(value, config.field);

@@ -1,4 +1,4 @@
-import type { Message } from 'kafkajs';
+import type { ProducedMessage } from './client/kafka-client';
 import { context, trace } from '@opentelemetry/api';
 import { injectTraceContext } from '../telemetry/trace-context';
 import type { Serde } from '../../schemas/serde';
@@ -16,7 +16,7 @@ export interface TopicEncoding {
  * partitioner (murmur2 over the key bytes, as Java clients and Kafka Streams
  * do), so downstream consumers co-partition with us.
  */
-export function encodeRecord(encoding: TopicEncoding, record: StreamRecord): Message {
+export function encodeRecord(encoding: TopicEncoding, record: StreamRecord): ProducedMessage {
   const headers: Record<string, Buffer | string> = {};
   for (const [name, value] of Object.entries(record.headers)) {
     if (value !== undefined) headers[name] = value;

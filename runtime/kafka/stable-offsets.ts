@@ -1,8 +1,8 @@
-import type { Admin, Consumer } from 'kafkajs';
+import type { GroupConsumer, KafkaAdmin } from './client/kafka-client';
 
 /**
  * Under exactly_once, start a newly created task from the offsets its
- * previous owner's last transaction committed, not from the ones kafkajs
+ * previous owner's last transaction committed, not from the ones the client
  * fetched when the group assigned the partition.
  *
  * Why: a transaction's offsets become visible to OffsetFetch only when its
@@ -16,12 +16,10 @@ import type { Admin, Consumer } from 'kafkajs';
  * offsets fetched here are stable. Seeking marks batches fetched from the old
  * offsets stale (the app drops them); with autoCommit off it commits nothing.
  */
-export async function seekToStableOffsets(admin: Admin, consumer: Consumer, groupId: string, topics: readonly string[], partition: number): Promise<void> {
-  const fetched = await admin.fetchOffsets({ groupId, topics: [...topics] });
-  for (const { topic, partitions } of fetched) {
-    const committed = partitions.find((p) => p.partition === partition);
-    // -1: the group never committed this partition; the reset policy applies, as kafkajs already did.
-    if (committed === undefined || BigInt(committed.offset) < 0n) continue;
-    consumer.seek({ topic, partition, offset: committed.offset });
+export async function seekToStableOffsets(admin: KafkaAdmin, consumer: GroupConsumer, groupId: string, topics: readonly string[], partition: number): Promise<void> {
+  for (const committed of await admin.groupOffsets(groupId, topics)) {
+    // -1: the group never committed this partition; the reset policy applies, as the client already did.
+    if (committed.partition !== partition || BigInt(committed.offset) < 0n) continue;
+    consumer.seek(committed.topic, partition, committed.offset);
   }
 }

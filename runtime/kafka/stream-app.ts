@@ -1,7 +1,5 @@
-// First: kafkajs' fixes (read_committed, produce grouping) must be in place before kafkajs loads (see the module).
-import { assertKafkajsPatched } from './kafkajs-patches';
-import { CompressionTypes, Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
-import type { CompiledTopology, SubTopology } from '../../topology/compiled-topology';
+import type { CompiledTopology, CompressionCodec, SubTopology } from '../../topology/compiled-topology';
+import type { ConsumerBatch, GroupConsumer, KafkaAdmin, KafkaClient, KafkaProducer } from './client/kafka-client';
 import type { TaskStores } from '../state/task-stores';
 import type { Logger } from '../logger';
 import { connectKafka } from './kafka-connection';
@@ -13,7 +11,6 @@ import { decodeSkipReporter } from './decode-skip-reporter';
 import { topicCompression, type TopicCompression } from './topic-compression';
 import { ensureTopics, partitionCounts, type TopicRequirement } from './topic-admin';
 import { TributaryError } from '../errors';
-import { isRecoverableKafkaError } from './kafka-errors';
 import { seekToStableOffsets } from './stable-offsets';
 import { batchSpan, withStageSpans, type Telemetry } from '../telemetry';
 import { context } from '@opentelemetry/api';
@@ -36,11 +33,11 @@ export interface StreamAppOptions {
   /** Builds a task's pipeline (TaskPipeline from runtime/processing in production). */
   readonly createPipeline: (resources: TaskResources) => Promise<BatchPipeline>;
   /** Opens (and restores) a task's stores; absent when the sub-topology has none. */
-  readonly openStores?: (resources: Omit<TaskResources, 'stores' | 'schedulePunctuation'>, kafka: Kafka, heartbeat: () => Promise<void>) => Promise<TaskStores | undefined>;
+  readonly openStores?: (resources: Omit<TaskResources, 'stores' | 'schedulePunctuation'>, kafka: KafkaClient, heartbeat: () => Promise<void>) => Promise<TaskStores | undefined>;
   /** Create missing sinks, DLQ and internal topics (default) or fail naming them. */
   readonly topicCreation?: 'create' | 'require';
   /** Codec of produced batches for topics the topology file gives none (sink or `processing.compression`); default none. */
-  readonly compression?: CompressionTypes;
+  readonly compression?: CompressionCodec;
   /** How many partitions' batches run at once (default: 2 × cores, at least 2). */
   readonly partitionsConsumedConcurrently?: number;
   /** Upper bound of one fetch per partition: bounds the records in flight per task (over the topology's processing.maxPartitionFetchBytes). */
@@ -63,19 +60,21 @@ type AppState = 'created' | 'running' | 'stopping' | 'stopped';
 /**
  * A running application: one member of the consumer group named after the
  * topology. Each assigned partition of a sub-topology's source topics is a
- * task; batches of a partition are processed one after another (kafkajs does
- * not fetch a partition's next batch before its previous one resolves, which
- * is the backpressure), and different tasks' batches run concurrently.
+ * task; batches of a partition are processed one after another (the group
+ * consumer does not fetch a partition's next batch before its previous one
+ * resolves, which is the backpressure), and different tasks' batches run
+ * concurrently. Kafka is reached only through the client seam
+ * (client/kafka-client.ts).
  */
 export class StreamApp {
   private state: AppState = 'created';
   private readonly tasks = new Map<string, Promise<StreamTask>>();
-  private consumer?: Consumer;
-  private producer?: Producer;
+  private consumer?: GroupConsumer;
+  private producer?: KafkaProducer;
   /** exactly_once only: reads the group's stable offsets for new tasks (see stable-offsets.ts). */
-  private admin?: Admin;
+  private admin?: KafkaAdmin;
   private codecs?: TopicCodecs;
-  private readonly kafka: Kafka;
+  private readonly kafka: KafkaClient;
   private readonly topicToSubTopology = new Map<string, SubTopology>();
   private readonly punctuators = new Map<string, NodeJS.Timeout[]>();
 
@@ -93,45 +92,38 @@ export class StreamApp {
 
   async start(): Promise<void> {
     if (this.state !== 'created') throw new Error(`cannot start an app that is ${this.state}`);
-    assertKafkajsPatched();
     const { topology, logger } = this.options;
     const sourceTopics = Object.values(topology.sources).map((s) => s.topic);
-    const sourcePartitions = await partitionCounts(this.kafka, sourceTopics);
-    await ensureTopics(this.kafka, this.requiredTopics(sourcePartitions), this.options.topicCreation ?? 'create');
+    const admin = await this.kafka.admin();
+    try {
+      const sourcePartitions = await partitionCounts(admin, sourceTopics);
+      await ensureTopics(admin, this.requiredTopics(sourcePartitions), this.options.topicCreation ?? 'create');
+    } finally {
+      await admin.close();
+    }
     this.codecs = await buildTopicCodecs(topology, { onSkip: decodeSkipReporter(logger, this.options.telemetry?.metrics) });
 
-    if (topology.processing.guarantee === 'at_least_once') {
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
-      await this.producer.connect();
-    } else {
-      this.admin = this.kafka.admin();
-      await this.admin.connect();
-    }
-    this.consumer = this.kafka.consumer({
-      groupId: topology.name,
-      readUncommitted: false,
-      maxBytesPerPartition: this.options.maxBytesPerPartition ?? topology.processing.maxPartitionFetchBytes ?? 1024 * 1024,
-      sessionTimeout: 30_000,
-      rebalanceTimeout: 60_000,
-      heartbeatInterval: 3_000,
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      void this.reconcileTasks(event.payload.memberAssignment).catch((error) => this.fatal(error));
-    });
-    await this.consumer.connect();
+    if (topology.processing.guarantee === 'at_least_once') this.producer = await this.kafka.producer();
+    else this.admin = await this.kafka.admin();
     const allTopics = topology.subTopologies.flatMap((s) => s.sourceTopics);
-    for (const topic of allTopics) {
-      const source = Object.values(topology.sources).find((s) => s.topic === topic);
-      await this.consumer.subscribe({ topic, fromBeginning: (source?.offsetReset ?? 'earliest') === 'earliest' });
-    }
+    this.consumer = this.kafka.groupConsumer({
+      groupId: topology.name,
+      topics: allTopics.map((topic) => {
+        const source = Object.values(topology.sources).find((s) => s.topic === topic);
+        return { topic, fromBeginning: (source?.offsetReset ?? 'earliest') === 'earliest' };
+      }),
+      maxBytesPerPartition: this.options.maxBytesPerPartition ?? topology.processing.maxPartitionFetchBytes ?? 1024 * 1024,
+      sessionTimeoutMs: 30_000,
+      rebalanceTimeoutMs: 60_000,
+      heartbeatIntervalMs: 3_000,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+    });
     this.state = 'running';
     await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
-      eachBatch: (payload) => this.onBatch(payload),
+      onAssignment: (assignment) => { void this.reconcileTasks(assignment).catch((error) => this.fatal(error)); },
+      onBatch: (batch) => this.onBatch(batch),
     });
-    logger.info('application started', { app: topology.name, topics: allTopics.join(','), guarantee: topology.processing.guarantee });
+    logger.info('application started', { app: topology.name, topics: allTopics.join(','), guarantee: topology.processing.guarantee, client: this.kafka.library });
   }
 
   /** Finish the batches in hand, commit, close every task, leave the group. */
@@ -143,20 +135,20 @@ export class StreamApp {
     const tasks = await Promise.allSettled(this.tasks.values());
     for (const t of tasks) if (t.status === 'fulfilled') await t.value.close().catch((error) => this.options.logger.warn('task close failed', { task: t.value.id, error }));
     this.tasks.clear();
-    await this.producer?.disconnect().catch(() => undefined);
-    await this.admin?.disconnect().catch(() => undefined);
-    await this.consumer?.disconnect().catch(() => undefined);
+    await this.producer?.close().catch(() => undefined);
+    await this.admin?.close().catch(() => undefined);
+    await this.consumer?.close().catch(() => undefined);
     this.state = 'stopped';
     this.options.logger.info('application stopped', { app: this.options.topology.name });
   }
 
-  private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+  private async onBatch(batch: ConsumerBatch): Promise<void> {
+    if (!batch.isRunning() || batch.isStale() || batch.messages.length === 0) return;
     const sub = this.topicToSubTopology.get(batch.topic);
     if (!sub) throw new Error(`no sub-topology reads topic ${batch.topic}`);
-    const task = await this.task(sub, batch.partition, heartbeat);
+    const task = await this.task(sub, batch.partition, batch.heartbeat);
     // Creating the task may have moved the partition's position (stable-offsets.ts): drop a batch fetched before.
-    if (isStale()) return;
+    if (batch.isStale()) return;
     const telemetry = this.options.telemetry;
     const span = telemetry ? batchSpan(telemetry.tracer, { taskId: task.id, topic: batch.topic, partition: batch.partition }, batch.messages) : undefined;
     try {
@@ -164,17 +156,16 @@ export class StreamApp {
       if (span) await context.with(telemetry!.tracesExported ? withStageSpans(span.context) : span.context, () => task.processBatch(batch.topic, batch.messages));
       else await task.processBatch(batch.topic, batch.messages);
       span?.end();
-      // kafkajs fetches from resolved offsets, not committed ones: resolve the
-      // batch only once it is committed, so a failed batch is fetched again.
-      resolveOffset(batch.messages[batch.messages.length - 1].offset);
-      this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.offsetLag()));
+      // Mark the batch only once it is committed, so a failed batch is fetched again.
+      batch.markProcessed(batch.messages[batch.messages.length - 1].offset);
+      this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.lag()));
     } catch (error) {
       span?.end(error);
-      if (isRecoverableKafkaError(error) || (error instanceof TributaryError && error.retriable)) {
+      if (this.kafka.isRecoverable(error) || (error instanceof TributaryError && error.retriable)) {
         // The batch was not committed, but its effects sit in the task's
         // in-memory store layers (RocksDB only gets committed writes): rebuild
-        // the task from RocksDB and the changelog, and let kafkajs (rejoin and)
-        // fetch the batch again.
+        // the task from RocksDB and the changelog, and let the consumer (rejoin
+        // and) fetch the batch again.
         this.options.logger.warn('batch not committed; rebuilding the task', { task: task.id, error });
         await this.dropTask(task.id, false);
         throw error;
@@ -222,6 +213,7 @@ export class StreamApp {
       repartition: codecs.repartition,
       deadLetterTopic: topology.processing.deadLetterTopic,
       committer,
+      isRecoverableKafkaError: (error) => this.kafka.isRecoverable(error),
       logger,
       onCommitted: (report) => this.report(report),
     });
@@ -313,7 +305,7 @@ export class StreamApp {
   }
 
   private compression(): TopicCompression {
-    return topicCompression(this.options.topology, this.options.compression ?? CompressionTypes.None);
+    return topicCompression(this.options.topology, this.options.compression ?? 'none');
   }
 
   private fatal(error: unknown): void {

@@ -1,4 +1,4 @@
-import type { KafkaMessage, Message, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { ConsumedMessage, ProducedMessage, SendResult, TopicMessages } from './client/kafka-client';
 import type { StreamRecord } from '../stream-record';
 import type { Logger } from '../logger';
 import type { TaskStores } from '../state/task-stores';
@@ -8,7 +8,6 @@ import { decodeBatch, type TopicDecoding } from './record-decoder';
 import { encodeRecord, type TopicEncoding } from './record-encoder';
 import { deadLetterMessage, type DeadLetter } from './dead-letter';
 import { RecordError, TributaryError } from '../errors';
-import { isRecoverableKafkaError } from './kafka-errors';
 import { inStageSpan } from '../telemetry/stage-span';
 
 /** What a task's pipeline made of one batch (see runtime/processing TaskPipeline). */
@@ -33,7 +32,7 @@ export interface BatchCommitter {
    * (topic, partition) so that both happen, or (exactly_once) neither does.
    * Resolves with the produce results once the broker acknowledged them.
    */
-  commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<RecordMetadata[]>;
+  commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<SendResult[]>;
   close(): Promise<void>;
 }
 
@@ -55,6 +54,8 @@ export interface StreamTaskOptions {
   readonly repartition: ReadonlyMap<string, TopicEncoding>;
   readonly deadLetterTopic: string;
   readonly committer: BatchCommitter;
+  /** Whether a Kafka client failure leaves the task usable (the batch is retried), from the client behind the seam. */
+  readonly isRecoverableKafkaError: (error: unknown) => boolean;
   readonly logger: Logger;
   /** Told about every committed batch (telemetry). */
   readonly onCommitted?: (report: BatchReport) => void;
@@ -109,7 +110,7 @@ export class StreamTask {
   }
 
   /** Process a consumer batch; resolves when its offset is committed. */
-  processBatch(topic: string, messages: readonly KafkaMessage[]): Promise<void> {
+  processBatch(topic: string, messages: readonly ConsumedMessage[]): Promise<void> {
     const run = this.queue.then(() => this.runBatch(topic, messages));
     this.queue = run.catch(() => undefined);
     return run;
@@ -127,7 +128,7 @@ export class StreamTask {
     return run;
   }
 
-  private async runBatch(topic: string, messages: readonly KafkaMessage[]): Promise<void> {
+  private async runBatch(topic: string, messages: readonly ConsumedMessage[]): Promise<void> {
     if (this.state !== 'running') throw new TaskClosedError(this.id, this.state);
     if (messages.length === 0) return;
     const decoding = this.options.decoding.get(topic);
@@ -147,13 +148,13 @@ export class StreamTask {
    */
   private async complete(
     result: PipelineBatchResult,
-    input: { topic: string; messages: readonly KafkaMessage[] } | undefined,
+    input: { topic: string; messages: readonly ConsumedMessage[] } | undefined,
     poison: readonly DeadLetter[],
-    messages: readonly KafkaMessage[],
+    messages: readonly ConsumedMessage[],
   ): Promise<void> {
     try {
-      const produce = new Map<string, Message[]>();
-      const add = (t: string, m: Message) => {
+      const produce = new Map<string, ProducedMessage[]>();
+      const add = (t: string, m: ProducedMessage) => {
         const list = produce.get(t);
         if (list) list.push(m); else produce.set(t, [m]);
       };
@@ -226,13 +227,13 @@ export class StreamTask {
         this.options.logger.warn('records sent to the dead-letter topic', { task: this.id, count: deadLetters.length, topic: this.options.deadLetterTopic, first: deadLetters[0].error });
       }
     } catch (error) {
-      if (!(error instanceof TributaryError && error.retriable) && !isRecoverableKafkaError(error)) this.state = 'failed';
+      if (!(error instanceof TributaryError && error.retriable) && !this.options.isRecoverableKafkaError(error)) this.state = 'failed';
       throw error;
     }
   }
 
   /** A dead-letter entry for a record a step failed on, with the input bytes it came from. */
-  private stepFailure(stepId: string, record: StreamRecord, error: unknown, messages: readonly KafkaMessage[], topic: string): DeadLetter {
+  private stepFailure(stepId: string, record: StreamRecord, error: unknown, messages: readonly ConsumedMessage[], topic: string): DeadLetter {
     const origin = record.source;
     const message = origin ? messages.find((m) => m.offset === origin.offset) : undefined;
     return {

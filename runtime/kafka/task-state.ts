@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from './client/kafka-client';
 import type { CompiledTopology } from '../../topology/compiled-topology';
 import { TaskStores } from '../state/task-stores';
 import { KafkaChangelogReader } from '../state/changelog-restorer';
@@ -14,7 +14,7 @@ import type { TaskResources } from './stream-app';
 export async function openTaskStores(
   topology: CompiledTopology,
   resources: Omit<TaskResources, 'stores' | 'schedulePunctuation'>,
-  kafka: Kafka,
+  kafka: KafkaClient,
   heartbeat: () => Promise<void>,
   logger: Logger,
 ): Promise<TaskStores | undefined> {

@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { KafkaAdmin } from './client/kafka-client';
 import { ConfigError, TransientError } from '../errors';
 
 /** A topic the application needs, with what it should look like when created. */
@@ -15,53 +15,31 @@ export interface TopicRequirement {
  * Make sure every required topic exists: create the missing ones (`create`)
  * or fail naming them (`require`). Returns the partition count of each topic.
  */
-export async function ensureTopics(kafka: Kafka, required: readonly TopicRequirement[], mode: 'create' | 'require'): Promise<Map<string, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = required.filter((t) => !existing.has(t.topic));
-    if (missing.length > 0 && mode === 'require') {
-      throw new ConfigError(`missing topics (topics.create is false): ${missing.map((t) => `${t.topic} (${t.purpose})`).join(', ')}`);
-    }
-    if (missing.length > 0) {
-      try {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((t) => ({
-            topic: t.topic,
-            numPartitions: t.partitions,
-            replicationFactor: t.replicationFactor ?? 1,
-            configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
-          })),
-        });
-      } catch (cause) {
-        // Another instance may have created them first; anything else is reported below.
-        const now = new Set(await admin.listTopics());
-        const still = missing.filter((t) => !now.has(t.topic));
-        if (still.length > 0) {
-          throw new TransientError(`could not create topics ${still.map((t) => t.topic).join(', ')}: ${(cause as Error).message}`, { cause });
-        }
+export async function ensureTopics(admin: KafkaAdmin, required: readonly TopicRequirement[], mode: 'create' | 'require'): Promise<Map<string, number>> {
+  const existing = new Set(await admin.listTopics());
+  const missing = required.filter((t) => !existing.has(t.topic));
+  if (missing.length > 0 && mode === 'require') {
+    throw new ConfigError(`missing topics (topics.create is false): ${missing.map((t) => `${t.topic} (${t.purpose})`).join(', ')}`);
+  }
+  if (missing.length > 0) {
+    try {
+      await admin.createTopics(missing.map((t) => ({ topic: t.topic, partitions: t.partitions, replicationFactor: t.replicationFactor ?? 1, config: t.config ?? {} })));
+    } catch (cause) {
+      // Another instance may have created them first; anything else is reported below.
+      const now = new Set(await admin.listTopics());
+      const still = missing.filter((t) => !now.has(t.topic));
+      if (still.length > 0) {
+        throw new TransientError(`could not create topics ${still.map((t) => t.topic).join(', ')}: ${(cause as Error).message}`, { cause });
       }
     }
-    const metadata = await admin.fetchTopicMetadata({ topics: required.map((t) => t.topic) });
-    return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
-  } finally {
-    await admin.disconnect();
   }
+  return admin.partitionCounts(required.map((t) => t.topic));
 }
 
 /** Partition counts of topics that must already exist (the sources). */
-export async function partitionCounts(kafka: Kafka, topics: readonly string[]): Promise<Map<string, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length > 0) throw new ConfigError(`source topics do not exist: ${missing.join(', ')}`);
-    const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
-    return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
-  } finally {
-    await admin.disconnect();
-  }
+export async function partitionCounts(admin: KafkaAdmin, topics: readonly string[]): Promise<Map<string, number>> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t));
+  if (missing.length > 0) throw new ConfigError(`source topics do not exist: ${missing.join(', ')}`);
+  return admin.partitionCounts(topics);
 }

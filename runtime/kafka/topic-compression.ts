@@ -1,39 +1,34 @@
-import { CompressionTypes, type TopicMessages } from 'kafkajs';
 import type { CompiledTopology, CompressionCodec } from '../../topology/compiled-topology';
+import type { TopicMessages } from './client/kafka-client';
 
-/** The kafkajs compression of the record batches produced to a topic. */
-export type TopicCompression = (topic: string) => CompressionTypes;
-
-const kafkajsCodec: Record<CompressionCodec, CompressionTypes> = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-};
+/** The compression of the record batches produced to a topic. */
+export type TopicCompression = (topic: string) => CompressionCodec;
 
 /**
  * Which codec each produced topic gets. Precedence: the sink's `compression`,
  * then `processing.compression` (also for the DLQ, repartition and changelog
  * topics), then `fallback` (StreamApp's `compression` code option), then none.
  */
-export function topicCompression(topology: CompiledTopology, fallback: CompressionTypes = CompressionTypes.None): TopicCompression {
-  const byTopic = new Map<string, CompressionTypes>();
+export function topicCompression(topology: CompiledTopology, fallback: CompressionCodec = 'none'): TopicCompression {
+  const byTopic = new Map<string, CompressionCodec>();
   for (const sink of Object.values(topology.sinks)) {
     // Two sinks on one topic: the first declared decides (one codec per produce request and topic).
-    if (sink.compression !== undefined && !byTopic.has(sink.topic)) byTopic.set(sink.topic, kafkajsCodec[sink.compression]);
+    if (sink.compression !== undefined && !byTopic.has(sink.topic)) byTopic.set(sink.topic, sink.compression);
   }
-  const others = topology.processing.compression !== undefined ? kafkajsCodec[topology.processing.compression] : fallback;
+  const others = topology.processing.compression ?? fallback;
   return (topic) => byTopic.get(topic) ?? others;
 }
 
 /**
- * Splits one produce request's topics by codec: kafkajs' sendBatch takes one
- * compression per call, so topics with different codecs go in separate calls.
- * Each topic lands in exactly one group, which keeps its messages' order.
+ * Splits one produce request's topics by codec: a send takes one compression
+ * per call, so topics with different codecs go in separate calls. Each topic
+ * lands in exactly one group, which keeps its messages' order.
  */
 export function groupByCompression(
-  topicMessages: readonly TopicMessages[], compression: CompressionTypes | TopicCompression,
-): Array<{ compression: CompressionTypes; topicMessages: TopicMessages[] }> {
+  topicMessages: readonly TopicMessages[], compression: CompressionCodec | TopicCompression,
+): Array<{ compression: CompressionCodec; topicMessages: TopicMessages[] }> {
   if (typeof compression !== 'function') return [{ compression, topicMessages: [...topicMessages] }];
-  const groups = new Map<CompressionTypes, TopicMessages[]>();
+  const groups = new Map<CompressionCodec, TopicMessages[]>();
   for (const entry of topicMessages) {
     const codec = compression(entry.topic);
     const group = groups.get(codec);

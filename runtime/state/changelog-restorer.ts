@@ -1,7 +1,4 @@
-// First: kafkajs' fixes (read_committed, produce grouping) must be in place before kafkajs loads (see the module).
-import '../kafka/kafkajs-patches';
-import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { KafkaAdmin, KafkaClient, RangeBatch } from '../kafka/client/kafka-client';
 import type { ChangelogBatch, ChangelogReader, ChangelogReadRequest } from './changelog-reader';
 import type { ChangelogOffset } from './changelog-record';
 import { StateStoreError } from './errors';
@@ -25,18 +22,14 @@ interface PartitionRead {
   readonly partition: number;
   readonly start: bigint;
   readonly end: bigint;
-  position: bigint;
 }
 
 /**
- * Reads changelog partitions from Kafka for {@link TaskStores.restore}.
- *
- * kafkajs has no manual partition assignment, so each read joins a
- * throwaway consumer group (unique id, no offset commits), pauses the
- * partitions it does not need, seeks the others to their start offsets, reads
- * committed records up to the end offsets taken from the admin client before
- * it started, then disconnects. Control records (transaction markers) move the
- * position too, so a partition whose last offset is a commit marker finishes.
+ * Reads changelog partitions from Kafka for {@link TaskStores.restore}: plans
+ * each partition's range (from the checkpoint, or the log start, to the end
+ * offset taken before the read starts), reads the ranges through the client
+ * seam, reports progress, and fails (retriable) when no partition moves for
+ * `stallTimeoutMs`.
  *
  * End offsets are read with read_committed isolation, i.e. they are the last
  * stable offsets: records of a transaction still open are neither waited for
@@ -45,43 +38,61 @@ interface PartitionRead {
  * that nothing is left open on the task's own changelog partitions.
  */
 export class KafkaChangelogReader implements ChangelogReader {
-  constructor(private readonly kafka: Kafka, private readonly options: KafkaChangelogReaderOptions = {}) {}
+  constructor(private readonly client: KafkaClient, private readonly options: KafkaChangelogReaderOptions = {}) {}
 
   async read(requests: readonly ChangelogReadRequest[], onBatch: (batch: ChangelogBatch) => Promise<void>): Promise<ChangelogOffset[]> {
     if (requests.length === 0) return [];
     const reads = await this.plan(requests);
     const result = reads.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.end.toString() }));
-    const todo = reads.filter((r) => r.position < r.end);
+    const todo = reads.filter((r) => r.start < r.end);
     if (todo.length === 0) return result;
 
     const progress = this.options.progress === false
       ? undefined
       : restoreProgress(todo.map((r) => ({ topic: r.topic, partition: r.partition, total: Number(r.end - r.start) })), { tty: this.options.tty, log: this.options.log });
-    const consumer = this.kafka.consumer({
-      groupId: `tributary-restore-${randomUUID()}`,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-      maxBytesPerPartition: this.options.maxBytesPerPartition ?? 8 << 20,
-      maxBytes: 64 << 20,
-      maxWaitTimeInMs: 200,
-    });
+    const byPartition = new Map(todo.map((r) => [`${r.topic}\u0000${r.partition}`, r]));
+    const position = new Map(todo.map((r) => [r, r.start]));
+    const stallMs = this.options.stallTimeoutMs ?? 60_000;
+    let lastMove = Date.now();
+    const stall = new AbortController();
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastMove <= stallMs) return;
+      const stuck = todo.filter((r) => position.get(r)! < r.end).map((r) => `${r.topic}[${r.partition}] at ${position.get(r)} of ${r.end}`);
+      stall.abort(new StateStoreError(`changelog restore made no progress for ${stallMs} ms: ${stuck.join(', ')} (broker unreachable or partition offline?)`, true));
+    }, Math.min(stallMs, 1_000));
+    const onRange = async (batch: RangeBatch): Promise<void> => {
+      const r = byPartition.get(`${batch.topic}\u0000${batch.partition}`)!;
+      if (batch.messages.length > 0) {
+        const records = batch.messages.map((m) => ({ key: m.key, value: m.value, offset: m.offset }));
+        await onBatch({ topic: r.topic, partition: r.partition, records, endOffset: r.end.toString() });
+      }
+      const next = BigInt(batch.nextOffset);
+      if (next > position.get(r)!) {
+        position.set(r, next);
+        lastMove = Date.now();
+        progress?.update(r.topic, r.partition, Number(next - r.start));
+      }
+    };
     try {
-      await this.consume(consumer, todo, onBatch, (r) => progress?.update(r.topic, r.partition, Number(r.position - r.start)));
+      await this.client.readRanges(
+        todo.map((r) => ({ topic: r.topic, partition: r.partition, from: r.start.toString(), to: r.end.toString() })),
+        onRange,
+        { maxBytesPerPartition: this.options.maxBytesPerPartition ?? 8 << 20, signal: stall.signal },
+      );
     } finally {
+      clearInterval(watchdog);
       progress?.finish();
-      await consumer.disconnect().catch(() => undefined);
     }
     return result;
   }
 
   private async plan(requests: readonly ChangelogReadRequest[]): Promise<PartitionRead[]> {
-    const admin: Admin = this.kafka.admin();
-    await admin.connect();
+    const admin: KafkaAdmin = await this.client.admin();
     try {
       const byTopic = new Map<string, Array<{ partition: number; high: string; low: string }>>();
       for (const topic of new Set(requests.map((r) => r.topic))) {
         try {
-          byTopic.set(topic, await admin.fetchTopicOffsets(topic));
+          byTopic.set(topic, await admin.topicOffsets(topic));
         } catch (cause) {
           throw new StateStoreError(`cannot read the end offsets of changelog ${topic}: ${(cause as Error).message}`, true, {}, { cause });
         }
@@ -100,93 +111,10 @@ export class KafkaChangelogReader implements ChangelogReader {
             false);
         }
         const start = from < low ? low : from;
-        return { topic: r.topic, partition: r.partition, start, end, position: start };
+        return { topic: r.topic, partition: r.partition, start, end };
       });
     } finally {
-      await admin.disconnect();
-    }
-  }
-
-  private async consume(
-    consumer: Consumer,
-    reads: PartitionRead[],
-    onBatch: (batch: ChangelogBatch) => Promise<void>,
-    onProgress: (read: PartitionRead) => void,
-  ): Promise<void> {
-    const wanted = new Map(reads.map((r) => [`${r.topic}\u0000${r.partition}`, r]));
-    const topics = [...new Set(reads.map((r) => r.topic))];
-    let remaining = reads.length;
-    let lastMove = Date.now();
-    let finish!: () => void;
-    let fail!: (error: unknown) => void;
-    const finished = new Promise<void>((resolve, reject) => {
-      finish = resolve;
-      fail = reject;
-    });
-
-    const advance = (r: PartitionRead, next: bigint) => {
-      if (next <= r.position) return;
-      r.position = next;
-      lastMove = Date.now();
-      onProgress(r);
-      if (r.position >= r.end) {
-        remaining--;
-        consumer.pause([{ topic: r.topic, partitions: [r.partition] }]);
-        if (remaining === 0) finish();
-      }
-    };
-
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      // Seek and pause before the first fetch: every assigned partition that
-      // is not being restored (or is done) stays paused.
-      for (const r of reads) if (r.position < r.end) consumer.seek({ topic: r.topic, partition: r.partition, offset: r.position.toString() });
-      const assignment = event.payload.memberAssignment as Record<string, number[]>;
-      for (const [topic, partitions] of Object.entries(assignment)) {
-        const idle = partitions.filter((p) => {
-          const r = wanted.get(`${topic}\u0000${p}`);
-          return r === undefined || r.position >= r.end;
-        });
-        if (idle.length > 0) consumer.pause([{ topic, partitions: idle }]);
-      }
-    });
-    // Batches of only control records or aborted records never reach eachBatch.
-    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
-      const r = wanted.get(`${event.payload.topic}\u0000${event.payload.partition}`);
-      if (r !== undefined && r.position < r.end) advance(r, BigInt(event.payload.lastOffset) + 1n);
-    });
-    consumer.on(consumer.events.CRASH, (event) => fail(event.payload.error));
-
-    const stallMs = this.options.stallTimeoutMs ?? 60_000;
-    const watchdog = setInterval(() => {
-      if (Date.now() - lastMove > stallMs) {
-        const stuck = reads.filter((r) => r.position < r.end).map((r) => `${r.topic}[${r.partition}] at ${r.position} of ${r.end}`);
-        fail(new StateStoreError(`changelog restore made no progress for ${stallMs} ms: ${stuck.join(', ')} (broker unreachable or partition offline?)`, true));
-      }
-    }, Math.min(stallMs, 1_000));
-
-    try {
-      await consumer.connect();
-      for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          const r = wanted.get(`${batch.topic}\u0000${batch.partition}`);
-          if (r === undefined || r.position >= r.end) return;
-          const records = [];
-          for (const m of batch.messages) {
-            const offset = BigInt(m.offset);
-            if (offset < r.position) continue;
-            if (offset >= r.end) break;
-            records.push({ key: m.key, value: m.value, offset: m.offset });
-          }
-          if (records.length > 0) await onBatch({ topic: r.topic, partition: r.partition, records, endOffset: r.end.toString() });
-          advance(r, BigInt(batch.lastOffset()) + 1n);
-        },
-      });
-      await finished;
-    } finally {
-      clearInterval(watchdog);
-      await consumer.stop().catch(() => undefined);
+      await admin.close();
     }
   }
 }

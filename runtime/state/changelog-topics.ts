@@ -1,4 +1,4 @@
-import type { Admin, ITopicConfig } from 'kafkajs';
+import type { KafkaAdmin, NewTopic } from '../kafka/client/kafka-client';
 import { StateStoreError } from './errors';
 import type { StoreDefinition } from './store-definition';
 
@@ -33,31 +33,31 @@ export function changelogTopicSpecs(appId: string, stores: ReadonlyArray<StoreDe
  * changelog with a different partition count would put state on the wrong
  * task, so it is an error.
  */
-export async function createChangelogTopics(admin: Admin, specs: readonly ChangelogTopicSpec[]): Promise<void> {
+export async function createChangelogTopics(admin: KafkaAdmin, specs: readonly ChangelogTopicSpec[]): Promise<void> {
   if (specs.length === 0) return;
   const existing = new Set(await admin.listTopics());
-  const missing: ITopicConfig[] = [];
+  const missing: NewTopic[] = [];
   for (const spec of specs) {
     if (existing.has(spec.topic)) continue;
-    const configEntries = [{ name: 'cleanup.policy', value: spec.retentionMs === undefined ? 'compact' : 'compact,delete' }];
-    if (spec.retentionMs !== undefined) configEntries.push({ name: 'retention.ms', value: String(spec.retentionMs + 86_400_000) });
-    missing.push({ topic: spec.topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor ?? -1, configEntries });
+    const config: Record<string, string> = { 'cleanup.policy': spec.retentionMs === undefined ? 'compact' : 'compact,delete' };
+    if (spec.retentionMs !== undefined) config['retention.ms'] = String(spec.retentionMs + 86_400_000);
+    missing.push({ topic: spec.topic, partitions: spec.partitions, replicationFactor: spec.replicationFactor ?? -1, config });
   }
   if (missing.length > 0) {
     try {
-      await admin.createTopics({ topics: missing, waitForLeaders: true });
+      await admin.createTopics(missing);
     } catch (cause) {
       throw new StateStoreError(`cannot create changelog topics ${missing.map((t) => t.topic).join(', ')}: ${(cause as Error).message}`, true, {}, { cause });
     }
   }
   const present = specs.filter((s) => existing.has(s.topic));
   if (present.length > 0) {
-    const metadata = await admin.fetchTopicMetadata({ topics: present.map((s) => s.topic) });
+    const counts = await admin.partitionCounts(present.map((s) => s.topic));
     for (const spec of present) {
-      const found = metadata.topics.find((t) => t.name === spec.topic);
-      if (found !== undefined && found.partitions.length !== spec.partitions) {
+      const found = counts.get(spec.topic);
+      if (found !== undefined && found !== spec.partitions) {
         throw new StateStoreError(
-          `changelog ${spec.topic} has ${found.partitions.length} partitions but the input has ${spec.partitions}: state would land on the wrong task`,
+          `changelog ${spec.topic} has ${found} partitions but the input has ${spec.partitions}: state would land on the wrong task`,
           false);
       }
     }

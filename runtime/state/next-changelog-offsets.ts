@@ -1,15 +1,15 @@
 import type { ChangelogOffset, ChangelogRecord } from './changelog-record';
 
-/** The part of a kafkajs `RecordMetadata` (producer.send / transaction.send result) used here. */
+/** The part of a produce result (a client seam `SendResult`) used here. */
 export interface SentPartition {
-  readonly topicName: string;
+  readonly topic: string;
   readonly partition: number;
   readonly baseOffset?: string;
 }
 
 /**
  * The checkpoint offsets after producing `records` (pass the result to
- * {@link TaskStores.commitApplied}). `sent` is every RecordMetadata of the
+ * {@link TaskStores.commitApplied}). `sent` is every send result of the
  * commit's sends, in any number of requests:
  *
  * - one produced batch for a changelog partition: its base offset + the
@@ -30,9 +30,9 @@ export function nextChangelogOffsets(records: readonly ChangelogRecord[], sent: 
   }
   const batches = new Map<string, { topic: string; partition: number; bases: bigint[] }>();
   for (const m of sent) {
-    const k = `${m.topicName}\u0000${m.partition}`;
+    const k = `${m.topic}\u0000${m.partition}`;
     if (!counts.has(k) || m.baseOffset === undefined) continue;
-    const entry = batches.get(k) ?? { topic: m.topicName, partition: m.partition, bases: [] };
+    const entry = batches.get(k) ?? { topic: m.topic, partition: m.partition, bases: [] };
     entry.bases.push(BigInt(m.baseOffset));
     batches.set(k, entry);
   }

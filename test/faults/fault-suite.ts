@@ -23,7 +23,7 @@
  * under exactly-once, nothing is duplicated).
  */
 // First: kafkajs' fixes (read_committed, produce grouping) must be in place before kafkajs loads (see the module).
-import '../../runtime/kafka/kafkajs-patches';
+import '../../runtime/kafka/client/kafkajs/kafkajs-patches';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,7 +2,7 @@
  * read_committed on a partition several transactional producers write (as every task of an
  * exactly_once app writes its sinks, repartition topics and DLQ): after two transactions
  * interleaved and aborted, a consumer that starts in the middle of them reads none of their
- * records. kafkajs 2.2.4 returned the first ones (runtime/kafka/kafkajs-patches.ts).
+ * records. kafkajs 2.2.4 returned the first ones (runtime/kafka/client/kafkajs/kafkajs-patches.ts).
  */
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';

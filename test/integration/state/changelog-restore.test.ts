@@ -2,7 +2,10 @@ import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigResourceTypes, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import type { KafkaProducer } from '../../../runtime/kafka/client/kafka-client';
+import { KafkajsAdmin } from '../../../runtime/kafka/client/kafkajs/kafkajs-admin';
+import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
 import { KafkaChangelogReader } from '../../../runtime/state/changelog-restorer';
 import type { ChangelogRecord } from '../../../runtime/state/changelog-record';
 import { changelogTopicSpecs, createChangelogTopics } from '../../../runtime/state/changelog-topics';
@@ -32,7 +35,8 @@ describe('changelog restore from Kafka', function () {
   this.timeout(120_000);
   let kafka: Kafka;
   let admin: Admin;
-  let producer: Producer;
+  let client: KafkajsClient;
+  let producer: KafkaProducer;
   let dir: string;
   let cleanup: () => Promise<void>;
   let app: string;
@@ -40,6 +44,7 @@ describe('changelog restore from Kafka', function () {
 
   before(async () => {
     kafka = await localKafka();
+    client = new KafkajsClient(kafka);
   });
   beforeEach(async () => {
     // Fresh clients per test: kafkajs keeps refreshing metadata of every topic it touched, and earlier tests' topics are deleted.
@@ -48,12 +53,11 @@ describe('changelog restore from Kafka', function () {
     ({ dir, cleanup } = await tempStateDir());
     app = `it-${randomUUID().slice(0, 8)}`;
     log.length = 0;
-    await createChangelogTopics(admin, changelogTopicSpecs(app, stores, 2));
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
+    await createChangelogTopics(new KafkajsAdmin(admin), changelogTopicSpecs(app, stores, 2));
+    producer = await client.producer();
   });
   afterEach(async () => {
-    await producer.disconnect();
+    await producer.close();
     await admin.deleteTopics({ topics: stores.map((s) => TaskStores.changelogTopic(app, s.name)) }).catch(() => undefined);
     await admin.disconnect();
     await cleanup();
@@ -61,11 +65,11 @@ describe('changelog restore from Kafka', function () {
 
   const open = (guarantee: 'at_least_once' | 'exactly_once' = 'at_least_once') =>
     TaskStores.open({ stateDir: dir, appId: app, taskId: '0_1', stores, processingGuarantee: guarantee });
-  const reader = () => new KafkaChangelogReader(kafka, { tty: false, log: (l) => log.push(l) });
+  const reader = () => new KafkaChangelogReader(client, { tty: false, log: (l) => log.push(l) });
 
   async function commit(t: TaskStores): Promise<number> {
     const records = await t.flush();
-    const sent = await producer.sendBatch({ topicMessages: messagesByTopic(records) });
+    const sent = await producer.send(messagesByTopic(records), 'none');
     await t.commitApplied(nextChangelogOffsets(records, sent));
     return records.length;
   }
@@ -78,7 +82,7 @@ describe('changelog restore from Kafka', function () {
     assert.equal(window.resources[0].configEntries[0].configValue, 'compact,delete');
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     assert.equal(meta.topics[0].partitions.length, 2);
-    await assert.rejects(createChangelogTopics(admin, [{ topic, partitions: 3 }]), /has 2 partitions but the input has 3/);
+    await assert.rejects(createChangelogTopics(new KafkajsAdmin(admin), [{ topic, partitions: 3 }]), /has 2 partitions but the input has 3/);
   });
 
   it('restores a deleted task directory to equal contents from the changelog topic', async () => {
@@ -97,9 +101,9 @@ describe('changelog restore from Kafka', function () {
     assert.ok(expected.length > 400, `only ${expected.length} keys`);
     await t.wipe();
     // Partition 0 belongs to task 0_0: none of it may land in task 0_1.
-    await producer.send({ topic: TaskStores.changelogTopic(app, 'counts'), messages: [
+    await producer.send([{ topic: TaskStores.changelogTopic(app, 'counts'), messages: [
       { partition: 0, key: structuredKeySerde.serialize(['other-task', 1]), value: Buffer.from('{"n":-1}') },
-    ] });
+    ] }], 'none');
 
     const fresh = await open();
     assert.equal(fresh.localState, 'new');
@@ -160,15 +164,14 @@ describe('changelog restore from Kafka', function () {
   });
 
   it('restores committed transactions only and passes the commit markers (exactly_once)', async () => {
-    const txProducer = kafka.producer({ transactionalId: `${app}-0_1`, idempotent: true, maxInFlightRequests: 1 });
-    await txProducer.connect();
+    const txProducer = await client.transactionalProducer(`${app}-0_1`, 60_000);
     try {
       const t = await open('exactly_once');
       const kv = t.keyValueStore<string, string>('counts');
       const send = async (commitIt: boolean) => {
         const records = await t.flush();
-        const tx = await txProducer.transaction();
-        const sent = await tx.sendBatch({ topicMessages: messagesByTopic(records) });
+        const tx = await txProducer.begin();
+        const sent = await tx.send(messagesByTopic(records), 'none');
         if (commitIt) {
           await tx.commit();
           await t.commitApplied(nextChangelogOffsets(records, sent));
@@ -193,7 +196,7 @@ describe('changelog restore from Kafka', function () {
       assert.equal(summaries[0].endOffset, '5');
       await reopened.close();
     } finally {
-      await txProducer.disconnect();
+      await txProducer.close();
     }
   });
 });

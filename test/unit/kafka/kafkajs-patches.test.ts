@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { filterAbortedMessages, groupMessagesPerPartition } from '../../../runtime/kafka/kafkajs-patches';
+import { filterAbortedMessages, groupMessagesPerPartition } from '../../../runtime/kafka/client/kafkajs/kafkajs-patches';
 
 /** A data record of `producer` at `offset` (in a transaction unless said otherwise). */
 const data = (offset: number, producer: string, inTransaction = true) => ({

@@ -19,8 +19,8 @@ describe('produce chunks', () => {
       [{ topic: 'cl', messages: [{ key: 'c', value: null, partition: 2 }] }],
     ];
     const results = [
-      [{ topicName: 'cl', partition: 2, errorCode: 0, baseOffset: '10' }],
-      [{ topicName: 'cl', partition: 2, errorCode: 0, baseOffset: '12' }],
+      [{ topic: 'cl', partition: 2, baseOffset: '10' }],
+      [{ topic: 'cl', partition: 2, baseOffset: '12' }],
     ];
     const merged = mergeSendResults(chunks, results);
     assert.equal(merged.length, 1);

@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { CompressionTypes } from 'kafkajs';
 import { groupByCompression, topicCompression } from '../../../runtime/kafka/topic-compression';
 import type { CompiledTopology } from '../../../topology';
 
@@ -12,16 +11,16 @@ function topology(sinks: Record<string, { topic: string; compression?: 'none' | 
 
 describe('topicCompression', () => {
   it('sink setting, then processing.compression (also for DLQ, repartition, changelog), then the code fallback', () => {
-    const c = topicCompression(topology({ a: { topic: 'ta', compression: 'gzip' }, b: { topic: 'tb', compression: 'none' }, c: { topic: 'tc' } }), CompressionTypes.GZIP);
-    assert.equal(c('ta'), CompressionTypes.GZIP);
-    assert.equal(c('tb'), CompressionTypes.None, "the sink's own none wins over the fallback");
-    assert.equal(c('tc'), CompressionTypes.GZIP, 'no file setting: the code fallback');
-    assert.equal(c('dlq'), CompressionTypes.GZIP);
-    const p = topicCompression(topology({ a: { topic: 'ta', compression: 'gzip' }, b: { topic: 'tb' } }, 'none'), CompressionTypes.GZIP);
-    assert.equal(p('ta'), CompressionTypes.GZIP);
-    assert.equal(p('tb'), CompressionTypes.None, 'processing.compression wins over the code fallback');
-    assert.equal(p('x-changelog'), CompressionTypes.None);
-    assert.equal(topicCompression(topology({ c: { topic: 'tc' } }))('tc'), CompressionTypes.None);
+    const c = topicCompression(topology({ a: { topic: 'ta', compression: 'gzip' }, b: { topic: 'tb', compression: 'none' }, c: { topic: 'tc' } }), 'gzip');
+    assert.equal(c('ta'), 'gzip');
+    assert.equal(c('tb'), 'none', "the sink's own none wins over the fallback");
+    assert.equal(c('tc'), 'gzip', 'no file setting: the code fallback');
+    assert.equal(c('dlq'), 'gzip');
+    const p = topicCompression(topology({ a: { topic: 'ta', compression: 'gzip' }, b: { topic: 'tb' } }, 'none'), 'gzip');
+    assert.equal(p('ta'), 'gzip');
+    assert.equal(p('tb'), 'none', 'processing.compression wins over the code fallback');
+    assert.equal(p('x-changelog'), 'none');
+    assert.equal(topicCompression(topology({ c: { topic: 'tc' } }))('tc'), 'none');
   });
 });
 
@@ -33,11 +32,11 @@ describe('groupByCompression', () => {
       { topic: 'tb', messages: [m('b1')] },
       { topic: 'tc', messages: [m('c1')] },
     ];
-    const codec = (t: string) => (t === 'tb' ? CompressionTypes.None : CompressionTypes.GZIP);
+    const codec = (t: string) => (t === 'tb' ? 'none' as const : 'gzip' as const);
     assert.deepEqual(groupByCompression(chunk, codec), [
-      { compression: CompressionTypes.GZIP, topicMessages: [chunk[0], chunk[2]] },
-      { compression: CompressionTypes.None, topicMessages: [chunk[1]] },
+      { compression: 'gzip', topicMessages: [chunk[0], chunk[2]] },
+      { compression: 'none', topicMessages: [chunk[1]] },
     ]);
-    assert.deepEqual(groupByCompression(chunk, CompressionTypes.GZIP), [{ compression: CompressionTypes.GZIP, topicMessages: chunk }]);
+    assert.deepEqual(groupByCompression(chunk, 'gzip'), [{ compression: 'gzip', topicMessages: chunk }]);
   });
 });

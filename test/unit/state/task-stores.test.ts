@@ -13,13 +13,13 @@ class MemoryChangelog implements ChangelogReader {
   readonly logs = new Map<string, ChangelogRecord[]>();
   readonly requests: ChangelogReadRequest[] = [];
 
-  append(records: readonly ChangelogRecord[]): Array<{ topicName: string; partition: number; baseOffset: string }> {
-    const sent = new Map<string, { topicName: string; partition: number; baseOffset: string }>();
+  append(records: readonly ChangelogRecord[]): Array<{ topic: string; partition: number; baseOffset: string }> {
+    const sent = new Map<string, { topic: string; partition: number; baseOffset: string }>();
     for (const r of records) {
       const k = `${r.topic}/${r.partition}`;
       const log = this.logs.get(k) ?? [];
       this.logs.set(k, log);
-      if (!sent.has(k)) sent.set(k, { topicName: r.topic, partition: r.partition, baseOffset: String(log.length) });
+      if (!sent.has(k)) sent.set(k, { topic: r.topic, partition: r.partition, baseOffset: String(log.length) });
       log.push(r);
     }
     return [...sent.values()];

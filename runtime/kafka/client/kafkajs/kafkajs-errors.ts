@@ -20,7 +20,7 @@ const GROUP_OR_COORDINATOR = new Set([
 // broker's message, so the group-membership answers are also known by their text.
 const GROUP_MESSAGES = /coordinator is not aware of this member|group is rebalancing|generation id is not valid|not the correct coordinator|coordinator is not available|coordinator is loading/i;
 
-export function isRecoverableKafkaError(error: unknown): boolean {
+export function isRecoverableKafkajsError(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     const k = e as { name?: string; type?: string; retriable?: boolean; cause?: unknown; originalError?: unknown };
     if (typeof k.name === 'string' && k.name.startsWith('KafkaJS')) {

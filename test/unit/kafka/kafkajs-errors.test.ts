@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { KafkaJSProtocolError, KafkaJSNonRetriableError } from 'kafkajs';
-import { isRecoverableKafkaError } from '../../../runtime/kafka/kafka-errors';
+import { isRecoverableKafkajsError } from '../../../runtime/kafka/client/kafkajs/kafkajs-errors';
 
 /** A protocol error as kafkajs builds one from a broker answer (its typings take only the message). */
 function protocolError(message: string, type: string, code: number): KafkaJSProtocolError {
@@ -8,16 +8,16 @@ function protocolError(message: string, type: string, code: number): KafkaJSProt
   return new KafkaJSProtocolError(answer);
 }
 
-describe('isRecoverableKafkaError', () => {
+describe('isRecoverableKafkajsError', () => {
   it('treats group membership changes as recoverable, even when kafkajs wraps them', () => {
     const unknownMember = protocolError('The coordinator is not aware of this member', 'UNKNOWN_MEMBER_ID', 25);
-    assert.equal(isRecoverableKafkaError(unknownMember), true);
-    assert.equal(isRecoverableKafkaError(new KafkaJSNonRetriableError(unknownMember)), true);
+    assert.equal(isRecoverableKafkajsError(unknownMember), true);
+    assert.equal(isRecoverableKafkajsError(new KafkaJSNonRetriableError(unknownMember)), true);
   });
 
   it('does not treat other failures as recoverable', () => {
-    assert.equal(isRecoverableKafkaError(new Error('boom')), false);
+    assert.equal(isRecoverableKafkajsError(new Error('boom')), false);
     const tooLarge = protocolError('too large', 'MESSAGE_TOO_LARGE', 10);
-    assert.equal(isRecoverableKafkaError(tooLarge), false);
+    assert.equal(isRecoverableKafkajsError(tooLarge), false);
   });
 });

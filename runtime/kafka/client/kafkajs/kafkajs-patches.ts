@@ -116,6 +116,6 @@ const installed = install();
  */
 export function assertKafkajsPatched(): void {
   if (!installed) {
-    throw new Error('internal: kafkajs was loaded before runtime/kafka/kafkajs-patches, so its read_committed consumers could return records of aborted transactions; import that module first in the entry point');
+    throw new Error('internal: kafkajs was loaded before runtime/kafka/client/kafkajs/kafkajs-patches, so its read_committed consumers could return records of aborted transactions; import that module first in the entry point');
   }
 }

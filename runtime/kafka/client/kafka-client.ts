@@ -1,0 +1,212 @@
+import type { CompressionCodec } from '../../../topology/compiled-topology';
+
+/*
+ * The Kafka client seam. The runtime (StreamApp, its tasks and committers,
+ * topic management, changelog restore) talks to Kafka only through these
+ * interfaces, so that a client other than kafkajs can be measured behind the
+ * same call sites (issue 4: kafkajs is unmaintained). They say what the
+ * runtime needs, in its own terms, and nothing more: one group consumer that
+ * hands over per-partition batches, an idempotent producer, transactional
+ * producers, reads of partition ranges without a group, and a few admin calls.
+ *
+ * Offsets are decimal strings (int64 does not fit a JS number).
+ */
+
+/** Header values as they travel: a name may repeat (an array) or be absent. */
+export type MessageHeaders = Record<string, Buffer | string | Array<Buffer | string> | undefined>;
+
+/** A record read from a partition. */
+export interface ConsumedMessage {
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** Milliseconds since the epoch, as a decimal string. */
+  readonly timestamp: string;
+  readonly headers?: MessageHeaders;
+}
+
+/** A record to produce; without `partition` the client's murmur2 partitioner (Java-compatible) places it by key. */
+export interface ProducedMessage {
+  readonly key?: Buffer | string | null;
+  readonly value: Buffer | string | null;
+  readonly partition?: number;
+  readonly timestamp?: string;
+  readonly headers?: MessageHeaders;
+}
+
+/** Messages for one topic, in the order they must be written. */
+export interface TopicMessages {
+  readonly topic: string;
+  readonly messages: ProducedMessage[];
+}
+
+/** What the broker acknowledged for one topic-partition of a produce request. */
+export interface SendResult {
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset of the first record written to the partition by the request, when the broker says. */
+  readonly baseOffset?: string;
+}
+
+/** An offset to commit: the next record the group should read of (topic, partition). */
+export interface TopicPartitionOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/** Idempotent producer (acks=all); `compression` applies to every topic of the call. */
+export interface KafkaProducer {
+  send(topicMessages: readonly TopicMessages[], compression: CompressionCodec): Promise<SendResult[]>;
+  close(): Promise<void>;
+}
+
+/** One open transaction of a {@link TransactionalProducer}. */
+export interface KafkaTransaction {
+  send(topicMessages: readonly TopicMessages[], compression: CompressionCodec): Promise<SendResult[]>;
+  /** Commit `offsets` for `groupId` as part of this transaction. */
+  sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/**
+ * A producer with a `transactional.id`. Creating it (initTransactions) fences
+ * any earlier producer with the same id and aborts its open transaction.
+ */
+export interface TransactionalProducer {
+  begin(): Promise<KafkaTransaction>;
+  close(): Promise<void>;
+}
+
+/** Options of the application's group consumer. */
+export interface GroupConsumerOptions {
+  readonly groupId: string;
+  /** Subscribed topics; `fromBeginning` is the reset policy when the group has no offset. */
+  readonly topics: ReadonlyArray<{ readonly topic: string; readonly fromBeginning: boolean }>;
+  readonly maxBytesPerPartition: number;
+  readonly sessionTimeoutMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** How many partitions' batches may be in the handler at once. */
+  readonly partitionsConsumedConcurrently: number;
+}
+
+/**
+ * A fetched batch of one partition. Isolation is read_committed: records of
+ * aborted transactions and control records never appear.
+ */
+export interface ConsumerBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly ConsumedMessage[];
+  /** False once the consumer is stopping. */
+  isRunning(): boolean;
+  /** True once the partition was revoked or sought since the batch was fetched: drop it. */
+  isStale(): boolean;
+  /** Keeps the membership alive during long work (restores). */
+  heartbeat(): Promise<void>;
+  /**
+   * The batch is done up to `offset` (inclusive): fetch on after it. Until a
+   * batch is marked, a failed handler makes the client fetch it again.
+   */
+  markProcessed(offset: string): void;
+  /** Records between the batch's end and the partition's high watermark. */
+  lag(): bigint;
+}
+
+/** What the group consumer tells its user. */
+export interface GroupConsumerHandlers {
+  /** The group (re)assigned partitions to this member: its whole assignment, per topic. */
+  onAssignment(assignment: Record<string, number[]>): void;
+  /**
+   * One partition's batch; batches of a partition come one after another
+   * (the next is fetched only after this one resolves: the backpressure).
+   * A rejection makes the client fetch the unmarked records again.
+   */
+  onBatch(batch: ConsumerBatch): Promise<void>;
+}
+
+/** Member of a consumer group; offsets are committed explicitly only. */
+export interface GroupConsumer {
+  /** Join the group and start delivering batches; resolves once running. */
+  run(handlers: GroupConsumerHandlers): Promise<void>;
+  /** Fetch (topic, partition) from `offset` next; batches fetched before are stale. */
+  seek(topic: string, partition: number, offset: string): void;
+  commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** Stop fetching and wait for the batches in the handler. */
+  stop(): Promise<void>;
+  /** Leave the group and close connections. */
+  close(): Promise<void>;
+}
+
+/** A partition to read from `from` (inclusive) to `to` (exclusive), without a group. */
+export interface PartitionRange {
+  readonly topic: string;
+  readonly partition: number;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** Records of one range read; `nextOffset` also moves over control records and aborted ones. */
+export interface RangeBatch {
+  readonly topic: string;
+  readonly partition: number;
+  /** Committed records with `from <= offset < to`. */
+  readonly messages: readonly ConsumedMessage[];
+  /** Where the partition's read stands after this batch. */
+  readonly nextOffset: string;
+}
+
+export interface RangeReadOptions {
+  readonly maxBytesPerPartition: number;
+  /** Aborting ends the read with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** Offsets of one partition: the log start and the last stable offset (read_committed end). */
+export interface PartitionOffsets {
+  readonly partition: number;
+  readonly low: string;
+  readonly high: string;
+}
+
+/** A topic to create. */
+export interface NewTopic {
+  readonly topic: string;
+  readonly partitions: number;
+  /** -1: the broker's default. */
+  readonly replicationFactor: number;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+export interface KafkaAdmin {
+  listTopics(): Promise<string[]>;
+  /** Create topics and wait for their leaders. */
+  createTopics(topics: readonly NewTopic[]): Promise<void>;
+  /** Partition count of each topic (every topic must exist). */
+  partitionCounts(topics: readonly string[]): Promise<Map<string, number>>;
+  /** Per-partition offsets of a topic, the high one at read_committed isolation. */
+  topicOffsets(topic: string): Promise<PartitionOffsets[]>;
+  /** A group's committed offsets for these topics; `-1` where it has none. */
+  groupOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]>;
+  close(): Promise<void>;
+}
+
+/** A connection to one Kafka cluster; every object it makes is connected when returned. */
+export interface KafkaClient {
+  /** Which client library is behind the seam (`kafkajs`). */
+  readonly library: string;
+  admin(): Promise<KafkaAdmin>;
+  producer(): Promise<KafkaProducer>;
+  transactionalProducer(transactionalId: string, transactionTimeoutMs: number): Promise<TransactionalProducer>;
+  groupConsumer(options: GroupConsumerOptions): GroupConsumer;
+  /** Read the committed records of `ranges` to their ends, in offset order per partition. */
+  readRanges(ranges: readonly PartitionRange[], onBatch: (batch: RangeBatch) => Promise<void>, options: RangeReadOptions): Promise<void>;
+  /**
+   * Whether a failure is one a task recovers from by being rebuilt (the group
+   * moved on, a coordinator moved, the client calls it retriable), rather than
+   * one that stops the app.
+   */
+  isRecoverable(error: unknown): boolean;
+}

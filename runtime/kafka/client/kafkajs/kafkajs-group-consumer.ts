@@ -1,0 +1,61 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { GroupConsumer, GroupConsumerHandlers, GroupConsumerOptions, TopicPartitionOffset } from '../kafka-client';
+
+/**
+ * {@link GroupConsumer} over a kafkajs consumer: `eachBatch` with manual
+ * resolution and no auto-commit. kafkajs fetches a partition's next batch
+ * only after the previous one's handler resolved, and fetches from resolved
+ * offsets (not committed ones), so an unmarked batch is fetched again.
+ */
+export class KafkajsGroupConsumer implements GroupConsumer {
+  private readonly consumer: Consumer;
+
+  constructor(kafka: Kafka, private readonly options: GroupConsumerOptions) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      maxBytesPerPartition: options.maxBytesPerPartition,
+      sessionTimeout: options.sessionTimeoutMs,
+      rebalanceTimeout: options.rebalanceTimeoutMs,
+      heartbeatInterval: options.heartbeatIntervalMs,
+    });
+  }
+
+  async run(handlers: GroupConsumerHandlers): Promise<void> {
+    const consumer = this.consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => handlers.onAssignment(event.payload.memberAssignment));
+    await consumer.connect();
+    for (const { topic, fromBeginning } of this.options.topics) await consumer.subscribe({ topic, fromBeginning });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachBatch: ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => handlers.onBatch({
+        topic: batch.topic,
+        partition: batch.partition,
+        messages: batch.messages,
+        isRunning,
+        isStale,
+        heartbeat,
+        markProcessed: resolveOffset,
+        lag: () => BigInt(batch.offsetLag()),
+      }),
+    });
+  }
+
+  seek(topic: string, partition: number, offset: string): void {
+    this.consumer.seek({ topic, partition, offset });
+  }
+
+  commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    return this.consumer.commitOffsets([...offsets]);
+  }
+
+  stop(): Promise<void> {
+    return this.consumer.stop();
+  }
+
+  close(): Promise<void> {
+    return this.consumer.disconnect();
+  }
+}
