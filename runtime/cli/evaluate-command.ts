@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
+import { KafkajsClient } from '../kafka/client/kafkajs/kafkajs-client';
 import { InvalidArgumentError } from 'commander';
 import type { Schema } from 'avsc';
 import type { CliCommand } from './main';
@@ -53,7 +54,7 @@ export const evaluateCommand: CliCommand = {
 
 /** Reads the three streams and evaluates; exported for the demo and tests. */
 export async function evaluateFromKafka(options: Omit<EvaluateOptions, 'json'>): Promise<EvaluationReport> {
-  const kafka = new Kafka({ clientId: 'tributary-evaluate', brokers: options.brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+  const kafka = new KafkajsClient(new Kafka({ clientId: 'tributary-evaluate', brokers: options.brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2 } }));
   const schema = (name: 'engagement' | 'recommendation'): Schema => JSON.parse(loadHomeFeedSchema(name).text) as Schema;
   const holdout = options.holdoutFile
     ? fs.readFileSync(options.holdoutFile, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as EngagementEvent)

@@ -1,52 +1,36 @@
-import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import type { Schema } from 'avsc';
+import type { KafkaClient } from '../kafka/client/kafka-client';
 import { AvroSerde } from '../../schemas/serde-avro';
 import { createRegistryClient } from '../../schemas/registry-client';
 import { TransientError } from '../errors';
 
 /**
- * Reads a topic from the beginning to the end offsets it had when the read
- * started, decoding every value with the given reader schema through the
- * registry (subject `<topic>-value`). For evaluation and tests: a fresh
- * consumer group each time, nothing committed that matters.
+ * Reads a topic from the beginning to the end offsets (last stable offsets)
+ * it had when the read started, decoding every value with the given reader
+ * schema through the registry (subject `<topic>-value`). For evaluation and
+ * tests; no consumer group, nothing committed.
  */
-export async function readAvroTopic<T>(kafka: Kafka, registryUrl: string, topic: string, schema: Schema, options: { timeoutMs?: number } = {}): Promise<T[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let ends: Map<number, bigint>;
+export async function readAvroTopic<T>(client: KafkaClient, registryUrl: string, topic: string, schema: Schema, options: { timeoutMs?: number } = {}): Promise<T[]> {
+  const admin = await client.admin();
+  let ranges;
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+    ranges = (await admin.topicOffsets(topic)).map((o) => ({ topic, partition: o.partition, from: o.low, to: o.high }));
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
-  const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
-  if (remaining.size === 0) return [];
+  if (ranges.every((r) => BigInt(r.from) >= BigInt(r.to))) return [];
   const serde = await AvroSerde.create({ registry: createRegistryClient({ url: registryUrl }), subject: `${topic}-value`, schema, autoRegister: false });
-  const consumer = kafka.consumer({ groupId: `tributary-read-${randomUUID()}` });
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new TransientError(`reading ${topic}: its partitions did not reach their end offsets in ${timeoutMs} ms`)), timeoutMs);
   const values: T[] = [];
-  await consumer.connect();
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new TransientError(`reading ${topic}: partitions ${[...remaining].join(',')} did not reach their end offsets in ${options.timeoutMs ?? 60_000} ms`)), options.timeoutMs ?? 60_000);
-      consumer.run({
-        eachBatch: async ({ batch }) => {
-          const messages = batch.messages.filter((m) => BigInt(m.offset) < (ends.get(batch.partition) ?? 0n));
-          await serde.prepare(messages.map((m) => m.value));
-          for (const m of messages) values.push(serde.deserialize(m.value) as T);
-          const last = batch.messages[batch.messages.length - 1];
-          if (last && BigInt(last.offset) + 1n >= (ends.get(batch.partition) ?? 0n)) remaining.delete(batch.partition);
-          if (remaining.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      }).catch(reject);
-    });
+    await client.readRanges(ranges, async (batch) => {
+      await serde.prepare(batch.messages.map((m) => m.value));
+      for (const m of batch.messages) values.push(serde.deserialize(m.value) as T);
+    }, { maxBytesPerPartition: 4 << 20, signal: timeout.signal });
   } finally {
-    await consumer.disconnect();
+    clearTimeout(timer);
   }
   return values;
 }

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
-import { Kafka, Partitioners, logLevel, type Producer, type Message } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
+import type { KafkaProducer, ProducedMessage } from '../kafka/client/kafka-client';
+import { KafkajsClient } from '../kafka/client/kafkajs/kafkajs-client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Schema } from 'avsc';
 import { AvroSerde } from '../../schemas/serde-avro';
@@ -55,7 +57,7 @@ const MAX_IN_FLIGHT = 4;
 export class HomeFeedKafkaWriter {
   private constructor(
     private readonly targets: HomeFeedTargets,
-    private readonly producer: Producer,
+    private readonly producer: KafkaProducer,
     private readonly engagementSerde: AvroSerde,
     private readonly imageSerde: AvroSerde,
     private readonly holdoutSerde: AvroSerde | undefined,
@@ -76,9 +78,9 @@ export class HomeFeedKafkaWriter {
       clientId: 'tributary-generate', brokers: [...targets.brokers], logLevel: logLevel.NOTHING,
       retry: { retries: 3, initialRetryTime: 200 },
     });
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    let producer: KafkaProducer;
     try {
-      await producer.connect();
+      producer = await new KafkajsClient(kafka).producer();
     } catch (cause) {
       throw new TransientError(`cannot reach Kafka at ${targets.brokers.join(',')} (start it with \`npm run services:start\`): ${(cause as Error).message}`, { cause });
     }
@@ -93,7 +95,7 @@ export class HomeFeedKafkaWriter {
     const progressEvery = options.progressEveryMs ?? 1000;
     let lastProgress = started;
     let written = 0;
-    let batch = new Map<string, Message[]>();
+    let batch = new Map<string, ProducedMessage[]>();
     let batchEvents: GeneratedEvent[] = [];
     let inBatch = 0;
     const inFlight: Array<Promise<void>> = [];
@@ -108,7 +110,7 @@ export class HomeFeedKafkaWriter {
       inBatch = 0;
       // A few batches in flight hide the broker round trip; one connection per
       // broker keeps their order, and the oldest is awaited before a new one.
-      inFlight.push(this.producer.sendBatch({ topicMessages, acks: -1 }).then(() => options.onSent?.(sentEvents, Date.now())));
+      inFlight.push(this.producer.send(topicMessages, 'none').then(() => options.onSent?.(sentEvents, Date.now())));
       if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
       const rate = options.rate ?? 0;
       if (rate > 0) {
@@ -122,7 +124,7 @@ export class HomeFeedKafkaWriter {
         options.onProgress(progress());
       }
     };
-    const push = (topic: string, message: Message): void => {
+    const push = (topic: string, message: ProducedMessage): void => {
       const list = batch.get(topic) ?? [];
       list.push(message);
       batch.set(topic, list);
@@ -163,6 +165,6 @@ export class HomeFeedKafkaWriter {
   }
 
   async close(): Promise<void> {
-    await this.producer.disconnect();
+    await this.producer.close();
   }
 }

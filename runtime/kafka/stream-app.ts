@@ -46,6 +46,8 @@ export interface StreamAppOptions {
   readonly telemetry?: Telemetry;
   /** Called when a batch failed for good: the app is stopping with this error. */
   readonly onFatal?: (error: unknown) => void;
+  /** The Kafka client behind the seam; default: kafkajs with the topology's `kafka` settings (see kafka-connection.ts). */
+  readonly client?: KafkaClient;
 }
 
 /*
@@ -79,7 +81,7 @@ export class StreamApp {
   private readonly punctuators = new Map<string, NodeJS.Timeout[]>();
 
   constructor(private readonly options: StreamAppOptions) {
-    this.kafka = connectKafka(options.topology.kafka, options.logger);
+    this.kafka = options.client ?? connectKafka(options.topology.kafka, options.logger);
     for (const sub of options.topology.subTopologies) {
       for (const topic of sub.sourceTopics) this.topicToSubTopology.set(topic, sub);
     }

@@ -11,6 +11,7 @@ import { startHomeFeedApp, type RunningHomeFeedApp } from '../../../examples/hom
 import { evaluateFromKafka } from '../../../runtime/cli/evaluate-command';
 import { formatEvaluationReport } from '../../../runtime/evaluate/prequential-evaluation';
 import { readAvroTopic } from '../../../runtime/evaluate/avro-topic-reader';
+import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
 import { loadHomeFeedSchema } from '../../../runtime/generate/home-feed-schemas';
 import { POSITIVE_ACTIONS, type EngagementEvent, type RecommendationEvent } from '../../../runtime/generate/home-feed-events';
 import { RecommendationsConsumer } from '../../../examples/home-feed/consumer/recommendations-consumer';
@@ -75,8 +76,8 @@ describe('home-feed flagship on Kafka (generate → topology → evaluate)', fun
     await app.stop();
     app = undefined;
     const kafka = testKafka();
-    recommendations = await readAvroTopic<RecommendationEvent>(kafka, REGISTRY_URL, topics.recommendations, JSON.parse(loadHomeFeedSchema('recommendation').text) as Schema);
-    engagements = await readAvroTopic<EngagementEvent>(kafka, REGISTRY_URL, topics.engagements, JSON.parse(loadHomeFeedSchema('engagement').text) as Schema);
+    recommendations = await readAvroTopic<RecommendationEvent>(new KafkajsClient(kafka), REGISTRY_URL, topics.recommendations, JSON.parse(loadHomeFeedSchema('recommendation').text) as Schema);
+    engagements = await readAvroTopic<EngagementEvent>(new KafkajsClient(kafka), REGISTRY_URL, topics.engagements, JSON.parse(loadHomeFeedSchema('engagement').text) as Schema);
   });
 
   after(async () => {
