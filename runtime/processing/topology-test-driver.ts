@@ -37,6 +37,25 @@ interface Task {
   readonly stores?: TaskStores;
 }
 
+/** What opening a task needs besides its sub-topology. */
+interface TaskContext {
+  readonly topology: CompiledTopology;
+  readonly stateDir: string;
+  readonly clock: { ms: number };
+  readonly scoring?: ScoringService;
+}
+
+async function openTask(context: TaskContext, sub: CompiledTopology['subTopologies'][number]): Promise<Task> {
+  const { topology, stateDir, clock, scoring } = context;
+  const taskId = `${sub.id}_0`;
+  const stores = sub.stores.length === 0 ? undefined : await TaskStores.open({
+    stateDir, appId: topology.name, taskId, partition: 0,
+    processingGuarantee: topology.processing.guarantee,
+    stores: sub.stores.map((name) => topology.stores[name]),
+  });
+  return { stores, pipeline: new TaskPipeline(topology, sub, { taskId, stores, scoring, wallClock: () => clock.ms }) };
+}
+
 /**
  * Runs a topology in process, like Kafka Streams' TopologyTestDriver: pipe
  * records into named sources, move the wall clock and stream time, read what
@@ -52,11 +71,14 @@ export class TopologyTestDriver {
 
   private constructor(
     readonly topology: CompiledTopology,
-    private readonly tasks: readonly Task[],
-    private readonly stateDir: string,
+    private readonly tasks: Task[],
+    private readonly context: TaskContext,
     private readonly ownsStateDir: boolean,
-    private readonly clock: { ms: number },
   ) {}
+
+  private get clock(): { ms: number } {
+    return this.context.clock;
+  }
 
   /** Loads (a file) or takes (a compiled topology) and opens every task; a file with problems throws them all. */
   static async open(topology: string | CompiledTopology, options: TestDriverOptions = {}): Promise<TopologyTestDriver> {
@@ -72,27 +94,15 @@ export class TopologyTestDriver {
     const stateDir = options.stateDir ?? await mkdtemp(join(tmpdir(), 'tributary-test-'));
     const clock = { ms: options.wallClockMs ?? 0 };
     const tasks: Task[] = [];
+    const context: TaskContext = { topology: compiled, stateDir, clock, scoring: options.scoring };
     try {
-      for (const sub of compiled.subTopologies) {
-        const taskId = `${sub.id}_0`;
-        const stores = sub.stores.length === 0 ? undefined : await TaskStores.open({
-          stateDir, appId: compiled.name, taskId, partition: 0,
-          processingGuarantee: compiled.processing.guarantee,
-          stores: sub.stores.map((name) => compiled.stores[name]),
-        });
-        tasks.push({
-          stores,
-          pipeline: new TaskPipeline(compiled, sub, {
-            taskId, stores, scoring: options.scoring, wallClock: () => clock.ms,
-          }),
-        });
-      }
+      for (const sub of compiled.subTopologies) tasks.push(await openTask(context, sub));
     } catch (err) {
       for (const t of tasks) await t.stores?.close();
       if (ownsStateDir) await rm(stateDir, { recursive: true, force: true });
       throw err;
     }
-    return new TopologyTestDriver(compiled, tasks, stateDir, ownsStateDir, clock);
+    return new TopologyTestDriver(compiled, tasks, context, ownsStateDir);
   }
 
   /** Pipes records into a source as one batch and runs everything they cause, repartitions included. */
@@ -156,12 +166,23 @@ export class TopologyTestDriver {
       await task.pipeline.close();
       await task.stores?.close();
     }
-    if (this.ownsStateDir) await rm(this.stateDir, { recursive: true, force: true });
+    if (this.ownsStateDir) await rm(this.context.stateDir, { recursive: true, force: true });
   }
 
-  /** One batch in one task, then its repartitioned records in the tasks that read them; stores commit after each. */
+  /**
+   * One batch in one task, then its repartitioned records in the tasks that read them; stores
+   * commit after each. A batch that rejects leaves nothing behind: as the runtime does, the
+   * task is rebuilt from its committed state (its store writes and operator state of the
+   * failed batch are dropped) before the error reaches the test.
+   */
   private async runBatch(task: Task, work: () => Promise<BatchResult>): Promise<void> {
-    const result = await work();
+    let result: BatchResult;
+    try {
+      result = await work();
+    } catch (error) {
+      await this.rebuild(task);
+      throw error;
+    }
     await task.stores?.flush();
     await task.stores?.commitApplied([]);
     for (const { sink, record } of result.outputs) this.outputs.set(sink, [...(this.outputs.get(sink) ?? []), record]);
@@ -172,5 +193,12 @@ export class TopologyTestDriver {
       const next = this.tasks.find((t) => t.pipeline.subTopology.sourceTopics.includes(topic));
       if (next) await this.runBatch(next, () => next.pipeline.process(topic, records));
     }
+  }
+
+  private async rebuild(task: Task): Promise<void> {
+    const i = this.tasks.indexOf(task);
+    await task.pipeline.close().catch(() => undefined);
+    await task.stores?.close();
+    this.tasks[i] = await openTask(this.context, task.pipeline.subTopology);
   }
 }

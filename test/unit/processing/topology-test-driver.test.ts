@@ -32,6 +32,27 @@ describe('TopologyTestDriver', () => {
     }
   });
 
+  it('drops a rejected batch\'s store writes: the task is rebuilt from its committed state', async () => {
+    // word-count with a guard after the count that fails the batch once a word reaches 3.
+    const text = fs.readFileSync(path.join(root, 'examples/word-count.yaml'), 'utf8')
+      .replace(/\ntests:[\s\S]*$/, '\n')
+      .replace('    to: counts-out', '      - {id: guard, onError: fail, filter: {expression: \"value.count < 3 || value.nope\"}}\n    to: counts-out');
+    const { topology, problems } = loadTopologyText(text, path.join(root, 'examples/word-count-guarded.yaml'), { env: {} });
+    assert.ok(topology, problems.map((p) => p.message).join('; '));
+    const driver = await TopologyTestDriver.open(topology);
+    try {
+      await driver.pipe('lines', [{ key: 'l1', value: { text: 'a a' }, timestamp: 10 }]);
+      await assert.rejects(driver.pipe('lines', [{ key: 'l2', value: { text: 'b a' }, timestamp: 20 }]), /step guard failed/);
+      const store = driver.store<string, number>('word-counts');
+      assert.deepEqual(await store.getMany(['a', 'b']), [2, undefined], 'the failed batch counted b and a third a; neither may stay');
+      driver.readOutput('counts-out');
+      await driver.pipe('lines', [{ key: 'l3', value: { text: 'b' }, timestamp: 30 }]);
+      assert.deepEqual(driver.readOutput('counts-out').map((r) => r.value), [{ key: 'b', count: 1 }]);
+    } finally {
+      await driver.close();
+    }
+  });
+
   it('keeps store state across batches and restarts on the same state directory', async () => {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-driver-'));
     try {
