@@ -151,6 +151,8 @@ export interface CompiledTopology {
   readonly processing: {
     readonly guarantee: 'at_least_once' | 'exactly_once';
     readonly commitIntervalMs: number;
+    /** Consumer group session timeout (ms). */
+    readonly sessionTimeoutMs: number;
     /** Absolute path. */
     readonly stateDir: string;
     readonly deadLetterTopic: string;

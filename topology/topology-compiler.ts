@@ -82,6 +82,7 @@ export function compileTopology(doc: CheckedDocument): CompiledTopology {
     processing: {
       guarantee: processing.guarantee as CompiledTopology['processing']['guarantee'],
       commitIntervalMs: processing.commitInterval as number,
+      sessionTimeoutMs: processing.sessionTimeout as number,
       stateDir: path.resolve(doc.dir, String(processing.stateDir)),
       deadLetterTopic: String(processing.deadLetterTopic),
       ...(typeof processing.maxPartitionFetchBytes === 'number' ? { maxPartitionFetchBytes: processing.maxPartitionFetchBytes } : {}),

@@ -104,6 +104,7 @@ export const topologySpec: DocSpec = {
       fields: {
         guarantee: { kind: 'string', oneOf: ['at_least_once', 'exactly_once'], default: 'at_least_once', description: 'delivery guarantee' },
         commitInterval: { kind: 'duration', default: '1s', description: 'how often tasks commit' },
+        sessionTimeout: { kind: 'duration', default: '30s', description: 'consumer group session timeout (Kafka session.timeout.ms; the broker accepts 6s to 30min by default): how long a member that stopped heartbeating (a killed process) keeps its partitions before they move; heartbeats go every sessionTimeout/10, at most every 3s' },
         stateDir: { kind: 'string', default: './tributary-state', description: 'directory of local state stores' },
         deadLetterTopic: { kind: 'string', description: 'dead-letter topic (default: <name>-dlq)' },
         maxPartitionFetchBytes: { kind: 'integer', description: 'the most bytes fetched from one partition at a time (Kafka max.partition.fetch.bytes; default 1048576, at least 1024): bounds the records a task holds in flight; small values suit expensive steps such as scoring' },

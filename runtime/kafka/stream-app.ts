@@ -115,9 +115,11 @@ export class StreamApp {
         return { topic, fromBeginning: (source?.offsetReset ?? 'earliest') === 'earliest' };
       }),
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? topology.processing.maxPartitionFetchBytes ?? 1024 * 1024,
-      sessionTimeoutMs: 30_000,
-      rebalanceTimeoutMs: 60_000,
-      heartbeatIntervalMs: 3_000,
+      sessionTimeoutMs: topology.processing.sessionTimeoutMs,
+      // A member that takes longer to rejoin (its tasks finishing a batch) is dropped from the group.
+      rebalanceTimeoutMs: Math.max(60_000, topology.processing.sessionTimeoutMs),
+      // Kafka's guidance: heartbeat at most a third of the session timeout; a tenth leaves room for missed beats.
+      heartbeatIntervalMs: Math.min(3_000, Math.max(100, Math.floor(topology.processing.sessionTimeoutMs / 10))),
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
     });
     this.state = 'running';

@@ -144,6 +144,10 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
   if (typeof fetchBytes === 'number' && fetchBytes < 1024) {
     sink.report(nodeAt(root, ['processing', 'maxPartitionFetchBytes']), 'option', `processing.maxPartitionFetchBytes must be at least 1024 (bytes), got ${fetchBytes}`);
   }
+  const sessionTimeout = (config.processing as Obj | undefined)?.sessionTimeout;
+  if (typeof sessionTimeout === 'number' && sessionTimeout < 1000) {
+    sink.report(nodeAt(root, ['processing', 'sessionTimeout']), 'option', `processing.sessionTimeout must be at least 1s (brokers refuse less than group.min.session.timeout.ms, 6s by default), got ${sessionTimeout}ms`);
+  }
 
   if (sink.problems.length > 0) return { problems: sink.problems };
   const processing = (config.processing ?? {}) as Obj;
@@ -160,7 +164,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
           brokers: ((kafka.brokers ?? ['127.0.0.1:9092']) as string[]).flatMap((b) => b.split(',')).map((b) => b.trim()).filter(Boolean),
         },
         processing: {
-          guarantee: 'at_least_once', commitInterval: 1000, stateDir: './tributary-state', ...processing,
+          guarantee: 'at_least_once', commitInterval: 1000, sessionTimeout: 30_000, stateDir: './tributary-state', ...processing,
           deadLetterTopic: processing.deadLetterTopic ?? `${name}-dlq`,
         },
       },

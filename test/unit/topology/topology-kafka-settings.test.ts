@@ -110,6 +110,13 @@ describe('topology Kafka and registry settings (source onError, compression, sub
     assert.ok(describeTopology(t).endsWith('Settings:\n  processing.maxPartitionFetchBytes: 32768\n'));
   });
 
+  it('reads processing.sessionTimeout (default 30s) and describe shows a non-default one', () => {
+    assert.equal(load(plain).processing.sessionTimeoutMs, 30_000);
+    const t = load(plain.replace('sources:', 'processing: { sessionTimeout: 6s }\nsources:'));
+    assert.equal(t.processing.sessionTimeoutMs, 6_000);
+    assert.ok(describeTopology(t).endsWith('Settings:\n  processing.sessionTimeout: 6000ms\n'));
+  });
+
   it('never shows registry credentials in describe output', () => {
     const t = load(plain.replace('schemaRegistry: { url: http://127.0.0.1:8081/apis/ccompat/v7 }',
       'schemaRegistry: { url: http://127.0.0.1:8081/apis/ccompat/v7, auth: { username: reg-user, password: pa55-w0rd-xyz } }'));

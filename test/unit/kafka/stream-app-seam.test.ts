@@ -1,0 +1,146 @@
+/**
+ * StreamApp against a scripted Kafka client behind the seam (a unit test of the app's
+ * protocol with the client; the real broker runs it in test/integration/runtime/): what it
+ * asks of the group consumer, and the order produce → commit → mark of a batch.
+ */
+import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
+import type {
+  ConsumedMessage, GroupConsumer, GroupConsumerHandlers, GroupConsumerOptions, KafkaAdmin, KafkaClient, KafkaProducer, TopicMessages,
+} from '../../../runtime/kafka/client/kafka-client';
+import { StreamApp } from '../../../runtime/kafka/stream-app';
+import { createTaskPipeline } from '../../../runtime/kafka/pipeline-factory';
+import { createLogger } from '../../../runtime/logger';
+import { loadTopologyText, type CompiledTopology } from '../../../topology';
+
+const topologyText = `name: seam-app
+processing: { sessionTimeout: 6s, stateDir: ${os.tmpdir()}/seam-app-state }
+sources:
+  in: { topic: in-t, value: json }
+pipelines:
+  main: { from: in, to: out }
+sinks:
+  out: { topic: out-t, value: json }
+`;
+
+/** Records what the app asks; sends fail with `sendError` when set. */
+class ScriptedClient implements KafkaClient {
+  readonly library = 'scripted';
+  readonly events: string[] = [];
+  readonly sent: TopicMessages[] = [];
+  consumerOptions?: GroupConsumerOptions;
+  handlers?: GroupConsumerHandlers;
+  sendError?: Error;
+
+  async admin(): Promise<KafkaAdmin> {
+    return {
+      listTopics: async () => ['in-t', 'out-t', 'seam-app-dlq'],
+      createTopics: async () => { this.events.push('create topics'); },
+      partitionCounts: async (topics) => new Map(topics.map((t) => [t, 1])),
+      topicOffsets: async () => [],
+      groupOffsets: async () => [],
+      close: async () => undefined,
+    };
+  }
+
+  async producer(): Promise<KafkaProducer> {
+    return {
+      send: async (topicMessages) => {
+        if (this.sendError) throw this.sendError;
+        this.events.push('send');
+        this.sent.push(...topicMessages);
+        return topicMessages.map((t) => ({ topic: t.topic, partition: 0, baseOffset: '0' }));
+      },
+      close: async () => undefined,
+    };
+  }
+
+  transactionalProducer(): Promise<never> {
+    return Promise.reject(new Error('not scripted'));
+  }
+
+  groupConsumer(options: GroupConsumerOptions): GroupConsumer {
+    this.consumerOptions = options;
+    return {
+      run: async (handlers) => { this.handlers = handlers; },
+      seek: () => undefined,
+      commitOffsets: async (offsets) => { this.events.push(`commit ${offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`).join(',')}`); },
+      stop: async () => undefined,
+      close: async () => undefined,
+    };
+  }
+
+  readRanges(): Promise<void> {
+    return Promise.reject(new Error('not scripted'));
+  }
+
+  isRecoverable(): boolean {
+    return false;
+  }
+
+  batch(messages: ConsumedMessage[]) {
+    return {
+      topic: 'in-t', partition: 0, messages,
+      isRunning: () => true, isStale: () => false, heartbeat: async () => undefined,
+      markProcessed: (offset: string) => { this.events.push(`mark ${offset}`); },
+      lag: () => 0n,
+    };
+  }
+}
+
+const message = (offset: string, value: string): ConsumedMessage => ({ offset, key: null, value: Buffer.from(value), timestamp: '1000' });
+
+describe('StreamApp through the Kafka client seam (scripted client)', () => {
+  let topology: CompiledTopology;
+  before(() => {
+    const loaded = loadTopologyText(topologyText, `${os.tmpdir()}/seam-app.yaml`, { env: {} });
+    assert.ok(loaded.topology, loaded.problems.map((p) => p.message).join('; '));
+    topology = loaded.topology;
+  });
+
+  async function started(client: ScriptedClient, onFatal: (error: unknown) => void = () => undefined): Promise<StreamApp> {
+    const app = new StreamApp({ topology, logger: createLogger('test', 'error'), client, createPipeline: (r) => createTaskPipeline(topology, r), onFatal });
+    await app.start();
+    client.handlers!.onAssignment({ 'in-t': [0] });
+    return app;
+  }
+
+  it('joins the group named after the app with the topology\'s session timeout', async () => {
+    const client = new ScriptedClient();
+    const app = await started(client);
+    try {
+      assert.deepEqual({ ...client.consumerOptions, partitionsConsumedConcurrently: undefined }, {
+        groupId: 'seam-app', topics: [{ topic: 'in-t', fromBeginning: true }], maxBytesPerPartition: 1024 * 1024,
+        sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 600, partitionsConsumedConcurrently: undefined,
+      });
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('produces outputs and dead letters, then commits the next offset, then marks the batch', async () => {
+    const client = new ScriptedClient();
+    const app = await started(client);
+    try {
+      await client.handlers!.onBatch(client.batch([message('5', '{"n":1}'), message('6', 'not json')]));
+      assert.deepEqual(client.events, ['send', 'commit in-t/0@7', 'mark 6']);
+      assert.deepEqual(client.sent.map((t) => [t.topic, t.messages.length]).sort(), [['out-t', 1], ['seam-app-dlq', 1]]);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('neither commits nor marks a batch whose produce failed, and stops the app with the error', async () => {
+    const client = new ScriptedClient();
+    let fatal: unknown;
+    const app = await started(client, (error) => { fatal = error; });
+    try {
+      client.sendError = new Error('broker said no');
+      await assert.rejects(client.handlers!.onBatch(client.batch([message('5', '{"n":1}')])), /broker said no/);
+      assert.deepEqual(client.events, []);
+      assert.equal((fatal as Error | undefined)?.message, 'broker said no');
+    } finally {
+      await app.stop();
+    }
+  });
+});
