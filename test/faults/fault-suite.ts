@@ -16,6 +16,7 @@
  *     [--guarantee exactly_once|at_least_once] [--kills 20] [--records 30000] [--rate 150]
  *     [--poison-rate 0.01] [--broker-restarts 1] [--rebalances 2] [--wipe-state-every 5] [--incompatible-rate 0.005] [--seed 42] [--keep]
  *     [--scoring [--worker-crashes 2] [--worker-hangs 2] [--hang-ms 10000] [--remote-workers 2] [--local-scoring-workers 1]]
+ *     [--session-timeout 6s]  (Tributary's processing.sessionTimeout; default 30s)
  *
  * `--short` (CI): 3 kills (one with its state removed), 1 broker restart, 1 rebalance,
  * 6,000 records. `--crash`: 10 SIGKILLs (two with the state removed) while 200,000 records
@@ -67,6 +68,8 @@ interface SuiteOptions {
   remoteWorkers: number;
   /** The app's local scoring threads (`--scoring-workers`): the fallback when no endpoint answers; 0 = none. */
   localScoringWorkers: number;
+  /** Tributary's `processing.sessionTimeout` (the SESSION_TIMEOUT of its topology); absent: the topology's default. */
+  sessionTimeout?: string;
 }
 
 function parse(argv: readonly string[]): SuiteOptions {
@@ -98,12 +101,14 @@ function parse(argv: readonly string[]): SuiteOptions {
       case '--hang-ms': o.hangMs = Number(value); break;
       case '--remote-workers': o.remoteWorkers = Number(value); break;
       case '--local-scoring-workers': o.localScoringWorkers = Number(value); break;
+      case '--session-timeout': o.sessionTimeout = value; break;
       default: throw new Error(`unknown option ${name}`);
     }
   }
   if (!o.scoring && (o.workerCrashes > 0 || o.workerHangs > 0)) throw new Error('--worker-crashes and --worker-hangs need --scoring');
   if (o.scoring && o.app !== tributaryApp) throw new Error('--scoring runs Tributary only (the Kafka Streams peer does not score)');
   if (o.scoring && !(o.remoteWorkers >= 1)) throw new Error('--remote-workers must be at least 1');
+  if (o.sessionTimeout !== undefined && o.app !== tributaryApp) throw new Error('--session-timeout sets Tributary\'s processing.sessionTimeout (the Kafka Streams peer has its own, 6 s)');
   // Scoring faults default to 2 of each, only when scoring is on.
   o.workerCrashes = o.scoring ? (o.workerCrashes < 0 ? 2 : o.workerCrashes) : 0;
   o.workerHangs = o.scoring ? (o.workerHangs < 0 ? 2 : o.workerHangs) : 0;
@@ -127,7 +132,11 @@ async function main(): Promise<void> {
     return;
   }
   const workDir = mkdtempSync(join(tmpdir(), 'tributary-faults-'));
-  console.log(`app under test: ${o.app.name}, ${o.guarantee}; ${o.records} records over ${o.keys} keys at ${o.rate}/s, poison ${o.poisonRate * 100}%, schema-incompatible ${o.incompatibleRate * 100}%; work dir ${workDir}`);
+  if (o.sessionTimeout !== undefined) {
+    // The apps inherit the environment: the topology reads ${SESSION_TIMEOUT:-30s}.
+    process.env.SESSION_TIMEOUT = o.sessionTimeout;
+  }
+  console.log(`app under test: ${o.app.name}, ${o.guarantee}; ${o.records} records over ${o.keys} keys at ${o.rate}/s, poison ${o.poisonRate * 100}%, schema-incompatible ${o.incompatibleRate * 100}%${o.sessionTimeout ? `, session timeout ${o.sessionTimeout}` : ''}; work dir ${workDir}`);
   const broker = await PrivateBroker.start(join(workDir, 'broker'));
   console.log(`broker of the suite's own at ${broker.bootstrap}`);
   const kafka = benchKafka([broker.bootstrap], 'tributary-faults', true);
