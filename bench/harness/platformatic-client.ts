@@ -170,6 +170,9 @@ class PlatformaticGroupConsumer implements GroupConsumer {
     });
     this.stream = stream;
     this.running = true;
+    // A failed rejoin or fetch destroys the stream: the app must stop (a rejected batch ends here too).
+    stream.on('error', (error: unknown) => handlers.onFailure(error));
+    this.consumer.on('error', (error: unknown) => handlers.onFailure(error));
     let pending: Message[] = [];
     let scheduled = false;
     const flush = async (): Promise<void> => {

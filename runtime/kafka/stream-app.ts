@@ -118,14 +118,14 @@ export class StreamApp {
       sessionTimeoutMs: topology.processing.sessionTimeoutMs,
       // A member that takes longer to rejoin (its tasks finishing a batch) is dropped from the group.
       rebalanceTimeoutMs: Math.max(60_000, topology.processing.sessionTimeoutMs),
-      // Kafka's guidance: heartbeat at most a third of the session timeout; a tenth leaves room for missed beats.
-      heartbeatIntervalMs: Math.min(3_000, Math.max(100, Math.floor(topology.processing.sessionTimeoutMs / 10))),
+      heartbeatIntervalMs: this.heartbeatIntervalMs(),
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
     });
     this.state = 'running';
     await this.consumer.run({
       onAssignment: (assignment) => { void this.reconcileTasks(assignment).catch((error) => this.fatal(error)); },
       onBatch: (batch) => this.onBatch(batch),
+      onFailure: (error) => this.fatal(error),
     });
     logger.info('application started', { app: topology.name, topics: allTopics.join(','), guarantee: topology.processing.guarantee, client: this.kafka.library });
   }
@@ -153,6 +153,9 @@ export class StreamApp {
     const task = await this.task(sub, batch.partition, batch.heartbeat);
     // Creating the task may have moved the partition's position (stable-offsets.ts): drop a batch fetched before.
     if (batch.isStale()) return;
+    // The client heartbeats between batches only: keep the membership alive while a long batch
+    // (slow scoring, a large fetch) runs, instead of losing the partitions after the session timeout.
+    const beat = setInterval(() => { void batch.heartbeat().catch(() => undefined); }, this.heartbeatIntervalMs());
     const telemetry = this.options.telemetry;
     const span = telemetry ? batchSpan(telemetry.tracer, { taskId: task.id, topic: batch.topic, partition: batch.partition }, batch.messages) : undefined;
     try {
@@ -176,7 +179,14 @@ export class StreamApp {
       }
       this.fatal(error);
       throw error;
+    } finally {
+      clearInterval(beat);
     }
+  }
+
+  /** Kafka's guidance: heartbeat at most every third of the session timeout; a tenth leaves room for missed beats. */
+  private heartbeatIntervalMs(): number {
+    return Math.min(3_000, Math.max(100, Math.floor(this.options.topology.processing.sessionTimeoutMs / 10)));
   }
 
   private task(sub: SubTopology, partition: number, heartbeat: () => Promise<void>): Promise<StreamTask> {

@@ -125,6 +125,8 @@ export interface GroupConsumerHandlers {
    * A rejection makes the client fetch the unmarked records again.
    */
   onBatch(batch: ConsumerBatch): Promise<void>;
+  /** The consumer stopped for good (the client will not restart it): the app must stop. */
+  onFailure(error: unknown): void;
 }
 
 /** Member of a consumer group; offsets are committed explicitly only. */

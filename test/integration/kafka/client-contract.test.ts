@@ -43,10 +43,12 @@ async function consumeGroup(client: KafkaClient, groupId: string, topic: string,
     sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 2,
   });
   let done!: () => void;
-  const all = new Promise<void>((resolve) => { done = resolve; });
+  let failed!: (error: unknown) => void;
+  const all = new Promise<void>((resolve, reject) => { done = resolve; failed = reject; });
   try {
     await consumer.run({
       onAssignment: (a) => assignments.push(a),
+      onFailure: (error) => failed(error),
       onBatch: async (batch: ConsumerBatch) => {
         for (const m of batch.messages) messages.push({ ...m, partition: batch.partition });
         const last = batch.messages[batch.messages.length - 1].offset;

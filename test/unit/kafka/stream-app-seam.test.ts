@@ -130,6 +130,37 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
     }
   });
 
+  it('heartbeats while a long batch runs (the client only heartbeats between batches)', async () => {
+    const loaded = loadTopologyText(topologyText.replace('sessionTimeout: 6s', 'sessionTimeout: 1s'), `${os.tmpdir()}/seam-app.yaml`, { env: {} });
+    const short = loaded.topology!;
+    const client = new ScriptedClient();
+    const slowPipeline = { process: async () => { await new Promise((r) => setTimeout(r, 450)); return { outputs: [], repartition: [], failures: [] }; } };
+    const app = new StreamApp({ topology: short, logger: createLogger('test', 'error'), client, createPipeline: async () => slowPipeline });
+    await app.start();
+    try {
+      client.handlers!.onAssignment({ 'in-t': [0] });
+      let beats = 0;
+      await client.handlers!.onBatch({ ...client.batch([message('5', '{"n":1}')]), heartbeat: async () => { beats++; } });
+      // Every 100 ms (a tenth of the session timeout) during a 450 ms batch.
+      assert.ok(beats >= 3, `${beats} heartbeats`);
+      assert.deepEqual(client.events, ['commit in-t/0@6', 'mark 5']);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('stops the app when the client says its consumer is down for good', async () => {
+    const client = new ScriptedClient();
+    let fatal: unknown;
+    const app = await started(client, (error) => { fatal = error; });
+    try {
+      client.handlers!.onFailure(new Error('consumer crashed: not retriable'));
+      assert.equal((fatal as Error | undefined)?.message, 'consumer crashed: not retriable');
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('neither commits nor marks a batch whose produce failed, and stops the app with the error', async () => {
     const client = new ScriptedClient();
     let fatal: unknown;

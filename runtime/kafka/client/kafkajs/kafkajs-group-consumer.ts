@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { GroupConsumer, GroupConsumerHandlers, GroupConsumerOptions, TopicPartitionOffset } from '../kafka-client';
+import { errorForKafkajsRunner } from './kafkajs-errors';
 
 /**
  * {@link GroupConsumer} over a kafkajs consumer: `eachBatch` with manual
@@ -24,6 +25,10 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   async run(handlers: GroupConsumerHandlers): Promise<void> {
     const consumer = this.consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => handlers.onAssignment(event.payload.memberAssignment));
+    // kafkajs restarts a crashed consumer only after retriable errors; otherwise it stays down.
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) handlers.onFailure(event.payload.error);
+    });
     await consumer.connect();
     for (const { topic, fromBeginning } of this.options.topics) await consumer.subscribe({ topic, fromBeginning });
     await consumer.run({
@@ -39,7 +44,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
         heartbeat,
         markProcessed: resolveOffset,
         lag: () => BigInt(batch.offsetLag()),
-      }),
+      }).catch((error: unknown) => { throw errorForKafkajsRunner(error); }),
     });
   }
 
