@@ -41,8 +41,12 @@ class PoolWorker {
   state: WorkerState = 'starting';
   readonly jobs = new Map<number, Job>();
   readonly providers = new Map<string, string>();
+  /** The thread has ended (its 'exit' event came). */
+  exited = false;
 
-  constructor(readonly index: number, readonly thread: Worker) {}
+  constructor(readonly index: number, readonly thread: Worker) {
+    thread.once('exit', () => { this.exited = true; });
+  }
 
   moveTo(next: WorkerState): void {
     if (!transitions[this.state].includes(next)) throw new Error(`scoring worker ${this.index}: ${this.state} → ${next} is not allowed`);
@@ -106,14 +110,30 @@ export class LocalWorkerPool implements ScoringBackend {
     return { modelVersion: reply.version, outputs: reply.outputs };
   }
 
-  /** Ends a worker thread as a crash would (for chaos drills and tests): its batches are retried elsewhere. */
+  /** Ends a worker thread as a crash would (exit code 1; for chaos drills and tests): its batches are retried elsewhere. */
   async killWorker(index: number): Promise<void> {
-    await this.workers[index]?.thread.terminate();
+    const w = this.workers[index];
+    if (w) await this.endThread(w, 'crash');
   }
 
+  /** Lets every worker finish the batch it runs, then ends the threads. */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(this.workers.map((w) => w.thread.terminate()));
+    await Promise.all(this.workers.map((w) => this.endThread(w, 'close')));
+  }
+
+  /**
+   * Asks a thread to end itself (see scoring-worker.ts: terminate() during a session.run
+   * can abort the process); terminate() only if it has not ended within 10 s.
+   */
+  private async endThread(w: PoolWorker, how: 'close' | 'crash'): Promise<void> {
+    if (w.exited) return;
+    const exited = new Promise<void>((resolve) => w.thread.once('exit', () => resolve()));
+    w.thread.postMessage({ type: how, id: 0 } satisfies ToWorker);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), 10_000); });
+    if (await Promise.race([exited, late]) === 'late') await w.thread.terminate();
+    clearTimeout(timer);
   }
 
   private async spawn(index: number): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The source/sink options of the topology file through `tributary run` on the
  * real broker and registry: a source's onError skip and fail, a gzip sink
- * (checked in the broker's own log segments), the record subject strategy and
+ * (checked in the record batches the broker serves), the record subject strategy and
  * autoRegister false/true, with registry credentials kept out of the output.
  */
 import { strict as assert } from 'node:assert';
@@ -18,13 +18,12 @@ import { sumSamples } from '../../../runtime/telemetry/prometheus-text';
 import { consumeMessages, createTopics, randomTopic, REGISTRY_URL, requireKafka, requireRegistry, testKafka } from '../../helpers/services';
 import { startTributary, type TributaryProcess } from '../../helpers/tributary-process';
 import { freePort } from '../../helpers/free-port';
+import { fetchBatchCodecs } from '../../helpers/batch-codecs';
 
 const root = path.join(__dirname, '..', '..', '..', '..');
 const fixtures = path.join(root, 'test', 'fixtures', 'runtime');
 const topologyFile = path.join(fixtures, 'source-sink-options.yaml');
 const eventSchema = JSON.parse(fs.readFileSync(path.join(fixtures, 'event.avsc'), 'utf8')) as { name: string; namespace: string };
-/** The local services' broker data (deploy/local/services.sh), where the gzip check reads log segments. */
-const kafkaData = path.join(process.env.TRIBUTARY_SERVICES_DIR ?? path.join(root, '.services'), 'kafka-data');
 
 interface Event { id: number; user: string; amount: number }
 
@@ -133,33 +132,6 @@ async function waitForCommittedEnd(kafka: Kafka, group: string, topic: string, t
   }
 }
 
-/**
- * The compression codec (attributes & 7) of every data batch in the topic's
- * log segments on the local broker; control batches (transaction markers,
- * attributes & 0x20) are left out, they are never compressed.
- */
-function segmentCodecs(topic: string): number[] {
-  if (!fs.existsSync(kafkaData)) throw new Error(`broker data not found at ${kafkaData}: this check reads the local services' log segments; start them with \`npm run services:start\``);
-  const dirs = fs.readdirSync(kafkaData).filter((d) => d.startsWith(`${topic}-`) && /^\d+$/.test(d.slice(topic.length + 1)));
-  assert.ok(dirs.length > 0, `no partition folder of ${topic} under ${kafkaData}`);
-  const codecs: number[] = [];
-  for (const dir of dirs) {
-    for (const file of fs.readdirSync(path.join(kafkaData, dir)).filter((f) => f.endsWith('.log'))) {
-      const bytes = fs.readFileSync(path.join(kafkaData, dir, file));
-      // Record batch v2: baseOffset int64, batchLength int32, leaderEpoch int32, magic int8, crc int32, attributes int16.
-      for (let at = 0; at + 23 <= bytes.length;) {
-        const length = bytes.readInt32BE(at + 8);
-        if (length <= 0) break;
-        assert.equal(bytes.readInt8(at + 16), 2, 'record batch format v2');
-        const attributes = bytes.readInt16BE(at + 21);
-        if ((attributes & 0x20) === 0) codecs.push(attributes & 0x7);
-        at += 12 + length;
-      }
-    }
-  }
-  return codecs;
-}
-
 async function subjectExists(subject: string): Promise<boolean> {
   const response = await fetch(`${REGISTRY_URL}/subjects/${encodeURIComponent(subject)}/versions`);
   return response.ok;
@@ -258,9 +230,9 @@ describe('tributary run: source onError, sink compression, subject strategy, aut
       const dead = await consumeMessages(kafka, `${run.app}-dlq`, poison.size, { timeoutMs: 60_000 });
       assert.equal(dead.length, poison.size);
 
-      const outCodecs = segmentCodecs(run.output);
+      const outCodecs = await fetchBatchCodecs(run.output);
       assert.ok(outCodecs.length > 0 && outCodecs.every((c) => c === 1), `gzip (1) batches in ${run.output}: ${outCodecs.join(',')}`);
-      const dlqCodecs = segmentCodecs(`${run.app}-dlq`);
+      const dlqCodecs = await fetchBatchCodecs(`${run.app}-dlq`);
       assert.ok(dlqCodecs.length > 0 && dlqCodecs.every((c) => c === 0), `uncompressed batches in the DLQ: ${dlqCodecs.join(',')}`);
       proc.child.kill('SIGTERM');
       assert.equal(await proc.exited, 0, proc.output().slice(-2000));
