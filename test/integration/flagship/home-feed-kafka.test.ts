@@ -51,7 +51,7 @@ describe('home-feed flagship on Kafka (generate → topology → evaluate)', fun
     // topics in fetch order, not in event-time order).
     const code = await main(['node', 'tributary', 'generate', '--brokers', KAFKA_BROKERS.join(','), '--registry', REGISTRY_URL,
       '--engagements-topic', topics.engagements, '--images-topic', topics.images, '--holdout-file', holdoutFile,
-      '--total', '6000', '--users', '120', '--pins', '200', '--interests', '8', '--seed', '5', '--partitions', '1', '--rate', '1500', '--no-progress']);
+      '--total', '6000', '--users', '120', '--pins', '200', '--interests', '8', '--seed', '5', '--partitions', '1', '--rate', '200', '--no-progress']);
     assert.equal(code, 0);
     // Done when the group has committed every input record.
     const admin = testKafka().admin();
