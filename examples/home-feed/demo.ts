@@ -108,8 +108,11 @@ export async function runHomeFeedDemo(options: DemoOptions = {}): Promise<DemoSu
   await consumer.start();
   const writer = await HomeFeedKafkaWriter.open({ brokers: brokers.split(","), registryUrl, imagesTopic: topics.images, engagementsTopic: topics.engagements, holdoutFile });
 
-  // Size the stream so that generating takes about 60% of the budget.
-  const total = Math.max(3000, Math.round(rate * (durationMs / 1000) * 0.6));
+  // Size the stream to the time left now that the services and the app are up (starting the
+  // services can take half of a short budget): generating must end before the budget's last
+  // 25 s, or the stream's tail, where the held-out engagements are, is never written.
+  const generateMs = Math.max(10_000, (deadline - Date.now() - 25_000) * 0.85);
+  const total = Math.max(1000, Math.round((rate * generateMs) / 1000 / 100) * 100);
   const users = Math.max(100, Math.round(total / 50));
   const generator = new HomeFeedGenerator({
     seed: options.seed ?? 42, totalEvents: total, users, initialPins: Math.max(300, Math.round(total / 25)),
@@ -135,6 +138,9 @@ export async function runHomeFeedDemo(options: DemoOptions = {}): Promise<DemoSu
   } finally {
     clearTimeout(budget);
     await writer.close();
+  }
+  if (abort.signal.aborted && written < total) {
+    print(`the budget ended the stream at ${written} of ${total} events: its tail, with the held-out engagements, is missing; give --duration more time`);
   }
   // Let the app drain what was written, within the budget.
   const admin = kafka.admin();
