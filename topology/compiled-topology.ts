@@ -111,6 +111,16 @@ export interface RepartitionTopic {
   readonly forStep: string;
   readonly fromSubTopology: number;
   readonly toSubTopology: number;
+  /**
+   * How keys are written: as the user sources read by the same task hold them
+   * (so equal keys land on equal partition numbers, Kafka Streams' rule for
+   * co-partitioned topics), else JSON. Values stay in the internal format.
+   */
+  readonly key: SerdeConfig;
+  /** The user source (read by the same task) whose key format the topic shares; absent when there is none. */
+  readonly keySource?: string;
+  /** Partition count from the step's `partitions:`; absent: decided at start-up (see runtime/kafka/partition-plan.ts). */
+  readonly partitions?: number;
 }
 
 /** A `tests:` block of the file. */
@@ -151,6 +161,10 @@ export interface CompiledTopology {
   readonly processing: {
     readonly guarantee: 'at_least_once' | 'exactly_once';
     readonly commitIntervalMs: number;
+    /** Event-time alignment: how far one task's input may run ahead of another task's slowest input (ms). */
+    readonly maxEventTimeSkewMs: number;
+    /** Event-time alignment: how long an input with no fetched data holds the others back (ms). */
+    readonly maxTaskIdleMs: number;
     /** Consumer group session timeout (ms). */
     readonly sessionTimeoutMs: number;
     /** Absolute path. */

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import type { CheckedDocument, CheckedPipeline } from './internal/checked-document';
-import type { CompiledTopology, GraphNode, ProcessorNode, RepartitionTopic, SubTopology } from './compiled-topology';
+import type { CompiledSource, CompiledTopology, GraphNode, ProcessorNode, RepartitionTopic, SubTopology } from './compiled-topology';
 
+type MutableRepartition = { -readonly [K in keyof RepartitionTopic]: RepartitionTopic[K] };
 type MutableNode = { -readonly [K in keyof GraphNode]: GraphNode[K] } & { successors: string[]; order: number; changesKey?: boolean; stateful?: boolean };
 
 /**
@@ -62,9 +63,16 @@ export function compileTopology(doc: CheckedDocument): CompiledTopology {
 
   const repartitionTopics = insertRepartitions(doc.name, nodes, add);
   const subTopologies = splitSubTopologies(nodes, doc);
+  const stepPartitions = new Map([...doc.pipelines.values()].flatMap((p) => p.steps).filter((s) => s.partitions !== undefined).map((s) => [s.id, s.partitions as number]));
   for (const rp of repartitionTopics) {
     rp.fromSubTopology = subTopologies.find((s) => s.nodes.includes(`${rp.forStep}-repartition-sink`))?.id ?? -1;
     rp.toSubTopology = subTopologies.find((s) => s.nodes.includes(rp.forStep))?.id ?? -1;
+    // Keys meet the user topics of the task that reads them in those topics' own format.
+    const keySource = subTopologies[rp.toSubTopology]?.sources[0];
+    rp.key = keySource ? (doc.sources.get(keySource) as CompiledSource).key : { format: 'json' };
+    if (keySource) rp.keySource = keySource;
+    const partitions = stepPartitions.get(rp.forStep);
+    if (partitions !== undefined) rp.partitions = partitions;
   }
 
   const config = doc.config as Record<string, Record<string, unknown>>;
@@ -83,6 +91,8 @@ export function compileTopology(doc: CheckedDocument): CompiledTopology {
       guarantee: processing.guarantee as CompiledTopology['processing']['guarantee'],
       commitIntervalMs: processing.commitInterval as number,
       sessionTimeoutMs: processing.sessionTimeout as number,
+      maxEventTimeSkewMs: processing.maxEventTimeSkew as number,
+      maxTaskIdleMs: processing.maxTaskIdle as number,
       stateDir: path.resolve(doc.dir, String(processing.stateDir)),
       deadLetterTopic: String(processing.deadLetterTopic),
       ...(typeof processing.maxPartitionFetchBytes === 'number' ? { maxPartitionFetchBytes: processing.maxPartitionFetchBytes } : {}),
@@ -123,13 +133,13 @@ export function topologicalOrder(ids: Iterable<string>, successors: (id: string)
  * partitioned by the new key before a stateful step, so each key's state lives
  * in one task. All inputs of such a step are routed through its topic.
  */
-function insertRepartitions(app: string, nodes: Map<string, MutableNode>, add: (node: Omit<MutableNode, 'order'>) => void): Array<RepartitionTopic & { fromSubTopology: number; toSubTopology: number }> {
+function insertRepartitions(app: string, nodes: Map<string, MutableNode>, add: (node: Omit<MutableNode, 'order'>) => void): MutableRepartition[] {
   const all = () => [...nodes.values()];
   const sideTargets = (n: MutableNode): string[] => n.kind === 'processor' ? Object.values((n as unknown as ProcessorNode).sideOutputs).flat() : [];
   const next = (id: string): string[] => { const n = nodes.get(id); return n ? [...n.successors, ...sideTargets(n)] : []; };
   const ordered = topologicalOrder(nodes.keys(), next, (id) => nodes.get(id)?.order ?? 0);
   const dirty = new Set<string>(); // nodes whose output carries a changed key
-  const topics: Array<RepartitionTopic & { fromSubTopology: number; toSubTopology: number }> = [];
+  const topics: MutableRepartition[] = [];
   for (const id of ordered) {
     const node = nodes.get(id) as MutableNode;
     const preds = all().filter((p) => next(p.id).includes(id));
@@ -150,7 +160,7 @@ function insertRepartitions(app: string, nodes: Map<string, MutableNode>, add: (
       // Repartition nodes sort next to the step they serve.
       (nodes.get(sinkId) as MutableNode).order = node.order - 0.5;
       (nodes.get(sourceId) as MutableNode).order = node.order - 0.25;
-      topics.push({ topic, forStep: id, fromSubTopology: -1, toSubTopology: -1 });
+      topics.push({ topic, forStep: id, fromSubTopology: -1, toSubTopology: -1, key: { format: 'json' } });
     }
     if (node.changesKey || (dirtyIn && !node.stateful && node.kind === 'processor')) dirty.add(id);
   }

@@ -4,6 +4,7 @@ import type { CompiledTopology } from './compiled-topology';
 import { checkDocument } from './internal/document-checker';
 import { sortProblems, type LintProblem } from './lint-problem';
 import { compileTopology } from './topology-compiler';
+import { coPartitionProblems } from './internal/co-partition-checker';
 
 /** What loading a topology file gives: the compiled graph when the file is valid, and every problem found. */
 export interface LoadResult {
@@ -39,5 +40,7 @@ export function loadTopology(file: string, options: LoadOptions = {}): LoadResul
 export function loadTopologyText(text: string, file: string, options: LoadOptions = {}): LoadResult {
   const { document, problems } = checkDocument(text, file, options.env ?? process.env);
   if (!document || problems.length > 0) return { problems: sortProblems(problems) };
-  return { topology: compileTopology(document), problems: [] };
+  const topology = compileTopology(document);
+  const compiled = coPartitionProblems(topology, document);
+  return compiled.length > 0 ? { problems: sortProblems(compiled) } : { topology, problems: [] };
 }

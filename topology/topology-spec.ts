@@ -37,6 +37,10 @@ export const stepSpec: DocSpec = {
       description: 'what happens to a record the operator fails on: dead-letter topic, dropped and counted, or the task stops',
     },
     description: { kind: 'string', description: 'free text shown by describe' },
+    partitions: {
+      kind: 'integer',
+      description: 'partition count of the repartition topic in front of this step (only a stateful step behind a key change has one); default: the partition count of the user topics the same task reads, else the most partitions of the upstream inputs',
+    },
   },
 };
 
@@ -106,6 +110,8 @@ export const topologySpec: DocSpec = {
         commitInterval: { kind: 'duration', default: '1s', description: 'how often tasks commit' },
         sessionTimeout: { kind: 'duration', default: '30s', description: 'consumer group session timeout (Kafka session.timeout.ms; the broker accepts 6s to 30min by default): how long a member that stopped heartbeating (a killed process) keeps its partitions before they move; heartbeats go every sessionTimeout/10, at most every 3s' },
         stateDir: { kind: 'string', default: './tributary-state', description: 'directory of local state stores' },
+        maxEventTimeSkew: { kind: 'duration', default: '1s', description: "event-time alignment: how far (event time) one task's input may run ahead of the slowest input of another task in the same process; a task's own inputs go in timestamp order. A windowed step behind a repartition sees up to this much extra disorder over a backlog: give its grace at least this much. Smaller is closer to one-partition order, larger makes bigger batches" },
+        maxTaskIdle: { kind: 'duration', default: '1s', description: 'event-time alignment: how long an input partition with no fetched data (empty, or not yet fetched) holds back the others before it counts as idle (Kafka max.task.idle.ms)' },
         deadLetterTopic: { kind: 'string', description: 'dead-letter topic (default: <name>-dlq)' },
         maxPartitionFetchBytes: { kind: 'integer', description: 'the most bytes fetched from one partition at a time (Kafka max.partition.fetch.bytes; default 1048576, at least 1024): bounds the records a task holds in flight; small values suit expensive steps such as scoring' },
         compression: { ...compression, description: 'default codec of produced record batches: sinks without their own, dead letters, repartition and changelog topics (default: none)' },

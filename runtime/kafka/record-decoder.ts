@@ -4,7 +4,7 @@ import type { ErrorPolicy, TimestampConfig } from '../../topology/compiled-topol
 import type { StreamRecord, RecordHeaders } from '../stream-record';
 import type { DeadLetter } from './dead-letter';
 import { DeserializationError } from '../../schemas/errors';
-import { RecordError } from '../errors';
+import { ConfigError, RecordError } from '../errors';
 
 /** How to turn one topic's Kafka messages into stream records. */
 export interface TopicDecoding {
@@ -72,6 +72,8 @@ export async function decodeBatch(decoding: TopicDecoding, partition: number, me
         source: { topic: decoding.topic, partition, offset: message.offset },
       });
     } catch (error) {
+      // A configuration problem (an internal topic of another format) is no bad record: the app stops.
+      if (error instanceof ConfigError) throw error;
       if (decoding.onError === 'fail') throw new SourceDecodeError(decoding.topic, partition, message.offset, error);
       if (decoding.onError === 'skip') {
         decoding.onSkip?.({ topic: decoding.topic, partition, offset: message.offset, error });

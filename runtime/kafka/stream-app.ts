@@ -12,9 +12,14 @@ import { topicCompression, type TopicCompression } from './topic-compression';
 import { ensureTopics, partitionCounts, type TopicRequirement } from './topic-admin';
 import { TributaryError } from '../errors';
 import { seekToStableOffsets } from './stable-offsets';
+import { planPartitions, type PartitionPlan } from './partition-plan';
+import { EventTimeAligner } from './event-time-aligner';
 import { batchSpan, withStageSpans, type Telemetry } from '../telemetry';
 import { context } from '@opentelemetry/api';
 import type { BatchReport } from './stream-task';
+
+/** How long a batch held back whole by event-time alignment waits for another lane to move before it is fetched again. */
+const ALIGNMENT_WAIT_MS = 100;
 
 /** Everything a pipeline factory gets to build one task's in-process pipeline. */
 export interface TaskResources {
@@ -79,9 +84,11 @@ export class StreamApp {
   private readonly kafka: KafkaClient;
   private readonly topicToSubTopology = new Map<string, SubTopology>();
   private readonly punctuators = new Map<string, NodeJS.Timeout[]>();
+  private readonly aligner: EventTimeAligner;
 
   constructor(private readonly options: StreamAppOptions) {
     this.kafka = options.client ?? connectKafka(options.topology.kafka, options.logger);
+    this.aligner = new EventTimeAligner(options.topology.processing.maxEventTimeSkewMs, options.topology.processing.maxTaskIdleMs);
     for (const sub of options.topology.subTopologies) {
       for (const topic of sub.sourceTopics) this.topicToSubTopology.set(topic, sub);
     }
@@ -99,7 +106,10 @@ export class StreamApp {
     const admin = await this.kafka.admin();
     try {
       const sourcePartitions = await partitionCounts(admin, sourceTopics);
-      await ensureTopics(admin, this.requiredTopics(sourcePartitions), this.options.topicCreation ?? 'create');
+      const present = new Set(await admin.listTopics());
+      const existingRepartition = await admin.partitionCounts(topology.repartitionTopics.map((r) => r.topic).filter((t) => present.has(t)));
+      const plan = planPartitions(topology, sourcePartitions, existingRepartition);
+      await ensureTopics(admin, this.requiredTopics(sourcePartitions, plan), this.options.topicCreation ?? 'create');
     } finally {
       await admin.close();
     }
@@ -120,6 +130,7 @@ export class StreamApp {
       rebalanceTimeoutMs: Math.max(60_000, topology.processing.sessionTimeoutMs),
       heartbeatIntervalMs: this.heartbeatIntervalMs(),
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+      coPartitionGroups: topology.subTopologies.map((s) => s.sourceTopics),
     });
     this.state = 'running';
     await this.consumer.run({
@@ -158,14 +169,24 @@ export class StreamApp {
     const beat = setInterval(() => { void batch.heartbeat().catch(() => undefined); }, this.heartbeatIntervalMs());
     const telemetry = this.options.telemetry;
     const span = telemetry ? batchSpan(telemetry.tracer, { taskId: task.id, topic: batch.topic, partition: batch.partition }, batch.messages) : undefined;
+    const lane = `${batch.topic}/${batch.partition}`;
+    const admit = (times: number[]): number => this.aligner.admit(lane, task.id, times);
     try {
       // Stage spans (deserialize, steps, scoring, flush, commit) only when spans leave the process.
-      if (span) await context.with(telemetry!.tracesExported ? withStageSpans(span.context) : span.context, () => task.processBatch(batch.topic, batch.messages));
-      else await task.processBatch(batch.topic, batch.messages);
+      const outcome = span
+        ? await context.with(telemetry!.tracesExported ? withStageSpans(span.context) : span.context, () => task.processBatch(batch.topic, batch.messages, admit))
+        : await task.processBatch(batch.topic, batch.messages, admit);
       span?.end();
-      // Mark the batch only once it is committed, so a failed batch is fetched again.
-      batch.markProcessed(batch.messages[batch.messages.length - 1].offset);
-      this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.lag()));
+      if (outcome.handled === 0) {
+        // Held back whole by event-time alignment: give the other lanes a moment, then the client fetches it again.
+        await this.aligner.waitForProgress(ALIGNMENT_WAIT_MS);
+        return;
+      }
+      // Mark only what is committed, so a failed batch (or the held tail) is fetched again.
+      batch.markProcessed(batch.messages[outcome.handled - 1].offset);
+      const caughtUp = outcome.handled === batch.messages.length && batch.lag() === 0n;
+      this.aligner.processed(lane, outcome.lastEventTime, caughtUp);
+      this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.lag()) + batch.messages.length - outcome.handled);
     } catch (error) {
       span?.end(error);
       if (this.kafka.isRecoverable(error) || (error instanceof TributaryError && error.retriable)) {
@@ -245,10 +266,15 @@ export class StreamApp {
   private async reconcileTasks(assignment: Record<string, number[]>): Promise<void> {
     this.options.telemetry?.metrics.rebalance('assigned', Object.values(assignment).reduce((n, p) => n + p.length, 0));
     const owned = new Map<string, { sub: SubTopology; partition: number }>();
+    const lanes: Array<{ lane: string; task: string }> = [];
     for (const [topic, partitions] of Object.entries(assignment)) {
       const sub = this.topicToSubTopology.get(topic);
-      if (sub) for (const p of partitions) owned.set(`${sub.id}_${p}`, { sub, partition: p });
+      if (sub) for (const p of partitions) {
+        owned.set(`${sub.id}_${p}`, { sub, partition: p });
+        lanes.push({ lane: `${topic}/${p}`, task: `${sub.id}_${p}` });
+      }
     }
+    this.aligner.assign(lanes);
     // Tasks are created (and their stores restored) on assignment, not at their first batch.
     for (const { sub, partition } of owned.values()) {
       this.task(sub, partition, async () => undefined).catch((error) => this.fatal(error));
@@ -293,7 +319,7 @@ export class StreamApp {
     for (const o of report.outputEventTimes) telemetry.metrics.e2eLatency(o.topic, o.eventTime, now);
   }
 
-  private requiredTopics(sourcePartitions: Map<string, number>): TopicRequirement[] {
+  private requiredTopics(sourcePartitions: Map<string, number>, plan: PartitionPlan): TopicRequirement[] {
     const { topology } = this.options;
     const maxSource = Math.max(1, ...sourcePartitions.values());
     const required: TopicRequirement[] = [
@@ -303,12 +329,13 @@ export class StreamApp {
       required.push({ topic: sink.topic, partitions: sink.partitions ?? maxSource, purpose: `sink ${sink.name}` });
     }
     for (const r of topology.repartitionTopics) {
-      required.push({ topic: r.topic, partitions: maxSource, purpose: `repartition topic of step ${r.forStep}` });
+      required.push({ topic: r.topic, partitions: plan.repartition.get(r.topic) as number, purpose: `repartition topic of step ${r.forStep}` });
     }
     for (const store of Object.values(topology.stores)) {
       if (!store.changelog) continue;
       const sub = topology.subTopologies.find((s) => s.stores.includes(store.name));
-      const partitions = sub ? Math.max(1, ...sub.sourceTopics.map((t) => sourcePartitions.get(t) ?? maxSource)) : maxSource;
+      // A changelog has one partition per task of the sub-topology that owns the store.
+      const partitions = sub ? plan.tasks.get(sub.id) ?? maxSource : maxSource;
       // Window changelogs also expire (retention + 1 day), as their windows leave RocksDB.
       const config: Record<string, string> = store.kind === 'window' && store.retentionMs !== undefined
         ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String(store.retentionMs + 86_400_000) }

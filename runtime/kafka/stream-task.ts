@@ -36,6 +36,14 @@ export interface BatchCommitter {
   close(): Promise<void>;
 }
 
+/** How much of a consumer batch a task handled (the rest is fetched again). */
+export interface BatchOutcome {
+  /** Leading messages of the batch that were processed and committed. */
+  readonly handled: number;
+  /** Event time of the last record processed, when there was one. */
+  readonly lastEventTime?: number;
+}
+
 /** Counters of what one task did; read by telemetry and tests. */
 export interface TaskCounters {
   recordsIn: number;
@@ -109,10 +117,16 @@ export class StreamTask {
     return this.options.partition;
   }
 
-  /** Process a consumer batch; resolves when its offset is committed. */
-  processBatch(topic: string, messages: readonly ConsumedMessage[]): Promise<void> {
-    const run = this.queue.then(() => this.runBatch(topic, messages));
-    this.queue = run.catch(() => undefined);
+  /**
+   * Process a consumer batch; resolves, once its offset is committed, with
+   * how many of its messages were handled. `admit` (event-time alignment)
+   * may hold back a tail: given the decoded records' event times in offset
+   * order it says how many leading records go now; the rest is left for the
+   * consumer to fetch again.
+   */
+  processBatch(topic: string, messages: readonly ConsumedMessage[], admit?: (eventTimes: number[]) => number): Promise<BatchOutcome> {
+    const run = this.queue.then(() => this.runBatch(topic, messages, admit));
+    this.queue = run.then(() => undefined, () => undefined);
     return run;
   }
 
@@ -128,18 +142,30 @@ export class StreamTask {
     return run;
   }
 
-  private async runBatch(topic: string, messages: readonly ConsumedMessage[]): Promise<void> {
+  private async runBatch(topic: string, messages: readonly ConsumedMessage[], admit?: (eventTimes: number[]) => number): Promise<BatchOutcome> {
     if (this.state !== 'running') throw new TaskClosedError(this.id, this.state);
-    if (messages.length === 0) return;
+    if (messages.length === 0) return { handled: 0 };
     const decoding = this.options.decoding.get(topic);
     if (!decoding) throw new TaskClosedError(this.id, `no decoding for topic ${topic}`);
-    const { records, poison } = await inStageSpan('deserialize', async (span) => {
-      const decoded = await decodeBatch(decoding, this.partition, messages);
-      span?.setAttributes({ 'tributary.records.in': messages.length, 'tributary.records.out': decoded.records.length, 'tributary.records.poison': decoded.poison.length });
-      return decoded;
+    const decoded = await inStageSpan('deserialize', async (span) => {
+      const batch = await decodeBatch(decoding, this.partition, messages);
+      span?.setAttributes({ 'tributary.records.in': messages.length, 'tributary.records.out': batch.records.length, 'tributary.records.poison': batch.poison.length });
+      return batch;
     }, { 'messaging.destination.name': topic });
+    let { records, poison } = decoded;
+    let handled = messages;
+    const admitted = admit ? admit(records.map((r) => r.timestamp)) : records.length;
+    if (admitted < records.length) {
+      // Cut before the first held record: its offset and everything after it is fetched again.
+      const cut = BigInt(records[admitted].source!.offset);
+      handled = messages.filter((m) => BigInt(m.offset) < cut);
+      records = records.slice(0, admitted);
+      poison = poison.filter((p) => BigInt(p.offset) < cut);
+      if (handled.length === 0) return { handled: 0 };
+    }
     const result = await this.options.pipeline.process(topic, records);
-    await this.complete(result, { topic, messages }, poison, messages);
+    await this.complete(result, { topic, messages: handled }, poison, handled);
+    return { handled: handled.length, lastEventTime: records.length > 0 ? records[records.length - 1].timestamp : undefined };
   }
 
   /**
@@ -174,7 +200,12 @@ export class StreamTask {
         for (const r of result.repartition) {
           const encoding = this.options.repartition.get(r.topic);
           if (!encoding) throw new TaskClosedError(this.id, `unknown repartition topic ${r.topic}`);
-          add(encoding.topic, encodeRecord(encoding, r.record));
+          try {
+            add(encoding.topic, encodeRecord(encoding, r.record));
+          } catch (error) {
+            // A key the co-partitioned key format cannot hold (an object for an Avro string key) is a bad record, not a stop.
+            deadLetters.push({ ...this.stepFailure(`repartition:${r.topic}`, r.record, error, messages, inputTopic), stage: 'serialize' });
+          }
         }
         span?.setAttributes({ 'tributary.records.out': result.outputs.length, 'tributary.records.repartitioned': result.repartition.length });
       });

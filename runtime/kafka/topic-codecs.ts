@@ -2,6 +2,7 @@ import type { CompiledTopology } from '../../topology/compiled-topology';
 import { createRegistryClient } from '../../schemas/registry-client';
 import { createSerde, type AvroSettings } from '../../schemas/serde-factory';
 import { internalSerde } from '../../schemas/serde-internal';
+import { repartitionKeySerde } from './repartition-key-serde';
 import type { SubjectNameStrategy } from '../../schemas/subject-name';
 import { ConfigError } from '../errors';
 import type { SkippedMessage, TopicDecoding } from './record-decoder';
@@ -63,8 +64,12 @@ export async function buildTopicCodecs(topology: CompiledTopology, options: Code
   }
   const repartition = new Map<string, TopicEncoding>();
   for (const r of topology.repartitionTopics) {
-    decoding.set(r.topic, { topic: r.topic, key: internalSerde, value: internalSerde, timestamp: { kind: 'record' } });
-    repartition.set(r.topic, { topic: r.topic, key: internalSerde, value: internalSerde });
+    // Sharing the co-partitioned source's serde object keeps its Avro schema id, so key bytes match the user topic's.
+    const sourceKey = r.keySource ? decoding.get(topology.sources[r.keySource].topic)?.key : undefined;
+    const keyFormat = sourceKey ?? await createSerde(r.key, r.topic, true, avro);
+    const key = repartitionKeySerde(keyFormat, r.topic, topology.name);
+    decoding.set(r.topic, { topic: r.topic, key, value: internalSerde, timestamp: { kind: 'record' } });
+    repartition.set(r.topic, { topic: r.topic, key, value: internalSerde });
   }
   const sinks = new Map<string, TopicEncoding>();
   for (const sink of Object.values(topology.sinks)) {

@@ -13,6 +13,8 @@ export interface CheckedStep {
   readonly onError: ErrorPolicy;
   readonly references: readonly Reference[];
   readonly node: YAMLMap;
+  /** `partitions:` of the step: the partition count of the repartition topic in front of it. */
+  readonly partitions?: number;
 }
 
 export interface CheckedPipeline {
@@ -36,4 +38,6 @@ export interface CheckedDocument {
   readonly stores: ReadonlyMap<string, CompiledStore>;
   readonly pipelines: ReadonlyMap<string, CheckedPipeline>;
   readonly tests: readonly TopologyTestCase[];
+  /** 1-based line and column of a node of the file (for problems found after compiling). */
+  readonly positionOf: (node: Node | Pair | undefined) => { line: number; col: number };
 }

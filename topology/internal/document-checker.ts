@@ -164,11 +164,12 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
           brokers: ((kafka.brokers ?? ['127.0.0.1:9092']) as string[]).flatMap((b) => b.split(',')).map((b) => b.trim()).filter(Boolean),
         },
         processing: {
-          guarantee: 'at_least_once', commitInterval: 1000, sessionTimeout: 30_000, stateDir: './tributary-state', ...processing,
+          guarantee: 'at_least_once', commitInterval: 1000, sessionTimeout: 30_000, stateDir: './tributary-state', maxEventTimeSkew: 1000, maxTaskIdle: 1000, ...processing,
           deadLetterTopic: processing.deadLetterTopic ?? `${name}-dlq`,
         },
       },
       sources, sinks, stores, pipelines, tests,
+      positionOf: (node) => sink.position(node),
     },
   };
 }

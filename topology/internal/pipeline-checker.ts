@@ -94,10 +94,11 @@ interface ParsedStep {
   readonly operatorNode: Node;
   readonly optionsNode: Node | undefined;
   readonly onError: ErrorPolicy;
+  readonly partitions?: number;
   readonly node: YAMLMap;
 }
 
-const stepKeys = ['id', 'operator', 'options', 'onError', 'description'];
+const stepKeys = ['id', 'operator', 'options', 'onError', 'description', 'partitions'];
 
 /**
  * Reads a step in either form: compact `{id, filter: {expression: ...}}` (the
@@ -114,6 +115,7 @@ function parseStep(stepNode: Node | undefined, where: string, sink: ProblemSink)
   let operatorPair: { name: string; node: Node } | undefined;
   let longOptions: Node | undefined;
   let onError: ErrorPolicy = 'dead-letter';
+  let partitions: number | undefined;
   const others: Array<{ name: string; key: Node; value: Node | undefined }> = [];
   let bad = false;
   for (const pair of stepNode.items) {
@@ -140,6 +142,12 @@ function parseStep(stepNode: Node | undefined, where: string, sink: ProblemSink)
       case 'description':
         if (text === undefined) sink.report(value ?? key, 'wrong-type', `${where}.description must be a string`);
         break;
+      case 'partitions': {
+        const n = isScalar(value) ? value.value : undefined;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) sink.report(value ?? key, 'wrong-type', `${where}.partitions must be an integer of at least 1, found ${describeNode(value)}`);
+        else partitions = n;
+        break;
+      }
       default: others.push({ name, key, value });
     }
   }
@@ -166,7 +174,7 @@ function parseStep(stepNode: Node | undefined, where: string, sink: ProblemSink)
   }
   if (id === undefined && !bad) sink.report(stepNode, 'missing-key', `${where} is missing required key 'id'`);
   if (id === undefined || operator === undefined || operatorNode === undefined || idNode === undefined) return undefined;
-  return { id, idNode, operator, operatorNode, optionsNode, onError, node: stepNode };
+  return { id, idNode, operator, operatorNode, optionsNode, onError, ...(partitions !== undefined ? { partitions } : {}), node: stepNode };
 }
 
 function checkStep(
@@ -174,11 +182,12 @@ function checkStep(
   findings: CheckFindings, builtins: Map<string, OperatorSpec>,
 ): CheckedStep {
   const { id, operator, onError, node: stepNode } = parsed;
+  const partitions = parsed.partitions !== undefined ? { partitions: parsed.partitions } : {};
   const resolution = resolveOperator(operator, dir);
   if ('problem' in resolution) {
     const hint = resolution.problem === 'unknown-operator' ? didYouMean(operator, [...builtins.keys(), ...stepKeys]) : '';
     sink.report(parsed.operatorNode, resolution.problem, `${resolution.message}${hint}`);
-    return { id, pipeline, operator, options: {}, onError, references: [], node: stepNode };
+    return { id, pipeline, operator, options: {}, onError, references: [], node: stepNode, ...partitions };
   }
   const spec = resolution.spec;
   const optionsNode = parsed.optionsNode;
@@ -209,7 +218,7 @@ function checkStep(
   findings.references.push(...stepFindings.references);
   findings.modules.push(...stepFindings.modules);
   expressionsByStep.set(stepNode, stepFindings.expressions);
-  return { id, pipeline, operator, spec, options, onError, references: stepFindings.references, node: stepNode };
+  return { id, pipeline, operator, spec, options, onError, references: stepFindings.references, node: stepNode, ...partitions };
 }
 
 const expressionsByStep = new WeakMap<YAMLMap, CheckFindings['expressions']>();

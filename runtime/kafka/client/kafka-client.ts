@@ -1,4 +1,5 @@
 import type { CompressionCodec } from '../../../topology/compiled-topology';
+import type { CoPartitionGroups } from './task-assignment';
 
 /*
  * The Kafka client seam. The runtime (StreamApp, its tasks and committers,
@@ -90,6 +91,8 @@ export interface GroupConsumerOptions {
   readonly heartbeatIntervalMs: number;
   /** How many partitions' batches may be in the handler at once. */
   readonly partitionsConsumedConcurrently: number;
+  /** Topics whose equal-numbered partitions one member must own together (see task-assignment.ts). */
+  readonly coPartitionGroups?: CoPartitionGroups;
 }
 
 /**

@@ -111,7 +111,7 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
     try {
       assert.deepEqual({ ...client.consumerOptions, partitionsConsumedConcurrently: undefined }, {
         groupId: 'seam-app', topics: [{ topic: 'in-t', fromBeginning: true }], maxBytesPerPartition: 1024 * 1024,
-        sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 600, partitionsConsumedConcurrently: undefined,
+        sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 600, partitionsConsumedConcurrently: undefined, coPartitionGroups: [['in-t']],
       });
     } finally {
       await app.stop();

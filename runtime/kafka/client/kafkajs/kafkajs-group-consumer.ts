@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { GroupConsumer, GroupConsumerHandlers, GroupConsumerOptions, TopicPartitionOffset } from '../kafka-client';
 import { errorForKafkajsRunner } from './kafkajs-errors';
+import { taskAssigner } from './kafkajs-task-assigner';
 
 /**
  * {@link GroupConsumer} over a kafkajs consumer: `eachBatch` with manual
@@ -19,6 +20,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       sessionTimeout: options.sessionTimeoutMs,
       rebalanceTimeout: options.rebalanceTimeoutMs,
       heartbeatInterval: options.heartbeatIntervalMs,
+      partitionAssigners: [taskAssigner(options.coPartitionGroups ?? [])],
     });
   }
 
