@@ -18,18 +18,28 @@
  * lanes of other tasks (so the tasks upstream of a repartition stay within
  * that much event time of each other over a backlog). The lane holding the
  * smallest frontier can always proceed, so the process never stalls.
- * Alignment holds within one process; across processes each aligns its own.
+ * Across processes, each process publishes its lanes' frontiers
+ * (alignment-exchange.ts) and the others take them as lanes of other tasks;
+ * a report older than `staleMs` is ignored, so a dead process stops holding
+ * anyone back. A lane whose task is still being created (restoring its
+ * state) holds the others without an idle timeout: its records are coming.
  */
 export class EventTimeAligner {
   private readonly lanes = new Map<string, Lane>();
+  private readonly remote = new Map<string, { lanes: ReadonlyMap<string, number>; receivedAt: number }>();
   private waiters: Array<() => void> = [];
 
-  constructor(private readonly maxSkewMs: number, private readonly idleMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly maxSkewMs: number,
+    private readonly idleMs: number,
+    private readonly now: () => number = Date.now,
+    private readonly staleMs = Math.max(3_000, 3 * idleMs),
+  ) {}
 
-  /** The lanes (topic-partitions) this process now owns, with the task each belongs to. */
+  /** The lanes (topic-partitions) this process now owns, with the task each belongs to; new ones start as their task is created. */
   assign(lanes: ReadonlyArray<{ lane: string; task: string }>): void {
     const next = new Map<string, Lane>();
-    for (const { lane, task } of lanes) next.set(lane, this.lanes.get(lane) ?? { task, frontier: undefined, holding: false, updatedAt: this.now() });
+    for (const { lane, task } of lanes) next.set(lane, this.lanes.get(lane) ?? { task, frontier: undefined, holding: false, starting: true, updatedAt: this.now() });
     this.lanes.clear();
     for (const [k, v] of next) this.lanes.set(k, v);
     this.wake();
@@ -43,7 +53,7 @@ export class EventTimeAligner {
   admit(lane: string, task: string, times: readonly number[]): number {
     let own = this.lanes.get(lane);
     if (!own) {
-      own = { task, frontier: undefined, holding: false, updatedAt: this.now() };
+      own = { task, frontier: undefined, holding: false, starting: false, updatedAt: this.now() };
       this.lanes.set(lane, own);
     }
     if (times.length === 0) return 0;
@@ -67,6 +77,27 @@ export class EventTimeAligner {
     this.wake();
   }
 
+  /** The task's state is restored and it takes records: its lanes may go idle from now on. */
+  taskReady(task: string): void {
+    for (const lane of this.lanes.values()) {
+      if (lane.task !== task || !lane.starting) continue;
+      lane.starting = false;
+      lane.updatedAt = this.now();
+    }
+  }
+
+  /** Another process's lanes and their frontiers (-Infinity: blocked, Infinity: idle), as it last reported them. */
+  setRemote(member: string, lanes: ReadonlyMap<string, number>): void {
+    this.remote.set(member, { lanes, receivedAt: this.now() });
+    this.wake();
+  }
+
+  /** This process's lanes with the frontier they hold the others to, for the other processes. */
+  report(): Array<[string, number]> {
+    const now = this.now();
+    return [...this.lanes].map(([lane, state]) => [lane, this.effectiveFrontier(state, now)]);
+  }
+
   /** Resolves when any lane moves on, or after `timeoutMs`. */
   waitForProgress(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
@@ -82,11 +113,22 @@ export class EventTimeAligner {
     const now = this.now();
     for (const [other, state] of this.lanes) {
       if (other === lane) continue;
-      const idle = !state.holding && now - state.updatedAt >= this.idleMs;
-      const frontier = idle ? Infinity : state.frontier ?? -Infinity;
-      limit = Math.min(limit, frontier + (state.task === task ? 0 : this.maxSkewMs));
+      limit = Math.min(limit, this.effectiveFrontier(state, now) + (state.task === task ? 0 : this.maxSkewMs));
+    }
+    for (const [member, report] of this.remote) {
+      if (now - report.receivedAt > this.staleMs) {
+        this.remote.delete(member);
+        continue;
+      }
+      // A lane this process owns now is judged by its own state, not by an older report.
+      for (const [other, frontier] of report.lanes) if (!this.lanes.has(other)) limit = Math.min(limit, frontier + this.maxSkewMs);
     }
     return limit;
+  }
+
+  private effectiveFrontier(state: Lane, now: number): number {
+    const idle = !state.holding && !state.starting && now - state.updatedAt >= this.idleMs;
+    return idle ? Infinity : state.frontier ?? -Infinity;
   }
 
   private wake(): void {
@@ -102,6 +144,8 @@ interface Lane {
   frontier: number | undefined;
   /** A batch of the lane was seen and not (fully) processed: its head is certain. */
   holding: boolean;
+  /** Its task is being created (state restoring): it cannot be idle yet. */
+  starting: boolean;
   /** When the lane was assigned or last reported (for the idle timeout). */
   updatedAt: number;
 }

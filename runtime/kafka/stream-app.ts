@@ -14,6 +14,7 @@ import { TributaryError } from '../errors';
 import { seekToStableOffsets } from './stable-offsets';
 import { planPartitions, type PartitionPlan } from './partition-plan';
 import { EventTimeAligner } from './event-time-aligner';
+import { AlignmentExchange, alignmentTopic, alignmentTopicConfig } from './alignment-exchange';
 import { batchSpan, withStageSpans, type Telemetry } from '../telemetry';
 import { context } from '@opentelemetry/api';
 import type { BatchReport } from './stream-task';
@@ -85,6 +86,7 @@ export class StreamApp {
   private readonly topicToSubTopology = new Map<string, SubTopology>();
   private readonly punctuators = new Map<string, NodeJS.Timeout[]>();
   private readonly aligner: EventTimeAligner;
+  private exchange?: AlignmentExchange;
 
   constructor(private readonly options: StreamAppOptions) {
     this.kafka = options.client ?? connectKafka(options.topology.kafka, options.logger);
@@ -114,6 +116,12 @@ export class StreamApp {
       await admin.close();
     }
     this.codecs = await buildTopicCodecs(topology, { onSkip: decodeSkipReporter(logger, this.options.telemetry?.metrics) });
+    const exchangeAdmin = await this.kafka.admin();
+    try {
+      this.exchange = await AlignmentExchange.start(this.kafka, exchangeAdmin, topology.name, this.aligner, logger);
+    } finally {
+      await exchangeAdmin.close();
+    }
 
     if (topology.processing.guarantee === 'at_least_once') this.producer = await this.kafka.producer();
     else this.admin = await this.kafka.admin();
@@ -153,6 +161,7 @@ export class StreamApp {
     await this.producer?.close().catch(() => undefined);
     await this.admin?.close().catch(() => undefined);
     await this.consumer?.close().catch(() => undefined);
+    await this.exchange?.stop();
     this.state = 'stopped';
     this.options.logger.info('application stopped', { app: this.options.topology.name });
   }
@@ -215,6 +224,8 @@ export class StreamApp {
     let task = this.tasks.get(id);
     if (!task) {
       task = this.createTask(id, sub, partition, heartbeat);
+      // Until its state is restored the task's inputs hold the others back (their records are coming).
+      void task.then(() => this.aligner.taskReady(id), () => this.aligner.taskReady(id));
       this.tasks.set(id, task);
       task.catch(() => this.tasks.delete(id));
     }
@@ -324,6 +335,7 @@ export class StreamApp {
     const maxSource = Math.max(1, ...sourcePartitions.values());
     const required: TopicRequirement[] = [
       { topic: topology.processing.deadLetterTopic, partitions: 1, purpose: 'dead-letter topic' },
+      { topic: alignmentTopic(topology.name), partitions: 1, config: alignmentTopicConfig, purpose: 'event-time frontiers of the processes (alignment)' },
     ];
     for (const sink of Object.values(topology.sinks)) {
       required.push({ topic: sink.topic, partitions: sink.partitions ?? maxSource, purpose: `sink ${sink.name}` });

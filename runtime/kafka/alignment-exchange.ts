@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { KafkaAdmin, KafkaClient, KafkaProducer } from './client/kafka-client';
+import type { EventTimeAligner } from './event-time-aligner';
+import type { Logger } from '../logger';
+
+/** Kafka's largest offset: a range that ends there is followed until aborted. */
+const FOREVER = (2n ** 63n - 1n).toString();
+
+/** The internal topic where the processes of an application publish their inputs' event-time frontiers. */
+export function alignmentTopic(app: string): string {
+  return `${app}-alignment`;
+}
+
+/** Topic settings: reports matter for seconds, so the topic keeps an hour. */
+export const alignmentTopicConfig: Readonly<Record<string, string>> = { 'cleanup.policy': 'delete', 'retention.ms': '3600000' };
+
+interface Report {
+  readonly member: string;
+  /** [lane, frontier]; frontiers ±Infinity travel as the strings 'inf' and '-inf'. */
+  readonly lanes: ReadonlyArray<readonly [string, number | 'inf' | '-inf']>;
+}
+
+/**
+ * Event-time alignment across the processes of an application (Flink aligns
+ * its sources through the job manager; Tributary has no coordinator, so the
+ * processes talk through a one-partition topic): every `intervalMs` each
+ * process publishes its lanes' frontiers and hands the others' to its
+ * {@link EventTimeAligner}. A process that stops publishing is forgotten
+ * after the aligner's stale time, so a crash never blocks the survivors.
+ */
+export class AlignmentExchange {
+  private readonly member = randomUUID();
+  private readonly abort = new AbortController();
+  private timer?: NodeJS.Timeout;
+  private reading?: Promise<void>;
+  private sending = false;
+
+  private constructor(
+    private readonly client: KafkaClient,
+    private readonly producer: KafkaProducer,
+    private readonly topic: string,
+    private readonly aligner: EventTimeAligner,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts publishing and reading from the topic's current end (the topic must exist). */
+  static async start(client: KafkaClient, admin: KafkaAdmin, app: string, aligner: EventTimeAligner, logger: Logger, intervalMs = 200): Promise<AlignmentExchange> {
+    const topic = alignmentTopic(app);
+    const [end] = await admin.topicOffsets(topic);
+    const exchange = new AlignmentExchange(client, await client.producer(), topic, aligner, logger);
+    exchange.follow(end?.high ?? '0');
+    exchange.timer = setInterval(() => exchange.publish(), intervalMs);
+    return exchange;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.abort.abort(new Error('alignment exchange stopped'));
+    await this.reading?.catch(() => undefined);
+    await this.producer.close().catch(() => undefined);
+  }
+
+  private publish(): void {
+    // One report in flight at a time: a slow broker must not pile them up.
+    if (this.sending) return;
+    this.sending = true;
+    const report: Report = {
+      member: this.member,
+      lanes: this.aligner.report().map(([lane, f]) => [lane, f === Infinity ? 'inf' : f === -Infinity ? '-inf' : f]),
+    };
+    this.producer.send([{ topic: this.topic, messages: [{ key: this.member, value: JSON.stringify(report) }] }], 'none')
+      .catch((error: unknown) => this.logger.warn('could not publish event-time frontiers', { topic: this.topic, error }))
+      .finally(() => { this.sending = false; });
+  }
+
+  private follow(from: string): void {
+    let position = from;
+    const read = async (): Promise<void> => {
+      while (!this.abort.signal.aborted) {
+        try {
+          await this.client.readRanges([{ topic: this.topic, partition: 0, from: position, to: FOREVER }], async (batch) => {
+            position = batch.nextOffset;
+            for (const m of batch.messages) this.receive(m.value);
+          }, { maxBytesPerPartition: 1 << 20, signal: this.abort.signal });
+        } catch (error) {
+          if (this.abort.signal.aborted) return;
+          this.logger.warn('reading event-time frontiers failed; reading again', { topic: this.topic, error });
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+      }
+    };
+    this.reading = read();
+  }
+
+  private receive(value: Buffer | null): void {
+    if (!value) return;
+    let report: Report;
+    try {
+      report = JSON.parse(value.toString('utf8')) as Report;
+    } catch {
+      return; // not ours: the topic is internal, anything else in it is ignored
+    }
+    if (typeof report?.member !== 'string' || report.member === this.member || !Array.isArray(report.lanes)) return;
+    const lanes = new Map<string, number>();
+    for (const [lane, f] of report.lanes) lanes.set(lane, f === 'inf' ? Infinity : f === '-inf' ? -Infinity : Number(f));
+    this.aligner.setRemote(report.member, lanes);
+  }
+}
