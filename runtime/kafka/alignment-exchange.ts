@@ -6,6 +6,11 @@ import type { Logger } from '../logger';
 /** Kafka's largest offset: a range that ends there is followed until aborted. */
 const FOREVER = (2n ** 63n - 1n).toString();
 
+/** Least time between two reports of a process whose frontiers move. */
+const CHANGE_MS = 20;
+/** Most time between two reports. */
+const KEEPALIVE_MS = 500;
+
 /** The internal topic where the processes of an application publish their inputs' event-time frontiers. */
 export function alignmentTopic(app: string): string {
   return `${app}-alignment`;
@@ -34,6 +39,8 @@ export class AlignmentExchange {
   private timer?: NodeJS.Timeout;
   private reading?: Promise<void>;
   private sending = false;
+  private pending = false;
+  private scheduled?: NodeJS.Timeout;
 
   private constructor(
     private readonly client: KafkaClient,
@@ -44,25 +51,35 @@ export class AlignmentExchange {
   ) {}
 
   /** Starts publishing and reading from the topic's current end (the topic must exist). */
-  static async start(client: KafkaClient, admin: KafkaAdmin, app: string, aligner: EventTimeAligner, logger: Logger, intervalMs = 200): Promise<AlignmentExchange> {
+  static async start(client: KafkaClient, admin: KafkaAdmin, app: string, aligner: EventTimeAligner, logger: Logger): Promise<AlignmentExchange> {
     const topic = alignmentTopic(app);
-    const [end] = await admin.topicOffsets(topic);
+    const end = await endOffset(admin, topic);
     const exchange = new AlignmentExchange(client, await client.producer(), topic, aligner, logger);
-    exchange.follow(end?.high ?? '0');
-    exchange.timer = setInterval(() => exchange.publish(), intervalMs);
+    exchange.follow(end);
+    // Frontiers go out when they move (at most every CHANGE_MS: the others wait on them over a
+    // backlog), and every KEEPALIVE_MS regardless, so the others know this process is alive.
+    aligner.onLocalChange = () => exchange.schedule();
+    exchange.timer = setInterval(() => exchange.publish(), KEEPALIVE_MS);
     return exchange;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = setTimeout(() => { this.scheduled = undefined; this.publish(); }, CHANGE_MS);
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.scheduled);
+    this.aligner.onLocalChange = undefined;
     this.abort.abort(new Error('alignment exchange stopped'));
     await this.reading?.catch(() => undefined);
     await this.producer.close().catch(() => undefined);
   }
 
   private publish(): void {
-    // One report in flight at a time: a slow broker must not pile them up.
-    if (this.sending) return;
+    // One report in flight at a time: a slow broker must not pile them up (the latest goes next).
+    if (this.sending) { this.pending = true; return; }
     this.sending = true;
     const report: Report = {
       member: this.member,
@@ -70,7 +87,10 @@ export class AlignmentExchange {
     };
     this.producer.send([{ topic: this.topic, messages: [{ key: this.member, value: JSON.stringify(report) }] }], 'none')
       .catch((error: unknown) => this.logger.warn('could not publish event-time frontiers', { topic: this.topic, error }))
-      .finally(() => { this.sending = false; });
+      .finally(() => {
+        this.sending = false;
+        if (this.pending) { this.pending = false; this.schedule(); }
+      });
   }
 
   private follow(from: string): void {
@@ -104,5 +124,23 @@ export class AlignmentExchange {
     const lanes = new Map<string, number>();
     for (const [lane, f] of report.lanes) lanes.set(lane, f === 'inf' ? Infinity : f === '-inf' ? -Infinity : Number(f));
     this.aligner.setRemote(report.member, lanes);
+  }
+}
+
+/**
+ * The topic's end now. Another instance may have just created the topic
+ * (ours was refused as existing), so its leader can still be on the way:
+ * ask again for up to 30 s before giving up.
+ */
+async function endOffset(admin: KafkaAdmin, topic: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const [partition] = await admin.topicOffsets(topic);
+      return partition?.high ?? '0';
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 }

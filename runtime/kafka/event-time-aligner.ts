@@ -28,6 +28,8 @@ export class EventTimeAligner {
   private readonly lanes = new Map<string, Lane>();
   private readonly remote = new Map<string, { lanes: ReadonlyMap<string, number>; receivedAt: number }>();
   private waiters: Array<() => void> = [];
+  /** Told whenever a local lane's frontier may have moved (the exchange publishes then). */
+  onLocalChange?: () => void;
 
   constructor(
     private readonly maxSkewMs: number,
@@ -57,6 +59,7 @@ export class EventTimeAligner {
       this.lanes.set(lane, own);
     }
     if (times.length === 0) return 0;
+    if (own.frontier !== times[0] || !own.holding) this.onLocalChange?.();
     own.frontier = times[0];
     own.holding = true;
     own.updatedAt = this.now();
@@ -74,6 +77,7 @@ export class EventTimeAligner {
     own.frontier = caughtUp ? Infinity : lastTime ?? own.frontier;
     own.holding = false;
     own.updatedAt = this.now();
+    this.onLocalChange?.();
     this.wake();
   }
 
@@ -83,6 +87,7 @@ export class EventTimeAligner {
       if (lane.task !== task || !lane.starting) continue;
       lane.starting = false;
       lane.updatedAt = this.now();
+      this.onLocalChange?.();
     }
   }
 

@@ -341,7 +341,9 @@ export class StreamApp {
       required.push({ topic: sink.topic, partitions: sink.partitions ?? maxSource, purpose: `sink ${sink.name}` });
     }
     for (const r of topology.repartitionTopics) {
-      required.push({ topic: r.topic, partitions: plan.repartition.get(r.topic) as number, purpose: `repartition topic of step ${r.forStep}` });
+      // No time retention (Kafka Streams' setting): records carry event times, and a backlog of old
+      // events would otherwise be deleted by the broker before the downstream task reads it.
+      required.push({ topic: r.topic, partitions: plan.repartition.get(r.topic) as number, config: { 'retention.ms': '-1' }, purpose: `repartition topic of step ${r.forStep}` });
     }
     for (const store of Object.values(topology.stores)) {
       if (!store.changelog) continue;

@@ -109,7 +109,7 @@ describe('co-partitioning and event-time alignment on the real broker (results i
     it(`gives the model's alerts on ${partitions} partition(s) with ${instances} process(es)`, async () => {
       const alerts = await run(partitions, instances);
       const expected = expectedAlerts(clicks());
-      const logs = (): string => processes.map((p) => p.output().slice(-3000)).join('\n---\n');
+      const logs = (): string => processes.map((p) => p.output().slice(-6000)).join('\n---\n');
       const missingRow = alerts.filter((a) => a.includes('"advertiser":null'));
       assert.deepEqual(missingRow, [], `every join finds its table row\n${logs()}`);
       assert.equal(alerts.length, expected.length, `alerts received\n${logs()}`);

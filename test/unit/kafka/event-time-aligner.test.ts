@@ -26,6 +26,7 @@ describe('EventTimeAligner', () => {
   it("takes a task's lanes in timestamp order (a table row older than a stream record is processed first)", () => {
     const aligner = new EventTimeAligner(10_000, 500, clock);
     aligner.assign([{ lane: 'table/0', task: '1_0' }, { lane: 'stream/0', task: '1_0' }]);
+    aligner.taskReady('1_0');
     const order = drain(aligner, {
       'stream/0': { task: '1_0', times: [150, 250, 260, 400, 410, 900] },
       'table/0': { task: '1_0', times: [100, 200, 300, 350, 800] },
@@ -38,6 +39,7 @@ describe('EventTimeAligner', () => {
     const skew = 1_000;
     const aligner = new EventTimeAligner(skew, 500, clock);
     aligner.assign([{ lane: 'in/0', task: '0_0' }, { lane: 'in/1', task: '0_1' }, { lane: 'in/2', task: '0_2' }]);
+    for (const t of ['0_0', '0_1', '0_2']) aligner.taskReady(t);
     const times = (start: number): number[] => Array.from({ length: 200 }, (_, i) => start + i * 100);
     const order = drain(aligner, { 'in/0': { task: '0_0', times: times(0) }, 'in/1': { task: '0_1', times: times(7_000) }, 'in/2': { task: '0_2', times: times(3_000) } }, 50);
     assert.equal(order.length, 600);
@@ -52,6 +54,10 @@ describe('EventTimeAligner', () => {
   it('lets an unseen lane hold the others only until maxTaskIdle, then ignores it', () => {
     const aligner = new EventTimeAligner(0, 500, clock);
     aligner.assign([{ lane: 'a/0', task: '0_0' }, { lane: 'b/0', task: '0_0' }]);
+    now = 10_000;
+    assert.equal(aligner.admit('a/0', '0_0', [10, 20]), 0, 'while its task restores, b/0 holds the others however long that takes');
+    now = 0;
+    aligner.taskReady('0_0');
     assert.equal(aligner.admit('a/0', '0_0', [10, 20]), 0, 'b/0 may still bring older records');
     now = 499;
     assert.equal(aligner.admit('a/0', '0_0', [10, 20]), 0);
@@ -59,9 +65,23 @@ describe('EventTimeAligner', () => {
     assert.equal(aligner.admit('a/0', '0_0', [10, 20]), 2, 'b/0 counts as idle');
   });
 
+  it("aligns with other processes' reported lanes, and forgets a process that stopped reporting", () => {
+    const aligner = new EventTimeAligner(1_000, 500, clock, 3_000);
+    aligner.assign([{ lane: 'a/0', task: '0_0' }]);
+    aligner.taskReady('0_0');
+    aligner.setRemote('other', new Map([['a/1', 5_000], ['b/0', Infinity]]));
+    assert.equal(aligner.admit('a/0', '0_0', [5_500, 6_000, 6_001]), 2, 'up to the remote frontier plus the skew');
+    aligner.setRemote('other', new Map([['a/1', -Infinity]]));
+    assert.equal(aligner.admit('a/0', '0_0', [5_500]), 0, 'a remote lane whose task restores blocks');
+    now = 3_001;
+    assert.equal(aligner.admit('a/0', '0_0', [5_500]), 1, 'a report older than the stale time is ignored');
+    assert.deepEqual(aligner.report(), [['a/0', 5_500]]);
+  });
+
   it('does not let a caught-up lane hold anyone back, and wakes waiters when a lane moves', async () => {
     const aligner = new EventTimeAligner(0, 60_000, clock);
     aligner.assign([{ lane: 'a/0', task: '0_0' }, { lane: 'b/0', task: '0_0' }]);
+    aligner.taskReady('0_0');
     assert.equal(aligner.admit('b/0', '0_0', [5]), 0, 'a/0 unseen');
     const woken = aligner.waitForProgress(60_000);
     aligner.processed('a/0', 3, true);

@@ -34,7 +34,7 @@ class ScriptedClient implements KafkaClient {
 
   async admin(): Promise<KafkaAdmin> {
     return {
-      listTopics: async () => ['in-t', 'out-t', 'seam-app-dlq'],
+      listTopics: async () => ['in-t', 'out-t', 'seam-app-dlq', 'seam-app-alignment'],
       createTopics: async () => { this.events.push('create topics'); },
       partitionCounts: async (topics) => new Map(topics.map((t) => [t, 1])),
       topicOffsets: async () => [],
@@ -46,6 +46,8 @@ class ScriptedClient implements KafkaClient {
   async producer(): Promise<KafkaProducer> {
     return {
       send: async (topicMessages) => {
+        // Event-time frontiers go out every 200 ms (alignment-exchange.ts); the script follows the task's sends.
+        if (topicMessages.every((t) => t.topic === 'seam-app-alignment')) return [];
         if (this.sendError) throw this.sendError;
         this.events.push('send');
         this.sent.push(...topicMessages);
@@ -70,8 +72,9 @@ class ScriptedClient implements KafkaClient {
     };
   }
 
-  readRanges(): Promise<void> {
-    return Promise.reject(new Error('not scripted'));
+  /** Only the alignment exchange reads ranges here: it follows the topic until stopped. */
+  readRanges(_ranges: unknown, _onBatch: unknown, options: { signal?: AbortSignal }): Promise<void> {
+    return new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true }));
   }
 
   isRecoverable(): boolean {
