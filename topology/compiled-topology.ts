@@ -46,10 +46,10 @@ export interface CompiledSink {
 }
 
 /**
- * Codecs for produced record batches that this build can write: kafkajs has
- * gzip built in; snappy, lz4 and zstd need codec packages that are not installed.
+ * Codecs for produced record batches: Kafka's five. kafkajs has gzip built in;
+ * the Kafka client adapter brings snappy, lz4 and zstd (kafkajs-codecs.ts).
  */
-export const compressionCodecs = ['none', 'gzip'] as const;
+export const compressionCodecs = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 
 /** A codec from {@link compressionCodecs}. */
 export type CompressionCodec = typeof compressionCodecs[number];

@@ -132,20 +132,27 @@ describe('topology Kafka and registry settings (source onError, compression, sub
     for (const row of [
       /\| `sources\.<name>\.onError` \| string: dead-letter \\\| skip \\\| fail \|/,
       /\| `sources\.<name>\.subjectNameStrategy` \| string: topic \\\| record \\\| topic-record \|/,
-      /\| `sinks\.<name>\.compression` \| string: none \\\| gzip \|/,
+      /\| `sinks\.<name>\.compression` \| string: none \\\| gzip \\\| snappy \\\| lz4 \\\| zstd \|/,
       /\| `sinks\.<name>\.subjectNameStrategy` \|/,
-      /\| `processing\.compression` \| string: none \\\| gzip \|/,
+      /\| `processing\.compression` \| string: none \\\| gzip \\\| snappy \\\| lz4 \\\| zstd \|/,
       /\| `schemaRegistry\.subjectNameStrategy` \| .* \| `"topic"` \|/,
       /\| `schemaRegistry\.autoRegister` \| boolean \| {2}\| `false` \| .*TRIBUTARY_AUTO_REGISTER/,
     ]) assert.match(docs, row);
   });
 
-  it('refuses snappy, lz4 and zstd at the value, naming the codecs that work', () => {
+  it('takes snappy, lz4 and zstd for processing and sinks, and names the five codecs for any other', () => {
     for (const codec of ['snappy', 'lz4', 'zstd']) {
-      const { problems } = loadTopologyText(plain.replace('name: plain', `name: plain\nprocessing: { compression: ${codec} }`), file, { env: {} });
-      assert.deepEqual(problems.map((p) => [p.line, p.col, p.kind]), [[2, 28, 'option']], codec);
-      assert.match(problems[0].message, new RegExp(`processing.compression '${codec}' is not supported: .*; supported: none, gzip$`));
+      const { topology, problems } = loadTopologyText(plain.replace('name: plain', `name: plain\nprocessing: { compression: ${codec} }`), file, { env: {} });
+      assert.deepEqual(problems, [], codec);
+      assert.equal(topology!.processing.compression, codec);
+      assert.equal(topology!.sinks.out.compression, codec, 'a sink inherits processing.compression');
+      const own = loadTopologyText(plain.replace('out: { topic: out,', `out: { topic: out, compression: ${codec},`), file, { env: {} });
+      assert.deepEqual(own.problems, [], codec);
+      assert.equal(own.topology!.sinks.out.compression, codec);
     }
+    const { problems } = loadTopologyText(plain.replace('name: plain', 'name: plain\nprocessing: { compression: brotli }'), file, { env: {} });
+    assert.deepEqual(problems.map((p) => [p.line, p.col, p.kind]), [[2, 28, 'option']]);
+    assert.match(problems[0].message, /processing.compression must be one of none, gzip, snappy, lz4, zstd, found 'brotli'/);
   });
 
   it('checks the record strategies against a named schema wherever the strategy comes from', () => {

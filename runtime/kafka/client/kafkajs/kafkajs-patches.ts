@@ -1,4 +1,5 @@
 import Module from 'node:module';
+import { KAFKAJS_EXTRA_CODECS } from './kafkajs-codecs';
 
 /**
  * Fixes for kafkajs 2.2.4 (unmaintained), installed into Node's module cache under
@@ -23,6 +24,12 @@ import Module from 'node:module';
  * copies a partition's array for every message (`[...current, message]`), so a
  * sendBatch costs time quadratic in its messages per partition: about 10% of a
  * `tributary run` profile. The replacement appends.
+ *
+ * 3. Compression codecs. kafkajs has gzip only and throws `KafkaJSNotImplemented`
+ * on snappy, lz4 and zstd batches, so a topic any producer wrote with them stopped
+ * the application. kafkajs-codecs.ts adds them to kafkajs' codec table (the object
+ * kafkajs exports as `CompressionCodecs`, looked up per batch, so this works even
+ * where kafkajs loaded first).
  */
 
 /** The parts of a kafkajs message the filter reads. */
@@ -108,13 +115,23 @@ function install(): boolean {
   return all;
 }
 
+/** Adds snappy, lz4 and zstd to kafkajs' codec table; says whether every one is Tributary's. */
+function installCodecs(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { Codecs } = require('kafkajs/src/protocol/message/compression') as { Codecs: Record<number, () => unknown> };
+  for (const [type, codec] of KAFKAJS_EXTRA_CODECS) Codecs[type] = () => codec;
+  return KAFKAJS_EXTRA_CODECS.every(([type, codec]) => Codecs[type]() === codec);
+}
+
 const installed = install();
+const codecsInstalled = installCodecs();
 
 /**
  * Throws when kafkajs was loaded before this module, so its consumers could read aborted
  * records: a wiring mistake (an entry point that imports kafkajs first), not a user error.
  */
 export function assertKafkajsPatched(): void {
+  if (!codecsInstalled) throw new Error('internal: kafkajs\' codec table does not hold the snappy, lz4 and zstd codecs of runtime/kafka/client/kafkajs/kafkajs-codecs');
   if (!installed) {
     throw new Error('internal: kafkajs was loaded before runtime/kafka/client/kafkajs/kafkajs-patches, so its read_committed consumers could return records of aborted transactions; import that module first in the entry point');
   }

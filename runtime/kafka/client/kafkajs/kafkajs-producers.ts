@@ -5,6 +5,10 @@ import type { KafkaProducer, KafkaTransaction, SendResult, TopicMessages, TopicP
 const codecs: Record<CompressionCodec, CompressionTypes> = {
   none: CompressionTypes.None,
   gzip: CompressionTypes.GZIP,
+  // kafkajs-patches puts the codecs of these three into kafkajs' table (kafkajs-codecs.ts).
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
 };
 
 // DefaultPartitioner is murmur2 over the key bytes, as Java clients and Kafka Streams place records.
