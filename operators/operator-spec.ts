@@ -44,6 +44,14 @@ export interface OperatorContext {
   readonly scoring?: ScoringService;
   /** Highest event time seen by this task so far (ms), or -Infinity before the first record. */
   streamTime(): number;
+  /**
+   * A stream time imposed from outside (ms): the test driver's
+   * `advanceStreamTime`/`flush` at end of input. Event-time steps (windows,
+   * joins, debounce, event-time) take the larger of it and their own stream
+   * time, and keep it, so open windows close without a later record. Absent or
+   * -Infinity at run time, where only records move stream time.
+   */
+  advancedStreamTime?(): number;
   /** Wall-clock time (ms); the test driver controls it. */
   wallClock(): number;
   /** Hand a record this step could not process to the step's error policy (DLQ by default). */

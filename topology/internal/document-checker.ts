@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as avro from 'avsc';
 import { isMap, isScalar, LineCounter, parseDocument, Scalar, visit, type Node, type Pair } from 'yaml';
-import type { CompiledSink, CompiledSource, CompiledStore, CompressionCodec, ErrorPolicy, SerdeConfig, TestRecord, TopologyTestCase } from '../compiled-topology';
+import type { CompiledSink, CompiledSource, CompiledStore, CompressionCodec, ErrorPolicy, SerdeConfig, TestRecord, TopologyTestCase, TopologyTestInput } from '../compiled-topology';
 import type { SubjectNameStrategy } from '../../schemas/subject-name';
 import type { LintProblem } from '../lint-problem';
 import { topologySpec } from '../topology-spec';
@@ -277,7 +277,23 @@ function checkTests(raw: unknown, node: Node | undefined, sources: ReadonlyMap<s
   return raw.map((rawTest: unknown, i) => {
     const test = (rawTest !== null && typeof rawTest === 'object' ? rawTest : {}) as Obj;
     const testNode = nodeAt(node, [i]);
-    const inputs = objects<Obj>(test.inputs, [i, 'inputs']).map((input, j) => {
+    const inputs = objects<Obj>(test.inputs, [i, 'inputs']).map((input, j): TopologyTestInput | undefined => {
+      const inputNode = nodeAt(testNode, ['inputs', j]);
+      if (input.advanceStreamTime !== undefined) {
+        for (const key of ['source', 'records']) {
+          if (input[key] !== undefined) sink.report(pairOf(inputNode, key), 'option', `tests[${i}].inputs[${j}] takes either 'advanceStreamTime' or 'source' and 'records', not both`);
+        }
+        return typeof input.advanceStreamTime === 'number' ? { advanceStreamTime: input.advanceStreamTime } : undefined;
+      }
+      for (const key of ['source', 'records']) {
+        const pair = pairOf(inputNode, key);
+        const empty = pair !== undefined && (pair.value === null || (isScalar(pair.value) && pair.value.value === null));
+        if (pair === undefined) {
+          sink.report(inputNode, 'missing-key', `tests[${i}].inputs[${j}] is missing required key '${key}' (an input is 'source' with 'records', or 'advanceStreamTime')`);
+        } else if (empty) {
+          sink.report(pair, 'missing-key', `tests[${i}].inputs[${j}].${key} has no value`);
+        }
+      }
       const sourceName = String(input.source ?? '');
       if (input.source !== undefined && !sources.has(sourceName)) {
         sink.report(nodeAt(testNode, ['inputs', j, 'source']), 'unknown-reference',
@@ -298,11 +314,12 @@ function checkTests(raw: unknown, node: Node | undefined, sources: ReadonlyMap<s
         });
       }
       return { source: sourceName, records };
-    });
+    }).filter((input): input is TopologyTestInput => input !== undefined);
     return {
       name: String(test.name ?? `test ${i + 1}`),
       line: testNode?.range ? lines.linePos(testNode.range[0]).line : 0,
       inputs,
+      flush: test.flush === true,
       expect: objects<Obj>(test.expect, [i, 'expect']).map((e, j) => ({ sink: String(e.sink), records: objects<TestRecord>(e.records, [i, 'expect', j, 'records']) })),
       stores: objects<Obj>(test.stores, [i, 'stores']).map((s) => ({ store: String(s.store), key: s.key, value: s.value })),
     };
