@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as avro from 'avsc';
-import { isMap, isScalar, LineCounter, parseDocument, Scalar, visit, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Node, type Pair } from 'yaml';
 import type { CompiledSink, CompiledSource, CompiledStore, CompressionCodec, ErrorPolicy, SerdeConfig, TestRecord, TopologyTestCase, TopologyTestInput } from '../compiled-topology';
 import type { SubjectNameStrategy } from '../../schemas/subject-name';
 import type { LintProblem } from '../lint-problem';
@@ -10,6 +10,7 @@ import type { CheckedDocument } from './checked-document';
 import { loadAvroSchemaFile } from './avro-schema-file';
 import { didYouMean } from './did-you-mean';
 import { interpolate } from './interpolate';
+import { resolveAliases } from './yaml-aliases';
 import { checkPipelines } from './pipeline-checker';
 import { ProblemSink } from './problem-sink';
 import { checkNode, emptyFindings, keyText, nodeAt, pairOf, valueOf } from './spec-checker';
@@ -36,7 +37,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     sink.report(root, 'wrong-type', `a topology file must be a mapping with name, sources and pipelines, found ${root ? 'something else' : 'an empty document'}`);
     return { problems: sink.problems };
   }
-  resolveAliases(doc, sink);
+  if (!resolveAliases(doc, sink)) return { problems: sink.problems };
   interpolate(doc, env, sink);
   reportDuplicateKeys(doc, sink);
   const findings = emptyFindings();
@@ -222,23 +223,6 @@ function serde(raw: unknown, node: Node | undefined, dir: string, sink: ProblemS
   if (typeof config.subject === 'string') return { format, subject: config.subject };
   if (config.format === 'avro') sink.report(node, 'missing-key', `the avro format needs 'schema' (an .avsc file) or 'subject' (a registry subject)`);
   return { format };
-}
-
-/**
- * Replaces each alias (`*name`) by a copy of its anchored node, so that checks
- * see the value; problems inside it point at the anchor's definition.
- */
-function resolveAliases(doc: ReturnType<typeof parseDocument>, sink: ProblemSink): void {
-  visit(doc, {
-    Alias(_, alias) {
-      const target = alias.resolve(doc);
-      if (!target) {
-        sink.report(alias, 'unknown-reference', `unknown anchor '${alias.source}' (define it with &${alias.source})`);
-        return new Scalar(null) as Node;
-      }
-      return target.clone() as Node;
-    },
-  });
 }
 
 /** Every mapping's duplicate keys (YAML would keep only the last one silently). */

@@ -58,6 +58,8 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
   { file: '50-session-timeout-too-small.yaml', problems: [[3, 19, 'option', 'processing.sessionTimeout must be at least 1s (brokers refuse less than group.min.session.timeout.ms, 6s by default), got 500ms']] },
   { file: '51-test-advance-with-records.yaml', problems: [[14, 9, 'option', "either 'advanceStreamTime' or 'source' and 'records'"], [15, 9, 'option', 'not both']] },
   { file: '52-test-input-without-source.yaml', problems: [[13, 9, 'missing-key', "missing required key 'source'"]] },
+  { file: '53-yaml-alias-bomb.yaml', problems: [[6, 10, 'limit', 'aliases expand to more than 10000 YAML nodes']] },
+  { file: '54-yaml-alias-cycle.yaml', problems: [[3, 54, 'cycle', 'alias *loop refers to a node that contains it']] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 
