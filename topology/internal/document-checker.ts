@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as avro from 'avsc';
-import { isMap, isScalar, LineCounter, parseDocument, visit, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type Pair } from 'yaml';
 import type { CompiledSink, CompiledSource, CompiledStore, CompressionCodec, ErrorPolicy, SerdeConfig, TestRecord, TopologyTestCase, TopologyTestInput } from '../compiled-topology';
 import type { SubjectNameStrategy } from '../../schemas/subject-name';
 import type { LintProblem } from '../lint-problem';
@@ -10,6 +10,7 @@ import type { CheckedDocument } from './checked-document';
 import { loadAvroSchemaFile } from './avro-schema-file';
 import { didYouMean } from './did-you-mean';
 import { interpolate } from './interpolate';
+import { checkBrokers, checkTopicName as checkTopic } from './kafka-names';
 import { resolveAliases } from './yaml-aliases';
 import { checkPipelines } from './pipeline-checker';
 import { ProblemSink } from './problem-sink';
@@ -38,15 +39,30 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     return { problems: sink.problems };
   }
   if (!resolveAliases(doc, sink)) return { problems: sink.problems };
-  interpolate(doc, env, sink);
+  const unresolved: ReadonlySet<Node> = interpolate(doc, env, sink);
   reportDuplicateKeys(doc, sink);
   const findings = emptyFindings();
   const config = (checkNode(root, topologySpec, sink, findings, '') ?? {}) as Obj;
   const dir = path.dirname(path.resolve(file));
   const name = typeof config.name === 'string' ? config.name : '';
-  if (name && !/^[A-Za-z0-9._-]+$/.test(name)) {
+  const nameOk = /^[A-Za-z0-9._-]+$/.test(name);
+  if (name && !nameOk) {
     sink.report(valueOf(root, 'name'), 'option', `name '${name}' may hold only letters, digits, '.', '_' and '-' (it prefixes Kafka topics)`);
   }
+  // A value whose ${VAR} has no value is reported once, as 'env'.
+  const checkTopicName = (topic: string, what: string, node: Node | undefined): void => {
+    if (!node || !unresolved.has(node)) checkTopic(topic, what, node, sink);
+  };
+  // Topics the application makes from its name; each is checked once the name itself is legal.
+  const derivedTopic = (topic: string, what: string, node: Node | Pair | undefined): void => {
+    if (nameOk && !unresolved.has(valueOf(root, 'name') as Node)) checkTopic(topic, what, node as Node | undefined, sink);
+  };
+  const brokersNode = nodeAt(root, ['kafka', 'brokers']);
+  const rawBrokers = (config.kafka as Obj | undefined)?.brokers;
+  const brokersUnresolved = brokersNode !== undefined && (unresolved.has(brokersNode) || (isSeq(brokersNode) && brokersNode.items.some((i) => unresolved.has(i as Node))));
+  const brokers = brokersNode !== undefined && !(isScalar(brokersNode) && brokersNode.value === null) && Array.isArray(rawBrokers) && !brokersUnresolved
+    ? checkBrokers(rawBrokers.filter((b): b is string => typeof b === 'string'), brokersNode, sink)
+    : brokersUnresolved ? [] : ['127.0.0.1:9092'];
 
   const registry = (config.schemaRegistry ?? {}) as Obj;
   const globalStrategy = (registry.subjectNameStrategy ?? 'topic') as SubjectNameStrategy;
@@ -70,6 +86,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     const value = serde(raw.value, nodeAt(node, ['value']), dir, sink);
     const key = serde(raw.key, nodeAt(node, ['key']), dir, sink);
     const strategy = strategyOf('sources', sourceName, raw, key, value);
+    if (typeof raw.topic === 'string') checkTopicName(raw.topic, `sources.${sourceName}.topic`, nodeAt(node, ['topic']));
     const ts = (raw.timestamp ?? {}) as Obj;
     const tsNode = nodeAt(node, ['timestamp']);
     if (ts.field !== undefined && ts.expression !== undefined) {
@@ -96,6 +113,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
 
   const stores = new Map<string, CompiledStore>();
   for (const [storeName, raw] of entries(config.stores)) {
+    if (raw.changelog !== false) derivedTopic(`${name}-${storeName}-changelog`, `the changelog topic of store '${storeName}'`, pairOf(nodeAt(root, ['stores']), storeName));
     stores.set(storeName, {
       name: storeName, kind: raw.kind === 'window' ? 'window' : 'key-value', changelog: raw.changelog !== false,
       ...(typeof raw.retention === 'number' ? { retentionMs: raw.retention } : {}),
@@ -110,6 +128,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     const value = serde(raw.value, nodeAt(node, ['value']), dir, sink);
     const key = serde(raw.key, nodeAt(node, ['key']), dir, sink);
     const strategy = strategyOf('sinks', sinkName, raw, key, value);
+    if (typeof raw.topic === 'string') checkTopicName(raw.topic, `sinks.${sinkName}.topic`, nodeAt(node, ['topic']));
     const compression = (raw.compression as CompressionCodec | undefined) ?? defaultCompression;
     if (typeof raw.keyExpression === 'string') {
       for (const p of expressionProblems(raw.keyExpression, value.schema)) {
@@ -141,6 +160,9 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     if (!fs.existsSync(path.resolve(dir, mod.path))) sink.report(mod.node, 'module', `module '${mod.path}' not found (looked for ${path.resolve(dir, mod.path)})`);
   }
   const tests = checkTests(config.tests, nodeAt(root, ['tests']), sources, sink, lines);
+  const deadLetterTopic = (config.processing as Obj | undefined)?.deadLetterTopic;
+  if (typeof deadLetterTopic === 'string') checkTopicName(deadLetterTopic, 'processing.deadLetterTopic', nodeAt(root, ['processing', 'deadLetterTopic']));
+  else derivedTopic(`${name}-dlq`, 'the dead-letter topic', valueOf(root, 'name'));
   const fetchBytes = (config.processing as Obj | undefined)?.maxPartitionFetchBytes;
   if (typeof fetchBytes === 'number' && fetchBytes < 1024) {
     sink.report(nodeAt(root, ['processing', 'maxPartitionFetchBytes']), 'option', `processing.maxPartitionFetchBytes must be at least 1024 (bytes), got ${fetchBytes}`);
@@ -162,7 +184,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
         kafka: {
           ...kafka, clientId: kafka.clientId ?? name,
           // 'host1:9092,host2:9092' in one variable is the usual way brokers come from the environment.
-          brokers: ((kafka.brokers ?? ['127.0.0.1:9092']) as string[]).flatMap((b) => b.split(',')).map((b) => b.trim()).filter(Boolean),
+          brokers,
         },
         processing: {
           guarantee: 'at_least_once', commitInterval: 1000, sessionTimeout: 30_000, stateDir: './tributary-state', ...processing,

@@ -4,6 +4,7 @@ import { expressionProblems } from '../../operators/internal/cel-expression';
 import type { CompiledSink, CompiledSource, CompiledStore, ErrorPolicy } from '../compiled-topology';
 import type { CheckedPipeline, CheckedStep } from './checked-document';
 import { didYouMean } from './did-you-mean';
+import { checkTopicName } from './kafka-names';
 import { reportExpression } from './document-checker';
 import { builtinByName, resolveOperator } from './operator-resolver';
 import type { ProblemSink } from './problem-sink';
@@ -63,7 +64,12 @@ export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeli
       if (!parsed) return;
       claim(parsed.id, `step '${parsed.id}'`, parsed.idNode);
       if (!/^[A-Za-z0-9._-]+$/.test(parsed.id)) sink.report(parsed.idNode, 'option', `step id '${parsed.id}' may hold only letters, digits, '.', '_' and '-' (it names topics)`);
-      steps.push(checkStep(parsed, name, dir, sink, input.findings, builtins));
+      const step = checkStep(parsed, name, dir, sink, input.findings, builtins);
+      steps.push(step);
+      // A stateful step behind a key change reads `<app>-<id>-repartition`; the id's characters are checked above.
+      if (step.spec?.stateful && typeof config.name === 'string' && /^[A-Za-z0-9._-]+$/.test(config.name) && /^[A-Za-z0-9._-]+$/.test(parsed.id)) {
+        checkTopicName(`${config.name}-${parsed.id}-repartition`, `the repartition topic that step '${parsed.id}' reads behind a key change`, parsed.idNode, sink);
+      }
     });
     pipelines.set(name, { name, from, to, steps, pair, fromNodes: listNodes('from', from.length), toNodes: listNodes('to', to.length) });
   }

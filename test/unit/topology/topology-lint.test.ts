@@ -60,6 +60,16 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
   { file: '52-test-input-without-source.yaml', problems: [[13, 9, 'missing-key', "missing required key 'source'"]] },
   { file: '53-yaml-alias-bomb.yaml', problems: [[6, 10, 'limit', 'aliases expand to more than 10000 YAML nodes']] },
   { file: '54-yaml-alias-cycle.yaml', problems: [[3, 54, 'cycle', 'alias *loop refers to a node that contains it']] },
+  { file: '55-empty-brokers.yaml', problems: [[3, 12, 'option', 'kafka.brokers must name at least one broker (host:port), found an empty list']] },
+  { file: '56-brokers-from-empty-env.yaml', problems: [[3, 12, 'option', 'found only empty text']] },
+  { file: '57-illegal-topic-names.yaml', problems: [
+    [3, 20, 'option', "processing.deadLetterTopic: '..' is not a legal Kafka topic name: it may not be '..'"],
+    [5, 20, 'option', "sources.clicks.topic: 'analytics/clicks per minute' is not a legal Kafka topic name: it holds '/', a space"],
+    [7, 3, 'option', "the changelog topic of store 'counts by user': 'illegal-topics-counts by user-changelog'"],
+    [15, 13, 'option', 'is 257 characters long; Kafka allows at most 249'],
+    [19, 17, 'option', "sinks.out.topic: '' is not a legal Kafka topic name: it is empty"],
+    [20, 18, 'option', 'it is 250 characters long'],
+  ] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 

@@ -14,18 +14,19 @@ describe('loadTopology', () => {
     // Block style: inside a flow mapping `{` and `}` are YAML syntax, so a placeholder there needs quotes.
     const { topology, problems } = loadTopologyText(`name: \${APP:-app}
 processing:
-  stateDir: /tmp/x
+  stateDir: "/tmp/$\${not}"
   commitInterval: \${COMMIT:-250ms}
 ${body}sinks:
   out:
-    topic: "\${PREFIX}-out-$\${not}"
+    topic: "\${PREFIX}-out"
     value: json
     partitions: \${PARTS:-3}
 `, file, { env: { PREFIX: 'prod' } });
     assert.deepEqual(problems, []);
     assert.equal(topology?.name, 'app');
     assert.equal(topology?.processing.commitIntervalMs, 250);
-    assert.equal(topology?.sinks.out.topic, 'prod-out-${not}');
+    assert.equal(topology?.sinks.out.topic, 'prod-out');
+    assert.equal(topology?.processing.stateDir, '/tmp/${not}');
     assert.equal(topology?.sinks.out.partitions, 3);
   });
 
