@@ -11,7 +11,7 @@ import type { ScoringService } from '../runtime/scoring/scoring-service';
 export type OptionKind =
   | 'string' | 'number' | 'integer' | 'boolean'
   | 'expression' // a CEL expression over `key`, `value`, `timestamp`, `headers`
-  | 'duration'   // '500ms', '10s', '5m', '1h', '7d' or a number of milliseconds
+  | 'duration'   // '500ms', '10s', '5m', '1h', '7d', '1h30m' (a unit is required; only 0 may go without); options get milliseconds
   | 'store' | 'sink' | 'pipeline'
   | 'module'     // a path, relative to the topology file, of a JS/TS module
   | 'list' | 'object' | 'any';
@@ -23,6 +23,8 @@ export interface OptionSpec {
   readonly default?: unknown;
   /** Allowed values for a string option. */
   readonly oneOf?: readonly string[];
+  /** A duration or number that must be above zero (a window size, an interval): 0 is refused at validate. */
+  readonly positive?: boolean;
   /** Element spec of a list option. */
   readonly items?: OptionSpec;
   /** Field specs of an object option (unknown fields are reported). */

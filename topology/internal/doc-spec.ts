@@ -11,6 +11,8 @@ export interface DocSpec {
   readonly required?: boolean;
   readonly default?: unknown;
   readonly oneOf?: readonly string[];
+  /** A duration or number that must be above zero. */
+  readonly positive?: boolean;
   /**
    * Values a user may reasonably write that this build refuses, with why
    * (e.g. a compression codec whose package is not installed); reported with

@@ -82,6 +82,10 @@ export function checkNode(
         sink.report(node, 'wrong-type', `${where} must be ${kindNames[spec.kind]}, found ${describeNode(node)}`);
         return undefined;
       }
+      if (spec.positive && !(v > 0)) {
+        sink.report(node, 'option', `${where} must be above 0, found ${v}`);
+        return undefined;
+      }
       return v;
     }
     case 'boolean': {
@@ -94,8 +98,17 @@ export function checkNode(
     }
     case 'duration': {
       const ms = isScalar(node) ? parseDuration(node.value) : undefined;
+      const bare = isScalar(node) && ms !== undefined && ms !== 0 && /^\s*\d+(\.\d+)?\s*$/.test(String(node.value));
+      if (bare) {
+        // A unit-less number silently meant milliseconds, which `grace: 10` rarely means.
+        sink.report(node, 'option', `${where} needs a unit: write '${String(node.value).trim()}ms' or '${String(node.value).trim()}s' (units: ms, s, m, h, d), found ${describeNode(node)}`);
+        return undefined;
+      }
       if (ms === undefined) {
         sink.report(node, isScalar(node) ? 'option' : 'wrong-type', `${where} must be ${kindNames.duration}, found ${describeNode(node)}`);
+      } else if (spec.positive && !(ms > 0)) {
+        sink.report(node, 'option', `${where} must be a positive duration, found ${describeNode(node)}`);
+        return undefined;
       }
       return ms;
     }

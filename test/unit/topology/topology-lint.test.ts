@@ -70,6 +70,13 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
     [19, 17, 'option', "sinks.out.topic: '' is not a legal Kafka topic name: it is empty"],
     [20, 18, 'option', 'it is 250 characters long'],
   ] },
+  { file: '58-window-size-zero.yaml', problems: [
+    [12, 53, 'option', "steps.per-minute.size must be a positive duration, found the string '0s'"],
+    [14, 49, 'option', 'steps.per-hop.size must be a positive duration'],
+    [14, 61, 'option', 'steps.per-hop.advance must be a positive duration'],
+  ] },
+  // commitInterval: 0 on line 3 is fine: zero needs no unit.
+  { file: '59-duration-without-unit.yaml', problems: [[13, 64, 'option', "steps.per-minute.grace needs a unit: write '10ms' or '10s'"]] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 
