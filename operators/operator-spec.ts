@@ -25,6 +25,12 @@ export interface OptionSpec {
   readonly oneOf?: readonly string[];
   /** A duration or number that must be above zero (a window size, an interval): 0 is refused at validate. */
   readonly positive?: boolean;
+  /**
+   * A store option the step only reads (a lookup table, scoring features).
+   * A built-in step owns every other store it names: validate allows one owner
+   * per store, any number of readers.
+   */
+  readonly readsStore?: boolean;
   /** Element spec of a list option. */
   readonly items?: OptionSpec;
   /** Field specs of an object option (unknown fields are reported). */

@@ -13,6 +13,8 @@ export interface DocSpec {
   readonly oneOf?: readonly string[];
   /** A duration or number that must be above zero. */
   readonly positive?: boolean;
+  /** A store option that only reads the store (see OptionSpec.readsStore). */
+  readonly readsStore?: boolean;
   /**
    * Values a user may reasonably write that this build refuses, with why
    * (e.g. a compression codec whose package is not installed); reported with

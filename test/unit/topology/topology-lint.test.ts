@@ -77,6 +77,9 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
   ] },
   // commitInterval: 0 on line 3 is fine: zero needs no unit.
   { file: '59-duration-without-unit.yaml', problems: [[13, 64, 'option', "steps.per-minute.grace needs a unit: write '10ms' or '10s'"]] },
+  { file: '60-window-store-for-window-step.yaml', problems: [[11, 35, 'option', "step 'clicks-per-minute' (window-tumbling) needs a key-value store"]] },
+  // The join only reads pin-table, which table-materialize owns: allowed.
+  { file: '61-store-shared-by-two-steps.yaml', problems: [[22, 35, 'duplicate', "store 'counts' already holds the state of step 'per-minute' (line 20, column 35)"]] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 
