@@ -42,7 +42,7 @@ ${body}sinks:
     const { topology, problems } = loadTopologyText(`name: app
 sources:
   a: &src {topic: a, value: &fmt {format: json}, key: *fmt}
-  b: {topic: b, value: *fmt}
+  b: {topic: b, value: *fmt, key: *fmt}
 pipelines:
   p: {from: [a, b], to: [out, out2]}
 sinks:
