@@ -40,7 +40,7 @@ export const aggregateDecayedCount: OperatorSpec = {
   ].join('\n'),
   options: {
     store: storeOption('the counters, keyed by record key'),
-    halfLives: { kind: 'list', required: true, items: { kind: 'duration', description: 'A half-life.' }, description: 'Half-lives to keep, e.g. [1h, 1d, 7d].' },
+    halfLives: { kind: 'list', required: true, items: { kind: 'duration', positive: true, description: 'A half-life.' }, description: 'Half-lives to keep, e.g. [1h, 1d, 7d].' },
     by: { kind: 'expression', description: 'Counter name per record (e.g. value.action); absent: a single counter named "count".' },
     weight: { kind: 'expression', description: 'Amount to add per record (a number); default 1.' },
     into: intoOption,

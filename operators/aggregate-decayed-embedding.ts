@@ -41,7 +41,7 @@ export const aggregateDecayedEmbedding: OperatorSpec = {
   options: {
     store: storeOption('the decayed sums and weights, keyed by record key'),
     vector: { kind: 'expression', required: true, description: 'The vector (array of numbers or Float32Array) to average.' },
-    halfLives: { kind: 'list', required: true, items: { kind: 'duration', description: 'A half-life.' }, description: 'Half-lives to keep, e.g. [1h, 7d].' },
+    halfLives: { kind: 'list', required: true, items: { kind: 'duration', positive: true, description: 'A half-life.' }, description: 'Half-lives to keep, e.g. [1h, 7d].' },
     weight: { kind: 'expression', description: 'Weight of this record (a number, may be 0); default 1.' },
     into: intoOption,
   },

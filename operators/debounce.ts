@@ -35,7 +35,7 @@ export const debounce: OperatorSpec = {
   ].join('\n'),
   options: {
     store: storeOption('pending records and their timers'),
-    interval: { kind: 'duration', required: true, description: 'Quiet time after the last record of a key before it is emitted.' },
+    interval: { kind: 'duration', required: true, positive: true, description: 'Quiet time after the last record of a key before it is emitted.' },
     time: timeOption,
   },
   create(options, context) {

@@ -32,7 +32,7 @@ export const dedupe: OperatorSpec = {
   options: {
     store: storeOption('ids seen recently and their expiry timers'),
     id: { kind: 'expression', description: 'What makes two records the same; default the record key.' },
-    within: { kind: 'duration', required: true, description: 'How long after the first record its repeats are dropped.' },
+    within: { kind: 'duration', required: true, positive: true, description: 'How long after the first record its repeats are dropped.' },
     time: timeOption,
   },
   create(options, context) {

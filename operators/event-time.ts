@@ -6,7 +6,7 @@ import { derive } from './internal/emit';
 import { optionalAccessor } from './internal/field-path';
 import { routeLate } from './internal/late-records';
 import { lateToOption } from './internal/common-options';
-import { loadStreamTime, saveStreamTime } from './internal/stream-clock';
+import { loadStreamTime, saveStreamTime, startStreamTime } from './internal/stream-clock';
 
 /**
  * Sets each record's event time from its content and enforces a watermark:
@@ -52,7 +52,7 @@ export const eventTime: OperatorSpec = {
     const lateTo = options.lateTo as string | undefined;
     return batchOperator(async (records) => {
       const initial = store ? await loadStreamTime(store) : -Infinity;
-      let max = initial;
+      let max = startStreamTime(initial, context);
       const out: StreamRecord[] = [];
       for (const record of records) {
         let t: number;

@@ -11,7 +11,7 @@ import type { ScoringService } from '../runtime/scoring/scoring-service';
 export type OptionKind =
   | 'string' | 'number' | 'integer' | 'boolean'
   | 'expression' // a CEL expression over `key`, `value`, `timestamp`, `headers`
-  | 'duration'   // '500ms', '10s', '5m', '1h', '7d' or a number of milliseconds
+  | 'duration'   // '500ms', '10s', '5m', '1h', '7d', '1h30m' (a unit is required; only 0 may go without); options get milliseconds
   | 'store' | 'sink' | 'pipeline'
   | 'module'     // a path, relative to the topology file, of a JS/TS module
   | 'list' | 'object' | 'any';
@@ -23,6 +23,14 @@ export interface OptionSpec {
   readonly default?: unknown;
   /** Allowed values for a string option. */
   readonly oneOf?: readonly string[];
+  /** A duration or number that must be above zero (a window size, an interval): 0 is refused at validate. */
+  readonly positive?: boolean;
+  /**
+   * A store option the step only reads (a lookup table, scoring features).
+   * A built-in step owns every other store it names: validate allows one owner
+   * per store, any number of readers.
+   */
+  readonly readsStore?: boolean;
   /** Element spec of a list option. */
   readonly items?: OptionSpec;
   /** Field specs of an object option (unknown fields are reported). */
@@ -44,6 +52,14 @@ export interface OperatorContext {
   readonly scoring?: ScoringService;
   /** Highest event time seen by this task so far (ms), or -Infinity before the first record. */
   streamTime(): number;
+  /**
+   * A stream time imposed from outside (ms): the test driver's
+   * `advanceStreamTime`/`flush` at end of input. Event-time steps (windows,
+   * joins, debounce, event-time) take the larger of it and their own stream
+   * time, and keep it, so open windows close without a later record. Absent or
+   * -Infinity at run time, where only records move stream time.
+   */
+  advancedStreamTime?(): number;
   /** Wall-clock time (ms); the test driver controls it. */
   wallClock(): number;
   /** Hand a record this step could not process to the step's error policy (DLQ by default). */

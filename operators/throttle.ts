@@ -36,7 +36,7 @@ export const throttle: OperatorSpec = {
   ].join('\n'),
   options: {
     store: storeOption('interval ends and held records'),
-    interval: { kind: 'duration', required: true, description: 'Minimum time between two outputs of one key.' },
+    interval: { kind: 'duration', required: true, positive: true, description: 'Minimum time between two outputs of one key.' },
     time: timeOption,
   },
   create(options, context) {

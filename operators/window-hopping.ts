@@ -30,8 +30,8 @@ export const windowHopping: OperatorSpec = {
   ].join('\n'),
   options: {
     store: storeOption('open windows and their timers'),
-    size: { kind: 'duration', required: true, description: 'Window length.' },
-    advance: { kind: 'duration', required: true, description: 'Distance between window starts (at most size).' },
+    size: { kind: 'duration', required: true, positive: true, description: 'Window length.' },
+    advance: { kind: 'duration', required: true, positive: true, description: 'Distance between window starts (at most size).' },
     grace: graceOption,
     emit: emitOption,
     aggregate: aggregateOption,

@@ -43,7 +43,7 @@ export const windowSession: OperatorSpec = {
   ].join('\n'),
   options: {
     store: storeOption('open sessions and their timers'),
-    gap: { kind: 'duration', required: true, description: 'Inactivity that ends a session (records at most this far apart join).' },
+    gap: { kind: 'duration', required: true, positive: true, description: 'Inactivity that ends a session (records at most this far apart join).' },
     grace: graceOption,
     emit: emitOption,
     aggregate: aggregateOption,

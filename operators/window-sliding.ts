@@ -44,7 +44,7 @@ export const windowSliding: OperatorSpec = {
   ].join('\n'),
   options: {
     store: storeOption('recent records per key and their timers'),
-    size: { kind: 'duration', required: true, description: 'Length of the span before each record.' },
+    size: { kind: 'duration', required: true, positive: true, description: 'Length of the span before each record.' },
     grace: graceOption,
     emit: emitOption,
     aggregate: aggregateOption,

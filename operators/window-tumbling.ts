@@ -33,7 +33,7 @@ export const windowTumbling: OperatorSpec = {
   ].join('\n'),
   options: {
     store: storeOption('open windows and their timers'),
-    size: { kind: 'duration', required: true, description: 'Window length.' },
+    size: { kind: 'duration', required: true, positive: true, description: 'Window length.' },
     grace: graceOption,
     emit: emitOption,
     aggregate: aggregateOption,

@@ -123,11 +123,18 @@ export interface RepartitionTopic {
   readonly partitions?: number;
 }
 
+/** One entry of a test's `inputs`: records piped into a source, or a move of stream time. */
+export type TopologyTestInput =
+  | { readonly source: string; readonly records: ReadonlyArray<TestRecord> }
+  | { readonly advanceStreamTime: number };
+
 /** A `tests:` block of the file. */
 export interface TopologyTestCase {
   readonly name: string;
   readonly line: number;
-  readonly inputs: ReadonlyArray<{ source: string; records: ReadonlyArray<TestRecord> }>;
+  readonly inputs: ReadonlyArray<TopologyTestInput>;
+  /** End the input after the last entry: stream time moves to the end of time, so every open window closes and emits. */
+  readonly flush: boolean;
   readonly expect: ReadonlyArray<{ sink: string; records: ReadonlyArray<TestRecord> }>;
   readonly stores: ReadonlyArray<{ store: string; key: unknown; value: unknown }>;
 }

@@ -10,7 +10,8 @@ function cell(text: string): string {
 function kindText(spec: DocSpec): string {
   if (spec.kind === 'list' && spec.items) return `list of ${kindText(spec.items)}`;
   if (spec.kind === 'map' && spec.values) return `map of ${kindText(spec.values)}`;
-  return spec.oneOf ? `${spec.kind}: ${spec.oneOf.join(' \\| ')}` : spec.kind;
+  if (spec.oneOf) return `${spec.kind}: ${spec.oneOf.join(' \\| ')}`;
+  return spec.positive ? `${spec.kind} > 0` : spec.kind;
 }
 
 /** Option rows, nested fields as dotted paths. */

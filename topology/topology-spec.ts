@@ -184,14 +184,22 @@ export const topologySpec: DocSpec = {
         fields: {
           name: { kind: 'string', required: true, description: 'test name' },
           inputs: {
-            kind: 'list', required: true, description: 'records piped into sources, in order',
+            kind: 'list', required: true, description: 'records piped into sources, in order, and moves of stream time between them',
             items: {
-              kind: 'object', description: 'records for one source',
+              kind: 'object', description: 'records for one source (source and records), or a move of stream time (advanceStreamTime alone)',
               fields: {
-                source: { kind: 'string', required: true, description: 'source name' },
-                records: { kind: 'list', required: true, items: testRecord, description: 'records' },
+                source: { kind: 'string', description: 'source name (with records)' },
+                records: { kind: 'list', items: testRecord, description: 'records (with source)' },
+                advanceStreamTime: {
+                  kind: 'number',
+                  description: 'instead of source and records: move stream time of every step to this event time (epoch ms), so windows whose end plus grace it passes close and emit; later records older than their windows are late',
+                },
               },
             },
+          },
+          flush: {
+            kind: 'boolean', default: false,
+            description: 'end the input after the last entry: stream time moves to the end of time, so every open window, session and join buffer closes and emits its final result before expect is checked',
           },
           expect: {
             kind: 'list', default: [], description: 'exact records expected at sinks',

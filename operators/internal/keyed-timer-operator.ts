@@ -3,7 +3,7 @@ import type { StreamRecord } from '../../runtime/stream-record';
 import type { OperatorContext } from '../operator-spec';
 import { BatchCache } from './batch-cache';
 import { batchOperator } from './batch-operator';
-import { loadStreamTime, saveStreamTime } from './stream-clock';
+import { loadStreamTime, saveStreamTime, startStreamTime } from './stream-clock';
 import { decodeKey, encodeKey, stateKey } from './state-keys';
 import { TimerIndex } from './timer-index';
 
@@ -30,7 +30,8 @@ export type Clock = 'event' | 'wall';
 
 /**
  * Runs {@link TimedLogic} over batches. Event clock: `now` is the step's stream
- * time (highest event time seen, persisted in the store); wall clock: the
+ * time (highest event time seen, or the stream time the executor advanced it
+ * to at end of input, persisted in the store); wall clock: the
  * context's wall clock, with punctuation requested so quiet tasks still fire.
  *
  * Per batch: one `getMany` for the keys of the batch; each record first
@@ -53,7 +54,7 @@ export function keyedTimerOperator<S>(
     const cache = new BatchCache<string, S>(store as never);
     const initial = clock === 'event' ? await loadStreamTime(store) : -Infinity;
     await timers.begin();
-    let streamTime = initial;
+    let streamTime = clock === 'event' ? startStreamTime(initial, context) : initial;
     const out: StreamRecord[] = [];
     const commit = (encoded: string, before: S | undefined, step: TimedStep<S>) => {
       timers.reschedule(encoded, before === undefined ? undefined : logic.nextTimer(before), step.state === undefined ? undefined : logic.nextTimer(step.state));

@@ -1,4 +1,5 @@
 import type { KeyValueStore } from '../../runtime/state/key-value-store';
+import type { OperatorContext } from '../operator-spec';
 import { metaKey } from './state-keys';
 
 const KEY = metaKey('streamTime');
@@ -18,4 +19,15 @@ export async function loadStreamTime(store: KeyValueStore<string, unknown>): Pro
 /** Writes the step's stream time when it moved forward in this batch. */
 export function saveStreamTime(store: KeyValueStore<string, unknown>, previous: number, current: number): void {
   if (current > previous) store.put(KEY, current);
+}
+
+/**
+ * The stream time a step starts a batch at: its stored one, or the stream time
+ * the executor advanced every step to (the test driver at end of input) when
+ * that is later. Save the result with {@link saveStreamTime} against the
+ * stored value, so that an advance is kept like any other.
+ */
+export function startStreamTime(stored: number, context: Pick<OperatorContext, 'advancedStreamTime'>): number {
+  const advanced = context.advancedStreamTime?.() ?? -Infinity;
+  return advanced > stored ? advanced : stored;
 }

@@ -66,6 +66,8 @@ export class TaskPipeline {
   private queue: Promise<unknown> = Promise.resolve();
   private current: BatchRun | undefined;
   private streamTimeMs: number;
+  /** Stream time forced on every event-time step by punctuate(streamTimeMs); records never move it. */
+  private advancedStreamTimeMs = -Infinity;
   private wallClockOverride: number | undefined;
   private readonly nodes: Map<string, GraphNode>;
   private readonly operators = new Map<string, OperatorFunction<StreamRecord, StreamRecord>>();
@@ -126,12 +128,19 @@ export class TaskPipeline {
 
   /**
    * Runs an empty batch so that timers fire (window ends, debounce, wall-clock
-   * work); stream time moves forward to `streamTimeMs` when given, the wall
-   * clock reads `wallClockMs` during the run when given.
+   * work); the wall clock reads `wallClockMs` during the run when given.
+   * `streamTimeMs`, when given, moves stream time forward for the task and for
+   * every event-time step (which otherwise keeps its own, moved only by the
+   * records that reach it), for good: windows whose end plus grace it passes
+   * close and emit, and later records older than their windows are late. The
+   * test driver uses it to end the input; the runtime never passes it.
    */
   punctuate(streamTimeMs?: number, wallClockMs?: number): Promise<BatchResult> {
     return this.enqueue(async () => {
-      if (streamTimeMs !== undefined) this.streamTimeMs = Math.max(this.streamTimeMs, streamTimeMs);
+      if (streamTimeMs !== undefined) {
+        this.streamTimeMs = Math.max(this.streamTimeMs, streamTimeMs);
+        this.advancedStreamTimeMs = Math.max(this.advancedStreamTimeMs, streamTimeMs);
+      }
       this.wallClockOverride = wallClockMs;
       try {
         return await this.run(undefined, []);
@@ -255,6 +264,7 @@ export class TaskPipeline {
       },
       ...(this.options.scoring ? { scoring: tracedScoring(this.options.scoring, () => this.current?.stepSpans?.get(node.id)) } : {}),
       streamTime: () => this.streamTimeMs,
+      advancedStreamTime: () => this.advancedStreamTimeMs,
       wallClock: () => this.wallClock(),
       recordFailed: (record, error) => { if (this.current) this.fail(this.current, node.id, node.onError, record, error); },
       sideOutput: (target, record) => this.sideOutput(node, target, record),

@@ -13,6 +13,34 @@ import type { RecordHeaders, StreamRecord } from '../stream-record';
 import type { BatchResult } from './batch-result';
 import { TaskPipeline } from './task-pipeline';
 
+/** The last representable event time (the largest JavaScript Date): what {@link TopologyTestDriver.flush} advances to. */
+export const END_OF_TIME = 8_640_000_000_000_000;
+
+/** Sub-topology ids with each before those that read its repartition topics. */
+function upstreamFirst(topology: CompiledTopology): number[] {
+  const ids = topology.subTopologies.map((s) => s.id);
+  const feeds = new Map<number, number[]>(ids.map((id) => [id, []]));
+  const waiting = new Map<number, number>(ids.map((id) => [id, 0]));
+  for (const r of topology.repartitionTopics) {
+    if (!feeds.has(r.fromSubTopology) || !waiting.has(r.toSubTopology) || r.fromSubTopology === r.toSubTopology) continue;
+    feeds.get(r.fromSubTopology)?.push(r.toSubTopology);
+    waiting.set(r.toSubTopology, (waiting.get(r.toSubTopology) ?? 0) + 1);
+  }
+  const order: number[] = [];
+  const ready = ids.filter((id) => waiting.get(id) === 0);
+  while (ready.length > 0) {
+    const id = ready.shift() as number;
+    order.push(id);
+    for (const next of feeds.get(id) ?? []) {
+      const left = (waiting.get(next) ?? 1) - 1;
+      waiting.set(next, left);
+      if (left === 0) ready.push(next);
+    }
+  }
+  // Pipelines form no cycles (validate refuses them), so every id is placed; keep any stragglers anyway.
+  return [...order, ...ids.filter((id) => !order.includes(id))];
+}
+
 /** A record to pipe in: only the value is required. */
 export interface TestInputRecord {
   readonly key?: unknown;
@@ -58,7 +86,8 @@ async function openTask(context: TaskContext, sub: CompiledTopology['subTopologi
 
 /**
  * Runs a topology in process, like Kafka Streams' TopologyTestDriver: pipe
- * records into named sources, move the wall clock and stream time, read what
+ * records into named sources, move the wall clock and stream time (or
+ * {@link TopologyTestDriver.flush} at end of input to close every window), read what
  * reached each sink and what the stores hold. One task per sub-topology, real
  * RocksDB stores in a temporary directory, repartition topics short-circuited
  * in order; every step is deterministic (the wall clock is the driver's).
@@ -127,9 +156,30 @@ export class TopologyTestDriver {
     for (const task of this.tasks) await this.runBatch(task, () => task.pipeline.punctuate());
   }
 
-  /** Moves every task's stream time to at least `ms` and punctuates (for operators that read context.streamTime()). */
+  /**
+   * Moves stream time to at least `ms` (epoch ms, not a delta) in every task
+   * and every event-time step, and punctuates: windows whose end plus grace is
+   * at or before `ms` close and emit their final results, joins and debounces
+   * expire what is due, and records piped later that are older than their
+   * windows are late. Tasks go upstream first, so results a flush sends
+   * through a repartition reach the next task before its own clock moves.
+   */
   async advanceStreamTime(ms: number): Promise<void> {
-    for (const task of this.tasks) await this.runBatch(task, () => task.pipeline.punctuate(ms));
+    if (Number.isNaN(ms)) throw new ConfigError('advanceStreamTime needs a time in epoch ms, got NaN');
+    const to = Math.min(ms, END_OF_TIME);
+    for (const sub of upstreamFirst(this.topology)) {
+      const task = this.tasks.find((t) => t.pipeline.subTopology.id === sub);
+      if (task) await this.runBatch(task, () => task.pipeline.punctuate(to));
+    }
+  }
+
+  /**
+   * Ends the input: moves stream time to the end of time, so that every open
+   * window, session, join buffer and event-time timer closes and emits. Any
+   * record piped afterwards is late.
+   */
+  async flush(): Promise<void> {
+    await this.advanceStreamTime(END_OF_TIME);
   }
 
   /** The driver's wall clock (ms). */

@@ -42,8 +42,10 @@ export async function runTopologyTest(topology: CompiledTopology, test: Topology
   const driver = await TopologyTestDriver.open(topology, options);
   try {
     for (const input of test.inputs) {
-      await driver.pipe(input.source, input.records.map((r) => ({ ...r, value: r.value ?? null })));
+      if ('advanceStreamTime' in input) await driver.advanceStreamTime(input.advanceStreamTime);
+      else await driver.pipe(input.source, input.records.map((r) => ({ ...r, value: r.value ?? null })));
     }
+    if (test.flush) await driver.flush();
     for (const expect of test.expect) {
       const actual = driver.readOutput(expect.sink);
       expect.records.forEach((record, i) => {

@@ -11,6 +11,10 @@ export interface DocSpec {
   readonly required?: boolean;
   readonly default?: unknown;
   readonly oneOf?: readonly string[];
+  /** A duration or number that must be above zero. */
+  readonly positive?: boolean;
+  /** A store option that only reads the store (see OptionSpec.readsStore). */
+  readonly readsStore?: boolean;
   /**
    * Values a user may reasonably write that this build refuses, with why
    * (e.g. a compression codec whose package is not installed); reported with

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as avro from 'avsc';
-import { isMap, isScalar, LineCounter, parseDocument, Scalar, visit, type Node, type Pair } from 'yaml';
-import type { CompiledSink, CompiledSource, CompiledStore, CompressionCodec, ErrorPolicy, SerdeConfig, TestRecord, TopologyTestCase } from '../compiled-topology';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type Pair } from 'yaml';
+import type { CompiledSink, CompiledSource, CompiledStore, CompressionCodec, ErrorPolicy, SerdeConfig, TestRecord, TopologyTestCase, TopologyTestInput } from '../compiled-topology';
 import type { SubjectNameStrategy } from '../../schemas/subject-name';
 import type { LintProblem } from '../lint-problem';
 import { topologySpec } from '../topology-spec';
@@ -10,6 +10,8 @@ import type { CheckedDocument } from './checked-document';
 import { loadAvroSchemaFile } from './avro-schema-file';
 import { didYouMean } from './did-you-mean';
 import { interpolate } from './interpolate';
+import { checkBrokers, checkTopicName as checkTopic } from './kafka-names';
+import { resolveAliases } from './yaml-aliases';
 import { checkPipelines } from './pipeline-checker';
 import { ProblemSink } from './problem-sink';
 import { checkNode, emptyFindings, keyText, nodeAt, pairOf, valueOf } from './spec-checker';
@@ -36,16 +38,31 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     sink.report(root, 'wrong-type', `a topology file must be a mapping with name, sources and pipelines, found ${root ? 'something else' : 'an empty document'}`);
     return { problems: sink.problems };
   }
-  resolveAliases(doc, sink);
-  interpolate(doc, env, sink);
+  if (!resolveAliases(doc, sink)) return { problems: sink.problems };
+  const unresolved: ReadonlySet<Node> = interpolate(doc, env, sink);
   reportDuplicateKeys(doc, sink);
   const findings = emptyFindings();
   const config = (checkNode(root, topologySpec, sink, findings, '') ?? {}) as Obj;
   const dir = path.dirname(path.resolve(file));
   const name = typeof config.name === 'string' ? config.name : '';
-  if (name && !/^[A-Za-z0-9._-]+$/.test(name)) {
+  const nameOk = /^[A-Za-z0-9._-]+$/.test(name);
+  if (name && !nameOk) {
     sink.report(valueOf(root, 'name'), 'option', `name '${name}' may hold only letters, digits, '.', '_' and '-' (it prefixes Kafka topics)`);
   }
+  // A value whose ${VAR} has no value is reported once, as 'env'.
+  const checkTopicName = (topic: string, what: string, node: Node | undefined): void => {
+    if (!node || !unresolved.has(node)) checkTopic(topic, what, node, sink);
+  };
+  // Topics the application makes from its name; each is checked once the name itself is legal.
+  const derivedTopic = (topic: string, what: string, node: Node | Pair | undefined): void => {
+    if (nameOk && !unresolved.has(valueOf(root, 'name') as Node)) checkTopic(topic, what, node as Node | undefined, sink);
+  };
+  const brokersNode = nodeAt(root, ['kafka', 'brokers']);
+  const rawBrokers = (config.kafka as Obj | undefined)?.brokers;
+  const brokersUnresolved = brokersNode !== undefined && (unresolved.has(brokersNode) || (isSeq(brokersNode) && brokersNode.items.some((i) => unresolved.has(i as Node))));
+  const brokers = brokersNode !== undefined && !(isScalar(brokersNode) && brokersNode.value === null) && Array.isArray(rawBrokers) && !brokersUnresolved
+    ? checkBrokers(rawBrokers.filter((b): b is string => typeof b === 'string'), brokersNode, sink)
+    : brokersUnresolved ? [] : ['127.0.0.1:9092'];
 
   const registry = (config.schemaRegistry ?? {}) as Obj;
   const globalStrategy = (registry.subjectNameStrategy ?? 'topic') as SubjectNameStrategy;
@@ -69,6 +86,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     const value = serde(raw.value, nodeAt(node, ['value']), dir, sink);
     const key = serde(raw.key, nodeAt(node, ['key']), dir, sink);
     const strategy = strategyOf('sources', sourceName, raw, key, value);
+    if (typeof raw.topic === 'string') checkTopicName(raw.topic, `sources.${sourceName}.topic`, nodeAt(node, ['topic']));
     const ts = (raw.timestamp ?? {}) as Obj;
     const tsNode = nodeAt(node, ['timestamp']);
     if (ts.field !== undefined && ts.expression !== undefined) {
@@ -95,6 +113,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
 
   const stores = new Map<string, CompiledStore>();
   for (const [storeName, raw] of entries(config.stores)) {
+    if (raw.changelog !== false) derivedTopic(`${name}-${storeName}-changelog`, `the changelog topic of store '${storeName}'`, pairOf(nodeAt(root, ['stores']), storeName));
     stores.set(storeName, {
       name: storeName, kind: raw.kind === 'window' ? 'window' : 'key-value', changelog: raw.changelog !== false,
       ...(typeof raw.retention === 'number' ? { retentionMs: raw.retention } : {}),
@@ -109,6 +128,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     const value = serde(raw.value, nodeAt(node, ['value']), dir, sink);
     const key = serde(raw.key, nodeAt(node, ['key']), dir, sink);
     const strategy = strategyOf('sinks', sinkName, raw, key, value);
+    if (typeof raw.topic === 'string') checkTopicName(raw.topic, `sinks.${sinkName}.topic`, nodeAt(node, ['topic']));
     const compression = (raw.compression as CompressionCodec | undefined) ?? defaultCompression;
     if (typeof raw.keyExpression === 'string') {
       for (const p of expressionProblems(raw.keyExpression, value.schema)) {
@@ -140,6 +160,9 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     if (!fs.existsSync(path.resolve(dir, mod.path))) sink.report(mod.node, 'module', `module '${mod.path}' not found (looked for ${path.resolve(dir, mod.path)})`);
   }
   const tests = checkTests(config.tests, nodeAt(root, ['tests']), sources, sink, lines);
+  const deadLetterTopic = (config.processing as Obj | undefined)?.deadLetterTopic;
+  if (typeof deadLetterTopic === 'string') checkTopicName(deadLetterTopic, 'processing.deadLetterTopic', nodeAt(root, ['processing', 'deadLetterTopic']));
+  else derivedTopic(`${name}-dlq`, 'the dead-letter topic', valueOf(root, 'name'));
   const fetchBytes = (config.processing as Obj | undefined)?.maxPartitionFetchBytes;
   if (typeof fetchBytes === 'number' && fetchBytes < 1024) {
     sink.report(nodeAt(root, ['processing', 'maxPartitionFetchBytes']), 'option', `processing.maxPartitionFetchBytes must be at least 1024 (bytes), got ${fetchBytes}`);
@@ -161,7 +184,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
         kafka: {
           ...kafka, clientId: kafka.clientId ?? name,
           // 'host1:9092,host2:9092' in one variable is the usual way brokers come from the environment.
-          brokers: ((kafka.brokers ?? ['127.0.0.1:9092']) as string[]).flatMap((b) => b.split(',')).map((b) => b.trim()).filter(Boolean),
+          brokers,
         },
         processing: {
           guarantee: 'at_least_once', commitInterval: 1000, sessionTimeout: 30_000, stateDir: './tributary-state', maxEventTimeSkew: 1000, maxTaskIdle: 1000, ...processing,
@@ -225,23 +248,6 @@ function serde(raw: unknown, node: Node | undefined, dir: string, sink: ProblemS
   return { format };
 }
 
-/**
- * Replaces each alias (`*name`) by a copy of its anchored node, so that checks
- * see the value; problems inside it point at the anchor's definition.
- */
-function resolveAliases(doc: ReturnType<typeof parseDocument>, sink: ProblemSink): void {
-  visit(doc, {
-    Alias(_, alias) {
-      const target = alias.resolve(doc);
-      if (!target) {
-        sink.report(alias, 'unknown-reference', `unknown anchor '${alias.source}' (define it with &${alias.source})`);
-        return new Scalar(null) as Node;
-      }
-      return target.clone() as Node;
-    },
-  });
-}
-
 /** Every mapping's duplicate keys (YAML would keep only the last one silently). */
 function reportDuplicateKeys(doc: ReturnType<typeof parseDocument>, sink: ProblemSink): void {
   visit(doc, {
@@ -278,7 +284,23 @@ function checkTests(raw: unknown, node: Node | undefined, sources: ReadonlyMap<s
   return raw.map((rawTest: unknown, i) => {
     const test = (rawTest !== null && typeof rawTest === 'object' ? rawTest : {}) as Obj;
     const testNode = nodeAt(node, [i]);
-    const inputs = objects<Obj>(test.inputs, [i, 'inputs']).map((input, j) => {
+    const inputs = objects<Obj>(test.inputs, [i, 'inputs']).map((input, j): TopologyTestInput | undefined => {
+      const inputNode = nodeAt(testNode, ['inputs', j]);
+      if (input.advanceStreamTime !== undefined) {
+        for (const key of ['source', 'records']) {
+          if (input[key] !== undefined) sink.report(pairOf(inputNode, key), 'option', `tests[${i}].inputs[${j}] takes either 'advanceStreamTime' or 'source' and 'records', not both`);
+        }
+        return typeof input.advanceStreamTime === 'number' ? { advanceStreamTime: input.advanceStreamTime } : undefined;
+      }
+      for (const key of ['source', 'records']) {
+        const pair = pairOf(inputNode, key);
+        const empty = pair !== undefined && (pair.value === null || (isScalar(pair.value) && pair.value.value === null));
+        if (pair === undefined) {
+          sink.report(inputNode, 'missing-key', `tests[${i}].inputs[${j}] is missing required key '${key}' (an input is 'source' with 'records', or 'advanceStreamTime')`);
+        } else if (empty) {
+          sink.report(pair, 'missing-key', `tests[${i}].inputs[${j}].${key} has no value`);
+        }
+      }
       const sourceName = String(input.source ?? '');
       if (input.source !== undefined && !sources.has(sourceName)) {
         sink.report(nodeAt(testNode, ['inputs', j, 'source']), 'unknown-reference',
@@ -299,11 +321,12 @@ function checkTests(raw: unknown, node: Node | undefined, sources: ReadonlyMap<s
         });
       }
       return { source: sourceName, records };
-    });
+    }).filter((input): input is TopologyTestInput => input !== undefined);
     return {
       name: String(test.name ?? `test ${i + 1}`),
       line: testNode?.range ? lines.linePos(testNode.range[0]).line : 0,
       inputs,
+      flush: test.flush === true,
       expect: objects<Obj>(test.expect, [i, 'expect']).map((e, j) => ({ sink: String(e.sink), records: objects<TestRecord>(e.records, [i, 'expect', j, 'records']) })),
       stores: objects<Obj>(test.stores, [i, 'stores']).map((s) => ({ store: String(s.store), key: s.key, value: s.value })),
     };

@@ -7,8 +7,11 @@ const placeholder = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
  * Replaces `${VAR}` and `${VAR:-default}` in every scalar value, in place, so
  * positions stay those of the file. `$${` writes a literal `${`. A plain scalar
  * made only of a placeholder is re-typed (`partitions: ${N:-3}` is a number).
+ * Returns the scalars with a variable that has no value (already reported),
+ * so that later checks of their values stay quiet.
  */
-export function interpolate(doc: Document, env: NodeJS.ProcessEnv, sink: ProblemSink): void {
+export function interpolate(doc: Document, env: NodeJS.ProcessEnv, sink: ProblemSink): ReadonlySet<Scalar> {
+  const unresolved = new Set<Scalar>();
   visit(doc, {
     Scalar(key, node) {
       if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
@@ -24,10 +27,12 @@ export function interpolate(doc: Document, env: NodeJS.ProcessEnv, sink: Problem
           node.type === Scalar.PLAIN ? offset : 0);
         return '';
       });
+      if (missing) unresolved.add(node);
       if (missing || replaced === text) { node.value = replaced; return; }
       node.value = node.type === Scalar.PLAIN ? retype(replaced) : replaced;
     },
   });
+  return unresolved;
 }
 
 function retype(text: string): unknown {

@@ -4,6 +4,7 @@ import { expressionProblems } from '../../operators/internal/cel-expression';
 import type { CompiledSink, CompiledSource, CompiledStore, ErrorPolicy } from '../compiled-topology';
 import type { CheckedPipeline, CheckedStep } from './checked-document';
 import { didYouMean } from './did-you-mean';
+import { checkTopicName } from './kafka-names';
 import { reportExpression } from './document-checker';
 import { builtinByName, resolveOperator } from './operator-resolver';
 import type { ProblemSink } from './problem-sink';
@@ -63,7 +64,12 @@ export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeli
       if (!parsed) return;
       claim(parsed.id, `step '${parsed.id}'`, parsed.idNode);
       if (!/^[A-Za-z0-9._-]+$/.test(parsed.id)) sink.report(parsed.idNode, 'option', `step id '${parsed.id}' may hold only letters, digits, '.', '_' and '-' (it names topics)`);
-      steps.push(checkStep(parsed, name, dir, sink, input.findings, builtins));
+      const step = checkStep(parsed, name, dir, sink, input.findings, builtins);
+      steps.push(step);
+      // A stateful step behind a key change reads `<app>-<id>-repartition`; the id's characters are checked above.
+      if (step.spec?.stateful && typeof config.name === 'string' && /^[A-Za-z0-9._-]+$/.test(config.name) && /^[A-Za-z0-9._-]+$/.test(parsed.id)) {
+        checkTopicName(`${config.name}-${parsed.id}-repartition`, `the repartition topic that step '${parsed.id}' reads behind a key change`, parsed.idNode, sink);
+      }
     });
     pipelines.set(name, { name, from, to, steps, pair, fromNodes: listNodes('from', from.length), toNodes: listNodes('to', to.length) });
   }
@@ -82,6 +88,7 @@ export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeli
   }
   reportCycles(pipelines, sink);
   reportInputless(pipelines, sink);
+  checkStoreUse(pipelines, input.stores, builtins, sink);
   checkExpressions(pipelines, sources, sink);
   return pipelines;
 }
@@ -263,6 +270,36 @@ function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: Pro
     state.set(name, 'done');
   };
   for (const name of pipelines.keys()) if (!state.has(name)) visitNode(name);
+}
+
+/**
+ * Built-in operators keep their state in key-value stores, each store owned by
+ * one step: a window store given to them fails at task start, and two steps
+ * writing one store corrupt each other's state (same keys, one stream time).
+ * Options marked `readsStore` (a lookup table, scoring features) may name a
+ * store another step owns. Custom operators declare nothing and are not checked.
+ */
+function checkStoreUse(pipelines: ReadonlyMap<string, CheckedPipeline>, stores: ReadonlyMap<string, CompiledStore>, builtins: Map<string, OperatorSpec>, sink: ProblemSink): void {
+  const owners = new Map<string, { step: string; node: Node }>();
+  for (const p of pipelines.values()) {
+    for (const step of p.steps) {
+      if (!step.spec || builtins.get(step.operator) !== step.spec) continue;
+      for (const ref of step.references) {
+        const store = ref.kind === 'store' ? stores.get(ref.name) : undefined;
+        if (!store) continue;
+        if (store.kind === 'window') {
+          sink.report(ref.node, 'option', `step '${step.id}' (${step.operator}) needs a key-value store (built-in operators keep even windows in one), but '${ref.name}' is a window store (kind: window); declare it without kind or with kind: key-value`);
+          continue;
+        }
+        if (ref.readOnly) continue;
+        const first = owners.get(ref.name);
+        if (!first) { owners.set(ref.name, { step: step.id, node: ref.node }); continue; }
+        if (first.step === step.id) continue;
+        const at = sink.position(first.node);
+        sink.report(ref.node, 'duplicate', `store '${ref.name}' already holds the state of step '${first.step}' (line ${at.line}, column ${at.col}); each stateful step needs its own store (steps that only read it, such as join-stream-table's table, may share it)`);
+      }
+    }
+  }
 }
 
 function reportInputless(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: ProblemSink): void {

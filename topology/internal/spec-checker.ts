@@ -9,6 +9,8 @@ export interface Reference {
   readonly kind: 'store' | 'sink' | 'pipeline';
   readonly name: string;
   readonly node: Node;
+  /** A store the option only reads (OptionSpec.readsStore). */
+  readonly readOnly?: boolean;
 }
 
 /** What the checker found besides problems: things the validator resolves later. */
@@ -72,7 +74,7 @@ export function checkNode(
       if (spec.kind === 'expression') findings.expressions.push({ source: text, node });
       if (spec.kind === 'module') findings.modules.push({ path: text, node });
       if (spec.kind === 'store' || spec.kind === 'sink' || spec.kind === 'pipeline') {
-        findings.references.push({ kind: spec.kind, name: text, node });
+        findings.references.push({ kind: spec.kind, name: text, node, ...(spec.readsStore ? { readOnly: true } : {}) });
       }
       return text;
     }
@@ -80,6 +82,10 @@ export function checkNode(
       const v = isScalar(node) ? node.value : undefined;
       if (typeof v !== 'number' || (spec.kind === 'integer' && !Number.isInteger(v))) {
         sink.report(node, 'wrong-type', `${where} must be ${kindNames[spec.kind]}, found ${describeNode(node)}`);
+        return undefined;
+      }
+      if (spec.positive && !(v > 0)) {
+        sink.report(node, 'option', `${where} must be above 0, found ${v}`);
         return undefined;
       }
       return v;
@@ -94,8 +100,17 @@ export function checkNode(
     }
     case 'duration': {
       const ms = isScalar(node) ? parseDuration(node.value) : undefined;
+      const bare = isScalar(node) && ms !== undefined && ms !== 0 && /^\s*\d+(\.\d+)?\s*$/.test(String(node.value));
+      if (bare) {
+        // A unit-less number silently meant milliseconds, which `grace: 10` rarely means.
+        sink.report(node, 'option', `${where} needs a unit: write '${String(node.value).trim()}ms' or '${String(node.value).trim()}s' (units: ms, s, m, h, d), found ${describeNode(node)}`);
+        return undefined;
+      }
       if (ms === undefined) {
         sink.report(node, isScalar(node) ? 'option' : 'wrong-type', `${where} must be ${kindNames.duration}, found ${describeNode(node)}`);
+      } else if (spec.positive && !(ms > 0)) {
+        sink.report(node, 'option', `${where} must be a positive duration, found ${describeNode(node)}`);
+        return undefined;
       }
       return ms;
     }

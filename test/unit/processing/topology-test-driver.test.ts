@@ -143,6 +143,79 @@ sinks:
     }
   });
 
+  it('closes the last window (emit: final) only when the input is flushed', async () => {
+    const driver = await TopologyTestDriver.open(path.join(root, 'test/fixtures/topologies/valid/clicks-per-minute.yaml'), { env: {} });
+    const click = (user: string, t: number) => ({ key: user, value: { pin: 'p' }, timestamp: t });
+    const windows = () => driver.readOutput('user-minutes').map((r) => [(r.key as { key: string }).key, (r.key as { window: { start: number } }).window.start, r.value]);
+    try {
+      await driver.pipe('clicks', [click('u1', 0), click('u1', 30_000), click('u2', 45_000), click('u1', 70_000)]);
+      assert.deepEqual(windows(), [['u1', 0, 2], ['u2', 0, 1]], 'stream time 70s closes [0, 1m) (end + 10s grace) only');
+      await driver.advanceWallClock(3_600_000);
+      assert.deepEqual(windows(), [], 'the wall clock does not move event time');
+      await driver.flush();
+      assert.deepEqual(windows(), [['u1', 60_000, 1]]);
+      await driver.pipe('clicks', [click('u1', 200_000)]);
+      assert.deepEqual(driver.readOutput('late-clicks').map((r) => r.timestamp), [200_000], 'after a flush every record is late');
+      assert.deepEqual(driver.failures, []);
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it('advanceStreamTime closes the windows whose end plus grace it reaches, and no others', async () => {
+    const driver = await TopologyTestDriver.open(path.join(root, 'test/fixtures/topologies/valid/clicks-per-minute.yaml'), { env: {} });
+    const starts = () => driver.readOutput('user-minutes').map((r) => (r.key as { window: { start: number } }).window.start);
+    try {
+      await driver.pipe('clicks', [{ key: 'u1', value: {}, timestamp: 10_000 }, { key: 'u1', value: {}, timestamp: 65_000 }, { key: 'u1', value: {}, timestamp: 125_000 }]);
+      assert.deepEqual(starts(), [0], 'the record at 125s closed [0, 1m) (at 70s: end + 10s grace)');
+      await driver.advanceStreamTime(129_999);
+      assert.deepEqual(starts(), [], '[1m, 2m) closes at 130s');
+      await driver.advanceStreamTime(130_000);
+      assert.deepEqual(starts(), [60_000]);
+      await driver.advanceStreamTime(100_000);
+      assert.deepEqual(starts(), [], 'stream time never goes back');
+      await driver.pipe('clicks', [{ key: 'u2', value: {}, timestamp: 110_000 }]);
+      assert.equal(driver.readOutput('late-clicks').length, 1, 'a record older than the advanced stream time is late');
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it('flushes windows behind repartitions, upstream tasks first', async () => {
+    // Clicks per campaign and minute (after a key change), then minutes with clicks per campaign and 5 minutes (after another).
+    const { topology, problems } = loadTopologyText(`name: two-windows
+sources:
+  clicks: {topic: clicks, value: json}
+stores:
+  per-minute: {}
+  per-five: {}
+pipelines:
+  p:
+    from: clicks
+    steps:
+      - {id: by-campaign, select-key: {expression: value.campaign}}
+      - {id: minutes, window-tumbling: {store: per-minute, size: 1m, aggregate: {fn: count}, emit: final}}
+      - {id: by-campaign-again, select-key: {expression: key.key}}
+      - {id: fives, window-tumbling: {store: per-five, size: 5m, aggregate: {fn: sum}, emit: final}}
+    to: out
+sinks:
+  out: {topic: out, key: json, value: json}
+`, path.join(root, 'test/fixtures/topologies/inline.yaml'), { env: {} });
+    assert.ok(topology, problems.map((p) => p.message).join('; '));
+    assert.equal(topology.subTopologies.length, 3);
+    const driver = await TopologyTestDriver.open(topology);
+    try {
+      const click = (campaign: string, t: number) => ({ key: 'u', value: { campaign }, timestamp: t });
+      await driver.pipe('clicks', [click('c1', 1_000), click('c1', 2_000), click('c2', 3_000), click('c1', 61_000)]);
+      assert.deepEqual(driver.readOutput('out'), []);
+      await driver.flush();
+      assert.deepEqual(driver.readOutput('out').map((r) => [(r.key as { key: string }).key, r.value]), [['c1', 3], ['c2', 1]]);
+      assert.deepEqual(driver.failures, []);
+    } finally {
+      await driver.close();
+    }
+  });
+
   it('refuses a topology file with problems, listing them', async () => {
     await assert.rejects(TopologyTestDriver.open(path.join(root, 'test/fixtures/topologies/invalid/07-unknown-source.yaml')),
       /07-unknown-source\.yaml:8:11 unknown-reference/);
@@ -158,6 +231,21 @@ describe('topology tests: blocks', () => {
       for (const r of results) assert.deepEqual(r.messages, [], r.name);
     });
   }
+
+  it('passes the tests of a windowed topology that flush or advance stream time', async () => {
+    const { topology } = loadTopology(path.join(root, 'test/fixtures/topologies/valid/clicks-per-minute.yaml'), { env: {} });
+    const results = await runTopologyTests(topology as CompiledTopology);
+    assert.equal(results.length, 2);
+    for (const r of results) assert.deepEqual(r.messages, [], r.name);
+  });
+
+  it('misses the last window of a test without flush: true', async () => {
+    const text = fs.readFileSync(path.join(root, 'test/fixtures/topologies/valid/clicks-per-minute.yaml'), 'utf8').replace('    flush: true\n', '');
+    const { topology } = loadTopologyText(text, path.join(root, 'test/fixtures/topologies/valid/clicks-per-minute.yaml'), { env: {} });
+    assert.equal(topology?.tests[0].flush, false);
+    const [result] = await runTopologyTests(topology as CompiledTopology);
+    assert.deepEqual(result.messages, ['user-minutes: expected 3 records, got 2']);
+  });
 
   it('reports what differs when an expectation is wrong', async () => {
     const text = fs.readFileSync(path.join(root, 'examples/word-count.yaml'), 'utf8')

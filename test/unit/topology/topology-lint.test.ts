@@ -56,6 +56,30 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
   { file: '48-subject-strategy-without-avro.yaml', problems: [[6, 5, 'option', 'applies only to avro keys or values']] },
   { file: '49-fetch-bytes-too-small.yaml', problems: [[3, 27, 'option', 'processing.maxPartitionFetchBytes must be at least 1024 (bytes), got 100']] },
   { file: '50-session-timeout-too-small.yaml', problems: [[3, 19, 'option', 'processing.sessionTimeout must be at least 1s (brokers refuse less than group.min.session.timeout.ms, 6s by default), got 500ms']] },
+  { file: '51-test-advance-with-records.yaml', problems: [[14, 9, 'option', "either 'advanceStreamTime' or 'source' and 'records'"], [15, 9, 'option', 'not both']] },
+  { file: '52-test-input-without-source.yaml', problems: [[13, 9, 'missing-key', "missing required key 'source'"]] },
+  { file: '53-yaml-alias-bomb.yaml', problems: [[6, 10, 'limit', 'aliases expand to more than 10000 YAML nodes']] },
+  { file: '54-yaml-alias-cycle.yaml', problems: [[3, 54, 'cycle', 'alias *loop refers to a node that contains it']] },
+  { file: '55-empty-brokers.yaml', problems: [[3, 12, 'option', 'kafka.brokers must name at least one broker (host:port), found an empty list']] },
+  { file: '56-brokers-from-empty-env.yaml', problems: [[3, 12, 'option', 'found only empty text']] },
+  { file: '57-illegal-topic-names.yaml', problems: [
+    [3, 20, 'option', "processing.deadLetterTopic: '..' is not a legal Kafka topic name: it may not be '..'"],
+    [5, 20, 'option', "sources.clicks.topic: 'analytics/clicks per minute' is not a legal Kafka topic name: it holds '/', a space"],
+    [7, 3, 'option', "the changelog topic of store 'counts by user': 'illegal-topics-counts by user-changelog'"],
+    [15, 13, 'option', 'is 257 characters long; Kafka allows at most 249'],
+    [19, 17, 'option', "sinks.out.topic: '' is not a legal Kafka topic name: it is empty"],
+    [20, 18, 'option', 'it is 250 characters long'],
+  ] },
+  { file: '58-window-size-zero.yaml', problems: [
+    [12, 53, 'option', "steps.per-minute.size must be a positive duration, found the string '0s'"],
+    [14, 49, 'option', 'steps.per-hop.size must be a positive duration'],
+    [14, 61, 'option', 'steps.per-hop.advance must be a positive duration'],
+  ] },
+  // commitInterval: 0 on line 3 is fine: zero needs no unit.
+  { file: '59-duration-without-unit.yaml', problems: [[13, 64, 'option', "steps.per-minute.grace needs a unit: write '10ms' or '10s'"]] },
+  { file: '60-window-store-for-window-step.yaml', problems: [[11, 35, 'option', "step 'clicks-per-minute' (window-tumbling) needs a key-value store"]] },
+  // The join only reads pin-table, which table-materialize owns: allowed.
+  { file: '61-store-shared-by-two-steps.yaml', problems: [[22, 35, 'duplicate', "store 'counts' already holds the state of step 'per-minute' (line 20, column 35)"]] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 

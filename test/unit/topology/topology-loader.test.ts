@@ -14,18 +14,19 @@ describe('loadTopology', () => {
     // Block style: inside a flow mapping `{` and `}` are YAML syntax, so a placeholder there needs quotes.
     const { topology, problems } = loadTopologyText(`name: \${APP:-app}
 processing:
-  stateDir: /tmp/x
+  stateDir: "/tmp/$\${not}"
   commitInterval: \${COMMIT:-250ms}
 ${body}sinks:
   out:
-    topic: "\${PREFIX}-out-$\${not}"
+    topic: "\${PREFIX}-out"
     value: json
     partitions: \${PARTS:-3}
 `, file, { env: { PREFIX: 'prod' } });
     assert.deepEqual(problems, []);
     assert.equal(topology?.name, 'app');
     assert.equal(topology?.processing.commitIntervalMs, 250);
-    assert.equal(topology?.sinks.out.topic, 'prod-out-${not}');
+    assert.equal(topology?.sinks.out.topic, 'prod-out');
+    assert.equal(topology?.processing.stateDir, '/tmp/${not}');
     assert.equal(topology?.sinks.out.partitions, 3);
   });
 
@@ -35,6 +36,37 @@ ${body}sinks:
     assert.equal(ok.topology?.sinks.out.value.format, 'json');
     const bad = loadTopologyText(`name: app\n${body}sinks:\n  out: {topic: out, value: *nope}\n`, file, { env: {} });
     assert.ok(bad.problems.some((p) => p.kind === 'unknown-reference' && p.line === 7 && p.col === 28 && /anchor 'nope'/.test(p.message)));
+  });
+
+  it('expands aliases of aliases, each copy alias-free', () => {
+    const { topology, problems } = loadTopologyText(`name: app
+sources:
+  a: &src {topic: a, value: &fmt {format: json}, key: *fmt}
+  b: {topic: b, value: *fmt, key: *fmt}
+pipelines:
+  p: {from: [a, b], to: [out, out2]}
+sinks:
+  out: &sink {topic: out, value: *fmt, key: *fmt}
+  out2: {topic: out2, value: *fmt}
+`, file, { env: {} });
+    assert.deepEqual(problems, []);
+    assert.equal(topology?.sources.a.key.format, 'json');
+    assert.equal(topology?.sinks.out.key.format, 'json');
+  });
+
+  it('refuses a billion-laughs file quickly and in bounded memory', () => {
+    const levels = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i < 10; i++) levels.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+    const text = `${levels.join('\n')}\nname: *a9\n`;
+    assert.ok(text.length < 1024);
+    const heap = process.memoryUsage().heapUsed;
+    const started = process.hrtime.bigint();
+    const { topology, problems } = loadTopologyText(text, file, { env: {} });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.equal(topology, undefined);
+    assert.deepEqual(problems.map((p) => [p.line, p.kind]), [[5, 'limit']]);
+    assert.ok(ms < 1000, `took ${ms} ms`);
+    assert.ok(process.memoryUsage().heapUsed - heap < 64 * 1024 * 1024, 'heap grew by less than 64 MiB');
   });
 
   it('fills defaults and splits comma-separated brokers', () => {
