@@ -1,4 +1,4 @@
-import type { OptionKind } from '../../operators/operator-spec';
+import type { OptionKind, StoreAccess } from '../../operators/operator-spec';
 
 /**
  * The spec of one node of a topology file. A superset of an operator's
@@ -27,4 +27,6 @@ export interface DocSpec {
   readonly single?: boolean;
   /** An object that also accepts a bare scalar, read as `{ [shorthand]: scalar }`. */
   readonly shorthand?: string;
+  /** Store references: read-only or read-write (the default). */
+  readonly access?: StoreAccess;
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as avro from 'avsc';
 import { isMap, isScalar, LineCounter, parseDocument, Scalar, visit, type Node, type Pair } from 'yaml';
-import type { CompiledSink, CompiledSource, CompiledStore, CompressionCodec, ErrorPolicy, SerdeConfig, TestRecord, TopologyTestCase } from '../compiled-topology';
+import type { CompiledSink, CompiledSource, CompressionCodec, ErrorPolicy, SerdeConfig, TestRecord, TopologyTestCase } from '../compiled-topology';
 import type { SubjectNameStrategy } from '../../schemas/subject-name';
 import type { LintProblem } from '../lint-problem';
 import { topologySpec } from '../topology-spec';
@@ -11,6 +11,7 @@ import { loadAvroSchemaFile } from './avro-schema-file';
 import { didYouMean } from './did-you-mean';
 import { interpolate } from './interpolate';
 import { checkPipelines } from './pipeline-checker';
+import { checkGlobalStores, compileStores } from './global-store-checker';
 import { ProblemSink } from './problem-sink';
 import { checkNode, emptyFindings, keyText, nodeAt, pairOf, valueOf } from './spec-checker';
 import { expressionProblems } from '../../operators/internal/cel-expression';
@@ -93,14 +94,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     });
   }
 
-  const stores = new Map<string, CompiledStore>();
-  for (const [storeName, raw] of entries(config.stores)) {
-    stores.set(storeName, {
-      name: storeName, kind: raw.kind === 'window' ? 'window' : 'key-value', changelog: raw.changelog !== false,
-      ...(typeof raw.retention === 'number' ? { retentionMs: raw.retention } : {}),
-      changelogTopic: `${name}-${storeName}-changelog`,
-    });
-  }
+  const stores = compileStores(config, name, sources);
 
   const defaultCompression = (config.processing as Obj | undefined)?.compression as CompressionCodec | undefined;
   const sinks = new Map<string, CompiledSink>();
@@ -128,6 +122,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
   }
 
   const pipelines = checkPipelines({ root, config, dir, sink, sources, sinks, stores, findings });
+  checkGlobalStores(root, config, sources, stores, pipelines, sink);
 
   const known = { store: stores, sink: sinks, pipeline: pipelines } as const;
   for (const ref of findings.references) {
