@@ -15,6 +15,7 @@ import { seekToStableOffsets } from './stable-offsets';
 import { batchSpan, withStageSpans, type Telemetry } from '../telemetry';
 import { context } from '@opentelemetry/api';
 import type { BatchReport } from './stream-task';
+import { GlobalStores } from './global-stores';
 
 /** Everything a pipeline factory gets to build one task's in-process pipeline. */
 export interface TaskResources {
@@ -22,6 +23,8 @@ export interface TaskResources {
   readonly partition: number;
   readonly subTopology: SubTopology;
   readonly stores?: TaskStores;
+  /** The process's global stores (read-only, shared by all tasks); absent when the topology declares none. */
+  readonly globalStores?: GlobalStores;
   /** The pipeline asks for wall-clock punctuation at least every `intervalMs`. */
   readonly schedulePunctuation: (intervalMs: number) => void;
 }
@@ -76,6 +79,7 @@ export class StreamApp {
   /** exactly_once only: reads the group's stable offsets for new tasks (see stable-offsets.ts). */
   private admin?: KafkaAdmin;
   private codecs?: TopicCodecs;
+  private globalStores?: GlobalStores;
   private readonly kafka: KafkaClient;
   private readonly topicToSubTopology = new Map<string, SubTopology>();
   private readonly punctuators = new Map<string, NodeJS.Timeout[]>();
@@ -104,6 +108,8 @@ export class StreamApp {
       await admin.close();
     }
     this.codecs = await buildTopicCodecs(topology, { onSkip: decodeSkipReporter(logger, this.options.telemetry?.metrics) });
+    // Global stores are restored before the group is joined: no task runs without them.
+    this.globalStores = await GlobalStores.start({ topology, client: this.kafka, codecs: this.codecs, logger, onFailure: (error) => this.fatal(error) });
 
     if (topology.processing.guarantee === 'at_least_once') this.producer = await this.kafka.producer();
     else this.admin = await this.kafka.admin();
@@ -142,6 +148,7 @@ export class StreamApp {
     await this.producer?.close().catch(() => undefined);
     await this.admin?.close().catch(() => undefined);
     await this.consumer?.close().catch(() => undefined);
+    await this.globalStores?.close();
     this.state = 'stopped';
     this.options.logger.info('application stopped', { app: this.options.topology.name });
   }
@@ -212,7 +219,7 @@ export class StreamApp {
       ? await ExactlyOnceCommitter.create(this.kafka, `${topology.name}-${id}`, topology.name, this.compression())
       : new AtLeastOnceCommitter(this.producer!, this.consumer!, this.compression());
     const stores = sub.stores.length > 0 ? await this.options.openStores?.(base, this.kafka, heartbeat) : undefined;
-    const pipeline = await this.options.createPipeline({ ...base, stores });
+    const pipeline = await this.options.createPipeline({ ...base, stores, globalStores: this.globalStores });
     if (this.admin) await seekToStableOffsets(this.admin, this.consumer!, topology.name, sub.sourceTopics, partition);
     const codecs = this.codecs!;
     this.options.telemetry?.readiness.setTaskState(id, 'running');
