@@ -96,6 +96,11 @@ export class StreamApp {
     return Promise.all(this.tasks.values());
   }
 
+  /** The process's global stores once started (read-only views); undefined when the topology has none. */
+  get globals(): GlobalStores | undefined {
+    return this.globalStores;
+  }
+
   async start(): Promise<void> {
     if (this.state !== 'created') throw new Error(`cannot start an app that is ${this.state}`);
     const { topology, logger } = this.options;
