@@ -128,6 +128,7 @@ export class GlobalStoreUpdater {
       clearInterval(watchdog);
       progress?.finish();
     }
+    await store.checkpointNow();
     const durationMs = Date.now() - started;
     instruments?.finished(store.name, durationMs / 1000);
     instruments?.setRemaining(store.name, 0);
@@ -171,6 +172,7 @@ export class GlobalStoreUpdater {
       return { partition: o.partition, offset: from };
     });
     await store.apply([], positions);
+    await store.checkpointNow();
     return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   }
 
@@ -178,21 +180,35 @@ export class GlobalStoreUpdater {
   private async follow(partitions: readonly number[], onMoved: (partition: number, records: number) => void, onFailure: (error: unknown) => void): Promise<void> {
     const { client, store } = this.options;
     const signal = this.stop$.signal;
+    // One RocksDB write in flight while the next batch is fetched and decoded:
+    // reading and writing overlap, and writes stay in offset order.
+    let inFlight: Promise<void> = Promise.resolve();
+    let failure: unknown;
+    let writeFailed = new AbortController();
     const onBatch = async (batch: RangeBatch): Promise<void> => {
       if (signal.aborted) return;
       const entries = batch.messages.length > 0 ? await this.options.decode(batch.partition, batch.messages) : [];
-      await store.apply(entries, [{ partition: batch.partition, offset: batch.nextOffset }]);
-      this.records += batch.messages.length;
-      onMoved(batch.partition, batch.messages.length);
+      await inFlight;
+      if (failure !== undefined) throw failure;
+      inFlight = store.apply(entries, [{ partition: batch.partition, offset: batch.nextOffset }]).then(() => {
+        this.records += batch.messages.length;
+        onMoved(batch.partition, batch.messages.length);
+      }, (error: unknown) => {
+        failure ??= error;
+        writeFailed.abort(error);
+      });
     };
     while (!signal.aborted) {
       try {
+        failure = undefined;
+        writeFailed = new AbortController();
         await client.readRanges(
           partitions.map((partition) => ({ topic: store.topic, partition, from: store.position(partition)!, to: FOREVER })),
           onBatch,
-          { maxBytesPerPartition: this.options.maxBytesPerPartition ?? 8 << 20, signal },
+          { maxBytesPerPartition: this.options.maxBytesPerPartition ?? 8 << 20, signal: AbortSignal.any([signal, writeFailed.signal]) },
         );
       } catch (error) {
+        await inFlight;
         if (signal.aborted) return;
         const retriable = client.isRecoverable(error) || (error instanceof StateStoreError && error.retriable);
         if (!retriable || this.state === 'restoring') {

@@ -46,6 +46,10 @@ export type GlobalStateOnOpen = 'new' | 'checkpointed' | 'wiped-no-checkpoint' |
  */
 export class GlobalStore {
   private readonly positions: Map<number, string>;
+  private unsaved = false;
+  private savedAt = 0;
+  /** How often {@link apply} rewrites the checkpoint at most (ms). */
+  checkpointIntervalMs = 1_000;
   /** The read-only typed view steps use. */
   readonly view: KeyValueStore<unknown, unknown>;
 
@@ -102,19 +106,31 @@ export class GlobalStore {
     return this.positions.get(partition);
   }
 
-  /** Writes a batch of decoded records (null value: delete) and moves the partitions' positions; then checkpoints. */
+  /**
+   * Writes a batch of decoded records (null value: delete) and moves the
+   * partitions' positions. The checkpoint follows at most every
+   * `checkpointIntervalMs` (and on {@link checkpointNow} and close): a copy
+   * ahead of its checkpoint only reads a few records again after a crash.
+   */
   async apply(entries: readonly RestoredEntry[], positions: ReadonlyArray<{ partition: number; offset: string }>): Promise<void> {
     if (entries.length > 0) {
       const prefix = dataPrefix(this.name);
       await this.db.write(entries.map((e) => ({ key: Buffer.concat([prefix, e.key], prefix.length + e.key.length), value: e.value })));
     }
-    let moved = false;
     for (const p of positions) {
       if (this.positions.get(p.partition) === p.offset) continue;
       this.positions.set(p.partition, p.offset);
-      moved = true;
+      this.unsaved = true;
     }
-    if (moved) await this.checkpoint.write([...this.positions].map(([partition, offset]) => ({ topic: this.topic, partition, offset })));
+    if (this.unsaved && Date.now() - this.savedAt >= this.checkpointIntervalMs) await this.checkpointNow();
+  }
+
+  /** Writes the checkpoint now if positions moved since the last one. */
+  async checkpointNow(): Promise<void> {
+    if (!this.unsaved) return;
+    this.unsaved = false;
+    this.savedAt = Date.now();
+    await this.checkpoint.write([...this.positions].map(([partition, offset]) => ({ topic: this.topic, partition, offset })));
   }
 
   /** Deletes every row and position (the topic was recreated or truncated below the checkpoint). */
@@ -122,10 +138,14 @@ export class GlobalStore {
     const prefix = dataPrefix(this.name);
     await this.db.clear(prefix, prefixEnd(prefix)!);
     this.positions.clear();
-    await this.checkpoint.write([]);
+    this.unsaved = true;
+    await this.checkpointNow();
   }
 
+  /** Checkpoints what was applied and closes RocksDB. */
   async close(): Promise<void> {
+    if (!this.db.isOpen) return;
+    await this.checkpointNow();
     await this.db.close();
   }
 }
