@@ -30,7 +30,7 @@ export const joinStreamTable: OperatorSpec = {
     '    mode: inner',
   ].join('\n'),
   options: {
-    table: { kind: 'store', required: true, readsStore: true, description: 'The store to look records up in.' },
+    table: { kind: 'store', access: 'read', required: true, description: 'The store to look records up in (read only: may be a global store).' },
     key: { kind: 'expression', description: 'The lookup key; default the record key (co-partitioned). Other keys need a global store.' },
     into: { kind: 'string', required: true, description: 'Field of the output value that receives the table value (null when absent in a left join).' },
     mode: { kind: 'string', default: 'left', oneOf: ['left', 'inner'], description: "'inner' drops records with no table entry; 'left' keeps them with null." },

@@ -25,17 +25,20 @@ export interface OptionSpec {
   readonly oneOf?: readonly string[];
   /** A duration or number that must be above zero (a window size, an interval): 0 is refused at validate. */
   readonly positive?: boolean;
-  /**
-   * A store option the step only reads (a lookup table, scoring features).
-   * A built-in step owns every other store it names: validate allows one owner
-   * per store, any number of readers.
-   */
-  readonly readsStore?: boolean;
   /** Element spec of a list option. */
   readonly items?: OptionSpec;
   /** Field specs of an object option (unknown fields are reported). */
   readonly fields?: Readonly<Record<string, OptionSpec>>;
+  /**
+   * Store options: whether the step only reads the store (`read`, e.g. a
+   * join's table) or may write it (`read-write`, the default). Only stores
+   * read through a `read` option may be global stores (they are read-only).
+   */
+  readonly access?: StoreAccess;
 }
+
+/** What a step does with a store it names; see {@link OptionSpec.access}. */
+export type StoreAccess = 'read' | 'read-write';
 
 /** A problem an operator's own `check` finds beyond kinds and references. */
 export interface OptionProblem {

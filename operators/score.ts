@@ -51,7 +51,7 @@ export const score: OperatorSpec = {
         kind: 'object', description: 'One lookup.',
         fields: {
           name: { kind: 'string', required: true, description: 'Name the inputs use: lookup.<name>.' },
-          store: { kind: 'store', required: true, readsStore: true, description: 'The store to read.' },
+          store: { kind: 'store', access: 'read', required: true, description: 'The store to read (read only: may be a global store).' },
           keys: { kind: 'string', required: true, description: 'Dotted path to one key or a list of keys.' },
           default: { kind: 'any', description: 'Value for a key the store does not hold (default: the record fails).' },
         },

@@ -61,6 +61,12 @@ export interface CompiledStore {
   readonly retentionMs?: number;
   /** `<app>-<store>-changelog` (only meaningful when changelog is true). */
   readonly changelogTopic: string;
+  /**
+   * A global store: filled from every partition of this source's topic in every
+   * process, read-only to steps, never changelogged (`changelog` is false) and
+   * in no sub-topology's `stores` (tasks share the process's one copy).
+   */
+  readonly global?: { readonly source: string; readonly topic: string };
 }
 
 /** Error policy of a step for a record its operator fails on. */

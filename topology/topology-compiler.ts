@@ -16,14 +16,20 @@ export function compileTopology(doc: CheckedDocument): CompiledTopology {
   let order = 0;
   const add = (node: Omit<MutableNode, 'order'>): void => { nodes.set(node.id, { ...node, order: order++ } as MutableNode); };
 
-  for (const source of doc.sources.values()) add({ kind: 'source', id: source.name, source: source.name, topic: source.topic, successors: [] } as never);
+  // A global store's source feeds the store in every process, not a task: it is no node of the graph.
+  const globalSources = new Set([...doc.stores.values()].flatMap((s) => (s.global ? [s.global.source] : [])));
+  for (const source of doc.sources.values()) if (!globalSources.has(source.name)) add({ kind: 'source', id: source.name, source: source.name, topic: source.topic, successors: [] } as never);
+  const isGlobal = (store: string): boolean => doc.stores.get(store)?.global !== undefined;
   for (const p of doc.pipelines.values()) {
     for (const step of p.steps) {
       if (!step.spec) continue;
+      const stores = [...new Set(step.references.filter((r) => r.kind === 'store').map((r) => r.name))];
       add({
         kind: 'processor', id: step.id, pipeline: p.name, operator: step.operator, spec: step.spec, options: step.options,
-        onError: step.onError, stores: [...new Set(step.references.filter((r) => r.kind === 'store').map((r) => r.name))],
-        successors: [], sideOutputs: {}, changesKey: step.spec.changesKey === true, stateful: step.spec.stateful === true,
+        onError: step.onError, stores,
+        // Every task holds all of a global store: a step that uses only global stores needs no co-partitioning.
+        successors: [], sideOutputs: {}, changesKey: step.spec.changesKey === true,
+        stateful: step.spec.stateful === true && !(stores.length > 0 && stores.every(isGlobal)),
       } as never);
     }
   }
@@ -178,6 +184,7 @@ function splitSubTopologies(nodes: Map<string, MutableNode>, doc: CheckedDocumen
       const p = node as unknown as ProcessorNode;
       for (const targets of Object.values(p.sideOutputs)) for (const t of targets) union(node.id, t);
       for (const store of p.stores) {
+        if (doc.stores.get(store)?.global) continue;
         const owner = storeOwner.get(store);
         if (owner) union(owner, node.id); else storeOwner.set(store, node.id);
       }
@@ -202,6 +209,7 @@ function splitSubTopologies(nodes: Map<string, MutableNode>, doc: CheckedDocumen
       sources: members.filter((n) => n.kind === 'source').map((n) => (n as unknown as { source: string }).source),
       sourceTopics: [...new Set(members.filter((n) => n.kind === 'source' || n.kind === 'repartition-source').map((n) => (n as unknown as { topic: string }).topic))],
       stores: [...new Set(members.flatMap((n) => n.kind === 'processor' ? (n as unknown as ProcessorNode).stores : []))]
+        .filter((s) => !doc.stores.get(s)?.global)
         .sort((a, b) => [...doc.stores.keys()].indexOf(a) - [...doc.stores.keys()].indexOf(b)),
     };
   });

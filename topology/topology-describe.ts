@@ -92,7 +92,9 @@ export function describeText(t: CompiledTopology): string {
   if (stores.length > 0) {
     lines.push('Stores:');
     for (const s of stores) {
-      const parts = [s.kind, s.changelog ? `changelog: ${s.changelogTopic}` : 'no changelog'];
+      const parts = s.global
+        ? [s.kind, `global, from source ${s.global.source} (${s.global.topic})`]
+        : [s.kind, s.changelog ? `changelog: ${s.changelogTopic}` : 'no changelog'];
       if (s.retentionMs !== undefined) parts.push(`retention: ${formatDuration(s.retentionMs)}`);
       lines.push(`  ${s.name} (${parts.join(', ')})`);
     }

@@ -148,6 +148,10 @@ export const topologySpec: DocSpec = {
           kind: { kind: 'string', oneOf: ['key-value', 'window'], default: 'key-value', description: 'store type' },
           changelog: { kind: 'boolean', default: true, description: 'back the store with a compacted changelog topic' },
           retention: { kind: 'duration', description: 'how long entries (or windows) are kept' },
+          global: {
+            kind: 'string',
+            description: 'make it a global store filled from this source (a name under `sources`): every process holds all partitions of its topic, restored before tasks start and kept current while they run; key-value only, read-only to steps, needs no changelog, and no pipeline may read the source (see docs/global-stores.md)',
+          },
         },
       },
     },

@@ -1,6 +1,7 @@
 import type { CompiledTopology } from '../../topology/compiled-topology';
 import { TaskPipeline } from '../processing/task-pipeline';
 import type { ScoringService } from '../scoring/scoring-service';
+import { withGlobalStores } from '../state/global-store';
 import type { TaskResources } from './stream-app';
 import type { BatchPipeline } from './stream-task';
 
@@ -16,7 +17,7 @@ export async function createTaskPipeline(
 ): Promise<BatchPipeline> {
   const pipeline = new TaskPipeline(topology, resources.subTopology, {
     taskId: resources.taskId,
-    stores: resources.stores,
+    stores: withGlobalStores(resources.stores, resources.globalStores),
     scoring: options.scoring,
     onPunctuationRequest: (intervalMs) => resources.schedulePunctuation(intervalMs),
   });

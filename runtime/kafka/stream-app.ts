@@ -18,6 +18,7 @@ import { AlignmentExchange, alignmentTopic, alignmentTopicConfig } from './align
 import { batchSpan, withStageSpans, type Telemetry } from '../telemetry';
 import { context } from '@opentelemetry/api';
 import type { BatchReport } from './stream-task';
+import { GlobalStores } from './global-stores';
 
 /** How long a batch held back whole by event-time alignment waits for another lane to move before it is fetched again. */
 const ALIGNMENT_WAIT_MS = 100;
@@ -28,6 +29,8 @@ export interface TaskResources {
   readonly partition: number;
   readonly subTopology: SubTopology;
   readonly stores?: TaskStores;
+  /** The process's global stores (read-only, shared by all tasks); absent when the topology declares none. */
+  readonly globalStores?: GlobalStores;
   /** The pipeline asks for wall-clock punctuation at least every `intervalMs`. */
   readonly schedulePunctuation: (intervalMs: number) => void;
 }
@@ -82,6 +85,7 @@ export class StreamApp {
   /** exactly_once only: reads the group's stable offsets for new tasks (see stable-offsets.ts). */
   private admin?: KafkaAdmin;
   private codecs?: TopicCodecs;
+  private globalStores?: GlobalStores;
   private readonly kafka: KafkaClient;
   private readonly topicToSubTopology = new Map<string, SubTopology>();
   private readonly punctuators = new Map<string, NodeJS.Timeout[]>();
@@ -101,6 +105,11 @@ export class StreamApp {
     return Promise.all(this.tasks.values());
   }
 
+  /** The process's global stores once started (read-only views); undefined when the topology has none. */
+  get globals(): GlobalStores | undefined {
+    return this.globalStores;
+  }
+
   async start(): Promise<void> {
     if (this.state !== 'created') throw new Error(`cannot start an app that is ${this.state}`);
     const { topology, logger } = this.options;
@@ -116,6 +125,8 @@ export class StreamApp {
       await admin.close();
     }
     this.codecs = await buildTopicCodecs(topology, { onSkip: decodeSkipReporter(logger, this.options.telemetry?.metrics) });
+    // Global stores are restored before the group is joined: no task runs without them.
+    this.globalStores = await GlobalStores.start({ topology, client: this.kafka, codecs: this.codecs, logger, onFailure: (error) => this.fatal(error) });
     const exchangeAdmin = await this.kafka.admin();
     try {
       this.exchange = await AlignmentExchange.start(this.kafka, exchangeAdmin, topology.name, this.aligner, logger);
@@ -162,6 +173,7 @@ export class StreamApp {
     await this.admin?.close().catch(() => undefined);
     await this.consumer?.close().catch(() => undefined);
     await this.exchange?.stop();
+    await this.globalStores?.close();
     this.state = 'stopped';
     this.options.logger.info('application stopped', { app: this.options.topology.name });
   }
@@ -244,7 +256,7 @@ export class StreamApp {
       ? await ExactlyOnceCommitter.create(this.kafka, `${topology.name}-${id}`, topology.name, this.compression())
       : new AtLeastOnceCommitter(this.producer!, this.consumer!, this.compression());
     const stores = sub.stores.length > 0 ? await this.options.openStores?.(base, this.kafka, heartbeat) : undefined;
-    const pipeline = await this.options.createPipeline({ ...base, stores });
+    const pipeline = await this.options.createPipeline({ ...base, stores, globalStores: this.globalStores });
     if (this.admin) await seekToStableOffsets(this.admin, this.consumer!, topology.name, sub.sourceTopics, partition);
     const codecs = this.codecs!;
     this.options.telemetry?.readiness.setTaskState(id, 'running');

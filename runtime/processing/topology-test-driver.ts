@@ -8,6 +8,9 @@ import { ConfigError } from '../errors';
 import type { ScoringService } from '../scoring/scoring-service';
 import type { KeyValueStore } from '../state/key-value-store';
 import { TaskStores } from '../state/task-stores';
+import { GlobalStore, withGlobalStores } from '../state/global-store';
+import { jsonValueSerde } from '../state/serde-json-value';
+import { structuredKeySerde } from '../state/serde-structured-key';
 import type { WindowStore } from '../state/window-store';
 import type { RecordHeaders, StreamRecord } from '../stream-record';
 import type { BatchResult } from './batch-result';
@@ -71,6 +74,8 @@ interface TaskContext {
   readonly stateDir: string;
   readonly clock: { ms: number };
   readonly scoring?: ScoringService;
+  /** The topology's global stores, shared by every task as in a process. */
+  readonly globals: ReadonlyMap<string, GlobalStore>;
 }
 
 async function openTask(context: TaskContext, sub: CompiledTopology['subTopologies'][number]): Promise<Task> {
@@ -81,7 +86,11 @@ async function openTask(context: TaskContext, sub: CompiledTopology['subTopologi
     processingGuarantee: topology.processing.guarantee,
     stores: sub.stores.map((name) => topology.stores[name]),
   });
-  return { stores, pipeline: new TaskPipeline(topology, sub, { taskId, stores, scoring, wallClock: () => clock.ms }) };
+  const globals = context.globals.size === 0 ? undefined : {
+    has: (name: string) => context.globals.has(name),
+    keyValueStore: <K, V>(name: string) => context.globals.get(name)!.view as KeyValueStore<K, V>,
+  };
+  return { stores, pipeline: new TaskPipeline(topology, sub, { taskId, stores: withGlobalStores(stores, globals), scoring, wallClock: () => clock.ms }) };
 }
 
 /**
@@ -123,21 +132,42 @@ export class TopologyTestDriver {
     const stateDir = options.stateDir ?? await mkdtemp(join(tmpdir(), 'tributary-test-'));
     const clock = { ms: options.wallClockMs ?? 0 };
     const tasks: Task[] = [];
-    const context: TaskContext = { topology: compiled, stateDir, clock, scoring: options.scoring };
+    const globals = new Map<string, GlobalStore>();
+    const context: TaskContext = { topology: compiled, stateDir, clock, scoring: options.scoring, globals };
     try {
+      for (const s of Object.values(compiled.stores)) {
+        if (s.global) globals.set(s.name, await GlobalStore.open({ stateDir, appId: compiled.name, name: s.name, topic: s.global.topic }));
+      }
       for (const sub of compiled.subTopologies) tasks.push(await openTask(context, sub));
     } catch (err) {
       for (const t of tasks) await t.stores?.close();
+      for (const g of globals.values()) await g.close();
       if (ownsStateDir) await rm(stateDir, { recursive: true, force: true });
       throw err;
     }
     return new TopologyTestDriver(compiled, tasks, context, ownsStateDir);
   }
 
-  /** Pipes records into a source as one batch and runs everything they cause, repartitions included. */
+  /**
+   * Pipes records into a source as one batch and runs everything they cause,
+   * repartitions included. Records of a global store's source fill the store
+   * (key → value; a null value deletes), visible to the next batch of every task.
+   */
   async pipe(source: string, records: readonly TestInputRecord[]): Promise<void> {
     const declared = this.topology.sources[source];
     if (!declared) throw new ConfigError(`no source '${source}' (sources: ${Object.keys(this.topology.sources).join(', ')})`);
+    const filled = Object.values(this.topology.stores).filter((s) => s.global?.source === source);
+    for (const s of filled) {
+      const entries = records.filter((r) => r.key !== null && r.key !== undefined).map((r) => ({
+        key: structuredKeySerde.serialize(r.key),
+        value: r.value === null || r.value === undefined ? null : jsonValueSerde.serialize(r.value),
+      }));
+      await this.context.globals.get(s.name)!.apply(entries, []);
+    }
+    if (filled.length > 0) {
+      for (const r of records) this.lastTimestamp = r.timestamp ?? this.lastTimestamp;
+      return;
+    }
     const batch: StreamRecord[] = records.map((r) => {
       this.lastTimestamp = r.timestamp ?? this.lastTimestamp;
       return {
@@ -198,6 +228,8 @@ export class TopologyTestDriver {
 
   /** A store of the topology, as the operators see it. */
   store<K = unknown, V = unknown>(name: string): KeyValueStore<K, V> {
+    const global = this.context.globals.get(name);
+    if (global) return global.view as KeyValueStore<K, V>;
     const task = this.tasks.find((t) => t.pipeline.subTopology.stores.includes(name));
     if (!task?.stores) throw new ConfigError(`no store '${name}' (stores: ${Object.keys(this.topology.stores).join(', ')})`);
     return task.stores.keyValueStore<K, V>(name);
@@ -216,6 +248,7 @@ export class TopologyTestDriver {
       await task.pipeline.close();
       await task.stores?.close();
     }
+    for (const g of this.context.globals.values()) await g.close();
     if (this.ownsStateDir) await rm(this.context.stateDir, { recursive: true, force: true });
   }
 

@@ -1,4 +1,4 @@
-import type { OptionKind } from '../../operators/operator-spec';
+import type { OptionKind, StoreAccess } from '../../operators/operator-spec';
 
 /**
  * The spec of one node of a topology file. A superset of an operator's
@@ -13,8 +13,6 @@ export interface DocSpec {
   readonly oneOf?: readonly string[];
   /** A duration or number that must be above zero. */
   readonly positive?: boolean;
-  /** A store option that only reads the store (see OptionSpec.readsStore). */
-  readonly readsStore?: boolean;
   /**
    * Values a user may reasonably write that this build refuses, with why
    * (e.g. a compression codec whose package is not installed); reported with
@@ -31,4 +29,6 @@ export interface DocSpec {
   readonly single?: boolean;
   /** An object that also accepts a bare scalar, read as `{ [shorthand]: scalar }`. */
   readonly shorthand?: string;
+  /** Store references: read-only or read-write (the default). */
+  readonly access?: StoreAccess;
 }

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as avro from 'avsc';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type Pair } from 'yaml';
-import type { CompiledSink, CompiledSource, CompiledStore, CompressionCodec, ErrorPolicy, SerdeConfig, TestRecord, TopologyTestCase, TopologyTestInput } from '../compiled-topology';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Node, type Pair } from 'yaml';
+import type { CompiledSink, CompiledSource, CompressionCodec, ErrorPolicy, SerdeConfig, TestRecord, TopologyTestCase, TopologyTestInput } from '../compiled-topology';
 import type { SubjectNameStrategy } from '../../schemas/subject-name';
 import type { LintProblem } from '../lint-problem';
 import { topologySpec } from '../topology-spec';
@@ -13,6 +13,7 @@ import { interpolate } from './interpolate';
 import { checkBrokers, checkTopicName as checkTopic } from './kafka-names';
 import { resolveAliases } from './yaml-aliases';
 import { checkPipelines } from './pipeline-checker';
+import { checkGlobalStores, compileStores } from './global-store-checker';
 import { ProblemSink } from './problem-sink';
 import { checkNode, emptyFindings, keyText, nodeAt, pairOf, valueOf } from './spec-checker';
 import { expressionProblems } from '../../operators/internal/cel-expression';
@@ -111,14 +112,9 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     });
   }
 
-  const stores = new Map<string, CompiledStore>();
-  for (const [storeName, raw] of entries(config.stores)) {
-    if (raw.changelog !== false) derivedTopic(`${name}-${storeName}-changelog`, `the changelog topic of store '${storeName}'`, pairOf(nodeAt(root, ['stores']), storeName));
-    stores.set(storeName, {
-      name: storeName, kind: raw.kind === 'window' ? 'window' : 'key-value', changelog: raw.changelog !== false,
-      ...(typeof raw.retention === 'number' ? { retentionMs: raw.retention } : {}),
-      changelogTopic: `${name}-${storeName}-changelog`,
-    });
+  const stores = compileStores(config, name, sources);
+  for (const store of stores.values()) {
+    if (store.changelog) derivedTopic(store.changelogTopic, `the changelog topic of store '${store.name}'`, pairOf(nodeAt(root, ['stores']), store.name));
   }
 
   const defaultCompression = (config.processing as Obj | undefined)?.compression as CompressionCodec | undefined;
@@ -148,6 +144,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
   }
 
   const pipelines = checkPipelines({ root, config, dir, sink, sources, sinks, stores, findings });
+  checkGlobalStores(root, config, sources, stores, pipelines, sink);
 
   const known = { store: stores, sink: sinks, pipeline: pipelines } as const;
   for (const ref of findings.references) {

@@ -276,7 +276,7 @@ function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: Pro
  * Built-in operators keep their state in key-value stores, each store owned by
  * one step: a window store given to them fails at task start, and two steps
  * writing one store corrupt each other's state (same keys, one stream time).
- * Options marked `readsStore` (a lookup table, scoring features) may name a
+ * Options declared `access: 'read'` (a lookup table, scoring features) may name a
  * store another step owns. Custom operators declare nothing and are not checked.
  */
 function checkStoreUse(pipelines: ReadonlyMap<string, CheckedPipeline>, stores: ReadonlyMap<string, CompiledStore>, builtins: Map<string, OperatorSpec>, sink: ProblemSink): void {
@@ -286,12 +286,13 @@ function checkStoreUse(pipelines: ReadonlyMap<string, CheckedPipeline>, stores: 
       if (!step.spec || builtins.get(step.operator) !== step.spec) continue;
       for (const ref of step.references) {
         const store = ref.kind === 'store' ? stores.get(ref.name) : undefined;
-        if (!store) continue;
+        // A global store's own rules (global-store-checker.ts) report what is wrong with it.
+        if (!store || store.global) continue;
         if (store.kind === 'window') {
           sink.report(ref.node, 'option', `step '${step.id}' (${step.operator}) needs a key-value store (built-in operators keep even windows in one), but '${ref.name}' is a window store (kind: window); declare it without kind or with kind: key-value`);
           continue;
         }
-        if (ref.readOnly) continue;
+        if (ref.access === 'read') continue;
         const first = owners.get(ref.name);
         if (!first) { owners.set(ref.name, { step: step.id, node: ref.node }); continue; }
         if (first.step === step.id) continue;

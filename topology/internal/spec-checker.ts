@@ -9,8 +9,8 @@ export interface Reference {
   readonly kind: 'store' | 'sink' | 'pipeline';
   readonly name: string;
   readonly node: Node;
-  /** A store the option only reads (OptionSpec.readsStore). */
-  readonly readOnly?: boolean;
+  /** Store references: what the step may do with the store (default read-write). */
+  readonly access?: 'read' | 'read-write';
 }
 
 /** What the checker found besides problems: things the validator resolves later. */
@@ -74,7 +74,7 @@ export function checkNode(
       if (spec.kind === 'expression') findings.expressions.push({ source: text, node });
       if (spec.kind === 'module') findings.modules.push({ path: text, node });
       if (spec.kind === 'store' || spec.kind === 'sink' || spec.kind === 'pipeline') {
-        findings.references.push({ kind: spec.kind, name: text, node, ...(spec.readsStore ? { readOnly: true } : {}) });
+        findings.references.push({ kind: spec.kind, name: text, node, ...(spec.kind === 'store' ? { access: spec.access ?? 'read-write' } : {}) });
       }
       return text;
     }
