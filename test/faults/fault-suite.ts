@@ -16,6 +16,7 @@
  *     [--guarantee exactly_once|at_least_once] [--kills 20] [--records 30000] [--rate 150]
  *     [--poison-rate 0.01] [--broker-restarts 1] [--rebalances 2] [--wipe-state-every 5] [--incompatible-rate 0.005] [--seed 42] [--keep]
  *     [--scoring [--worker-crashes 2] [--worker-hangs 2] [--hang-ms 10000] [--remote-workers 2] [--local-scoring-workers 1]]
+ *     [--instances 2]  (processes of the app throughout; kills take turns among them)
  *     [--session-timeout 6s]  (Tributary's processing.sessionTimeout; default 30s)
  *
  * `--short` (CI): 3 kills (one with its state removed), 1 broker restart, 1 rebalance,
@@ -56,6 +57,8 @@ interface SuiteOptions {
   poisonRate: number;
   seed: number;
   rebalances: number;
+  /** Processes of the app running throughout (kills take turns among them). */
+  instances: number;
   wipeStateEvery: number;
   incompatibleRate: number;
   keep: boolean;
@@ -73,7 +76,7 @@ interface SuiteOptions {
 }
 
 function parse(argv: readonly string[]): SuiteOptions {
-  const o: SuiteOptions = { app: tributaryApp, guarantee: 'exactly_once', kills: 20, brokerRestarts: 1, rebalances: 2, wipeStateEvery: 5, incompatibleRate: 0.005, records: 30_000, keys: 2_000, rate: 150, poisonRate: 0.01, seed: 42, keep: false, scoring: false, workerCrashes: -1, workerHangs: -1, hangMs: 10_000, remoteWorkers: 2, localScoringWorkers: 1 };
+  const o: SuiteOptions = { app: tributaryApp, guarantee: 'exactly_once', kills: 20, brokerRestarts: 1, rebalances: 2, instances: 1, wipeStateEvery: 5, incompatibleRate: 0.005, records: 30_000, keys: 2_000, rate: 150, poisonRate: 0.01, seed: 42, keep: false, scoring: false, workerCrashes: -1, workerHangs: -1, hangMs: 10_000, remoteWorkers: 2, localScoringWorkers: 1 };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
     if (name === '--short') { Object.assign(o, { kills: 3, brokerRestarts: 1, rebalances: 1, wipeStateEvery: 3, records: 6_000, rate: 50 }); continue; }
@@ -89,6 +92,7 @@ function parse(argv: readonly string[]): SuiteOptions {
       case '--kills': o.kills = Number(value); break;
       case '--broker-restarts': o.brokerRestarts = Number(value); break;
       case '--rebalances': o.rebalances = Number(value); break;
+      case '--instances': o.instances = Math.max(1, Number(value)); break;
       case '--incompatible-rate': o.incompatibleRate = Number(value); break;
       case '--wipe-state-every': o.wipeStateEvery = Number(value); break;
       case '--records': o.records = Number(value); break;
@@ -140,12 +144,12 @@ async function main(): Promise<void> {
   const broker = await PrivateBroker.start(join(workDir, 'broker'));
   console.log(`broker of the suite's own at ${broker.bootstrap}`);
   const kafka = benchKafka([broker.bootstrap], 'tributary-faults', true);
-  let app: ManagedProcess | undefined;
+  const apps: ManagedProcess[] = [];
   let probe: OutputProgressProbe | undefined;
   let fleet: ScoringWorkerFleet | undefined;
   // Interrupted: take the app, the scoring workers and the broker down with us rather than leave them running.
   const onSignal = (): void => {
-    void Promise.all([app?.kill('SIGKILL'), fleet?.stop(), broker.stop()]).finally(() => process.exit(130));
+    void Promise.all([...apps.map((a) => a.kill('SIGKILL')), fleet?.stop(), broker.stop()]).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -166,7 +170,7 @@ async function main(): Promise<void> {
       o.app = tributaryScoredApp({ endpoints: fleet.endpoints, localWorkers: o.localScoringWorkers, modelDir: defaultCountSumScorerDir });
     }
     probe = new OutputProgressProbe(kafka, outputTopic);
-    app = o.app.start(wiring, 0);
+    for (let i = 0; i < o.instances; i++) apps.push(o.app.start(wiring, i));
     let producing = true;
     const produced = produceBenchInput({ kafka, topic: inputTopic, registryUrl: DEFAULT_REGISTRY_URL, ...plan, ratePerSec: o.rate, batchSize: 200, poison: isPoison, incompatible: isIncompatible })
       .finally(() => { producing = false; });
@@ -215,7 +219,7 @@ async function main(): Promise<void> {
         console.log(`fault ${n + 1}/${total}: broker restart (down ${downMs} ms)${when}`);
       } else if (kind === 'rebalance') {
         // A second instance joins (partitions move to it), works a while, then leaves cleanly.
-        const second = o.app.start(wiring, 1);
+        const second = o.app.start(wiring, apps.length);
         await sleep(8000 + random() * 4000);
         await second.kill('SIGTERM');
         faults.push({ kind: 'rebalance', at, restartedAt: Date.now() });
@@ -236,21 +240,23 @@ async function main(): Promise<void> {
         faults.push({ kind: 'worker-hang', at, restartedAt: at, endedAt: Date.now() });
         console.log(`fault ${n + 1}/${total}: worker-hang: SIGSTOP of scoring worker ${i} (${fleet!.endpoint(i)}) for ${o.hangMs} ms, then SIGCONT${when}`);
       } else if (kind === 'wipe') {
-        await app.kill('SIGKILL');
-        rmSync(join(workDir, 'state-0'), { recursive: true, force: true });
-        app = o.app.start(wiring, 0);
+        const i = n % apps.length;
+        await apps[i].kill('SIGKILL');
+        rmSync(join(workDir, `state-${i}`), { recursive: true, force: true });
+        apps[i] = o.app.start(wiring, i);
         faults.push({ kind: 'sigkill+wipe-state', at, restartedAt: Date.now() });
-        console.log(`fault ${n + 1}/${total}: SIGKILL of ${o.app.name} and its state directory removed${when}`);
+        console.log(`fault ${n + 1}/${total}: SIGKILL of ${o.app.name} instance ${n % apps.length} and its state directory removed${when}`);
       } else {
-        await app.kill('SIGKILL');
-        app = o.app.start(wiring, 0);
+        const i = n % apps.length;
+        await apps[i].kill('SIGKILL');
+        apps[i] = o.app.start(wiring, i);
         faults.push({ kind: 'sigkill', at, restartedAt: Date.now() });
-        console.log(`fault ${n + 1}/${total}: SIGKILL of ${o.app.name}${when}`);
+        console.log(`fault ${n + 1}/${total}: SIGKILL of ${o.app.name} instance ${n % apps.length}${when}`);
       }
     }
     const input = await produced;
     const caughtUp = await waitForGroupCaughtUp(kafka, wiring.applicationId, inputTopic, 180_000);
-    await app.kill('SIGTERM');
+    for (const a of apps) await a.kill('SIGTERM');
     await probe.stop();
     const remoteRows = fleet ? await fleet.rowsScored() : [];
     const recoveries = faults.map((f) => probe!.recoveryMs(f.at, f.restartedAt)).filter((r): r is number => r !== null).sort((a, b) => a - b);
@@ -277,7 +283,7 @@ async function main(): Promise<void> {
     for (const id of report.examples.dlqDuplicated.map((e) => e.split(' ')[0]!)) console.log(`  ${id}: ${(report.dlqPositions.get(id) ?? []).join('; ')}`);
     process.exitCode = report.ok && caughtUp ? 0 : 1;
   } finally {
-    await app?.kill('SIGKILL');
+    for (const a of apps) await a.kill('SIGKILL');
     await probe?.stop();
     await fleet?.stop();
     await broker.stop();

@@ -4,7 +4,8 @@
  * repartition (test/fixtures/runtime/campaign-alerts.yaml), fed as a backlog:
  * the campaigns table by a third-party producer (Python confluent-kafka with
  * the Java partitioner), the clicks by kafkajs. The alerts must equal an
- * independent model on 1, 3 and 6 partitions and with 2 processes: every
+ * independent model on 1, 3 and 6 partitions and with 2 processes, as a backlog and
+ * live: every
  * window counted in full (none dropped as late) and every join finding its row.
  */
 import { strict as assert } from 'node:assert';
@@ -69,7 +70,7 @@ describe('co-partitioning and event-time alignment on the real broker (results i
     }
   });
 
-  async function run(partitions: number, instances: number): Promise<string[]> {
+  async function run(partitions: number, instances: number, live: boolean): Promise<string[]> {
     const topics = { CLICKS: randomTopic('clicks'), CAMPAIGNS: randomTopic('campaigns'), ALERTS: randomTopic('alerts') };
     await createTopics(kafka, [{ topic: topics.CLICKS, partitions }, { topic: topics.CAMPAIGNS, partitions }, { topic: topics.ALERTS, partitions }]);
     // The table comes first in event time, written by a third-party client with the Java partitioner.
@@ -77,22 +78,31 @@ describe('co-partitioning and event-time alignment on the real broker (results i
     const produced = spawnSync(python, [path.join(root, 'test', 'integration', 'partitions', 'produce_keyed.py'), KAFKA_BROKERS.join(','), topics.CAMPAIGNS],
       { input: rows.join('\n') + '\n', encoding: 'utf8', timeout: 60_000 });
     assert.equal(produced.status, 0, `python producer failed: ${produced.stdout} ${produced.stderr}`);
+    const app = `alerts-${randomUUID().slice(0, 8)}`;
+    const start = (): void => {
+      for (let i = 0; i < instances; i++) {
+        const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-alerts-'));
+        processes.push(startTributary(['run', topologyFile, '--no-metrics'], { APP: app, STATE_DIR: stateDir, ...topics }));
+      }
+    };
+    // Live: the app runs before the clicks are written (a few hundred a second, as they happen).
+    if (live) {
+      start();
+      await Promise.all(processes.map((p) => p.waitFor(/application started/, 60_000)));
+    }
     const input = clicks();
     const producer = kafka.producer();
     await producer.connect();
     try {
-      for (let i = 0; i < input.length; i += 500) {
-        await producer.send({ topic: topics.CLICKS, messages: input.slice(i, i + 500).map((c) => ({ key: c.user, value: JSON.stringify(c), timestamp: String(c.ts) })) });
+      const chunk = live ? 100 : 500;
+      for (let i = 0; i < input.length; i += chunk) {
+        await producer.send({ topic: topics.CLICKS, messages: input.slice(i, i + chunk).map((c) => ({ key: c.user, value: JSON.stringify(c), timestamp: String(c.ts) })) });
+        if (live) await new Promise((r) => setTimeout(r, 200));
       }
     } finally {
       await producer.disconnect();
     }
-    const app = `alerts-${randomUUID().slice(0, 8)}`;
-    for (let i = 0; i < instances; i++) {
-      const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-alerts-'));
-      const p = startTributary(['run', topologyFile, '--no-metrics'], { APP: app, STATE_DIR: stateDir, ...topics });
-      processes.push(p);
-    }
+    if (!live) start();
     const expected = expectedAlerts(input);
     const received = await consumeMessages(kafka, topics.ALERTS, expected.length, { timeoutMs: 180_000 });
     // Anything more (a duplicate window, a late partial count) would show up here too.
@@ -105,9 +115,9 @@ describe('co-partitioning and event-time alignment on the real broker (results i
     }).sort();
   }
 
-  for (const [partitions, instances] of [[1, 1], [3, 1], [6, 1], [6, 2]] as const) {
-    it(`gives the model's alerts on ${partitions} partition(s) with ${instances} process(es)`, async () => {
-      const alerts = await run(partitions, instances);
+  for (const [partitions, instances, live] of [[1, 1, false], [3, 1, false], [6, 1, false], [6, 2, false], [6, 2, true]] as const) {
+    it(`gives the model's alerts on ${partitions} partition(s) with ${instances} process(es), input ${live ? 'live' : 'as a backlog'}`, async () => {
+      const alerts = await run(partitions, instances, live);
       const expected = expectedAlerts(clicks());
       const logs = (): string => processes.map((p) => p.output().slice(-6000)).join('\n---\n');
       const missingRow = alerts.filter((a) => a.includes('"advertiser":null'));

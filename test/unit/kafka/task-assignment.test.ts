@@ -26,4 +26,13 @@ describe('assignTasks (the group assignor)', () => {
     assert.equal(tasksOf('m1') + tasksOf('m2'), 9);
     assert.ok(Math.abs(tasksOf('m1') - tasksOf('m2')) <= 1);
   });
+
+  it('gives every member tasks of every sub-topology when there are as many members as sub-topologies', () => {
+    const even = { lines: 4, 'app-count-repartition': 4 } as Record<string, number>;
+    const assignment = assignTasks(['m1', 'm2'], [['lines'], ['app-count-repartition']], Object.keys(even), (t) => even[t]);
+    for (const m of ['m1', 'm2']) {
+      assert.equal(assignment[m]['lines']?.length, 2, `${m} reads lines`);
+      assert.equal(assignment[m]['app-count-repartition']?.length, 2, `${m} counts`);
+    }
+  });
 });
