@@ -1,5 +1,5 @@
 import type { CompiledTopology, CompressionCodec, SubTopology } from '../../topology/compiled-topology';
-import type { ConsumerBatch, GroupConsumer, KafkaAdmin, KafkaClient, KafkaProducer } from './client/kafka-client';
+import type { ConsumedMessage, ConsumerBatch, GroupConsumer, KafkaAdmin, KafkaClient, KafkaProducer } from './client/kafka-client';
 import type { TaskStores } from '../state/task-stores';
 import type { Logger } from '../logger';
 import { connectKafka } from './kafka-connection';
@@ -90,6 +90,8 @@ export class StreamApp {
   private readonly topicToSubTopology = new Map<string, SubTopology>();
   private readonly punctuators = new Map<string, NodeJS.Timeout[]>();
   private readonly aligner: EventTimeAligner;
+  /** Per input partition of a task this process keeps: the next offset its last commit covered. */
+  private readonly committedPositions = new Map<string, bigint>();
   private exchange?: AlignmentExchange;
 
   constructor(private readonly options: StreamAppOptions) {
@@ -185,18 +187,23 @@ export class StreamApp {
     const task = await this.task(sub, batch.partition, batch.heartbeat);
     // Creating the task may have moved the partition's position (stable-offsets.ts): drop a batch fetched before.
     if (batch.isStale()) return;
+    const lane = `${batch.topic}/${batch.partition}`;
+    const messages = this.notYetCommitted(lane, batch.messages);
+    if (messages.length === 0) {
+      batch.markProcessed(batch.messages[batch.messages.length - 1].offset);
+      return;
+    }
     // The client heartbeats between batches only: keep the membership alive while a long batch
     // (slow scoring, a large fetch) runs, instead of losing the partitions after the session timeout.
     const beat = setInterval(() => { void batch.heartbeat().catch(() => undefined); }, this.heartbeatIntervalMs());
     const telemetry = this.options.telemetry;
     const span = telemetry ? batchSpan(telemetry.tracer, { taskId: task.id, topic: batch.topic, partition: batch.partition }, batch.messages) : undefined;
-    const lane = `${batch.topic}/${batch.partition}`;
     const admit = (times: number[]): number => this.aligner.admit(lane, task.id, times);
     try {
       // Stage spans (deserialize, steps, scoring, flush, commit) only when spans leave the process.
       const outcome = span
-        ? await context.with(telemetry!.tracesExported ? withStageSpans(span.context) : span.context, () => task.processBatch(batch.topic, batch.messages, admit))
-        : await task.processBatch(batch.topic, batch.messages, admit);
+        ? await context.with(telemetry!.tracesExported ? withStageSpans(span.context) : span.context, () => task.processBatch(batch.topic, messages, admit))
+        : await task.processBatch(batch.topic, messages, admit);
       span?.end();
       if (outcome.handled === 0) {
         // Held back whole by event-time alignment: give the other lanes a moment, then the client fetches it again.
@@ -204,10 +211,12 @@ export class StreamApp {
         return;
       }
       // Mark only what is committed, so a failed batch (or the held tail) is fetched again.
-      batch.markProcessed(batch.messages[outcome.handled - 1].offset);
-      const caughtUp = outcome.handled === batch.messages.length && batch.lag() === 0n;
+      const last = messages[outcome.handled - 1].offset;
+      this.committedPositions.set(lane, BigInt(last) + 1n);
+      batch.markProcessed(last);
+      const caughtUp = outcome.handled === messages.length && batch.lag() === 0n;
       this.aligner.processed(lane, outcome.lastEventTime, caughtUp);
-      this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.lag()) + batch.messages.length - outcome.handled);
+      this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.lag()) + messages.length - outcome.handled);
     } catch (error) {
       span?.end(error);
       if (this.kafka.isRecoverable(error) || (error instanceof TributaryError && error.retriable)) {
@@ -224,6 +233,20 @@ export class StreamApp {
     } finally {
       clearInterval(beat);
     }
+  }
+
+  /**
+   * The messages a kept task has not committed yet. After a rebalance the
+   * client resumes every partition from the group's committed offset, and
+   * kafkajs reads it without KIP-447's require_stable: under exactly_once it
+   * can predate the task's own last transaction (whose offset commit is not
+   * visible yet), and the task, whose state already holds that batch, would
+   * apply it twice. The task's own record of what it committed wins.
+   */
+  private notYetCommitted(lane: string, messages: readonly ConsumedMessage[]): readonly ConsumedMessage[] {
+    const committed = this.committedPositions.get(lane);
+    if (committed === undefined || BigInt(messages[0].offset) >= committed) return messages;
+    return messages.filter((m) => BigInt(m.offset) >= committed);
   }
 
   /** Kafka's guidance: heartbeat at most every third of the session timeout; a tenth leaves room for missed beats. */
@@ -298,6 +321,9 @@ export class StreamApp {
       }
     }
     this.aligner.assign(lanes);
+    // A partition that went elsewhere may come back after others committed on it: forget where we were.
+    const assigned = new Set(lanes.map((l) => l.lane));
+    for (const lane of [...this.committedPositions.keys()]) if (!assigned.has(lane)) this.committedPositions.delete(lane);
     // Tasks are created (and their stores restored) on assignment, not at their first batch.
     for (const { sub, partition } of owned.values()) {
       this.task(sub, partition, async () => undefined).catch((error) => this.fatal(error));
