@@ -133,6 +133,32 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
     }
   });
 
+  it('skips what a kept task already committed when the client resumes it from an older group offset after a rebalance', async () => {
+    const client = new ScriptedClient();
+    const app = await started(client);
+    try {
+      await client.handlers!.onBatch(client.batch([message('5', '{"n":1}'), message('6', '{"n":2}')]));
+      // A rebalance keeps the partition here; the client fetched a group offset older than our last commit.
+      client.handlers!.onAssignment({ 'in-t': [0] });
+      client.events.length = 0;
+      client.sent.length = 0;
+      await client.handlers!.onBatch(client.batch([message('5', '{"n":1}'), message('6', '{"n":2}'), message('7', '{"n":3}')]));
+      assert.deepEqual(client.events, ['send', 'commit in-t/0@8', 'mark 7']);
+      assert.deepEqual(client.sent.map((t) => [t.topic, t.messages.length]), [['out-t', 1]], 'only offset 7 is processed again');
+      client.events.length = 0;
+      await client.handlers!.onBatch(client.batch([message('6', '{"n":2}')]));
+      assert.deepEqual(client.events, ['mark 6'], 'a batch wholly committed is only marked');
+      // The partition leaves and comes back: another member may have moved on, so nothing is skipped.
+      client.handlers!.onAssignment({});
+      client.handlers!.onAssignment({ 'in-t': [0] });
+      client.events.length = 0;
+      await client.handlers!.onBatch(client.batch([message('6', '{"n":2}')]));
+      assert.deepEqual(client.events, ['send', 'commit in-t/0@7', 'mark 6']);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('heartbeats while a long batch runs (the client only heartbeats between batches)', async () => {
     const loaded = loadTopologyText(topologyText.replace('sessionTimeout: 6s', 'sessionTimeout: 1s'), `${os.tmpdir()}/seam-app.yaml`, { env: {} });
     const short = loaded.topology!;
