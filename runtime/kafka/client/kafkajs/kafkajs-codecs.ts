@@ -36,6 +36,12 @@ export const KAFKAJS_CODEC_TYPES = { snappy: 2, lz4: 3, zstd: 4 } as const;
 /** Kafka's default zstd level (compression.zstd.level), as Java clients write. */
 const ZSTD_LEVEL = 3;
 
+/** A codec package loaded at its first use (a topic that never uses the codec never loads it). */
+function lazyPackage<T>(codec: string, packageName: string): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= load<T>(codec, packageName));
+}
+
 function load<T>(codec: string, packageName: string): T {
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -73,16 +79,14 @@ interface SnappyPackage {
   compress(data: Buffer): Promise<Buffer>;
   uncompress(data: Buffer, options: { asBuffer: true }): Promise<Buffer>;
 }
-let snappyPackage: SnappyPackage | undefined;
+const snappyPackage = lazyPackage<SnappyPackage>('snappy', 'snappy');
 
 export const snappyCodec: KafkajsCodec = {
   async compress(encoder) {
-    snappyPackage ??= load<SnappyPackage>('snappy', 'snappy');
-    return snappyPackage.compress(encoder.buffer);
+    return snappyPackage().compress(encoder.buffer);
   },
   async decompress(buffer) {
-    snappyPackage ??= load<SnappyPackage>('snappy', 'snappy');
-    const snappy = snappyPackage;
+    const snappy = snappyPackage();
     if (!isXerialFramed(buffer)) return snappy.uncompress(buffer, { asBuffer: true });
     const blocks = xerialBlocks(buffer);
     const decoded: Buffer[] = [];
@@ -95,16 +99,14 @@ interface Lz4Package {
   compressFrame(data: Buffer): Promise<Buffer>;
   decompressFrame(data: Buffer): Promise<Buffer>;
 }
-let lz4Package: Lz4Package | undefined;
+const lz4Package = lazyPackage<Lz4Package>('lz4', 'lz4-napi');
 
 export const lz4Codec: KafkajsCodec = {
   async compress(encoder) {
-    lz4Package ??= load<Lz4Package>('lz4', 'lz4-napi');
-    return lz4Package.compressFrame(encoder.buffer);
+    return lz4Package().compressFrame(encoder.buffer);
   },
   async decompress(buffer) {
-    lz4Package ??= load<Lz4Package>('lz4', 'lz4-napi');
-    return lz4Package.decompressFrame(buffer);
+    return lz4Package().decompressFrame(buffer);
   },
 };
 
@@ -112,16 +114,14 @@ interface ZstdPackage {
   compress(data: Buffer, level?: number): Promise<Buffer>;
   decompress(data: Buffer): Promise<Buffer>;
 }
-let zstdPackage: ZstdPackage | undefined;
+const zstdPackage = lazyPackage<ZstdPackage>('zstd', '@mongodb-js/zstd');
 
 export const zstdCodec: KafkajsCodec = {
   async compress(encoder) {
-    zstdPackage ??= load<ZstdPackage>('zstd', '@mongodb-js/zstd');
-    return zstdPackage.compress(encoder.buffer, ZSTD_LEVEL);
+    return zstdPackage().compress(encoder.buffer, ZSTD_LEVEL);
   },
   async decompress(buffer) {
-    zstdPackage ??= load<ZstdPackage>('zstd', '@mongodb-js/zstd');
-    return zstdPackage.decompress(buffer);
+    return zstdPackage().decompress(buffer);
   },
 };
 
