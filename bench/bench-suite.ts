@@ -18,10 +18,10 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { describeSections, summarizeResults, SUMMARY_COLUMNS, type ResultsDocument } from './harness/bench-summary';
-import { formatMachineBanner, machineInfo, REPO_ROOT } from './harness/machine-info';
-import { RESULTS_PATH } from './harness/results-file';
-import { formatResultsTable } from './harness/results-table';
+import { describeSections, summarizeResults, SUMMARY_COLUMNS, type ResultsDocument } from '../test/helpers/bench-summary';
+import { formatMachineBanner, machineInfo, REPO_ROOT } from '../test/helpers/machine-info';
+import { RESULTS_PATH } from '../test/helpers/results-file';
+import { formatResultsTable } from '../test/helpers/results-table';
 
 interface Step {
   readonly name: string;

@@ -11,9 +11,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as avro from 'avsc';
-import { compileExpression, type CelExpression } from '../operators/internal/cel-expression';
-import type { StreamRecord } from '../runtime/stream-record';
-import { formatMachineBanner, machineInfo, REPO_ROOT } from './harness/machine-info';
+import { compileExpression, type CelExpression } from '../operators/cel-expression';
+import type { StreamRecord } from '../core/stream-record';
+import { formatMachineBanner, machineInfo, REPO_ROOT } from '../test/helpers/machine-info';
 
 const EXPRESSIONS = [
   '{"userId": value.userId, "itemId": value.itemId + "-seen", "amount": value.amount, "eventTime": value.eventTime}',

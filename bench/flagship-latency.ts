@@ -23,7 +23,7 @@ import {
   DEFAULT_BROKERS, DEFAULT_REGISTRY_URL, benchKafka, formatMachineBanner, formatResultsTable, machineInfo, writeResultsSection,
 } from './harness';
 import { runFlagshipRate, type FlagshipRateRun } from './harness/flagship-rate-run';
-import { highestSustainedRate, keptUp } from './harness/sustained-rate';
+import { highestSustainedRate, keptUp } from '../test/helpers/sustained-rate';
 
 interface Options {
   rates: number[];

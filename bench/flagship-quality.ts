@@ -9,8 +9,8 @@
  *   node dist/bench/flagship-quality.js [--events 30000] [--seeds 7,11] [--workers 1]
  */
 import { replayHomeFeed, startRankerPool } from '../examples/home-feed/home-feed-replay';
-import { evaluatePrequential, formatEvaluationReport } from '../runtime/evaluate/prequential-evaluation';
-import { formatMachineBanner, machineInfo } from './harness/machine-info';
+import { evaluatePrequential, formatEvaluationReport } from '../examples/home-feed/evaluate/prequential-evaluation';
+import { formatMachineBanner, machineInfo } from '../test/helpers/machine-info';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);

@@ -5,7 +5,7 @@
  *      acks=all → commit) on each client;
  *   2. Tributary itself (bench/topologies/runtime-map.yaml, at_least_once, in this process)
  *      with each client behind the Kafka client seam: kafkajs (the runtime's adapter) and
- *      @platformatic/kafka (the measurement adapter, bench/harness/platformatic-client.ts).
+ *      @platformatic/kafka (the measurement adapter, test/helpers/platformatic-client.ts).
  * Prints records/s of each round, the medians and the ratios. Issue 4 asks for this
  * measurement before any switch of the runtime's client. kafkajs runs with Tributary's
  * fixes (kafkajs-patches) in both, as the runtime does.
@@ -25,9 +25,9 @@ import { produceBenchInput, machineInfo, formatMachineBanner, writeResultsSectio
 import { kafkajsMapLoop } from './harness/map-loop-kafkajs';
 import { platformaticMapLoop } from './harness/map-loop-platformatic';
 import { tributaryInProcessRate } from './harness/tributary-in-process';
-import { PlatformaticClient } from './harness/platformatic-client';
+import { PlatformaticClient } from '../test/helpers/platformatic-client';
 import { KafkajsClient } from '../runtime/kafka/client/kafkajs/kafkajs-client';
-import { createLogger } from '../runtime/logger';
+import { createLogger } from '../core/logger';
 
 const REGISTRY = 'http://127.0.0.1:8081/apis/ccompat/v7';
 const BROKERS = ['127.0.0.1:9092'];

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import type { OperatorContext, OperatorSpec } from '../operators/operator-spec';
-import type { StreamRecord } from '../runtime/stream-record';
+import type { StreamRecord } from '../core/stream-record';
 import { TaskStores } from '../runtime/state/task-stores';
 
 export const BATCH = 1000;

@@ -11,11 +11,11 @@ import { aggregateDecayedCount } from '../operators/aggregate-decayed-count';
 import { aggregateDecayedEmbedding } from '../operators/aggregate-decayed-embedding';
 import { aggregateLastN } from '../operators/aggregate-last-n';
 import { aggregateTtlSet } from '../operators/aggregate-ttl-set';
-import { batchOperator } from '../operators/internal/batch-operator';
+import { batchOperator } from '../operators/batch-operator';
 import type { OperatorSpec } from '../operators/operator-spec';
 import { emitOnChange } from '../operators/emit-on-change';
 import { topK } from '../operators/top-k';
-import type { StreamRecord } from '../runtime/stream-record';
+import type { StreamRecord } from '../core/stream-record';
 import { arg, makeKeys, printTable, runCase } from './operators-bench-harness';
 
 const passThrough: OperatorSpec = {

@@ -10,13 +10,13 @@
  * are 10 s, so most records land in open windows and windows close steadily.
  */
 import { aggregateCount } from '../operators/aggregate-count';
-import { batchOperator } from '../operators/internal/batch-operator';
+import { batchOperator } from '../operators/batch-operator';
 import type { OperatorSpec } from '../operators/operator-spec';
 import { windowHopping } from '../operators/window-hopping';
 import { windowSession } from '../operators/window-session';
 import { windowSliding } from '../operators/window-sliding';
 import { windowTumbling } from '../operators/window-tumbling';
-import type { StreamRecord } from '../runtime/stream-record';
+import type { StreamRecord } from '../core/stream-record';
 import { arg, makeKeys, printTable, runCase } from './operators-bench-harness';
 
 const passThrough: OperatorSpec = {

@@ -21,13 +21,13 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkajsClient } from '../runtime/kafka/client/kafkajs/kafkajs-client';
 import { globalRecordDecoder } from '../runtime/kafka/global-stores';
-import { createLogger } from '../runtime/logger';
+import { createLogger } from '../core/logger';
 import { GlobalStore } from '../runtime/state/global-store';
 import { GlobalStoreUpdater } from '../runtime/state/global-store-updater';
 import { jsonSerde } from '../schemas/serde-json';
 import { stringSerde } from '../schemas/serde-string';
-import { formatMachineBanner, machineInfo } from './harness/machine-info';
-import { writeResultsSection } from './harness/results-file';
+import { formatMachineBanner, machineInfo } from '../test/helpers/machine-info';
+import { writeResultsSection } from '../test/helpers/results-file';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -20,8 +20,8 @@ import { KafkajsAdmin } from '../runtime/kafka/client/kafkajs/kafkajs-admin';
 import { KafkajsClient } from '../runtime/kafka/client/kafkajs/kafkajs-client';
 import { structuredKeySerde } from '../runtime/state/serde-structured-key';
 import { TaskStores } from '../runtime/state/task-stores';
-import { formatMachineBanner, machineInfo } from './harness/machine-info';
-import { writeResultsSection } from './harness/results-file';
+import { formatMachineBanner, machineInfo } from '../test/helpers/machine-info';
+import { writeResultsSection } from '../test/helpers/results-file';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -19,7 +19,7 @@ import { TaskPipeline } from '../runtime/processing/task-pipeline';
 import { startTelemetry } from '../runtime/telemetry/start-telemetry';
 import { batchSpan } from '../runtime/telemetry/batch-span';
 import { inStageSpan, withStageSpans } from '../runtime/telemetry/stage-span';
-import type { StreamRecord } from '../runtime/stream-record';
+import type { StreamRecord } from '../core/stream-record';
 import { formatMachineBanner, machineInfo, REPO_ROOT } from './harness';
 
 function arg(name: string, fallback: number): number {

@@ -1,4 +1,4 @@
-import { ConfigError, RecordError } from '../runtime/errors';
+import { ConfigError, RecordError } from '../core/errors';
 import type { OperatorSpec } from './operator-spec';
 import { intoOption, storeOption } from './internal/common-options';
 import { itemAccessor, recordAccessor } from './internal/field-path';

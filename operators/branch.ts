@@ -1,7 +1,7 @@
-import { RecordError } from '../runtime/errors';
+import { RecordError } from '../core/errors';
 import type { OperatorSpec } from './operator-spec';
 import { perRecord } from './internal/per-record';
-import { recordExpression } from './internal/record-expression';
+import { recordExpression } from './record-expression';
 
 /**
  * Routes each record to the first branch whose `when` is true (a sink or a

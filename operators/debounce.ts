@@ -1,4 +1,4 @@
-import { ConfigError } from '../runtime/errors';
+import { ConfigError } from '../core/errors';
 import type { OperatorSpec } from './operator-spec';
 import { storeOption, timeOption } from './internal/common-options';
 import { keyedTimerOperator, type Clock } from './internal/keyed-timer-operator';

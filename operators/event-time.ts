@@ -1,7 +1,7 @@
-import { ConfigError, RecordError } from '../runtime/errors';
-import type { StreamRecord } from '../runtime/stream-record';
+import { ConfigError, RecordError } from '../core/errors';
+import type { StreamRecord } from '../core/stream-record';
 import type { OperatorSpec } from './operator-spec';
-import { batchOperator } from './internal/batch-operator';
+import { batchOperator } from './batch-operator';
 import { derive } from './internal/emit';
 import { optionalAccessor } from './internal/field-path';
 import { routeLate } from './internal/late-records';

@@ -1,7 +1,7 @@
-import { RecordError } from '../runtime/errors';
+import { RecordError } from '../core/errors';
 import type { OperatorSpec } from './operator-spec';
 import { perRecord } from './internal/per-record';
-import { recordExpression } from './internal/record-expression';
+import { recordExpression } from './record-expression';
 
 /**
  * Keeps the records for which a CEL expression is true. A result that is not

@@ -1,5 +1,5 @@
-import { ConfigError } from '../runtime/errors';
-import type { StreamRecord } from '../runtime/stream-record';
+import { ConfigError } from '../core/errors';
+import type { StreamRecord } from '../core/stream-record';
 import type { OperatorSpec } from './operator-spec';
 import { graceOption, lateToOption, storeOption } from './internal/common-options';
 import { derive } from './internal/emit';

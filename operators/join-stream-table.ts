@@ -1,7 +1,7 @@
-import type { StreamRecord } from '../runtime/stream-record';
+import type { StreamRecord } from '../core/stream-record';
 import type { OperatorSpec } from './operator-spec';
 import { optionalAccessor } from './internal/field-path';
-import { batchOperator } from './internal/batch-operator';
+import { batchOperator } from './batch-operator';
 import { placeResult } from './internal/emit';
 
 /**

@@ -1,8 +1,8 @@
-import { RecordError } from '../runtime/errors';
+import { RecordError } from '../core/errors';
 import type { OperatorSpec } from './operator-spec';
 import { derive } from './internal/emit';
 import { perRecord } from './internal/per-record';
-import { recordExpression } from './internal/record-expression';
+import { recordExpression } from './record-expression';
 
 /**
  * Computes a new value (and optionally a new event time) per record with CEL;

@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
-import type { StreamRecord } from '../runtime/stream-record';
-import type { KeyValueStore } from '../runtime/state/key-value-store';
-import type { ScoringService } from '../runtime/scoring/scoring-service';
+import type { StreamRecord } from '../core/stream-record';
+import type { KeyValueStore } from '../core/key-value-store';
+import type { ScoringService } from '../core/scoring/scoring-service';
 
 /**
  * The declared options of an operator: one spec drives validation (with

@@ -1,6 +1,6 @@
 import type { OperatorSpec } from './operator-spec';
 import { perRecord } from './internal/per-record';
-import { recordExpression } from './internal/record-expression';
+import { recordExpression } from './record-expression';
 
 /** Where peek lines go; a test can swap it. */
 export const peekOutput: { write(line: string): void } = { write: (line) => { process.stderr.write(line); } };

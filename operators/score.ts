@@ -1,11 +1,11 @@
 import * as path from 'node:path';
-import { ConfigError, RecordError } from '../runtime/errors';
-import type { StreamRecord } from '../runtime/stream-record';
+import { ConfigError, RecordError } from '../core/errors';
+import type { StreamRecord } from '../core/stream-record';
 import type { OperatorSpec } from './operator-spec';
-import { loadModelManifest } from '../runtime/scoring/model-manifest';
-import { buildRequestTensors, compileValuePath, headScores, type ValuePath } from '../runtime/scoring/record-tensors';
-import { ScoreRequestError } from '../runtime/scoring/scoring-errors';
-import { batchOperator } from './internal/batch-operator';
+import { loadModelManifest } from '../core/scoring/model-manifest';
+import { buildRequestTensors, compileValuePath, headScores, type ValuePath } from './record-tensors';
+import { ScoreRequestError } from '../core/scoring/scoring-errors';
+import { batchOperator } from './batch-operator';
 import { placeResult } from './internal/emit';
 
 interface Lookup {

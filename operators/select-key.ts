@@ -1,7 +1,7 @@
 import type { OperatorSpec } from './operator-spec';
 import { derive } from './internal/emit';
 import { perRecord } from './internal/per-record';
-import { recordExpression } from './internal/record-expression';
+import { recordExpression } from './record-expression';
 
 /**
  * Re-keys records with a CEL expression. A stateful step after it reads

@@ -1,6 +1,6 @@
 import type { OperatorSpec } from './operator-spec';
 import { optionalAccessor } from './internal/field-path';
-import { batchOperator } from './internal/batch-operator';
+import { batchOperator } from './batch-operator';
 
 /**
  * Upserts each record into a store by its key (a null or missing value deletes

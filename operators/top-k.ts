@@ -1,10 +1,10 @@
-import { ConfigError, RecordError } from '../runtime/errors';
+import { ConfigError, RecordError } from '../core/errors';
 import type { OperatorSpec } from './operator-spec';
 import { intoOption } from './internal/common-options';
 import { itemAccessor, recordAccessor } from './internal/field-path';
 import { placeResult } from './internal/emit';
 import { tableAggregate } from './internal/table-aggregate';
-import { batchOperator } from './internal/batch-operator';
+import { batchOperator } from './batch-operator';
 
 /** One ranked entry kept by the stateful form. */
 export interface RankedItem {

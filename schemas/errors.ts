@@ -1,4 +1,4 @@
-import { TributaryError } from '../runtime/errors';
+import { TributaryError } from '../core/errors';
 
 /** A record's bytes do not decode (poison input): never retriable, goes to the DLQ. */
 export class DeserializationError extends TributaryError {

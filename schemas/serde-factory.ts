@@ -1,13 +1,13 @@
 import type { Schema } from 'avsc';
 import type { Client } from '@confluentinc/schemaregistry';
-import type { SerdeConfig } from '../topology/compiled-topology';
+import type { SerdeConfig } from './serde-config';
 import type { Serde } from './serde';
 import { AvroSerde } from './serde-avro';
 import { jsonSerde } from './serde-json';
 import { stringSerde } from './serde-string';
 import { bytesSerde } from './serde-bytes';
 import { subjectName, type SubjectNameStrategy } from './subject-name';
-import { ConfigError } from '../runtime/errors';
+import { ConfigError } from '../core/errors';
 import { RegistryError } from './errors';
 
 /** Registry settings that apply to every Avro serde of an application. */

@@ -1,16 +1,9 @@
 import type { OperatorSpec, ResolvedOptions } from '../operators/operator-spec';
 import type { SubjectNameStrategy } from '../schemas/subject-name';
 
-/** How a key or value is (de)serialized. */
-export interface SerdeConfig {
-  readonly format: 'avro' | 'json' | 'string' | 'bytes';
-  /** Absolute path of the .avsc file, when the topology names one. */
-  readonly schemaFile?: string;
-  /** The parsed .avsc JSON (checked with avsc at validate time). */
-  readonly schema?: unknown;
-  /** Registry subject to take the latest schema from. */
-  readonly subject?: string;
-}
+/** How a key or value is (de)serialized; owned by schemas/, which builds serdes from it. */
+export type { SerdeConfig } from '../schemas/serde-config';
+import type { SerdeConfig } from '../schemas/serde-config';
 
 /** Where a source's event time comes from. */
 export type TimestampConfig =

@@ -1,5 +1,5 @@
 import type { CompiledSink, CompiledSource, CompiledTopology, GraphNode } from './compiled-topology';
-import { formatDuration } from './internal/duration';
+import { formatDuration } from './duration';
 
 /** The formats `tributary describe` prints. */
 export type DescribeFormat = 'text' | 'mermaid' | 'json';

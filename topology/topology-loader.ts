@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { ConfigError } from '../runtime/errors';
+import { ConfigError } from '../core/errors';
 import type { CompiledTopology } from './compiled-topology';
 import { checkDocument } from './internal/document-checker';
 import { sortProblems, type LintProblem } from './lint-problem';

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
-import { BENCH_AGGREGATE_SCHEMA_PATH, loadAvsc } from './bench-schemas';
-import { unframeConfluent } from './confluent-frame';
-import { readTopic } from './topic-reader';
+import { BENCH_AGGREGATE_SCHEMA_PATH, loadAvsc } from '../../test/helpers/bench-schemas';
+import { unframeConfluent } from '../../test/helpers/confluent-frame';
+import { readTopic } from '../../test/helpers/topic-reader';
 
 /** Result of {@link checkAggregateOutput}. */
 export interface AggregateOutputCheck {

@@ -9,7 +9,7 @@
  */
 // First: kafkajs' fixes (read_committed, produce grouping) must be in place before kafkajs loads (see the module).
 import '../../runtime/kafka/client/kafkajs/kafkajs-patches';
-import { createLogger } from '../../runtime/logger';
+import { createLogger } from '../../core/logger';
 import { startHomeFeedApp } from '../../examples/home-feed/home-feed-app';
 
 /** The line the child prints on stdout once the application has joined its group. */

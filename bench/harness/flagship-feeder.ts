@@ -3,9 +3,9 @@ import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Schema } from 'avsc';
 import { AvroSerde } from '../../schemas/serde-avro';
 import { createRegistryClient } from '../../schemas/registry-client';
-import type { GeneratedEvent } from '../../runtime/generate/home-feed-generator';
-import { loadHomeFeedSchema } from '../../runtime/generate/home-feed-schemas';
-import { RatePacer } from './rate-pacer';
+import type { GeneratedEvent } from '../../examples/home-feed/generate/home-feed-generator';
+import { loadHomeFeedSchema } from '../../examples/home-feed/generate/home-feed-schemas';
+import { RatePacer } from '../../test/helpers/rate-pacer';
 
 /** Topics and registry the feeder writes to. */
 export interface FlagshipFeederTargets {

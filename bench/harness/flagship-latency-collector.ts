@@ -2,8 +2,8 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { Schema } from 'avsc';
 import { AvroSerde } from '../../schemas/serde-avro';
 import { createRegistryClient } from '../../schemas/registry-client';
-import { loadHomeFeedSchema } from '../../runtime/generate/home-feed-schemas';
-import type { RecommendationEvent } from '../../runtime/generate/home-feed-events';
+import { loadHomeFeedSchema } from '../../examples/home-feed/generate/home-feed-schemas';
+import type { RecommendationEvent } from '../../examples/home-feed/generate/home-feed-events';
 
 /** One recommendation update as the consumer saw it. */
 export interface ArrivedUpdate {

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
-import { HomeFeedGenerator } from '../../runtime/generate/home-feed-generator';
+import { HomeFeedGenerator } from '../../examples/home-feed/generate/home-feed-generator';
 import { FLAGSHIP_APP_READY } from './flagship-app-child';
 import { FlagshipFeeder, type FedBatch } from './flagship-feeder';
 import { FlagshipLatencyCollector, type ArrivedUpdate } from './flagship-latency-collector';
-import { triggerLatency } from './flagship-trigger-latency';
-import { createRandomTopic, deleteTopics } from './kafka-topics';
-import { summarizeLatencies, type LatencySummary } from './latency-summary';
-import { ManagedProcess } from './managed-process';
+import { triggerLatency } from '../../test/helpers/flagship-trigger-latency';
+import { createRandomTopic, deleteTopics } from '../../test/helpers/kafka-topics';
+import { summarizeLatencies, type LatencySummary } from '../../test/helpers/latency-summary';
+import { ManagedProcess } from '../../test/helpers/managed-process';
 
 /** How one fixed-rate run is shaped. */
 export interface FlagshipRateRunOptions {

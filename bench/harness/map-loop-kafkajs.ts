@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type TopicMessages } from 'kafkajs';
 import { chunkTopicMessages } from '../../runtime/kafka/produce-chunks';
 import { createMapWork, type MapLoopWiring } from './map-loop-work';
-import { watchOutput } from './output-watch';
+import { watchOutput } from '../../test/helpers/output-watch';
 
 /**
  * The baseline a careful user would write by hand with kafkajs: per fetched batch, map every

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Consumer, Producer, type Message } from '@platformatic/kafka';
 import { createMapWork, type MapLoopWiring } from './map-loop-work';
-import { watchOutput } from './output-watch';
+import { watchOutput } from '../../test/helpers/output-watch';
 
 /**
  * The same hand-written loop as {@link kafkajsMapLoop} on `@platformatic/kafka` (the maintained

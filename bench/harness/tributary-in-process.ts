@@ -8,9 +8,9 @@ import type { CompiledTopology } from '../../topology/compiled-topology';
 import { StreamApp } from '../../runtime/kafka/stream-app';
 import { createTaskPipeline } from '../../runtime/kafka/pipeline-factory';
 import type { KafkaClient } from '../../runtime/kafka/client/kafka-client';
-import { createLogger } from '../../runtime/logger';
-import { watchOutput } from './output-watch';
-import { REPO_ROOT } from './machine-info';
+import { createLogger } from '../../core/logger';
+import { watchOutput } from '../../test/helpers/output-watch';
+import { REPO_ROOT } from '../../test/helpers/machine-info';
 
 /** The runtime-overhead workload: consume → Avro decode → one map → Avro encode → produce (at_least_once, no stores). */
 export const RUNTIME_MAP_TOPOLOGY = path.join(REPO_ROOT, 'bench', 'topologies', 'runtime-map.yaml');

@@ -1,16 +1,16 @@
 import * as path from 'node:path';
 import { loadTopology, formatProblem } from '../../topology';
-import { createLogger, type Logger } from '../../runtime/logger';
+import { createLogger, type Logger } from '../../core/logger';
 import { StreamApp } from '../../runtime/kafka/stream-app';
 import { openTaskStores } from '../../runtime/kafka/task-state';
 import { createTaskPipeline } from '../../runtime/kafka/pipeline-factory';
 import { ScoringPool } from '../../runtime/scoring/scoring-pool';
-import { ConfigError } from '../../runtime/errors';
+import { ConfigError } from '../../core/errors';
 import { RANKER_DIR } from './home-feed-replay';
 import type { Schema } from 'avsc';
 import { AvroSerde } from '../../schemas/serde-avro';
 import { createRegistryClient } from '../../schemas/registry-client';
-import { loadHomeFeedSchema, type HomeFeedSchemaName } from '../../runtime/generate/home-feed-schemas';
+import { loadHomeFeedSchema, type HomeFeedSchemaName } from './generate/home-feed-schemas';
 
 /** The flagship topology file. */
 export const HOME_FEED_TOPOLOGY = path.resolve(__dirname, '..', '..', '..', 'examples', 'home-feed', 'topology.yaml');

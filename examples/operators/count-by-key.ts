@@ -1,6 +1,6 @@
 import { concatMap, from, toArray, type OperatorFunction } from 'rxjs';
 import type { OperatorSpec } from '../../operators/operator-spec';
-import type { StreamRecord } from '../../runtime/stream-record';
+import type { StreamRecord } from '../../core/stream-record';
 
 /**
  * A custom operator, loaded by path from a topology (`./operators/count-by-key.ts`):

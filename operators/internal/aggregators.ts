@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { ConfigError, RecordError } from '../../runtime/errors';
-import type { StreamRecord } from '../../runtime/stream-record';
+import { ConfigError, RecordError } from '../../core/errors';
+import type { StreamRecord } from '../../core/stream-record';
 import type { OptionSpec } from '../operator-spec';
 import { recordAccessor, type RecordAccessor } from './field-path';
 import { HyperLogLog } from './hyperloglog';

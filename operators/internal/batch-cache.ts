@@ -1,4 +1,4 @@
-import type { KeyValueStore } from '../../runtime/state/key-value-store';
+import type { KeyValueStore } from '../../core/key-value-store';
 
 /**
  * A batch's view of a store: every key the batch touches is read with one

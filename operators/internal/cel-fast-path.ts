@@ -1,5 +1,5 @@
 import type { parse } from '@bufbuild/cel';
-import type { StreamRecord } from '../../runtime/stream-record';
+import type { StreamRecord } from '../../core/stream-record';
 import {
   arithmetic, comparison, equalsScalar, fromRaw, hasField, inOp, indexValue, intDivide, makeAdd, mapKey, modulo,
   negate, safeInt, selectField, sizeOf, stringMethod, toPlain, bail, toInt, toDouble, toStringValue, asciiCase,

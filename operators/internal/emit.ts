@@ -1,4 +1,4 @@
-import type { StreamRecord } from '../../runtime/stream-record';
+import type { StreamRecord } from '../../core/stream-record';
 
 /** A record derived from `input` with a new value (and optionally key/timestamp); headers and source carry over. */
 export function derive(input: StreamRecord, value: unknown, changes: { key?: unknown; timestamp?: number } = {}): StreamRecord {

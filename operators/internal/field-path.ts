@@ -1,6 +1,6 @@
-import { ConfigError } from '../../runtime/errors';
-import type { StreamRecord } from '../../runtime/stream-record';
-import { recordExpression } from './record-expression';
+import { ConfigError } from '../../core/errors';
+import type { StreamRecord } from '../../core/stream-record';
+import { recordExpression } from '../record-expression';
 
 /** Reads one value out of a record. */
 export type RecordAccessor = (record: StreamRecord) => unknown;

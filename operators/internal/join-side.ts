@@ -1,5 +1,5 @@
-import { ConfigError } from '../../runtime/errors';
-import type { StreamRecord } from '../../runtime/stream-record';
+import { ConfigError } from '../../core/errors';
+import type { StreamRecord } from '../../core/stream-record';
 import type { OptionProblem, OptionSpec, ResolvedOptions } from '../operator-spec';
 import { recordAccessor } from './field-path';
 

@@ -1,8 +1,8 @@
 import type { OperatorFunction } from 'rxjs';
-import type { StreamRecord } from '../../runtime/stream-record';
+import type { StreamRecord } from '../../core/stream-record';
 import type { OperatorContext } from '../operator-spec';
 import { BatchCache } from './batch-cache';
-import { batchOperator } from './batch-operator';
+import { batchOperator } from '../batch-operator';
 import { loadStreamTime, saveStreamTime, startStreamTime } from './stream-clock';
 import { decodeKey, encodeKey, stateKey } from './state-keys';
 import { TimerIndex } from './timer-index';

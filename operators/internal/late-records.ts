@@ -1,5 +1,5 @@
-import { RecordError } from '../../runtime/errors';
-import type { StreamRecord } from '../../runtime/stream-record';
+import { RecordError } from '../../core/errors';
+import type { StreamRecord } from '../../core/stream-record';
 import type { OperatorContext } from '../operator-spec';
 
 /**

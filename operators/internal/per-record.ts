@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { StreamRecord } from '../../runtime/stream-record';
+import type { StreamRecord } from '../../core/stream-record';
 import type { OperatorContext } from '../operator-spec';
 
 /**

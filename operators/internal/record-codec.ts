@@ -1,4 +1,4 @@
-import type { RecordHeaders, StreamRecord } from '../../runtime/stream-record';
+import type { RecordHeaders, StreamRecord } from '../../core/stream-record';
 
 /** A record as plain JSON-able data, for operators that hold records in a store (debounce, joins). */
 export interface StoredRecord {

@@ -1,4 +1,4 @@
-import type { KeyValueStore } from '../../runtime/state/key-value-store';
+import type { KeyValueStore } from '../../core/key-value-store';
 import type { OperatorContext } from '../operator-spec';
 import { metaKey } from './state-keys';
 

@@ -1,4 +1,4 @@
-import type { KeyValueStore } from '../../runtime/state/key-value-store';
+import type { KeyValueStore } from '../../core/key-value-store';
 import { metaKey, padTime } from './state-keys';
 
 /** A due timer: when it was set for and the encoded key it belongs to. */

@@ -1,6 +1,6 @@
-import { ConfigError } from '../../runtime/errors';
+import { ConfigError } from '../../core/errors';
 import type { OperatorFunction } from 'rxjs';
-import type { StreamRecord } from '../../runtime/stream-record';
+import type { StreamRecord } from '../../core/stream-record';
 import type { OperatorContext, ResolvedOptions } from '../operator-spec';
 import { makeAggregator, type AggregateSettings } from './aggregators';
 import { keyedTimerOperator } from './keyed-timer-operator';

@@ -1,5 +1,5 @@
-import { RecordError } from '../../runtime/errors';
-import type { RecordHeaders, StreamRecord } from '../../runtime/stream-record';
+import { RecordError } from '../../core/errors';
+import type { RecordHeaders, StreamRecord } from '../../core/stream-record';
 
 /** The key of a window result: the record key and the window's bounds. */
 export interface WindowedKey {

@@ -1,9 +1,9 @@
-import type { CliCommand } from './main';
+import type { CliCommand } from './cli-command';
 import { servicesCommand } from './services-command';
 import { runCommand } from './run-command';
 import { topCommand } from './top-command';
-import { generateCommand } from './generate-command';
-import { evaluateCommand } from './evaluate-command';
+import { generateCommand } from '../../examples/home-feed/commands/generate-command';
+import { evaluateCommand } from '../../examples/home-feed/commands/evaluate-command';
 import { workerCommand } from './worker-command';
 import { validateCommand } from './validate-command';
 import { describeCommand } from './describe-command';

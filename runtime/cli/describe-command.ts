@@ -1,7 +1,7 @@
 import { formatProblem } from '../../topology/lint-problem';
 import { describeTopology, type DescribeFormat } from '../../topology/topology-describe';
 import { loadTopology, TopologyFileError } from '../../topology/topology-loader';
-import type { CliCommand } from './main';
+import type { CliCommand } from './cli-command';
 
 /** `tributary describe FILE [--format text|mermaid|json]`: the compiled graph. */
 export const describeCommand: CliCommand = {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { operatorDocs } from '../../topology/operator-docs';
-import type { CliCommand } from './main';
+import type { CliCommand } from './cli-command';
 
 /** `tributary docs [--out FILE]`: the language reference and every built-in operator, from their specs. */
 export const docsCommand: CliCommand = {

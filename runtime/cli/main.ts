@@ -1,14 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands';
-import { TributaryError } from '../errors';
+import { TributaryError } from '../../core/errors';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../../package.json') as { version: string };
-
-/** A CLI command: registers itself on the program and sets `process.exitCode` through its action. */
-export interface CliCommand {
-  register(program: Command): void;
-}
 
 /**
  * Entry point of the `tributary` binary. Returns the exit code: 0 success,

@@ -1,14 +1,14 @@
 import { InvalidArgumentError } from 'commander';
-import type { CliCommand } from './main';
+import type { CliCommand } from './cli-command';
 import { loadTopology, formatProblem } from '../../topology';
-import { createLogger } from '../logger';
+import { createLogger } from '../../core/logger';
 import { StreamApp } from '../kafka/stream-app';
 import { openTaskStores } from '../kafka/task-state';
 import { createTaskPipeline } from '../kafka/pipeline-factory';
 import { startStatusLine, startTelemetry, type StatusLine, type Telemetry } from '../telemetry';
 import { startScoring } from '../kafka/scoring-setup';
 import { withStepMetrics } from '../kafka/step-metrics';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../core/errors';
 
 interface RunFlags {
   metricsPort: string;

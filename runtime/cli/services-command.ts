@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import type { CliCommand } from './main';
+import type { CliCommand } from './cli-command';
 
 const script = path.join(__dirname, '..', '..', '..', 'deploy', 'local', 'services.sh');
 

@@ -1,7 +1,7 @@
 import { formatProblem } from '../../topology/lint-problem';
 import { loadTopology, TopologyFileError } from '../../topology/topology-loader';
 import { runTopologyTests } from '../processing/topology-test-runner';
-import type { CliCommand } from './main';
+import type { CliCommand } from './cli-command';
 
 /**
  * `tributary test FILE...`: runs the `tests:` blocks of topology files in

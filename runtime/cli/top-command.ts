@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidArgumentError } from 'commander';
-import type { CliCommand } from './main';
-import { TributaryError } from '../errors';
+import type { CliCommand } from './cli-command';
+import { TributaryError } from '../../core/errors';
 import { scrapePrometheus } from '../telemetry/prometheus-scrape';
 import type { PrometheusScrape } from '../telemetry/prometheus-text';
 import { renderTop, summarizeTop } from '../telemetry/top-view';

@@ -1,6 +1,6 @@
 import { formatProblem } from '../../topology/lint-problem';
 import { loadTopology, TopologyFileError } from '../../topology/topology-loader';
-import type { CliCommand } from './main';
+import type { CliCommand } from './cli-command';
 
 /**
  * `tributary validate FILE...`: every problem of every file, one line each

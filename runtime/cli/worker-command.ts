@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { CliCommand } from './main';
-import { ConfigError } from '../errors';
+import type { CliCommand } from './cli-command';
+import { ConfigError } from '../../core/errors';
 import { ScoringPool } from '../scoring/scoring-pool';
 import { InferenceServer } from '../scoring/inference-server';
 import { startTelemetry, type Telemetry } from '../telemetry';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KafkaAdmin, KafkaClient, KafkaProducer } from './client/kafka-client';
 import type { EventTimeAligner } from './event-time-aligner';
-import type { Logger } from '../logger';
+import type { Logger } from '../../core/logger';
 
 /** Kafka's largest offset: a range that ends there is followed until aborted. */
 const FOREVER = (2n ** 63n - 1n).toString();

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger';
+import type { Logger } from '../../core/logger';
 import type { TributaryMetrics } from '../telemetry';
 import type { SkippedMessage } from './record-decoder';
 

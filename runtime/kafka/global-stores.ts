@@ -1,9 +1,9 @@
 import type { CompiledTopology } from '../../topology/compiled-topology';
-import type { Logger } from '../logger';
+import type { Logger } from '../../core/logger';
 import type { StoreProvider } from '../processing/task-pipeline';
 import { GlobalStore } from '../state/global-store';
 import { GlobalStoreUpdater, type GlobalRecordDecoder, type GlobalRestoreSummary } from '../state/global-store-updater';
-import type { KeyValueStore } from '../state/key-value-store';
+import type { KeyValueStore } from '../../core/key-value-store';
 import type { RestoredEntry } from '../state/rocksdb-layer';
 import { jsonValueSerde } from '../state/serde-json-value';
 import { structuredKeySerde } from '../state/serde-structured-key';

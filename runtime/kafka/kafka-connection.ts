@@ -1,5 +1,5 @@
 import type { CompiledTopology } from '../../topology/compiled-topology';
-import type { Logger } from '../logger';
+import type { Logger } from '../../core/logger';
 import type { KafkaClient } from './client/kafka-client';
 import { KafkajsClient } from './client/kafkajs/kafkajs-client';
 

@@ -1,5 +1,5 @@
 import type { CompiledTopology } from '../../topology/compiled-topology';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../core/errors';
 
 /** How many partitions each internal topic has and how many tasks each sub-topology runs. */
 export interface PartitionPlan {

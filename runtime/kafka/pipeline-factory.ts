@@ -1,6 +1,6 @@
 import type { CompiledTopology } from '../../topology/compiled-topology';
 import { TaskPipeline } from '../processing/task-pipeline';
-import type { ScoringService } from '../scoring/scoring-service';
+import type { ScoringService } from '../../core/scoring/scoring-service';
 import { withGlobalStores } from '../state/global-store';
 import type { TaskResources } from './stream-app';
 import type { BatchPipeline } from './stream-task';

@@ -1,10 +1,10 @@
 import type { ConsumedMessage, MessageHeaders } from './client/kafka-client';
 import type { Serde } from '../../schemas/serde';
 import type { ErrorPolicy, TimestampConfig } from '../../topology/compiled-topology';
-import type { StreamRecord, RecordHeaders } from '../stream-record';
+import type { StreamRecord, RecordHeaders } from '../../core/stream-record';
 import type { DeadLetter } from './dead-letter';
 import { DeserializationError } from '../../schemas/errors';
-import { ConfigError, RecordError } from '../errors';
+import { ConfigError, RecordError } from '../../core/errors';
 
 /** How to turn one topic's Kafka messages into stream records. */
 export interface TopicDecoding {

@@ -2,7 +2,7 @@ import type { ProducedMessage } from './client/kafka-client';
 import { context, trace } from '@opentelemetry/api';
 import { injectTraceContext } from '../telemetry/trace-context';
 import type { Serde } from '../../schemas/serde';
-import type { StreamRecord } from '../stream-record';
+import type { StreamRecord } from '../../core/stream-record';
 
 /** How to turn stream records into Kafka messages for one topic. */
 export interface TopicEncoding {

@@ -1,5 +1,5 @@
 import type { Serde } from '../../schemas/serde';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../core/errors';
 
 /**
  * A repartition topic still holds records keyed in the structured-clone

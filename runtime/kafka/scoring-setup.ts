@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { CompiledTopology } from '../../topology/compiled-topology';
 import { ScoringPool } from '../scoring/scoring-pool';
-import type { Logger } from '../logger';
+import type { Logger } from '../../core/logger';
 
 /** How `tributary run` scores: local worker threads, remote endpoints, or both. */
 export interface ScoringSetup {

@@ -1,7 +1,7 @@
 import type { CompiledTopology, CompressionCodec, SubTopology } from '../../topology/compiled-topology';
 import type { ConsumedMessage, ConsumerBatch, GroupConsumer, KafkaAdmin, KafkaClient, KafkaProducer } from './client/kafka-client';
 import type { TaskStores } from '../state/task-stores';
-import type { Logger } from '../logger';
+import type { Logger } from '../../core/logger';
 import { connectKafka } from './kafka-connection';
 import { StreamTask, type BatchPipeline, type BatchCommitter } from './stream-task';
 import { AtLeastOnceCommitter } from './committer-at-least-once';
@@ -10,7 +10,7 @@ import { buildTopicCodecs, type TopicCodecs } from './topic-codecs';
 import { decodeSkipReporter } from './decode-skip-reporter';
 import { topicCompression, type TopicCompression } from './topic-compression';
 import { ensureTopics, partitionCounts, type TopicRequirement } from './topic-admin';
-import { TributaryError } from '../errors';
+import { TributaryError } from '../../core/errors';
 import { seekToStableOffsets } from './stable-offsets';
 import { planPartitions, type PartitionPlan } from './partition-plan';
 import { EventTimeAligner } from './event-time-aligner';

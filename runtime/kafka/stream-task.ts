@@ -1,13 +1,13 @@
 import type { ConsumedMessage, ProducedMessage, SendResult, TopicMessages } from './client/kafka-client';
-import type { StreamRecord } from '../stream-record';
-import type { Logger } from '../logger';
+import type { StreamRecord } from '../../core/stream-record';
+import type { Logger } from '../../core/logger';
 import type { TaskStores } from '../state/task-stores';
 import type { ChangelogRecord } from '../state/changelog-record';
 import { nextChangelogOffsets } from '../state/next-changelog-offsets';
 import { decodeBatch, type TopicDecoding } from './record-decoder';
 import { encodeRecord, type TopicEncoding } from './record-encoder';
 import { deadLetterMessage, type DeadLetter } from './dead-letter';
-import { RecordError, TributaryError } from '../errors';
+import { RecordError, TributaryError } from '../../core/errors';
 import { inStageSpan } from '../telemetry/stage-span';
 
 /** What a task's pipeline made of one batch (see runtime/processing TaskPipeline). */

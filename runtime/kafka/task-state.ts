@@ -2,7 +2,7 @@ import type { KafkaClient } from './client/kafka-client';
 import type { CompiledTopology } from '../../topology/compiled-topology';
 import { TaskStores } from '../state/task-stores';
 import { KafkaChangelogReader } from '../state/changelog-restorer';
-import type { Logger } from '../logger';
+import type { Logger } from '../../core/logger';
 import type { TaskResources } from './stream-app';
 
 /**

@@ -1,5 +1,5 @@
 import type { KafkaAdmin } from './client/kafka-client';
-import { ConfigError, TransientError } from '../errors';
+import { ConfigError, TransientError } from '../../core/errors';
 
 /** A topic the application needs, with what it should look like when created. */
 export interface TopicRequirement {

@@ -4,7 +4,7 @@ import { createSerde, type AvroSettings } from '../../schemas/serde-factory';
 import { internalSerde } from '../../schemas/serde-internal';
 import { repartitionKeySerde } from './repartition-key-serde';
 import type { SubjectNameStrategy } from '../../schemas/subject-name';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../core/errors';
 import type { SkippedMessage, TopicDecoding } from './record-decoder';
 import type { TopicEncoding } from './record-encoder';
 

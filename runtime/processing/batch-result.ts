@@ -1,4 +1,4 @@
-import type { StreamRecord } from '../stream-record';
+import type { StreamRecord } from '../../core/stream-record';
 
 /**
  * What one batch (or punctuation) produced in a task: records for sinks,

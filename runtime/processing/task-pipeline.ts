@@ -1,12 +1,12 @@
 import { Subject, type OperatorFunction, type Subscription } from 'rxjs';
 import { context as contextApi, type Span } from '@opentelemetry/api';
 import type { OperatorContext } from '../../operators/operator-spec';
-import { compileExpression } from '../../operators/internal/cel-expression';
+import { compileExpression } from '../../operators/cel-expression';
 import type { CompiledSink, CompiledTopology, GraphNode, ProcessorNode, SubTopology } from '../../topology/compiled-topology';
-import { ConfigError, RecordError, TributaryError } from '../errors';
-import type { ScoringService } from '../scoring/scoring-service';
-import type { KeyValueStore } from '../state/key-value-store';
-import type { StreamRecord } from '../stream-record';
+import { ConfigError, RecordError, TributaryError } from '../../core/errors';
+import type { ScoringService } from '../../core/scoring/scoring-service';
+import type { KeyValueStore } from '../../core/key-value-store';
+import type { StreamRecord } from '../../core/stream-record';
 import type { BatchResult } from './batch-result';
 import { compileExpressionOptions } from './internal/expression-options';
 import { sourceTimestamper, type Timestamper } from './internal/source-timestamp';

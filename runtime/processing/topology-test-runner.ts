@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { CompiledTopology, TestRecord, TopologyTestCase } from '../../topology/compiled-topology';
-import type { StreamRecord } from '../stream-record';
+import type { StreamRecord } from '../../core/stream-record';
 import { TopologyTestDriver, type TestDriverOptions } from './topology-test-driver';
 
 /** The outcome of one `tests:` block. */

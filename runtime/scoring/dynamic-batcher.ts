@@ -1,6 +1,6 @@
-import type { ScoreResult, TensorData } from './scoring-service';
+import type { ScoreResult, TensorData } from '../../core/scoring/scoring-service';
 import type { BatchLayout } from './internal/batch-layout';
-import { ScoreRequestError } from './scoring-errors';
+import { ScoreRequestError } from '../../core/scoring/scoring-errors';
 
 /** Limits of the dynamic batcher (the Triton idea: hold requests up to a delay until a batch fills). */
 export interface BatchingOptions {

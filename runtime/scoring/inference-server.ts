@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import type { ScoringPool } from './scoring-pool';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../core/errors';
 import { inferenceService } from './internal/kserve-proto';
 import { kserveGrpcHandlers } from './internal/kserve-grpc-service';
 import { kserveHttpHandler } from './internal/kserve-http-handler';

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { LoadedManifest } from './model-manifest';
-import type { ScoreResult, TensorData } from './scoring-service';
+import type { LoadedManifest } from '../../core/scoring/model-manifest';
+import type { ScoreResult, TensorData } from '../../core/scoring/scoring-service';
 import type { ScoringBackend } from './scoring-backend';
 import type { FromWorker, ToWorker } from './internal/scoring-worker';
-import { ConfigError } from '../errors';
-import { ModelRunError, WorkerUnavailableError } from './scoring-errors';
+import { ConfigError } from '../../core/errors';
+import { ModelRunError, WorkerUnavailableError } from '../../core/scoring/scoring-errors';
 
 /** Options of the local pool of scoring threads. */
 export interface LocalPoolOptions {

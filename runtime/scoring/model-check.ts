@@ -1,4 +1,4 @@
-import type { ManifestTensor, ModelManifest } from './model-manifest';
+import type { ManifestTensor, ModelManifest } from '../../core/scoring/model-manifest';
 
 /** What an ONNX session (or a remote model's metadata) says about one tensor. */
 export interface DeclaredTensor {

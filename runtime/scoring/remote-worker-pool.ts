@@ -1,9 +1,9 @@
-import type { LoadedManifest } from './model-manifest';
-import type { ScoreResult, TensorData } from './scoring-service';
+import type { LoadedManifest } from '../../core/scoring/model-manifest';
+import type { ScoreResult, TensorData } from '../../core/scoring/scoring-service';
 import type { ScoringBackend } from './scoring-backend';
 import { checkModelAgainstManifest } from './model-check';
-import { ConfigError } from '../errors';
-import { ModelRunError, WorkerUnavailableError } from './scoring-errors';
+import { ConfigError } from '../../core/errors';
+import { ModelRunError, WorkerUnavailableError } from '../../core/scoring/scoring-errors';
 import { RemoteCallError, type InferenceClient } from './internal/inference-client';
 import { KserveGrpcClient } from './internal/kserve-grpc-client';
 import { KserveHttpClient } from './internal/kserve-http-client';

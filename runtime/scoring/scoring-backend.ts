@@ -1,4 +1,4 @@
-import type { ScoreResult, TensorData } from './scoring-service';
+import type { ScoreResult, TensorData } from '../../core/scoring/scoring-service';
 
 /**
  * Something that runs one already-merged batch of a loaded model: the local

@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import type { Meter } from '@opentelemetry/api';
-import type { ScoreRequest, ScoreResult, ScoringService, TensorData } from './scoring-service';
+import type { ScoreRequest, ScoreResult, ScoringService, TensorData } from '../../core/scoring/scoring-service';
 import type { ScoringBackend } from './scoring-backend';
-import { loadModelManifest, type LoadedManifest } from './model-manifest';
+import { loadModelManifest, type LoadedManifest } from '../../core/scoring/model-manifest';
 import { DynamicBatcher, type BatchEvent, type BatchingOptions } from './dynamic-batcher';
 import { LocalWorkerPool, type LocalPoolOptions } from './local-worker-pool';
 import { RemoteWorkerPool, type RemotePoolOptions } from './remote-worker-pool';
 import { BatchLayout } from './internal/batch-layout';
 import { ScoringMetrics } from './internal/scoring-metrics';
-import { ConfigError } from '../errors';
-import { ScoreRequestError } from './scoring-errors';
+import { ConfigError } from '../../core/errors';
+import { ScoreRequestError } from '../../core/scoring/scoring-errors';
 
 /** Configuration of the process's scoring pool. */
 export interface ScoringPoolConfig {

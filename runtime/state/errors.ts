@@ -1,4 +1,4 @@
-import { TributaryError } from '../errors';
+import { TributaryError } from '../../core/errors';
 
 /**
  * A state store failed. `retriable` says whether the same call can succeed

@@ -6,7 +6,7 @@ import { StateStoreError } from './errors';
 import { prefixEnd } from './internal/byte-keys';
 import { StoreInstruments } from './internal/store-instruments';
 import { dataPrefix } from './internal/store-prefix';
-import type { KeyValueStore } from './key-value-store';
+import type { KeyValueStore } from '../../core/key-value-store';
 import { MeteredKeyValueStore } from './metered-store';
 import { RocksDbStore } from './rocksdb-store';
 import type { RestoredEntry } from './rocksdb-layer';

@@ -1,4 +1,4 @@
-export * from './key-value-store';
+export * from '../../core/key-value-store';
 export * from './window-store';
 export * from './store-serde';
 export * from './serde-structured-key';

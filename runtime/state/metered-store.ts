@@ -1,7 +1,7 @@
 import type { BytesStore } from './bytes-store';
 import { prefixEnd } from './internal/byte-keys';
 import type { StoreInstruments } from './internal/store-instruments';
-import type { KeyValueStore } from './key-value-store';
+import type { KeyValueStore } from '../../core/key-value-store';
 import type { StoreSerde } from './store-serde';
 
 /**

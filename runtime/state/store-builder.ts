@@ -5,7 +5,7 @@ import { ChangeLoggingStore } from './change-logging-store';
 import { StateStoreError } from './errors';
 import { StoreInstruments } from './internal/store-instruments';
 import { StreamTimeClock } from './internal/stream-time';
-import type { KeyValueStore } from './key-value-store';
+import type { KeyValueStore } from '../../core/key-value-store';
 import { MeteredKeyValueStore } from './metered-store';
 import { MeteredWindowStore } from './metered-window-store';
 import type { RocksDbLayer } from './rocksdb-layer';

@@ -6,7 +6,7 @@ import type { ChangelogOffset, ChangelogRecord } from './changelog-record';
 import { CheckpointFile, partitionKey } from './checkpoint-file';
 import { StateStoreError } from './errors';
 import { RestoreInstruments } from './internal/store-instruments';
-import type { KeyValueStore } from './key-value-store';
+import type { KeyValueStore } from '../../core/key-value-store';
 import type { RestoredEntry } from './rocksdb-layer';
 import { buildStore, type BuiltStore } from './store-builder';
 import type { StoreDefinition } from './store-definition';

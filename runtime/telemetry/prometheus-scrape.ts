@@ -1,4 +1,4 @@
-import { TransientError } from '../errors';
+import { TransientError } from '../../core/errors';
 import { parsePrometheusText, type PrometheusScrape } from './prometheus-text';
 
 /**

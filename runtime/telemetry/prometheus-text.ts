@@ -1,4 +1,4 @@
-import { TributaryError } from '../errors';
+import { TributaryError } from '../../core/errors';
 
 /** One sample line of a Prometheus scrape. */
 export interface PrometheusSample {

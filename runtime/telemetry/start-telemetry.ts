@@ -4,7 +4,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { NodeSDK, resources } from '@opentelemetry/sdk-node';
 import { NoopSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { AggregationType, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../core/errors';
 import { otlpFromEnv, type OtlpPipelines } from './internal/otlp-from-env';
 import { Readiness } from './readiness';
 import { TelemetryServer } from './telemetry-server';

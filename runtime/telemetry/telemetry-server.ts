@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../core/errors';
 import type { Readiness } from './readiness';
 
 /** Where the server listens. */

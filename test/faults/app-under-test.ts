@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildPeer, peerArgs } from '../../bench/harness/kafka-streams-peer';
-import { BENCH_TOPOLOGY, startTributaryBench, tributaryRunExists } from '../../bench/harness/tributary-runner';
+import { buildPeer, peerArgs } from '../helpers/kafka-streams-peer';
+import { BENCH_TOPOLOGY, startTributaryBench, tributaryRunExists } from '../helpers/tributary-runner';
 import type { DeliveryGuarantee } from './delivery-verifier';
-import { ManagedProcess } from '../../bench/harness/managed-process';
-import { REPO_ROOT } from '../../bench/harness/machine-info';
+import { ManagedProcess } from '../helpers/managed-process';
+import { REPO_ROOT } from '../helpers/machine-info';
 
 /** The topics and settings one fault run gives the application. */
 export interface AppWiring {

@@ -11,7 +11,7 @@
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { REPO_ROOT } from '../../bench/harness/machine-info';
+import { REPO_ROOT } from '../helpers/machine-info';
 import { fuzzTopologies, readSeeds } from './config-fuzzer';
 
 function yamlFiles(dir: string): string[] {

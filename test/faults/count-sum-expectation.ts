@@ -1,8 +1,8 @@
-import type { BenchEvent, BenchEventPlan } from '../../bench/harness/bench-event-generator';
-import { generateBenchEvents } from '../../bench/harness/bench-event-generator';
-import { BENCH_AGGREGATE_SCHEMA_PATH, loadAvsc } from '../../bench/harness/bench-schemas';
-import { unframeConfluent } from '../../bench/harness/confluent-frame';
-import type { ReadRecord } from '../../bench/harness/topic-reader';
+import type { BenchEvent, BenchEventPlan } from '../helpers/bench-event-generator';
+import { generateBenchEvents } from '../helpers/bench-event-generator';
+import { BENCH_AGGREGATE_SCHEMA_PATH, loadAvsc } from '../helpers/bench-schemas';
+import { unframeConfluent } from '../helpers/confluent-frame';
+import type { ReadRecord } from '../helpers/topic-reader';
 import type { DeliveryGuarantee } from './delivery-verifier';
 
 /**

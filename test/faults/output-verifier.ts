@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { readTopic, type ReadRecord } from '../../bench/harness/topic-reader';
+import { readTopic, type ReadRecord } from '../helpers/topic-reader';
 import { verifyDelivery, type DeliveryGuarantee, type DeliveryReport } from './delivery-verifier';
 
 /** Where the outputs are and how to name them. */

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT, kafkaVersion } from '../../bench/harness/machine-info';
-import { ManagedProcess } from '../../bench/harness/managed-process';
+import { REPO_ROOT, kafkaVersion } from '../helpers/machine-info';
+import { ManagedProcess } from '../helpers/managed-process';
 import { freePort } from '../helpers/free-port';
 
 /**

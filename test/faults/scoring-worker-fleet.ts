@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../bench/harness/machine-info';
-import { ManagedProcess } from '../../bench/harness/managed-process';
+import { REPO_ROOT } from '../helpers/machine-info';
+import { ManagedProcess } from '../helpers/managed-process';
 import { freePort } from '../helpers/free-port';
 
 /** One remote scoring worker of the fleet: fixed ports, so a restart answers where the app already sends. */

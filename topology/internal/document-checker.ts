@@ -13,10 +13,11 @@ import { interpolate } from './interpolate';
 import { checkBrokers, checkTopicName as checkTopic } from './kafka-names';
 import { resolveAliases } from './yaml-aliases';
 import { checkPipelines } from './pipeline-checker';
+import { reportExpression } from './expression-report';
 import { checkGlobalStores, compileStores } from './global-store-checker';
 import { ProblemSink } from './problem-sink';
 import { checkNode, emptyFindings, keyText, nodeAt, pairOf, valueOf } from './spec-checker';
-import { expressionProblems } from '../../operators/internal/cel-expression';
+import { expressionProblems } from '../../operators/cel-expression';
 
 type Obj = Record<string, unknown>;
 
@@ -192,17 +193,6 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
       positionOf: (node) => sink.position(node),
     },
   };
-}
-
-/** Reports a CEL problem at its character inside the YAML scalar when the scalar is on one line. */
-export function reportExpression(sink: ProblemSink, node: Node | undefined, offset: number, message: string): void {
-  let extra = 0;
-  if (isScalar(node) && node.range && typeof node.value === 'string') {
-    const width = node.range[1] - node.range[0];
-    if (node.type === 'PLAIN' && width === node.value.length) extra = offset;
-    else if ((node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE') && width === node.value.length + 2) extra = offset + 1;
-  }
-  sink.report(node, 'expression', message, extra);
 }
 
 function entries(section: unknown): Array<[string, Obj]> {

@@ -1,11 +1,11 @@
 import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import type { OperatorSpec } from '../../operators/operator-spec';
-import { expressionProblems } from '../../operators/internal/cel-expression';
+import { expressionProblems } from '../../operators/cel-expression';
 import type { CompiledSink, CompiledSource, CompiledStore, ErrorPolicy } from '../compiled-topology';
 import type { CheckedPipeline, CheckedStep } from './checked-document';
 import { didYouMean } from './did-you-mean';
 import { checkTopicName } from './kafka-names';
-import { reportExpression } from './document-checker';
+import { reportExpression } from './expression-report';
 import { builtinByName, resolveOperator } from './operator-resolver';
 import type { ProblemSink } from './problem-sink';
 import { checkFields, describeNode, emptyFindings, keyText, nodeAt, pairOf, type CheckFindings } from './spec-checker';

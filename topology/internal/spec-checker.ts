@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { DocSpec } from './doc-spec';
 import { didYouMean } from './did-you-mean';
-import { parseDuration } from './duration';
+import { parseDuration } from '../duration';
 import type { ProblemSink } from './problem-sink';
 
 /** Something a checked node names that only the whole topology can resolve. */

@@ -1,6 +1,6 @@
 import { concatMap, from, toArray, type OperatorFunction } from 'rxjs';
 import type { OperatorSpec } from '../../../operators/operator-spec';
-import type { StreamRecord } from '../../../runtime/stream-record';
+import type { StreamRecord } from '../../../core/stream-record';
 
 /** The per-key state and the output value of the benchmark (bench/schemas/bench-aggregate.avsc). */
 interface CountSum {

@@ -1,6 +1,6 @@
 import { concatMap, from, toArray, type OperatorFunction } from 'rxjs';
 import type { OperatorSpec } from '../../../operators/operator-spec';
-import type { StreamRecord } from '../../../runtime/stream-record';
+import type { StreamRecord } from '../../../core/stream-record';
 
 /**
  * The memory benchmark's stand-in for a slow sink (bench/memory-slow-sink.ts): passes records

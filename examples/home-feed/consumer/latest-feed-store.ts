@@ -1,4 +1,4 @@
-import type { RecommendationEvent } from '../../../runtime/generate/home-feed-events';
+import type { RecommendationEvent } from '../generate/home-feed-events';
 
 /** What happened to one update offered to the store. */
 export type FeedUpdateOutcome = 'applied' | 'stale' | 'duplicate';

@@ -2,8 +2,8 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import type { Schema } from 'avsc';
 import { AvroSerde } from '../../../schemas/serde-avro';
 import { createRegistryClient } from '../../../schemas/registry-client';
-import { loadHomeFeedSchema } from '../../../runtime/generate/home-feed-schemas';
-import type { RecommendationEvent } from '../../../runtime/generate/home-feed-events';
+import { loadHomeFeedSchema } from '../generate/home-feed-schemas';
+import type { RecommendationEvent } from '../generate/home-feed-events';
 import { LatestFeedStore } from './latest-feed-store';
 
 export interface RecommendationsConsumerOptions {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { HomeFeedSettings } from './home-feed-settings';
-import type { RecommendedItem } from '../../../runtime/generate/home-feed-events';
+import type { RecommendedItem } from '../generate/home-feed-events';
 import type { ScoredCandidateInput } from './ranking-request';
 
 /** A candidate after scoring: the model's utility per row. */

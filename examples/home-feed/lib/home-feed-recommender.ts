@@ -1,4 +1,4 @@
-import { POSITIVE_ACTIONS, type EngagementEvent, type ImageEvent, type RecommendationEvent } from '../../../runtime/generate/home-feed-events';
+import { POSITIVE_ACTIONS, type EngagementEvent, type ImageEvent, type RecommendationEvent } from '../generate/home-feed-events';
 import { DEFAULT_HOME_FEED_SETTINGS, type HomeFeedSettings } from './home-feed-settings';
 import { PinIndex, pinKey, type IndexView, type PinState } from './pin-index';
 import { emptyUserFeatures, isFiltered, recentPositivePins, updateUserFeatures, type UserFeatures } from './user-features';

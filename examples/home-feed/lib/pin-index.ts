@@ -1,4 +1,4 @@
-import type { EngagementEvent, ImageEvent } from '../../../runtime/generate/home-feed-events';
+import type { EngagementEvent, ImageEvent } from '../generate/home-feed-events';
 import type { HomeFeedSettings } from './home-feed-settings';
 import { decay } from './vector';
 

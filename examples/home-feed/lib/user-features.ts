@@ -1,4 +1,4 @@
-import { POSITIVE_ACTIONS, type EngagementEvent } from '../../../runtime/generate/home-feed-events';
+import { POSITIVE_ACTIONS, type EngagementEvent } from '../generate/home-feed-events';
 import type { HomeFeedSettings } from './home-feed-settings';
 import { decay, scaleAdd } from './vector';
 

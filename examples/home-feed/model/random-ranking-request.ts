@@ -1,4 +1,4 @@
-import type { TensorData } from '../../../runtime/scoring/scoring-service';
+import type { TensorData } from '../../../core/scoring/scoring-service';
 import { CANDIDATE_FEATURES, EMBEDDING_DIM, SEQUENCE_LENGTH } from './ranking-model';
 import { SeededRandom } from './internal/seeded-random';
 

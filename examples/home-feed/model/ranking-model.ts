@@ -1,4 +1,4 @@
-import type { ModelManifest } from '../../../runtime/scoring/model-manifest';
+import type { ModelManifest } from '../../../core/scoring/model-manifest';
 import { OnnxGraphBuilder } from './internal/onnx-graph-builder';
 import { SeededRandom } from './internal/seeded-random';
 

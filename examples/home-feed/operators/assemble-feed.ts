@@ -1,7 +1,7 @@
 import type { OperatorSpec } from '../../../operators/operator-spec';
-import type { StreamRecord } from '../../../runtime/stream-record';
-import type { RecommendationEvent } from '../../../runtime/generate/home-feed-events';
-import { batchOperator } from '../../../operators/internal/batch-operator';
+import type { StreamRecord } from '../../../core/stream-record';
+import type { RecommendationEvent } from '../generate/home-feed-events';
+import { batchOperator } from '../../../operators/batch-operator';
 import { StoreView } from '../lib/store-view';
 import { isFiltered, type UserFeatures } from '../lib/user-features';
 import { assembleFeed, contentHash, isMaterialChange, type ScoredCandidate } from '../lib/feed-assembly';

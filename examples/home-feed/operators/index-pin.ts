@@ -1,7 +1,7 @@
 import type { OperatorSpec } from '../../../operators/operator-spec';
-import type { StreamRecord } from '../../../runtime/stream-record';
-import type { ImageEvent } from '../../../runtime/generate/home-feed-events';
-import { batchOperator } from '../../../operators/internal/batch-operator';
+import type { StreamRecord } from '../../../core/stream-record';
+import type { ImageEvent } from '../generate/home-feed-events';
+import { batchOperator } from '../../../operators/batch-operator';
 import { PinIndex } from '../lib/pin-index';
 import { StoreView } from '../lib/store-view';
 import { settingsFrom, settingsOptions } from '../lib/settings-options';

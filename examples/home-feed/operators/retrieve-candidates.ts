@@ -1,6 +1,6 @@
 import type { OperatorSpec } from '../../../operators/operator-spec';
-import type { StreamRecord } from '../../../runtime/stream-record';
-import { batchOperator } from '../../../operators/internal/batch-operator';
+import type { StreamRecord } from '../../../core/stream-record';
+import { batchOperator } from '../../../operators/batch-operator';
 import { feedStoreOptions, feedStoreViews } from '../lib/feed-stores';
 import { isFiltered, type UserFeatures } from '../lib/user-features';
 import { retrieveCandidates } from '../lib/candidate-retrieval';

@@ -1,7 +1,7 @@
 import type { OperatorSpec } from '../../../operators/operator-spec';
-import type { StreamRecord } from '../../../runtime/stream-record';
-import { POSITIVE_ACTIONS, type EngagementEvent } from '../../../runtime/generate/home-feed-events';
-import { batchOperator } from '../../../operators/internal/batch-operator';
+import type { StreamRecord } from '../../../core/stream-record';
+import { POSITIVE_ACTIONS, type EngagementEvent } from '../generate/home-feed-events';
+import { batchOperator } from '../../../operators/batch-operator';
 import { PinIndex, pinKey, type PinState } from '../lib/pin-index';
 import { feedStoreOptions, feedStoreViews } from '../lib/feed-stores';
 import { emptyUserFeatures, recentPositivePins, updateUserFeatures, type UserFeatures } from '../lib/user-features';

@@ -1,5 +1,5 @@
 import type { OptionSpec, ResolvedOptions } from '../../../operators/operator-spec';
-import { recordExpression } from '../../../operators/internal/record-expression';
+import { recordExpression } from '../../../operators/record-expression';
 
 /**
  * Replaces every `expression` option (at any depth the spec declares) with a

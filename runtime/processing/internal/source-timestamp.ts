@@ -1,7 +1,7 @@
-import { compileExpression } from '../../../operators/internal/cel-expression';
+import { compileExpression } from '../../../operators/cel-expression';
 import type { CompiledSource } from '../../../topology/compiled-topology';
-import { RecordError } from '../../errors';
-import type { StreamRecord } from '../../stream-record';
+import { RecordError } from '../../../core/errors';
+import type { StreamRecord } from '../../../core/stream-record';
 
 /** Sets a record's event time as its source says; throws a RecordError when the value holds none. */
 export type Timestamper = (record: StreamRecord) => StreamRecord;

@@ -1,7 +1,7 @@
 import { finalize, tap, type OperatorFunction } from 'rxjs';
 import type { Context, Span, Tracer } from '@opentelemetry/api';
 import { markSpanFailed } from '../../telemetry/stage-span';
-import type { StreamRecord } from '../../stream-record';
+import type { StreamRecord } from '../../../core/stream-record';
 
 /**
  * `operator` applied to one batch inside a span `step <stepId>`, a child of

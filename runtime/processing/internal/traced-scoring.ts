@@ -1,6 +1,6 @@
 import { context, trace, type Span } from '@opentelemetry/api';
 import { markSpanFailed } from '../../telemetry/stage-span';
-import type { ScoreRequest, ScoreResult, ScoringService } from '../../scoring/scoring-service';
+import type { ScoreRequest, ScoreResult, ScoringService } from '../../../core/scoring/scoring-service';
 
 interface Round {
   readonly span: Span;

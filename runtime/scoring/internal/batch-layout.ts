@@ -1,6 +1,6 @@
-import type { TensorData } from '../scoring-service';
-import type { ModelManifest } from '../model-manifest';
-import { ScoreRequestError } from '../scoring-errors';
+import type { TensorData } from '../../../core/scoring/scoring-service';
+import type { ModelManifest } from '../../../core/scoring/model-manifest';
+import { ScoreRequestError } from '../../../core/scoring/scoring-errors';
 
 type Inputs = Readonly<Record<string, TensorData>>;
 type TypedArray = TensorData['data'];

@@ -1,4 +1,4 @@
-import type { ScoreResult, TensorData } from '../scoring-service';
+import type { ScoreResult, TensorData } from '../../../core/scoring/scoring-service';
 import type { DeclaredTensor } from '../model-check';
 
 /** Model metadata as a remote endpoint reports it. */

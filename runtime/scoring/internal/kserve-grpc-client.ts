@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import type { ScoreResult, TensorData } from '../scoring-service';
+import type { ScoreResult, TensorData } from '../../../core/scoring/scoring-service';
 import { RemoteCallError, type InferenceClient, type RemoteModelMetadata } from './inference-client';
 import { inferenceService } from './kserve-proto';
 import { kserveDatatype, tensorBytes, tensorFromBytes, tensorFromJson } from './kserve-tensors';

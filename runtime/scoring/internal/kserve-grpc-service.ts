@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ScoringPool } from '../scoring-pool';
-import type { TensorData } from '../scoring-service';
+import type { TensorData } from '../../../core/scoring/scoring-service';
 import { kserveDatatype, tensorBytes, tensorFromBytes, tensorFromJson } from './kserve-tensors';
 import { modelMetadata, serverMetadata } from './kserve-metadata';
 

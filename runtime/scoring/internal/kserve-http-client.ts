@@ -1,5 +1,5 @@
 import * as http from 'node:http';
-import type { ScoreResult, TensorData } from '../scoring-service';
+import type { ScoreResult, TensorData } from '../../../core/scoring/scoring-service';
 import { RemoteCallError, type InferenceClient, type RemoteModelMetadata } from './inference-client';
 import { kserveDatatype, tensorBytes, tensorFromBytes, tensorFromJson, tensorToJson } from './kserve-tensors';
 

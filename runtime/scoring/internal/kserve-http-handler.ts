@@ -1,6 +1,6 @@
 import type * as http from 'node:http';
 import type { ScoringPool } from '../scoring-pool';
-import type { TensorData } from '../scoring-service';
+import type { TensorData } from '../../../core/scoring/scoring-service';
 import { kserveDatatype, tensorBytes, tensorFromBytes, tensorFromJson, tensorToJson } from './kserve-tensors';
 import { modelMetadata, serverMetadata } from './kserve-metadata';
 

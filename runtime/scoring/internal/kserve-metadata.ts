@@ -1,4 +1,4 @@
-import type { ModelManifest } from '../model-manifest';
+import type { ModelManifest } from '../../../core/scoring/model-manifest';
 import { kserveDatatype } from './kserve-tensors';
 
 /** The protocol extensions `tributary worker` implements. */

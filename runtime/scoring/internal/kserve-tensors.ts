@@ -1,4 +1,4 @@
-import type { TensorData } from '../scoring-service';
+import type { TensorData } from '../../../core/scoring/scoring-service';
 
 /** Open Inference Protocol datatype names of the tensor types Tributary carries. */
 export const kserveDatatype: Record<TensorData['type'], string> = { float32: 'FP32', int64: 'INT64', int32: 'INT32', bool: 'BOOL' };

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
-import type { TensorData } from '../scoring-service';
-import type { LoadedManifest } from '../model-manifest';
+import type { TensorData } from '../../../core/scoring/scoring-service';
+import type { LoadedManifest } from '../../../core/scoring/model-manifest';
 import { checkModelAgainstManifest } from '../model-check';
 import { warmupInputs } from './warmup-inputs';
 

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
-import type { LoadedManifest } from '../model-manifest';
-import type { TensorData } from '../scoring-service';
+import type { LoadedManifest } from '../../../core/scoring/model-manifest';
+import type { TensorData } from '../../../core/scoring/scoring-service';
 import { openModelVersion, runSession, type OnnxModelVersion } from './onnx-session';
 
 /** Messages from the pool to a worker thread. */

@@ -1,5 +1,5 @@
-import type { TensorData } from '../scoring-service';
-import type { ModelManifest } from '../model-manifest';
+import type { TensorData } from '../../../core/scoring/scoring-service';
+import type { ModelManifest } from '../../../core/scoring/model-manifest';
 
 /**
  * Inputs for warm-up runs: `rows` rows of zeros, one group row, every row

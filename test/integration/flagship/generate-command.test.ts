@@ -6,9 +6,9 @@ import type { Schema } from 'avsc';
 import { main } from '../../../runtime/cli/main';
 import { AvroSerde } from '../../../schemas/serde-avro';
 import { createRegistryClient } from '../../../schemas/registry-client';
-import { HomeFeedGenerator } from '../../../runtime/generate/home-feed-generator';
-import { loadHomeFeedSchema } from '../../../runtime/generate/home-feed-schemas';
-import type { EngagementEvent } from '../../../runtime/generate/home-feed-events';
+import { HomeFeedGenerator } from '../../../examples/home-feed/generate/home-feed-generator';
+import { loadHomeFeedSchema } from '../../../examples/home-feed/generate/home-feed-schemas';
+import type { EngagementEvent } from '../../../examples/home-feed/generate/home-feed-events';
 import { consumeMessages, randomTopic, REGISTRY_URL, KAFKA_BROKERS, requireKafka, requireRegistry, testKafka } from '../../helpers/services';
 
 describe('tributary generate (real Kafka and registry)', () => {

@@ -8,14 +8,14 @@ import { spawnSync } from 'node:child_process';
 import type { Schema } from 'avsc';
 import { main } from '../../../runtime/cli/main';
 import { startHomeFeedApp, type RunningHomeFeedApp } from '../../../examples/home-feed/home-feed-app';
-import { evaluateFromKafka } from '../../../runtime/cli/evaluate-command';
-import { formatEvaluationReport } from '../../../runtime/evaluate/prequential-evaluation';
-import { readAvroTopic } from '../../../runtime/evaluate/avro-topic-reader';
+import { evaluateFromKafka } from '../../../examples/home-feed/commands/evaluate-command';
+import { formatEvaluationReport } from '../../../examples/home-feed/evaluate/prequential-evaluation';
+import { readAvroTopic } from '../../../examples/home-feed/evaluate/avro-topic-reader';
 import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
-import { loadHomeFeedSchema } from '../../../runtime/generate/home-feed-schemas';
-import { POSITIVE_ACTIONS, type EngagementEvent, type RecommendationEvent } from '../../../runtime/generate/home-feed-events';
+import { loadHomeFeedSchema } from '../../../examples/home-feed/generate/home-feed-schemas';
+import { POSITIVE_ACTIONS, type EngagementEvent, type RecommendationEvent } from '../../../examples/home-feed/generate/home-feed-events';
 import { RecommendationsConsumer } from '../../../examples/home-feed/consumer/recommendations-consumer';
-import { createLogger } from '../../../runtime/logger';
+import { createLogger } from '../../../core/logger';
 import { KAFKA_BROKERS, REGISTRY_URL, createTopics, randomTopic, requireKafka, requireRegistry, testKafka } from '../../helpers/services';
 
 /**

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { TopologyTestDriver } from '../../../runtime/processing/topology-test-driver';
-import { HomeFeedGenerator, type GeneratedEvent } from '../../../runtime/generate/home-feed-generator';
-import { POSITIVE_ACTIONS, type EngagementEvent, type RecommendationEvent } from '../../../runtime/generate/home-feed-events';
-import { evaluatePrequential, formatEvaluationReport } from '../../../runtime/evaluate/prequential-evaluation';
+import { HomeFeedGenerator, type GeneratedEvent } from '../../../examples/home-feed/generate/home-feed-generator';
+import { POSITIVE_ACTIONS, type EngagementEvent, type RecommendationEvent } from '../../../examples/home-feed/generate/home-feed-events';
+import { evaluatePrequential, formatEvaluationReport } from '../../../examples/home-feed/evaluate/prequential-evaluation';
 import { startRankerPool } from '../../../examples/home-feed/home-feed-replay';
 import { contentHash } from '../../../examples/home-feed/lib/feed-assembly';
 import type { ScoringPool } from '../../../runtime/scoring/scoring-pool';

@@ -1,7 +1,7 @@
 /**
  * The Kafka client seam's contract (runtime/kafka/client/kafka-client.ts), checked on the
  * real broker for every adapter: the runtime's kafkajs adapter in full, and the
- * @platformatic/kafka measurement adapter (bench/harness/platformatic-client.ts) for the
+ * @platformatic/kafka measurement adapter (test/helpers/platformatic-client.ts) for the
  * part it implements (at_least_once without stores), so its benchmark figures come from a
  * client that does the same work.
  */
@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Partitioners } from 'kafkajs';
 import type { ConsumedMessage, ConsumerBatch, KafkaClient, RangeBatch } from '../../../runtime/kafka/client/kafka-client';
 import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
-import { PlatformaticClient } from '../../../bench/harness/platformatic-client';
+import { PlatformaticClient } from '../../helpers/platformatic-client';
 import { KAFKA_BROKERS, requireKafka, testKafka } from '../../helpers/services';
 
 interface Adapter {

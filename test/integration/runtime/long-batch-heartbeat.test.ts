@@ -18,7 +18,7 @@ import { StreamApp } from '../../../runtime/kafka/stream-app';
 import type { KafkaClient } from '../../../runtime/kafka/client/kafka-client';
 import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
 import { createTaskPipeline } from '../../../runtime/kafka/pipeline-factory';
-import { createLogger } from '../../../runtime/logger';
+import { createLogger } from '../../../core/logger';
 import { consumeMessages, createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 
 describe('tributary run: a batch longer than the session timeout (real broker)', function () {

@@ -20,7 +20,7 @@ import { loadTopology } from '../../../topology';
 import { StreamApp } from '../../../runtime/kafka/stream-app';
 import { openTaskStores } from '../../../runtime/kafka/task-state';
 import { createTaskPipeline } from '../../../runtime/kafka/pipeline-factory';
-import { createLogger } from '../../../runtime/logger';
+import { createLogger } from '../../../core/logger';
 import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 
 const topologyFile = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime', 'key-counts.yaml');

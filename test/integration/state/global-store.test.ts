@@ -16,7 +16,7 @@ import { loadTopology, type CompiledTopology } from '../../../topology';
 import { StreamApp } from '../../../runtime/kafka/stream-app';
 import { openTaskStores } from '../../../runtime/kafka/task-state';
 import { createTaskPipeline } from '../../../runtime/kafka/pipeline-factory';
-import { createLogger, type Logger } from '../../../runtime/logger';
+import { createLogger, type Logger } from '../../../core/logger';
 
 const topologyFile = path.resolve(__dirname, '../../../../test/fixtures/runtime/global-lookup.yaml');
 

@@ -9,7 +9,7 @@ import { loadTopologyText, type CompiledTopology } from '../../../topology';
 import { StreamApp } from '../../../runtime/kafka/stream-app';
 import { openTaskStores } from '../../../runtime/kafka/task-state';
 import { createTaskPipeline } from '../../../runtime/kafka/pipeline-factory';
-import { createLogger } from '../../../runtime/logger';
+import { createLogger } from '../../../core/logger';
 import { ScoringPool } from '../../../runtime/scoring/scoring-pool';
 import { startTelemetry, type Telemetry } from '../../../runtime/telemetry/start-telemetry';
 import { injectTraceContext } from '../../../runtime/telemetry/trace-context';

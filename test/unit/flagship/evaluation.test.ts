@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { RankingMetrics } from '../../../runtime/evaluate/ranking-metrics';
-import { DecayedPopularityBaseline } from '../../../runtime/evaluate/decayed-popularity-baseline';
-import { evaluatePrequential } from '../../../runtime/evaluate/prequential-evaluation';
-import type { EngagementAction, EngagementEvent, RecommendationEvent } from '../../../runtime/generate/home-feed-events';
+import { RankingMetrics } from '../../../examples/home-feed/evaluate/ranking-metrics';
+import { DecayedPopularityBaseline } from '../../../examples/home-feed/evaluate/decayed-popularity-baseline';
+import { evaluatePrequential } from '../../../examples/home-feed/evaluate/prequential-evaluation';
+import type { EngagementAction, EngagementEvent, RecommendationEvent } from '../../../examples/home-feed/generate/home-feed-events';
 
 const H = 3600 * 1000;
 let n = 0;

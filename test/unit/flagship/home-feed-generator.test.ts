@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { HomeFeedGenerator, type GeneratedEvent } from '../../../runtime/generate/home-feed-generator';
-import { loadHomeFeedSchema } from '../../../runtime/generate/home-feed-schemas';
-import { POSITIVE_ACTIONS } from '../../../runtime/generate/home-feed-events';
-import { ConfigError } from '../../../runtime/errors';
+import { HomeFeedGenerator, type GeneratedEvent } from '../../../examples/home-feed/generate/home-feed-generator';
+import { loadHomeFeedSchema } from '../../../examples/home-feed/generate/home-feed-schemas';
+import { POSITIVE_ACTIONS } from '../../../examples/home-feed/generate/home-feed-events';
+import { ConfigError } from '../../../core/errors';
 
 function digest(events: Iterable<GeneratedEvent>): string {
   const hash = createHash('sha256');
@@ -81,7 +81,7 @@ describe('HomeFeedGenerator', () => {
 
   it('clusters pin embeddings by interest and gives pins their interest\'s category', () => {
     const generator = new HomeFeedGenerator({ ...small, seed: 5 });
-    const images = [...generator.events()].filter((e) => e.kind === 'image').map((e) => e.value as import('../../../runtime/generate/home-feed-events').ImageEvent);
+    const images = [...generator.events()].filter((e) => e.kind === 'image').map((e) => e.value as import('../../../examples/home-feed/generate/home-feed-events').ImageEvent);
     const cos = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i], 0);
     let same = 0, sameN = 0, other = 0, otherN = 0;
     for (let i = 0; i < 300; i++) {

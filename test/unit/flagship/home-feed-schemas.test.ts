@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { loadHomeFeedSchema, type HomeFeedSchemaName } from '../../../runtime/generate/home-feed-schemas';
-import type { EngagementEvent, ImageEvent, RecommendationEvent } from '../../../runtime/generate/home-feed-events';
+import { loadHomeFeedSchema, type HomeFeedSchemaName } from '../../../examples/home-feed/generate/home-feed-schemas';
+import type { EngagementEvent, ImageEvent, RecommendationEvent } from '../../../examples/home-feed/generate/home-feed-events';
 
 const engagement: EngagementEvent = {
   eventId: 'e1-7', userId: 'user-0042', pinId: 'pin-000017', action: 'save', eventTime: Date.UTC(2026, 0, 5, 8, 30),

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { LatestFeedStore } from '../../../examples/home-feed/consumer/latest-feed-store';
-import type { RecommendationEvent } from '../../../runtime/generate/home-feed-events';
+import type { RecommendationEvent } from '../../../examples/home-feed/generate/home-feed-events';
 
 const update = (userId: string, version: number, pins: string[]): RecommendationEvent => ({
   userId, version, generatedAt: 0, eventTime: 0, trigger: 'engagement', modelVersion: 'm', contentHash: pins.join(','),

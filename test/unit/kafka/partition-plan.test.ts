@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { loadTopologyText } from '../../../topology';
 import { planPartitions } from '../../../runtime/kafka/partition-plan';
-import { ConfigError } from '../../../runtime/errors';
+import { ConfigError } from '../../../core/errors';
 
 const file = path.resolve(__dirname, '../../../../test/fixtures/topologies/inline.yaml');
 

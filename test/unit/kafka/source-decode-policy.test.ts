@@ -5,7 +5,7 @@ import { stringSerde } from '../../../schemas/serde-string';
 import type { Serde } from '../../../schemas/serde';
 import { decodeBatch, SourceDecodeError, type SkippedMessage, type TopicDecoding } from '../../../runtime/kafka/record-decoder';
 import { decodeSkipReporter } from '../../../runtime/kafka/decode-skip-reporter';
-import type { Logger } from '../../../runtime/logger';
+import type { Logger } from '../../../core/logger';
 import type { TributaryMetrics } from '../../../runtime/telemetry';
 import { autoRegisterSetting } from '../../../runtime/kafka/topic-codecs';
 import type { CompiledTopology } from '../../../topology';

@@ -10,7 +10,7 @@ import type {
 } from '../../../runtime/kafka/client/kafka-client';
 import { StreamApp } from '../../../runtime/kafka/stream-app';
 import { createTaskPipeline } from '../../../runtime/kafka/pipeline-factory';
-import { createLogger } from '../../../runtime/logger';
+import { createLogger } from '../../../core/logger';
 import { loadTopologyText, type CompiledTopology } from '../../../topology';
 
 const topologyText = `name: seam-app

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as avro from 'avsc';
 import { parse } from '@bufbuild/cel';
-import { compileExpression } from '../../../operators/internal/cel-expression';
+import { compileExpression } from '../../../operators/cel-expression';
 import { compileFastPath, FAST_PATH_UNSURE } from '../../../operators/internal/cel-fast-path';
-import type { StreamRecord } from '../../../runtime/stream-record';
+import type { StreamRecord } from '../../../core/stream-record';
 
 /**
  * Differential test of the CEL fast path against the full @bufbuild/cel

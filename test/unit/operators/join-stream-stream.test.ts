@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { joinStreamStream } from '../../../operators/join-stream-stream';
-import type { StreamRecord } from '../../../runtime/stream-record';
+import type { StreamRecord } from '../../../core/stream-record';
 import { runBatches, TestContext } from './internal/test-context';
 
 const L = (v: string, t: number, key = 'u'): StreamRecord => ({ key, value: v, timestamp: t, headers: {}, source: { topic: 'views', partition: 0, offset: String(t) } });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { joinTableTable } from '../../../operators/join-table-table';
-import type { StreamRecord } from '../../../runtime/stream-record';
+import type { StreamRecord } from '../../../core/stream-record';
 import { runBatches, TestContext } from './internal/test-context';
 
 const L = (v: unknown, t: number): StreamRecord => ({ key: 'u', value: v, timestamp: t, headers: {}, source: { topic: 'users', partition: 0, offset: '0' } });

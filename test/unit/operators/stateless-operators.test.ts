@@ -9,8 +9,8 @@ import type { OperatorContext, OperatorSpec } from '../../../operators/operator-
 import { peek, peekOutput } from '../../../operators/peek';
 import { selectKey } from '../../../operators/select-key';
 import { to } from '../../../operators/to';
-import { RecordError } from '../../../runtime/errors';
-import type { StreamRecord } from '../../../runtime/stream-record';
+import { RecordError } from '../../../core/errors';
+import type { StreamRecord } from '../../../core/stream-record';
 
 /** A context double: this unit test checks one operator, not the executor. */
 function context() {

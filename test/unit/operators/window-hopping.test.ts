@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { windowHopping } from '../../../operators/window-hopping';
 import { straightAndRestarted } from './internal/restart-check';
 import { rec, runBatches } from './internal/test-context';
-import type { StreamRecord } from '../../../runtime/stream-record';
+import type { StreamRecord } from '../../../core/stream-record';
 
 const win = (records: StreamRecord[]) => records.map((r) => {
   const k = r.key as { key: string; window: { start: number; end: number } };

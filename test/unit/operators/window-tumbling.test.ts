@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { windowTumbling } from '../../../operators/window-tumbling';
 import { rec, runBatches, TestContext } from './internal/test-context';
-import type { StreamRecord } from '../../../runtime/stream-record';
+import type { StreamRecord } from '../../../core/stream-record';
 
 /** `key[start,end):value@timestamp` */
 const win = (records: StreamRecord[]) => records.map((r) => {

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { RecordError } from '../../../runtime/errors';
+import { RecordError } from '../../../core/errors';
 import { TaskPipeline } from '../../../runtime/processing/task-pipeline';
-import type { StreamRecord } from '../../../runtime/stream-record';
+import type { StreamRecord } from '../../../core/stream-record';
 import { loadTopologyText, type CompiledTopology } from '../../../topology';
 
 const fixtureFile = path.resolve(__dirname, '../../../../test/fixtures/topologies/inline.yaml');

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { describeSections, summarizeResults, type ResultsDocument } from '../../../bench/harness/bench-summary';
-import type { MachineInfo } from '../../../bench/harness/machine-info';
+import { describeSections, summarizeResults, type ResultsDocument } from '../../helpers/bench-summary';
+import type { MachineInfo } from '../../helpers/machine-info';
 
 const machine = (command: string, at: string): MachineInfo => ({
   cpuModel: 'cpu', cores: 2, memoryGiB: 1, os: 'os', node: 'v20', java: 'java', kafka: '3.9.1', gitCommit: 'abc1234', command, at, loadAverage: 3.5,

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { expectedFinalAggregates, generateBenchEvents } from '../../../bench/harness/bench-event-generator';
-import { BENCH_AGGREGATE_SCHEMA_PATH, loadAvsc } from '../../../bench/harness/bench-schemas';
-import { poisonBody } from '../../../bench/harness/bench-input-producer';
-import { BENCH_EVENT_SCHEMA_PATH } from '../../../bench/harness/bench-schemas';
-import { frameConfluent } from '../../../bench/harness/confluent-frame';
+import { expectedFinalAggregates, generateBenchEvents } from '../../helpers/bench-event-generator';
+import { BENCH_AGGREGATE_SCHEMA_PATH, loadAvsc } from '../../helpers/bench-schemas';
+import { poisonBody } from '../../helpers/bench-input-producer';
+import { BENCH_EVENT_SCHEMA_PATH } from '../../helpers/bench-schemas';
+import { frameConfluent } from '../../helpers/confluent-frame';
 import { countShortfall, countSumExpectation, countSumOutputIdentity, poisonEvery, poisonIdentity } from '../../faults/count-sum-expectation';
 import { verifyDelivery } from '../../faults/delivery-verifier';
 

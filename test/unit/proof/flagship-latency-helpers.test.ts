@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { nearestRankPercentile, summarizeLatencies } from '../../../bench/harness/latency-summary';
-import { RatePacer } from '../../../bench/harness/rate-pacer';
-import { highestSustainedRate, keptUp } from '../../../bench/harness/sustained-rate';
-import { triggerLatency } from '../../../bench/harness/flagship-trigger-latency';
+import { nearestRankPercentile, summarizeLatencies } from '../../helpers/latency-summary';
+import { RatePacer } from '../../helpers/rate-pacer';
+import { highestSustainedRate, keptUp } from '../../helpers/sustained-rate';
+import { triggerLatency } from '../../helpers/flagship-trigger-latency';
 
 describe('flagship latency bench helpers', () => {
   describe('nearestRankPercentile / summarizeLatencies', () => {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManagedProcess } from '../../../bench/harness/managed-process';
+import { ManagedProcess } from '../../helpers/managed-process';
 
 describe('ManagedProcess', () => {
   const dir = mkdtempSync(join(tmpdir(), 'managed-process-'));

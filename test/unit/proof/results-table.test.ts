@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { frameConfluent, unframeConfluent } from '../../../bench/harness/confluent-frame';
-import { machineInfo } from '../../../bench/harness/machine-info';
-import { writeResultsSection } from '../../../bench/harness/results-file';
-import { formatResultsTable } from '../../../bench/harness/results-table';
+import { frameConfluent, unframeConfluent } from '../../helpers/confluent-frame';
+import { machineInfo } from '../../helpers/machine-info';
+import { writeResultsSection } from '../../helpers/results-file';
+import { formatResultsTable } from '../../helpers/results-table';
 
 describe('bench harness helpers', () => {
   it('formats a Markdown table with numbers right-aligned and gaps as dashes', () => {

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { DynamicBatcher, type BatchEvent } from '../../../runtime/scoring/dynamic-batcher';
 import { BatchLayout } from '../../../runtime/scoring/internal/batch-layout';
-import type { ModelManifest } from '../../../runtime/scoring/model-manifest';
-import type { TensorData } from '../../../runtime/scoring/scoring-service';
-import { WorkerUnavailableError } from '../../../runtime/scoring/scoring-errors';
+import type { ModelManifest } from '../../../core/scoring/model-manifest';
+import type { TensorData } from '../../../core/scoring/scoring-service';
+import { WorkerUnavailableError } from '../../../core/scoring/scoring-errors';
 
 // A two-input model: one user row per request, rows point at it by index.
 const manifest: ModelManifest = {

@@ -4,11 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ScoringPool } from '../../../runtime/scoring/scoring-pool';
-import { ConfigError } from '../../../runtime/errors';
+import { ConfigError } from '../../../core/errors';
 import { runSession } from '../../../runtime/scoring/internal/onnx-session';
 import { defaultRankingModelDir, writeRankingModel } from '../../../examples/home-feed/model/generate-ranking-model';
 import { randomRankingRequest } from '../../../examples/home-feed/model/random-ranking-request';
-import type { TensorData } from '../../../runtime/scoring/scoring-service';
+import type { TensorData } from '../../../core/scoring/scoring-service';
 
 const model = 'home-feed-ranker';
 

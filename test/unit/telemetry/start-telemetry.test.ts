@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { metrics } from '@opentelemetry/api';
-import { ConfigError } from '../../../runtime/errors';
+import { ConfigError } from '../../../core/errors';
 import { startTelemetry, type Telemetry } from '../../../runtime/telemetry/start-telemetry';
 import { scrapePrometheus } from '../../../runtime/telemetry/prometheus-scrape';
 import { sumSamples } from '../../../runtime/telemetry/prometheus-text';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as avro from 'avsc';
-import { compileExpression, expressionProblems } from '../../../operators/internal/cel-expression';
-import { parseDuration, formatDuration } from '../../../topology/internal/duration';
+import { compileExpression, expressionProblems } from '../../../operators/cel-expression';
+import { parseDuration, formatDuration } from '../../../topology/duration';
 
 const schema = {
   type: 'record', name: 'Click', fields: [

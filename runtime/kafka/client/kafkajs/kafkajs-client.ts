@@ -3,7 +3,7 @@ import { assertKafkajsPatched } from './kafkajs-patches';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions, type logCreator } from 'kafkajs';
 import * as fs from 'node:fs';
 import type { CompiledTopology } from '../../../../topology/compiled-topology';
-import type { Logger } from '../../../logger';
+import type { Logger } from '../../../../core/logger';
 import type {
   GroupConsumer, GroupConsumerOptions, KafkaAdmin, KafkaClient, KafkaProducer, PartitionRange, RangeBatch, RangeReadOptions, TransactionalProducer,
 } from '../kafka-client';

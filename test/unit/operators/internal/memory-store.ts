@@ -1,4 +1,4 @@
-import type { KeyValueStore } from '../../../../runtime/state/key-value-store';
+import type { KeyValueStore } from '../../../../core/key-value-store';
 
 /**
  * Test double of the task's key-value store for unit tests of one operator:

@@ -1,5 +1,5 @@
 import type { OperatorSpec } from '../../../../operators/operator-spec';
-import type { StreamRecord } from '../../../../runtime/stream-record';
+import type { StreamRecord } from '../../../../core/stream-record';
 import { runBatches, show, TestContext } from './test-context';
 
 /**

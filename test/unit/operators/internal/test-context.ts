@@ -1,6 +1,6 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
 import type { OperatorContext, OperatorSpec } from '../../../../operators/operator-spec';
-import type { StreamRecord } from '../../../../runtime/stream-record';
+import type { StreamRecord } from '../../../../core/stream-record';
 import { MemoryStore } from './memory-store';
 
 /** What a test context saw the operator do besides emitting. */

@@ -1,4 +1,4 @@
-import type { StreamRecord } from '../../../../runtime/stream-record';
+import type { StreamRecord } from '../../../../core/stream-record';
 
 /** `key[start,end]:value` for window results. */
 export function windows(records: StreamRecord[]): string[] {

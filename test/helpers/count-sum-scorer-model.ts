@@ -1,5 +1,5 @@
 import { onnx } from 'onnx-proto';
-import type { ModelManifest } from '../../runtime/scoring/model-manifest';
+import type { ModelManifest } from '../../core/scoring/model-manifest';
 
 /** Columns of the `features` input, in order. */
 export const COUNT_SUM_FEATURES = ['count', 'sum'] as const;

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
-import type { KafkaProducer, ProducedMessage } from '../kafka/client/kafka-client';
-import { KafkajsClient } from '../kafka/client/kafkajs/kafkajs-client';
+import type { KafkaProducer, ProducedMessage } from '../../../runtime/kafka/client/kafka-client';
+import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Schema } from 'avsc';
-import { AvroSerde } from '../../schemas/serde-avro';
-import { createRegistryClient } from '../../schemas/registry-client';
-import { TransientError } from '../errors';
+import { AvroSerde } from '../../../schemas/serde-avro';
+import { createRegistryClient } from '../../../schemas/registry-client';
+import { TransientError } from '../../../core/errors';
 import type { GeneratedEvent } from './home-feed-generator';
 import { loadHomeFeedSchema } from './home-feed-schemas';
 

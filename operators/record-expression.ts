@@ -1,5 +1,5 @@
-import type { StreamRecord } from '../../runtime/stream-record';
-import { ConfigError } from '../../runtime/errors';
+import type { StreamRecord } from '../core/stream-record';
+import { ConfigError } from '../core/errors';
 import { compileExpression } from './cel-expression';
 
 /** A compiled `expression` option: evaluates per record, throwing a RecordError when evaluation fails. */

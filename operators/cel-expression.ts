@@ -4,9 +4,9 @@ import {
 } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { distance } from 'fastest-levenshtein';
-import type { StreamRecord } from '../../runtime/stream-record';
-import { RecordError } from '../../runtime/errors';
-import { compileFastPath, FAST_PATH_UNSURE } from './cel-fast-path';
+import type { StreamRecord } from '../core/stream-record';
+import { RecordError } from '../core/errors';
+import { compileFastPath, FAST_PATH_UNSURE } from './internal/cel-fast-path';
 
 /** The names every expression can use. */
 export const expressionVariables = ['key', 'value', 'timestamp', 'headers'] as const;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as avro from 'avsc';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../../core/errors';
 
 /** The flagship's schemas, by file name under schemas/. */
 export type HomeFeedSchemaName = 'engagement' | 'image' | 'recommendation';
@@ -16,7 +16,7 @@ export interface LoadedSchema {
 
 /** schemas/ at the repository root, from both the TS sources and the compiled dist/ tree. */
 function schemasDir(): string {
-  const candidates = [path.join(__dirname, '..', '..', 'schemas'), path.join(__dirname, '..', '..', '..', 'schemas')];
+  const candidates = [path.join(__dirname, '..', '..', '..', 'schemas'), path.join(__dirname, '..', '..', '..', '..', 'schemas')];
   const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'engagement.avsc')));
   if (!found) throw new ConfigError(`cannot find schemas/engagement.avsc (looked in ${candidates.join(', ')})`);
   return found;

@@ -1,8 +1,8 @@
 import type { Schema } from 'avsc';
-import type { KafkaClient } from '../kafka/client/kafka-client';
-import { AvroSerde } from '../../schemas/serde-avro';
-import { createRegistryClient } from '../../schemas/registry-client';
-import { TransientError } from '../errors';
+import type { KafkaClient } from '../../../runtime/kafka/client/kafka-client';
+import { AvroSerde } from '../../../schemas/serde-avro';
+import { createRegistryClient } from '../../../schemas/registry-client';
+import { TransientError } from '../../../core/errors';
 
 /**
  * Reads a topic from the beginning to the end offsets (last stable offsets)

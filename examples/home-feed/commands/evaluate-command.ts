@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkajsClient } from '../kafka/client/kafkajs/kafkajs-client';
-import { InvalidArgumentError } from 'commander';
+import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { Schema } from 'avsc';
-import type { CliCommand } from './main';
 import { loadHomeFeedSchema } from '../generate/home-feed-schemas';
 import type { EngagementEvent, RecommendationEvent } from '../generate/home-feed-events';
 import { readAvroTopic } from '../evaluate/avro-topic-reader';
@@ -33,8 +32,9 @@ const ks = (text: string): number[] => {
  * then reports HitRate@K and NDCG@K against a decayed-popularity baseline
  * computed on the same engagement stream.
  */
-export const evaluateCommand: CliCommand = {
-  register(program) {
+/** Registered by the `tributary` CLI (structurally a CliCommand: examples sit below the CLI). */
+export const evaluateCommand = {
+  register(program: Command): void {
     program
       .command('evaluate')
       .description('HitRate@K and NDCG@K of emitted recommendations on held-out engagements, vs a decayed-popularity baseline')

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../harness/machine-info';
+import { REPO_ROOT } from './machine-info';
 import { generateCountSumScorer } from './count-sum-scorer-model';
 
 /** Where the committed copy lives (source tree, not dist/); the scored count+sum topology names it. */

@@ -1,5 +1,5 @@
 import { concatMap, from, toArray, type OperatorFunction } from 'rxjs';
-import type { StreamRecord } from '../../runtime/stream-record';
+import type { StreamRecord } from '../core/stream-record';
 
 /**
  * The shape of every stateful operator: the task's input Observable completes

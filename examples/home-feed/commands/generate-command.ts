@@ -1,15 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import type { CliCommand } from './main';
-import { TributaryError } from '../errors';
-import { parseDuration } from '../../topology/internal/duration';
+import { TributaryError } from '../../../core/errors';
+import { parseDuration } from '../../../topology/duration';
 import { HomeFeedGenerator } from '../generate/home-feed-generator';
 import { HomeFeedKafkaWriter, type WriteProgress } from '../generate/home-feed-kafka-writer';
-import { ensureTopics } from '../kafka/topic-admin';
-import { KafkajsClient } from '../kafka/client/kafkajs/kafkajs-client';
+import { ensureTopics } from '../../../runtime/kafka/topic-admin';
+import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
 
 interface GenerateOptions {
   brokers: string;
@@ -58,8 +57,9 @@ const duration = (text: string): number => {
  * events, Avro through the registry) into Kafka, with held-out future
  * engagements to a topic and/or a JSON-lines file for `tributary evaluate`.
  */
-export const generateCommand: CliCommand = {
-  register(program) {
+/** Registered by the `tributary` CLI (structurally a CliCommand: examples sit below the CLI). */
+export const generateCommand = {
+  register(program: Command): void {
     program
       .command('generate')
       .description('write a synthetic home-feed stream (images, engagements, held-out engagements) to Kafka through the registry')

@@ -1,5 +1,5 @@
-import type { ManifestTensor, ModelManifest } from './model-manifest';
-import type { TensorData } from './scoring-service';
+import type { ManifestTensor, ModelManifest } from '../core/scoring/model-manifest';
+import type { TensorData } from '../core/scoring/scoring-service';
 
 /** Reads a value out of a plain object by a dotted path where `[]` maps over a list: `candidates[].embedding`. */
 export type ValuePath = (root: unknown) => unknown;

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../../core/errors';
 
 /**
  * What shapes a generated home-feed stream. Every field has a default; the
