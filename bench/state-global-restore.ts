@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-global-'));
   const client = new KafkajsClient(kafka);
   const logger = createLogger('bench', 'warn');
-  const decode = globalRecordDecoder({ topic, key: stringSerde, value: jsonSerde, timestamp: { kind: 'record' }, onError: 'fail' }, logger);
+  const decode = globalRecordDecoder({ topic, key: stringSerde, value: jsonSerde, onError: 'fail' }, logger);
   const log = (line: string) => console.log(`  ${line}`);
   const restore = async () => {
     const store = await GlobalStore.open({ stateDir: dir, appId: 'bench', name: 'pins', topic });

@@ -5,8 +5,7 @@ import * as path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { loadTopology, formatProblem } from '../../topology';
 import type { CompiledTopology } from '../../topology/compiled-topology';
-import { StreamApp } from '../../runtime/kafka/stream-app';
-import { createTaskPipeline } from '../../runtime/kafka/pipeline-factory';
+import { startApplication, type RunningApplication } from '../../runtime/app/start-application';
 import type { KafkaClient } from '../../runtime/kafka/client/kafka-client';
 import { createLogger } from '../../core/logger';
 import { watchOutput } from '../../test/helpers/output-watch';
@@ -36,21 +35,20 @@ export async function tributaryInProcessRate(w: {
   process.env.TRIBUTARY_AUTO_REGISTER = '1';
   const client = w.client(topology);
   const watch = watchOutput(w.watcher, w.output, w.records);
-  const app = new StreamApp({
-    topology,
-    logger: createLogger('bench', 'warn'),
-    client,
-    createPipeline: (resources) => createTaskPipeline(topology, resources),
-    onFatal: (error) => { failure = error; watch.stop(); },
-  });
+  let app: RunningApplication | undefined;
   try {
-    await app.start();
+    app = await startApplication({
+      topology,
+      logger: createLogger('bench', 'warn'),
+      client,
+      onFatal: (error) => { failure = error; watch.stop(); },
+    });
     const result = await watch.result;
     if (failure !== undefined) throw failure;
     if (result.doneMs === null) throw new Error(`tributary on ${client.library} produced ${result.finalSpan} of ${w.records} records`);
     return w.records / ((result.doneMs - (result.firstMs ?? 0)) / 1000);
   } finally {
-    await app.stop();
+    await app?.stop();
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
 }

@@ -1,10 +1,8 @@
 import * as path from 'node:path';
 import { loadTopology, formatProblem } from '../../topology';
 import { createLogger, type Logger } from '../../core/logger';
-import { StreamApp } from '../../runtime/kafka/stream-app';
-import { openTaskStores } from '../../runtime/kafka/task-state';
-import { createTaskPipeline } from '../../runtime/kafka/pipeline-factory';
-import { ScoringPool } from '../../runtime/scoring/scoring-pool';
+import { startApplication } from '../../runtime/app/start-application';
+import type { ScoringPool } from '../../runtime/scoring/scoring-pool';
 import { ConfigError } from '../../core/errors';
 import { RANKER_DIR } from './home-feed-replay';
 import type { Schema } from 'avsc';
@@ -55,28 +53,13 @@ export async function startHomeFeedApp(options: HomeFeedAppOptions): Promise<Run
       await AvroSerde.create({ registry, subject: `${topic}-value`, schema: JSON.parse(loadHomeFeedSchema(name).text) as Schema, autoRegister: true });
     }
   }
-  const pool = await ScoringPool.start({
-    models: [RANKER_DIR], local: { workers: options.scoringWorkers ?? 1, providers: ['cpu'], intraOpThreads: 1 }, log: (line) => logger.info(line),
-  });
-  const app = new StreamApp({
+  const app = await startApplication({
     topology, logger, topicCreation: 'create',
+    scoringSetup: { localWorkers: options.scoringWorkers ?? 1, providers: ['cpu'], remoteEndpoints: [], intraOpThreads: 1 },
     // Fetch size: the topology's processing.maxPartitionFetchBytes (32 KiB), unless the caller overrides it.
     ...(options.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: options.maxBytesPerPartition } : {}),
-    createPipeline: (resources) => createTaskPipeline(topology, resources, { scoring: pool }),
-    openStores: (resources, kafka, heartbeat) => openTaskStores(topology, resources, kafka, heartbeat, logger),
     onFatal: (error) => options.onFatal?.(error),
   });
-  try {
-    await app.start();
-  } catch (err) {
-    await pool.close();
-    throw err;
-  }
-  return {
-    pool,
-    async stop() {
-      await app.stop();
-      await pool.close();
-    },
-  };
+  if (!app.scoringPool) throw new ConfigError('the flagship topology has no score step');
+  return { pool: app.scoringPool, stop: () => app.stop() };
 }

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../core/errors';
 import type { StreamRecord } from '../../core/stream-record';
 import { recordExpression } from '../record-expression';
+import { compileFieldPath } from '../../core/field-path';
 
 /** Reads one value out of a record. */
 export type RecordAccessor = (record: StreamRecord) => unknown;
@@ -23,30 +24,14 @@ export function recordAccessor(expression: unknown, option: string, stepId = '?'
   }
   const text = expression.trim();
   if (!SIMPLE_PATH.test(text)) return recordExpression(text, option, stepId);
-  const parts = text.split('.');
-  return (record) => {
-    let current: unknown = record;
-    for (const part of parts) {
-      if (current === null || current === undefined) return undefined;
-      current = (current as Record<string, unknown>)[part];
-    }
-    return current;
-  };
+  return compileFieldPath(text) as RecordAccessor;
 }
 
 /** Like {@link recordAccessor} but relative to an arbitrary object (an item of a list). */
 export function itemAccessor(path: unknown, option: string): (item: unknown) => unknown {
   if (typeof path === 'function') return path as (item: unknown) => unknown;
   if (typeof path !== 'string' || path.trim() === '') throw new ConfigError(`option '${option}' must be a field path`);
-  const parts = path.trim().split('.');
-  return (item) => {
-    let current: unknown = item;
-    for (const part of parts) {
-      if (current === null || current === undefined) return undefined;
-      current = (current as Record<string, unknown>)[part];
-    }
-    return current;
-  };
+  return compileFieldPath(path.trim());
 }
 
 /** An accessor when the option is set, otherwise a constant. */

@@ -2,12 +2,8 @@ import { InvalidArgumentError } from 'commander';
 import type { CliCommand } from './cli-command';
 import { loadTopology, formatProblem } from '../../topology';
 import { createLogger } from '../../core/logger';
-import { StreamApp } from '../kafka/stream-app';
-import { openTaskStores } from '../kafka/task-state';
-import { createTaskPipeline } from '../kafka/pipeline-factory';
 import { startStatusLine, startTelemetry, type StatusLine, type Telemetry } from '../telemetry';
-import { startScoring } from '../kafka/scoring-setup';
-import { withStepMetrics } from '../kafka/step-metrics';
+import { startApplication, type RunningApplication } from '../app/start-application';
 import { ConfigError } from '../../core/errors';
 
 interface RunFlags {
@@ -78,26 +74,9 @@ async function run(file: string, flags: RunFlags): Promise<number> {
     });
     logger.info('metrics endpoint up', { url: telemetry.url });
   }
-  const topology = telemetry ? withStepMetrics(loaded, telemetry.metrics) : loaded;
-
-  const scoring = await startScoring(topology, {
-    localWorkers: Number(flags.scoringWorkers),
-    providers: flags.providers.split(',').map((p) => p.trim()).filter(Boolean),
-    remoteEndpoints: flags.remote,
-  }, logger);
-
   let failure: unknown;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => { resolveDone = resolve; });
-  const app = new StreamApp({
-    topology,
-    logger,
-    telemetry,
-    topicCreation: flags.topics,
-    createPipeline: (resources) => createTaskPipeline(topology, resources, { scoring }),
-    openStores: (resources, kafka, heartbeat) => openTaskStores(topology, resources, kafka, heartbeat, logger),
-    onFatal: (error) => { failure = error; resolveDone(); },
-  });
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -113,8 +92,20 @@ async function run(file: string, flags: RunFlags): Promise<number> {
   process.on('SIGINT', onSignal);
 
   let status: StatusLine | undefined;
+  let app: RunningApplication | undefined;
   try {
-    await app.start();
+    app = await startApplication({
+      topology: loaded,
+      logger,
+      ...(telemetry ? { telemetry } : {}),
+      topicCreation: flags.topics,
+      scoringSetup: {
+        localWorkers: Number(flags.scoringWorkers),
+        providers: flags.providers.split(',').map((p) => p.trim()).filter(Boolean),
+        remoteEndpoints: flags.remote,
+      },
+      onFatal: (error) => { failure = error; resolveDone(); },
+    });
     telemetry?.readiness.setReady(true);
     if (flags.status && telemetry?.url) {
       const periodMs = flags.statusInterval === undefined ? undefined : flags.statusInterval * 1000;
@@ -132,8 +123,7 @@ async function run(file: string, flags: RunFlags): Promise<number> {
     failure = error;
   } finally {
     status?.stop();
-    await app.stop();
-    await scoring?.close();
+    await app?.stop();
     await telemetry?.shutdown();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

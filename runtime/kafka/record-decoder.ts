@@ -1,6 +1,7 @@
 import type { ConsumedMessage, MessageHeaders } from './client/kafka-client';
 import type { Serde } from '../../schemas/serde';
-import type { ErrorPolicy, TimestampConfig } from '../../topology/compiled-topology';
+import type { ErrorPolicy } from '../../topology/compiled-topology';
+import type { EventTimeReader } from '../processing/event-time';
 import type { StreamRecord, RecordHeaders } from '../../core/stream-record';
 import type { DeadLetter } from './dead-letter';
 import { DeserializationError } from '../../schemas/errors';
@@ -11,7 +12,8 @@ export interface TopicDecoding {
   readonly topic: string;
   readonly key: Serde<unknown>;
   readonly value: Serde<unknown>;
-  readonly timestamp: TimestampConfig;
+  /** The source's event-time rule (processing/event-time.ts); absent: the Kafka record timestamp. */
+  readonly eventTime?: EventTimeReader;
   /**
    * The source's policy for a message that does not decode: `dead-letter`
    * (the default) sets it aside for the DLQ, `skip` drops it (telling
@@ -64,13 +66,8 @@ export async function decodeBatch(decoding: TopicDecoding, partition: number, me
       const key = decoding.key.deserialize(message.key);
       const value = decoding.value.deserialize(message.value);
       const headers = decodeHeaders(message.headers);
-      records.push({
-        key,
-        value,
-        headers,
-        timestamp: eventTime(decoding.timestamp, message, value),
-        source: { topic: decoding.topic, partition, offset: message.offset },
-      });
+      const record: StreamRecord = { key, value, headers, timestamp: Number(message.timestamp), source: { topic: decoding.topic, partition, offset: message.offset } };
+      records.push(decoding.eventTime ? { ...record, timestamp: decoding.eventTime(record) } : record);
     } catch (error) {
       // A configuration problem (an internal topic of another format) is no bad record: the app stops.
       if (error instanceof ConfigError) throw error;
@@ -101,26 +98,4 @@ function decodeHeaders(headers: MessageHeaders | undefined): RecordHeaders {
     out[name] = Array.isArray(value) ? value[value.length - 1] : value;
   }
   return out;
-}
-
-function eventTime(config: TimestampConfig, message: ConsumedMessage, value: unknown): number {
-  if (config.kind === 'record') return Number(message.timestamp);
-  if (config.kind === 'field') {
-    const raw = readPath(value, config.field);
-    const ms = typeof raw === 'bigint' ? Number(raw) : raw instanceof Date ? raw.getTime() : typeof raw === 'string' ? Date.parse(raw) : Number(raw);
-    // The value itself stays out of the message: it reaches logs under onError skip/fail.
-    if (!Number.isFinite(ms)) throw new DeserializationError(`event-time field ${config.field} is missing or not a timestamp (found ${raw === null ? 'null' : typeof raw})`);
-    return ms;
-  }
-  // Expression timestamps are evaluated by the executor's timestamp step; the record time stands until then.
-  return Number(message.timestamp);
-}
-
-function readPath(value: unknown, path: string): unknown {
-  let current = value;
-  for (const part of path.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
 }

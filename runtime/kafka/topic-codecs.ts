@@ -6,6 +6,7 @@ import { repartitionKeySerde } from './repartition-key-serde';
 import type { SubjectNameStrategy } from '../../schemas/subject-name';
 import { ConfigError } from '../../core/errors';
 import type { SkippedMessage, TopicDecoding } from './record-decoder';
+import { eventTimeReader } from '../processing/event-time';
 import type { TopicEncoding } from './record-encoder';
 
 /** The serdes of every topic an application reads or writes, built once at start-up. */
@@ -57,7 +58,7 @@ export async function buildTopicCodecs(topology: CompiledTopology, options: Code
       topic: source.topic,
       key: await createSerde(source.key, source.topic, true, settings),
       value: await createSerde(source.value, source.topic, false, settings),
-      timestamp: source.timestamp,
+      ...(eventTimeReader(source) ? { eventTime: eventTimeReader(source) } : {}),
       onError: source.onError ?? 'dead-letter',
       ...(options.onSkip ? { onSkip: options.onSkip } : {}),
     });
@@ -68,7 +69,7 @@ export async function buildTopicCodecs(topology: CompiledTopology, options: Code
     const sourceKey = r.keySource ? decoding.get(topology.sources[r.keySource].topic)?.key : undefined;
     const keyFormat = sourceKey ?? await createSerde(r.key, r.topic, true, avro);
     const key = repartitionKeySerde(keyFormat, r.topic, topology.name);
-    decoding.set(r.topic, { topic: r.topic, key, value: internalSerde, timestamp: { kind: 'record' } });
+    decoding.set(r.topic, { topic: r.topic, key, value: internalSerde, });
     repartition.set(r.topic, { topic: r.topic, key, value: internalSerde });
   }
   const sinks = new Map<string, TopicEncoding>();

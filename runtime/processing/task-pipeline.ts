@@ -9,8 +9,8 @@ import type { KeyValueStore } from '../../core/key-value-store';
 import type { StreamRecord } from '../../core/stream-record';
 import type { BatchResult } from './batch-result';
 import { compileExpressionOptions } from './internal/expression-options';
-import { sourceTimestamper, type Timestamper } from './internal/source-timestamp';
-import { stepSpanOperator } from './internal/step-span';
+import { instrumentStep } from './internal/step-instrumentation';
+import type { StepMeter } from './step-meter';
 import { tracedScoring } from './internal/traced-scoring';
 import { stageTracer } from '../telemetry/stage-span';
 
@@ -29,8 +29,8 @@ export interface TaskPipelineOptions {
   readonly initialStreamTime?: number;
   /** An operator asked for wall-clock punctuation at least every `intervalMs`. */
   readonly onPunctuationRequest?: (intervalMs: number, stepId: string) => void;
-  /** Per-step counters (`skipped_records`, operators' own). */
-  readonly count?: (stepId: string, counter: string, amount: number) => void;
+  /** Step counts, durations and events (`late_records`, `skipped_records`, operators' own); production passes TributaryMetrics. */
+  readonly meter?: StepMeter;
   /** Adjusts the context a step gets (e.g. metered stores); receives the default one. */
   readonly contextFactory?: (base: OperatorContext, node: ProcessorNode) => OperatorContext;
 }
@@ -73,7 +73,6 @@ export class TaskPipeline {
   private readonly operators = new Map<string, OperatorFunction<StreamRecord, StreamRecord>>();
   private readonly targets = new Map<string, string[]>();
   private readonly sinkKeys = new Map<string, (r: StreamRecord) => unknown>();
-  private readonly timestampers = new Map<string, Timestamper>();
   private readonly inputs = new Map<string, string>();
 
   /** Creates the operators of every step; throws a ConfigError (not retriable) when one rejects its options. */
@@ -85,8 +84,6 @@ export class TaskPipeline {
       this.targets.set(node.id, [...new Set([...node.successors, ...side])].filter((id) => this.nodes.has(id)));
       if (node.kind === 'source') {
         this.inputs.set(node.topic, node.id);
-        const stamp = sourceTimestamper(topology.sources[node.source]);
-        if (stamp) this.timestampers.set(node.id, stamp);
       }
       if (node.kind === 'repartition-source') this.inputs.set(node.topic, node.id);
       if (node.kind === 'sink') {
@@ -214,22 +211,22 @@ export class TaskPipeline {
           complete: () => done(id),
         };
         let operator = this.operators.get(id);
-        if (operator && tracer) operator = stepSpanOperator(operator, id, tracer, parentContext, (span) => run.stepSpans?.set(id, span));
+        if (operator) {
+          operator = instrumentStep(operator, id, {
+            meter: this.options.meter, tracer, parent: parentContext, onSpan: (span) => run.stepSpans?.set(id, span),
+          });
+        }
         subscriptions.push((operator ? input.pipe(operator) : input).subscribe(observer));
       }
       for (const [id, node] of this.nodes) {
         if (node.kind !== 'source' && node.kind !== 'repartition-source') continue;
         const subject = run.subjects.get(id) as Subject<StreamRecord>;
         if (id === inputNode) {
-          const stamp = this.timestampers.get(id);
+          // Records come stamped with their event time (event-time.ts: the decoder, or the test driver).
           for (const record of records) {
             if (run.fatal !== undefined || this.current !== run) break;
-            let stamped = record;
-            if (stamp) {
-              try { stamped = stamp(record); } catch (error) { this.fail(run, id, 'dead-letter', record, error); continue; }
-            }
-            if (stamped.timestamp > this.streamTimeMs) this.streamTimeMs = stamped.timestamp;
-            subject.next(stamped);
+            if (record.timestamp > this.streamTimeMs) this.streamTimeMs = record.timestamp;
+            subject.next(record);
           }
         }
         const left = (pending.get(id) ?? 1) - 1;
@@ -269,7 +266,7 @@ export class TaskPipeline {
       recordFailed: (record, error) => { if (this.current) this.fail(this.current, node.id, node.onError, record, error); },
       sideOutput: (target, record) => this.sideOutput(node, target, record),
       requestPunctuation: (intervalMs) => this.options.onPunctuationRequest?.(intervalMs, node.id),
-      count: (counter, amount = 1) => this.options.count?.(node.id, counter, amount),
+      count: (counter, amount = 1) => this.options.meter?.stepEvents(node.id, counter, amount),
     };
     return this.options.contextFactory ? this.options.contextFactory(base, node) : base;
   }
@@ -288,7 +285,7 @@ export class TaskPipeline {
   }
 
   private fail(run: BatchRun, stepId: string, policy: ProcessorNode['onError'], record: StreamRecord, error: unknown): void {
-    if (policy === 'skip') { this.options.count?.(stepId, 'skipped_records', 1); return; }
+    if (policy === 'skip') { this.options.meter?.stepEvents(stepId, 'skipped_records', 1); return; }
     if (policy === 'fail') {
       const message = error instanceof Error ? error.message : String(error);
       const where = record.source ? ` (${record.source.topic}/${record.source.partition}@${record.source.offset})` : '';

@@ -13,6 +13,7 @@ import { jsonValueSerde } from '../state/serde-json-value';
 import { structuredKeySerde } from '../state/serde-structured-key';
 import type { WindowStore } from '../state/window-store';
 import type { RecordHeaders, StreamRecord } from '../../core/stream-record';
+import { eventTimeReader } from './event-time';
 import type { BatchResult } from './batch-result';
 import { TaskPipeline } from './task-pipeline';
 
@@ -168,14 +169,23 @@ export class TopologyTestDriver {
       for (const r of records) this.lastTimestamp = r.timestamp ?? this.lastTimestamp;
       return;
     }
-    const batch: StreamRecord[] = records.map((r) => {
+    const task = this.tasks.find((t) => t.pipeline.subTopology.sources.includes(source));
+    // The source's event-time rule, as the decoder applies it in production; a record with no
+    // event time is a failure of the source, as it would be dead-lettered there.
+    const eventTime = eventTimeReader(declared);
+    const batch: StreamRecord[] = [];
+    for (const r of records) {
       this.lastTimestamp = r.timestamp ?? this.lastTimestamp;
-      return {
+      const record: StreamRecord = {
         key: r.key ?? null, value: r.value, timestamp: this.lastTimestamp, headers: r.headers ?? {},
         source: { topic: declared.topic, partition: 0, offset: String(this.offset++) },
       };
-    });
-    const task = this.tasks.find((t) => t.pipeline.subTopology.sources.includes(source));
+      try {
+        batch.push(eventTime ? { ...record, timestamp: eventTime(record) } : record);
+      } catch (error) {
+        this.failed.push({ stepId: source, record, error });
+      }
+    }
     if (!task) return;
     await this.runBatch(task, () => task.pipeline.process(declared.topic, batch));
   }

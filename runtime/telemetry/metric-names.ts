@@ -35,6 +35,8 @@ export const metricNames = {
   dlqRecords: 'tributary.dlq.records',
   /** Counter: records dropped by an `onError: skip` policy (`tributary.error.stage` = deserialize | step). */
   skippedRecords: 'tributary.skipped.records',
+  /** Counter: events a step counted (`tributary.step.event`: join_misses, duplicates_dropped, unchanged_dropped, a custom operator's own). */
+  stepEvents: 'tributary.step.events',
   /** Counter: records behind the watermark by more than the allowed lateness. */
   lateRecords: 'tributary.late.records',
   /** Histogram: rows in one scoring batch. */
@@ -79,6 +81,8 @@ export const attributeNames = {
   errorStage: 'tributary.error.stage',
   stepId: 'tributary.step.id',
   direction: 'tributary.direction',
+  /** Which event a step counted (`tributary.step.events`). */
+  stepEvent: 'tributary.step.event',
   taskId: 'tributary.task.id',
   taskState: 'tributary.task.state',
   store: 'tributary.store.name',

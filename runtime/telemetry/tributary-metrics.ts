@@ -48,6 +48,7 @@ export class TributaryMetrics {
   private readonly consumed: Counter;
   private readonly sent: Counter;
   private readonly stepRecordsCounter: Counter;
+  private readonly stepEventsCounter: Counter;
   private readonly stepDurationHistogram: Histogram;
   private readonly commitDuration: Histogram;
   private readonly commitRecords: Histogram;
@@ -78,6 +79,7 @@ export class TributaryMetrics {
     this.rebalances = m.createCounter(M.rebalances, { description: 'Partitions assigned or revoked by rebalances', unit: '{partition}' });
     this.dlq = m.createCounter(M.dlqRecords, { description: 'Records sent to the dead-letter topic', unit: '{record}' });
     this.skipped = m.createCounter(M.skippedRecords, { description: 'Records dropped by an onError: skip policy', unit: '{record}' });
+    this.stepEventsCounter = m.createCounter(M.stepEvents, { description: 'Events a step counted (join misses, duplicates dropped, ...)', unit: '{event}' });
     this.late = m.createCounter(M.lateRecords, { description: 'Records later than the allowed lateness', unit: '{record}' });
     this.scoringBatchSize = m.createHistogram(M.scoringBatchSize, {
       description: 'Rows per scoring batch', unit: '{row}', advice: { explicitBucketBoundaries: rowBuckets },
@@ -168,6 +170,17 @@ export class TributaryMetrics {
   /** `count` records from `sourceTopic` dropped by an `onError: skip` policy while in `stage` (deserialize or step). */
   skippedRecords(sourceTopic: string, stage: 'deserialize' | 'step', count = 1): void {
     this.skipped.add(count, { [A.destination]: sourceTopic, [A.errorStage]: stage });
+  }
+
+  /**
+   * An event step `stepId` counted (StepMeter): late records and `onError: skip` drops go to
+   * their own counters, which dashboards and `tributary top` show; every other event to
+   * `tributary.step.events`.
+   */
+  stepEvents(stepId: string, event: string, count: number): void {
+    if (event === 'late_records') this.lateRecords(stepId, count);
+    else if (event === 'skipped_records') this.skipped.add(count, { [A.stepId]: stepId, [A.errorStage]: 'step' });
+    else this.stepEventsCounter.add(count, { [A.stepId]: stepId, [A.stepEvent]: event });
   }
 
   /** `count` late records at step `stepId`. */

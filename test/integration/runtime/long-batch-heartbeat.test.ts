@@ -14,10 +14,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadTopologyText } from '../../../topology';
-import { StreamApp } from '../../../runtime/kafka/stream-app';
+import { startApplication, type RunningApplication } from '../../../runtime/app/start-application';
 import type { KafkaClient } from '../../../runtime/kafka/client/kafka-client';
 import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
-import { createTaskPipeline } from '../../../runtime/kafka/pipeline-factory';
 import { createLogger } from '../../../core/logger';
 import { consumeMessages, createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 
@@ -45,31 +44,33 @@ sinks: { out: { topic: ${output}, value: json } }
     const firstOffsets: string[] = [];
     let slow = true;
     let fatal: unknown;
-    const app = new StreamApp({
-      topology: topology!,
-      logger: createLogger('long-batch-test', 'error'),
-      client,
-      onFatal: (error) => { fatal = error; },
-      createPipeline: async (resources) => {
-        const pipeline = await createTaskPipeline(topology!, resources);
-        return {
-          process: async (topic, records) => {
-            firstOffsets.push(records[0]?.source?.offset ?? '?');
-            if (slow) {
-              slow = false;
-              await new Promise((r) => setTimeout(r, 9_000));
-            }
-            return pipeline.process(topic, records);
-          },
-          close: async () => { await pipeline.close?.(); },
-        };
-      },
-    });
+    let app: RunningApplication | undefined;
+    const start = async (): Promise<void> => {
+      app = await startApplication({
+        topology: topology!,
+        logger: createLogger('long-batch-test', 'error'),
+        ...(client ? { client } : {}),
+        onFatal: (error) => { fatal = error; },
+        seams: {
+          wrapPipeline: (pipeline) => ({
+            process: async (topic, records) => {
+              firstOffsets.push(records[0]?.source?.offset ?? '?');
+              if (slow) {
+                slow = false;
+                await new Promise((r) => setTimeout(r, 9_000));
+              }
+              return pipeline.process(topic, records);
+            },
+            close: async () => { await pipeline.close?.(); },
+          }),
+        },
+      });
+    };
     const cleanup = async () => {
-      await app.stop();
+      await app?.stop();
       fs.rmSync(stateDir, { recursive: true, force: true });
     };
-    return { input, output, app, firstOffsets, fatal: () => fatal, cleanup };
+    return { input, output, start, firstOffsets, fatal: () => fatal, cleanup };
   }
 
   async function produce(topic: string, from: number, count: number): Promise<void> {
@@ -82,7 +83,7 @@ sinks: { out: { topic: ${output}, value: json } }
   it('is processed once: the app heartbeats while it runs', async () => {
     const run = await slowApp();
     try {
-      await run.app.start();
+      await run.start();
       await consumeMessages(kafka, run.output, 5, { timeoutMs: 60_000 });
       // A re-processed batch would show up within a few seconds more.
       await new Promise((r) => setTimeout(r, 4_000));
@@ -110,7 +111,7 @@ sinks: { out: { topic: ${output}, value: json } }
     });
     const run = await slowApp(client);
     try {
-      await run.app.start();
+      await run.start();
       // The first batch's outputs are written, its commit is refused (member evicted), and after
       // the rejoin the batch runs again: at-least-once allows the duplicates.
       const first = await consumeMessages(kafka, run.output, 10, { timeoutMs: 60_000 });

@@ -17,9 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { loadTopology } from '../../../topology';
-import { StreamApp } from '../../../runtime/kafka/stream-app';
-import { openTaskStores } from '../../../runtime/kafka/task-state';
-import { createTaskPipeline } from '../../../runtime/kafka/pipeline-factory';
+import { startApplication, type RunningApplication } from '../../../runtime/app/start-application';
 import { createLogger } from '../../../core/logger';
 import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 
@@ -68,21 +66,21 @@ describe('exactly_once task start (offsets committed by a late transaction)', fu
     assert.deepEqual(problems, []);
     const logger = createLogger('stable-offsets-test', 'warn');
     let committedLate = false;
-    const app = new StreamApp({
-      topology: topology!,
-      logger,
-      createPipeline: (resources) => createTaskPipeline(topology!, resources, {}),
-      openStores: async (resources, k, heartbeat) => {
-        // The group has assigned the partition and kafkajs has fetched "no offset" by now.
-        if (!committedLate) {
-          committedLate = true;
-          await commitInTransaction(kafka, appId, input, '6');
-        }
-        return openTaskStores(topology!, resources, k, heartbeat, logger);
-      },
-    });
+    let app: RunningApplication | undefined;
     try {
-      await app.start();
+      app = await startApplication({
+        topology: topology!,
+        logger,
+        seams: {
+          beforeOpenStores: async () => {
+            // The group has assigned the partition and kafkajs has fetched "no offset" by now.
+            if (!committedLate) {
+              committedLate = true;
+              await commitInTransaction(kafka, appId, input, '6');
+            }
+          },
+        },
+      });
       const received = await consumeMessages(kafka, output, 4, { timeoutMs: 60_000 });
       // Give a wrong start (offset 0) time to show itself with more outputs.
       await new Promise((r) => setTimeout(r, 3000));
@@ -92,7 +90,7 @@ describe('exactly_once task start (offsets committed by a late transaction)', fu
       assert.deepEqual(all.map((m) => JSON.parse(m.message.value!.toString())), [1, 2, 3, 4],
         'only records 6..9 are counted, once each');
     } finally {
-      await app.stop();
+      await app?.stop();
       fs.rmSync(stateDir, { recursive: true, force: true });
     }
   });

@@ -13,9 +13,7 @@ import * as path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 import { loadTopology, type CompiledTopology } from '../../../topology';
-import { StreamApp } from '../../../runtime/kafka/stream-app';
-import { openTaskStores } from '../../../runtime/kafka/task-state';
-import { createTaskPipeline } from '../../../runtime/kafka/pipeline-factory';
+import { startApplication, type RunningApplication } from '../../../runtime/app/start-application';
 import { createLogger, type Logger } from '../../../core/logger';
 
 const topologyFile = path.resolve(__dirname, '../../../../test/fixtures/runtime/global-lookup.yaml');
@@ -83,17 +81,8 @@ describe('global store (real broker, 3 partitions)', function () {
     for (const p of perPartition) assert.ok(Number(p.high) > 0, `partition ${p.partition} holds pins`);
 
     const fatal: unknown[] = [];
-    const startApp = async (logger: Logger): Promise<StreamApp> => {
-      const app = new StreamApp({
-        topology: compiled,
-        logger,
-        createPipeline: (resources) => createTaskPipeline(compiled, resources),
-        openStores: (resources, k, heartbeat) => openTaskStores(compiled, resources, k, heartbeat, logger),
-        onFatal: (error) => { fatal.push(error); },
-      });
-      await app.start();
-      return app;
-    };
+    const startApp = (logger: Logger): Promise<RunningApplication> =>
+      startApplication({ topology: compiled, logger, onFatal: (error) => { fatal.push(error); } });
     const outputs = async (count: number) => (await consumeMessages(kafka, output, count, { timeoutMs: 60_000 }))
       .map((m) => JSON.parse(m.message.value!.toString()) as { pin: string; pinInfo: { n: number } | null });
 
@@ -118,7 +107,7 @@ describe('global store (real broker, 3 partitions)', function () {
 
       // Pins produced while the app runs: visible once the follow loop has read them.
       await produce(kafka, pins, range(300, 350).map(pin));
-      const view = first.globals!.keyValueStore<string, { n: number }>('pin-index');
+      const view = first.globalStores!.keyValueStore<string, { n: number }>('pin-index');
       assert.ok(await until(async () => (await view.getMany(range(300, 350).map((i) => `p${i}`))).every((v) => v !== undefined), 30_000),
         'pins produced while running reached the store');
       await produce(kafka, clicks, range(300, 350).map(click));
@@ -138,7 +127,7 @@ describe('global store (real broker, 3 partitions)', function () {
       const restored = secondLog.lines.find((l) => l.message === 'global store restored');
       assert.ok(restored);
       assert.deepEqual([restored.fields.records, restored.fields.localState], [20, 'checkpointed']);
-      const view = second.globals!.keyValueStore<string, { n: number }>('pin-index');
+      const view = second.globalStores!.keyValueStore<string, { n: number }>('pin-index');
       assert.deepEqual((await view.getMany(['p0', 'p298', 'p299', 'p349', 'p369'])).map((v) => v?.n ?? null), [0, 298, null, 349, 369]);
       await produce(kafka, clicks, range(350, 370).map(click));
       const restart = (await outputs(370)).filter((e) => Number(e.pin.slice(1)) >= 350);

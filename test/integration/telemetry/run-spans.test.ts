@@ -6,9 +6,7 @@ import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { consumeMessages, createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 import { loadTopologyText, type CompiledTopology } from '../../../topology';
-import { StreamApp } from '../../../runtime/kafka/stream-app';
-import { openTaskStores } from '../../../runtime/kafka/task-state';
-import { createTaskPipeline } from '../../../runtime/kafka/pipeline-factory';
+import { startApplication, type RunningApplication } from '../../../runtime/app/start-application';
 import { createLogger } from '../../../core/logger';
 import { ScoringPool } from '../../../runtime/scoring/scoring-pool';
 import { startTelemetry, type Telemetry } from '../../../runtime/telemetry/start-telemetry';
@@ -122,20 +120,14 @@ sinks:
     const scoring = pool;
     const logger = createLogger('run-spans-test', 'warn');
     const compiled = topology as CompiledTopology;
-    const streamApp = new StreamApp({
-      topology: compiled,
-      logger,
-      telemetry,
-      createPipeline: (resources) => createTaskPipeline(compiled, resources, { scoring }),
-      openStores: (resources, k, heartbeat) => openTaskStores(compiled, resources, k, heartbeat, logger),
-    });
+    let streamApp: RunningApplication | undefined;
     try {
-      await streamApp.start();
+      streamApp = await startApplication({ topology: compiled, logger, telemetry, scoring });
       const received = await consumeMessages(kafka, output, RECORDS, { timeoutMs: 90_000 });
       assert.equal(received.length, RECORDS, 'every record counted and written');
     } finally {
       // Batch spans end after their commit: stop (finishing the batches in hand) before reading spans.
-      await streamApp.stop();
+      await streamApp?.stop();
     }
     await processor.forceFlush();
 

@@ -10,7 +10,7 @@ const dashboard = JSON.parse(fs.readFileSync(path.join(deployDir, 'grafana', 'da
 const kinds: Record<keyof typeof metricNames, InstrumentKind> = {
   consumed: 'counter', sent: 'counter', stepRecords: 'counter', stepDuration: 'histogram', consumerLag: 'gauge',
   commitDuration: 'histogram', commitRecords: 'histogram', rebalances: 'counter', restoreRecords: 'counter',
-  restoreRemaining: 'gauge', restoreDuration: 'histogram', dlqRecords: 'counter', skippedRecords: 'counter', lateRecords: 'counter',
+  restoreRemaining: 'gauge', restoreDuration: 'histogram', dlqRecords: 'counter', skippedRecords: 'counter', stepEvents: 'counter', lateRecords: 'counter',
   scoringBatchSize: 'histogram', scoringQueueWait: 'histogram', scoringInferenceDuration: 'histogram',
   scoringProvider: 'gauge', e2eLatency: 'histogram', taskState: 'gauge',
 };

@@ -3,6 +3,8 @@ import type { KafkaMessage } from 'kafkajs';
 import { jsonSerde } from '../../../schemas/serde-json';
 import { stringSerde } from '../../../schemas/serde-string';
 import type { Serde } from '../../../schemas/serde';
+import { eventTimeReader } from '../../../runtime/processing/event-time';
+import type { CompiledSource } from '../../../topology/compiled-topology';
 import { decodeBatch, SourceDecodeError, type SkippedMessage, type TopicDecoding } from '../../../runtime/kafka/record-decoder';
 import { decodeSkipReporter } from '../../../runtime/kafka/decode-skip-reporter';
 import type { Logger } from '../../../core/logger';
@@ -18,7 +20,7 @@ function message(offset: number, value: string): KafkaMessage {
 const batch = [message(10, '{"n":1}'), message(11, 'SECRET-CONTENT not json'), message(12, '{"n":3}'), message(13, '{"n":'), message(14, '{"n":5}')];
 
 function decoding(onError: TopicDecoding['onError'], onSkip?: (s: SkippedMessage) => void): TopicDecoding {
-  return { topic: 'in', key: stringSerde as Serde<unknown>, value: jsonSerde, timestamp: { kind: 'record' }, onError, ...(onSkip ? { onSkip } : {}) };
+  return { topic: 'in', key: stringSerde as Serde<unknown>, value: jsonSerde, onError, ...(onSkip ? { onSkip } : {}) };
 }
 
 function capturingLogger(): { logger: Logger; lines: string[] } {
@@ -56,8 +58,10 @@ describe('source onError policy in the decode path', () => {
   });
 
   it('keeps record contents out of event-time errors', async () => {
-    const d: TopicDecoding = { ...decoding('fail'), timestamp: { kind: 'field', field: 'at' } };
-    await assert.rejects(decodeBatch(d, 0, [message(5, '{"at":"SECRET-TIME"}')]), /event-time field at is missing or not a timestamp \(found string\)$/);
+    const source = { name: 'in', topic: 'in', timestamp: { kind: 'field', field: 'at' } } as unknown as CompiledSource;
+    const d: TopicDecoding = { ...decoding('fail'), eventTime: eventTimeReader(source) };
+    await assert.rejects(decodeBatch(d, 0, [message(5, '{"at":"SECRET-TIME"}')]),
+      /source in: event-time field 'at' gave a string, not a timestamp \(epoch ms, Date or ISO-8601 string\)$/);
   });
 });
 

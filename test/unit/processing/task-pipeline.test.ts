@@ -63,11 +63,15 @@ describe('TaskPipeline', () => {
     to: out
 `);
     const counted: string[] = [];
-    const result = await pipeline(t, 0, { count: (step, counter, n) => counted.push(`${step}:${counter}:${n}`) })
-      .process('in', [rec('a', { ok: 1 }), rec('b', { ok: true })]);
+    const meter = {
+      stepRecords: (step: string, direction: string, n: number) => counted.push(`${step}:${direction}:${n}`),
+      stepDuration: (step: string, seconds: number) => counted.push(`${step}:duration:${seconds >= 0}`),
+      stepEvents: (step: string, event: string, n: number) => counted.push(`${step}:${event}:${n}`),
+    };
+    const result = await pipeline(t, 0, { meter }).process('in', [rec('a', { ok: 1 }), rec('b', { ok: true })]);
     assert.deepEqual(result.outputs.map((o) => o.record.key), ['b']);
     assert.deepEqual(result.failures, []);
-    assert.deepEqual(counted, ['check:skipped_records:1']);
+    assert.deepEqual(counted, ['check:skipped_records:1', 'check:in:2', 'check:out:1', 'check:duration:true']);
   });
 
   it("rejects the batch under 'fail', naming the step and the record's offset", async () => {
@@ -135,7 +139,7 @@ describe('TaskPipeline', () => {
     assert.deepEqual(result.outputs.map((o) => `${o.sink}:${o.record.key}=${String(o.record.value)}`), ['other:a=-1', 'out:b=zero', 'out:c=5']);
   });
 
-  it('sets event time from the source and applies a sink key expression', async () => {
+  it('takes records stamped as they come (event-time.ts stamps them), moves stream time and applies a sink key expression', async () => {
     const t = compile(`name: app
 sources:
   in: {topic: in, value: json, timestamp: {field: at}}
@@ -145,11 +149,8 @@ sinks:
   out: {topic: out, value: json, keyExpression: value.user}
 `);
     const p = pipeline(t);
-    const result = await p.process('in', [rec('k', { user: 'u1', at: 1234 }, 1), rec('k', { user: 'u2' }, 1, 9)]);
-    assert.deepEqual(result.outputs.map((o) => [o.record.key, o.record.timestamp]), [['u1', 1234]]);
-    assert.equal(result.failures.length, 1);
-    assert.equal(result.failures[0].stepId, 'in');
-    assert.match(String((result.failures[0].error as Error).message), /event time field 'at'/);
+    const result = await p.process('in', [rec('k', { user: 'u1', at: 1 }, 1234), rec('k', { user: 'u2' }, 99)]);
+    assert.deepEqual(result.outputs.map((o) => [o.record.key, o.record.timestamp]), [['u1', 1234], ['u2', 99]]);
     assert.equal(p.streamTime, 1234);
   });
 

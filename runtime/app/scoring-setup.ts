@@ -8,6 +8,8 @@ export interface ScoringSetup {
   readonly localWorkers: number;
   readonly providers: readonly string[];
   readonly remoteEndpoints: readonly string[];
+  /** onnxruntime intra-op threads per local worker (default: onnxruntime's own). */
+  readonly intraOpThreads?: number;
 }
 
 /** The model folders that the topology's `score` steps name. */
@@ -30,7 +32,10 @@ export async function startScoring(topology: CompiledTopology, setup: ScoringSet
   if (models.length === 0) return undefined;
   const pool = await ScoringPool.start({
     models,
-    local: setup.localWorkers > 0 ? { workers: setup.localWorkers, providers: setup.providers, log: (line) => logger.info(line) } : undefined,
+    local: setup.localWorkers > 0 ? {
+      workers: setup.localWorkers, providers: setup.providers, log: (line) => logger.info(line),
+      ...(setup.intraOpThreads !== undefined ? { intraOpThreads: setup.intraOpThreads } : {}),
+    } : undefined,
     remote: setup.remoteEndpoints.length > 0 ? { endpoints: setup.remoteEndpoints } : undefined,
     log: (line) => logger.info(line),
   });
