@@ -16,7 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { createChangelogTopics } from '../runtime/state/changelog-topics';
+import { changelogRequirement } from '../runtime/kafka/internal-topics';
+import { ensureTopics } from '../runtime/kafka/topic-admin';
+import { changelogTopicName } from '../topology/internal-topic-names';
 import { KafkajsAdmin } from '../runtime/kafka/client/kafkajs/kafkajs-admin';
 import { TaskStores } from '../runtime/state/task-stores';
 
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
     } catch (error) {
       throw new Error(`Kafka is not reachable at 127.0.0.1:9092 (${(error as Error).message}): run \`npm run services:start\` or pass --no-kafka`);
     }
-    await createChangelogTopics(new KafkajsAdmin(admin), [{ topic: TaskStores.changelogTopic(appId, 'agg'), partitions: 1 }]);
+    await ensureTopics(new KafkajsAdmin(admin), [changelogRequirement({ name: 'agg', kind: 'key-value', changelogTopic: changelogTopicName(appId, 'agg') }, 1)], 'create');
     await admin.disconnect();
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
     if (kafka !== undefined) {
       const admin = kafka.admin();
       await admin.connect();
-      await admin.deleteTopics({ topics: [TaskStores.changelogTopic(appId, 'agg')] }).catch(() => undefined);
+      await admin.deleteTopics({ topics: [changelogTopicName(appId, 'agg')] }).catch(() => undefined);
       await admin.disconnect();
     }
   }

@@ -15,7 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaChangelogReader } from '../runtime/state/changelog-restorer';
-import { createChangelogTopics } from '../runtime/state/changelog-topics';
+import { changelogRequirement } from '../runtime/kafka/internal-topics';
+import { ensureTopics } from '../runtime/kafka/topic-admin';
+import { changelogTopicName } from '../topology/internal-topic-names';
 import { KafkajsAdmin } from '../runtime/kafka/client/kafkajs/kafkajs-admin';
 import { KafkajsClient } from '../runtime/kafka/client/kafkajs/kafkajs-client';
 import { structuredKeySerde } from '../runtime/state/serde-structured-key';
@@ -40,8 +42,8 @@ async function main(): Promise<void> {
     throw new Error(`Kafka is not reachable at 127.0.0.1:9092 (${(error as Error).message}): run \`npm run services:start\``);
   }
   const appId = `bench-${randomUUID().slice(0, 8)}`;
-  const topic = TaskStores.changelogTopic(appId, 'features');
-  await createChangelogTopics(new KafkajsAdmin(admin), [{ topic, partitions: 1 }]);
+  const topic = changelogTopicName(appId, 'features');
+  await ensureTopics(new KafkajsAdmin(admin), [changelogRequirement({ name: 'features', kind: 'key-value', changelogTopic: topic }, 1)], 'create');
   const log = (line: string) => console.log(`  ${line}`);
   try {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

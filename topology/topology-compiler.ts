@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { CheckedDocument, CheckedPipeline } from './internal/checked-document';
 import type { CompiledSource, CompiledTopology, GraphNode, ProcessorNode, RepartitionTopic, SubTopology } from './compiled-topology';
+import { repartitionTopicName } from './internal-topic-names';
 
 type MutableRepartition = { -readonly [K in keyof RepartitionTopic]: RepartitionTopic[K] };
 type MutableNode = { -readonly [K in keyof GraphNode]: GraphNode[K] } & { successors: string[]; order: number; changesKey?: boolean; stateful?: boolean };
@@ -151,7 +152,7 @@ function insertRepartitions(app: string, nodes: Map<string, MutableNode>, add: (
     const preds = all().filter((p) => next(p.id).includes(id));
     const dirtyIn = preds.some((p) => dirty.has(p.id));
     if (node.stateful && dirtyIn) {
-      const topic = `${app}-${id}-repartition`;
+      const topic = repartitionTopicName(app, id);
       const sinkId = `${id}-repartition-sink`;
       const sourceId = `${id}-repartition-source`;
       for (const p of preds) {

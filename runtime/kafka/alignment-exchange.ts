@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { KafkaAdmin, KafkaClient, KafkaProducer } from './client/kafka-client';
 import type { EventTimeAligner } from './event-time-aligner';
 import type { Logger } from '../../core/logger';
+import { alignmentTopicName } from '../../topology/internal-topic-names';
 
 /** Kafka's largest offset: a range that ends there is followed until aborted. */
 const FOREVER = (2n ** 63n - 1n).toString();
@@ -11,13 +12,6 @@ const CHANGE_MS = 20;
 /** Most time between two reports. */
 const KEEPALIVE_MS = 500;
 
-/** The internal topic where the processes of an application publish their inputs' event-time frontiers. */
-export function alignmentTopic(app: string): string {
-  return `${app}-alignment`;
-}
-
-/** Topic settings: reports matter for seconds, so the topic keeps an hour. */
-export const alignmentTopicConfig: Readonly<Record<string, string>> = { 'cleanup.policy': 'delete', 'retention.ms': '3600000' };
 
 interface Report {
   readonly member: string;
@@ -52,7 +46,7 @@ export class AlignmentExchange {
 
   /** Starts publishing and reading from the topic's current end (the topic must exist). */
   static async start(client: KafkaClient, admin: KafkaAdmin, app: string, aligner: EventTimeAligner, logger: Logger): Promise<AlignmentExchange> {
-    const topic = alignmentTopic(app);
+    const topic = alignmentTopicName(app);
     const end = await endOffset(admin, topic);
     const exchange = new AlignmentExchange(client, await client.producer(), topic, aligner, logger);
     exchange.follow(end);

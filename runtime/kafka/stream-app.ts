@@ -9,16 +9,18 @@ import { ExactlyOnceCommitter } from './committer-exactly-once';
 import { buildTopicCodecs, type TopicCodecs } from './topic-codecs';
 import { decodeSkipReporter } from './decode-skip-reporter';
 import { topicCompression, type TopicCompression } from './topic-compression';
-import { ensureTopics, partitionCounts, type TopicRequirement } from './topic-admin';
-import { TributaryError } from '../../core/errors';
+import { ensureTopics, partitionCounts } from './topic-admin';
+import { internalTopics } from './internal-topics';
+import { canRetry } from '../../core/failure';
 import { seekToStableOffsets } from './stable-offsets';
-import { planPartitions, type PartitionPlan } from './partition-plan';
+import { planPartitions } from './partition-plan';
 import { EventTimeAligner } from './event-time-aligner';
-import { AlignmentExchange, alignmentTopic, alignmentTopicConfig } from './alignment-exchange';
+import { AlignmentExchange } from './alignment-exchange';
 import { batchSpan, withStageSpans, type Telemetry } from '../telemetry';
 import { context } from '@opentelemetry/api';
 import type { BatchReport } from './stream-task';
 import { GlobalStores } from './global-stores';
+import { Lifecycle } from './lifecycle';
 
 /** How long a batch held back whole by event-time alignment waits for another lane to move before it is fetched again. */
 const ALIGNMENT_WAIT_MS = 100;
@@ -59,14 +61,19 @@ export interface StreamAppOptions {
   readonly client?: KafkaClient;
 }
 
-/*
- * Lifecycle:
- *
- *   created ──start()──▶ running ──stop()──▶ stopping ──▶ stopped
- *                           │                    ▲
- *                           └── fatal error ─────┘ (onFatal is told)
+/**
+ * The app's lifecycle. start() goes created → starting (topics, codecs, global stores, the
+ * group) → running; stop() from any state but stopped goes to stopping, then stopped. A fatal
+ * error while running tells onFatal, whose owner calls stop().
  */
-type AppState = 'created' | 'running' | 'stopping' | 'stopped';
+type AppState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
+const appTransitions: Record<AppState, readonly AppState[]> = {
+  created: ['starting', 'stopping'],
+  starting: ['running', 'stopping'],
+  running: ['stopping'],
+  stopping: ['stopped'],
+  stopped: [],
+};
 
 /**
  * A running application: one member of the consumer group named after the
@@ -78,7 +85,7 @@ type AppState = 'created' | 'running' | 'stopping' | 'stopped';
  * (client/kafka-client.ts).
  */
 export class StreamApp {
-  private state: AppState = 'created';
+  private readonly lifecycle = new Lifecycle<AppState>('the application', 'created', appTransitions);
   private readonly tasks = new Map<string, Promise<StreamTask>>();
   private consumer?: GroupConsumer;
   private producer?: KafkaProducer;
@@ -113,7 +120,7 @@ export class StreamApp {
   }
 
   async start(): Promise<void> {
-    if (this.state !== 'created') throw new Error(`cannot start an app that is ${this.state}`);
+    this.lifecycle.moveTo('starting');
     const { topology, logger } = this.options;
     const sourceTopics = Object.values(topology.sources).map((s) => s.topic);
     const admin = await this.kafka.admin();
@@ -122,7 +129,7 @@ export class StreamApp {
       const present = new Set(await admin.listTopics());
       const existingRepartition = await admin.partitionCounts(topology.repartitionTopics.map((r) => r.topic).filter((t) => present.has(t)));
       const plan = planPartitions(topology, sourcePartitions, existingRepartition);
-      await ensureTopics(admin, this.requiredTopics(sourcePartitions, plan), this.options.topicCreation ?? 'create');
+      await ensureTopics(admin, internalTopics(topology, sourcePartitions, plan), this.options.topicCreation ?? 'create');
     } finally {
       await admin.close();
     }
@@ -153,7 +160,7 @@ export class StreamApp {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
       coPartitionGroups: topology.subTopologies.map((s) => s.sourceTopics),
     });
-    this.state = 'running';
+    this.lifecycle.moveTo('running');
     await this.consumer.run({
       onAssignment: (assignment) => { void this.reconcileTasks(assignment).catch((error) => this.fatal(error)); },
       onBatch: (batch) => this.onBatch(batch),
@@ -164,8 +171,8 @@ export class StreamApp {
 
   /** Finish the batches in hand, commit, close every task, leave the group. */
   async stop(): Promise<void> {
-    if (this.state === 'stopping' || this.state === 'stopped') return;
-    this.state = 'stopping';
+    if (this.lifecycle.is('stopping', 'stopped')) return;
+    this.lifecycle.moveTo('stopping');
     await this.consumer?.stop().catch(() => undefined);
     for (const id of [...this.punctuators.keys()]) this.stopPunctuation(id);
     const tasks = await Promise.allSettled(this.tasks.values());
@@ -176,7 +183,7 @@ export class StreamApp {
     await this.consumer?.close().catch(() => undefined);
     await this.exchange?.stop();
     await this.globalStores?.close();
-    this.state = 'stopped';
+    this.lifecycle.moveTo('stopped');
     this.options.logger.info('application stopped', { app: this.options.topology.name });
   }
 
@@ -219,7 +226,7 @@ export class StreamApp {
       this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.lag()) + messages.length - outcome.handled);
     } catch (error) {
       span?.end(error);
-      if (this.kafka.isRecoverable(error) || (error instanceof TributaryError && error.retriable)) {
+      if (canRetry(error, (e) => this.kafka.isRecoverable(e))) {
         // The batch was not committed, but its effects sit in the task's
         // in-memory store layers (RocksDB only gets committed writes): rebuild
         // the task from RocksDB and the changelog, and let the consumer (rejoin
@@ -300,7 +307,7 @@ export class StreamApp {
     });
     const timers = [...intervals].map((ms) => setInterval(() => {
       task.punctuate().catch((error) => {
-        if (error instanceof TributaryError && error.retriable) logger.warn('punctuation failed; will retry', { task: id, error });
+        if (canRetry(error, (e) => this.kafka.isRecoverable(e))) logger.warn('punctuation failed; will retry', { task: id, error });
         else this.fatal(error);
       });
     }, ms));
@@ -368,41 +375,12 @@ export class StreamApp {
     for (const o of report.outputEventTimes) telemetry.metrics.e2eLatency(o.topic, o.eventTime, now);
   }
 
-  private requiredTopics(sourcePartitions: Map<string, number>, plan: PartitionPlan): TopicRequirement[] {
-    const { topology } = this.options;
-    const maxSource = Math.max(1, ...sourcePartitions.values());
-    const required: TopicRequirement[] = [
-      { topic: topology.processing.deadLetterTopic, partitions: 1, purpose: 'dead-letter topic' },
-      { topic: alignmentTopic(topology.name), partitions: 1, config: alignmentTopicConfig, purpose: 'event-time frontiers of the processes (alignment)' },
-    ];
-    for (const sink of Object.values(topology.sinks)) {
-      required.push({ topic: sink.topic, partitions: sink.partitions ?? maxSource, purpose: `sink ${sink.name}` });
-    }
-    for (const r of topology.repartitionTopics) {
-      // No time retention (Kafka Streams' setting): records carry event times, and a backlog of old
-      // events would otherwise be deleted by the broker before the downstream task reads it.
-      required.push({ topic: r.topic, partitions: plan.repartition.get(r.topic) as number, config: { 'retention.ms': '-1' }, purpose: `repartition topic of step ${r.forStep}` });
-    }
-    for (const store of Object.values(topology.stores)) {
-      if (!store.changelog) continue;
-      const sub = topology.subTopologies.find((s) => s.stores.includes(store.name));
-      // A changelog has one partition per task of the sub-topology that owns the store.
-      const partitions = sub ? plan.tasks.get(sub.id) ?? maxSource : maxSource;
-      // Window changelogs also expire (retention + 1 day), as their windows leave RocksDB.
-      const config: Record<string, string> = store.kind === 'window' && store.retentionMs !== undefined
-        ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String(store.retentionMs + 86_400_000) }
-        : { 'cleanup.policy': 'compact' };
-      required.push({ topic: store.changelogTopic, partitions, config, purpose: `changelog of store ${store.name}` });
-    }
-    return required;
-  }
-
   private compression(): TopicCompression {
     return topicCompression(this.options.topology, this.options.compression ?? 'none');
   }
 
   private fatal(error: unknown): void {
-    if (this.state !== 'running') return;
+    if (!this.lifecycle.is('running')) return;
     this.options.logger.error('processing failed; stopping', { error });
     this.options.onFatal?.(error);
   }

@@ -7,21 +7,16 @@ import { nextChangelogOffsets } from '../state/next-changelog-offsets';
 import { decodeBatch, type TopicDecoding } from './record-decoder';
 import { encodeRecord, type TopicEncoding } from './record-encoder';
 import { deadLetterMessage, type DeadLetter } from './dead-letter';
-import { RecordError, TributaryError } from '../../core/errors';
+import { RecordError } from '../../core/errors';
+import { canRetry } from '../../core/failure';
+import type { BatchResult } from '../processing/batch-result';
 import { inStageSpan } from '../telemetry/stage-span';
-
-/** What a task's pipeline made of one batch (see runtime/processing TaskPipeline). */
-export interface PipelineBatchResult {
-  readonly outputs: ReadonlyArray<{ readonly sink: string; readonly record: StreamRecord }>;
-  readonly repartition: ReadonlyArray<{ readonly topic: string; readonly record: StreamRecord }>;
-  readonly failures: ReadonlyArray<{ readonly stepId: string; readonly record: StreamRecord; readonly error: unknown }>;
-}
 
 /** The in-process part of a task: runs one decoded batch through the sub-topology. */
 export interface BatchPipeline {
-  process(sourceTopic: string, records: StreamRecord[]): Promise<PipelineBatchResult>;
+  process(sourceTopic: string, records: StreamRecord[]): Promise<BatchResult>;
   /** Run timers (wall-clock punctuation) with no input. */
-  punctuate?(): Promise<PipelineBatchResult>;
+  punctuate?(): Promise<BatchResult>;
   close?(): Promise<void>;
 }
 
@@ -173,7 +168,7 @@ export class StreamTask {
    * and commit (with the input offset when there was input), then checkpoint.
    */
   private async complete(
-    result: PipelineBatchResult,
+    result: BatchResult,
     input: { topic: string; messages: readonly ConsumedMessage[] } | undefined,
     poison: readonly DeadLetter[],
     messages: readonly ConsumedMessage[],
@@ -258,7 +253,7 @@ export class StreamTask {
         this.options.logger.warn('records sent to the dead-letter topic', { task: this.id, count: deadLetters.length, topic: this.options.deadLetterTopic, first: deadLetters[0].error });
       }
     } catch (error) {
-      if (!(error instanceof TributaryError && error.retriable) && !this.options.isRecoverableKafkaError(error)) this.state = 'failed';
+      if (!canRetry(error, this.options.isRecoverableKafkaError)) this.state = 'failed';
       throw error;
     }
   }

@@ -7,6 +7,8 @@ export interface TopicRequirement {
   readonly partitions: number;
   readonly replicationFactor?: number;
   readonly config?: Readonly<Record<string, string>>;
+  /** An existing topic with another partition count is refused (changelogs, repartition topics: keys would reach the wrong task). */
+  readonly exactPartitions?: boolean;
   /** Why the app needs it, for the error when it is missing. */
   readonly purpose: string;
 }
@@ -33,7 +35,13 @@ export async function ensureTopics(admin: KafkaAdmin, required: readonly TopicRe
       }
     }
   }
-  return admin.partitionCounts(required.map((t) => t.topic));
+  const counts = await admin.partitionCounts(required.map((t) => t.topic));
+  const wrong = required.filter((t) => t.exactPartitions && counts.get(t.topic) !== undefined && counts.get(t.topic) !== t.partitions);
+  if (wrong.length > 0) {
+    throw new ConfigError(wrong.map((t) => `${t.topic} (${t.purpose}) has ${counts.get(t.topic)} partitions but the application needs ${t.partitions}: ` +
+      'state or keys would reach the wrong task; stop every instance and delete the topic with the application\'s state to reprocess').join('; '));
+  }
+  return counts;
 }
 
 /** Partition counts of topics that must already exist (the sources). */

@@ -1,6 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { ConsumedMessage, KafkaClient, RangeBatch } from '../kafka/client/kafka-client';
 import { StateStoreError } from './errors';
+import { canRetry } from '../../core/failure';
 import type { GlobalStore } from './global-store';
 import { RestoreInstruments } from './internal/store-instruments';
 import { restoreProgress, type ProgressLog, type RestoreProgress } from './restore-progress';
@@ -210,7 +211,7 @@ export class GlobalStoreUpdater {
       } catch (error) {
         await inFlight;
         if (signal.aborted) return;
-        const retriable = client.isRecoverable(error) || (error instanceof StateStoreError && error.retriable);
+        const retriable = canRetry(error, (e) => client.isRecoverable(e));
         if (!retriable || this.state === 'restoring') {
           onFailure(error);
           return;

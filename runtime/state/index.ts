@@ -10,5 +10,4 @@ export * from './next-changelog-offsets';
 export * from './task-stores';
 export * from './errors';
 export * from './changelog-restorer';
-export * from './changelog-topics';
 export * from './restore-progress';

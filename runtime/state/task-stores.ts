@@ -12,6 +12,7 @@ import { buildStore, type BuiltStore } from './store-builder';
 import type { StoreDefinition } from './store-definition';
 import { TaskDatabase, type TaskDatabaseOptions } from './task-database';
 import type { WindowStore } from './window-store';
+import { changelogTopicName } from '../../topology/internal-topic-names';
 
 /** How {@link TaskStores.open} found the task's local state. */
 export type LocalStateOnOpen = 'new' | 'checkpointed' | 'wiped-dirty' | 'wiped-no-checkpoint' | 'wiped-corrupt';
@@ -96,11 +97,6 @@ export class TaskStores {
     this.checkpoint = checkpoint;
   }
 
-  /** The changelog topic of a store. */
-  static changelogTopic(appId: string, storeName: string): string {
-    return `${appId}-${storeName}-changelog`;
-  }
-
   /**
    * Opens (creating when needed) the stores of a task. Local state that cannot
    * be trusted is wiped first: a dirty marker under exactly_once, a missing or
@@ -182,7 +178,7 @@ export class TaskStores {
   changelogPartitions(): Array<{ store: string; topic: string; partition: number }> {
     return [...this.built.values()]
       .filter((s) => s.definition.changelog)
-      .map((s) => ({ store: s.definition.name, topic: TaskStores.changelogTopic(this.appId, s.definition.name), partition: this.partition }));
+      .map((s) => ({ store: s.definition.name, topic: changelogTopicName(this.appId, s.definition.name), partition: this.partition }));
   }
 
   /** The checkpointed offset of every changelog partition (next offset to read). */
@@ -201,7 +197,7 @@ export class TaskStores {
     const records: ChangelogRecord[] = [];
     for (const store of this.built.values()) {
       if (store.changelog === undefined) continue;
-      const topic = TaskStores.changelogTopic(this.appId, store.definition.name);
+      const topic = changelogTopicName(this.appId, store.definition.name);
       for (const r of store.changelog.takeRecords()) records.push({ topic, partition: this.partition, key: r.key, value: r.value });
     }
     return records;

@@ -18,6 +18,7 @@ import { checkGlobalStores, compileStores } from './global-store-checker';
 import { ProblemSink } from './problem-sink';
 import { checkNode, emptyFindings, keyText, nodeAt, pairOf, valueOf } from './spec-checker';
 import { expressionProblems } from '../../operators/cel-expression';
+import { defaultDeadLetterTopicName } from '../internal-topic-names';
 
 type Obj = Record<string, unknown>;
 
@@ -160,7 +161,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
   const tests = checkTests(config.tests, nodeAt(root, ['tests']), sources, sink, lines);
   const deadLetterTopic = (config.processing as Obj | undefined)?.deadLetterTopic;
   if (typeof deadLetterTopic === 'string') checkTopicName(deadLetterTopic, 'processing.deadLetterTopic', nodeAt(root, ['processing', 'deadLetterTopic']));
-  else derivedTopic(`${name}-dlq`, 'the dead-letter topic', valueOf(root, 'name'));
+  else derivedTopic(defaultDeadLetterTopicName(name), 'the dead-letter topic', valueOf(root, 'name'));
   const fetchBytes = (config.processing as Obj | undefined)?.maxPartitionFetchBytes;
   if (typeof fetchBytes === 'number' && fetchBytes < 1024) {
     sink.report(nodeAt(root, ['processing', 'maxPartitionFetchBytes']), 'option', `processing.maxPartitionFetchBytes must be at least 1024 (bytes), got ${fetchBytes}`);
@@ -186,7 +187,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
         },
         processing: {
           guarantee: 'at_least_once', commitInterval: 1000, sessionTimeout: 30_000, stateDir: './tributary-state', maxEventTimeSkew: 1000, maxTaskIdle: 1000, ...processing,
-          deadLetterTopic: processing.deadLetterTopic ?? `${name}-dlq`,
+          deadLetterTopic: processing.deadLetterTopic ?? defaultDeadLetterTopicName(name),
         },
       },
       sources, sinks, stores, pipelines, tests,

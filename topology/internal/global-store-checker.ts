@@ -4,6 +4,7 @@ import type { CheckedPipeline } from './checked-document';
 import { didYouMean } from './did-you-mean';
 import type { ProblemSink } from './problem-sink';
 import { nodeAt, pairOf } from './spec-checker';
+import { changelogTopicName } from '../internal-topic-names';
 
 type Obj = Record<string, unknown>;
 
@@ -20,7 +21,7 @@ export function compileStores(config: Obj, appName: string, sources: ReadonlyMap
     stores.set(storeName, {
       name: storeName, kind: raw.kind === 'window' ? 'window' : 'key-value', changelog: source === undefined && raw.changelog !== false,
       ...(typeof raw.retention === 'number' ? { retentionMs: raw.retention } : {}),
-      changelogTopic: `${appName}-${storeName}-changelog`,
+      changelogTopic: changelogTopicName(appName, storeName),
       ...(source !== undefined ? { global: { source: source.name, topic: source.topic } } : {}),
     });
   }

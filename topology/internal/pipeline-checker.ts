@@ -9,6 +9,7 @@ import { reportExpression } from './expression-report';
 import { builtinByName, resolveOperator } from './operator-resolver';
 import type { ProblemSink } from './problem-sink';
 import { checkFields, describeNode, emptyFindings, keyText, nodeAt, pairOf, type CheckFindings } from './spec-checker';
+import { repartitionTopicName } from '../internal-topic-names';
 
 type Obj = Record<string, unknown>;
 
@@ -68,7 +69,7 @@ export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeli
       steps.push(step);
       // A stateful step behind a key change reads `<app>-<id>-repartition`; the id's characters are checked above.
       if (step.spec?.stateful && typeof config.name === 'string' && /^[A-Za-z0-9._-]+$/.test(config.name) && /^[A-Za-z0-9._-]+$/.test(parsed.id)) {
-        checkTopicName(`${config.name}-${parsed.id}-repartition`, `the repartition topic that step '${parsed.id}' reads behind a key change`, parsed.idNode, sink);
+        checkTopicName(repartitionTopicName(String(config.name), parsed.id), `the repartition topic that step '${parsed.id}' reads behind a key change`, parsed.idNode, sink);
       }
     });
     pipelines.set(name, { name, from, to, steps, pair, fromNodes: listNodes('from', from.length), toNodes: listNodes('to', to.length) });

@@ -8,7 +8,9 @@ import { KafkajsAdmin } from '../../../runtime/kafka/client/kafkajs/kafkajs-admi
 import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
 import { KafkaChangelogReader } from '../../../runtime/state/changelog-restorer';
 import type { ChangelogRecord } from '../../../runtime/state/changelog-record';
-import { changelogTopicSpecs, createChangelogTopics } from '../../../runtime/state/changelog-topics';
+import { changelogRequirement } from '../../../runtime/kafka/internal-topics';
+import { ensureTopics } from '../../../runtime/kafka/topic-admin';
+import { changelogTopicName } from '../../../topology/internal-topic-names';
 import { nextChangelogOffsets } from '../../../runtime/state/next-changelog-offsets';
 import type { StoreDefinition } from '../../../runtime/state/store-definition';
 import { structuredKeySerde } from '../../../runtime/state/serde-structured-key';
@@ -53,12 +55,12 @@ describe('changelog restore from Kafka', function () {
     ({ dir, cleanup } = await tempStateDir());
     app = `it-${randomUUID().slice(0, 8)}`;
     log.length = 0;
-    await createChangelogTopics(new KafkajsAdmin(admin), changelogTopicSpecs(app, stores, 2));
+    await ensureTopics(new KafkajsAdmin(admin), stores.map((s) => changelogRequirement({ ...s, changelogTopic: changelogTopicName(app, s.name) }, 2)), 'create');
     producer = await client.producer();
   });
   afterEach(async () => {
     await producer.close();
-    await admin.deleteTopics({ topics: stores.map((s) => TaskStores.changelogTopic(app, s.name)) }).catch(() => undefined);
+    await admin.deleteTopics({ topics: stores.map((s) => changelogTopicName(app, s.name)) }).catch(() => undefined);
     await admin.disconnect();
     await cleanup();
   });
@@ -75,14 +77,15 @@ describe('changelog restore from Kafka', function () {
   }
 
   it('creates changelog topics compacted with the input\'s partition count', async () => {
-    const topic = TaskStores.changelogTopic(app, 'counts');
+    const topic = changelogTopicName(app, 'counts');
     const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }] });
     assert.equal(described.resources[0].configEntries[0].configValue, 'compact');
-    const window = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: TaskStores.changelogTopic(app, 'recent'), configNames: ['cleanup.policy'] }] });
+    const window = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: changelogTopicName(app, 'recent'), configNames: ['cleanup.policy'] }] });
     assert.equal(window.resources[0].configEntries[0].configValue, 'compact,delete');
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     assert.equal(meta.topics[0].partitions.length, 2);
-    await assert.rejects(createChangelogTopics(new KafkajsAdmin(admin), [{ topic, partitions: 3 }]), /has 2 partitions but the input has 3/);
+    const counts = changelogRequirement({ name: 'counts', kind: 'key-value', changelogTopic: topic }, 3);
+    await assert.rejects(ensureTopics(new KafkajsAdmin(admin), [counts], 'create'), /has 2 partitions but the application needs 3/);
   });
 
   it('restores a deleted task directory to equal contents from the changelog topic', async () => {
@@ -101,7 +104,7 @@ describe('changelog restore from Kafka', function () {
     assert.ok(expected.length > 400, `only ${expected.length} keys`);
     await t.wipe();
     // Partition 0 belongs to task 0_0: none of it may land in task 0_1.
-    await producer.send([{ topic: TaskStores.changelogTopic(app, 'counts'), messages: [
+    await producer.send([{ topic: changelogTopicName(app, 'counts'), messages: [
       { partition: 0, key: structuredKeySerde.serialize(['other-task', 1]), value: Buffer.from('{"n":-1}') },
     ] }], 'none');
 
@@ -149,7 +152,7 @@ describe('changelog restore from Kafka', function () {
       const t = await open();
       t.keyValueStore<string, number>('counts').put('committed', 1);
       await commit(t);
-      await tx.send({ topic: TaskStores.changelogTopic(app, 'counts'), messages: [{ partition: 1, key: structuredKeySerde.serialize('open'), value: Buffer.from('2') }] });
+      await tx.send({ topic: changelogTopicName(app, 'counts'), messages: [{ partition: 1, key: structuredKeySerde.serialize('open'), value: Buffer.from('2') }] });
       await t.wipe();
       const fresh = await open();
       const [counts] = await fresh.restore(reader());
