@@ -22,7 +22,7 @@ export function docPages(root: string = repoRoot): DocPage[] {
   return [
     {
       file: 'operators.md',
-      text: ['# Operators', '', generatedNote('the operator specs in operators/ (registry.ts)'), '',
+      text: ['# Operator reference', '', generatedNote('the operator specs in operators/ (registry.ts)'), '',
         'Every built-in operator with its options and an example step. How the stateful and time operators',
         'behave (batches, state, event time, late records, timers): [stateful-operators.md](stateful-operators.md).', '',
         operatorReference()].join('\n'),
