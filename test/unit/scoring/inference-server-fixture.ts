@@ -111,9 +111,9 @@ export function errorOf(answer: HttpAnswer): string {
 export interface GrpcAnswer { err: grpc.ServiceError | null; reply: Record<string, unknown> | undefined }
 
 /** A gRPC client of the protocol service; `call` never rejects, it returns the error. */
-export function grpcClient(server: InferenceServer): { call(method: string, req: object): Promise<GrpcAnswer>; close(): void } {
+export function grpcClient(server: InferenceServer, options: grpc.ChannelOptions = {}): { call(method: string, req: object): Promise<GrpcAnswer>; close(): void } {
   const Client = inferenceService();
-  const client = new Client(`127.0.0.1:${server.grpcPort}`, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1 });
+  const client = new Client(`127.0.0.1:${server.grpcPort}`, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1, ...options });
   return {
     call: (method, req) => new Promise((resolve) => {
       (client as unknown as Record<string, (r: object, cb: (err: grpc.ServiceError | null, reply?: Record<string, unknown>) => void) => void>)[method](req, (err, reply) => resolve({ err, reply }));

@@ -80,6 +80,20 @@ describe('Open Inference Protocol over gRPC (kserveGrpcHandlers)', () => {
     assert.ok(err!.details.length > 0);
   });
 
+  it('answers RESOURCE_EXHAUSTED to a gzip message that decompresses past the limit (no zip bombs)', async () => {
+    // grpc.default_compression_algorithm 2 is gzip in grpc-js's numbering.
+    const gzipClient = grpcClient(server, { 'grpc.default_compression_algorithm': 2 });
+    try {
+      const small = await gzipClient.call('ModelInfer', grpcInfer(1, [1, 2]));
+      assert.equal(small.err, null);
+      const { err } = await gzipClient.call('ModelInfer', grpcInfer(0, Array.from({ length: 20_000 }, () => 0)));
+      assert.equal(err?.code, grpc.status.RESOURCE_EXHAUSTED);
+      assert.match(err!.details, /decompresses to a size larger than 65536/);
+    } finally {
+      gzipClient.close();
+    }
+  });
+
   it('logged no internal error', () => {
     assert.deepEqual(logged, []);
   });
