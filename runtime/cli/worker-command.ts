@@ -25,11 +25,13 @@ interface WorkerOptions {
 
 function integer(value: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${flag} must be an integer from ${min} to ${max}, got '${value}'`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${flag} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}, got '${value}'`);
+  }
   return n;
 }
 
-/** Rows the batching queue of a worker holds unless told otherwise (about 16 MiB of the flagship model's rows). */
+/** Rows the batching queue of a worker holds unless told otherwise (about 10 MB of the flagship model's 152-byte candidate rows). */
 const defaultMaxQueueRows = 65_536;
 
 const afterHelp = `
@@ -40,7 +42,7 @@ Endpoints (Open Inference Protocol / KServe v2, as Triton serves them):
 Only the version in the model's manifest is served; other versions answer 404 / NOT_FOUND.
 Overload: a request that would queue more than --max-queue-rows rows gets 429 / RESOURCE_EXHAUSTED.
 SIGTERM or SIGINT: readiness turns false, new requests get 503 / UNAVAILABLE, requests in
-flight finish (at most --drain-timeout-ms), then the process exits.`;
+flight finish (at most --drain-timeout-ms), then the process exits; a second signal ends it at once.`;
 
 /**
  * `tributary worker --model DIR --port N`: a scoring worker that serves its
