@@ -121,9 +121,15 @@ export const workerCommand: CliCommand = {
         telemetry?.readiness.setReady(true);
         const served = names.map((n) => `${n.name} v${n.version} on ${pool.local?.providersInUse(n.name)[0] ?? '?'}`).join(', ');
         process.stdout.write(`tributary worker: serving ${served} at http://${server.host}:${server.httpPort} and grpc://${server.host}:${server.grpcPort}${telemetry?.url ? `, metrics at ${telemetry.url}/metrics` : ''}\n`);
-        const signal = await new Promise<string>((resolve) => {
-          process.once('SIGINT', () => resolve('SIGINT'));
-          process.once('SIGTERM', () => resolve('SIGTERM'));
+        const signal = await new Promise<NodeJS.Signals>((resolve) => {
+          // Both listeners go after the first signal, so a second one gets Node's default: the process ends at once.
+          const stop = (name: NodeJS.Signals): void => {
+            process.removeListener('SIGINT', stop);
+            process.removeListener('SIGTERM', stop);
+            resolve(name);
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
         });
         // Not ready first, so load balancers stop sending; then the requests in flight finish.
         telemetry?.readiness.setReady(false);
