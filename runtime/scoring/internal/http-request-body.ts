@@ -60,7 +60,10 @@ export function readRequestBody(req: http.IncomingMessage, maxBytes: number): Pr
       else chunks.push(c);
     });
     decoded.on('error', (err: Error) => stop(new ProtocolError('invalid', `the request body could not be decompressed as ${encoding}: ${err.message}`)));
-    req.on('aborted', () => stop(new ProtocolError('invalid', 'the client closed the request before its body ended')));
+    req.on('error', (err: Error) => stop(new ProtocolError('invalid', `the request body could not be read: ${err.message}`)));
+    req.on('close', () => {
+      if (!req.complete) stop(new ProtocolError('invalid', 'the client closed the request before its body ended'));
+    });
     decoded.on('end', () => {
       if (done) return;
       done = true;

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
 import * as zlib from 'node:zlib';
 import type { InferenceServer } from '../../../runtime/scoring/inference-server';
 import { FakePool, errorOf, jsonInfer, request, startServer, bytesOf } from './inference-server-fixture';
@@ -170,6 +171,15 @@ describe('Open Inference Protocol over HTTP (kserveHttpHandler)', () => {
       assert.equal(answer.status, 400);
       assert.match(errorOf(answer), /could not be decompressed as gzip/);
     });
+  });
+
+  it('counts a request whose client goes away mid-body as no longer in flight', async () => {
+    const socket = net.connect(server.httpPort, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.write('POST /v2/models/sum/infer HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n{"inputs"');
+    while (server.inFlight === 0) await new Promise((r) => setTimeout(r, 5));
+    socket.destroy();
+    while (server.inFlight !== 0) await new Promise((r) => setTimeout(r, 5));
   });
 
   it('logged no internal error for any of these requests', () => {
