@@ -68,12 +68,12 @@ async function route(pool: ServedPool, models: readonly string[], req: http.Inco
   if (parts[0] !== 'v2') return noRoute();
   if (req.method === 'GET' && parts.length === 1) return { status: 200, body: serverMetadata() };
   if (parts[1] !== 'models' || !parts[2]) return noRoute();
-  const name = decodeURIComponent(parts[2]);
+  const name = pathPart(parts[2]);
   let rest = parts.slice(3);
   let version: string | undefined;
   if (rest[0] === 'versions') {
     if (rest[1] === undefined) return noRoute();
-    version = decodeURIComponent(rest[1]);
+    version = pathPart(rest[1]);
     rest = rest.slice(2);
   }
   const manifest = servedModel(pool, models, name, version);
@@ -85,6 +85,14 @@ async function route(pool: ServedPool, models: readonly string[], req: http.Inco
 
 function invalid(message: string): never {
   throw new ProtocolError('invalid', message);
+}
+
+function pathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return invalid(`the path part '${part}' is not valid percent-encoding`);
+  }
 }
 
 async function infer(pool: ServedPool, manifest: ModelManifest, req: http.IncomingMessage, body: Buffer): Promise<Reply> {

@@ -173,6 +173,12 @@ describe('Open Inference Protocol over HTTP (kserveHttpHandler)', () => {
     });
   });
 
+  it('answers 400 to a path that is not valid percent-encoding', async () => {
+    const answer = await request(server, 'GET', '/v2/models/%E0%A4%A/ready');
+    assert.equal(answer.status, 400);
+    assert.match(errorOf(answer), /the path part '%E0%A4%A' is not valid percent-encoding/);
+  });
+
   it('counts a request whose client goes away mid-body as no longer in flight', async () => {
     const socket = net.connect(server.httpPort, '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));
