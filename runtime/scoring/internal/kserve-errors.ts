@@ -20,7 +20,6 @@ export class ProtocolError extends TributaryError {
  * model or version, RESOURCE_EXHAUSTED for a message over the size limit), except overload: Triton
  * reports a full queue as UNAVAILABLE, and 429 / RESOURCE_EXHAUSTED here lets a client tell "back off
  * or try another endpoint" from "this server is going away". Both are retriable for the pool client.
- * The issue's reproduction names the unknown-model 404 / NOT_FOUND; Triton's HTTP server says 400.
  */
 const httpStatus: Record<ProtocolErrorKind, number> = { invalid: 400, not_found: 404, too_large: 413, overloaded: 429, unavailable: 503 };
 const grpcStatus: Record<ProtocolErrorKind, grpc.status> = {
