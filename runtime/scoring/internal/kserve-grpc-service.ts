@@ -31,7 +31,7 @@ function hasContents(input: InferInput): boolean {
 /** The input tensors of a gRPC infer request, from `raw_input_contents` (all inputs) or typed `contents`. */
 function decodeInputs(r: InferRequest): Record<string, TensorData> {
   const raw = r.raw_input_contents;
-  // Triton's rule: raw contents for every input or for none, never beside typed contents.
+  // The protocol's rule: raw contents hold one entry per input or none, and never sit beside typed contents (MLServer refuses both the same way).
   if (raw.length > 0 && raw.length !== r.inputs.length) {
     invalid(`raw_input_contents has ${raw.length} entries for ${r.inputs.length} inputs: give one per input, in the order of inputs`);
   }
