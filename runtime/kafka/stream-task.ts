@@ -253,37 +253,8 @@ export class StreamTask {
     messages: readonly ConsumedMessage[],
   ): Promise<void> {
     try {
-      const produce = new Map<string, ProducedMessage[]>();
-      const add = (t: string, m: ProducedMessage) => {
-        const list = produce.get(t);
-        if (list) list.push(m); else produce.set(t, [m]);
-      };
       const inputTopic = input?.topic ?? '';
-      const deadLetters: DeadLetter[] = [...poison];
-      for (const failure of result.failures) deadLetters.push(this.stepFailure(failure.stepId, failure.record, failure.error, messages, inputTopic));
-      await inStageSpan('serialize', (span) => {
-        for (const output of result.outputs) {
-          const encoding = this.options.sinks.get(output.sink);
-          if (!encoding) throw new TaskClosedError(this.id, `unknown sink ${output.sink}`);
-          try {
-            add(encoding.topic, encodeRecord(encoding, output.record));
-          } catch (error) {
-            deadLetters.push({ ...this.stepFailure(`sink:${output.sink}`, output.record, error, messages, inputTopic), stage: 'serialize' });
-          }
-        }
-        for (const r of result.repartition) {
-          const encoding = this.options.repartition.get(r.topic);
-          if (!encoding) throw new TaskClosedError(this.id, `unknown repartition topic ${r.topic}`);
-          try {
-            add(encoding.topic, encodeRecord(encoding, r.record));
-          } catch (error) {
-            // A key the co-partitioned key format cannot hold (an object for an Avro string key) is a bad record, not a stop.
-            deadLetters.push({ ...this.stepFailure(`repartition:${r.topic}`, r.record, error, messages, inputTopic), stage: 'serialize' });
-          }
-        }
-        span?.setAttributes({ 'tributary.records.out': result.outputs.length, 'tributary.records.repartitioned': result.repartition.length });
-      });
-      for (const d of deadLetters) add(this.options.deadLetterTopic, deadLetterMessage(d));
+      const { produce, deadLetters } = await this.encode(result, poison, messages, inputTopic);
       if (produce.size > 0) {
         await inStageSpan('produce', async (span) => {
           span?.setAttributes({
@@ -322,6 +293,45 @@ export class StreamTask {
       if (!canRetry(error, this.options.isRecoverableKafkaError)) this.state = 'failed';
       throw error;
     }
+  }
+
+  /**
+   * The messages to produce per topic: outputs, repartition records and dead letters (poison,
+   * step failures, and records their sink's or repartition topic's format cannot hold).
+   */
+  private async encode(result: BatchResult, poison: readonly DeadLetter[], messages: readonly ConsumedMessage[], inputTopic: string):
+  Promise<{ produce: Map<string, ProducedMessage[]>; deadLetters: DeadLetter[] }> {
+    const produce = new Map<string, ProducedMessage[]>();
+    const add = (t: string, m: ProducedMessage) => {
+      const list = produce.get(t);
+      if (list) list.push(m); else produce.set(t, [m]);
+    };
+    const deadLetters: DeadLetter[] = [...poison];
+    for (const failure of result.failures) deadLetters.push(this.stepFailure(failure.stepId, failure.record, failure.error, messages, inputTopic));
+    await inStageSpan('serialize', (span) => {
+      for (const output of result.outputs) {
+        const encoding = this.options.sinks.get(output.sink);
+        if (!encoding) throw new TaskClosedError(this.id, `unknown sink ${output.sink}`);
+        try {
+          add(encoding.topic, encodeRecord(encoding, output.record));
+        } catch (error) {
+          deadLetters.push({ ...this.stepFailure(`sink:${output.sink}`, output.record, error, messages, inputTopic), stage: 'serialize' });
+        }
+      }
+      for (const r of result.repartition) {
+        const encoding = this.options.repartition.get(r.topic);
+        if (!encoding) throw new TaskClosedError(this.id, `unknown repartition topic ${r.topic}`);
+        try {
+          add(encoding.topic, encodeRecord(encoding, r.record));
+        } catch (error) {
+          // A key the co-partitioned key format cannot hold (an object for an Avro string key) is a bad record, not a stop.
+          deadLetters.push({ ...this.stepFailure(`repartition:${r.topic}`, r.record, error, messages, inputTopic), stage: 'serialize' });
+        }
+      }
+      span?.setAttributes({ 'tributary.records.out': result.outputs.length, 'tributary.records.repartitioned': result.repartition.length });
+    });
+    for (const d of deadLetters) add(this.options.deadLetterTopic, deadLetterMessage(d));
+    return { produce, deadLetters };
   }
 
   /** Inside the queue: commit when the interval has passed. */
