@@ -162,6 +162,11 @@ export function checkFields(
   const seen = new Set<string>(Object.keys(preset));
   for (const pair of node?.items ?? []) {
     const name = keyText(pair);
+    const retired = name !== undefined ? spec.retired?.[name] : undefined;
+    if (retired !== undefined) {
+      sink.report(pair.key as Node, 'unknown-key', `${join(where, name!)} is no longer supported: ${retired}`);
+      continue;
+    }
     if (name === undefined || !(name in fields)) {
       sink.report(pair.key as Node, 'unknown-key',
         `unknown key '${name ?? describeNode(pair.key)}' ${where ? `in ${where}` : 'at top level'}${name ? didYouMean(name, Object.keys(fields)) : ''}`);
