@@ -149,7 +149,7 @@ export const topologySpec: DocSpec = {
             kind: 'string', oneOf: ['key-value'], default: 'key-value',
             description: 'store type: key-value, the only kind (window steps keep their windows in key-value stores, one store per step)',
             rejected: {
-              window: "window steps (window-tumbling, window-hopping, window-sliding, window-session) keep their windows in key-value stores; drop 'kind' or write kind: key-value (docs/decisions/0003-window-state-in-key-value-stores.md)",
+              window: "window steps (window-tumbling, window-hopping, window-sliding, window-session) keep their windows in key-value stores; drop 'kind' or write kind: key-value (docs/decisions/0016-window-state-in-key-value-stores.md)",
             },
           },
           changelog: { kind: 'boolean', default: true, description: 'back the store with a compacted changelog topic' },

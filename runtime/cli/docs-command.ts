@@ -1,23 +1,43 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { operatorDocs } from '../../topology/operator-docs';
 import type { CliCommand } from './cli-command';
+import { docPages } from './doc-pages';
 
-/** `tributary docs [--out FILE]`: the language reference and every built-in operator, from their specs. */
+function write(file: string, text: string): boolean {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    return true;
+  } catch (err) {
+    process.stderr.write(`tributary docs: cannot write '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+    process.exitCode = 2;
+    return false;
+  }
+}
+
+/**
+ * `tributary docs [--out FILE]`: the language reference and every built-in operator, from their specs.
+ * `tributary docs --write DIR`: the generated pages of docs/ (operators, topology settings, metrics).
+ */
 export const docsCommand: CliCommand = {
   register(program) {
     program
       .command('docs')
-      .description('print (or write) the topology language and operator reference as markdown')
+      .description('print (or write) the topology language and operator reference as markdown; --write DIR regenerates the generated pages of docs/')
       .option('-o, --out <file>', 'write to this file instead of stdout')
-      .action((opts: { out?: string }) => {
+      .option('-w, --write <dir>', 'write the generated pages (operators.md, language-reference.md, metrics.md) into this folder')
+      .action((opts: { out?: string; write?: string }) => {
+        if (opts.write) {
+          for (const page of docPages()) {
+            const file = path.join(opts.write, page.file);
+            if (write(file, page.text)) process.stdout.write(`wrote ${file}\n`);
+          }
+          return;
+        }
         const text = operatorDocs();
         if (!opts.out) { process.stdout.write(text); return; }
-        try {
-          writeFileSync(opts.out, text);
-        } catch (err) {
-          process.stderr.write(`tributary docs: cannot write '${opts.out}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
-          process.exitCode = 2;
-        }
+        write(opts.out, text);
       });
   },
 };

@@ -1,13 +1,13 @@
 import type { CompressionCodec } from '../../topology/compiled-topology';
-import type { GroupConsumer, KafkaProducer, SendResult, TopicMessages } from './client/kafka-client';
+import type { GroupConsumer, KafkaProducer, SendResult, TopicMessages, TopicPartitionOffset } from './client/kafka-client';
 import type { BatchCommitter } from './stream-task';
 import { chunkTopicMessages, mergeSendResults } from './produce-chunks';
 import { groupByCompression, type TopicCompression } from './topic-compression';
 
 /**
- * at_least_once: produce through the application's shared idempotent
- * producer, wait for every acknowledgement (acks=all), then commit the input
- * offset. A crash between the two replays the batch: duplicates, never loss.
+ * at_least_once: produce through the application's shared idempotent producer and wait for
+ * every acknowledgement (acks=all); at commit, produce the changelog, then commit the input
+ * offsets. A crash before the commit replays what came after the last one: duplicates, never loss.
  */
 export class AtLeastOnceCommitter implements BatchCommitter {
   constructor(
@@ -16,7 +16,7 @@ export class AtLeastOnceCommitter implements BatchCommitter {
     private readonly compression: CompressionCodec | TopicCompression,
   ) {}
 
-  async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<SendResult[]> {
+  async send(messages: TopicMessages[]): Promise<SendResult[]> {
     const chunks = chunkTopicMessages(messages);
     const results: SendResult[][] = [];
     for (const chunk of chunks) {
@@ -24,9 +24,17 @@ export class AtLeastOnceCommitter implements BatchCommitter {
       for (const group of groupByCompression(chunk, this.compression)) sent.push(...await this.producer.send(group.topicMessages, group.compression));
       results.push(sent);
     }
-    const sent = mergeSendResults(chunks, results);
-    if (input) await this.consumer.commitOffsets([{ topic: input.topic, partition: input.partition, offset: input.nextOffset }]);
+    return mergeSendResults(chunks, results);
+  }
+
+  async commit(changelog: TopicMessages[], offsets: readonly TopicPartitionOffset[]): Promise<SendResult[]> {
+    const sent = await this.send(changelog);
+    if (offsets.length > 0) await this.consumer.commitOffsets(offsets);
     return sent;
+  }
+
+  async abort(): Promise<void> {
+    // What was produced stays produced: at_least_once replays it after the last commit.
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { CompressionCodec } from '../../topology/compiled-topology';
-import type { KafkaClient, SendResult, TopicMessages, TransactionalProducer } from './client/kafka-client';
+import type { KafkaClient, KafkaTransaction, SendResult, TopicMessages, TopicPartitionOffset, TransactionalProducer } from './client/kafka-client';
 import type { BatchCommitter } from './stream-task';
 import { chunkTopicMessages, mergeSendResults } from './produce-chunks';
 import { groupByCompression, type TopicCompression } from './topic-compression';
@@ -12,9 +12,12 @@ import { groupByCompression, type TopicCompression } from './topic-compression';
  * id is: when a task moves, its new owner's initTransactions fences the old
  * owner's producer and aborts its open transaction.
  *
- * Outputs, changelog records and the input offset go in one transaction.
+ * One transaction spans a commit interval: the outputs of every batch of the interval, then
+ * the changelog records and the input offsets, then the commit.
  */
 export class ExactlyOnceCommitter implements BatchCommitter {
+  private open?: KafkaTransaction;
+
   private constructor(
     private readonly producer: TransactionalProducer,
     private readonly groupId: string,
@@ -25,27 +28,44 @@ export class ExactlyOnceCommitter implements BatchCommitter {
     return new ExactlyOnceCommitter(await client.transactionalProducer(transactionalId, 60_000), groupId, compression);
   }
 
-  async commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<SendResult[]> {
-    const transaction = await this.producer.begin();
+  async send(messages: TopicMessages[]): Promise<SendResult[]> {
+    if (messages.length === 0) return [];
+    this.open ??= await this.producer.begin();
+    const transaction = this.open;
+    const chunks = chunkTopicMessages(messages);
+    const results: SendResult[][] = [];
+    for (const chunk of chunks) {
+      const sent: SendResult[] = [];
+      for (const group of groupByCompression(chunk, this.compression)) sent.push(...await transaction.send(group.topicMessages, group.compression));
+      results.push(sent);
+    }
+    return mergeSendResults(chunks, results);
+  }
+
+  async commit(changelog: TopicMessages[], offsets: readonly TopicPartitionOffset[]): Promise<SendResult[]> {
+    if (changelog.length === 0 && offsets.length === 0 && !this.open) return [];
     try {
-      const chunks = chunkTopicMessages(messages);
-      const results: SendResult[][] = [];
-      for (const chunk of chunks) {
-        const sent: SendResult[] = [];
-        for (const group of groupByCompression(chunk, this.compression)) sent.push(...await transaction.send(group.topicMessages, group.compression));
-        results.push(sent);
-      }
-      const sent = mergeSendResults(chunks, results);
-      if (input) await transaction.sendOffsets(this.groupId, [{ topic: input.topic, partition: input.partition, offset: input.nextOffset }]);
-      await transaction.commit();
+      const sent = await this.send(changelog);
+      this.open ??= await this.producer.begin();
+      if (offsets.length > 0) await this.open.sendOffsets(this.groupId, offsets);
+      await this.open.commit();
       return sent;
     } catch (error) {
-      await transaction.abort().catch(() => undefined);
+      await this.abort();
       throw error;
+    } finally {
+      this.open = undefined;
     }
   }
 
+  async abort(): Promise<void> {
+    const transaction = this.open;
+    this.open = undefined;
+    await transaction?.abort().catch(() => undefined);
+  }
+
   async close(): Promise<void> {
+    await this.abort();
     await this.producer.close();
   }
 }

@@ -100,6 +100,7 @@ export class StreamApp {
   /** Per input partition of a task this process keeps: the next offset its last commit covered. */
   private readonly committedPositions = new Map<string, bigint>();
   private exchange?: AlignmentExchange;
+  private commitTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: StreamAppOptions) {
     this.kafka = options.client ?? connectKafka(options.topology.kafka, options.logger);
@@ -161,6 +162,9 @@ export class StreamApp {
       coPartitionGroups: topology.subTopologies.map((s) => s.sourceTopics),
     });
     this.lifecycle.moveTo('running');
+    // Tasks commit after a batch once their interval has passed; the timer commits tasks that got no batch since.
+    const interval = topology.processing.commitIntervalMs;
+    if (interval > 0) this.commitTimer = setInterval(() => this.commitDueTasks(), Math.max(50, Math.min(interval, 1_000)));
     await this.consumer.run({
       onAssignment: (assignment) => { void this.reconcileTasks(assignment).catch((error) => this.fatal(error)); },
       onBatch: (batch) => this.onBatch(batch),
@@ -173,10 +177,17 @@ export class StreamApp {
   async stop(): Promise<void> {
     if (this.lifecycle.is('stopping', 'stopped')) return;
     this.lifecycle.moveTo('stopping');
+    clearInterval(this.commitTimer);
+    // Batches fetched from now on are left to the next owner; what the tasks processed is
+    // committed while the consumer is still in the group (at_least_once commits through it).
+    const open = await Promise.allSettled(this.tasks.values());
+    for (const t of open) {
+      if (t.status === 'fulfilled') await t.value.commitPending().catch((error) => this.options.logger.warn('commit at stop failed; the next owner replays from the last commit', { task: t.value.id, error }));
+    }
     await this.consumer?.stop().catch(() => undefined);
     for (const id of [...this.punctuators.keys()]) this.stopPunctuation(id);
     const tasks = await Promise.allSettled(this.tasks.values());
-    for (const t of tasks) if (t.status === 'fulfilled') await t.value.close().catch((error) => this.options.logger.warn('task close failed', { task: t.value.id, error }));
+    for (const t of tasks) if (t.status === 'fulfilled') await t.value.close({ commit: true }).catch((error) => this.options.logger.warn('task close failed', { task: t.value.id, error }));
     this.tasks.clear();
     await this.producer?.close().catch(() => undefined);
     await this.admin?.close().catch(() => undefined);
@@ -188,18 +199,14 @@ export class StreamApp {
   }
 
   private async onBatch(batch: ConsumerBatch): Promise<void> {
-    if (!batch.isRunning() || batch.isStale() || batch.messages.length === 0) return;
+    if (!batch.isRunning() || batch.isStale() || batch.messages.length === 0 || !this.lifecycle.is('running')) return;
     const sub = this.topicToSubTopology.get(batch.topic);
     if (!sub) throw new Error(`no sub-topology reads topic ${batch.topic}`);
     const task = await this.task(sub, batch.partition, batch.heartbeat);
     // Creating the task may have moved the partition's position (stable-offsets.ts): drop a batch fetched before.
     if (batch.isStale()) return;
     const lane = `${batch.topic}/${batch.partition}`;
-    const messages = this.notYetCommitted(lane, batch.messages);
-    if (messages.length === 0) {
-      batch.markProcessed(batch.messages[batch.messages.length - 1].offset);
-      return;
-    }
+    const messages = batch.messages;
     // The client heartbeats between batches only: keep the membership alive while a long batch
     // (slow scoring, a large fetch) runs, instead of losing the partitions after the session timeout.
     const beat = setInterval(() => { void batch.heartbeat().catch(() => undefined); }, this.heartbeatIntervalMs());
@@ -209,17 +216,18 @@ export class StreamApp {
     try {
       // Stage spans (deserialize, steps, scoring, flush, commit) only when spans leave the process.
       const outcome = span
-        ? await context.with(telemetry!.tracesExported ? withStageSpans(span.context) : span.context, () => task.processBatch(batch.topic, messages, admit))
-        : await task.processBatch(batch.topic, messages, admit);
+        ? await context.with(telemetry!.tracesExported ? withStageSpans(span.context) : span.context, () => task.processBatch(batch.topic, messages, admit, batch.isStale))
+        : await task.processBatch(batch.topic, messages, admit, batch.isStale);
       span?.end();
+      if (outcome.stale) return;
       if (outcome.handled === 0) {
         // Held back whole by event-time alignment: give the other lanes a moment, then the client fetches it again.
         await this.aligner.waitForProgress(ALIGNMENT_WAIT_MS);
         return;
       }
-      // Mark only what is committed, so a failed batch (or the held tail) is fetched again.
+      // Mark what was handled, so the held tail is fetched again; a failure before the next
+      // commit seeks back (recoverTask), as marked records are not fetched again by themselves.
       const last = messages[outcome.handled - 1].offset;
-      this.committedPositions.set(lane, BigInt(last) + 1n);
       batch.markProcessed(last);
       const caughtUp = outcome.handled === messages.length && batch.lag() === 0n;
       this.aligner.processed(lane, outcome.lastEventTime, caughtUp);
@@ -227,12 +235,7 @@ export class StreamApp {
     } catch (error) {
       span?.end(error);
       if (canRetry(error, (e) => this.kafka.isRecoverable(e))) {
-        // The batch was not committed, but its effects sit in the task's
-        // in-memory store layers (RocksDB only gets committed writes): rebuild
-        // the task from RocksDB and the changelog, and let the consumer (rejoin
-        // and) fetch the batch again.
-        this.options.logger.warn('batch not committed; rebuilding the task', { task: task.id, error });
-        await this.dropTask(task.id, false);
+        await this.recoverTask(task, error, [{ topic: batch.topic, partition: batch.partition, offset: messages[0].offset }]);
         throw error;
       }
       this.fatal(error);
@@ -243,17 +246,32 @@ export class StreamApp {
   }
 
   /**
-   * The messages a kept task has not committed yet. After a rebalance the
-   * client resumes every partition from the group's committed offset, and
-   * kafkajs reads it without KIP-447's require_stable: under exactly_once it
-   * can predate the task's own last transaction (whose offset commit is not
-   * visible yet), and the task, whose state already holds that batch, would
-   * apply it twice. The task's own record of what it committed wins.
+   * Give up a task's uncommitted work after a failure another try can fix: its effects sit in
+   * the task's in-memory store layers (RocksDB only gets committed writes), so the task is
+   * rebuilt from RocksDB and the changelog, and every lane it read since its last commit is
+   * sought back to where that work began (batches fetched before become stale).
    */
-  private notYetCommitted(lane: string, messages: readonly ConsumedMessage[]): readonly ConsumedMessage[] {
-    const committed = this.committedPositions.get(lane);
-    if (committed === undefined || BigInt(messages[0].offset) >= committed) return messages;
-    return messages.filter((m) => BigInt(m.offset) >= committed);
+  private async recoverTask(task: StreamTask, error: unknown, alsoFrom: ReadonlyArray<{ topic: string; partition: number; offset: string }> = []): Promise<void> {
+    this.options.logger.warn('work since the last commit given up; rebuilding the task and replaying it', { task: task.id, error });
+    const from = new Map<string, { topic: string; partition: number; offset: string }>();
+    for (const p of [...alsoFrom, ...task.replayPositions()]) {
+      const lane = `${p.topic}/${p.partition}`;
+      const known = from.get(lane);
+      if (!known || BigInt(p.offset) < BigInt(known.offset)) from.set(lane, p);
+    }
+    for (const p of from.values()) this.consumer?.seek(p.topic, p.partition, p.offset);
+    await this.dropTask(task.id, false);
+  }
+
+  /** Commit every task whose interval has passed (a task with no new batches commits too). */
+  private commitDueTasks(): void {
+    for (const pending of this.tasks.values()) {
+      void pending.then((task) => task.commitIfDue().catch((error) => {
+        if (canRetry(error, (e) => this.kafka.isRecoverable(e))) return this.recoverTask(task, error);
+        this.fatal(error);
+        return undefined;
+      }), () => undefined);
+    }
   }
 
   /** Kafka's guidance: heartbeat at most every third of the session timeout; a tenth leaves room for missed beats. */
@@ -301,9 +319,12 @@ export class StreamApp {
       repartition: codecs.repartition,
       deadLetterTopic: topology.processing.deadLetterTopic,
       committer,
+      commitIntervalMs: topology.processing.commitIntervalMs,
+      committedPositions: this.committedPositions,
       isRecoverableKafkaError: (error) => this.kafka.isRecoverable(error),
       logger,
-      onCommitted: (report) => this.report(report),
+      onProcessed: (report) => this.report(report),
+      onCommitted: (seconds, records) => this.options.telemetry?.metrics.commit(seconds, records),
     });
     const timers = [...intervals].map((ms) => setInterval(() => {
       task.punctuate().catch((error) => {
@@ -332,8 +353,19 @@ export class StreamApp {
     const assigned = new Set(lanes.map((l) => l.lane));
     for (const lane of [...this.committedPositions.keys()]) if (!assigned.has(lane)) this.committedPositions.delete(lane);
     // Tasks are created (and their stores restored) on assignment, not at their first batch.
-    for (const { sub, partition } of owned.values()) {
-      this.task(sub, partition, async () => undefined).catch((error) => this.fatal(error));
+    // A kept task commits what it has pending: the client resumes its partitions from the
+    // group's committed offsets, and the task skips what it committed (StreamTask.runBatch).
+    for (const [id, { sub, partition }] of owned) {
+      const kept = this.tasks.get(id);
+      if (kept) {
+        void kept.then((task) => task.commitPending().catch((error) => {
+          if (canRetry(error, (e) => this.kafka.isRecoverable(e))) return this.recoverTask(task, error);
+          this.fatal(error);
+          return undefined;
+        }), () => undefined);
+      } else {
+        this.task(sub, partition, async () => undefined).catch((error) => this.fatal(error));
+      }
     }
     for (const [id, task] of [...this.tasks]) {
       if (owned.has(id)) continue;
@@ -342,7 +374,7 @@ export class StreamApp {
       this.options.telemetry?.readiness.removeTask(id);
       const t = await task.catch(() => undefined);
       if (t) {
-        await t.close();
+        await t.close({ commit: true });
         this.options.logger.info('task closed after rebalance', { task: id });
       }
     }
@@ -356,7 +388,7 @@ export class StreamApp {
     this.stopPunctuation(id);
     const t = await task.catch(() => undefined);
     if (!t) return;
-    await t.close(wipe).catch((error) => this.options.logger.warn('task close failed', { task: id, error }));
+    await t.close({ commit: false, wipe }).catch((error) => this.options.logger.warn('task close failed', { task: id, error }));
   }
 
   private stopPunctuation(taskId: string): void {
@@ -370,7 +402,6 @@ export class StreamApp {
     telemetry.metrics.recordsConsumed(report.topic, report.partition, report.consumed);
     for (const [topic, count] of report.produced) telemetry.metrics.recordsSent(topic, count);
     if (report.deadLettered > 0) telemetry.metrics.dlqRecords(report.topic, 'record', report.deadLettered);
-    telemetry.metrics.commit(report.commitSeconds, report.consumed);
     const now = Date.now();
     for (const o of report.outputEventTimes) telemetry.metrics.e2eLatency(o.topic, o.eventTime, now);
   }

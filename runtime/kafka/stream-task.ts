@@ -1,4 +1,4 @@
-import type { ConsumedMessage, ProducedMessage, SendResult, TopicMessages } from './client/kafka-client';
+import type { ConsumedMessage, ProducedMessage, SendResult, TopicMessages, TopicPartitionOffset } from './client/kafka-client';
 import type { StreamRecord } from '../../core/stream-record';
 import type { Logger } from '../../core/logger';
 import type { TaskStores } from '../state/task-stores';
@@ -20,14 +20,17 @@ export interface BatchPipeline {
   close?(): Promise<void>;
 }
 
-/** How a task hands its finished batch to Kafka: plain produce + offset commit, or one transaction. */
+/**
+ * How a task hands its work to Kafka. A commit interval is one unit: plain produce and an
+ * offset commit at its end (at_least_once), or one transaction (exactly_once).
+ */
 export interface BatchCommitter {
-  /**
-   * Produce `messages` and commit the input offset `nextOffset` of
-   * (topic, partition) so that both happen, or (exactly_once) neither does.
-   * Resolves with the produce results once the broker acknowledged them.
-   */
-  commit(messages: TopicMessages[], input: { topic: string; partition: number; nextOffset: string } | undefined): Promise<SendResult[]>;
+  /** Produce within the current unit; resolves once the broker acknowledged every message. */
+  send(messages: TopicMessages[]): Promise<SendResult[]>;
+  /** Produce the changelog records and commit the input offsets: the unit ends, all of it or (exactly_once) none. */
+  commit(changelog: TopicMessages[], offsets: readonly TopicPartitionOffset[]): Promise<SendResult[]>;
+  /** Give the unit up (exactly_once: abort the transaction); the app replays from the last commit. */
+  abort(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,8 @@ export interface BatchOutcome {
   readonly handled: number;
   /** Event time of the last record processed, when there was one. */
   readonly lastEventTime?: number;
+  /** The batch was fetched before a seek or revocation and was dropped unprocessed. */
+  readonly stale?: boolean;
 }
 
 /** Counters of what one task did; read by telemetry and tests. */
@@ -57,14 +62,26 @@ export interface StreamTaskOptions {
   readonly repartition: ReadonlyMap<string, TopicEncoding>;
   readonly deadLetterTopic: string;
   readonly committer: BatchCommitter;
+  /** `processing.commitInterval`: batches within it share one commit (0: every batch commits). */
+  readonly commitIntervalMs: number;
+  /**
+   * Per input lane (`topic/partition`), the next offset this process's last commit of the lane
+   * covered; shared with the app, which keeps it across task rebuilds. Messages below it were
+   * committed already and are skipped (see StreamApp.onBatch).
+   */
+  readonly committedPositions: Map<string, bigint>;
   /** Whether a Kafka client failure leaves the task usable (the batch is retried), from the client behind the seam. */
   readonly isRecoverableKafkaError: (error: unknown) => boolean;
   readonly logger: Logger;
-  /** Told about every committed batch (telemetry). */
-  readonly onCommitted?: (report: BatchReport) => void;
+  /** Told about every processed batch (telemetry). */
+  readonly onProcessed?: (report: BatchReport) => void;
+  /** Told about every commit: how long it took and how many records it wrote (changelog included). */
+  readonly onCommitted?: (seconds: number, records: number) => void;
+  /** Wall clock in ms (tests). */
+  readonly now?: () => number;
 }
 
-/** What one committed batch did. */
+/** What one processed batch did. */
 export interface BatchReport {
   readonly taskId: string;
   readonly topic: string;
@@ -73,7 +90,6 @@ export interface BatchReport {
   /** Messages produced per topic (outputs, repartition, changelog, dead letters). */
   readonly produced: ReadonlyMap<string, number>;
   readonly deadLettered: number;
-  readonly commitSeconds: number;
   /** Event times of the records written to sinks (end-to-end latency). */
   readonly outputEventTimes: ReadonlyArray<{ readonly topic: string; readonly eventTime: number }>;
 }
@@ -87,22 +103,44 @@ export interface BatchReport {
  */
 type TaskState = 'running' | 'failed' | 'closed';
 
+/** Input a task processed since its last commit, per lane. */
+interface UncommittedLane {
+  readonly topic: string;
+  /** First offset processed since the last commit: where a replay starts. */
+  readonly first: bigint;
+  /** Next offset to commit. */
+  next: bigint;
+}
+
 /**
  * One task: a partition (of every co-partitioned source topic of a
  * sub-topology) with its own pipeline instance, stores and committer.
  * Batches of the same task run one at a time, in arrival order.
  *
- * A batch: decode → pipeline (async steps drained) → encode outputs →
- * flush stores → produce outputs, changelog and dead letters → commit the
- * input offset → checkpoint. Offsets are committed only after every record
- * of the batch is handled and the broker acknowledged its outputs.
+ * A batch: decode → pipeline (async steps drained) → encode → produce outputs and dead
+ * letters. Every `commitInterval` (Kafka Streams' commit.interval.ms): flush stores → produce
+ * the changelog → commit the input offsets → checkpoint; under exactly_once the interval's
+ * batches share one transaction. Offsets are committed only after every record before them is
+ * handled and the broker acknowledged its outputs. A failure before a commit replays from the
+ * previous one: the app seeks the task's lanes to {@link StreamTask.replayPositions} and
+ * rebuilds the task (RocksDB holds committed writes only).
  */
 export class StreamTask {
   readonly counters: TaskCounters = { recordsIn: 0, recordsOut: 0, deadLettered: 0, batches: 0 };
   private state: TaskState = 'running';
   private queue: Promise<void> = Promise.resolve();
+  private readonly uncommitted = new Map<string, UncommittedLane>();
+  /** Something was produced or written to a store since the last commit. */
+  private dirty = false;
+  private lastCommitAt: number;
 
-  constructor(private readonly options: StreamTaskOptions) {}
+  constructor(private readonly options: StreamTaskOptions) {
+    this.lastCommitAt = this.now();
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
 
   get id(): string {
     return this.options.id;
@@ -119,8 +157,8 @@ export class StreamTask {
    * order it says how many leading records go now; the rest is left for the
    * consumer to fetch again.
    */
-  processBatch(topic: string, messages: readonly ConsumedMessage[], admit?: (eventTimes: number[]) => number): Promise<BatchOutcome> {
-    const run = this.queue.then(() => this.runBatch(topic, messages, admit));
+  processBatch(topic: string, messages: readonly ConsumedMessage[], admit?: (eventTimes: number[]) => number, isStale: () => boolean = () => false): Promise<BatchOutcome> {
+    const run = this.queue.then(() => (isStale() ? { handled: 0, stale: true } : this.runBatch(topic, messages, admit)));
     this.queue = run.then(() => undefined, () => undefined);
     return run;
   }
@@ -132,7 +170,37 @@ export class StreamTask {
     const run = this.queue.then(async () => {
       if (this.state !== 'running') return;
       await this.complete(await pipeline.punctuate!(), undefined, [], []);
+      await this.commitIfDueNow();
     });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Commit when the interval has passed and there is something to commit (the app's timer calls it). */
+  commitIfDue(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.state === 'running' && this.pending() && this.now() - this.lastCommitAt >= this.options.commitIntervalMs) await this.commitNow();
+    });
+  }
+
+  /** Commit what is pending now (a rebalance: the client resumes kept partitions from the group's offsets). */
+  commitPending(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.state === 'running' && this.pending()) await this.commitNow();
+    });
+  }
+
+  /** Where each lane's replay starts if the uncommitted work is given up: the first offset processed since the last commit. */
+  replayPositions(): Array<{ topic: string; partition: number; offset: string }> {
+    return [...this.uncommitted.values()].map((l) => ({ topic: l.topic, partition: this.partition, offset: l.first.toString() }));
+  }
+
+  private pending(): boolean {
+    return this.dirty || this.uncommitted.size > 0;
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -140,6 +208,16 @@ export class StreamTask {
   private async runBatch(topic: string, messages: readonly ConsumedMessage[], admit?: (eventTimes: number[]) => number): Promise<BatchOutcome> {
     if (this.state !== 'running') throw new TaskClosedError(this.id, this.state);
     if (messages.length === 0) return { handled: 0 };
+    // After a rebalance the client resumes from the group's committed offset, which under
+    // exactly_once can predate this task's own last transaction (kafkajs reads it without
+    // KIP-447's require_stable): what the task committed itself is skipped, not applied twice.
+    const committed = this.options.committedPositions.get(`${topic}/${this.partition}`);
+    const skipped = committed === undefined ? 0 : messages.findIndex((m) => BigInt(m.offset) >= committed);
+    if (skipped === -1) return { handled: messages.length };
+    if (skipped > 0) {
+      const rest = await this.runBatch(topic, messages.slice(skipped), admit);
+      return { ...rest, handled: skipped + rest.handled };
+    }
     const decoding = this.options.decoding.get(topic);
     if (!decoding) throw new TaskClosedError(this.id, `no decoding for topic ${topic}`);
     const decoded = await inStageSpan('deserialize', async (span) => {
@@ -160,12 +238,13 @@ export class StreamTask {
     }
     const result = await this.options.pipeline.process(topic, records);
     await this.complete(result, { topic, messages: handled }, poison, handled);
+    await this.commitIfDueNow();
     return { handled: handled.length, lastEventTime: records.length > 0 ? records[records.length - 1].timestamp : undefined };
   }
 
   /**
-   * Encode what the pipeline produced, flush the stores, produce everything
-   * and commit (with the input offset when there was input), then checkpoint.
+   * Encode what the pipeline produced and produce it (outputs, repartition records, dead
+   * letters) in the current commit unit; note the input as processed but not yet committed.
    */
   private async complete(
     result: BatchResult,
@@ -205,44 +284,31 @@ export class StreamTask {
         span?.setAttributes({ 'tributary.records.out': result.outputs.length, 'tributary.records.repartitioned': result.repartition.length });
       });
       for (const d of deadLetters) add(this.options.deadLetterTopic, deadLetterMessage(d));
-      const stores = this.options.stores;
-      const changelog: ChangelogRecord[] = stores
-        ? await inStageSpan('store flush', async (span) => {
-          const flushed = await stores.flush();
-          span?.setAttribute('tributary.changelog.records', flushed.length);
-          return flushed;
-        })
-        : [];
-      for (const c of changelog) add(c.topic, { key: c.key, value: c.value, partition: c.partition });
-      if (!input && produce.size === 0) {
-        // Nothing to commit in Kafka: writes of stores without a changelog still go down to RocksDB.
-        await stores?.commitApplied([]);
-        return;
-      }
-
-      const commitStarted = process.hrtime.bigint();
-      const last = input ? input.messages[input.messages.length - 1].offset : undefined;
-      await inStageSpan('commit', async (span) => {
-        span?.setAttributes({
-          'messaging.batch.message_count': [...produce.values()].reduce((n, m) => n + m.length, 0),
-          'tributary.dlq.records': deadLetters.length,
-          'tributary.changelog.records': changelog.length,
+      if (produce.size > 0) {
+        await inStageSpan('produce', async (span) => {
+          span?.setAttributes({
+            'messaging.batch.message_count': [...produce.values()].reduce((n, m) => n + m.length, 0),
+            'tributary.dlq.records': deadLetters.length,
+          });
+          await this.options.committer.send([...produce].map(([t, m]) => ({ topic: t, messages: m })));
         });
-        const sent = await this.options.committer.commit(
-          [...produce].map(([t, m]) => ({ topic: t, messages: m })),
-          input && last !== undefined ? { topic: input.topic, partition: this.partition, nextOffset: (BigInt(last) + 1n).toString() } : undefined,
-        );
-        // RocksDB is written only now that the commit succeeded (see TaskStores).
-        if (stores) await stores.commitApplied(changelog.length > 0 ? nextChangelogOffsets(changelog, sent) : []);
-      });
-      this.options.onCommitted?.({
+      }
+      // Stores may have been written even when nothing was produced: the next commit flushes them.
+      this.dirty = true;
+      if (input && input.messages.length > 0) {
+        const lane = `${input.topic}/${this.partition}`;
+        const next = BigInt(input.messages[input.messages.length - 1].offset) + 1n;
+        const open = this.uncommitted.get(lane);
+        if (open) open.next = next;
+        else this.uncommitted.set(lane, { topic: input.topic, first: BigInt(input.messages[0].offset), next });
+      }
+      this.options.onProcessed?.({
         taskId: this.id,
         topic: inputTopic,
         partition: this.partition,
         consumed: messages.length,
         produced: new Map([...produce].map(([t, m]) => [t, m.length])),
         deadLettered: deadLetters.length,
-        commitSeconds: Number(process.hrtime.bigint() - commitStarted) / 1e9,
         outputEventTimes: result.outputs.map((o) => ({ topic: this.options.sinks.get(o.sink)!.topic, eventTime: o.record.timestamp })),
       });
       this.counters.batches++;
@@ -252,6 +318,50 @@ export class StreamTask {
       if (deadLetters.length > 0) {
         this.options.logger.warn('records sent to the dead-letter topic', { task: this.id, count: deadLetters.length, topic: this.options.deadLetterTopic, first: deadLetters[0].error });
       }
+    } catch (error) {
+      if (!canRetry(error, this.options.isRecoverableKafkaError)) this.state = 'failed';
+      throw error;
+    }
+  }
+
+  /** Inside the queue: commit when the interval has passed. */
+  private async commitIfDueNow(): Promise<void> {
+    if (this.pending() && this.now() - this.lastCommitAt >= this.options.commitIntervalMs) await this.commitNow();
+  }
+
+  /**
+   * End the commit unit: flush the stores, produce their changelog records and commit the
+   * input offsets (one transaction under exactly_once), then write RocksDB and the checkpoint.
+   */
+  private async commitNow(): Promise<void> {
+    try {
+      const stores = this.options.stores;
+      const changelog: ChangelogRecord[] = stores
+        ? await inStageSpan('store flush', async (span) => {
+          const flushed = await stores.flush();
+          span?.setAttribute('tributary.changelog.records', flushed.length);
+          return flushed;
+        })
+        : [];
+      const byTopic = new Map<string, ProducedMessage[]>();
+      for (const c of changelog) {
+        const list = byTopic.get(c.topic);
+        const message = { key: c.key, value: c.value, partition: c.partition };
+        if (list) list.push(message); else byTopic.set(c.topic, [message]);
+      }
+      const offsets: TopicPartitionOffset[] = [...this.uncommitted.values()].map((l) => ({ topic: l.topic, partition: this.partition, offset: l.next.toString() }));
+      const started = process.hrtime.bigint();
+      await inStageSpan('commit', async (span) => {
+        span?.setAttributes({ 'tributary.changelog.records': changelog.length, 'tributary.commit.offsets': offsets.length });
+        const sent = await this.options.committer.commit([...byTopic].map(([topic, messages]) => ({ topic, messages })), offsets);
+        // RocksDB is written only now that the commit succeeded (see TaskStores).
+        if (stores) await stores.commitApplied(changelog.length > 0 ? nextChangelogOffsets(changelog, sent) : []);
+      });
+      for (const [lane, l] of this.uncommitted) this.options.committedPositions.set(lane, l.next);
+      this.uncommitted.clear();
+      this.dirty = false;
+      this.lastCommitAt = this.now();
+      this.options.onCommitted?.(Number(process.hrtime.bigint() - started) / 1e9, changelog.length);
     } catch (error) {
       if (!canRetry(error, this.options.isRecoverableKafkaError)) this.state = 'failed';
       throw error;
@@ -276,15 +386,20 @@ export class StreamTask {
   }
 
   /**
-   * Flush nothing more (every batch committed), close the pipeline, stores and
-   * committer; `wipe` also deletes the task's local state (restored on reopen).
+   * Close the pipeline, stores and committer once the queue is done. `commit`: commit what is
+   * pending first (a clean stop, a partition handed over); without it the pending work is given
+   * up (a failure: the app replays it). `wipe` also deletes the task's local state.
    */
-  async close(wipe = false): Promise<void> {
+  async close(options: { commit: boolean; wipe?: boolean } = { commit: true }): Promise<void> {
     if (this.state === 'closed') return;
     await this.queue;
+    if (options.commit && this.state === 'running' && this.pending()) {
+      await this.commitNow().catch((error) => this.options.logger.warn('commit at close failed; the next owner replays from the last commit', { task: this.id, error }));
+    }
     this.state = 'closed';
+    await this.options.committer.abort();
     await this.options.pipeline.close?.();
-    if (wipe) await this.options.stores?.wipe();
+    if (options.wipe) await this.options.stores?.wipe();
     else await this.options.stores?.close();
     await this.options.committer.close();
   }

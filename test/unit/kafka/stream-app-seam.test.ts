@@ -1,7 +1,9 @@
 /**
  * StreamApp against a scripted Kafka client behind the seam (a unit test of the app's
  * protocol with the client; the real broker runs it in test/integration/runtime/): what it
- * asks of the group consumer, and the order produce → commit → mark of a batch.
+ * asks of the group consumer, the order produce → mark of a batch, and commits on the
+ * interval, at a rebalance and at stop (the file's commitInterval is an hour unless a test
+ * says otherwise, so only those commit).
  */
 import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
@@ -14,7 +16,7 @@ import { createLogger } from '../../../core/logger';
 import { loadTopologyText, type CompiledTopology } from '../../../topology';
 
 const topologyText = `name: seam-app
-processing: { sessionTimeout: 6s, stateDir: ${os.tmpdir()}/seam-app-state }
+processing: { sessionTimeout: 6s, commitInterval: 1h, stateDir: ${os.tmpdir()}/seam-app-state }
 sources:
   in: { topic: in-t, value: json }
 pipelines:
@@ -93,6 +95,12 @@ class ScriptedClient implements KafkaClient {
 
 const message = (offset: string, value: string): ConsumedMessage => ({ offset, key: null, value: Buffer.from(value), timestamp: '1000' });
 
+/** Waits (bounded) until `events` holds `expected`: commits at a rebalance run on the task's queue. */
+async function eventually(events: string[], expected: string): Promise<void> {
+  for (let i = 0; i < 200 && !events.includes(expected); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(events.includes(expected), `${expected} not in ${JSON.stringify(events)}`);
+}
+
 describe('StreamApp through the Kafka client seam (scripted client)', () => {
   let topology: CompiledTopology;
   before(() => {
@@ -121,13 +129,31 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
     }
   });
 
-  it('produces outputs and dead letters, then commits the next offset, then marks the batch', async () => {
+  it('produces outputs and dead letters, then marks the batch; the offset is committed at stop', async () => {
     const client = new ScriptedClient();
     const app = await started(client);
     try {
       await client.handlers!.onBatch(client.batch([message('5', '{"n":1}'), message('6', 'not json')]));
-      assert.deepEqual(client.events, ['send', 'commit in-t/0@7', 'mark 6']);
+      assert.deepEqual(client.events, ['send', 'mark 6']);
       assert.deepEqual(client.sent.map((t) => [t.topic, t.messages.length]).sort(), [['out-t', 1], ['seam-app-dlq', 1]]);
+    } finally {
+      await app.stop();
+    }
+    assert.deepEqual(client.events, ['send', 'mark 6', 'commit in-t/0@7']);
+  });
+
+  it('commits every commitInterval, once for the batches within it', async () => {
+    const loaded = loadTopologyText(topologyText.replace('commitInterval: 1h', 'commitInterval: 300ms'), `${os.tmpdir()}/seam-app.yaml`, { env: {} });
+    const client = new ScriptedClient();
+    const app = new StreamApp({ topology: loaded.topology!, logger: createLogger('test', 'error'), client, createPipeline: (r) => createTaskPipeline(loaded.topology!, r) });
+    await app.start();
+    try {
+      client.handlers!.onAssignment({ 'in-t': [0] });
+      await client.handlers!.onBatch(client.batch([message('5', '{"n":1}')]));
+      await client.handlers!.onBatch(client.batch([message('6', '{"n":2}')]));
+      // The app's timer commits the task, which got no batch since, once its interval has passed.
+      await eventually(client.events, 'commit in-t/0@7');
+      assert.deepEqual(client.events, ['send', 'mark 5', 'send', 'mark 6', 'commit in-t/0@7']);
     } finally {
       await app.stop();
     }
@@ -138,13 +164,18 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
     const app = await started(client);
     try {
       await client.handlers!.onBatch(client.batch([message('5', '{"n":1}'), message('6', '{"n":2}')]));
-      // A rebalance keeps the partition here; the client fetched a group offset older than our last commit.
+      // A rebalance keeps the partition here: the task commits what it has pending, and the
+      // client fetched a group offset older than that commit.
       client.handlers!.onAssignment({ 'in-t': [0] });
+      await eventually(client.events, 'commit in-t/0@7');
       client.events.length = 0;
       client.sent.length = 0;
       await client.handlers!.onBatch(client.batch([message('5', '{"n":1}'), message('6', '{"n":2}'), message('7', '{"n":3}')]));
-      assert.deepEqual(client.events, ['send', 'commit in-t/0@8', 'mark 7']);
+      assert.deepEqual(client.events, ['send', 'mark 7']);
       assert.deepEqual(client.sent.map((t) => [t.topic, t.messages.length]), [['out-t', 1]], 'only offset 7 is processed again');
+      client.events.length = 0;
+      client.handlers!.onAssignment({ 'in-t': [0] });
+      await eventually(client.events, 'commit in-t/0@8');
       client.events.length = 0;
       await client.handlers!.onBatch(client.batch([message('6', '{"n":2}')]));
       assert.deepEqual(client.events, ['mark 6'], 'a batch wholly committed is only marked');
@@ -153,7 +184,7 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
       client.handlers!.onAssignment({ 'in-t': [0] });
       client.events.length = 0;
       await client.handlers!.onBatch(client.batch([message('6', '{"n":2}')]));
-      assert.deepEqual(client.events, ['send', 'commit in-t/0@7', 'mark 6']);
+      assert.deepEqual(client.events, ['send', 'mark 6']);
     } finally {
       await app.stop();
     }
@@ -172,7 +203,7 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
       await client.handlers!.onBatch({ ...client.batch([message('5', '{"n":1}')]), heartbeat: async () => { beats++; } });
       // Every 100 ms (a tenth of the session timeout) during a 450 ms batch.
       assert.ok(beats >= 3, `${beats} heartbeats`);
-      assert.deepEqual(client.events, ['commit in-t/0@6', 'mark 5']);
+      assert.deepEqual(client.events, ['mark 5']);
     } finally {
       await app.stop();
     }
