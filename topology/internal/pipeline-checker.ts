@@ -275,15 +275,17 @@ function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: Pro
 
 /**
  * A store is the namespace of one step's state: operators lay out their keys
- * without a step prefix (`s|<key>`, `t|<time>|<key>`, `m|streamTime`, `m|timerFloor`), so two
- * steps writing one store would overwrite each other's entries and share one
- * stream time and one timer index. Every store option of every operator,
- * built-in or a custom module's spec, is read-write unless declared
- * `access: 'read'` (a lookup table, scoring features): only those may name a
- * store another step writes.
+ * without a step prefix (`s|<key>`, `t|<time>|<key>`, `m|streamTime`,
+ * `m|timerFloor`), so two steps writing one store would overwrite each other's
+ * entries and share one stream time and one timer index. Every store option
+ * of every operator, built-in or a custom module's spec, is a writer unless
+ * declared `access: 'read'` (a lookup table, scoring features), and a store
+ * has one writer, except that custom options all declared `access: 'shared'`
+ * (operators written to one key layout, such as the flagship's) may write
+ * one store together.
  */
 function checkStoreUse(pipelines: ReadonlyMap<string, CheckedPipeline>, stores: ReadonlyMap<string, CompiledStore>, sink: ProblemSink): void {
-  const owners = new Map<string, { step: string; node: Node }>();
+  const owners = new Map<string, { step: string; node: Node; shared: boolean }>();
   for (const p of pipelines.values()) {
     for (const step of p.steps) {
       if (!step.spec) continue;
@@ -293,10 +295,10 @@ function checkStoreUse(pipelines: ReadonlyMap<string, CheckedPipeline>, stores: 
         if (!store || store.global) continue;
         if (ref.access === 'read') continue;
         const first = owners.get(ref.name);
-        if (!first) { owners.set(ref.name, { step: step.id, node: ref.node }); continue; }
-        if (first.step === step.id) continue;
+        if (!first) { owners.set(ref.name, { step: step.id, node: ref.node, shared: ref.access === 'shared' }); continue; }
+        if (first.step === step.id || (first.shared && ref.access === 'shared')) continue;
         const at = sink.position(first.node);
-        sink.report(ref.node, 'duplicate', `store '${ref.name}' already holds the state of step '${first.step}' (line ${at.line}, column ${at.col}); each stateful step needs its own store (steps that only read it, such as join-stream-table's table, may share it)`);
+        sink.report(ref.node, 'duplicate', `store '${ref.name}' already holds the state of step '${first.step}' (line ${at.line}, column ${at.col}); each stateful step needs its own store (steps that only read it, such as join-stream-table's table, may share it; custom operators may write one together when all declare access: 'shared')`);
       }
     }
   }

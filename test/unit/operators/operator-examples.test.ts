@@ -72,6 +72,11 @@ describe('stateful and time operator examples', () => {
  * `access: 'read'`) must therefore be refused when a second step names it.
  */
 describe('stateful operators: one writer per store', () => {
+  it('no built-in operator writes a store together with other steps (access: shared is for custom operators)', () => {
+    const shared = builtinOperators.flatMap((spec) => Object.entries(spec.options).filter(([, o]) => o.access === 'shared').map(([k]) => `${spec.name}.${k}`));
+    assert.deepEqual(shared, []);
+  });
+
   for (const spec of builtinOperators) {
     const writes = Object.entries(spec.options).filter(([, o]) => o.kind === 'store' && (o.access ?? 'read-write') === 'read-write').map(([k]) => k);
     if (writes.length === 0) continue;
