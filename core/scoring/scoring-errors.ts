@@ -12,3 +12,9 @@ export class WorkerUnavailableError extends TransientError {}
 export class ModelRunError extends TributaryError {
   readonly retriable = false;
 }
+
+/**
+ * The batching queue holds as many rows as it may: the request was refused at once instead of waiting
+ * without bound. Another endpoint (or this one, a little later) may serve it.
+ */
+export class ScoringOverloadedError extends TransientError {}

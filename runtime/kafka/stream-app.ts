@@ -101,6 +101,8 @@ export class StreamApp {
   private readonly committedPositions = new Map<string, bigint>();
   private exchange?: AlignmentExchange;
   private commitTimer?: NodeJS.Timeout;
+  /** Each task's promise once it resolved: the tasks that run (a rebalance commits those without waiting for restores). */
+  private readonly running = new WeakMap<Promise<StreamTask>, StreamTask>();
 
   constructor(private readonly options: StreamAppOptions) {
     this.kafka = options.client ?? connectKafka(options.topology.kafka, options.logger);
@@ -169,6 +171,7 @@ export class StreamApp {
       onAssignment: (assignment) => { void this.reconcileTasks(assignment).catch((error) => this.fatal(error)); },
       onBatch: (batch) => this.onBatch(batch),
       onFailure: (error) => this.fatal(error),
+      onRevoking: () => this.commitAllPending('rebalance'),
     });
     logger.info('application started', { app: topology.name, topics: allTopics.join(','), guarantee: topology.processing.guarantee, client: this.kafka.library });
   }
@@ -180,10 +183,7 @@ export class StreamApp {
     clearInterval(this.commitTimer);
     // Batches fetched from now on are left to the next owner; what the tasks processed is
     // committed while the consumer is still in the group (at_least_once commits through it).
-    const open = await Promise.allSettled(this.tasks.values());
-    for (const t of open) {
-      if (t.status === 'fulfilled') await t.value.commitPending().catch((error) => this.options.logger.warn('commit at stop failed; the next owner replays from the last commit', { task: t.value.id, error }));
-    }
+    await this.commitAllPending('stop');
     await this.consumer?.stop().catch(() => undefined);
     for (const id of [...this.punctuators.keys()]) this.stopPunctuation(id);
     const tasks = await Promise.allSettled(this.tasks.values());
@@ -259,8 +259,30 @@ export class StreamApp {
       const known = from.get(lane);
       if (!known || BigInt(p.offset) < BigInt(known.offset)) from.set(lane, p);
     }
-    for (const p of from.values()) this.consumer?.seek(p.topic, p.partition, p.offset);
+    for (const p of from.values()) {
+      try {
+        this.consumer?.seek(p.topic, p.partition, p.offset);
+      } catch (seekError) {
+        // Not assigned here any more: its next owner starts from the group's committed offset.
+        this.options.logger.warn('could not seek back; the partition resumes from its committed offset', { topic: p.topic, partition: p.partition, error: seekError });
+      }
+    }
     await this.dropTask(task.id, false);
+  }
+
+  /**
+   * Commit what every task has pending (a rebalance or a stop); a failed commit is given up and
+   * replayed. Before a rebalance only tasks already running count: one still restoring has
+   * processed nothing, and waiting for its restore would hold the rejoin past the rebalance timeout.
+   */
+  private async commitAllPending(why: 'rebalance' | 'stop'): Promise<void> {
+    const settled = why === 'rebalance'
+      ? [...this.tasks.values()].map((t) => this.running.get(t)).filter((t): t is StreamTask => t !== undefined)
+      : (await Promise.allSettled(this.tasks.values())).flatMap((t) => (t.status === 'fulfilled' ? [t.value] : []));
+    await Promise.all(settled.map((task) => task.commitPending().catch(async (error) => {
+      this.options.logger.warn(`commit before ${why} failed; replaying from the last commit`, { task: task.id, error });
+      if (why === 'rebalance') await this.recoverTask(task, error).catch(() => undefined);
+    })));
   }
 
   /** Commit every task whose interval has passed (a task with no new batches commits too). */
@@ -284,6 +306,8 @@ export class StreamApp {
     let task = this.tasks.get(id);
     if (!task) {
       task = this.createTask(id, sub, partition, heartbeat);
+      const created = task;
+      void created.then((t) => { this.running.set(created, t); }, () => undefined);
       // Until its state is restored the task's inputs hold the others back (their records are coming).
       void task.then(() => this.aligner.taskReady(id), () => this.aligner.taskReady(id));
       this.tasks.set(id, task);

@@ -1,6 +1,6 @@
 import type { ScoreResult, TensorData } from '../../core/scoring/scoring-service';
 import type { BatchLayout } from './internal/batch-layout';
-import { ScoreRequestError } from '../../core/scoring/scoring-errors';
+import { ScoreRequestError, ScoringOverloadedError } from '../../core/scoring/scoring-errors';
 
 /** Limits of the dynamic batcher (the Triton idea: hold requests up to a delay until a batch fills). */
 export interface BatchingOptions {
@@ -12,6 +12,13 @@ export interface BatchingOptions {
   readonly maxInFlight: number;
   /** Tries per batch when the backend fails with a retriable error (worker crash, endpoint timeout). */
   readonly maxAttempts: number;
+  /**
+   * Most rows waiting for a batch; a request that would go past it is refused at once with
+   * `ScoringOverloadedError` (a request arriving at an empty queue is always taken). Unset: no bound,
+   * for in-process pools whose callers are already bounded by the batch-as-unit-of-work rule; a
+   * server taking requests from the network sets it.
+   */
+  readonly maxQueuedRows?: number;
 }
 
 /** Runs one merged batch on some backend; its input buffers may be transferred away. */
@@ -53,8 +60,9 @@ export class DynamicBatcher {
     private readonly runner: BatchRunner,
     private readonly onBatch: (event: BatchEvent) => void = () => {},
   ) {
-    if (!(options.maxBatchRows >= 1) || !(options.maxDelayMs >= 0) || !(options.maxInFlight >= 1) || !(options.maxAttempts >= 1)) {
-      throw new ScoreRequestError(`batching options need maxBatchRows ≥ 1, maxDelayMs ≥ 0, maxInFlight ≥ 1, maxAttempts ≥ 1 (got ${JSON.stringify(options)})`);
+    if (!(options.maxBatchRows >= 1) || !(options.maxDelayMs >= 0) || !(options.maxInFlight >= 1) || !(options.maxAttempts >= 1)
+      || (options.maxQueuedRows !== undefined && !(options.maxQueuedRows >= 1))) {
+      throw new ScoreRequestError(`batching options need maxBatchRows ≥ 1, maxDelayMs ≥ 0, maxInFlight ≥ 1, maxAttempts ≥ 1, maxQueuedRows ≥ 1 when set (got ${JSON.stringify(options)})`);
     }
   }
 
@@ -63,6 +71,10 @@ export class DynamicBatcher {
     if (this.closed) throw new ScoreRequestError('the scoring batcher is closed');
     const rows = this.layout.check(inputs);
     if (rows === 0) throw new ScoreRequestError(`model '${this.layout.manifest.name}': a request needs at least one ${this.layout.manifest.batching.rowDim} row`);
+    const limit = this.options.maxQueuedRows;
+    if (limit !== undefined && this.queuedRows > 0 && this.queuedRows + rows > limit) {
+      throw new ScoringOverloadedError(`model '${this.layout.manifest.name}': the batching queue is full (${this.queuedRows} rows waiting, at most ${limit}); retry later or elsewhere`);
+    }
     if (rows <= this.options.maxBatchRows) return this.enqueue(inputs, rows);
     const parts = this.layout.split(inputs, rows, this.options.maxBatchRows);
     const results = await Promise.all(parts.map((p) => this.enqueue(p, p[this.layout.manifest.inputs.find((i) => i.dims[0] === this.layout.manifest.batching.rowDim)!.name].dims[0])));

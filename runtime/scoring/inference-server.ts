@@ -1,18 +1,29 @@
 import * as http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
-import type { ScoringPool } from './scoring-pool';
+import type { ServedPool } from './internal/served-pool';
 import { ConfigError } from '../../core/errors';
 import { inferenceService } from './internal/kserve-proto';
 import { kserveGrpcHandlers } from './internal/kserve-grpc-service';
 import { kserveHttpHandler } from './internal/kserve-http-handler';
+import { RequestGate } from './internal/request-gate';
 
-/** Where the inference server listens (127.0.0.1 unless told otherwise). */
+/** Most bytes of one request unless told otherwise: 64 MiB, about 250k rows of the flagship model. */
+export const defaultMaxRequestBytes = 64 * 1024 * 1024;
+
+/** Where the inference server listens (127.0.0.1 unless told otherwise) and what it accepts. */
 export interface InferenceServerOptions {
   readonly host?: string;
   /** HTTP/REST port; 0 picks a free one. */
   readonly httpPort: number;
   /** gRPC port; 0 picks a free one; undefined serves no gRPC. */
   readonly grpcPort?: number;
+  /**
+   * Most bytes of one request: an HTTP body (on the wire and again decompressed: 413) and a
+   * gRPC message (RESOURCE_EXHAUSTED). Default `defaultMaxRequestBytes`.
+   */
+  readonly maxRequestBytes?: number;
+  /** Where failures that are bugs of the server (not of a request) are written; default stderr. */
+  readonly log?: (line: string) => void;
 }
 
 /**
@@ -20,20 +31,30 @@ export interface InferenceServerOptions {
  * protocol of Triton, KServe and MLServer: HTTP/REST with the binary tensor
  * extension and gRPC `inference.GRPCInferenceService`. Requests from all
  * clients go through the pool's dynamic batcher.
+ *
+ * ```
+ * serving ──drain()──▶ draining (not ready; new requests 503 / UNAVAILABLE)
+ *         ──(in-flight done, or the drain timeout)──▶ closed
+ * ```
  */
 export class InferenceServer {
   private constructor(
     private readonly httpServer: http.Server,
     private readonly grpcServer: grpc.Server | undefined,
+    private readonly gate: RequestGate,
     /** Bound ports (useful when 0 was asked). */
     readonly httpPort: number,
     readonly grpcPort: number | undefined,
     readonly host: string,
   ) {}
 
-  static async start(pool: ScoringPool, models: readonly string[], options: InferenceServerOptions): Promise<InferenceServer> {
+  static async start(pool: ServedPool, models: readonly string[], options: InferenceServerOptions): Promise<InferenceServer> {
     const host = options.host ?? '127.0.0.1';
-    const httpServer = http.createServer(kserveHttpHandler(pool, models));
+    const maxRequestBytes = options.maxRequestBytes ?? defaultMaxRequestBytes;
+    if (!(Number.isSafeInteger(maxRequestBytes) && maxRequestBytes >= 1)) throw new ConfigError(`maxRequestBytes must be a positive integer, got ${maxRequestBytes}`);
+    const log = options.log ?? ((line: string) => process.stderr.write(`tributary worker: ${line}\n`));
+    const gate = new RequestGate();
+    const httpServer = http.createServer(kserveHttpHandler(pool, models, { gate, maxRequestBytes, log }));
     httpServer.keepAliveTimeout = 60_000;
     const httpPort = await new Promise<number>((resolve, reject) => {
       httpServer.once('error', (err) => reject(new ConfigError(`cannot listen for HTTP on ${host}:${options.httpPort}: ${err.message}`, undefined, { cause: err })));
@@ -42,8 +63,9 @@ export class InferenceServer {
     let grpcServer: grpc.Server | undefined;
     let grpcPort: number | undefined;
     if (options.grpcPort !== undefined) {
-      grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': 256 * 1024 * 1024, 'grpc.max_send_message_length': 256 * 1024 * 1024 });
-      grpcServer.addService(inferenceService().service, kserveGrpcHandlers(pool, models));
+      // grpc-js refuses a larger message from its length prefix, with RESOURCE_EXHAUSTED, before reading it.
+      grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': maxRequestBytes, 'grpc.max_send_message_length': 256 * 1024 * 1024 });
+      grpcServer.addService(inferenceService().service, kserveGrpcHandlers(pool, models, { gate, log }));
       const server = grpcServer;
       try {
         grpcPort = await new Promise<number>((resolve, reject) => {
@@ -54,15 +76,54 @@ export class InferenceServer {
         throw new ConfigError(`cannot listen for gRPC on ${host}:${options.grpcPort}: ${(err as Error).message}`, undefined, { cause: err });
       }
     }
-    return new InferenceServer(httpServer, grpcServer, httpPort, grpcPort, host);
+    return new InferenceServer(httpServer, grpcServer, gate, httpPort, grpcPort, host);
   }
 
-  async close(): Promise<void> {
+  /** Whether the server takes new requests (false once draining). */
+  get ready(): boolean {
+    return this.gate.ready;
+  }
+
+  /** Requests being answered now, over both transports. */
+  get inFlight(): number {
+    return this.gate.active;
+  }
+
+  /**
+   * Graceful shutdown: readiness turns false and new requests get a retriable 503 / UNAVAILABLE
+   * at once, while those in flight finish; after `timeoutMs` at most, whatever is still running
+   * is cut off and the listeners close. Resolves with the number of requests cut off.
+   */
+  async drain(timeoutMs: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+    const outcome = await Promise.race([this.gate.drain().then(() => 'idle' as const), timedOut]);
+    clearTimeout(timer);
+    const cut = outcome === 'timeout' ? this.gate.active : 0;
+    // Answers handed to gRPC are still being written: let a graceful shutdown flush them, briefly.
+    await this.close(cut > 0 ? 0 : 1_000);
+    return cut;
+  }
+
+  /**
+   * Closes the listeners and every HTTP connection now (requests in flight are cut off); gRPC
+   * calls get up to `grpcGraceMs` to finish before their connections are closed too.
+   */
+  async close(grpcGraceMs = 0): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
     this.httpServer.closeAllConnections();
-    await new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
-    if (this.grpcServer) {
-      const server = this.grpcServer;
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-    }
+    await closed;
+    const server = this.grpcServer;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, grpcGraceMs);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
   }
 }

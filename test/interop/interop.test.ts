@@ -58,7 +58,8 @@ describe('Open Inference Protocol interop with peers nobody here wrote', functio
     });
     after(() => worker?.stop());
 
-    it('gets the scores session.run gives over HTTP (binary and JSON tensors) and gRPC', () => {
+    /** Writes the inputs as raw files and a spec the Python checks read; returns the spec's path and its folder. */
+    function writeSpec(): { dir: string; spec: string } {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-triton-'));
       const spec = {
         model,
@@ -73,17 +74,57 @@ describe('Open Inference Protocol interop with peers nobody here wrote', functio
         }),
       };
       fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec));
-      const r = spawnSync(python, [path.join(interopDir, 'triton_client_check.py'), path.join(dir, 'spec.json')], { encoding: 'utf8', timeout: 120_000 });
+      return { dir, spec: path.join(dir, 'spec.json') };
+    }
+
+    function assertOutputs(dir: string, variant: string): void {
+      for (const head of heads) {
+        const got = new Float32Array(new Uint8Array(fs.readFileSync(path.join(dir, `${variant}-${head}.bin`))).buffer);
+        assertClose(got, expected[head].data as Float32Array, `${variant} ${head}`);
+      }
+    }
+
+    it('gets the scores session.run gives over HTTP (binary and JSON tensors) and gRPC', () => {
+      const { dir, spec } = writeSpec();
+      const r = spawnSync(python, [path.join(interopDir, 'triton_client_check.py'), spec], { encoding: 'utf8', timeout: 120_000 });
       assert.equal(r.status, 0, r.stderr);
       const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, { server: string; model_inputs: string[]; model_version: string }>;
       for (const variant of ['http-binary', 'http-json', 'grpc']) {
         assert.equal(summary[variant].server, 'tributary');
         assert.equal(summary[variant].model_version, '1');
         assert.deepEqual(summary[variant].model_inputs, loadModelManifest(defaultRankingModelDir).manifest.inputs.map((i) => i.name));
-        for (const head of heads) {
-          const got = new Float32Array(new Uint8Array(fs.readFileSync(path.join(dir, `${variant}-${head}.bin`))).buffer);
-          assertClose(got, expected[head].data as Float32Array, `${variant} ${head}`);
-        }
+        assertOutputs(dir, variant);
+      }
+    });
+
+    it('compresses requests and answers (gzip, deflate) and serves only the model version it holds, as Triton does', () => {
+      const { dir, spec } = writeSpec();
+      const r = spawnSync(python, [path.join(interopDir, 'triton_edge_check.py'), spec], { encoding: 'utf8', timeout: 120_000 });
+      assert.equal(r.status, 0, r.stderr);
+      type Refusal = { status: string; message: string } | null;
+      const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, string | boolean | Refusal>;
+      for (const variant of ['http-gzip-binary', 'http-gzip-json', 'http-deflate-binary', 'http-deflate-json', 'grpc-gzip', 'grpc-deflate']) {
+        assert.equal(summary[variant], '1', variant);
+        assertOutputs(dir, variant);
+      }
+      assert.equal(summary['http-ready-v1'], true);
+      assert.equal(summary['http-ready-v9'], false);
+      assert.equal(summary['grpc-ready-v1'], true);
+      assert.equal(summary['grpc-ready-v9'], false);
+      assert.equal(summary['http-infer-v1'], '1');
+      const refused: Array<[string, string, RegExp]> = [
+        ['http-infer-v99', '404', /model 'home-feed-ranker' has no version '99' here \(serving version 1\)/],
+        ['http-metadata-v9', '404', /model 'home-feed-ranker' has no version '9' here/],
+        ['http-unknown-model', '404', /model 'no-such-model' is not served here \(served: home-feed-ranker\)/],
+        ['grpc-infer-v99', 'StatusCode.NOT_FOUND', /model 'home-feed-ranker' has no version '99' here \(serving version 1\)/],
+        ['grpc-metadata-v9', 'StatusCode.NOT_FOUND', /model 'home-feed-ranker' has no version '9' here/],
+        ['grpc-unknown-model', 'StatusCode.NOT_FOUND', /model 'no-such-model' is not served here \(served: home-feed-ranker\)/],
+      ];
+      for (const [key, status, message] of refused) {
+        const got = summary[key] as Refusal;
+        assert.ok(got, `${key} was refused`);
+        assert.equal(got.status, status, key);
+        assert.match(got.message, message, key);
       }
     });
   });

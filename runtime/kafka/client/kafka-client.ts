@@ -130,6 +130,12 @@ export interface GroupConsumerHandlers {
   onBatch(batch: ConsumerBatch): Promise<void>;
   /** The consumer stopped for good (the client will not restart it): the app must stop. */
   onFailure(error: unknown): void;
+  /**
+   * The member is about to rejoin its group, after which its partitions may move: commit what
+   * is processed (Kafka Streams' onPartitionsRevoked). The rejoin waits for the promise; it
+   * must not reject.
+   */
+  onRevoking?(): Promise<void>;
 }
 
 /** Member of a consumer group; offsets are committed explicitly only. */

@@ -31,7 +31,7 @@ export class KserveGrpcClient implements InferenceClient {
     reply.outputs.forEach((o, i) => {
       const shape = o.shape.map(Number);
       const raw = reply.raw_output_contents[i];
-      result[o.name] = raw !== undefined ? tensorFromBytes(o.datatype, shape, raw) : tensorFromJson(o.datatype, shape, o.contents?.[contentsField[o.datatype]] ?? []);
+      result[o.name] = raw !== undefined ? tensorFromBytes(o.name, o.datatype, shape, raw) : tensorFromJson(o.name, o.datatype, shape, o.contents?.[contentsField[o.datatype]] ?? []);
     });
     return { modelVersion: reply.model_version, outputs: result };
   }

@@ -1,57 +1,103 @@
-import * as grpc from '@grpc/grpc-js';
-import type { ScoringPool } from '../scoring-pool';
+import type * as grpc from '@grpc/grpc-js';
 import type { TensorData } from '../../../core/scoring/scoring-service';
+import type { ServedPool } from './served-pool';
+import type { RequestGate } from './request-gate';
 import { kserveDatatype, tensorBytes, tensorFromBytes, tensorFromJson } from './kserve-tensors';
 import { modelMetadata, serverMetadata } from './kserve-metadata';
+import { ProtocolError, classify, grpcError } from './kserve-errors';
+import { checkTensorNames } from './kserve-tensor-names';
+import { servedModel } from './kserve-model-lookup';
 
 interface InferInput { name: string; datatype: string; shape: number[]; contents?: Record<string, unknown[]> | null }
 interface InferRequest { model_name: string; model_version: string; id: string; inputs: InferInput[]; outputs: Array<{ name: string }>; raw_input_contents: Buffer[] }
 
 const contentsField: Record<string, string> = { FP32: 'fp32_contents', INT64: 'int64_contents', INT32: 'int_contents', BOOL: 'bool_contents' };
 
+/** What the gRPC handlers need besides the pool. */
+export interface GrpcHandlerOptions {
+  readonly gate: RequestGate;
+  /** Where errors that are bugs here (not the request's fault) are written. */
+  readonly log: (line: string) => void;
+}
+
+function invalid(message: string): never {
+  throw new ProtocolError('invalid', message);
+}
+
+function hasContents(input: InferInput): boolean {
+  return Object.values(input.contents ?? {}).some((list) => Array.isArray(list) && list.length > 0);
+}
+
+/** The input tensors of a gRPC infer request, from `raw_input_contents` (all inputs) or typed `contents`. */
+function decodeInputs(r: InferRequest): Record<string, TensorData> {
+  const raw = r.raw_input_contents;
+  // The protocol's rule: raw contents hold one entry per input or none, and never sit beside typed contents (MLServer refuses both the same way).
+  if (raw.length > 0 && raw.length !== r.inputs.length) {
+    invalid(`raw_input_contents has ${raw.length} entries for ${r.inputs.length} inputs: give one per input, in the order of inputs`);
+  }
+  const inputs: Record<string, TensorData> = {};
+  r.inputs.forEach((input, i) => {
+    const shape = input.shape.map(Number);
+    if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) invalid(`input '${input.name}': shape [${shape.join(', ')}] must hold non-negative integers`);
+    if (raw.length > 0) {
+      if (hasContents(input)) invalid(`input '${input.name}': contents must be empty when raw_input_contents is used`);
+      inputs[input.name] = tensorFromBytes(input.name, input.datatype, shape, raw[i]);
+    } else {
+      inputs[input.name] = tensorFromJson(input.name, input.datatype, shape, input.contents?.[contentsField[input.datatype]] ?? []);
+    }
+  });
+  return inputs;
+}
+
 /**
  * Handlers of `inference.GRPCInferenceService` over a scoring pool. Inputs are
  * read from `raw_input_contents` (or typed `contents`); outputs always go out
- * as `raw_output_contents`, which every protocol client reads.
+ * as `raw_output_contents`, which every protocol client reads. Every error
+ * carries its message (grpc-js would otherwise send an empty status detail).
  */
-export function kserveGrpcHandlers(pool: ScoringPool, models: readonly string[]): grpc.UntypedServiceImplementation {
-  const known = (name: string): grpc.ServiceError | null =>
-    models.includes(name) ? null : Object.assign(new Error(`model '${name}' is not served here (served: ${models.join(', ')})`), { code: grpc.status.NOT_FOUND, details: '', metadata: new grpc.Metadata() });
-  const unary = <Q, R>(fn: (request: Q) => Promise<R> | R): grpc.handleUnaryCall<Q, R> => (call, callback) => {
-    Promise.resolve().then(() => fn(call.request)).then(
+export function kserveGrpcHandlers(pool: ServedPool, models: readonly string[], options: GrpcHandlerOptions): grpc.UntypedServiceImplementation {
+  const { gate } = options;
+  const unary = <Q, R>(name: string, fn: (request: Q) => Promise<R> | R, admit = true): grpc.handleUnaryCall<Q, R> => (call, callback) => {
+    let entered = false;
+    Promise.resolve().then(() => {
+      if (admit) {
+        gate.enter();
+        entered = true;
+      }
+      return fn(call.request);
+    }).then(
       (reply) => callback(null, reply),
-      (err: grpc.ServiceError & { retriable?: boolean }) => callback(typeof err.code === 'number' ? err : {
-        code: err.retriable === true ? grpc.status.UNAVAILABLE : grpc.status.INVALID_ARGUMENT,
-        details: err.message, message: err.message, name: 'Error', metadata: new grpc.Metadata(),
-      }),
-    );
+      (err: unknown) => {
+        if (classify(err).kind === 'internal') options.log(`gRPC ${name}: ${(err as Error)?.stack ?? String(err)}`);
+        callback(grpcError(err));
+      },
+    ).finally(() => {
+      if (entered) gate.leave();
+    });
+  };
+  const ready = (r: { name: string; version: string }): boolean => {
+    try {
+      servedModel(pool, models, r.name, r.version);
+      return gate.ready;
+    } catch {
+      return false;
+    }
   };
   return {
-    ServerLive: unary(() => ({ live: true })),
-    ServerReady: unary(() => ({ ready: true })),
-    ModelReady: unary((r: { name: string }) => ({ ready: models.includes(r.name) })),
-    ServerMetadata: unary(() => serverMetadata()),
-    ModelMetadata: unary((r: { name: string }) => {
-      const err = known(r.name);
-      if (err) throw err;
-      return modelMetadata(pool.manifest(r.name).manifest);
-    }),
-    ModelInfer: unary(async (r: InferRequest) => {
-      const err = known(r.model_name);
-      if (err) throw err;
-      const inputs: Record<string, TensorData> = {};
-      r.inputs.forEach((input, i) => {
-        const shape = input.shape.map(Number);
-        const raw = r.raw_input_contents[i];
-        inputs[input.name] = raw !== undefined
-          ? tensorFromBytes(input.datatype, shape, raw)
-          : tensorFromJson(input.datatype, shape, input.contents?.[contentsField[input.datatype]] ?? []);
-      });
-      const result = await pool.score({ model: r.model_name, inputs });
+    ServerLive: unary('ServerLive', () => ({ live: true }), false),
+    ServerReady: unary('ServerReady', () => ({ ready: gate.ready }), false),
+    // A boolean answer, as the protocol defines it: an unknown model or version is simply not ready.
+    ModelReady: unary('ModelReady', (r: { name: string; version: string }) => ({ ready: ready(r) }), false),
+    ServerMetadata: unary('ServerMetadata', () => serverMetadata()),
+    ModelMetadata: unary('ModelMetadata', (r: { name: string; version: string }) => modelMetadata(servedModel(pool, models, r.name, r.version))),
+    ModelInfer: unary('ModelInfer', async (r: InferRequest) => {
+      const manifest = servedModel(pool, models, r.model_name, r.model_version);
+      checkTensorNames(manifest, r.inputs.map((i) => i.name), r.outputs.map((o) => o.name));
+      const result = await pool.score({ model: r.model_name, inputs: decodeInputs(r) });
       const names = r.outputs.length > 0 ? r.outputs.map((o) => o.name) : Object.keys(result.outputs);
       const tensors = names.map((name) => {
         const t = result.outputs[name];
-        if (!t) throw new Error(`model '${r.model_name}' has no output '${name}'`);
+        if (!t) throw new Error(`model '${r.model_name}' returned no output '${name}'`);
         return { name, t };
       });
       return {

@@ -29,10 +29,10 @@ export class KserveHttpClient implements InferenceClient {
     for (const o of body.outputs) {
       const size = o.parameters?.binary_data_size;
       if (typeof size === 'number') {
-        result[o.name] = tensorFromBytes(o.datatype, o.shape, reply.body.subarray(offset, offset + size));
+        result[o.name] = tensorFromBytes(o.name, o.datatype, o.shape, reply.body.subarray(offset, offset + size));
         offset += size;
       } else {
-        result[o.name] = tensorFromJson(o.datatype, o.shape, o.data);
+        result[o.name] = tensorFromJson(o.name, o.datatype, o.shape, o.data);
       }
     }
     return { modelVersion: body.model_version ?? '', outputs: result };
@@ -97,8 +97,8 @@ export class KserveHttpClient implements InferenceClient {
         res.on('end', () => {
           const reply = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) };
           if (reply.status === 200) resolve(reply);
-          // 5xx and 503 (not ready) may pass on another endpoint; 4xx is the request's own fault.
-          else reject(new RemoteCallError(`${this.address} answered ${reply.status}: ${reply.body.toString('utf8').slice(0, 300)}`, reply.status >= 500));
+          // 5xx, 503 (not ready, draining) and 429 (queue full) may pass on another endpoint; other 4xx are the request's own fault.
+          else reject(new RemoteCallError(`${this.address} answered ${reply.status}: ${reply.body.toString('utf8').slice(0, 300)}`, reply.status >= 500 || reply.status === 429));
         });
       });
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));

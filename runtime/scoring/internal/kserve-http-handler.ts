@@ -1,73 +1,129 @@
 import type * as http from 'node:http';
-import type { ScoringPool } from '../scoring-pool';
 import type { TensorData } from '../../../core/scoring/scoring-service';
+import type { ModelManifest } from '../../../core/scoring/model-manifest';
+import type { ServedPool } from './served-pool';
+import type { RequestGate } from './request-gate';
 import { kserveDatatype, tensorBytes, tensorFromBytes, tensorFromJson, tensorToJson } from './kserve-tensors';
 import { modelMetadata, serverMetadata } from './kserve-metadata';
+import { ProtocolError, httpError, classify } from './kserve-errors';
+import { parseInferHeader, type InferOutputHeader } from './kserve-infer-header';
+import { checkTensorNames } from './kserve-tensor-names';
+import { servedModel } from './kserve-model-lookup';
+import { readRequestBody } from './http-request-body';
+import { HEADER_LENGTH, sendReply, type Reply } from './http-reply';
 
-interface JsonInput { name: string; shape: number[]; datatype: string; parameters?: Record<string, unknown>; data?: unknown }
-interface JsonOutputRequest { name: string; parameters?: Record<string, unknown> }
-
-const HEADER_LENGTH = 'inference-header-content-length';
+/** What the HTTP handler needs besides the pool. */
+export interface HttpHandlerOptions {
+  readonly gate: RequestGate;
+  /** Most bytes of a request body, compressed and again decompressed. */
+  readonly maxRequestBytes: number;
+  /** Where errors that are bugs here (not the request's fault) are written. */
+  readonly log: (line: string) => void;
+}
 
 /**
  * The Open Inference Protocol over HTTP/REST for a scoring pool: health,
  * server and model metadata, and `infer` with JSON tensors or Triton's
  * binary tensor extension (a JSON header followed by raw tensor bytes).
  */
-export function kserveHttpHandler(pool: ScoringPool, models: readonly string[]): http.RequestListener {
+export function kserveHttpHandler(pool: ServedPool, models: readonly string[], options: HttpHandlerOptions): http.RequestListener {
+  const { gate } = options;
   return (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      route(pool, models, req, Buffer.concat(chunks)).then(
-        (reply) => send(res, reply.status, reply.body, reply.binary),
-        // A retriable failure (no worker, worker died) is the server's state, so another endpoint may serve it.
-        (err: Error & { retriable?: boolean }) => send(res, err.retriable === true ? 503 : 400, { error: err.message }),
-      );
-    });
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const parts = url.pathname.split('/').filter(Boolean);
+    const reply = (r: Reply): void => {
+      // While draining, every answer ends its connection, so keep-alive clients reconnect elsewhere.
+      if (!gate.ready) res.setHeader('connection', 'close');
+      sendReply(req, res, r).catch((err: Error) => {
+        options.log(`HTTP reply to ${req.method} ${url.pathname} failed: ${err.message}`);
+        res.destroy();
+      });
+    };
+    const fail = (err: unknown): void => {
+      if (classify(err).kind === 'internal') options.log(`HTTP ${req.method} ${url.pathname}: ${(err as Error)?.stack ?? String(err)}`);
+      const { status, body } = httpError(err);
+      reply({ status, body });
+    };
+    if (req.method === 'GET' && parts[0] === 'v2' && parts[1] === 'health' && parts.length === 3) {
+      req.resume();
+      if (parts[2] === 'live') return reply({ status: 200, body: {} });
+      // Not ready once draining: load balancers and tritonclient's is_server_ready() read any status but 200 as "not ready".
+      if (parts[2] === 'ready') return reply({ status: gate.ready ? 200 : 503, body: gate.ready ? {} : { error: 'the server is shutting down' } });
+    }
+    try {
+      gate.enter();
+    } catch (err) {
+      req.resume();
+      return fail(err);
+    }
+    res.once('close', () => gate.leave());
+    readRequestBody(req, options.maxRequestBytes)
+      .then((body) => route(pool, models, req, url, parts, body))
+      .then(reply, fail);
   };
 }
 
-interface Reply { status: number; body: unknown; binary?: Buffer[] }
-
-async function route(pool: ScoringPool, models: readonly string[], req: http.IncomingMessage, body: Buffer): Promise<Reply> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const parts = url.pathname.split('/').filter(Boolean);
-  if (parts[0] !== 'v2') return { status: 404, body: { error: `no route ${url.pathname}` } };
+async function route(pool: ServedPool, models: readonly string[], req: http.IncomingMessage, url: URL, parts: string[], body: Buffer): Promise<Reply> {
+  const noRoute = (): Reply => ({ status: 404, body: { error: `no route ${req.method} ${url.pathname}` } });
+  if (parts[0] !== 'v2') return noRoute();
   if (req.method === 'GET' && parts.length === 1) return { status: 200, body: serverMetadata() };
-  if (req.method === 'GET' && parts[1] === 'health' && (parts[2] === 'live' || parts[2] === 'ready')) return { status: 200, body: {} };
-  if (parts[1] !== 'models' || !parts[2]) return { status: 404, body: { error: `no route ${url.pathname}` } };
-  const name = decodeURIComponent(parts[2]);
-  if (!models.includes(name)) return { status: 404, body: { error: `model '${name}' is not served here (served: ${models.join(', ')})` } };
+  if (parts[1] !== 'models' || !parts[2]) return noRoute();
+  const name = pathPart(parts[2]);
   let rest = parts.slice(3);
-  if (rest[0] === 'versions') rest = rest.slice(2);
-  if (req.method === 'GET' && rest.length === 0) return { status: 200, body: modelMetadata(pool.manifest(name).manifest) };
-  if (req.method === 'GET' && rest[0] === 'ready') return { status: 200, body: { name, ready: true } };
-  if (req.method === 'POST' && rest[0] === 'infer') return infer(pool, name, req, body);
-  return { status: 404, body: { error: `no route ${req.method} ${url.pathname}` } };
+  let version: string | undefined;
+  if (rest[0] === 'versions') {
+    if (rest[1] === undefined) return noRoute();
+    version = pathPart(rest[1]);
+    rest = rest.slice(2);
+  }
+  const manifest = servedModel(pool, models, name, version);
+  if (req.method === 'GET' && rest.length === 0) return { status: 200, body: modelMetadata(manifest) };
+  if (req.method === 'GET' && rest[0] === 'ready' && rest.length === 1) return { status: 200, body: { name, ready: true } };
+  if (req.method === 'POST' && rest[0] === 'infer' && rest.length === 1) return infer(pool, manifest, req, body);
+  return noRoute();
 }
 
-async function infer(pool: ScoringPool, model: string, req: http.IncomingMessage, body: Buffer): Promise<Reply> {
-  const headerLength = Number(req.headers[HEADER_LENGTH] ?? body.length);
-  const request = JSON.parse(body.subarray(0, headerLength).toString('utf8')) as { id?: string; inputs: JsonInput[]; outputs?: JsonOutputRequest[]; parameters?: Record<string, unknown> };
+function invalid(message: string): never {
+  throw new ProtocolError('invalid', message);
+}
+
+function pathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return invalid(`the path part '${part}' is not valid percent-encoding`);
+  }
+}
+
+async function infer(pool: ServedPool, manifest: ModelManifest, req: http.IncomingMessage, body: Buffer): Promise<Reply> {
+  const declared = req.headers[HEADER_LENGTH];
+  const headerLength = declared === undefined ? body.length : Number(declared);
+  if (!Number.isSafeInteger(headerLength) || headerLength < 0 || headerLength > body.length) {
+    invalid(`${HEADER_LENGTH}: ${String(declared)} is not a length within the body's ${body.length} bytes`);
+  }
+  const request = parseInferHeader(body.subarray(0, headerLength));
+  checkTensorNames(manifest, request.inputs.map((i) => i.name), (request.outputs ?? []).map((o) => o.name));
   const inputs: Record<string, TensorData> = {};
   let offset = headerLength;
-  for (const input of request.inputs ?? []) {
-    const size = input.parameters?.binary_data_size;
-    if (typeof size === 'number') {
-      inputs[input.name] = tensorFromBytes(input.datatype, input.shape, body.subarray(offset, offset + size));
-      offset += size;
-    } else {
-      inputs[input.name] = tensorFromJson(input.datatype, input.shape, input.data);
+  for (const input of request.inputs) {
+    const size = input.parameters?.binary_data_size as number | undefined;
+    if (size === undefined) {
+      inputs[input.name] = tensorFromJson(input.name, input.datatype, input.shape, input.data);
+      continue;
     }
+    if (offset + size > body.length) invalid(`input '${input.name}' declares binary_data_size ${size} but only ${body.length - offset} bytes follow`);
+    inputs[input.name] = tensorFromBytes(input.name, input.datatype, input.shape, body.subarray(offset, offset + size));
+    offset += size;
   }
-  const result = await pool.score({ model, inputs });
+  // Triton refuses bytes no input accounts for: they mean the client and server disagree on the layout.
+  if (offset !== body.length) invalid(`unexpected additional input data for model '${manifest.name}': ${body.length - offset} bytes after the last binary input`);
+  const result = await pool.score({ model: manifest.name, inputs });
   const allBinary = request.parameters?.binary_data_output === true;
-  const wanted = request.outputs?.length ? request.outputs : Object.keys(result.outputs).map((name): JsonOutputRequest => ({ name }));
+  const wanted = request.outputs?.length ? request.outputs : Object.keys(result.outputs).map((name): InferOutputHeader => ({ name }));
   const binary: Buffer[] = [];
   const outputs = wanted.map((o) => {
     const t = result.outputs[o.name];
-    if (!t) throw new Error(`model '${model}' has no output '${o.name}'`);
+    if (!t) throw new Error(`model '${manifest.name}' returned no output '${o.name}'`);
     const meta = { name: o.name, datatype: kserveDatatype[t.type], shape: t.dims };
     if (o.parameters?.binary_data === true || (allBinary && o.parameters?.binary_data !== false)) {
       const bytes = tensorBytes(t);
@@ -76,18 +132,5 @@ async function infer(pool: ScoringPool, model: string, req: http.IncomingMessage
     }
     return { ...meta, data: tensorToJson(t) };
   });
-  return { status: 200, body: { model_name: model, model_version: result.modelVersion, ...(request.id ? { id: request.id } : {}), outputs }, binary };
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown, binary?: Buffer[]): void {
-  const json = Buffer.from(JSON.stringify(body));
-  if (binary && binary.length > 0) {
-    res.writeHead(status, { 'content-type': 'application/octet-stream', [HEADER_LENGTH]: String(json.length), 'content-length': String(json.length + binary.reduce((n, b) => n + b.length, 0)) });
-    res.write(json);
-    for (const b of binary) res.write(b);
-    res.end();
-  } else {
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(json.length) });
-    res.end(json);
-  }
+  return { status: 200, body: { model_name: manifest.name, model_version: result.modelVersion, ...(request.id ? { id: request.id } : {}), outputs }, binary };
 }

@@ -3,7 +3,7 @@ import { DynamicBatcher, type BatchEvent } from '../../../runtime/scoring/dynami
 import { BatchLayout } from '../../../runtime/scoring/internal/batch-layout';
 import type { ModelManifest } from '../../../core/scoring/model-manifest';
 import type { TensorData } from '../../../core/scoring/scoring-service';
-import { WorkerUnavailableError } from '../../../core/scoring/scoring-errors';
+import { ScoringOverloadedError, WorkerUnavailableError } from '../../../core/scoring/scoring-errors';
 
 // A two-input model: one user row per request, rows point at it by index.
 const manifest: ModelManifest = {
@@ -84,5 +84,30 @@ describe('DynamicBatcher', () => {
     await assert.rejects(batcher.submit(bad), /input 'item' is int32, the manifest says float32/);
     const badIndex = { ...request(1, [1]), item_user: { type: 'int64' as const, dims: [1], data: BigInt64Array.of(3n) } };
     await assert.rejects(batcher.submit(badIndex), /item_user\[0\] = 3 is outside 0..0/);
+  });
+
+  it('refuses at once, with a retriable ScoringOverloadedError, a request that would queue more than maxQueuedRows', async () => {
+    const batches: number[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    const slow = runner(batches);
+    const batcher = new DynamicBatcher(new BatchLayout(manifest), { maxBatchRows: 4, maxDelayMs: 0, maxInFlight: 1, maxAttempts: 1, maxQueuedRows: 6 },
+      async (inputs, rows) => { await held; return slow(inputs, rows); });
+    const running = batcher.submit(request(0, [1, 2, 3, 4]));
+    const queued = [batcher.submit(request(10, [1, 2, 3])), batcher.submit(request(20, [1, 2, 3]))];
+    assert.equal(batcher.load().queuedRows, 6);
+    await assert.rejects(batcher.submit(request(30, [1])), (err: Error) => err instanceof ScoringOverloadedError && err.retriable
+      && /the batching queue is full \(6 rows waiting, at most 6\)/.test(err.message));
+    release();
+    const results = await Promise.all([running, ...queued]);
+    assert.deepEqual(results.map((r) => Array.from(r.outputs.score.data as Float32Array)), [[1, 2, 3, 4], [11, 12, 13], [21, 22, 23]]);
+    // Once the queue has drained, requests are taken again.
+    assert.deepEqual(Array.from((await batcher.submit(request(30, [1]))).outputs.score.data as Float32Array), [31]);
+  });
+
+  it('takes a request larger than maxQueuedRows when nothing waits (it could never be served otherwise)', async () => {
+    const batcher = new DynamicBatcher(new BatchLayout(manifest), { maxBatchRows: 4, maxDelayMs: 0, maxInFlight: 1, maxAttempts: 1, maxQueuedRows: 2 }, runner([]));
+    const result = await batcher.submit(request(0, [1, 2, 3, 4, 5, 6]));
+    assert.deepEqual(Array.from(result.outputs.score.data as Float32Array), [1, 2, 3, 4, 5, 6]);
   });
 });

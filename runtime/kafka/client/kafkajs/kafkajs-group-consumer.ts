@@ -11,6 +11,7 @@ import { taskAssigner } from './kafkajs-task-assigner';
  */
 export class KafkajsGroupConsumer implements GroupConsumer {
   private readonly consumer: Consumer;
+  private handlers?: GroupConsumerHandlers;
 
   constructor(kafka: Kafka, private readonly options: GroupConsumerOptions) {
     this.consumer = kafka.consumer({
@@ -20,12 +21,13 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       sessionTimeout: options.sessionTimeoutMs,
       rebalanceTimeout: options.rebalanceTimeoutMs,
       heartbeatInterval: options.heartbeatIntervalMs,
-      partitionAssigners: [taskAssigner(options.coPartitionGroups ?? [])],
+      partitionAssigners: [taskAssigner(options.coPartitionGroups ?? [], () => this.handlers?.onRevoking?.() ?? Promise.resolve())],
     });
   }
 
   async run(handlers: GroupConsumerHandlers): Promise<void> {
     const consumer = this.consumer;
+    this.handlers = handlers;
     consumer.on(consumer.events.GROUP_JOIN, (event) => handlers.onAssignment(event.payload.memberAssignment));
     // kafkajs restarts a crashed consumer only after retriable errors; otherwise it stays down.
     consumer.on(consumer.events.CRASH, (event) => {

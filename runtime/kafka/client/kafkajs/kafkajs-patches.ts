@@ -30,6 +30,13 @@ import { KAFKAJS_EXTRA_CODECS } from './kafkajs-codecs';
  * the application. kafkajs-codecs.ts adds them to kafkajs' codec table (the object
  * kafkajs exports as `CompressionCodecs`, looked up per batch, so this works even
  * where kafkajs loaded first).
+ *
+ * 4. A hook before a rejoin. kafkajs' group protocol is eager and has no "partitions revoked"
+ * callback: when the group rebalances it rejoins at once, and the partitions may move before
+ * the member has committed what it processed. Kafka Streams commits in onPartitionsRevoked;
+ * here `ConsumerGroup.prototype.joinAndSync` first awaits the `beforeRejoin` of the member's
+ * assigner (kafkajs-task-assigner.ts), when the member was in the group already. The patch is
+ * on the class's prototype, so it works even where kafkajs loaded first.
  */
 
 /** The parts of a kafkajs message the filter reads. */
@@ -123,14 +130,47 @@ function installCodecs(): boolean {
   return KAFKAJS_EXTRA_CODECS.every(([type, codec]) => Codecs[type]() === codec);
 }
 
+/** What a Tributary assigner carries for the rejoin hook. */
+interface RejoinAware {
+  beforeRejoin?: () => Promise<void>;
+}
+
+/** Wraps ConsumerGroup#joinAndSync with the assigners' beforeRejoin; says whether the wrapper is in place. */
+function installRejoinHook(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup') as { prototype: Record<string, unknown> };
+  const proto = ConsumerGroup.prototype as { joinAndSync: (this: GroupInternals) => Promise<unknown>; [REJOIN_HOOK]?: true };
+  if (proto[REJOIN_HOOK]) return true;
+  const original = proto.joinAndSync;
+  proto.joinAndSync = async function joinAndSync(this: GroupInternals) {
+    // generationId is null until the first join: only a rejoin can move partitions away.
+    if (this.generationId !== null) {
+      for (const assigner of this.assigners ?? []) await (assigner as RejoinAware).beforeRejoin?.();
+    }
+    return original.call(this);
+  };
+  proto[REJOIN_HOOK] = true;
+  return true;
+}
+
+const REJOIN_HOOK = Symbol.for('tributary.kafkajs.rejoinHook');
+
+/** The fields of kafkajs' ConsumerGroup the hook reads. */
+interface GroupInternals {
+  readonly generationId: number | null;
+  readonly assigners?: readonly unknown[];
+}
+
 const installed = install();
 const codecsInstalled = installCodecs();
+const rejoinHookInstalled = installRejoinHook();
 
 /**
  * Throws when kafkajs was loaded before this module, so its consumers could read aborted
  * records: a wiring mistake (an entry point that imports kafkajs first), not a user error.
  */
 export function assertKafkajsPatched(): void {
+  if (!rejoinHookInstalled) throw new Error('internal: kafkajs\' ConsumerGroup has no rejoin hook (runtime/kafka/client/kafkajs/kafkajs-patches)');
   if (!codecsInstalled) throw new Error('internal: kafkajs\' codec table does not hold the snappy, lz4 and zstd codecs of runtime/kafka/client/kafkajs/kafkajs-codecs');
   if (!installed) {
     throw new Error('internal: kafkajs was loaded before runtime/kafka/client/kafkajs/kafkajs-patches, so its read_committed consumers could return records of aborted transactions; import that module first in the entry point');

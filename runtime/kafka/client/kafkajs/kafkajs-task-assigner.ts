@@ -7,9 +7,11 @@ import { assignTasks, type CoPartitionGroups } from '../task-assignment';
  * between members). Its protocol name differs from kafkajs' built-ins on
  * purpose: a member of an older build cannot join the group and mix rules.
  */
-export function taskAssigner(groups: CoPartitionGroups): PartitionAssigner {
+export function taskAssigner(groups: CoPartitionGroups, beforeRejoin?: () => Promise<void>): PartitionAssigner {
   return ({ cluster }) => ({
     name: 'TributaryTaskAssigner',
+    // Awaited by the rejoin hook (kafkajs-patches.ts) before this member rejoins its group.
+    ...(beforeRejoin ? { beforeRejoin } : {}),
     version: 1,
     async assign({ members, topics }) {
       const count = (topic: string): number => cluster.findTopicPartitionMetadata(topic).length;
