@@ -58,7 +58,7 @@ async function once(spec: OperatorSpec<any>, options: Record<string, unknown>, r
   const dir = mkdtempSync(join(tmpdir(), 'bench-ops-'));
   const stores = storeNames.length === 0 ? undefined : await TaskStores.open({
     stateDir: dir, appId: 'bench-ops', taskId: '0_0',
-    stores: storeNames.map((n) => ({ name: n, kind: 'key-value' as const, changelog: false, cache: true, cacheEntries: 50_000 })),
+    stores: storeNames.map((n) => ({ name: n, changelog: false, cache: true, cacheEntries: 50_000 })),
   });
   let failures = 0;
   const context: OperatorContext = {

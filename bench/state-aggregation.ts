@@ -51,7 +51,7 @@ async function run(cache: boolean, producer?: Producer, appId = 'bench'): Promis
   const dir = mkdtempSync(join(tmpdir(), 'bench-agg-'));
   const stores = await TaskStores.open({
     stateDir: dir, appId, taskId: '0_0',
-    stores: [{ name: 'agg', kind: 'key-value', changelog: true, cache, cacheEntries: 50_000 }],
+    stores: [{ name: 'agg', changelog: true, cache, cacheEntries: 50_000 }],
   });
   const agg = stores.keyValueStore<string, Agg>('agg');
   let changelog = 0;
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     } catch (error) {
       throw new Error(`Kafka is not reachable at 127.0.0.1:9092 (${(error as Error).message}): run \`npm run services:start\` or pass --no-kafka`);
     }
-    await ensureTopics(new KafkajsAdmin(admin), [changelogRequirement({ name: 'agg', kind: 'key-value', changelogTopic: changelogTopicName(appId, 'agg') }, 1)], 'create');
+    await ensureTopics(new KafkajsAdmin(admin), [changelogRequirement({ name: 'agg', changelogTopic: changelogTopicName(appId, 'agg') }, 1)], 'create');
     await admin.disconnect();
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();

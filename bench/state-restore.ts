@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   }
   const appId = `bench-${randomUUID().slice(0, 8)}`;
   const topic = changelogTopicName(appId, 'features');
-  await ensureTopics(new KafkajsAdmin(admin), [changelogRequirement({ name: 'features', kind: 'key-value', changelogTopic: topic }, 1)], 'create');
+  await ensureTopics(new KafkajsAdmin(admin), [changelogRequirement({ name: 'features', changelogTopic: topic }, 1)], 'create');
   const log = (line: string) => console.log(`  ${line}`);
   try {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     const readSeconds = (Date.now() - readStart) / 1000;
 
     const dir = mkdtempSync(join(tmpdir(), 'bench-restore-'));
-    const stores = await TaskStores.open({ stateDir: dir, appId, taskId: '0_0', stores: [{ name: 'features', kind: 'key-value', changelog: true }] });
+    const stores = await TaskStores.open({ stateDir: dir, appId, taskId: '0_0', stores: [{ name: 'features', changelog: true }] });
     const restoreStart = Date.now();
     const [summary] = await stores.restore(reader);
     const restoreSeconds = (Date.now() - restoreStart) / 1000;

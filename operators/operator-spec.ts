@@ -31,14 +31,17 @@ export interface OptionSpec {
   readonly fields?: Readonly<Record<string, OptionSpec>>;
   /**
    * Store options: whether the step only reads the store (`read`, e.g. a
-   * join's table) or may write it (`read-write`, the default). Only stores
-   * read through a `read` option may be global stores (they are read-only).
+   * join's table), may write it (`read-write`, the default: the store is this
+   * step's alone), or writes it together with other steps whose options are
+   * `shared` too (custom operators that agree on one key layout; no built-in
+   * does). Only stores read through a `read` option may be global stores
+   * (they are read-only).
    */
   readonly access?: StoreAccess;
 }
 
 /** What a step does with a store it names; see {@link OptionSpec.access}. */
-export type StoreAccess = 'read' | 'read-write';
+export type StoreAccess = 'read' | 'read-write' | 'shared';
 
 /** A problem an operator's own `check` finds beyond kinds and references. */
 export interface OptionProblem {

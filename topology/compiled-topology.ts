@@ -49,9 +49,7 @@ export type CompressionCodec = typeof compressionCodecs[number];
 
 export interface CompiledStore {
   readonly name: string;
-  readonly kind: 'key-value' | 'window';
   readonly changelog: boolean;
-  readonly retentionMs?: number;
   /** `<app>-<store>-changelog` (only meaningful when changelog is true). */
   readonly changelogTopic: string;
   /**

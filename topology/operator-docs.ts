@@ -10,7 +10,7 @@ function cell(text: string): string {
 function kindText(spec: DocSpec): string {
   if (spec.kind === 'list' && spec.items) return `list of ${kindText(spec.items)}`;
   if (spec.kind === 'map' && spec.values) return `map of ${kindText(spec.values)}`;
-  if (spec.kind === 'store' && spec.access === 'read') return 'store (read)';
+  if (spec.kind === 'store' && (spec.access === 'read' || spec.access === 'shared')) return `store (${spec.access})`;
   if (spec.oneOf) return `${spec.kind}: ${spec.oneOf.join(' \\| ')}`;
   return spec.positive ? `${spec.kind} > 0` : spec.kind;
 }

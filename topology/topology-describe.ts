@@ -1,5 +1,4 @@
 import type { CompiledSink, CompiledSource, CompiledTopology, GraphNode } from './compiled-topology';
-import { formatDuration } from './duration';
 
 /** The formats `tributary describe` prints. */
 export type DescribeFormat = 'text' | 'mermaid' | 'json';
@@ -92,10 +91,10 @@ export function describeText(t: CompiledTopology): string {
   if (stores.length > 0) {
     lines.push('Stores:');
     for (const s of stores) {
+      // Every store is a key-value store; the word stays so the line reads as before.
       const parts = s.global
-        ? [s.kind, `global, from source ${s.global.source} (${s.global.topic})`]
-        : [s.kind, s.changelog ? `changelog: ${s.changelogTopic}` : 'no changelog'];
-      if (s.retentionMs !== undefined) parts.push(`retention: ${formatDuration(s.retentionMs)}`);
+        ? ['key-value', `global, from source ${s.global.source} (${s.global.topic})`]
+        : ['key-value', s.changelog ? `changelog: ${s.changelogTopic}` : 'no changelog'];
       lines.push(`  ${s.name} (${parts.join(', ')})`);
     }
   }

@@ -145,13 +145,21 @@ export const topologySpec: DocSpec = {
       values: {
         kind: 'object', description: 'a state store',
         fields: {
-          kind: { kind: 'string', oneOf: ['key-value', 'window'], default: 'key-value', description: 'store type' },
+          kind: {
+            kind: 'string', oneOf: ['key-value'], default: 'key-value',
+            description: 'store type: key-value, the only kind (window steps keep their windows in key-value stores, one store per step)',
+            rejected: {
+              window: "window steps (window-tumbling, window-hopping, window-sliding, window-session) keep their windows in key-value stores; drop 'kind' or write kind: key-value (docs/decisions/0016-window-state-in-key-value-stores.md)",
+            },
+          },
           changelog: { kind: 'boolean', default: true, description: 'back the store with a compacted changelog topic' },
-          retention: { kind: 'duration', description: 'how long entries (or windows) are kept' },
           global: {
             kind: 'string',
             description: 'make it a global store filled from this source (a name under `sources`): every process holds all partitions of its topic, restored before tasks start and kept current while they run; key-value only, read-only to steps, needs no changelog, and no pipeline may read the source (see docs/global-stores.md)',
           },
+        },
+        retired: {
+          retention: "a store keeps what its step keeps: window steps delete a window once stream time passes its end plus grace, dedupe, throttle and aggregate-ttl-set after their own time options; drop 'retention'",
         },
       },
     },

@@ -16,17 +16,17 @@ export const repartitionTopicConfig: Readonly<Record<string, string>> = { 'reten
 /** Alignment reports matter for seconds: the topic keeps an hour. */
 export const alignmentTopicConfig: Readonly<Record<string, string>> = { 'cleanup.policy': 'delete', 'retention.ms': '3600000' };
 
-/** A changelog is compacted; a window store's also expires (retention + 1 day), as its windows leave RocksDB. */
-export function changelogTopicConfig(store: Pick<CompiledStore, 'kind' | 'retentionMs'>): Record<string, string> {
-  return store.kind === 'window' && store.retentionMs !== undefined
-    ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String(store.retentionMs + 86_400_000) }
-    : { 'cleanup.policy': 'compact' };
-}
+/**
+ * A changelog is compacted and never expires by time: every store is a key-value
+ * store, and operators delete what they no longer need (closed windows, expired
+ * ids) with tombstones, which compaction then removes.
+ */
+export const changelogTopicConfig: Readonly<Record<string, string>> = { 'cleanup.policy': 'compact' };
 
 /** The changelog of `store` with one partition per task of the sub-topology that owns it. */
-export function changelogRequirement(store: Pick<CompiledStore, 'name' | 'kind' | 'retentionMs' | 'changelogTopic'>, partitions: number): TopicRequirement {
+export function changelogRequirement(store: Pick<CompiledStore, 'name' | 'changelogTopic'>, partitions: number): TopicRequirement {
   // Another count would put state on the wrong task.
-  return { topic: store.changelogTopic, partitions, exactPartitions: true, config: changelogTopicConfig(store), purpose: `changelog of store ${store.name}` };
+  return { topic: store.changelogTopic, partitions, exactPartitions: true, config: changelogTopicConfig, purpose: `changelog of store ${store.name}` };
 }
 
 /** Every topic the application writes, given its sources' partition counts and the partition plan. */

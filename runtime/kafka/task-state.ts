@@ -28,7 +28,7 @@ export async function openTaskStores(
     metrics: true,
     stores: resources.subTopology.stores.map((name) => {
       const store = topology.stores[name];
-      return { name, kind: store.kind, changelog: store.changelog, retentionMs: store.retentionMs };
+      return { name, changelog: store.changelog };
     }),
   });
   const beat = setInterval(() => { void heartbeat().catch(() => undefined); }, 2000);

@@ -11,7 +11,6 @@ import { TaskStores } from '../state/task-stores';
 import { GlobalStore, withGlobalStores } from '../state/global-store';
 import { jsonValueSerde } from '../state/serde-json-value';
 import { structuredKeySerde } from '../state/serde-structured-key';
-import type { WindowStore } from '../state/window-store';
 import type { RecordHeaders, StreamRecord } from '../../core/stream-record';
 import { eventTimeReader } from './event-time';
 import type { BatchResult } from './batch-result';
@@ -243,13 +242,6 @@ export class TopologyTestDriver {
     const task = this.tasks.find((t) => t.pipeline.subTopology.stores.includes(name));
     if (!task?.stores) throw new ConfigError(`no store '${name}' (stores: ${Object.keys(this.topology.stores).join(', ')})`);
     return task.stores.keyValueStore<K, V>(name);
-  }
-
-  /** A window store of the topology (`kind: window`). */
-  windowStore<K = unknown, V = unknown>(name: string): WindowStore<K, V> {
-    const task = this.tasks.find((t) => t.pipeline.subTopology.stores.includes(name));
-    if (!task?.stores) throw new ConfigError(`no store '${name}' (stores: ${Object.keys(this.topology.stores).join(', ')})`);
-    return task.stores.windowStore<K, V>(name);
   }
 
   /** Closes every task and its stores; removes the temporary state directory it made. */

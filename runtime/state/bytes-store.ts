@@ -16,14 +16,9 @@ export interface BytesStore {
   put(key: Buffer, value: Buffer | null): void;
   /** Entries with from <= key < to in byte order; either bound may be omitted. */
   range(from?: Buffer, to?: Buffer): AsyncIterable<[Buffer, Buffer]>;
-  /**
-   * Window layouts only (keys end with an 8-byte big-endian window start):
-   * every entry whose window start lies in [fromMs, toMs], ordered by key bytes.
-   */
-  scanTime?(fromMs: number, toMs: number): AsyncIterable<[Buffer, Buffer]>;
   /** Push this layer's buffered writes into the layer below (then flush that one). */
   flush(): Promise<void>;
 }
 
 /** The layers a store is built from, innermost first. */
-export type StoreLayerKind = 'rocksdb' | 'rocksdb-segmented' | 'change-logging' | 'caching';
+export type StoreLayerKind = 'rocksdb' | 'change-logging' | 'caching';

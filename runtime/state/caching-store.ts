@@ -1,7 +1,6 @@
 import type { BytesStore, StoreLayerKind } from './bytes-store';
-import { keyBuffer, keyString, readUint64 } from './internal/byte-keys';
+import { keyString } from './internal/byte-keys';
 import { overlayRange } from './internal/overlay';
-import { sharedWindowGroup, WindowKeyIndex } from './internal/window-key-index';
 
 /** Counts the cache reports to the metered layer (wired by the store builder). */
 export interface CacheListener {
@@ -27,17 +26,12 @@ export class CachingStore implements BytesStore {
   /** Map order is recency order: touching an entry moves it to the end. */
   private readonly entries = new Map<string, CacheEntry>();
   private dirtyCount = 0;
-  /** Window stores only: dirty keys by key part, for one-key window fetches. */
-  private readonly windowIndex?: WindowKeyIndex;
 
   constructor(
     private readonly inner: BytesStore,
     readonly maxEntries = 10_000,
     private readonly listener?: CacheListener,
-    windowed = false,
-  ) {
-    if (windowed) this.windowIndex = new WindowKeyIndex();
-  }
+  ) {}
 
   get name(): string {
     return this.inner.name;
@@ -94,7 +88,6 @@ export class CachingStore implements BytesStore {
   put(key: Buffer, value: Buffer | null): void {
     const k = keyString(key);
     const entry = this.entries.get(k);
-    this.windowIndex?.add(k);
     if (entry !== undefined) {
       if (!entry.dirty) this.dirtyCount++;
       entry.value = value;
@@ -108,14 +101,7 @@ export class CachingStore implements BytesStore {
   }
 
   range(from?: Buffer, to?: Buffer): AsyncIterable<[Buffer, Buffer]> {
-    const group = this.windowIndex && sharedWindowGroup(from && keyString(from), to && keyString(to));
-    return overlayRange([this.dirtyOverlay(group)], this.inner.range(from, to), from, to);
-  }
-
-  get scanTime(): BytesStore['scanTime'] {
-    const innerScan = this.inner.scanTime?.bind(this.inner);
-    if (innerScan === undefined) return undefined;
-    return (fromMs: number, toMs: number) => this.scanTimeMerged(innerScan, fromMs, toMs);
+    return overlayRange([this.dirtyOverlay()], this.inner.range(from, to), from, to);
   }
 
   async flush(): Promise<void> {
@@ -126,7 +112,6 @@ export class CachingStore implements BytesStore {
         entry.dirty = false;
       }
       this.dirtyCount = 0;
-      this.windowIndex?.clear();
     }
     await this.inner.flush();
   }
@@ -141,35 +126,10 @@ export class CachingStore implements BytesStore {
     return this.dirtyCount;
   }
 
-  private async *scanTimeMerged(
-    innerScan: NonNullable<BytesStore['scanTime']>,
-    fromMs: number,
-    toMs: number,
-  ): AsyncGenerator<[Buffer, Buffer]> {
-    const found = new Map<string, Buffer | null>();
-    for await (const [k, v] of innerScan(fromMs, toMs)) found.set(keyString(k), v);
-    for (const [k, v] of this.dirtyOverlay()) {
-      const key = keyBuffer(k);
-      const t = readUint64(key, key.length - 8);
-      if (t >= fromMs && t <= toMs) found.set(k, v);
-    }
-    for (const k of [...found.keys()].sort()) {
-      const v = found.get(k)!;
-      if (v !== null) yield [keyBuffer(k), v];
-    }
-  }
-
-  /** Dirty entries: all of them, or those of one window key group. */
-  private dirtyOverlay(group?: string): Map<string, Buffer | null> {
+  /** The dirty entries, which a range read sees over the layer below. */
+  private dirtyOverlay(): Map<string, Buffer | null> {
     const overlay = new Map<string, Buffer | null>();
     if (this.dirtyCount === 0) return overlay;
-    if (group !== undefined && this.windowIndex !== undefined) {
-      for (const k of this.windowIndex.keysOf(group)) {
-        const entry = this.entries.get(k);
-        if (entry?.dirty) overlay.set(k, entry.value);
-      }
-      return overlay;
-    }
     for (const [k, entry] of this.entries) if (entry.dirty) overlay.set(k, entry.value);
     return overlay;
   }
@@ -190,7 +150,6 @@ export class CachingStore implements BytesStore {
       this.entries.delete(k);
       if (entry.dirty) {
         this.dirtyCount--;
-        this.windowIndex?.remove(k);
         this.inner.put(entry.key, entry.value);
       }
     }

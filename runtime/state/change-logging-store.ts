@@ -34,10 +34,6 @@ export class ChangeLoggingStore implements BytesStore {
     return this.inner.range(from, to);
   }
 
-  get scanTime(): BytesStore['scanTime'] {
-    return this.inner.scanTime?.bind(this.inner);
-  }
-
   flush(): Promise<void> {
     return this.inner.flush();
   }

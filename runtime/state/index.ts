@@ -1,5 +1,4 @@
 export * from '../../core/key-value-store';
-export * from './window-store';
 export * from './store-serde';
 export * from './serde-structured-key';
 export * from './serde-json-value';

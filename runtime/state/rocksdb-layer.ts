@@ -19,6 +19,4 @@ export interface RocksDbLayer extends BytesStore {
   writesApplied(): void;
   /** Applies changelog records straight to RocksDB (restore bypasses cache and changelog). */
   restore(entries: readonly RestoredEntry[]): Promise<void>;
-  /** Loads what the layer keeps about itself (e.g. stream time) after open or restore. */
-  load(): Promise<void>;
 }

@@ -66,10 +66,6 @@ export class RocksDbStore implements RocksDbLayer {
     await this.db.write(entries.map((e) => ({ key: this.physical(e.key), value: e.value })));
   }
 
-  async load(): Promise<void> {
-    // Nothing beyond the data itself.
-  }
-
   /** Undefined: not buffered; null: buffered delete. */
   private buffered(key: Buffer): Buffer | null | undefined {
     const k = keyString(key);

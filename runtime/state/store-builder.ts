@@ -2,26 +2,21 @@ import type { MeterProvider } from '@opentelemetry/api';
 import type { BytesStore } from './bytes-store';
 import { CachingStore } from './caching-store';
 import { ChangeLoggingStore } from './change-logging-store';
-import { StateStoreError } from './errors';
 import { StoreInstruments } from './internal/store-instruments';
-import { StreamTimeClock } from './internal/stream-time';
 import type { KeyValueStore } from '../../core/key-value-store';
 import { MeteredKeyValueStore } from './metered-store';
-import { MeteredWindowStore } from './metered-window-store';
 import type { RocksDbLayer } from './rocksdb-layer';
-import { RocksDbSegmentedStore } from './rocksdb-segmented-store';
 import { RocksDbStore } from './rocksdb-store';
 import { jsonValueSerde } from './serde-json-value';
 import { structuredKeySerde } from './serde-structured-key';
 import type { StoreDefinition } from './store-definition';
 import type { TaskDatabase } from './task-database';
-import type { WindowStore } from './window-store';
 
 /** A store assembled from its layers, with handles the task needs on its inner ones. */
 export interface BuiltStore {
   readonly definition: StoreDefinition;
   /** The typed outer layer operators use. */
-  readonly outer: KeyValueStore<unknown, unknown> | WindowStore<unknown, unknown>;
+  readonly outer: KeyValueStore<unknown, unknown>;
   /** The top byte layer (cache, or changelog, or RocksDB): `flush` starts here. */
   readonly top: BytesStore;
   readonly changelog?: ChangeLoggingStore;
@@ -42,20 +37,7 @@ export function buildStore(
   const instruments = metrics ? new StoreInstruments(definition.name, taskId, meterProvider) : undefined;
   const keySerde = definition.keySerde ?? structuredKeySerde;
   const valueSerde = definition.valueSerde ?? jsonValueSerde;
-  const clock = new StreamTimeClock();
-  let rocksdb: RocksDbLayer;
-  if (definition.kind === 'window') {
-    const retention = definition.retentionMs;
-    if (retention === undefined || !Number.isSafeInteger(retention) || retention <= 0) {
-      throw new StateStoreError(`window store ${definition.name} needs retentionMs > 0 (got ${retention})`, false, { store: definition.name, task: taskId });
-    }
-    const segmentMs = definition.segmentMs ?? Math.max(Math.ceil(retention / 2), 60_000);
-    rocksdb = new RocksDbSegmentedStore(definition.name, db, retention, segmentMs, clock);
-  } else if (definition.kind === 'key-value') {
-    rocksdb = new RocksDbStore(definition.name, db);
-  } else {
-    throw new StateStoreError(`store ${definition.name}: unknown kind ${String((definition as { kind: unknown }).kind)}`, false, { store: definition.name, task: taskId });
-  }
+  const rocksdb: RocksDbLayer = new RocksDbStore(definition.name, db);
   let top: BytesStore = rocksdb;
   let changelog: ChangeLoggingStore | undefined;
   if (definition.changelog) {
@@ -63,10 +45,8 @@ export function buildStore(
     top = changelog;
   }
   if (definition.cache ?? true) {
-    top = new CachingStore(top, definition.cacheEntries ?? 10_000, instruments, definition.kind === 'window');
+    top = new CachingStore(top, definition.cacheEntries ?? 10_000, instruments);
   }
-  const outer = definition.kind === 'window'
-    ? new MeteredWindowStore(top, definition.retentionMs!, clock, keySerde, valueSerde, instruments)
-    : new MeteredKeyValueStore(top, keySerde, valueSerde, instruments);
+  const outer = new MeteredKeyValueStore(top, keySerde, valueSerde, instruments);
   return { definition, outer, top, changelog, rocksdb };
 }

@@ -7,17 +7,12 @@ import type { StoreSerde } from './store-serde';
  */
 export interface StoreDefinition {
   readonly name: string;
-  readonly kind: 'key-value' | 'window';
   /** Log every committed change to `<app>-<store>-changelog` so the store can be restored. */
   readonly changelog: boolean;
   /** Write-back cache between the store and RocksDB (default true). */
   readonly cache?: boolean;
   /** Cache bound in entries (default 10,000). */
   readonly cacheEntries?: number;
-  /** Window stores: how long windows are kept behind stream time (required for windows). */
-  readonly retentionMs?: number;
-  /** Window stores: width of a time segment (default max(retentionMs / 2, 60 s)). */
-  readonly segmentMs?: number;
   /** Default: {@link structuredKeySerde} (order-preserving JSON-like keys). */
   readonly keySerde?: StoreSerde<any>;
   /** Default: {@link jsonValueSerde}. */

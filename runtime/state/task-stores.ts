@@ -11,7 +11,6 @@ import type { RestoredEntry } from './rocksdb-layer';
 import { buildStore, type BuiltStore } from './store-builder';
 import type { StoreDefinition } from './store-definition';
 import { TaskDatabase, type TaskDatabaseOptions } from './task-database';
-import type { WindowStore } from './window-store';
 import { changelogTopicName } from '../../topology/internal-topic-names';
 
 /** How {@link TaskStores.open} found the task's local state. */
@@ -127,7 +126,6 @@ export class TaskStores {
       const built = new Map<string, BuiltStore>();
       for (const definition of options.stores) {
         const store = buildStore(definition, db, options.taskId, options.metrics ?? false, options.meterProvider);
-        await store.rocksdb.load();
         built.set(definition.name, store);
       }
       return new TaskStores(options.appId, options.taskId, partition, taskDir, localState, guarantee, db, built, checkpointFile,
@@ -163,15 +161,7 @@ export class TaskStores {
   }
 
   keyValueStore<K = unknown, V = unknown>(name: string): KeyValueStore<K, V> {
-    const store = this.store(name);
-    if (store.definition.kind !== 'key-value') throw new StateStoreError(`store ${name} is a ${store.definition.kind} store, not a key-value store`, false, { store: name, task: this.taskId });
-    return store.outer as KeyValueStore<K, V>;
-  }
-
-  windowStore<K = unknown, V = unknown>(name: string): WindowStore<K, V> {
-    const store = this.store(name);
-    if (store.definition.kind !== 'window') throw new StateStoreError(`store ${name} is a ${store.definition.kind} store, not a window store`, false, { store: name, task: this.taskId });
-    return store.outer as WindowStore<K, V>;
+    return this.store(name).outer as KeyValueStore<K, V>;
   }
 
   /** The changelog partitions of this task's logged stores. */
@@ -272,7 +262,6 @@ export class TaskStores {
       });
       await Promise.all(inFlight.values());
       if (failure !== undefined) throw failure;
-      for (const store of this.built.values()) await store.rocksdb.load();
       const durationMs = Date.now() - started;
       for (const end of ends) this.checkpoint.set(partitionKey(end.topic, end.partition), end);
       await this.checkpointFile.write(this.checkpoint.values());

@@ -23,6 +23,11 @@ export interface DocSpec {
   readonly items?: DocSpec;
   /** Field specs of an object (unknown fields are reported). */
   readonly fields?: Readonly<Record<string, DocSpec>>;
+  /**
+   * Keys of an object that earlier builds accepted and this one refuses, with
+   * what to write instead; reported in place of a bare "unknown key".
+   */
+  readonly retired?: Readonly<Record<string, string>>;
   /** Value spec of a map whose keys are user-chosen names. */
   readonly values?: DocSpec;
   /** A list that also accepts one bare item. */

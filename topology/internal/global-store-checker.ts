@@ -19,8 +19,7 @@ export function compileStores(config: Obj, appName: string, sources: ReadonlyMap
     const raw = entry ?? {};
     const source = typeof raw.global === 'string' ? sources.get(raw.global) : undefined;
     stores.set(storeName, {
-      name: storeName, kind: raw.kind === 'window' ? 'window' : 'key-value', changelog: source === undefined && raw.changelog !== false,
-      ...(typeof raw.retention === 'number' ? { retentionMs: raw.retention } : {}),
+      name: storeName, changelog: source === undefined && raw.changelog !== false,
       changelogTopic: changelogTopicName(appName, storeName),
       ...(source !== undefined ? { global: { source: source.name, topic: source.topic } } : {}),
     });
@@ -30,7 +29,7 @@ export function compileStores(config: Obj, appName: string, sources: ReadonlyMap
 
 /**
  * The rules of global stores (Kafka Streams' GlobalKTable): the store names a
- * declared source; it is a key-value store with no changelog of its own; no
+ * declared source; it has no changelog of its own; no
  * pipeline reads its source's topic (the topic belongs to the store, as in
  * Kafka Streams, where a topic is either a global source or a stream source);
  * and no step writes it (only options declared `access: read` may name it).
@@ -47,9 +46,6 @@ export function checkGlobalStores(
     const node = nodeAt(root, ['stores', name]);
     if (!sources.has(raw.global)) {
       sink.report(nodeAt(node, ['global']), 'unknown-reference', `global store '${name}' is filled from unknown source '${raw.global}'${didYouMean(raw.global, sources.keys())}`);
-    }
-    if (raw.kind === 'window') {
-      sink.report(nodeAt(node, ['kind']), 'option', `global store '${name}' must be a key-value store: a global store holds the latest value per key of its source topic`);
     }
     const changelogPair = pairOf(node, 'changelog');
     if (changelogPair) {

@@ -89,7 +89,7 @@ export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeli
   }
   reportCycles(pipelines, sink);
   reportInputless(pipelines, sink);
-  checkStoreUse(pipelines, input.stores, builtins, sink);
+  checkStoreUse(pipelines, input.stores, sink);
   checkExpressions(pipelines, sources, sink);
   return pipelines;
 }
@@ -274,31 +274,31 @@ function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: Pro
 }
 
 /**
- * Built-in operators keep their state in key-value stores, each store owned by
- * one step: a window store given to them fails at task start, and two steps
- * writing one store corrupt each other's state (same keys, one stream time).
- * Options declared `access: 'read'` (a lookup table, scoring features) may name a
- * store another step owns. Custom operators declare nothing and are not checked.
+ * A store is the namespace of one step's state: operators lay out their keys
+ * without a step prefix (`s|<key>`, `t|<time>|<key>`, `m|streamTime`,
+ * `m|timerFloor`), so two steps writing one store would overwrite each other's
+ * entries and share one stream time and one timer index. Every store option
+ * of every operator, built-in or a custom module's spec, is a writer unless
+ * declared `access: 'read'` (a lookup table, scoring features), and a store
+ * has one writer, except that custom options all declared `access: 'shared'`
+ * (operators written to one key layout, such as the flagship's) may write
+ * one store together.
  */
-function checkStoreUse(pipelines: ReadonlyMap<string, CheckedPipeline>, stores: ReadonlyMap<string, CompiledStore>, builtins: Map<string, OperatorSpec>, sink: ProblemSink): void {
-  const owners = new Map<string, { step: string; node: Node }>();
+function checkStoreUse(pipelines: ReadonlyMap<string, CheckedPipeline>, stores: ReadonlyMap<string, CompiledStore>, sink: ProblemSink): void {
+  const owners = new Map<string, { step: string; node: Node; shared: boolean }>();
   for (const p of pipelines.values()) {
     for (const step of p.steps) {
-      if (!step.spec || builtins.get(step.operator) !== step.spec) continue;
+      if (!step.spec) continue;
       for (const ref of step.references) {
         const store = ref.kind === 'store' ? stores.get(ref.name) : undefined;
         // A global store's own rules (global-store-checker.ts) report what is wrong with it.
         if (!store || store.global) continue;
-        if (store.kind === 'window') {
-          sink.report(ref.node, 'option', `step '${step.id}' (${step.operator}) needs a key-value store (built-in operators keep even windows in one), but '${ref.name}' is a window store (kind: window); declare it without kind or with kind: key-value`);
-          continue;
-        }
         if (ref.access === 'read') continue;
         const first = owners.get(ref.name);
-        if (!first) { owners.set(ref.name, { step: step.id, node: ref.node }); continue; }
-        if (first.step === step.id) continue;
+        if (!first) { owners.set(ref.name, { step: step.id, node: ref.node, shared: ref.access === 'shared' }); continue; }
+        if (first.step === step.id || (first.shared && ref.access === 'shared')) continue;
         const at = sink.position(first.node);
-        sink.report(ref.node, 'duplicate', `store '${ref.name}' already holds the state of step '${first.step}' (line ${at.line}, column ${at.col}); each stateful step needs its own store (steps that only read it, such as join-stream-table's table, may share it)`);
+        sink.report(ref.node, 'duplicate', `store '${ref.name}' already holds the state of step '${first.step}' (line ${at.line}, column ${at.col}); each stateful step needs its own store (steps that only read it, such as join-stream-table's table, may share it; custom operators may write one together when all declare access: 'shared')`);
       }
     }
   }

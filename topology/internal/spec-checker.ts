@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { DocSpec } from './doc-spec';
+import type { StoreAccess } from '../../operators/operator-spec';
 import { didYouMean } from './did-you-mean';
 import { parseDuration } from '../duration';
 import type { ProblemSink } from './problem-sink';
@@ -10,7 +11,7 @@ export interface Reference {
   readonly name: string;
   readonly node: Node;
   /** Store references: what the step may do with the store (default read-write). */
-  readonly access?: 'read' | 'read-write';
+  readonly access?: StoreAccess;
 }
 
 /** What the checker found besides problems: things the validator resolves later. */
@@ -162,6 +163,11 @@ export function checkFields(
   const seen = new Set<string>(Object.keys(preset));
   for (const pair of node?.items ?? []) {
     const name = keyText(pair);
+    const retired = name !== undefined ? spec.retired?.[name] : undefined;
+    if (retired !== undefined) {
+      sink.report(pair.key as Node, 'unknown-key', `${join(where, name!)} is no longer supported: ${retired}`);
+      continue;
+    }
     if (name === undefined || !(name in fields)) {
       sink.report(pair.key as Node, 'unknown-key',
         `unknown key '${name ?? describeNode(pair.key)}' ${where ? `in ${where}` : 'at top level'}${name ? didYouMean(name, Object.keys(fields)) : ''}`);

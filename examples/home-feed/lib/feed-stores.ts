@@ -1,10 +1,20 @@
 import type { OperatorContext, OptionSpec, ResolvedOptions } from '../../../operators/operator-spec';
 import { StoreView } from './store-view';
 
-/** The two store options every flagship operator that reads users and pins declares. */
+/**
+ * The two store options of the flagship operators that write users and pins.
+ * `shared`: update-user-features, assemble-feed and index-pin write these
+ * stores together, through one key layout (StoreView, PinIndex).
+ */
 export const feedStoreOptions: Readonly<Record<'users' | 'index', OptionSpec>> = {
-  users: { kind: 'store', required: true, description: 'Per-user features, keyed by userId (the record key).' },
-  index: { kind: 'store', required: true, description: 'The pin index store.' },
+  users: { kind: 'store', access: 'shared', required: true, description: 'Per-user features, keyed by userId (the record key).' },
+  index: { kind: 'store', access: 'shared', required: true, description: 'The pin index store.' },
+};
+
+/** The same two stores for an operator that only reads them (retrieve-candidates). */
+export const feedStoreReadOptions: Readonly<Record<'users' | 'index', OptionSpec>> = {
+  users: { ...feedStoreOptions.users, access: 'read' },
+  index: { ...feedStoreOptions.index, access: 'read' },
 };
 
 /** Fresh per-batch views of the user-features and pin-index stores named by `feedStoreOptions`. */

@@ -27,7 +27,7 @@ export const spec: OperatorSpec = {
   stateful: true,
   example: ['- id: feed', '  operator: ./operators/assemble-feed.ts', '  options:', '    users: user-features'].join('\n'),
   options: {
-    users: { kind: 'store', required: true, description: 'Per-user features (holds the version and last emitted top).' },
+    users: { kind: 'store', access: 'shared', required: true, description: 'Per-user features (holds the version and last emitted top); written with update-user-features.' },
     ...settingsOptions,
   },
   create(options, context) {

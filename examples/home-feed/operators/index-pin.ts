@@ -19,7 +19,7 @@ export const spec: OperatorSpec = {
   changesKey: true,
   example: ['- id: index-pins', '  operator: ./operators/index-pin.ts', '  options:', '    index: pin-index'].join('\n'),
   options: {
-    index: { kind: 'store', required: true, description: 'The pin index store (pin features and candidate lists).' },
+    index: { kind: 'store', access: 'shared', required: true, description: 'The pin index store (pin features and candidate lists); written with update-user-features.' },
     ...settingsOptions,
   },
   create(options, context) {

@@ -1,7 +1,7 @@
 import type { OperatorSpec } from '../../../operators/operator-spec';
 import type { StreamRecord } from '../../../core/stream-record';
 import { batchOperator } from '../../../operators/batch-operator';
-import { feedStoreOptions, feedStoreViews } from '../lib/feed-stores';
+import { feedStoreReadOptions, feedStoreViews } from '../lib/feed-stores';
 import { isFiltered, type UserFeatures } from '../lib/user-features';
 import { retrieveCandidates } from '../lib/candidate-retrieval';
 import { buildRankingRequest } from '../lib/ranking-request';
@@ -28,7 +28,7 @@ export const spec: OperatorSpec = {
   stateful: true,
   example: ['- id: candidates', '  operator: ./operators/retrieve-candidates.ts', '  options:', '    users: user-features', '    index: pin-index'].join('\n'),
   options: {
-    ...feedStoreOptions,
+    ...feedStoreReadOptions,
     ...settingsOptions,
   },
   create(options, context) {

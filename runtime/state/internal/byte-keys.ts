@@ -20,20 +20,3 @@ export function prefixEnd(prefix: Buffer): Buffer | undefined {
   }
   return undefined;
 }
-
-/** 8-byte big-endian encoding of a non-negative safe integer (window starts, segment ids). */
-export function writeUint64(target: Buffer, offset: number, n: number): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`expected a non-negative integer of milliseconds, got ${n}`);
-  target.writeUInt32BE(Math.floor(n / 0x1_0000_0000), offset);
-  target.writeUInt32BE(n >>> 0, offset + 4);
-}
-
-export function readUint64(source: Buffer, offset: number): number {
-  return source.readUInt32BE(offset) * 0x1_0000_0000 + source.readUInt32BE(offset + 4);
-}
-
-export function uint64(n: number): Buffer {
-  const b = Buffer.allocUnsafe(8);
-  writeUint64(b, 0, n);
-  return b;
-}

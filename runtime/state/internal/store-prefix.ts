@@ -1,7 +1,6 @@
 /*
  * Key layout inside a task's RocksDB instance:
  *   01 <name length u16> <name utf8> <store key>      data of a store
- *   00 <name length u16> <name utf8> <meta field>     metadata of a store
  * The length prefix keeps store "a" from seeing keys of store "ab".
  */
 
@@ -17,8 +16,4 @@ function tagged(tag: number, storeName: string): Buffer {
 
 export function dataPrefix(storeName: string): Buffer {
   return tagged(0x01, storeName);
-}
-
-export function metaKey(storeName: string, field: string): Buffer {
-  return Buffer.concat([tagged(0x00, storeName), Buffer.from(field, 'utf8')]);
 }

@@ -19,8 +19,9 @@ import { collect, tempStateDir } from '../../unit/state/temp-state-dir';
 import { localKafka } from './kafka-for-tests';
 
 const stores: StoreDefinition[] = [
-  { name: 'counts', kind: 'key-value', changelog: true },
-  { name: 'recent', kind: 'window', changelog: true, retentionMs: 86_400_000 },
+  { name: 'counts', changelog: true },
+  // Laid out as a window step lays out its key-value store: one entry per key and window start.
+  { name: 'recent', changelog: true },
 ];
 
 function messagesByTopic(records: readonly ChangelogRecord[]) {
@@ -80,27 +81,27 @@ describe('changelog restore from Kafka', function () {
     const topic = changelogTopicName(app, 'counts');
     const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }] });
     assert.equal(described.resources[0].configEntries[0].configValue, 'compact');
-    const window = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: changelogTopicName(app, 'recent'), configNames: ['cleanup.policy'] }] });
-    assert.equal(window.resources[0].configEntries[0].configValue, 'compact,delete');
+    const recent = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: changelogTopicName(app, 'recent'), configNames: ['cleanup.policy'] }] });
+    assert.equal(recent.resources[0].configEntries[0].configValue, 'compact', 'no store expires by time: operators delete what they are done with');
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     assert.equal(meta.topics[0].partitions.length, 2);
-    const counts = changelogRequirement({ name: 'counts', kind: 'key-value', changelogTopic: topic }, 3);
+    const counts = changelogRequirement({ name: 'counts', changelogTopic: topic }, 3);
     await assert.rejects(ensureTopics(new KafkajsAdmin(admin), [counts], 'create'), /has 2 partitions but the application needs 3/);
   });
 
   it('restores a deleted task directory to equal contents from the changelog topic', async () => {
     const t = await open();
     const kv = t.keyValueStore<[string, number], { n: number }>('counts');
-    const w = t.windowStore<string, number>('recent');
+    const w = t.keyValueStore<string, number>('recent');
     let produced = 0;
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 500; i++) kv.put([`user-${i % 300}`, i % 7], { n: round * 1000 + i });
       for (let i = 0; i < 20; i++) kv.delete([`user-${i}`, i % 7]);
-      for (let i = 0; i < 50; i++) w.put(`u${i % 10}`, 60_000 * (round * 50 + i), i);
+      for (let i = 0; i < 50; i++) w.put(`s|u${i % 10}|${String(60_000 * (round * 50 + i)).padStart(16, '0')}`, i);
       produced += await commit(t);
     }
     const expected = await collect(kv.range());
-    const expectedWindows = await collect(w.fetchAll(0, Number.MAX_SAFE_INTEGER));
+    const expectedWindows = await collect(w.range());
     assert.ok(expected.length > 400, `only ${expected.length} keys`);
     await t.wipe();
     // Partition 0 belongs to task 0_0: none of it may land in task 0_1.
@@ -114,7 +115,8 @@ describe('changelog restore from Kafka', function () {
     assert.equal(summaries.reduce((n, s) => n + s.records, 0), produced);
     assert.deepEqual(await collect(fresh.keyValueStore('counts').range()), expected);
     assert.equal(await fresh.keyValueStore('counts').get(['other-task', 1]), undefined);
-    assert.deepEqual(await collect(fresh.windowStore('recent').fetchAll(0, Number.MAX_SAFE_INTEGER)), expectedWindows);
+    assert.deepEqual(await collect(fresh.keyValueStore('recent').range()), expectedWindows);
+    assert.equal(expectedWindows.length, 150);
     const checkpoint = JSON.parse(await readFile(join(dir, app, '0_1', '.checkpoint'), 'utf8'));
     assert.deepEqual(checkpoint.offsets, summaries.map((s) => ({ topic: s.topic, partition: 1, offset: s.endOffset })));
     assert.ok(log.some((l) => /restore .*-counts-changelog\[1\]: done \d+\/\d+ offsets \(100%\)/.test(l)), log.join('\n'));

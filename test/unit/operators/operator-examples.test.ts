@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { builtinOperators } from '../../../operators/registry';
 import { formatProblem } from '../../../topology/lint-problem';
 import { loadTopologyText } from '../../../topology/topology-loader';
@@ -61,6 +61,54 @@ describe('stateful and time operator examples', () => {
       ].join('\n');
       const loaded = loadTopologyText(text, join(dir, `${name}.yaml`), { env: {} });
       assert.deepEqual(loaded.problems.map(formatProblem), [], text);
+    });
+  }
+});
+
+/*
+ * A store is one step's namespace: operators write `s|`, `t|` and `m|` keys
+ * with no step prefix, so two steps writing one store would share entries,
+ * timers and stream time. Every store option that may write (all but
+ * `access: 'read'`) must therefore be refused when a second step names it.
+ */
+describe('stateful operators: one writer per store', () => {
+  it('no built-in operator writes a store together with other steps (access: shared is for custom operators)', () => {
+    const shared = builtinOperators.flatMap((spec) => Object.entries(spec.options).filter(([, o]) => o.access === 'shared').map(([k]) => `${spec.name}.${k}`));
+    assert.deepEqual(shared, []);
+  });
+
+  for (const spec of builtinOperators) {
+    const writes = Object.entries(spec.options).filter(([, o]) => o.kind === 'store' && (o.access ?? 'read-write') === 'read-write').map(([k]) => k);
+    if (writes.length === 0) continue;
+    it(`${spec.name}: a second step writing the example's store is a validate error at its store option`, () => {
+      const step = (parse(spec.example) as Array<Record<string, unknown>>)[0]!;
+      const options = step[spec.name] as Record<string, unknown>;
+      // An optional store the example leaves out (top-k's stateless form) is filled in.
+      for (const k of writes) options[k] ??= `${spec.name}-${k}`;
+      const written = writes.map((k) => options[k] as string);
+      const read = Object.entries(spec.options).filter(([, o]) => o.kind === 'store' && o.access === 'read').map(([k]) => options[k]).filter((v) => typeof v === 'string') as string[];
+      const sinks = Object.entries(spec.options).filter(([, o]) => o.kind === 'sink').map(([k]) => options[k]).filter((v) => typeof v === 'string') as string[];
+      const lines = stringify([step, { ...structuredClone(step), id: `${String(step.id)}-again` }]).trimEnd().split('\n');
+      const text = [
+        'name: shared',
+        'sources:',
+        '  input: { topic: input, key: string, value: json }',
+        'stores:', ...[...new Set([...written, ...read])].map((s) => `  ${s}: {}`),
+        'sinks:',
+        '  out: { topic: out, key: json, value: json }',
+        ...sinks.map((s) => `  ${s}: { topic: ${s}, value: json }`),
+        'pipelines:',
+        '  main:',
+        '    from: input',
+        '    steps:',
+        ...lines.map((line) => `      ${line}`),
+        '    to: out',
+      ].join('\n');
+      const loaded = loadTopologyText(text, join(tmpdir(), `${spec.name}-shared.yaml`), { env: {} });
+      const duplicates = loaded.problems.filter((p) => p.kind === 'duplicate');
+      assert.deepEqual(duplicates.map((p) => p.message.replace(/ \(line.*/, '')), written.map((s) => `store '${s}' already holds the state of step '${String(step.id)}'`), text);
+      const stepLine = text.split('\n').findIndex((l) => l.includes('-again')) + 1;
+      assert.ok(duplicates.every((p) => p.line > stepLine), 'reported at the second step\'s store option');
     });
   }
 });

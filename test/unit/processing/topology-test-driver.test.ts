@@ -117,32 +117,6 @@ sinks:
     }
   });
 
-  it('opens window stores and reads them through windowStore', async () => {
-    const { topology } = loadTopologyText(`name: windows
-sources:
-  in: {topic: in, value: json}
-stores:
-  w: {kind: window, retention: 1h}
-pipelines:
-  p:
-    from: in
-    steps:
-      - {id: hold, operator: ./operators/holds-store.js, options: {store: w}}
-    to: out
-sinks:
-  out: {topic: out, value: json}
-`, path.join(root, 'test/fixtures/topologies/inline.yaml'), { env: {} });
-    const driver = await TopologyTestDriver.open(topology as CompiledTopology);
-    try {
-      const w = driver.windowStore<string, number>('w');
-      w.put('k', 60_000, 3);
-      assert.equal(await w.get('k', 60_000), 3);
-      assert.throws(() => driver.store('w'), /window store, not a key-value store/);
-    } finally {
-      await driver.close();
-    }
-  });
-
   it('closes the last window (emit: final) only when the input is flushed', async () => {
     const driver = await TopologyTestDriver.open(path.join(root, 'test/fixtures/topologies/valid/clicks-per-minute.yaml'), { env: {} });
     const click = (user: string, t: number) => ({ key: user, value: { pin: 'p' }, timestamp: t });

@@ -34,7 +34,7 @@ describe('MeteredKeyValueStore layer', () => {
   afterEach(async () => cleanup());
 
   it('types keys and values through the serdes (structured keys by default)', async () => {
-    const stores = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '0_0', stores: [{ name: 'kv', kind: 'key-value', changelog: false }] });
+    const stores = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '0_0', stores: [{ name: 'kv', changelog: false }] });
     const kv = stores.keyValueStore<[string, number], { n: number }>('kv');
     kv.put(['u1', 10], { n: 10 });
     kv.put(['u1', 9], { n: 9 });
@@ -53,7 +53,7 @@ describe('MeteredKeyValueStore layer', () => {
     const provider = new MeterProvider({ readers: [reader] });
     const stores = await TaskStores.open({
       stateDir: dir, appId: 'app', taskId: '0_0', metrics: true, meterProvider: provider,
-      stores: [{ name: 'kv', kind: 'key-value', changelog: true }],
+      stores: [{ name: 'kv', changelog: true }],
     });
     const kv = stores.keyValueStore<string, number>('kv');
     kv.put('a', 1);
@@ -76,7 +76,7 @@ describe('MeteredKeyValueStore layer', () => {
     const provider = new MeterProvider({ readers: [reader] });
     const stores = await TaskStores.open({
       stateDir: dir, appId: 'app', taskId: '0_0', metrics: true, meterProvider: provider,
-      stores: [{ name: 'kv', kind: 'key-value', changelog: true }],
+      stores: [{ name: 'kv', changelog: true }],
     });
     const seen: number[] = [];
     const changelog: ChangelogReader = {
@@ -103,7 +103,7 @@ describe('MeteredKeyValueStore layer', () => {
   it('records nothing when metrics are off', async () => {
     const reader = new TestReader();
     const provider = new MeterProvider({ readers: [reader] });
-    const stores = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '0_0', meterProvider: provider, stores: [{ name: 'kv', kind: 'key-value', changelog: true }] });
+    const stores = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '0_0', meterProvider: provider, stores: [{ name: 'kv', changelog: true }] });
     stores.keyValueStore('kv').put('a', 1);
     await stores.keyValueStore('kv').get('a');
     const { resourceMetrics } = await reader.collect();

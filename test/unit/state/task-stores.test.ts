@@ -47,9 +47,9 @@ describe('TaskStores', () => {
   afterEach(async () => cleanup());
 
   const stores: StoreDefinition[] = [
-    { name: 'counts', kind: 'key-value', changelog: true },
-    { name: 'recent', kind: 'window', changelog: true, retentionMs: 3_600_000 },
-    { name: 'scratch', kind: 'key-value', changelog: false },
+    { name: 'counts', changelog: true },
+    { name: 'recent', changelog: true },
+    { name: 'scratch', changelog: false },
   ];
   const open = (extra: Partial<TaskStoresOptions> = {}) =>
     TaskStores.open({ stateDir: dir, appId: 'app', taskId: '1_3', stores, ...extra });
@@ -66,7 +66,7 @@ describe('TaskStores', () => {
     t.keyValueStore('counts').put('a', 1);
     t.keyValueStore('counts').put('a', 2);
     t.keyValueStore('scratch').put('x', 1);
-    t.windowStore('recent').put('a', 1000, 'v');
+    t.keyValueStore('recent').put('a', 'v');
     const records = await t.flush();
     assert.deepEqual(records.map((r) => [r.topic, r.partition]), [['app-counts-changelog', 3], ['app-recent-changelog', 3]]);
     assert.deepEqual(await t.flush(), [], 'a second flush has nothing new');
@@ -78,7 +78,7 @@ describe('TaskStores', () => {
   });
 
   it('logs every write when the cache is off', async () => {
-    const t = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '0_0', stores: [{ name: 'c', kind: 'key-value', changelog: true, cache: false }] });
+    const t = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '0_0', stores: [{ name: 'c', changelog: true, cache: false }] });
     for (let i = 0; i < 5; i++) t.keyValueStore('c').put('hot', i);
     assert.equal((await t.flush()).length, 5);
     await t.close();
@@ -110,16 +110,16 @@ describe('TaskStores', () => {
     const changelog = new MemoryChangelog();
     const t = await open();
     const kv = t.keyValueStore<string, number>('counts');
-    const w = t.windowStore<string, string>('recent');
+    const w = t.keyValueStore<string, string>('recent');
     for (let i = 0; i < 50; i++) kv.put(`k${i % 20}`, i);
     kv.delete('k3');
-    w.put('u', 60_000, 'one');
-    w.put('u', 120_000, 'two');
+    w.put('u@60000', 'one');
+    w.put('u@120000', 'two');
     await commit(t, changelog);
     kv.put('k4', -4);
     await commit(t, changelog);
     const expected = await collect(kv.range());
-    const expectedWindows = await w.fetch('u', 0, 1e9);
+    const expectedRecent = await collect(w.range());
     await t.wipe();
 
     const fresh = await open();
@@ -129,8 +129,8 @@ describe('TaskStores', () => {
     assert.deepEqual(summaries.map((s) => [s.store, s.fromOffset, s.endOffset]), [['counts', undefined, '21'], ['recent', undefined, '2']]);
     assert.deepEqual(await collect(fresh.keyValueStore('counts').range()), expected);
     assert.equal(expected.length, 19);
-    assert.deepEqual(await fresh.windowStore('recent').fetch('u', 0, 1e9), expectedWindows);
-    assert.equal(fresh.windowStore('recent').streamTime, 120_000);
+    assert.deepEqual(await collect(fresh.keyValueStore('recent').range()), expectedRecent);
+    assert.equal(expectedRecent.length, 2);
     await fresh.close();
   });
 
@@ -209,7 +209,6 @@ describe('TaskStores', () => {
     await assert.rejects(TaskStores.open({ stateDir: dir, appId: 'a', taskId: '0_1', stores: [stores[0], stores[0]] }), /defined twice/);
     const t = await open();
     assert.throws(() => t.keyValueStore('nope'), /has no store "nope" \(stores: counts, recent, scratch\)/);
-    assert.throws(() => t.windowStore('counts'), /is a key-value store, not a window store/);
     await t.close();
     await assert.rejects(t.flush(), /cannot flush while closed/);
   });

@@ -37,9 +37,9 @@ const table: Array<{ name: string; text: string; problems: Array<[number, number
     problems: [[6, 35, 'unknown-reference', "unknown source 'imagez' (did you mean 'images'?)"]],
   },
   {
-    name: 'a global window store',
+    name: 'a global store of kind window (no store is)',
     text: topology({ stores: ['  pins: {kind: window, retention: 1h, global: images}'] }),
-    problems: [[6, 16, 'option', 'must be a key-value store']],
+    problems: [[6, 16, 'option', "kind 'window' is not supported"], [6, 24, 'unknown-key', 'retention is no longer supported']],
   },
   {
     name: 'a global store with a changelog',

@@ -77,9 +77,18 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
   ] },
   // commitInterval: 0 on line 3 is fine: zero needs no unit.
   { file: '59-duration-without-unit.yaml', problems: [[13, 64, 'option', "steps.per-minute.grace needs a unit: write '10ms' or '10s'"]] },
-  { file: '60-window-store-for-window-step.yaml', problems: [[11, 35, 'option', "step 'clicks-per-minute' (window-tumbling) needs a key-value store"]] },
+  // Window stores are gone: window steps keep their windows in key-value stores (docs/decisions/0016).
+  { file: '60-store-kind-window.yaml', problems: [
+    [5, 23, 'option', "stores.per-minute.kind 'window' is not supported: window steps (window-tumbling, window-hopping, window-sliding, window-session) keep their windows in key-value stores; drop 'kind'"],
+    [5, 31, 'unknown-key', "stores.per-minute.retention is no longer supported: a store keeps what its step keeps"],
+  ] },
   // The join only reads pin-table, which table-materialize owns: allowed.
   { file: '61-store-shared-by-two-steps.yaml', problems: [[22, 35, 'duplicate', "store 'counts' already holds the state of step 'per-minute' (line 20, column 35)"]] },
+  // A custom operator's store option is read-write unless its spec says `access: 'read'` (or `shared`, with every other writer shared too).
+  { file: '62-custom-store-shared.yaml', problems: [
+    [16, 27, 'duplicate', "store 'held' already holds the state of step 'first-hold' (line 13, column 27)"],
+    [27, 27, 'duplicate', "store 'together' already holds the state of step 'first-share' (line 20, column 27)"],
+  ] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 
