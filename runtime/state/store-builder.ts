@@ -26,6 +26,11 @@ export interface BuiltStore {
   readonly top: BytesStore;
   readonly changelog?: ChangeLoggingStore;
   readonly rocksdb: RocksDbLayer;
+  /**
+   * Key-value stores: the committed value of a key (what RocksDB and the changelog hold), for
+   * readers outside the task (interactive queries); they never see a commit in progress.
+   */
+  readonly readCommitted?: (key: unknown) => Promise<unknown>;
 }
 
 /**
@@ -44,6 +49,7 @@ export function buildStore(
   const valueSerde = definition.valueSerde ?? jsonValueSerde;
   const clock = new StreamTimeClock();
   let rocksdb: RocksDbLayer;
+  let readCommitted: ((key: unknown) => Promise<unknown>) | undefined;
   if (definition.kind === 'window') {
     const retention = definition.retentionMs;
     if (retention === undefined || !Number.isSafeInteger(retention) || retention <= 0) {
@@ -52,7 +58,12 @@ export function buildStore(
     const segmentMs = definition.segmentMs ?? Math.max(Math.ceil(retention / 2), 60_000);
     rocksdb = new RocksDbSegmentedStore(definition.name, db, retention, segmentMs, clock);
   } else if (definition.kind === 'key-value') {
-    rocksdb = new RocksDbStore(definition.name, db);
+    const kv = new RocksDbStore(definition.name, db);
+    rocksdb = kv;
+    readCommitted = async (key) => {
+      const bytes = await kv.getCommitted(keySerde.serialize(key));
+      return bytes === undefined ? undefined : valueSerde.deserialize(bytes);
+    };
   } else {
     throw new StateStoreError(`store ${definition.name}: unknown kind ${String((definition as { kind: unknown }).kind)}`, false, { store: definition.name, task: taskId });
   }
@@ -68,5 +79,5 @@ export function buildStore(
   const outer = definition.kind === 'window'
     ? new MeteredWindowStore(top, definition.retentionMs!, clock, keySerde, valueSerde, instruments)
     : new MeteredKeyValueStore(top, keySerde, valueSerde, instruments);
-  return { definition, outer, top, changelog, rocksdb };
+  return { definition, outer, top, changelog, rocksdb, ...(readCommitted ? { readCommitted } : {}) };
 }

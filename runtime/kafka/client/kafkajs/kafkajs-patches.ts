@@ -37,6 +37,11 @@ import { KAFKAJS_EXTRA_CODECS } from './kafkajs-codecs';
  * here `ConsumerGroup.prototype.joinAndSync` first awaits the `beforeRejoin` of the member's
  * assigner (kafkajs-task-assigner.ts), when the member was in the group already. The patch is
  * on the class's prototype, so it works even where kafkajs loaded first.
+ *
+ * 5. The assignment's userData. kafkajs decodes the SyncGroup answer and keeps only the
+ * partitions; the userData the leader put there (every member's query endpoint,
+ * group-endpoints.ts) is dropped. `Broker.prototype.syncGroup` keeps the last answer per group
+ * and member, and the wrapped `joinAndSync` hands its userData to each assigner's `afterSync`.
  */
 
 /** The parts of a kafkajs message the filter reads. */
@@ -130,10 +135,33 @@ function installCodecs(): boolean {
   return KAFKAJS_EXTRA_CODECS.every(([type, codec]) => Codecs[type]() === codec);
 }
 
-/** What a Tributary assigner carries for the rejoin hook. */
+/** What a Tributary assigner carries for the rejoin hook and the assignment's userData. */
 interface RejoinAware {
   beforeRejoin?: () => Promise<void>;
+  afterSync?: (userData: Buffer | null) => void;
 }
+
+/** The last SyncGroup answer (encoded MemberAssignment) per `group\0member`, taken by the wrapped joinAndSync. */
+const syncedAssignments = new Map<string, Buffer>();
+
+/** Wraps Broker#syncGroup to keep the member's encoded assignment; says whether the wrapper is in place. */
+function installSyncCapture(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const Broker = require('kafkajs/src/broker') as { prototype: Record<string, unknown> };
+  type SyncGroup = (this: unknown, args: { groupId: string; memberId: string }) => Promise<{ memberAssignment?: Buffer }>;
+  const proto = Broker.prototype as { syncGroup: SyncGroup; [SYNC_CAPTURE]?: true };
+  if (proto[SYNC_CAPTURE]) return true;
+  const original = proto.syncGroup;
+  proto.syncGroup = async function syncGroup(this: unknown, args) {
+    const response = await original.call(this, args);
+    if (response?.memberAssignment) syncedAssignments.set(`${args.groupId}\0${args.memberId}`, response.memberAssignment);
+    return response;
+  };
+  proto[SYNC_CAPTURE] = true;
+  return true;
+}
+
+const SYNC_CAPTURE = Symbol.for('tributary.kafkajs.syncCapture');
 
 /** Wraps ConsumerGroup#joinAndSync with the assigners' beforeRejoin; says whether the wrapper is in place. */
 function installRejoinHook(): boolean {
@@ -147,7 +175,17 @@ function installRejoinHook(): boolean {
     if (this.generationId !== null) {
       for (const assigner of this.assigners ?? []) await (assigner as RejoinAware).beforeRejoin?.();
     }
-    return original.call(this);
+    const result = await original.call(this);
+    const key = `${this.groupId}\0${this.memberId}`;
+    const encoded = syncedAssignments.get(key);
+    syncedAssignments.delete(key);
+    if (encoded !== undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const { MemberAssignment } = require('kafkajs/src/consumer/assignerProtocol') as { MemberAssignment: { decode(b: Buffer): { userData?: Buffer } | null } };
+      const userData = MemberAssignment.decode(encoded)?.userData ?? null;
+      for (const assigner of this.assigners ?? []) (assigner as RejoinAware).afterSync?.(userData);
+    }
+    return result;
   };
   proto[REJOIN_HOOK] = true;
   return true;
@@ -158,12 +196,14 @@ const REJOIN_HOOK = Symbol.for('tributary.kafkajs.rejoinHook');
 /** The fields of kafkajs' ConsumerGroup the hook reads. */
 interface GroupInternals {
   readonly generationId: number | null;
+  readonly groupId: string;
+  readonly memberId: string | null;
   readonly assigners?: readonly unknown[];
 }
 
 const installed = install();
 const codecsInstalled = installCodecs();
-const rejoinHookInstalled = installRejoinHook();
+const rejoinHookInstalled = installRejoinHook() && installSyncCapture();
 
 /**
  * Throws when kafkajs was loaded before this module, so its consumers could read aborted
