@@ -13,7 +13,7 @@ import type { GlobalStores } from '../kafka/global-stores';
 import { startScoring, type ScoringSetup } from './scoring-setup';
 import { StoreQueries } from '../kafka/store-queries';
 import { STORE_QUERY_PREFIX, storeQueryRoutes } from '../kafka/store-query-routes';
-import { checkAdvertisedEndpoint } from '../kafka/client/group-endpoints';
+import { checkAdvertisedEndpoint, checkGroupInstanceId } from '../kafka/client/group-endpoints';
 
 /** Everything a running application needs beyond its topology; every part has a default. */
 export interface ApplicationOptions {
@@ -41,6 +41,8 @@ export interface ApplicationOptions {
    * keys owned elsewhere are redirected there. Default: none (such queries answer 421).
    */
   readonly advertisedEndpoint?: string;
+  /** Static membership (group.instance.id); overrides the topology's `processing.groupInstanceId`. */
+  readonly groupInstanceId?: string;
   /** Told when the application fails for good; it is stopping. */
   readonly onFatal?: (error: unknown) => void;
   /** Seams for tests: wrap a task's pipeline, or run something before a task opens its stores. */
@@ -73,6 +75,7 @@ const defaultScoring: ScoringSetup = { localWorkers: 1, providers: ['cpu'], remo
 export async function startApplication(options: ApplicationOptions): Promise<RunningApplication> {
   const { topology } = options;
   if (options.advertisedEndpoint !== undefined) checkAdvertisedEndpoint(options.advertisedEndpoint);
+  if (options.groupInstanceId !== undefined) checkGroupInstanceId(options.groupInstanceId);
   const logger = options.logger ?? createLogger(topology.name);
   const scoringPool = options.scoring ? undefined : await startScoring(topology, options.scoringSetup ?? defaultScoring, logger);
   const scoring = options.scoring ?? scoringPool;
@@ -88,6 +91,7 @@ export async function startApplication(options: ApplicationOptions): Promise<Run
     ...(options.partitionsConsumedConcurrently !== undefined ? { partitionsConsumedConcurrently: options.partitionsConsumedConcurrently } : {}),
     ...(options.client ? { client: options.client } : {}),
     ...(options.advertisedEndpoint ? { advertisedEndpoint: options.advertisedEndpoint } : {}),
+    ...(options.groupInstanceId ? { groupInstanceId: options.groupInstanceId } : {}),
     createPipeline: async (resources) => {
       const pipeline = await createTaskPipeline(topology, resources, { scoring, meter });
       return seams.wrapPipeline ? seams.wrapPipeline(pipeline, resources) : pipeline;

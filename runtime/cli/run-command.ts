@@ -5,7 +5,7 @@ import { createLogger } from '../../core/logger';
 import { startStatusLine, startTelemetry, type StatusLine, type Telemetry } from '../telemetry';
 import { startApplication, type RunningApplication } from '../app/start-application';
 import { ConfigError } from '../../core/errors';
-import { checkAdvertisedEndpoint } from '../kafka/client/group-endpoints';
+import { checkAdvertisedEndpoint, checkGroupInstanceId } from '../kafka/client/group-endpoints';
 
 interface RunFlags {
   metricsPort: string;
@@ -19,6 +19,7 @@ interface RunFlags {
   statusInterval?: number;
   traceSampling?: number;
   advertisedEndpoint?: string;
+  groupInstanceId?: string;
 }
 
 const number = (flag: string, ok: (n: number) => boolean, what: string) => (text: string): number => {
@@ -53,6 +54,13 @@ export const runCommand: CliCommand = {
       .option('--advertised-endpoint <host:port>', 'address other processes and clients reach this one\'s metrics endpoint at; advertised to the group so interactive queries (/v1/stores) for keys owned elsewhere redirect there', (v: string) => {
         try {
           return checkAdvertisedEndpoint(v);
+        } catch (error) {
+          throw new InvalidArgumentError((error as Error).message);
+        }
+      })
+      .option('--group-instance-id <id>', 'static group membership (Kafka group.instance.id): a name unique to this process and kept across its restarts; a restart within processing.sessionTimeout gets the same partitions back without a rebalance (overrides processing.groupInstanceId)', (v: string) => {
+        try {
+          return checkGroupInstanceId(v);
         } catch (error) {
           throw new InvalidArgumentError((error as Error).message);
         }
@@ -109,6 +117,7 @@ async function run(file: string, flags: RunFlags): Promise<number> {
       ...(telemetry ? { telemetry } : {}),
       topicCreation: flags.topics,
       ...(flags.advertisedEndpoint ? { advertisedEndpoint: flags.advertisedEndpoint } : {}),
+      ...(flags.groupInstanceId ? { groupInstanceId: flags.groupInstanceId } : {}),
       scoringSetup: {
         localWorkers: Number(flags.scoringWorkers),
         providers: flags.providers.split(',').map((p) => p.trim()).filter(Boolean),

@@ -63,6 +63,8 @@ export interface StreamAppOptions {
   readonly client?: KafkaClient;
   /** `host:port` this process serves interactive queries at, advertised to the group (Kafka Streams' application.server). */
   readonly advertisedEndpoint?: string;
+  /** Static membership (group.instance.id); default: the topology's `processing.groupInstanceId`, else a dynamic member. */
+  readonly groupInstanceId?: string;
 }
 
 /**
@@ -179,6 +181,7 @@ export class StreamApp {
     if (topology.processing.guarantee === 'at_least_once') this.producer = await this.kafka.producer();
     else this.admin = await this.kafka.admin();
     const allTopics = topology.subTopologies.flatMap((s) => s.sourceTopics);
+    const instanceId = this.options.groupInstanceId ?? topology.processing.groupInstanceId;
     this.consumer = this.kafka.groupConsumer({
       groupId: topology.name,
       topics: allTopics.map((topic) => {
@@ -193,6 +196,7 @@ export class StreamApp {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
       coPartitionGroups: topology.subTopologies.map((s) => s.sourceTopics),
       ...(this.options.advertisedEndpoint ? { advertisedEndpoint: this.options.advertisedEndpoint } : {}),
+      ...(instanceId ? { groupInstanceId: instanceId } : {}),
     });
     this.lifecycle.moveTo('running');
     // Tasks commit after a batch once their interval has passed; the timer commits tasks that got no batch since.
@@ -205,7 +209,7 @@ export class StreamApp {
       onRevoking: () => this.commitAllPending('rebalance'),
       onGroupEndpoints: (members) => { this.groupMembers = members; },
     });
-    logger.info('application started', { app: topology.name, topics: allTopics.join(','), guarantee: topology.processing.guarantee, client: this.kafka.library });
+    logger.info('application started', { app: topology.name, topics: allTopics.join(','), guarantee: topology.processing.guarantee, client: this.kafka.library, ...(instanceId ? { groupInstanceId: instanceId } : {}) });
   }
 
   /** Finish the batches in hand, commit, close every task, leave the group. */
@@ -394,7 +398,9 @@ export class StreamApp {
 
   /** Close the tasks whose partitions this member no longer owns. */
   private async reconcileTasks(assignment: Record<string, number[]>): Promise<void> {
-    this.options.telemetry?.metrics.rebalance('assigned', Object.values(assignment).reduce((n, p) => n + p.length, 0));
+    const partitions = Object.values(assignment).reduce((n, p) => n + p.length, 0);
+    this.options.telemetry?.metrics.rebalance('assigned', partitions);
+    this.options.logger.info('partitions assigned', { partitions, assignment: Object.entries(assignment).map(([t, ps]) => `${t}:${[...ps].sort((a, b) => a - b).join('+')}`).join(',') });
     const owned = new Map<string, { sub: SubTopology; partition: number }>();
     const lanes: Array<{ lane: string; task: string }> = [];
     for (const [topic, partitions] of Object.entries(assignment)) {

@@ -68,6 +68,14 @@ function parse(userData: Buffer | null | undefined): Record<string, unknown> | u
   }
 }
 
+/** Checks a group.instance.id by Kafka's rule (as for topic names); returns it unchanged. */
+export function checkGroupInstanceId(text: string): string {
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(text)) {
+    throw new ConfigError(`group instance id must be 1 to 249 letters, digits, '.', '_' or '-' (Kafka's rule for group.instance.id), not '${text}'`);
+  }
+  return text;
+}
+
 /**
  * Checks an advertised endpoint: `host:port` (IPv6 hosts in brackets), the
  * address other processes and clients reach this one's query API at. Returns it

@@ -96,6 +96,12 @@ export interface GroupConsumerOptions {
   readonly coPartitionGroups?: CoPartitionGroups;
   /** `host:port` this member serves interactive queries at, advertised to the group (group-endpoints.ts). */
   readonly advertisedEndpoint?: string;
+  /**
+   * Static membership (group.instance.id, KIP-345): a member that rejoins with the same id
+   * within the session timeout gets its partitions back without a rebalance, and a member
+   * that stops does not leave the group (its partitions wait for it up to the session timeout).
+   */
+  readonly groupInstanceId?: string;
 }
 
 /**

@@ -24,6 +24,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       partitionAssigners: [taskAssigner(options.coPartitionGroups ?? [], {
         beforeRejoin: () => this.handlers?.onRevoking?.() ?? Promise.resolve(),
         ...(options.advertisedEndpoint ? { advertisedEndpoint: options.advertisedEndpoint } : {}),
+        ...(options.groupInstanceId ? { groupInstanceId: options.groupInstanceId } : {}),
         onGroupEndpoints: (members) => this.handlers?.onGroupEndpoints?.(members),
       })],
     });

@@ -42,6 +42,16 @@ import { KAFKAJS_EXTRA_CODECS } from './kafkajs-codecs';
  * partitions; the userData the leader put there (every member's query endpoint,
  * group-endpoints.ts) is dropped. `Broker.prototype.syncGroup` keeps the last answer per group
  * and member, and the wrapped `joinAndSync` hands its userData to each assigner's `afterSync`.
+ *
+ * 6. Static membership (KIP-345). kafkajs sends JoinGroup v5, whose request encoder has
+ * `group_instance_id`, but `Broker#joinGroup` never passes one, and `ConsumerGroup#leave` always
+ * sends LeaveGroup. When an assigner's protocol carries a `groupInstanceId`
+ * (kafkajs-task-assigner.ts), the replaced `Broker#joinGroup` sends it (refusing a broker that
+ * only speaks JoinGroup below v5, Kafka < 2.3), and `leave` keeps the membership, as Java's
+ * static consumers do on close: the broker holds the member's partitions for the session
+ * timeout, and a restart with the same id within it gets them back without a rebalance.
+ * SyncGroup, Heartbeat and OffsetCommit go without the id: the broker checks a static
+ * member's id only when one is given, and the member id identifies it.
  */
 
 /** The parts of a kafkajs message the filter reads. */
@@ -163,6 +173,84 @@ function installSyncCapture(): boolean {
 
 const SYNC_CAPTURE = Symbol.for('tributary.kafkajs.syncCapture');
 
+/** A group protocol as a Tributary assigner gives it, with the static member's id. */
+interface StaticProtocol {
+  readonly groupInstanceId?: string;
+}
+
+/** The arguments kafkajs' ConsumerGroup gives Broker#joinGroup. */
+interface JoinGroupArgs {
+  readonly groupId: string;
+  readonly sessionTimeout: number;
+  readonly rebalanceTimeout: number;
+  readonly memberId?: string;
+  readonly protocolType?: string;
+  readonly groupProtocols: ReadonlyArray<{ name: string; metadata: Buffer } & StaticProtocol>;
+}
+
+/** JoinGroup's api key (Kafka protocol). */
+const JOIN_GROUP = 11;
+
+/**
+ * Replaces Broker#joinGroup with one that sends the assigner's group.instance.id, and
+ * ConsumerGroup#leave with one that keeps a static member in the group; says whether both are in place.
+ */
+function installStaticMembership(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const Broker = require('kafkajs/src/broker') as { prototype: Record<string | symbol, unknown> };
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { requests } = require('kafkajs/src/protocol/requests') as { requests: { JoinGroup: unknown } };
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup') as { prototype: Record<string | symbol, unknown> };
+  type Built = { request: { apiVersion: number } };
+  type BrokerInternals = { lookupRequest(apiKey: number, definition: unknown): (args: Record<string, unknown>) => Built } & Record<symbol, (request: Built) => Promise<unknown>>;
+  const proto = Broker.prototype as { joinGroup: (this: BrokerInternals, args: JoinGroupArgs) => Promise<unknown>; [STATIC_MEMBERSHIP]?: true };
+  if (proto[STATIC_MEMBERSHIP]) return true;
+  const sendRequest = Object.getOwnPropertySymbols(Broker.prototype).find((s) => s.description === 'private:Broker:sendRequest');
+  if (sendRequest === undefined) return false;
+  const original = proto.joinGroup;
+  proto.joinGroup = async function joinGroup(this: BrokerInternals, args: JoinGroupArgs) {
+    const groupInstanceId = args.groupProtocols.map((p) => p.groupInstanceId).find((id) => id !== undefined);
+    if (groupInstanceId === undefined) return original.call(this, args);
+    const build = this.lookupRequest(JOIN_GROUP, requests.JoinGroup);
+    const makeRequest = (memberId: string): Promise<unknown> => {
+      const built = build({ ...args, memberId, protocolType: args.protocolType ?? 'consumer', groupInstanceId });
+      if (built.request.apiVersion < 5) {
+        throw new KafkajsStaticMembershipError(`the group coordinator speaks JoinGroup v${built.request.apiVersion}; static membership (group instance id '${groupInstanceId}') needs v5 (Kafka 2.3 or later)`);
+      }
+      return this[sendRequest](built);
+    };
+    try {
+      return await makeRequest(args.memberId ?? '');
+    } catch (error) {
+      // A static member is not asked for a member id first, but a broker may still do so.
+      if ((error as { name?: string }).name === 'KafkaJSMemberIdRequired') return makeRequest((error as { memberId: string }).memberId);
+      throw error;
+    }
+  };
+  const group = ConsumerGroup.prototype as { leave: (this: GroupInternals) => Promise<void> };
+  const originalLeave = group.leave;
+  group.leave = async function leave(this: GroupInternals) {
+    const isStatic = (this.assigners ?? []).some((a) => (a as StaticProtocol).groupInstanceId !== undefined);
+    if (!isStatic) return originalLeave.call(this);
+    // The broker keeps the member (and its partitions) until its session times out.
+    (this as { memberId: string | null }).memberId = null;
+  };
+  proto[STATIC_MEMBERSHIP] = true;
+  return true;
+}
+
+const STATIC_MEMBERSHIP = Symbol.for('tributary.kafkajs.staticMembership');
+
+/** The coordinator cannot do static membership; no retry helps. */
+export class KafkajsStaticMembershipError extends Error {
+  readonly retriable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'KafkajsStaticMembershipError';
+  }
+}
+
 /** Wraps ConsumerGroup#joinAndSync with the assigners' beforeRejoin; says whether the wrapper is in place. */
 function installRejoinHook(): boolean {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -203,14 +291,14 @@ interface GroupInternals {
 
 const installed = install();
 const codecsInstalled = installCodecs();
-const rejoinHookInstalled = installRejoinHook() && installSyncCapture();
+const rejoinHookInstalled = installRejoinHook() && installSyncCapture() && installStaticMembership();
 
 /**
  * Throws when kafkajs was loaded before this module, so its consumers could read aborted
  * records: a wiring mistake (an entry point that imports kafkajs first), not a user error.
  */
 export function assertKafkajsPatched(): void {
-  if (!rejoinHookInstalled) throw new Error('internal: kafkajs\' ConsumerGroup has no rejoin hook (runtime/kafka/client/kafkajs/kafkajs-patches)');
+  if (!rejoinHookInstalled) throw new Error('internal: kafkajs\' ConsumerGroup and Broker lack the rejoin hook, the sync capture or static membership (runtime/kafka/client/kafkajs/kafkajs-patches)');
   if (!codecsInstalled) throw new Error('internal: kafkajs\' codec table does not hold the snappy, lz4 and zstd codecs of runtime/kafka/client/kafkajs/kafkajs-codecs');
   if (!installed) {
     throw new Error('internal: kafkajs was loaded before runtime/kafka/client/kafkajs/kafkajs-patches, so its read_committed consumers could return records of aborted transactions; import that module first in the entry point');

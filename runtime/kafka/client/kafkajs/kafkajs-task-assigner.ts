@@ -10,6 +10,8 @@ export interface TaskAssignerHooks {
   readonly advertisedEndpoint?: string;
   /** Told every member's endpoint and partitions after each assignment (via the patch's afterSync). */
   readonly onGroupEndpoints?: (members: MemberEndpoint[]) => void;
+  /** Static membership: sent as JoinGroup's group_instance_id by the patched Broker#joinGroup (kafkajs-patches.ts). */
+  readonly groupInstanceId?: string;
 }
 
 /**
@@ -25,6 +27,7 @@ export function taskAssigner(groups: CoPartitionGroups, hooks: TaskAssignerHooks
   return ({ cluster }) => ({
     name: 'TributaryTaskAssigner',
     ...(hooks.beforeRejoin ? { beforeRejoin: hooks.beforeRejoin } : {}),
+    ...(hooks.groupInstanceId ? { groupInstanceId: hooks.groupInstanceId } : {}),
     // Called by the patched joinAndSync with this member's assignment userData (kafkajs-patches.ts).
     afterSync(userData: Buffer | null) {
       hooks.onGroupEndpoints?.(decodeGroupEndpoints(userData));
@@ -47,6 +50,8 @@ export function taskAssigner(groups: CoPartitionGroups, hooks: TaskAssignerHooks
       return {
         name: 'TributaryTaskAssigner',
         metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: encodeSubscriptionEndpoint(hooks.advertisedEndpoint) }),
+        // kafkajs passes this object on to Broker#joinGroup, where the patch reads the id.
+        ...(hooks.groupInstanceId ? { groupInstanceId: hooks.groupInstanceId } : {}),
       };
     },
   });
