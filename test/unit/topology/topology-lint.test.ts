@@ -79,6 +79,7 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
   { file: '59-duration-without-unit.yaml', problems: [[13, 64, 'option', "steps.per-minute.grace needs a unit: write '10ms' or '10s'"]] },
   { file: '60-window-store-for-window-step.yaml', problems: [[11, 35, 'option', "step 'clicks-per-minute' (window-tumbling) needs a key-value store"]] },
   // The join only reads pin-table, which table-materialize owns: allowed.
+  { file: '62-group-instance-id-bad-characters.yaml', problems: [[3, 20, 'option', "processing.groupInstanceId must be 1 to 249 letters, digits, '.', '_' or '-' (Kafka's rule for group.instance.id), got 'pod 1'"]] },
   { file: '61-store-shared-by-two-steps.yaml', problems: [[22, 35, 'duplicate', "store 'counts' already holds the state of step 'per-minute' (line 20, column 35)"]] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
