@@ -171,6 +171,8 @@ export interface CompiledTopology {
     readonly maxTaskIdleMs: number;
     /** Consumer group session timeout (ms). */
     readonly sessionTimeoutMs: number;
+    /** Static membership: this process's group.instance.id; absent for a dynamic member. */
+    readonly groupInstanceId?: string;
     /** Absolute path. */
     readonly stateDir: string;
     readonly deadLetterTopic: string;

@@ -98,6 +98,7 @@ export function compileTopology(doc: CheckedDocument): CompiledTopology {
       guarantee: processing.guarantee as CompiledTopology['processing']['guarantee'],
       commitIntervalMs: processing.commitInterval as number,
       sessionTimeoutMs: processing.sessionTimeout as number,
+      ...(typeof processing.groupInstanceId === 'string' ? { groupInstanceId: processing.groupInstanceId } : {}),
       maxEventTimeSkewMs: processing.maxEventTimeSkew as number,
       maxTaskIdleMs: processing.maxTaskIdle as number,
       stateDir: path.resolve(doc.dir, String(processing.stateDir)),

@@ -11,6 +11,9 @@ import { createTaskPipeline } from '../kafka/pipeline-factory';
 import { openTaskStores } from '../kafka/task-state';
 import type { GlobalStores } from '../kafka/global-stores';
 import { startScoring, type ScoringSetup } from './scoring-setup';
+import { StoreQueries } from '../kafka/store-queries';
+import { STORE_QUERY_PREFIX, storeQueryRoutes } from '../kafka/store-query-routes';
+import { checkAdvertisedEndpoint, checkGroupInstanceId } from '../kafka/client/group-endpoints';
 
 /** Everything a running application needs beyond its topology; every part has a default. */
 export interface ApplicationOptions {
@@ -32,6 +35,14 @@ export interface ApplicationOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** The Kafka client behind the seam (default: kafkajs with the topology's `kafka` settings). */
   readonly client?: KafkaClient;
+  /**
+   * `host:port` other processes and clients reach this process's HTTP endpoint at (Kafka
+   * Streams' application.server): advertised to the group so that interactive queries for
+   * keys owned elsewhere are redirected there. Default: none (such queries answer 421).
+   */
+  readonly advertisedEndpoint?: string;
+  /** Static membership (group.instance.id); overrides the topology's `processing.groupInstanceId`. */
+  readonly groupInstanceId?: string;
   /** Told when the application fails for good; it is stopping. */
   readonly onFatal?: (error: unknown) => void;
   /** Seams for tests: wrap a task's pipeline, or run something before a task opens its stores. */
@@ -47,6 +58,8 @@ export interface RunningApplication {
   readonly scoringPool?: ScoringPool;
   /** The process's global stores (read-only), when the topology declares any. */
   readonly globalStores: GlobalStores | undefined;
+  /** Interactive queries over this process's stores (served under /v1/stores when telemetry has an endpoint). */
+  readonly storeQueries: StoreQueries;
   /** Finishes the batches in hand, commits, leaves the group, then closes what the root started. */
   stop(): Promise<void>;
 }
@@ -61,6 +74,8 @@ const defaultScoring: ScoringSetup = { localWorkers: 1, providers: ['cpu'], remo
  */
 export async function startApplication(options: ApplicationOptions): Promise<RunningApplication> {
   const { topology } = options;
+  if (options.advertisedEndpoint !== undefined) checkAdvertisedEndpoint(options.advertisedEndpoint);
+  if (options.groupInstanceId !== undefined) checkGroupInstanceId(options.groupInstanceId);
   const logger = options.logger ?? createLogger(topology.name);
   const scoringPool = options.scoring ? undefined : await startScoring(topology, options.scoringSetup ?? defaultScoring, logger);
   const scoring = options.scoring ?? scoringPool;
@@ -75,6 +90,8 @@ export async function startApplication(options: ApplicationOptions): Promise<Run
     ...(options.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: options.maxBytesPerPartition } : {}),
     ...(options.partitionsConsumedConcurrently !== undefined ? { partitionsConsumedConcurrently: options.partitionsConsumedConcurrently } : {}),
     ...(options.client ? { client: options.client } : {}),
+    ...(options.advertisedEndpoint ? { advertisedEndpoint: options.advertisedEndpoint } : {}),
+    ...(options.groupInstanceId ? { groupInstanceId: options.groupInstanceId } : {}),
     createPipeline: async (resources) => {
       const pipeline = await createTaskPipeline(topology, resources, { scoring, meter });
       return seams.wrapPipeline ? seams.wrapPipeline(pipeline, resources) : pipeline;
@@ -85,9 +102,13 @@ export async function startApplication(options: ApplicationOptions): Promise<Run
     },
     onFatal: (error) => options.onFatal?.(error),
   });
+  const storeQueries = new StoreQueries(app.storeAccess());
+  // Mounted before the group is joined: until tasks are open, queries answer 503 (restoring, no owner yet).
+  options.telemetry?.mount(STORE_QUERY_PREFIX, storeQueryRoutes(storeQueries, logger));
   try {
     await app.start();
   } catch (error) {
+    options.telemetry?.unmount(STORE_QUERY_PREFIX);
     await app.stop().catch(() => undefined);
     await scoringPool?.close();
     throw error;
@@ -95,8 +116,10 @@ export async function startApplication(options: ApplicationOptions): Promise<Run
   return {
     ...(scoringPool ? { scoringPool } : {}),
     get globalStores() { return app.globals; },
+    storeQueries,
     async stop() {
       try {
+        options.telemetry?.unmount(STORE_QUERY_PREFIX);
         await app.stop();
       } finally {
         await scoringPool?.close();

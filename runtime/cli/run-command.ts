@@ -5,6 +5,7 @@ import { createLogger } from '../../core/logger';
 import { startStatusLine, startTelemetry, type StatusLine, type Telemetry } from '../telemetry';
 import { startApplication, type RunningApplication } from '../app/start-application';
 import { ConfigError } from '../../core/errors';
+import { checkAdvertisedEndpoint, checkGroupInstanceId } from '../kafka/client/group-endpoints';
 
 interface RunFlags {
   metricsPort: string;
@@ -17,6 +18,8 @@ interface RunFlags {
   status: boolean;
   statusInterval?: number;
   traceSampling?: number;
+  advertisedEndpoint?: string;
+  groupInstanceId?: string;
 }
 
 const number = (flag: string, ok: (n: number) => boolean, what: string) => (text: string): number => {
@@ -48,6 +51,20 @@ export const runCommand: CliCommand = {
       .option('--no-status', 'no status line (it needs the metrics endpoint, so --no-metrics turns it off too)')
       .option('--status-interval <seconds>', 'status line period (default: 1 s redrawn in place on a terminal, 30 s plain lines otherwise)', number('--status-interval', (n) => n > 0, 'a positive number of seconds'))
       .option('--trace-sampling <ratio>', 'share of new traces recorded, 0 to 1 (default: OTEL_TRACES_SAMPLER, else all)', number('--trace-sampling', (n) => n >= 0 && n <= 1, 'between 0 and 1'))
+      .option('--advertised-endpoint <host:port>', 'address other processes and clients reach this one\'s metrics endpoint at; advertised to the group so interactive queries (/v1/stores) for keys owned elsewhere redirect there', (v: string) => {
+        try {
+          return checkAdvertisedEndpoint(v);
+        } catch (error) {
+          throw new InvalidArgumentError((error as Error).message);
+        }
+      })
+      .option('--group-instance-id <id>', 'static group membership (Kafka group.instance.id): a name unique to this process and kept across its restarts; a restart within processing.sessionTimeout gets the same partitions back without a rebalance (overrides processing.groupInstanceId)', (v: string) => {
+        try {
+          return checkGroupInstanceId(v);
+        } catch (error) {
+          throw new InvalidArgumentError((error as Error).message);
+        }
+      })
       .option('--remote <endpoint>', 'remote Open Inference Protocol endpoint (repeatable): http://host:port or grpc://host:port', (v: string, all: string[]) => [...all, v], [] as string[])
       .action(async (file: string, flags: RunFlags) => {
         process.exitCode = await run(file, flags);
@@ -99,6 +116,8 @@ async function run(file: string, flags: RunFlags): Promise<number> {
       logger,
       ...(telemetry ? { telemetry } : {}),
       topicCreation: flags.topics,
+      ...(flags.advertisedEndpoint ? { advertisedEndpoint: flags.advertisedEndpoint } : {}),
+      ...(flags.groupInstanceId ? { groupInstanceId: flags.groupInstanceId } : {}),
       scoringSetup: {
         localWorkers: Number(flags.scoringWorkers),
         providers: flags.providers.split(',').map((p) => p.trim()).filter(Boolean),

@@ -21,6 +21,8 @@ import { context } from '@opentelemetry/api';
 import type { BatchReport } from './stream-task';
 import { GlobalStores } from './global-stores';
 import { Lifecycle } from './lifecycle';
+import type { MemberEndpoint } from './client/group-endpoints';
+import type { LocalTaskView, StoreAccess } from './store-queries';
 
 /** How long a batch held back whole by event-time alignment waits for another lane to move before it is fetched again. */
 const ALIGNMENT_WAIT_MS = 100;
@@ -59,6 +61,10 @@ export interface StreamAppOptions {
   readonly onFatal?: (error: unknown) => void;
   /** The Kafka client behind the seam; default: kafkajs with the topology's `kafka` settings (see kafka-connection.ts). */
   readonly client?: KafkaClient;
+  /** `host:port` this process serves interactive queries at, advertised to the group (Kafka Streams' application.server). */
+  readonly advertisedEndpoint?: string;
+  /** Static membership (group.instance.id); default: the topology's `processing.groupInstanceId`, else a dynamic member. */
+  readonly groupInstanceId?: string;
 }
 
 /**
@@ -103,6 +109,10 @@ export class StreamApp {
   private commitTimer?: NodeJS.Timeout;
   /** Each task's promise once it resolved: the tasks that run (a rebalance commits those without waiting for restores). */
   private readonly running = new WeakMap<Promise<StreamTask>, StreamTask>();
+  /** Every member's query endpoint and partitions, from the last assignment. */
+  private groupMembers: readonly MemberEndpoint[] = [];
+  /** Sub-topology id → task count (partitions of its input topics), known once started. */
+  private taskCounts: ReadonlyMap<number, number> = new Map();
 
   constructor(private readonly options: StreamAppOptions) {
     this.kafka = options.client ?? connectKafka(options.topology.kafka, options.logger);
@@ -122,6 +132,27 @@ export class StreamApp {
     return this.globalStores;
   }
 
+  /** What interactive queries read of this app (store-queries.ts): its tasks' stores, the group's endpoints, its key serdes. */
+  storeAccess(): StoreAccess {
+    return {
+      topology: this.options.topology,
+      ...(this.options.advertisedEndpoint ? { advertisedEndpoint: this.options.advertisedEndpoint } : {}),
+      members: () => this.groupMembers,
+      taskCount: (subTopologyId) => this.taskCounts.get(subTopologyId),
+      keySerde: (topic) => this.codecs?.decoding.get(topic)?.key,
+      localTask: (taskId) => this.localTaskView(taskId),
+      globalStores: () => this.globalStores,
+    };
+  }
+
+  private localTaskView(taskId: string): LocalTaskView {
+    const pending = this.tasks.get(taskId);
+    if (pending === undefined) return { state: 'absent' };
+    const task = this.running.get(pending);
+    if (task === undefined) return { state: 'restoring' };
+    return task.stores === undefined ? { state: 'absent' } : { state: 'running', stores: task.stores };
+  }
+
   async start(): Promise<void> {
     this.lifecycle.moveTo('starting');
     const { topology, logger } = this.options;
@@ -132,6 +163,7 @@ export class StreamApp {
       const present = new Set(await admin.listTopics());
       const existingRepartition = await admin.partitionCounts(topology.repartitionTopics.map((r) => r.topic).filter((t) => present.has(t)));
       const plan = planPartitions(topology, sourcePartitions, existingRepartition);
+      this.taskCounts = plan.tasks;
       await ensureTopics(admin, internalTopics(topology, sourcePartitions, plan), this.options.topicCreation ?? 'create');
     } finally {
       await admin.close();
@@ -149,6 +181,7 @@ export class StreamApp {
     if (topology.processing.guarantee === 'at_least_once') this.producer = await this.kafka.producer();
     else this.admin = await this.kafka.admin();
     const allTopics = topology.subTopologies.flatMap((s) => s.sourceTopics);
+    const instanceId = this.options.groupInstanceId ?? topology.processing.groupInstanceId;
     this.consumer = this.kafka.groupConsumer({
       groupId: topology.name,
       topics: allTopics.map((topic) => {
@@ -162,6 +195,8 @@ export class StreamApp {
       heartbeatIntervalMs: this.heartbeatIntervalMs(),
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
       coPartitionGroups: topology.subTopologies.map((s) => s.sourceTopics),
+      ...(this.options.advertisedEndpoint ? { advertisedEndpoint: this.options.advertisedEndpoint } : {}),
+      ...(instanceId ? { groupInstanceId: instanceId } : {}),
     });
     this.lifecycle.moveTo('running');
     // Tasks commit after a batch once their interval has passed; the timer commits tasks that got no batch since.
@@ -172,8 +207,9 @@ export class StreamApp {
       onBatch: (batch) => this.onBatch(batch),
       onFailure: (error) => this.fatal(error),
       onRevoking: () => this.commitAllPending('rebalance'),
+      onGroupEndpoints: (members) => { this.groupMembers = members; },
     });
-    logger.info('application started', { app: topology.name, topics: allTopics.join(','), guarantee: topology.processing.guarantee, client: this.kafka.library });
+    logger.info('application started', { app: topology.name, topics: allTopics.join(','), guarantee: topology.processing.guarantee, client: this.kafka.library, ...(instanceId ? { groupInstanceId: instanceId } : {}) });
   }
 
   /** Finish the batches in hand, commit, close every task, leave the group. */
@@ -362,7 +398,9 @@ export class StreamApp {
 
   /** Close the tasks whose partitions this member no longer owns. */
   private async reconcileTasks(assignment: Record<string, number[]>): Promise<void> {
-    this.options.telemetry?.metrics.rebalance('assigned', Object.values(assignment).reduce((n, p) => n + p.length, 0));
+    const partitions = Object.values(assignment).reduce((n, p) => n + p.length, 0);
+    this.options.telemetry?.metrics.rebalance('assigned', partitions);
+    this.options.logger.info('partitions assigned', { partitions, assignment: Object.entries(assignment).map(([t, ps]) => `${t}:${[...ps].sort((a, b) => a - b).join('+')}`).join(',') });
     const owned = new Map<string, { sub: SubTopology; partition: number }>();
     const lanes: Array<{ lane: string; task: string }> = [];
     for (const [topic, partitions] of Object.entries(assignment)) {

@@ -142,6 +142,11 @@ export class StreamTask {
     return (this.options.now ?? Date.now)();
   }
 
+  /** The task's stores (read by interactive queries); undefined when its sub-topology has none. */
+  get stores(): TaskStores | undefined {
+    return this.options.stores;
+  }
+
   get id(): string {
     return this.options.id;
   }

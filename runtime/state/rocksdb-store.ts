@@ -30,6 +30,11 @@ export class RocksDbStore implements RocksDbLayer {
     return this.db.get(this.physical(key));
   }
 
+  /** What RocksDB holds for `key`: committed state only, without the writes of a commit in progress. */
+  getCommitted(key: Buffer): Promise<Buffer | undefined> {
+    return this.db.get(this.physical(key));
+  }
+
   getMany(keys: readonly Buffer[]): Promise<Array<Buffer | undefined>> {
     return getManyThroughBuffer(keys, (k) => this.buffered(k), (k) => this.physical(k), this.db);
   }

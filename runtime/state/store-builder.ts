@@ -21,6 +21,11 @@ export interface BuiltStore {
   readonly top: BytesStore;
   readonly changelog?: ChangeLoggingStore;
   readonly rocksdb: RocksDbLayer;
+  /**
+   * Key-value stores: the committed value of a key (what RocksDB and the changelog hold), for
+   * readers outside the task (interactive queries); they never see a commit in progress.
+   */
+  readonly readCommitted: (key: unknown) => Promise<unknown>;
 }
 
 /**
@@ -37,7 +42,13 @@ export function buildStore(
   const instruments = metrics ? new StoreInstruments(definition.name, taskId, meterProvider) : undefined;
   const keySerde = definition.keySerde ?? structuredKeySerde;
   const valueSerde = definition.valueSerde ?? jsonValueSerde;
-  const rocksdb: RocksDbLayer = new RocksDbStore(definition.name, db);
+  const kv = new RocksDbStore(definition.name, db);
+  const rocksdb: RocksDbLayer = kv;
+  // Interactive queries read what the last commit wrote, never a write in progress.
+  const readCommitted = async (key: unknown): Promise<unknown> => {
+    const bytes = await kv.getCommitted(keySerde.serialize(key));
+    return bytes === undefined ? undefined : valueSerde.deserialize(bytes);
+  };
   let top: BytesStore = rocksdb;
   let changelog: ChangeLoggingStore | undefined;
   if (definition.changelog) {
@@ -48,5 +59,5 @@ export function buildStore(
     top = new CachingStore(top, definition.cacheEntries ?? 10_000, instruments);
   }
   const outer = new MeteredKeyValueStore(top, keySerde, valueSerde, instruments);
-  return { definition, outer, top, changelog, rocksdb };
+  return { definition, outer, top, changelog, rocksdb, readCommitted };
 }

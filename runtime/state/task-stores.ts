@@ -164,6 +164,18 @@ export class TaskStores {
     return this.store(name).outer as KeyValueStore<K, V>;
   }
 
+  /**
+   * The committed value of `key` in key-value store `name`, for readers outside the task
+   * (interactive queries): what RocksDB holds after the last commit, never a write of the
+   * batch or commit in progress. Throws a retriable error while the stores restore or after
+   * they closed, and a non-retriable one for an unknown store.
+   */
+  async readCommitted(name: string, key: unknown): Promise<unknown> {
+    const store = this.store(name);
+    if (this.state !== 'open') throw new StateStoreError(`task ${this.taskId} stores are ${this.state}`, true, { store: name, task: this.taskId });
+    return store.readCommitted(key);
+  }
+
   /** The changelog partitions of this task's logged stores. */
   changelogPartitions(): Array<{ store: string; topic: string; partition: number }> {
     return [...this.built.values()]

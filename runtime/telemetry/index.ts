@@ -1,7 +1,7 @@
 export { startTelemetry, type Telemetry, type TelemetryOptions } from './start-telemetry';
 export { TributaryMetrics, type TributaryMetricsOptions, type ScoringBatchReport, type TaskStateSource } from './tributary-metrics';
 export { Readiness, type ReadinessStatus, type TaskState } from './readiness';
-export { TelemetryServer, type TelemetryServerAddress, type MetricsHandler } from './telemetry-server';
+export { TelemetryServer, type TelemetryServerAddress, type MetricsHandler, type RouteHandler } from './telemetry-server';
 export { injectTraceContext, extractTraceContext, spanContextFromHeaders, type KafkaHeaders } from './trace-context';
 export { batchSpan, type BatchSpan, type BatchOrigin, type BatchSpanOptions } from './batch-span';
 export { metricNames, storeMetricNames, attributeNames, prometheusName, type InstrumentKind } from './metric-names';

@@ -7,7 +7,7 @@ import { AggregationType, type IMetricReader, type ViewOptions } from '@opentele
 import { ConfigError } from '../../core/errors';
 import { otlpFromEnv, type OtlpPipelines } from './internal/otlp-from-env';
 import { Readiness } from './readiness';
-import { TelemetryServer } from './telemetry-server';
+import { TelemetryServer, type RouteHandler } from './telemetry-server';
 import { TributaryMetrics } from './tributary-metrics';
 
 /** Options of {@link startTelemetry}. */
@@ -52,6 +52,13 @@ export interface Telemetry {
   readonly tracesExported: boolean;
   /** Base URL of the HTTP endpoint, when one is served. */
   readonly url?: string;
+  /**
+   * Serve a path prefix on the HTTP endpoint (GET and HEAD only), e.g. interactive queries
+   * under `/v1/stores`; false when no endpoint is served.
+   */
+  mount(prefix: string, handler: RouteHandler): boolean;
+  /** Stop serving a prefix mounted before. */
+  unmount(prefix: string): void;
   /** Flush exporters, stop the endpoint and unregister the global providers. */
   shutdown(): Promise<void>;
 }
@@ -126,6 +133,13 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     readiness,
     tracesExported,
     url: server?.url,
+    mount(prefix, handler) {
+      server?.mount(prefix, handler);
+      return server !== undefined;
+    },
+    unmount(prefix) {
+      server?.unmount(prefix);
+    },
     shutdown() {
       stopped ??= (async () => {
         readiness.setReady(false);

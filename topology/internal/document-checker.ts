@@ -166,6 +166,10 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
   if (typeof fetchBytes === 'number' && fetchBytes < 1024) {
     sink.report(nodeAt(root, ['processing', 'maxPartitionFetchBytes']), 'option', `processing.maxPartitionFetchBytes must be at least 1024 (bytes), got ${fetchBytes}`);
   }
+  const instanceId = (config.processing as Obj | undefined)?.groupInstanceId;
+  if (typeof instanceId === 'string' && !/^[A-Za-z0-9._-]{1,249}$/.test(instanceId)) {
+    sink.report(nodeAt(root, ['processing', 'groupInstanceId']), 'option', `processing.groupInstanceId must be 1 to 249 letters, digits, '.', '_' or '-' (Kafka's rule for group.instance.id), got '${instanceId}'`);
+  }
   const sessionTimeout = (config.processing as Obj | undefined)?.sessionTimeout;
   if (typeof sessionTimeout === 'number' && sessionTimeout < 1000) {
     sink.report(nodeAt(root, ['processing', 'sessionTimeout']), 'option', `processing.sessionTimeout must be at least 1s (brokers refuse less than group.min.session.timeout.ms, 6s by default), got ${sessionTimeout}ms`);

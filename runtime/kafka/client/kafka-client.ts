@@ -1,5 +1,6 @@
 import type { CompressionCodec } from '../../../topology/compiled-topology';
 import type { CoPartitionGroups } from './task-assignment';
+import type { MemberEndpoint } from './group-endpoints';
 
 /*
  * The Kafka client seam. The runtime (StreamApp, its tasks and committers,
@@ -93,6 +94,14 @@ export interface GroupConsumerOptions {
   readonly partitionsConsumedConcurrently: number;
   /** Topics whose equal-numbered partitions one member must own together (see task-assignment.ts). */
   readonly coPartitionGroups?: CoPartitionGroups;
+  /** `host:port` this member serves interactive queries at, advertised to the group (group-endpoints.ts). */
+  readonly advertisedEndpoint?: string;
+  /**
+   * Static membership (group.instance.id, KIP-345): a member that rejoins with the same id
+   * within the session timeout gets its partitions back without a rebalance, and a member
+   * that stops does not leave the group (its partitions wait for it up to the session timeout).
+   */
+  readonly groupInstanceId?: string;
 }
 
 /**
@@ -136,6 +145,11 @@ export interface GroupConsumerHandlers {
    * must not reject.
    */
   onRevoking?(): Promise<void>;
+  /**
+   * After each assignment: every member's advertised query endpoint and partitions, as the
+   * group's leader saw them (empty when the client cannot carry them).
+   */
+  onGroupEndpoints?(members: MemberEndpoint[]): void;
 }
 
 /** Member of a consumer group; offsets are committed explicitly only. */

@@ -53,3 +53,40 @@ describe('kafkajs produce grouping fix (groupMessagesPerPartition)', () => {
     assert.deepEqual(groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages, partitioner }), {});
   });
 });
+
+describe('kafkajs static membership (Broker#joinGroup with group_instance_id)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Broker = require('kafkajs/src/broker') as { prototype: { joinGroup(this: unknown, args: unknown): Promise<unknown> } };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { requests } = require('kafkajs/src/protocol/requests') as { requests: { JoinGroup: { protocol(v: { version: number }): (a: unknown) => { request: { encode(): Promise<{ buffer: Buffer }> } } } } };
+  const sendRequest = Object.getOwnPropertySymbols(Broker.prototype).find((s) => s.description === 'private:Broker:sendRequest')!;
+
+  /** A broker that speaks JoinGroup `version` and keeps the request it was asked to send. */
+  function fakeBroker(version: number): { broker: unknown; sent: Array<{ request: { encode(): Promise<{ buffer: Buffer }> } }> } {
+    const sent: Array<{ request: { encode(): Promise<{ buffer: Buffer }> } }> = [];
+    const broker = {
+      lookupRequest: (_key: number, definition: typeof requests.JoinGroup) => definition.protocol({ version }),
+      [sendRequest]: async (built: { request: { encode(): Promise<{ buffer: Buffer }> } }) => { sent.push(built); return { memberId: 'm' }; },
+    };
+    return { broker, sent };
+  }
+  const args = (groupInstanceId?: string) => ({
+    groupId: 'g', sessionTimeout: 10_000, rebalanceTimeout: 60_000, memberId: '',
+    groupProtocols: [{ name: 'TributaryTaskAssigner', metadata: Buffer.alloc(0), ...(groupInstanceId ? { groupInstanceId } : {}) }],
+  });
+
+  it('sends the assigner\'s group instance id in JoinGroup v5, and none for a dynamic member', async () => {
+    const { broker, sent } = fakeBroker(5);
+    await Broker.prototype.joinGroup.call(broker, args('orders-7'));
+    const bytes = (await sent[0].request.encode()).buffer;
+    assert.ok(bytes.includes(Buffer.from('orders-7')), 'group_instance_id is in the request');
+    const dynamic = fakeBroker(5);
+    await Broker.prototype.joinGroup.call(dynamic.broker, args());
+    assert.ok(!(await dynamic.sent[0].request.encode()).buffer.includes(Buffer.from('orders-7')));
+  });
+
+  it('refuses a coordinator that speaks JoinGroup below v5', async () => {
+    const { broker } = fakeBroker(4);
+    await assert.rejects(Broker.prototype.joinGroup.call(broker, args('orders-7')), /static membership \(group instance id 'orders-7'\) needs v5/);
+  });
+});

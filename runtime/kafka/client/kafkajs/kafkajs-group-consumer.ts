@@ -21,7 +21,12 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       sessionTimeout: options.sessionTimeoutMs,
       rebalanceTimeout: options.rebalanceTimeoutMs,
       heartbeatInterval: options.heartbeatIntervalMs,
-      partitionAssigners: [taskAssigner(options.coPartitionGroups ?? [], () => this.handlers?.onRevoking?.() ?? Promise.resolve())],
+      partitionAssigners: [taskAssigner(options.coPartitionGroups ?? [], {
+        beforeRejoin: () => this.handlers?.onRevoking?.() ?? Promise.resolve(),
+        ...(options.advertisedEndpoint ? { advertisedEndpoint: options.advertisedEndpoint } : {}),
+        ...(options.groupInstanceId ? { groupInstanceId: options.groupInstanceId } : {}),
+        onGroupEndpoints: (members) => this.handlers?.onGroupEndpoints?.(members),
+      })],
     });
   }
 

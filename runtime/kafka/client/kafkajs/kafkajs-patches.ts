@@ -37,6 +37,21 @@ import { KAFKAJS_EXTRA_CODECS } from './kafkajs-codecs';
  * here `ConsumerGroup.prototype.joinAndSync` first awaits the `beforeRejoin` of the member's
  * assigner (kafkajs-task-assigner.ts), when the member was in the group already. The patch is
  * on the class's prototype, so it works even where kafkajs loaded first.
+ *
+ * 5. The assignment's userData. kafkajs decodes the SyncGroup answer and keeps only the
+ * partitions; the userData the leader put there (every member's query endpoint,
+ * group-endpoints.ts) is dropped. `Broker.prototype.syncGroup` keeps the last answer per group
+ * and member, and the wrapped `joinAndSync` hands its userData to each assigner's `afterSync`.
+ *
+ * 6. Static membership (KIP-345). kafkajs sends JoinGroup v5, whose request encoder has
+ * `group_instance_id`, but `Broker#joinGroup` never passes one, and `ConsumerGroup#leave` always
+ * sends LeaveGroup. When an assigner's protocol carries a `groupInstanceId`
+ * (kafkajs-task-assigner.ts), the replaced `Broker#joinGroup` sends it (refusing a broker that
+ * only speaks JoinGroup below v5, Kafka < 2.3), and `leave` keeps the membership, as Java's
+ * static consumers do on close: the broker holds the member's partitions for the session
+ * timeout, and a restart with the same id within it gets them back without a rebalance.
+ * SyncGroup, Heartbeat and OffsetCommit go without the id: the broker checks a static
+ * member's id only when one is given, and the member id identifies it.
  */
 
 /** The parts of a kafkajs message the filter reads. */
@@ -130,9 +145,110 @@ function installCodecs(): boolean {
   return KAFKAJS_EXTRA_CODECS.every(([type, codec]) => Codecs[type]() === codec);
 }
 
-/** What a Tributary assigner carries for the rejoin hook. */
+/** What a Tributary assigner carries for the rejoin hook and the assignment's userData. */
 interface RejoinAware {
   beforeRejoin?: () => Promise<void>;
+  afterSync?: (userData: Buffer | null) => void;
+}
+
+/** The last SyncGroup answer (encoded MemberAssignment) per `group\0member`, taken by the wrapped joinAndSync. */
+const syncedAssignments = new Map<string, Buffer>();
+
+/** Wraps Broker#syncGroup to keep the member's encoded assignment; says whether the wrapper is in place. */
+function installSyncCapture(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const Broker = require('kafkajs/src/broker') as { prototype: Record<string, unknown> };
+  type SyncGroup = (this: unknown, args: { groupId: string; memberId: string }) => Promise<{ memberAssignment?: Buffer }>;
+  const proto = Broker.prototype as { syncGroup: SyncGroup; [SYNC_CAPTURE]?: true };
+  if (proto[SYNC_CAPTURE]) return true;
+  const original = proto.syncGroup;
+  proto.syncGroup = async function syncGroup(this: unknown, args) {
+    const response = await original.call(this, args);
+    if (response?.memberAssignment) syncedAssignments.set(`${args.groupId}\0${args.memberId}`, response.memberAssignment);
+    return response;
+  };
+  proto[SYNC_CAPTURE] = true;
+  return true;
+}
+
+const SYNC_CAPTURE = Symbol.for('tributary.kafkajs.syncCapture');
+
+/** A group protocol as a Tributary assigner gives it, with the static member's id. */
+interface StaticProtocol {
+  readonly groupInstanceId?: string;
+}
+
+/** The arguments kafkajs' ConsumerGroup gives Broker#joinGroup. */
+interface JoinGroupArgs {
+  readonly groupId: string;
+  readonly sessionTimeout: number;
+  readonly rebalanceTimeout: number;
+  readonly memberId?: string;
+  readonly protocolType?: string;
+  readonly groupProtocols: ReadonlyArray<{ name: string; metadata: Buffer } & StaticProtocol>;
+}
+
+/** JoinGroup's api key (Kafka protocol). */
+const JOIN_GROUP = 11;
+
+/**
+ * Replaces Broker#joinGroup with one that sends the assigner's group.instance.id, and
+ * ConsumerGroup#leave with one that keeps a static member in the group; says whether both are in place.
+ */
+function installStaticMembership(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const Broker = require('kafkajs/src/broker') as { prototype: Record<string | symbol, unknown> };
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { requests } = require('kafkajs/src/protocol/requests') as { requests: { JoinGroup: unknown } };
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup') as { prototype: Record<string | symbol, unknown> };
+  type Built = { request: { apiVersion: number } };
+  type BrokerInternals = { lookupRequest(apiKey: number, definition: unknown): (args: Record<string, unknown>) => Built } & Record<symbol, (request: Built) => Promise<unknown>>;
+  const proto = Broker.prototype as { joinGroup: (this: BrokerInternals, args: JoinGroupArgs) => Promise<unknown>; [STATIC_MEMBERSHIP]?: true };
+  if (proto[STATIC_MEMBERSHIP]) return true;
+  const sendRequest = Object.getOwnPropertySymbols(Broker.prototype).find((s) => s.description === 'private:Broker:sendRequest');
+  if (sendRequest === undefined) return false;
+  const original = proto.joinGroup;
+  proto.joinGroup = async function joinGroup(this: BrokerInternals, args: JoinGroupArgs) {
+    const groupInstanceId = args.groupProtocols.map((p) => p.groupInstanceId).find((id) => id !== undefined);
+    if (groupInstanceId === undefined) return original.call(this, args);
+    const build = this.lookupRequest(JOIN_GROUP, requests.JoinGroup);
+    const makeRequest = (memberId: string): Promise<unknown> => {
+      const built = build({ ...args, memberId, protocolType: args.protocolType ?? 'consumer', groupInstanceId });
+      if (built.request.apiVersion < 5) {
+        throw new KafkajsStaticMembershipError(`the group coordinator speaks JoinGroup v${built.request.apiVersion}; static membership (group instance id '${groupInstanceId}') needs v5 (Kafka 2.3 or later)`);
+      }
+      return this[sendRequest](built);
+    };
+    try {
+      return await makeRequest(args.memberId ?? '');
+    } catch (error) {
+      // A static member is not asked for a member id first, but a broker may still do so.
+      if ((error as { name?: string }).name === 'KafkaJSMemberIdRequired') return makeRequest((error as { memberId: string }).memberId);
+      throw error;
+    }
+  };
+  const group = ConsumerGroup.prototype as { leave: (this: GroupInternals) => Promise<void> };
+  const originalLeave = group.leave;
+  group.leave = async function leave(this: GroupInternals) {
+    const isStatic = (this.assigners ?? []).some((a) => (a as StaticProtocol).groupInstanceId !== undefined);
+    if (!isStatic) return originalLeave.call(this);
+    // The broker keeps the member (and its partitions) until its session times out.
+    (this as { memberId: string | null }).memberId = null;
+  };
+  proto[STATIC_MEMBERSHIP] = true;
+  return true;
+}
+
+const STATIC_MEMBERSHIP = Symbol.for('tributary.kafkajs.staticMembership');
+
+/** The coordinator cannot do static membership; no retry helps. */
+export class KafkajsStaticMembershipError extends Error {
+  readonly retriable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'KafkajsStaticMembershipError';
+  }
 }
 
 /** Wraps ConsumerGroup#joinAndSync with the assigners' beforeRejoin; says whether the wrapper is in place. */
@@ -147,7 +263,17 @@ function installRejoinHook(): boolean {
     if (this.generationId !== null) {
       for (const assigner of this.assigners ?? []) await (assigner as RejoinAware).beforeRejoin?.();
     }
-    return original.call(this);
+    const result = await original.call(this);
+    const key = `${this.groupId}\0${this.memberId}`;
+    const encoded = syncedAssignments.get(key);
+    syncedAssignments.delete(key);
+    if (encoded !== undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const { MemberAssignment } = require('kafkajs/src/consumer/assignerProtocol') as { MemberAssignment: { decode(b: Buffer): { userData?: Buffer } | null } };
+      const userData = MemberAssignment.decode(encoded)?.userData ?? null;
+      for (const assigner of this.assigners ?? []) (assigner as RejoinAware).afterSync?.(userData);
+    }
+    return result;
   };
   proto[REJOIN_HOOK] = true;
   return true;
@@ -158,19 +284,21 @@ const REJOIN_HOOK = Symbol.for('tributary.kafkajs.rejoinHook');
 /** The fields of kafkajs' ConsumerGroup the hook reads. */
 interface GroupInternals {
   readonly generationId: number | null;
+  readonly groupId: string;
+  readonly memberId: string | null;
   readonly assigners?: readonly unknown[];
 }
 
 const installed = install();
 const codecsInstalled = installCodecs();
-const rejoinHookInstalled = installRejoinHook();
+const rejoinHookInstalled = installRejoinHook() && installSyncCapture() && installStaticMembership();
 
 /**
  * Throws when kafkajs was loaded before this module, so its consumers could read aborted
  * records: a wiring mistake (an entry point that imports kafkajs first), not a user error.
  */
 export function assertKafkajsPatched(): void {
-  if (!rejoinHookInstalled) throw new Error('internal: kafkajs\' ConsumerGroup has no rejoin hook (runtime/kafka/client/kafkajs/kafkajs-patches)');
+  if (!rejoinHookInstalled) throw new Error('internal: kafkajs\' ConsumerGroup and Broker lack the rejoin hook, the sync capture or static membership (runtime/kafka/client/kafkajs/kafkajs-patches)');
   if (!codecsInstalled) throw new Error('internal: kafkajs\' codec table does not hold the snappy, lz4 and zstd codecs of runtime/kafka/client/kafkajs/kafkajs-codecs');
   if (!installed) {
     throw new Error('internal: kafkajs was loaded before runtime/kafka/client/kafkajs/kafkajs-patches, so its read_committed consumers could return records of aborted transactions; import that module first in the entry point');
