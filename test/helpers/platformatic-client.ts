@@ -1,6 +1,6 @@
 import { Admin, Consumer, Producer, compatibilityPartitioner, type Message, type MessagesStream } from '@platformatic/kafka';
 import type {
-  ConsumedMessage, GroupConsumer, GroupConsumerHandlers, GroupConsumerOptions, KafkaAdmin, KafkaClient, KafkaProducer, NewTopic,
+  ConsumedMessage, GroupConsumer, GroupConsumerHandlers, GroupConsumerOptions, GroupDescription, KafkaAdmin, KafkaClient, KafkaProducer, NewTopic,
   PartitionOffsets, SendResult, TopicMessages, TopicPartitionOffset, TransactionalProducer,
 } from '../../runtime/kafka/client/kafka-client';
 import type { CompressionCodec } from '../../topology/compiled-topology';
@@ -79,6 +79,22 @@ class PlatformaticAdmin implements KafkaAdmin {
 
   groupOffsets(): Promise<TopicPartitionOffset[]> {
     return Promise.reject(NOT_IN_BENCH_ADAPTER('group offsets'));
+  }
+
+  describeGroup(): Promise<GroupDescription> {
+    return Promise.reject(NOT_IN_BENCH_ADAPTER('describe group'));
+  }
+
+  deleteTopics(): Promise<void> {
+    return Promise.reject(NOT_IN_BENCH_ADAPTER('delete topics'));
+  }
+
+  offsetsForTimestamp(): Promise<Array<{ partition: number; offset: string }>> {
+    return Promise.reject(NOT_IN_BENCH_ADAPTER('offsets for a timestamp'));
+  }
+
+  setGroupOffsets(): Promise<void> {
+    return Promise.reject(NOT_IN_BENCH_ADAPTER('set group offsets'));
   }
 
   close(): Promise<void> {

@@ -191,6 +191,20 @@ export interface NewTopic {
   readonly config: Readonly<Record<string, string>>;
 }
 
+/** A member of a consumer group, as the group coordinator describes it. */
+export interface GroupMember {
+  readonly memberId: string;
+  readonly clientId: string;
+  readonly clientHost: string;
+}
+
+/** A consumer group's state (`Empty`, `Stable`, `PreparingRebalance`, `Dead`, ...) and members. */
+export interface GroupDescription {
+  readonly groupId: string;
+  readonly state: string;
+  readonly members: readonly GroupMember[];
+}
+
 export interface KafkaAdmin {
   listTopics(): Promise<string[]>;
   /** Create topics and wait for their leaders. */
@@ -201,6 +215,14 @@ export interface KafkaAdmin {
   topicOffsets(topic: string): Promise<PartitionOffsets[]>;
   /** A group's committed offsets for these topics; `-1` where it has none. */
   groupOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]>;
+  /** The group's state and active members (`Dead` with no members when the group does not exist). */
+  describeGroup(groupId: string): Promise<GroupDescription>;
+  /** Delete topics and wait until the cluster no longer lists them. */
+  deleteTopics(topics: readonly string[]): Promise<void>;
+  /** Per partition, the first offset whose timestamp is at or after `timestampMs` (the end offset when none is). */
+  offsetsForTimestamp(topic: string, timestampMs: number): Promise<Array<{ partition: number; offset: string }>>;
+  /** Set the group's committed offsets; the group must have no active members. */
+  setGroupOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
   close(): Promise<void>;
 }
 

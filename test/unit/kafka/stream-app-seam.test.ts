@@ -41,6 +41,10 @@ class ScriptedClient implements KafkaClient {
       partitionCounts: async (topics) => new Map(topics.map((t) => [t, 1])),
       topicOffsets: async () => [],
       groupOffsets: async () => [],
+      describeGroup: async (groupId) => ({ groupId, state: 'Empty', members: [] }),
+      deleteTopics: async () => undefined,
+      offsetsForTimestamp: async () => [],
+      setGroupOffsets: async () => undefined,
       close: async () => undefined,
     };
   }
