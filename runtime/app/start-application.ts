@@ -32,6 +32,8 @@ export interface ApplicationOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** The Kafka client behind the seam (default: kafkajs with the topology's `kafka` settings). */
   readonly client?: KafkaClient;
+  /** How long start-up waits for a broker before failing with one error naming the brokers (default 10 s). */
+  readonly connectTimeoutMs?: number;
   /** Told when the application fails for good; it is stopping. */
   readonly onFatal?: (error: unknown) => void;
   /** Seams for tests: wrap a task's pipeline, or run something before a task opens its stores. */
@@ -75,6 +77,7 @@ export async function startApplication(options: ApplicationOptions): Promise<Run
     ...(options.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: options.maxBytesPerPartition } : {}),
     ...(options.partitionsConsumedConcurrently !== undefined ? { partitionsConsumedConcurrently: options.partitionsConsumedConcurrently } : {}),
     ...(options.client ? { client: options.client } : {}),
+    ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     createPipeline: async (resources) => {
       const pipeline = await createTaskPipeline(topology, resources, { scoring, meter });
       return seams.wrapPipeline ? seams.wrapPipeline(pipeline, resources) : pipeline;

@@ -4,6 +4,8 @@ import type { CliCommand } from './cli-command';
 import { loadTopology, formatProblem } from '../../topology';
 import { createLogger } from '../../core/logger';
 import { connectKafka } from '../kafka/kafka-connection';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../kafka/stream-app';
+import { connectTimeoutMs } from './run-command';
 import { describeResetPlan, executeApplicationReset, planApplicationReset, type ResetTarget } from '../kafka/application-reset';
 
 interface ResetFlags {
@@ -14,6 +16,7 @@ interface ResetFlags {
   deleteSinks?: boolean;
   deleteDlq?: boolean;
   yes?: boolean;
+  connectTimeout?: number;
 }
 
 const isoTime = (text: string): number => {
@@ -42,6 +45,11 @@ export const resetCommand: CliCommand = {
       .option('--to-datetime <iso>', 'source offsets to the first record at or after this time (e.g. 2026-12-03T10:00:00Z)', isoTime)
       .option('--delete-sinks', 'also delete the sink topics')
       .option('--delete-dlq', 'also delete the dead-letter topic')
+      .option('--connect-timeout <seconds>', 'how long to wait for a Kafka broker (default: TRIBUTARY_CONNECT_TIMEOUT, else 10)', (text: string) => {
+        const n = Number(text);
+        if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--connect-timeout must be a positive number of seconds, not '${text}'`);
+        return n;
+      })
       .option('-y, --yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
       .action(async (file: string, flags: ResetFlags) => {
         process.exitCode = await reset(file, flags);
@@ -65,6 +73,7 @@ async function reset(file: string, flags: ResetFlags): Promise<number> {
   }
   const logger = createLogger('reset');
   const client = connectKafka(topology.kafka, logger);
+  await client.checkConnection(connectTimeoutMs(flags.connectTimeout) ?? DEFAULT_CONNECT_TIMEOUT_MS);
   const admin = await client.admin();
   try {
     const plan = await planApplicationReset(topology, admin, { target, deleteSinks: flags.deleteSinks, deleteDeadLetterTopic: flags.deleteDlq });

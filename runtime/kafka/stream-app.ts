@@ -59,7 +59,12 @@ export interface StreamAppOptions {
   readonly onFatal?: (error: unknown) => void;
   /** The Kafka client behind the seam; default: kafkajs with the topology's `kafka` settings (see kafka-connection.ts). */
   readonly client?: KafkaClient;
+  /** How long start() waits for a broker to answer before it fails with one error naming the brokers (default 10 s). */
+  readonly connectTimeoutMs?: number;
 }
+
+/** Default of {@link StreamAppOptions.connectTimeoutMs}. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * The app's lifecycle. start() goes created → starting (topics, codecs, global stores, the
@@ -126,6 +131,7 @@ export class StreamApp {
     this.lifecycle.moveTo('starting');
     const { topology, logger } = this.options;
     const sourceTopics = Object.values(topology.sources).map((s) => s.topic);
+    await this.kafka.checkConnection(this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     const admin = await this.kafka.admin();
     try {
       const sourcePartitions = await partitionCounts(admin, sourceTopics);

@@ -27,6 +27,11 @@ export class PlatformaticClient implements KafkaClient {
 
   constructor(private readonly brokers: readonly string[], private readonly clientId = 'tributary-platformatic') {}
 
+  async checkConnection(): Promise<void> {
+    const admin = await this.admin();
+    await admin.listTopics().finally(() => admin.close());
+  }
+
   async admin(): Promise<KafkaAdmin> {
     return new PlatformaticAdmin(new Admin({ clientId: this.clientId, bootstrapBrokers: [...this.brokers] }));
   }

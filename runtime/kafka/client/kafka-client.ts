@@ -1,5 +1,6 @@
 import type { CompressionCodec } from '../../../topology/compiled-topology';
 import type { CoPartitionGroups } from './task-assignment';
+import { TributaryError } from '../../../core/errors';
 
 /*
  * The Kafka client seam. The runtime (StreamApp, its tasks and committers,
@@ -230,6 +231,12 @@ export interface KafkaAdmin {
 export interface KafkaClient {
   /** Which client library is behind the seam (`kafkajs`). */
   readonly library: string;
+  /**
+   * Reach a broker (and authenticate) within `timeoutMs`, retrying meanwhile, or reject with
+   * one {@link KafkaUnreachableError} naming the brokers. The app calls it first, so an
+   * unreachable cluster is one clear error, not a stream of retry logs.
+   */
+  checkConnection(timeoutMs: number): Promise<void>;
   admin(): Promise<KafkaAdmin>;
   producer(): Promise<KafkaProducer>;
   transactionalProducer(transactionalId: string, transactionTimeoutMs: number): Promise<TransactionalProducer>;
@@ -242,4 +249,15 @@ export interface KafkaClient {
    * one that stops the app.
    */
   isRecoverable(error: unknown): boolean;
+}
+
+/** No broker of the configured list answered (or accepted the credentials) within the connection timeout. */
+export class KafkaUnreachableError extends TributaryError {
+  // The cluster may come back: a restart (by the supervisor) can help, the same call right away not.
+  readonly retriable = true;
+
+  constructor(readonly brokers: readonly string[], readonly timeoutMs: number, cause: unknown) {
+    super(`cannot connect to Kafka at ${brokers.length > 0 ? brokers.join(', ') : 'the configured brokers'} within ${timeoutMs / 1000} s: ${(cause as Error)?.message ?? String(cause)} ` +
+      '(check kafka.brokers and that the brokers are up and reachable from here; --connect-timeout sets the wait)', { cause });
+  }
 }

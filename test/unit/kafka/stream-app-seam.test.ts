@@ -34,6 +34,8 @@ class ScriptedClient implements KafkaClient {
   handlers?: GroupConsumerHandlers;
   sendError?: Error;
 
+  async checkConnection(): Promise<void> {}
+
   async admin(): Promise<KafkaAdmin> {
     return {
       listTopics: async () => ['in-t', 'out-t', 'seam-app-dlq', 'seam-app-alignment'],
