@@ -32,7 +32,7 @@ export function resolveOperator(name: string, topologyDir: string): Resolution {
   let exported: unknown;
   try {
     if (file.endsWith('.ts')) registerTypeScript();
-    exported = require(file);
+    exported = requireWithFallback(file);
   } catch (err) {
     return { problem: 'module', message: `operator module '${name}' failed to load: ${(err as Error).message?.split('\n')[0]}` };
   }
@@ -57,6 +57,24 @@ function isOperatorSpec(value: unknown): value is OperatorSpec {
 function tributaryNodeModules(): string {
   // <install>/node_modules/rxjs/package.json → <install>/node_modules
   return path.dirname(path.dirname(require.resolve('rxjs/package.json')));
+}
+
+/**
+ * `require(file)`, where every CommonJS `.js` module loaded by this call also resolves packages
+ * from Tributary's install after its own folders (`.ts` modules get that from their hook).
+ */
+function requireWithFallback(file: string): unknown {
+  const fallback = tributaryNodeModules();
+  const js = require.extensions['.js'];
+  require.extensions['.js'] = (module, filename) => {
+    if (!module.paths.includes(fallback)) module.paths.push(fallback);
+    js(module, filename);
+  };
+  try {
+    return require(file);
+  } finally {
+    require.extensions['.js'] = js;
+  }
 }
 
 let tsRegistered = false;

@@ -72,4 +72,12 @@ describe('custom operators outside the install directory', function () {
     assert.equal(loaded(withOwn), 'own');
     assert.equal(loaded(without), 'tributary');
   });
+
+  it('does the same for a CommonJS .js operator', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'topology.yaml'), probeTopology.replace('./probe.ts', './probe.js'));
+    fs.writeFileSync(path.join(dir, 'probe.js'), "const rx = require('rxjs');\nexports.spec = { name: 'probe', summary: 'probe', options: {}, create: () => rx.map((r) => r) };\n");
+    const { problems } = loadTopology(path.join(dir, 'topology.yaml'));
+    assert.deepEqual(problems.map(formatProblem), []);
+  });
 });
