@@ -126,7 +126,7 @@ function kafkajsConfig(config: CompiledTopology['kafka'], logger: Logger, quietC
 // transactions) at ERROR; they are expected during start-up and transactions.
 const RETRIED_NOISE = /coordinator is loading|coordinator is not available|not the correct coordinator|concurrent operation on the same transaction|Failed to send messages: The producer attempted|There is no leader for this topic-partition|The group is rebalancing/;
 
-/** How a kafkajs log entry's own fields are named in ours (kafkajs' timestamp, logger name and stack are left out). */
+/** Fields of a kafkajs log entry left out of ours: its time and logger name (ours has its own) and the stack. */
 const DROPPED_ENTRY_FIELDS = new Set(['timestamp', 'logger', 'message', 'stack']);
 /** Failing to reach a broker: the connection check reports it once, as one error naming the brokers. */
 const CONNECTION_FAILURE = /^Connection error|^Failed to connect to seed broker|^Connection timeout|^\[Connection\] Connection error/;
