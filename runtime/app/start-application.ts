@@ -43,6 +43,8 @@ export interface ApplicationOptions {
   readonly advertisedEndpoint?: string;
   /** Static membership (group.instance.id); overrides the topology's `processing.groupInstanceId`. */
   readonly groupInstanceId?: string;
+  /** How long start-up waits for a broker before failing with one error naming the brokers (default 10 s). */
+  readonly connectTimeoutMs?: number;
   /** Told when the application fails for good; it is stopping. */
   readonly onFatal?: (error: unknown) => void;
   /** Seams for tests: wrap a task's pipeline, or run something before a task opens its stores. */
@@ -92,6 +94,7 @@ export async function startApplication(options: ApplicationOptions): Promise<Run
     ...(options.client ? { client: options.client } : {}),
     ...(options.advertisedEndpoint ? { advertisedEndpoint: options.advertisedEndpoint } : {}),
     ...(options.groupInstanceId ? { groupInstanceId: options.groupInstanceId } : {}),
+    ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     createPipeline: async (resources) => {
       const pipeline = await createTaskPipeline(topology, resources, { scoring, meter });
       return seams.wrapPipeline ? seams.wrapPipeline(pipeline, resources) : pipeline;

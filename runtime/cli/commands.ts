@@ -9,6 +9,7 @@ import { validateCommand } from './validate-command';
 import { describeCommand } from './describe-command';
 import { docsCommand } from './docs-command';
 import { testCommand } from './test-command';
+import { resetCommand } from './reset-command';
 
 /**
  * Every CLI command, in the order `--help` lists them. Passed explicitly
@@ -25,4 +26,5 @@ export const commands: readonly CliCommand[] = [
   describeCommand,
   docsCommand,
   testCommand,
+  resetCommand,
 ];

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands';
 import { TributaryError } from '../../core/errors';
+import { parseLogFormat, setLogFormat, type LogFormat } from '../../core/logger';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../../package.json') as { version: string };
@@ -14,8 +15,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('tributary')
     .description('Stream-processing dataflow for Node.js: YAML topologies of RxJS operators over Kafka')
     .version(version, '-V, --version')
+    .option('--log-format <format>', 'log lines as text or json (default: TRIBUTARY_LOG_FORMAT, else text)')
     .exitOverride()
     .showHelpAfterError(false);
+  program.hook('preAction', () => {
+    const given = program.opts<{ logFormat?: string }>().logFormat ?? process.env.TRIBUTARY_LOG_FORMAT;
+    if (given === undefined || given === '') return;
+    const format = parseLogFormat(given);
+    if (!format) program.error(`tributary: --log-format (or TRIBUTARY_LOG_FORMAT) must be 'text' or 'json', not '${given}'`, { exitCode: 2 });
+    setLogFormat(format as LogFormat);
+  });
   for (const command of commands) command.register(program);
   try {
     await program.parseAsync([...argv]);

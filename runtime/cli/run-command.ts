@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { CliCommand } from './cli-command';
 import { loadTopology, formatProblem } from '../../topology';
-import { createLogger } from '../../core/logger';
+import { createLogger, currentLogFormat } from '../../core/logger';
 import { startStatusLine, startTelemetry, type StatusLine, type Telemetry } from '../telemetry';
 import { startApplication, type RunningApplication } from '../app/start-application';
 import { ConfigError } from '../../core/errors';
@@ -20,6 +20,7 @@ interface RunFlags {
   traceSampling?: number;
   advertisedEndpoint?: string;
   groupInstanceId?: string;
+  connectTimeout?: number;
 }
 
 const number = (flag: string, ok: (n: number) => boolean, what: string) => (text: string): number => {
@@ -65,6 +66,7 @@ export const runCommand: CliCommand = {
           throw new InvalidArgumentError((error as Error).message);
         }
       })
+      .option('--connect-timeout <seconds>', 'how long start-up waits for a Kafka broker before failing with one error (default: TRIBUTARY_CONNECT_TIMEOUT, else 10)', number('--connect-timeout', (n) => n > 0, 'a positive number of seconds'))
       .option('--remote <endpoint>', 'remote Open Inference Protocol endpoint (repeatable): http://host:port or grpc://host:port', (v: string, all: string[]) => [...all, v], [] as string[])
       .action(async (file: string, flags: RunFlags) => {
         process.exitCode = await run(file, flags);
@@ -118,6 +120,7 @@ async function run(file: string, flags: RunFlags): Promise<number> {
       topicCreation: flags.topics,
       ...(flags.advertisedEndpoint ? { advertisedEndpoint: flags.advertisedEndpoint } : {}),
       ...(flags.groupInstanceId ? { groupInstanceId: flags.groupInstanceId } : {}),
+      connectTimeoutMs: connectTimeoutMs(flags.connectTimeout),
       scoringSetup: {
         localWorkers: Number(flags.scoringWorkers),
         providers: flags.providers.split(',').map((p) => p.trim()).filter(Boolean),
@@ -128,13 +131,15 @@ async function run(file: string, flags: RunFlags): Promise<number> {
     telemetry?.readiness.setReady(true);
     if (flags.status && telemetry?.url) {
       const periodMs = flags.statusInterval === undefined ? undefined : flags.statusInterval * 1000;
+      const json = currentLogFormat() === 'json' && !process.stderr.isTTY;
       status = startStatusLine({
         metricsUrl: `${telemetry.url}/metrics`,
-        out: process.stderr,
+        // Under --log-format json, a plain status line is a log entry like the others.
+        out: json ? statusLogStream() : process.stderr,
         intervalMs: periodMs,
         plainIntervalMs: periodMs,
-        // Plain lines read like the log lines around them (see runtime/logger.ts).
-        plainPrefix: () => `${new Date().toISOString()} INFO  [status] `,
+        // Plain lines read like the log lines around them (see core/logger.ts).
+        plainPrefix: () => (json ? '' : `${new Date().toISOString()} INFO  [status] `),
       });
     }
     await done;
@@ -152,4 +157,20 @@ async function run(file: string, flags: RunFlags): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** `--connect-timeout` in ms, else TRIBUTARY_CONNECT_TIMEOUT (seconds), else the app's default. */
+export function connectTimeoutMs(flag: number | undefined): number | undefined {
+  if (flag !== undefined) return flag * 1000;
+  const env = process.env.TRIBUTARY_CONNECT_TIMEOUT;
+  if (env === undefined || env.trim() === '') return undefined;
+  const seconds = Number(env);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new ConfigError(`TRIBUTARY_CONNECT_TIMEOUT must be a positive number of seconds, not '${env}'`);
+  return seconds * 1000;
+}
+
+/** A non-terminal stream whose lines become `status` log entries. */
+function statusLogStream(): NodeJS.WriteStream {
+  const logger = createLogger('status');
+  return { isTTY: false, write: (chunk: string) => { logger.info(chunk.trimEnd()); return true; } } as unknown as NodeJS.WriteStream;
 }

@@ -65,7 +65,12 @@ export interface StreamAppOptions {
   readonly advertisedEndpoint?: string;
   /** Static membership (group.instance.id); default: the topology's `processing.groupInstanceId`, else a dynamic member. */
   readonly groupInstanceId?: string;
+  /** How long start() waits for a broker to answer before it fails with one error naming the brokers (default 10 s). */
+  readonly connectTimeoutMs?: number;
 }
+
+/** Default of {@link StreamAppOptions.connectTimeoutMs}. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * The app's lifecycle. start() goes created → starting (topics, codecs, global stores, the
@@ -157,6 +162,7 @@ export class StreamApp {
     this.lifecycle.moveTo('starting');
     const { topology, logger } = this.options;
     const sourceTopics = Object.values(topology.sources).map((s) => s.topic);
+    await this.kafka.checkConnection(this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     const admin = await this.kafka.admin();
     try {
       const sourcePartitions = await partitionCounts(admin, sourceTopics);

@@ -1,6 +1,6 @@
 import { Admin, Consumer, Producer, compatibilityPartitioner, type Message, type MessagesStream } from '@platformatic/kafka';
 import type {
-  ConsumedMessage, GroupConsumer, GroupConsumerHandlers, GroupConsumerOptions, KafkaAdmin, KafkaClient, KafkaProducer, NewTopic,
+  ConsumedMessage, GroupConsumer, GroupConsumerHandlers, GroupConsumerOptions, GroupDescription, KafkaAdmin, KafkaClient, KafkaProducer, NewTopic,
   PartitionOffsets, SendResult, TopicMessages, TopicPartitionOffset, TransactionalProducer,
 } from '../../runtime/kafka/client/kafka-client';
 import type { CompressionCodec } from '../../topology/compiled-topology';
@@ -26,6 +26,11 @@ export class PlatformaticClient implements KafkaClient {
   readonly library = '@platformatic/kafka';
 
   constructor(private readonly brokers: readonly string[], private readonly clientId = 'tributary-platformatic') {}
+
+  async checkConnection(): Promise<void> {
+    const admin = await this.admin();
+    await admin.listTopics().finally(() => admin.close());
+  }
 
   async admin(): Promise<KafkaAdmin> {
     return new PlatformaticAdmin(new Admin({ clientId: this.clientId, bootstrapBrokers: [...this.brokers] }));
@@ -79,6 +84,22 @@ class PlatformaticAdmin implements KafkaAdmin {
 
   groupOffsets(): Promise<TopicPartitionOffset[]> {
     return Promise.reject(NOT_IN_BENCH_ADAPTER('group offsets'));
+  }
+
+  describeGroup(): Promise<GroupDescription> {
+    return Promise.reject(NOT_IN_BENCH_ADAPTER('describe group'));
+  }
+
+  deleteTopics(): Promise<void> {
+    return Promise.reject(NOT_IN_BENCH_ADAPTER('delete topics'));
+  }
+
+  offsetsForTimestamp(): Promise<Array<{ partition: number; offset: string }>> {
+    return Promise.reject(NOT_IN_BENCH_ADAPTER('offsets for a timestamp'));
+  }
+
+  setGroupOffsets(): Promise<void> {
+    return Promise.reject(NOT_IN_BENCH_ADAPTER('set group offsets'));
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { CompressionCodec } from '../../../topology/compiled-topology';
 import type { CoPartitionGroups } from './task-assignment';
 import type { MemberEndpoint } from './group-endpoints';
+import { TributaryError } from '../../../core/errors';
 
 /*
  * The Kafka client seam. The runtime (StreamApp, its tasks and committers,
@@ -205,6 +206,20 @@ export interface NewTopic {
   readonly config: Readonly<Record<string, string>>;
 }
 
+/** A member of a consumer group, as the group coordinator describes it. */
+export interface GroupMember {
+  readonly memberId: string;
+  readonly clientId: string;
+  readonly clientHost: string;
+}
+
+/** A consumer group's state (`Empty`, `Stable`, `PreparingRebalance`, `Dead`, ...) and members. */
+export interface GroupDescription {
+  readonly groupId: string;
+  readonly state: string;
+  readonly members: readonly GroupMember[];
+}
+
 export interface KafkaAdmin {
   listTopics(): Promise<string[]>;
   /** Create topics and wait for their leaders. */
@@ -215,6 +230,14 @@ export interface KafkaAdmin {
   topicOffsets(topic: string): Promise<PartitionOffsets[]>;
   /** A group's committed offsets for these topics; `-1` where it has none. */
   groupOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]>;
+  /** The group's state and active members (`Dead` with no members when the group does not exist). */
+  describeGroup(groupId: string): Promise<GroupDescription>;
+  /** Delete topics and wait until the cluster no longer lists them. */
+  deleteTopics(topics: readonly string[]): Promise<void>;
+  /** Per partition, the first offset whose timestamp is at or after `timestampMs` (the end offset when none is). */
+  offsetsForTimestamp(topic: string, timestampMs: number): Promise<Array<{ partition: number; offset: string }>>;
+  /** Set the group's committed offsets; the group must have no active members. */
+  setGroupOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -222,6 +245,12 @@ export interface KafkaAdmin {
 export interface KafkaClient {
   /** Which client library is behind the seam (`kafkajs`). */
   readonly library: string;
+  /**
+   * Reach a broker (and authenticate) within `timeoutMs`, retrying meanwhile, or reject with
+   * one {@link KafkaUnreachableError} naming the brokers. The app calls it first, so an
+   * unreachable cluster is one clear error, not a stream of retry logs.
+   */
+  checkConnection(timeoutMs: number): Promise<void>;
   admin(): Promise<KafkaAdmin>;
   producer(): Promise<KafkaProducer>;
   transactionalProducer(transactionalId: string, transactionTimeoutMs: number): Promise<TransactionalProducer>;
@@ -234,4 +263,15 @@ export interface KafkaClient {
    * one that stops the app.
    */
   isRecoverable(error: unknown): boolean;
+}
+
+/** No broker of the configured list answered (or accepted the credentials) within the connection timeout. */
+export class KafkaUnreachableError extends TributaryError {
+  // The cluster may come back: a restart (by the supervisor) can help, the same call right away not.
+  readonly retriable = true;
+
+  constructor(readonly brokers: readonly string[], readonly timeoutMs: number, cause: unknown) {
+    super(`cannot connect to Kafka at ${brokers.length > 0 ? brokers.join(', ') : 'the configured brokers'} within ${timeoutMs / 1000} s: ${(cause as Error)?.message ?? String(cause)} ` +
+      '(check kafka.brokers and that the brokers are up and reachable from here; --connect-timeout sets the wait)', { cause });
+  }
 }

@@ -85,7 +85,7 @@ describe('deploy/docker-compose.yaml', () => {
     const stateVolumes = new Set<string>();
     for (const name of ['processor-0', 'processor-1']) {
       const s = services[name];
-      assert.deepEqual(s.command?.slice(0, 2), ['run', '/etc/tributary/topology.yaml']);
+      assert.equal(s.command?.[0], 'run');
       const at = (flag: string) => s.command![s.command!.indexOf(flag) + 1];
       assert.equal(at('--metrics-host'), '0.0.0.0', 'inside a container the endpoint must listen beyond loopback');
       assert.ok(targets.includes(`${name}:${at('--metrics-port')}`), `Prometheus does not scrape ${name}`);

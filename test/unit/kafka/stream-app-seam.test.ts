@@ -34,6 +34,8 @@ class ScriptedClient implements KafkaClient {
   handlers?: GroupConsumerHandlers;
   sendError?: Error;
 
+  async checkConnection(): Promise<void> {}
+
   async admin(): Promise<KafkaAdmin> {
     return {
       listTopics: async () => ['in-t', 'out-t', 'seam-app-dlq', 'seam-app-alignment'],
@@ -41,6 +43,10 @@ class ScriptedClient implements KafkaClient {
       partitionCounts: async (topics) => new Map(topics.map((t) => [t, 1])),
       topicOffsets: async () => [],
       groupOffsets: async () => [],
+      describeGroup: async (groupId) => ({ groupId, state: 'Empty', members: [] }),
+      deleteTopics: async () => undefined,
+      offsetsForTimestamp: async () => [],
+      setGroupOffsets: async () => undefined,
       close: async () => undefined,
     };
   }

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import type { KafkaAdmin, NewTopic, PartitionOffsets, TopicPartitionOffset } from '../kafka-client';
+import type { GroupDescription, KafkaAdmin, NewTopic, PartitionOffsets, TopicPartitionOffset } from '../kafka-client';
 
 /** {@link KafkaAdmin} over a connected kafkajs admin client. */
 export class KafkajsAdmin implements KafkaAdmin {
@@ -35,6 +35,41 @@ export class KafkajsAdmin implements KafkaAdmin {
   async groupOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]> {
     const fetched = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
     return fetched.flatMap(({ topic, partitions }) => partitions.map((p) => ({ topic, partition: p.partition, offset: p.offset })));
+  }
+
+  async describeGroup(groupId: string): Promise<GroupDescription> {
+    const { groups } = await this.admin.describeGroups([groupId]);
+    const group = groups.find((g) => g.groupId === groupId);
+    if (!group) return { groupId, state: 'Dead', members: [] };
+    return { groupId, state: group.state, members: group.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost })) };
+  }
+
+  async deleteTopics(topics: readonly string[]): Promise<void> {
+    if (topics.length === 0) return;
+    await this.admin.deleteTopics({ topics: [...topics], timeout: 30_000 });
+    // The controller answers before every broker has dropped the topics; a topic still listed
+    // cannot be created again yet (the next `run` would fail on it).
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const listed = new Set(await this.admin.listTopics());
+      const left = topics.filter((t) => listed.has(t));
+      if (left.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`topics still listed 30 s after their deletion: ${left.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  async offsetsForTimestamp(topic: string, timestampMs: number): Promise<Array<{ partition: number; offset: string }>> {
+    // kafkajs answers a partition with no record at or after the timestamp with its high watermark.
+    const offsets = await this.admin.fetchTopicOffsetsByTimestamp(topic, timestampMs);
+    return offsets.map((o) => ({ partition: o.partition, offset: o.offset }));
+  }
+
+  async setGroupOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+    for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+    // kafkajs refuses (non-retriable) while the group has running members.
+    for (const [topic, partitions] of byTopic) await this.admin.setOffsets({ groupId, topic, partitions });
   }
 
   close(): Promise<void> {
