@@ -115,7 +115,9 @@ export class StreamApp {
   async start(): Promise<void> {
     if (this.state !== 'created') throw new Error(`cannot start an app that is ${this.state}`);
     const { topology, logger } = this.options;
-    const sourceTopics = Object.values(topology.sources).map((s) => s.topic);
+    // A source on a topic the app writes itself (a global store filled from a sink) is created below as a sink.
+    const written = new Set(Object.values(topology.sinks).map((s) => s.topic));
+    const sourceTopics = Object.values(topology.sources).map((s) => s.topic).filter((t) => !written.has(t));
     const admin = await this.kafka.admin();
     try {
       const sourcePartitions = await partitionCounts(admin, sourceTopics);
@@ -375,8 +377,11 @@ export class StreamApp {
       { topic: topology.processing.deadLetterTopic, partitions: 1, purpose: 'dead-letter topic' },
       { topic: alignmentTopic(topology.name), partitions: 1, config: alignmentTopicConfig, purpose: 'event-time frontiers of the processes (alignment)' },
     ];
+    const globalTopics = new Set(Object.values(topology.stores).flatMap((s) => (s.global ? [s.global.topic] : [])));
     for (const sink of Object.values(topology.sinks)) {
-      required.push({ topic: sink.topic, partitions: sink.partitions ?? maxSource, purpose: `sink ${sink.name}` });
+      // A sink that fills a global store is a table (only each key's latest value is read): compact it.
+      const config = globalTopics.has(sink.topic) ? { config: { 'cleanup.policy': 'compact' } } : {};
+      required.push({ topic: sink.topic, partitions: sink.partitions ?? maxSource, purpose: `sink ${sink.name}`, ...config });
     }
     for (const r of topology.repartitionTopics) {
       // No time retention (Kafka Streams' setting): records carry event times, and a backlog of old
