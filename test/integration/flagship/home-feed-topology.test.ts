@@ -96,6 +96,19 @@ describe('home-feed topology (test driver, real stores and scoring pool)', funct
     }
   });
 
+  it('publishes every pin-index entry: the global store pin-features ends equal to the index task\'s store', async () => {
+    const entries = async (name: string): Promise<Map<string, string>> => {
+      const out = new Map<string, string>();
+      for await (const [k, v] of driver.store<string, unknown>(name).range()) out.set(k, JSON.stringify(v));
+      return out;
+    };
+    const index = await entries('pin-index');
+    const published = await entries('pin-features');
+    assert.ok(index.size > 200, `only ${index.size} index entries`);
+    assert.deepEqual([...index.keys()].filter((k) => published.get(k) !== index.get(k)).slice(0, 5), []);
+    assert.equal(published.size, index.size);
+  });
+
   it('names a retrieval source for every item and uses more than one source', () => {
     const sources = new Set(recommendations.flatMap((r) => r.items.map((i) => i.source)));
     for (const s of sources) assert.ok(['interest', 'coengagement', 'label', 'fresh', 'popular'].includes(s), s);
