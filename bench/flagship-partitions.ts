@@ -58,9 +58,20 @@ async function runConfig(partitions: number, processes: number, o: { events: num
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flagship-bench-'));
   const holdoutFile = path.join(stateDir, 'holdout.jsonl');
   const kafka = new Kafka({ clientId: 'flagship-bench', brokers: o.brokers.split(','), logLevel: logLevel.NOTHING });
-  await createTopics(kafka, [topics.images, topics.engagements].map((topic) => ({ topic, partitions, config: { 'retention.ms': '-1' } })));
+  // The broker may answer the leader wait with a stale "does not host this topic-partition" right after creating: ask again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await createTopics(kafka, [topics.images, topics.engagements].map((topic) => ({ topic, partitions, config: { 'retention.ms': '-1' } })));
+      break;
+    } catch (error) {
+      if (attempt >= 5 || !/does not host this topic-partition|already exists/i.test(String(error))) throw error;
+      if (/already exists/i.test(String(error))) break;
+      await sleep(1000);
+    }
+  }
   const children: ManagedProcess[] = [];
   let failure: Error | undefined;
+  let succeeded = false;
   try {
     for (let i = 0; i < processes; i++) {
       let ready!: () => void;
@@ -101,6 +112,7 @@ async function runConfig(partitions: number, processes: number, o: { events: num
     const cpu = children.reduce((s, c, i) => s + cpuSeconds(c.pid as number) - cpuAtStart[i], 0);
     await Promise.all(children.map((c) => c.kill('SIGTERM')));
     const report = await evaluateFromKafka({ brokers: o.brokers, registry: o.registry, engagementsTopic: topics.engagements, recommendationsTopic: topics.recommendations, holdoutFile, k: [10, 25] });
+    succeeded = true;
     return { label, events: written, report, cpuPer1000: (cpu / written) * 1000, seconds };
   } finally {
     await Promise.all(children.map((c) => (c.current === 'running' ? c.kill('SIGKILL') : undefined)));
@@ -109,7 +121,8 @@ async function runConfig(partitions: number, processes: number, o: { events: num
     const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${appId}-`) || Object.values(topics).includes(t));
     await admin.deleteTopics({ topics: mine }).catch(() => undefined);
     await admin.disconnect();
-    fs.rmSync(stateDir, { recursive: true, force: true });
+    // Kept after a failure: the processes' logs are there.
+    if (succeeded) fs.rmSync(stateDir, { recursive: true, force: true });
   }
 }
 
