@@ -115,9 +115,11 @@ export class StreamApp {
   async start(): Promise<void> {
     if (this.state !== 'created') throw new Error(`cannot start an app that is ${this.state}`);
     const { topology, logger } = this.options;
-    // A source on a topic the app writes itself (a global store filled from a sink) is created below as a sink.
+    // A global store's topic that the app writes itself (through a sink) is created below as a sink;
+    // no task reads it, so the partition plan does not need its count.
     const written = new Set(Object.values(topology.sinks).map((s) => s.topic));
-    const sourceTopics = Object.values(topology.sources).map((s) => s.topic).filter((t) => !written.has(t));
+    const ownGlobal = new Set(Object.values(topology.stores).flatMap((s) => (s.global && written.has(s.global.topic) ? [s.global.topic] : [])));
+    const sourceTopics = Object.values(topology.sources).map((s) => s.topic).filter((t) => !ownGlobal.has(t));
     const admin = await this.kafka.admin();
     try {
       const sourcePartitions = await partitionCounts(admin, sourceTopics);
