@@ -18,6 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { loadTopology, formatProblem } from '../topology';
 import { HOME_FEED_TOPOLOGY } from '../examples/home-feed/home-feed-app';
+import { HOME_FEED_PARTITIONS } from '../examples/home-feed/home-feed-partitions';
 import { RANKER_DIR } from '../examples/home-feed/home-feed-replay';
 import {
   DEFAULT_BROKERS, DEFAULT_REGISTRY_URL, benchKafka, formatMachineBanner, formatResultsTable, machineInfo, writeResultsSection,
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
   console.log(formatMachineBanner(machine));
   const settleMs = settleIntervalMs();
   const tailS = Math.ceil(settleMs / 1000) + 1;
-  console.log(`workload: flagship topology examples/home-feed/topology.yaml (1-partition inputs, at_least_once, 1 scoring worker thread) in its own process; ${opts.users} users, ${opts.pins} catalogue pins (seed ${opts.seed}); per rate: ${opts.warmup} s warm-up + ${opts.seconds} s measured + ${tailS} s tail, then up to ${opts.drain} s for the app to commit its input`);
+  console.log(`workload: flagship topology examples/home-feed/topology.yaml (${HOME_FEED_PARTITIONS}-partition inputs, at_least_once, 1 scoring worker thread) in its own process; ${opts.users} users, ${opts.pins} catalogue pins (seed ${opts.seed}); per rate: ${opts.warmup} s warm-up + ${opts.seconds} s measured + ${tailS} s tail, then up to ${opts.drain} s for the app to commit its input`);
   console.log(`latency: arrival at a consumer of the output topic − event time of the triggering event (the output record's Kafka timestamp). The feeder stamps event time from the wall clock as it sends, so event time = produce time; only updates triggered inside the measured window count. Engagement updates wait out the topology's ${settleMs} ms settle debounce by design: "net" subtracts it (hide and new_pin updates are not held).`);
 
   const kafka = benchKafka(DEFAULT_BROKERS, 'flagship-latency');

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { HomeFeedGenerator } from '../../examples/home-feed/generate/home-feed-generator';
 import { FLAGSHIP_APP_READY } from './flagship-app-child';
+import { HOME_FEED_PARTITIONS } from '../../examples/home-feed/home-feed-partitions';
 import { FlagshipFeeder, type FedBatch } from './flagship-feeder';
 import { FlagshipLatencyCollector, type ArrivedUpdate } from './flagship-latency-collector';
 import { triggerLatency } from '../../test/helpers/flagship-trigger-latency';
@@ -88,9 +89,9 @@ export async function runFlagshipRate(o: FlagshipRateRunOptions): Promise<Flagsh
   const admin = o.kafka.admin();
   await admin.connect();
   try {
-    const images = await createRandomTopic(o.kafka, 'latency-images', 1);
-    const engagements = await createRandomTopic(o.kafka, 'latency-engagements', 1);
-    const recommendations = await createRandomTopic(o.kafka, 'latency-recommendations', 1);
+    const images = await createRandomTopic(o.kafka, 'latency-images', HOME_FEED_PARTITIONS);
+    const engagements = await createRandomTopic(o.kafka, 'latency-engagements', HOME_FEED_PARTITIONS);
+    const recommendations = await createRandomTopic(o.kafka, 'latency-recommendations', HOME_FEED_PARTITIONS);
     topics.push(images, engagements, recommendations);
 
     let ready!: () => void;

@@ -15,7 +15,9 @@ import { KafkajsClient } from '../../runtime/kafka/client/kafkajs/kafkajs-client
 import { createLogger } from '../../core/logger';
 import { evaluateFromKafka } from './commands/evaluate-command';
 import { formatEvaluationReport, type EvaluationReport } from './evaluate/prequential-evaluation';
-import { startHomeFeedApp } from './home-feed-app';
+import { waitForHomeFeedDrained } from './home-feed-drain';
+import { startHomeFeedApp, type RunningHomeFeedApp } from './home-feed-app';
+import { HOME_FEED_PARTITIONS } from './home-feed-partitions';
 import { RecommendationsConsumer } from './consumer/recommendations-consumer';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -27,6 +29,10 @@ export interface DemoOptions {
   /** Generator rate, events/s (default 150: what the topology sustains on 2 shared cores with room to spare). */
   readonly rate?: number;
   readonly seed?: number;
+  /** Partitions of each input topic (default 6). */
+  readonly partitions?: number;
+  /** Processes of the application (members of its consumer group), run here side by side (default 1). */
+  readonly processes?: number;
   readonly brokers?: string;
   readonly registryUrl?: string;
   /** Lines go here (default stdout). */
@@ -73,24 +79,29 @@ export async function runHomeFeedDemo(options: DemoOptions = {}): Promise<DemoSu
   const holdoutFile = path.join(stateDir, 'holdout.jsonl');
   const appId = `home-feed-demo-${run}`;
   const kafka = new Kafka({ clientId: 'home-feed-demo', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  // Two input topics of one partition: retrieval needs every pin in the task (no global stores yet).
+  const partitions = options.partitions ?? HOME_FEED_PARTITIONS;
+  const processes = options.processes ?? 1;
   const topicAdmin = await new KafkajsClient(kafka).admin();
   try {
     await ensureTopics(topicAdmin, [
-      { topic: topics.images, partitions: 1, purpose: 'demo pins', config: { 'retention.ms': '-1' } },
-      { topic: topics.engagements, partitions: 1, purpose: 'demo engagements', config: { 'retention.ms': '-1' } },
+      { topic: topics.images, partitions, purpose: 'demo pins', config: { 'retention.ms': '-1' } },
+      { topic: topics.engagements, partitions, purpose: 'demo engagements', config: { 'retention.ms': '-1' } },
     ], 'create');
   } finally {
     await topicAdmin.close();
   }
 
-  const app = await startHomeFeedApp({
-    env: {
-      APP_ID: appId, STATE_DIR: stateDir, KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl,
-      IMAGES_TOPIC: topics.images, ENGAGEMENTS_TOPIC: topics.engagements, RECOMMENDATIONS_TOPIC: topics.recommendations,
-    },
-    logger: createLogger('home-feed', 'warn'),
-  });
+  // The processes of one application: one group, one state directory each (as separate hosts would have).
+  const apps: RunningHomeFeedApp[] = [];
+  for (let i = 0; i < processes; i++) {
+    apps.push(await startHomeFeedApp({
+      env: {
+        APP_ID: appId, STATE_DIR: path.join(stateDir, `process-${i}`), KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl,
+        IMAGES_TOPIC: topics.images, ENGAGEMENTS_TOPIC: topics.engagements, RECOMMENDATIONS_TOPIC: topics.recommendations,
+      },
+      logger: createLogger('home-feed', 'warn'),
+    }));
+  }
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let updates = 0;
@@ -118,7 +129,7 @@ export async function runHomeFeedDemo(options: DemoOptions = {}): Promise<DemoSu
     seed: options.seed ?? 42, totalEvents: total, users, initialPins: Math.max(300, Math.round(total / 25)),
     startTime: Math.floor((Date.now() - 2 * 86_400_000) / 1000) * 1000,
   });
-  print(`streaming ${total} events (${users} users) at ${rate} events/s into ${topics.engagements} / ${topics.images}`);
+  print(`streaming ${total} events (${users} users) at ${rate} events/s into ${topics.engagements} / ${topics.images} (${partitions} partitions each; ${processes} process${processes === 1 ? '' : 'es'} of ${appId})`);
   const abort = new AbortController();
   const budget = setTimeout(() => abort.abort(), Math.max(1000, deadline - Date.now() - 25_000));
   let written = 0;
@@ -147,19 +158,14 @@ export async function runHomeFeedDemo(options: DemoOptions = {}): Promise<DemoSu
   await admin.connect();
   let drainedAt = Date.now();
   try {
-    const ends = new Map<string, number>();
-    for (const topic of [topics.engagements, topics.images]) ends.set(topic, (await admin.fetchTopicOffsets(topic)).reduce((s, o) => s + Number(o.high), 0));
-    while (Date.now() < deadline - 15_000) {
-      const committed = await admin.fetchOffsets({ groupId: appId, topics: [...ends.keys()] });
-      if (committed.every((t) => t.partitions.reduce((s, p) => s + Math.max(0, Number(p.offset)), 0) >= ends.get(t.topic)!)) break;
-      await sleep(500);
-    }
+    const { drained, behind } = await waitForHomeFeedDrained(admin, appId, [topics.engagements, topics.images], deadline - 15_000);
+    if (!drained) print(`the budget ended before the app caught up (behind: ${behind.slice(0, 4).join(', ')}${behind.length > 4 ? ', ...' : ''})`);
     drainedAt = Date.now();
   } finally {
     await admin.disconnect();
   }
-  await sleep(1500);
-  await app.stop();
+  await sleep(1000);
+  await Promise.all(apps.map((app) => app.stop()));
   await consumer.stop();
 
   const seconds = Math.max(0.001, (drainedAt - firstSent) / 1000);
@@ -202,7 +208,10 @@ if (require.main === module) {
     const i = process.argv.indexOf(name);
     return i >= 0 ? process.argv[i + 1] : undefined;
   };
-  runHomeFeedDemo({ durationS: Number(arg('--duration') ?? 150), rate: Number(arg('--rate') ?? 150) }).then(
+  runHomeFeedDemo({
+    durationS: Number(arg('--duration') ?? 150), rate: Number(arg('--rate') ?? 150),
+    partitions: Number(arg('--partitions') ?? HOME_FEED_PARTITIONS), processes: Number(arg('--processes') ?? 1),
+  }).then(
     () => process.exit(0),
     (err: unknown) => {
       process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -36,8 +36,11 @@ export function internalTopics(topology: CompiledTopology, sourcePartitions: Rea
     { topic: topology.processing.deadLetterTopic, partitions: 1, purpose: 'dead-letter topic' },
     { topic: alignmentTopicName(topology.name), partitions: 1, config: alignmentTopicConfig, purpose: 'event-time frontiers of the processes (alignment)' },
   ];
+  const globalTopics = new Set(Object.values(topology.stores).flatMap((s) => (s.global ? [s.global.topic] : [])));
   for (const sink of Object.values(topology.sinks)) {
-    required.push({ topic: sink.topic, partitions: sink.partitions ?? maxSource, purpose: `sink ${sink.name}` });
+    // A sink that fills a global store is a table (only each key's latest value is read): compact it.
+    const config = globalTopics.has(sink.topic) ? { config: { 'cleanup.policy': 'compact' } } : {};
+    required.push({ topic: sink.topic, partitions: sink.partitions ?? maxSource, purpose: `sink ${sink.name}`, ...config });
   }
   for (const r of topology.repartitionTopics) {
     required.push({ topic: r.topic, partitions: plan.repartition.get(r.topic) as number, exactPartitions: true, config: repartitionTopicConfig, purpose: `repartition topic of step ${r.forStep}` });

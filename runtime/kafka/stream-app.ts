@@ -161,7 +161,11 @@ export class StreamApp {
   async start(): Promise<void> {
     this.lifecycle.moveTo('starting');
     const { topology, logger } = this.options;
-    const sourceTopics = Object.values(topology.sources).map((s) => s.topic);
+    // A global store's topic that the app writes itself (through a sink) is created below as a sink;
+    // no task reads it, so the partition plan does not need its count.
+    const written = new Set(Object.values(topology.sinks).map((s) => s.topic));
+    const ownGlobal = new Set(Object.values(topology.stores).flatMap((s) => (s.global && written.has(s.global.topic) ? [s.global.topic] : [])));
+    const sourceTopics = Object.values(topology.sources).map((s) => s.topic).filter((t) => !ownGlobal.has(t));
     await this.kafka.checkConnection(this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     const admin = await this.kafka.admin();
     try {

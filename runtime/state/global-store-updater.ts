@@ -7,6 +7,9 @@ import { RestoreInstruments } from './internal/store-instruments';
 import { restoreProgress, type ProgressLog, type RestoreProgress } from './restore-progress';
 import type { RestoredEntry } from './rocksdb-layer';
 
+/** Tries at reading the source topic's offsets before the restore gives up (about 2.5 s in all). */
+const OFFSETS_ATTEMPTS = 5;
+
 /** Turns one partition's consumed records into store entries (`value: null` deletes); may drop records it cannot use. */
 export type GlobalRecordDecoder = (partition: number, messages: readonly ConsumedMessage[]) => Promise<RestoredEntry[]>;
 
@@ -156,9 +159,20 @@ export class GlobalStoreUpdater {
     const admin = await client.admin();
     let offsets;
     try {
-      offsets = await admin.topicOffsets(store.topic);
-    } catch (cause) {
-      throw new StateStoreError(`cannot read the offsets of ${store.topic} (source of global store ${store.name}): ${(cause as Error).message}`, true, { store: store.name }, { cause });
+      // A topic the app has just created (a global store fed by its own sink) may not have its
+      // leader in the broker's metadata yet: the client says so with a retriable error.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          offsets = await admin.topicOffsets(store.topic);
+          break;
+        } catch (cause) {
+          if (attempt < OFFSETS_ATTEMPTS && (cause as { retriable?: unknown }).retriable === true) {
+            await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+            continue;
+          }
+          throw new StateStoreError(`cannot read the offsets of ${store.topic} (source of global store ${store.name}): ${(cause as Error).message}`, true, { store: store.name }, { cause });
+        }
+      }
     } finally {
       await admin.close();
     }

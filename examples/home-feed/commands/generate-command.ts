@@ -6,6 +6,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { TributaryError } from '../../../core/errors';
 import { parseDuration } from '../../../topology/duration';
 import { HomeFeedGenerator } from '../generate/home-feed-generator';
+import { HOME_FEED_PARTITIONS } from '../home-feed-partitions';
 import { HomeFeedKafkaWriter, type WriteProgress } from '../generate/home-feed-kafka-writer';
 import { ensureTopics } from '../../../runtime/kafka/topic-admin';
 import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
@@ -78,7 +79,7 @@ export const generateCommand = {
       .option('--holdout-share <x>', 'final share of engagements held out for evaluation', number('--holdout-share'), 0.1)
       .option('--span <duration>', 'event-time span of the stream', duration, 2 * 86_400_000)
       .option('--start <time>', 'event time of the first engagement (ISO-8601 or epoch ms); default: now minus the span, so the stream ends now', startTime)
-      .option('--partitions <n>', 'partitions of topics this command creates', integer('--partitions', 1), 3)
+      .option('--partitions <n>', 'partitions of topics this command creates', integer('--partitions', 1), HOME_FEED_PARTITIONS)
       .option('--no-create-topics', 'fail when a topic is missing instead of creating it')
       .option('--no-progress', 'no progress bar or rate line')
       .action(async (options: GenerateOptions) => {

@@ -7,8 +7,9 @@ import { StoreView } from './store-view';
  * stores together, through one key layout (StoreView, PinIndex).
  */
 export const feedStoreOptions: Readonly<Record<'users' | 'index', OptionSpec>> = {
-  users: { kind: 'store', access: 'shared', required: true, description: 'Per-user features, keyed by userId (the record key).' },
-  index: { kind: 'store', access: 'shared', required: true, description: 'The pin index store.' },
+  users: { kind: 'store', access: 'shared', required: true, description: 'Per-user features, keyed by userId (the record key); written by update-user-features and assemble-feed.' },
+  // Read only: the pin features are a global store, filled from the topic the index step publishes to.
+  index: { kind: 'store', access: 'read', required: true, description: 'The pin features (a global store: every pin, whatever the partition).' },
 };
 
 /** The same two stores for an operator that only reads them (retrieve-candidates). */
@@ -17,7 +18,7 @@ export const feedStoreReadOptions: Readonly<Record<'users' | 'index', OptionSpec
   index: { ...feedStoreOptions.index, access: 'read' },
 };
 
-/** Fresh per-batch views of the user-features and pin-index stores named by `feedStoreOptions`. */
+/** Fresh per-batch views of the user-features and pin-features stores named by `feedStoreOptions`. */
 export function feedStoreViews(options: ResolvedOptions, context: OperatorContext): { users: StoreView; pins: StoreView } {
   const view = (name: string) => new StoreView(context.keyValueStore<string, unknown>(name), name);
   return { users: view(String(options.users)), pins: view(String(options.index)) };

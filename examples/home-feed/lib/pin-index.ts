@@ -71,7 +71,7 @@ export class PinIndex {
   }
 
   /** Keys `recordEngagement` reads once the pin's own entry is known (its category and labels). */
-  static keysForPin(pin: PinState): string[] {
+  static keysForPin(pin: Pick<PinState, 'category' | 'labels'>): string[] {
     return [popularInKey(pin.category), ...pin.labels.map(followersKey)];
   }
 

@@ -1,37 +1,64 @@
 import type { OperatorSpec } from '../../../operators/operator-spec';
 import type { StreamRecord } from '../../../core/stream-record';
-import type { ImageEvent } from '../generate/home-feed-events';
 import { batchOperator } from '../../../operators/batch-operator';
-import { PinIndex } from '../lib/pin-index';
+import { PinIndex, type IndexView } from '../lib/pin-index';
+import { isPinIndexUpdate, pinIndexKeys, type PinIndexUpdate } from '../lib/pin-index-update';
 import { StoreView } from '../lib/store-view';
 import { settingsFrom, settingsOptions } from '../lib/settings-options';
 
 /**
- * Pin features and candidate indexes from image events: the pin's content
- * and counters, newest pins per label and category, fresh pins. Emits, for a
- * new pin, one `new_pin` trigger per user who recently engaged with its
- * labels (key: the userId), so fresh content reaches matching users.
+ * Keeps the pin index: applies pin-index updates (a pin's image; an
+ * engagement's counters, popularity and co-engagement) to the index store,
+ * and publishes every entry a batch changed, once with its final value, to
+ * the `features` sink, keyed by the entry's key: the topic that fills the
+ * global store every task's retrieval reads. Emits, for a new pin, one
+ * `new_pin` trigger per user who recently engaged with its labels (key: the
+ * userId), so fresh content reaches matching users.
+ *
+ * ```
+ * index: {pin-index}  features: pin-features
+ * pin-index:{image p1 [cats]} ─|
+ * u7:{new_pin p1} ─|          pin-features: pin:p1, label:cats, category:…, fresh
+ * ```
  */
 export const spec: OperatorSpec = {
   name: 'index-pin',
-  summary: 'Index a pin (content, label/category/fresh lists); emit new_pin triggers keyed by the users following its labels.',
+  summary: 'Apply pin-index updates; publish changed entries to a sink; emit new_pin triggers keyed by the users following its labels.',
   stateful: true,
   changesKey: true,
-  example: ['- id: index-pins', '  operator: ./operators/index-pin.ts', '  options:', '    index: pin-index'].join('\n'),
+  example: ['- id: index-pins', '  operator: ./operators/index-pin.ts', '  options:', '    index: pin-index', '    features: pin-features'].join('\n'),
   options: {
-    index: { kind: 'store', access: 'shared', required: true, description: 'The pin index store (pin features and candidate lists); written with update-user-features.' },
+    index: { kind: 'store', required: true, description: 'The pin index store (pin features and candidate lists), written only by this step.' },
+    features: { kind: 'sink', required: true, description: 'Sink (key: string, value: json) receiving each changed index entry, for a global store.' },
     ...settingsOptions,
   },
   create(options, context) {
     const settings = settingsFrom(options);
+    const sink = String(options.features);
     return batchOperator(async (records) => {
       const view = new StoreView(context.keyValueStore<string, unknown>(String(options.index)), String(options.index));
-      const images = records.map((r) => r.value as ImageEvent);
-      await view.load(images.flatMap((image) => PinIndex.keysForImage(image)));
-      const index = new PinIndex(view, settings);
+      const updates: Array<PinIndexUpdate | undefined> = records.map((r) => (isPinIndexUpdate(r.value) ? r.value : undefined));
+      const valid = updates.filter((u): u is PinIndexUpdate => u !== undefined);
+      const keys = pinIndexKeys(valid);
+      await view.load(keys.first);
+      await view.load(keys.second((key) => view.get(key)));
+      const changed = new Set<string>();
+      const tracking: IndexView = { get: (key) => view.get(key), put: (key, value) => { view.put(key, value); changed.add(key); } };
+      const index = new PinIndex(tracking, settings);
       const out: StreamRecord[] = [];
+      let last: StreamRecord | undefined;
       records.forEach((record, i) => {
-        const image = images[i];
+        const update = updates[i];
+        if (!update) {
+          context.recordFailed(record, new Error(`step ${context.stepId}: not a pin-index update (want {kind: image|engagement, ...})`));
+          return;
+        }
+        last = record;
+        if (update.kind === 'engagement') {
+          index.recordEngagement(update.event, update.previous);
+          return;
+        }
+        const image = update.image;
         if (!Array.isArray(image.embedding) || image.embedding.length !== 32) {
           context.recordFailed(record, new Error(`image ${image.pinId}: embedding has ${image.embedding?.length} values, expected 32`));
           return;
@@ -41,6 +68,12 @@ export const spec: OperatorSpec = {
           out.push({ key: userId, value: { userId, trigger: 'new_pin', pinId: image.pinId }, timestamp: record.timestamp, headers: {}, source: record.source });
         }
       });
+      // One record per changed entry and batch (the last value wins in the global store anyway).
+      if (last) {
+        for (const key of changed) {
+          context.sideOutput(sink, { key, value: view.get(key) ?? null, timestamp: last.timestamp, headers: {}, source: last.source });
+        }
+      }
       return out;
     });
   },

@@ -26,7 +26,7 @@ export const spec: OperatorSpec = {
   name: 'retrieve-candidates',
   summary: 'Retrieve a user\'s candidates from the pin indexes and build the ranking model\'s inputs.',
   stateful: true,
-  example: ['- id: candidates', '  operator: ./operators/retrieve-candidates.ts', '  options:', '    users: user-features', '    index: pin-index'].join('\n'),
+  example: ['- id: candidates', '  operator: ./operators/retrieve-candidates.ts', '  options:', '    users: user-features', '    index: pin-features'].join('\n'),
   options: {
     ...feedStoreReadOptions,
     ...settingsOptions,

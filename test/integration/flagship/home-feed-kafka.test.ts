@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import type { Schema } from 'avsc';
 import { main } from '../../../runtime/cli/main';
 import { startHomeFeedApp, type RunningHomeFeedApp } from '../../../examples/home-feed/home-feed-app';
+import { HOME_FEED_PARTITIONS } from '../../../examples/home-feed/home-feed-partitions';
+import { waitForHomeFeedDrained } from '../../../examples/home-feed/home-feed-drain';
 import { evaluateFromKafka } from '../../../examples/home-feed/commands/evaluate-command';
 import { formatEvaluationReport } from '../../../examples/home-feed/evaluate/prequential-evaluation';
 import { readAvroTopic } from '../../../examples/home-feed/evaluate/avro-topic-reader';
@@ -23,7 +25,7 @@ import { KAFKA_BROKERS, REGISTRY_URL, createTopics, randomTopic, requireKafka, r
  * small stream through the registry, the topology runs against Kafka with a
  * scoring pool, and the output is read back through the registry and judged.
  */
-describe('home-feed flagship on Kafka (generate → topology → evaluate)', function () {
+describe('home-feed flagship on Kafka, 6 partitions (generate → topology → evaluate)', function () {
   this.timeout(600_000);
   const topics = { engagements: randomTopic('eng'), images: randomTopic('img'), recommendations: randomTopic('recs') };
   const appId = `home-feed-${randomUUID().slice(0, 8)}`;
@@ -37,7 +39,7 @@ describe('home-feed flagship on Kafka (generate → topology → evaluate)', fun
     await requireKafka();
     await requireRegistry();
     let fatal: unknown;
-    await createTopics(testKafka(), [topics.engagements, topics.images].map((topic) => ({ topic, partitions: 1, config: { 'retention.ms': '-1' } })));
+    await createTopics(testKafka(), [topics.engagements, topics.images].map((topic) => ({ topic, partitions: HOME_FEED_PARTITIONS, config: { 'retention.ms': '-1' } })));
     app = await startHomeFeedApp({
       env: {
         APP_ID: appId, STATE_DIR: stateDir, KAFKA_BROKERS: KAFKA_BROKERS.join(','), SCHEMA_REGISTRY_URL: REGISTRY_URL,
@@ -51,25 +53,14 @@ describe('home-feed flagship on Kafka (generate → topology → evaluate)', fun
     // topics in fetch order, not in event-time order).
     const code = await main(['node', 'tributary', 'generate', '--brokers', KAFKA_BROKERS.join(','), '--registry', REGISTRY_URL,
       '--engagements-topic', topics.engagements, '--images-topic', topics.images, '--holdout-file', holdoutFile,
-      '--total', '6000', '--users', '120', '--pins', '200', '--interests', '8', '--seed', '5', '--partitions', '1', '--rate', '200', '--no-progress']);
+      '--total', '6000', '--users', '120', '--pins', '200', '--interests', '8', '--seed', '5', '--rate', '200', '--no-progress']);
     assert.equal(code, 0);
-    // Done when the group has committed every input record.
+    // Done when the group has committed every input record and every hop's (pin index, fresh content).
     const admin = testKafka().admin();
     await admin.connect();
     try {
-      const ends = new Map<string, number>();
-      for (const topic of [topics.engagements, topics.images]) {
-        ends.set(topic, (await admin.fetchTopicOffsets(topic)).reduce((s, o) => s + Number(o.high), 0));
-      }
-      const deadline = Date.now() + 420_000;
-      for (;;) {
-        if (fatal) throw fatal;
-        const committed = await admin.fetchOffsets({ groupId: appId, topics: [...ends.keys()] });
-        const done = committed.every((t) => t.partitions.reduce((s, p) => s + Math.max(0, Number(p.offset)), 0) >= ends.get(t.topic)!);
-        if (done) break;
-        if (Date.now() > deadline) throw new Error(`the app did not consume its input in time: ${JSON.stringify(committed)}`);
-        await sleep(1000);
-      }
+      const { drained, behind } = await waitForHomeFeedDrained(admin, appId, [topics.engagements, topics.images], Date.now() + 420_000, () => fatal);
+      assert.ok(drained, `the app did not consume its input in 420 s; behind: ${behind.join(', ')}`);
     } finally {
       await admin.disconnect();
     }

@@ -82,7 +82,13 @@ describe('what deploy/docker-compose.yaml runs (from the container\'s point of v
       const service = services['processor-0'];
       const { host } = hostPath(containerView(service, run.vars), interpolate(service.command![1], run.vars));
       const { topology } = loadTopology(host);
-      for (const source of Object.values(topology!.sources)) assert.ok(topics.includes(source.topic), `${run.name}: source topic ${source.topic} not created by kafka-init (${topics.join(' ')})`);
+      // A source the topology writes itself through a sink (the flagship's pin features, filling a
+      // global store) is created by the app at start-up, as its sinks are.
+      const written = new Set(Object.values(topology!.sinks).map((sink) => sink.topic));
+      for (const source of Object.values(topology!.sources)) {
+        if (written.has(source.topic)) continue;
+        assert.ok(topics.includes(source.topic), `${run.name}: source topic ${source.topic} not created by kafka-init (${topics.join(' ')})`);
+      }
     }
   });
 

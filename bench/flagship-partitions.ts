@@ -1,0 +1,155 @@
+/**
+ * The flagship on Kafka over partitions and processes: for each configuration
+ * (input partitions × processes of one application, each process a child
+ * running `startHomeFeedApp`, as the demo does), fresh topics and app id,
+ * the same seeded stream written live at a fixed rate, then drained and
+ * judged. Prints per configuration HitRate@K and NDCG@K of the emitted
+ * lists on the held-out engagements (`tributary evaluate`), and CPU seconds
+ * of the application's processes per 1,000 input events (/proc/<pid>/stat,
+ * from ready to drained), each as a ratio against the first configuration.
+ *
+ *   node dist/bench/flagship-partitions.js [--configs 1x1,6x1] [--events 6000] [--rate 200] [--seed 5]
+ *   node dist/bench/flagship-partitions.js --configs 6x1,6x2,6x4     # CPU per process count
+ */
+import '../runtime/kafka/client/kafkajs/kafkajs-patches';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel } from 'kafkajs';
+import { HomeFeedGenerator } from '../examples/home-feed/generate/home-feed-generator';
+import { HomeFeedKafkaWriter } from '../examples/home-feed/generate/home-feed-kafka-writer';
+import { waitForHomeFeedDrained } from '../examples/home-feed/home-feed-drain';
+import { evaluateFromKafka } from '../examples/home-feed/commands/evaluate-command';
+import { formatEvaluationReport, type EvaluationReport } from '../examples/home-feed/evaluate/prequential-evaluation';
+import { FLAGSHIP_APP_READY } from './harness/flagship-app-child';
+import { ManagedProcess, formatMachineBanner, machineInfo } from './harness';
+import { createTopics } from '../test/helpers/services';
+
+const APP_CHILD = path.join(__dirname, 'harness', 'flagship-app-child.js');
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+
+/** utime + stime of a live process, seconds. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+interface RunResult {
+  readonly label: string;
+  readonly events: number;
+  readonly report: EvaluationReport;
+  readonly cpuPer1000: number;
+  readonly seconds: number;
+}
+
+async function runConfig(partitions: number, processes: number, o: { events: number; rate: number; seed: number; brokers: string; registry: string }): Promise<RunResult> {
+  const label = `${partitions} partition${partitions === 1 ? '' : 's'} × ${processes} process${processes === 1 ? '' : 'es'}`;
+  const run = randomUUID().slice(0, 8);
+  const appId = `flagship-bench-${run}`;
+  const topics = { images: `fb-images-${run}`, engagements: `fb-engagements-${run}`, recommendations: `fb-recs-${run}` };
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flagship-bench-'));
+  const holdoutFile = path.join(stateDir, 'holdout.jsonl');
+  const kafka = new Kafka({ clientId: 'flagship-bench', brokers: o.brokers.split(','), logLevel: logLevel.NOTHING });
+  // The broker may answer the leader wait with a stale "does not host this topic-partition" right after creating: ask again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await createTopics(kafka, [topics.images, topics.engagements].map((topic) => ({ topic, partitions, config: { 'retention.ms': '-1' } })));
+      break;
+    } catch (error) {
+      if (attempt >= 5 || !/does not host this topic-partition|already exists/i.test(String(error))) throw error;
+      if (/already exists/i.test(String(error))) break;
+      await sleep(1000);
+    }
+  }
+  const children: ManagedProcess[] = [];
+  let failure: Error | undefined;
+  let succeeded = false;
+  try {
+    for (let i = 0; i < processes; i++) {
+      let ready!: () => void;
+      const seen = new Promise<void>((resolve) => { ready = resolve; });
+      const child = new ManagedProcess({
+        command: process.execPath, args: [APP_CHILD], logFile: path.join(stateDir, `process-${i}.log`),
+        env: {
+          ...process.env, APP_ID: appId, STATE_DIR: path.join(stateDir, `process-${i}`), KAFKA_BROKERS: o.brokers, SCHEMA_REGISTRY_URL: o.registry,
+          IMAGES_TOPIC: topics.images, ENGAGEMENTS_TOPIC: topics.engagements, RECOMMENDATIONS_TOPIC: topics.recommendations,
+        },
+        onLine: (line) => { if (line.trim() === FLAGSHIP_APP_READY) ready(); },
+      }).start();
+      children.push(child);
+      void child.exited().then((e) => { failure ??= new Error(`${label}: process ${i} exited (code ${e.code}; log ${stateDir}/process-${i}.log)`); });
+      const started = await Promise.race([seen.then(() => true), sleep(180_000).then(() => false)]);
+      if (!started || failure) throw failure ?? new Error(`${label}: process ${i} not ready after 180 s`);
+    }
+    const cpuAtStart = children.map((c) => cpuSeconds(c.pid as number));
+    const writer = await HomeFeedKafkaWriter.open({ brokers: o.brokers.split(','), registryUrl: o.registry, imagesTopic: topics.images, engagementsTopic: topics.engagements, holdoutFile });
+    const generator = new HomeFeedGenerator({ seed: o.seed, totalEvents: o.events, users: Math.round(o.events / 50), initialPins: Math.round(o.events / 25) });
+    const started = Date.now();
+    let written = 0;
+    try {
+      const result = await writer.write(generator.events(), { total: o.events, rate: o.rate });
+      written = result.written;
+    } finally {
+      await writer.close();
+    }
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { drained, behind } = await waitForHomeFeedDrained(admin, appId, [topics.images, topics.engagements], Date.now() + 600_000, () => failure);
+      if (!drained) throw new Error(`${label}: not drained in 600 s; behind: ${behind.join(', ')}`);
+    } finally {
+      await admin.disconnect();
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const cpu = children.reduce((s, c, i) => s + cpuSeconds(c.pid as number) - cpuAtStart[i], 0);
+    await Promise.all(children.map((c) => c.kill('SIGTERM')));
+    const report = await evaluateFromKafka({ brokers: o.brokers, registry: o.registry, engagementsTopic: topics.engagements, recommendationsTopic: topics.recommendations, holdoutFile, k: [10, 25] });
+    succeeded = true;
+    return { label, events: written, report, cpuPer1000: (cpu / written) * 1000, seconds };
+  } finally {
+    await Promise.all(children.map((c) => (c.current === 'running' ? c.kill('SIGKILL') : undefined)));
+    const admin = kafka.admin();
+    await admin.connect();
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${appId}-`) || Object.values(topics).includes(t));
+    await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+    await admin.disconnect();
+    // Kept after a failure: the processes' logs are there.
+    if (succeeded) fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const configs = option('--configs', '1x1,6x1').split(',').map((c) => c.split('x').map(Number) as [number, number]);
+  const o = {
+    events: Number(option('--events', '6000')), rate: Number(option('--rate', '200')), seed: Number(option('--seed', '5')),
+    brokers: option('--brokers', '127.0.0.1:9092'), registry: option('--registry', 'http://127.0.0.1:8081/apis/ccompat/v7'),
+  };
+  process.stdout.write(`${formatMachineBanner(machineInfo())}\n`);
+  process.stdout.write(`settings: --configs ${configs.map((c) => c.join('x')).join(',')} --events ${o.events} --rate ${o.rate} --seed ${o.seed}\n`);
+  const results: RunResult[] = [];
+  for (const [partitions, processes] of configs) {
+    const r = await runConfig(partitions, processes, o);
+    results.push(r);
+    process.stdout.write(`\n${r.label}: ${r.events} events in ${r.seconds.toFixed(1)} s (written at ${o.rate}/s, then drained)\n${formatEvaluationReport(r.report)}\n`);
+    process.stdout.write(`CPU of the app's processes: ${r.cpuPer1000.toFixed(2)} s per 1,000 events\n`);
+  }
+  const base = results[0];
+  process.stdout.write(`\nagainst ${base.label}:\n`);
+  for (const r of results) {
+    const ratios = r.report.flagship.map((f, i) => `HitRate@${f.k} ${(f.hitRate / base.report.flagship[i].hitRate).toFixed(3)}x (${f.hitRate.toFixed(4)}), NDCG@${f.k} ${(f.ndcg / base.report.flagship[i].ndcg).toFixed(3)}x`);
+    process.stdout.write(`  ${r.label}: ${ratios.join(', ')}, CPU/1,000 events ${(r.cpuPer1000 / base.cpuPer1000).toFixed(2)}x\n`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`flagship-partitions: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,52 @@
+import type { EngagementEvent, ImageEvent } from '../generate/home-feed-events';
+import { PinIndex, pinKey, type PinState } from './pin-index';
+
+/**
+ * One change to the pin index, as it travels from the step that sees the
+ * event to the one task that owns the index (key {@link PIN_INDEX_KEY}):
+ * a pin's image, or an engagement with the user's previous positive pins
+ * (for co-engagement), which only the user's own task knows.
+ */
+export type PinIndexUpdate =
+  | { readonly kind: 'image'; readonly image: ImageEvent }
+  | { readonly kind: 'engagement'; readonly event: EngagementEvent; readonly previous: readonly string[] };
+
+/**
+ * The key every pin-index update is sent under. The index's lists (newest
+ * per label and category, popularity, fresh pins, followers) each aggregate
+ * over all pins and users, so one task keeps them: that work is small list
+ * updates, while retrieval and scoring, the cost of the flagship, run in the
+ * tasks of the users, on every partition.
+ */
+export const PIN_INDEX_KEY = 'pin-index';
+
+/** True for an update (a record of the `pin-index` pipeline) the index step understands. */
+export function isPinIndexUpdate(value: unknown): value is PinIndexUpdate {
+  const v = value as Partial<Record<string, unknown>> | null;
+  return !!v && ((v.kind === 'image' && typeof v.image === 'object') || (v.kind === 'engagement' && typeof v.event === 'object' && Array.isArray(v.previous)));
+}
+
+/**
+ * Keys applying a batch of updates reads, in two rounds: `first` for every
+ * update; `second` once the first round is loaded, for engagements on pins
+ * known by then (in the index or added by an image of the same batch),
+ * whose category and labels name more lists.
+ */
+export function pinIndexKeys(updates: readonly PinIndexUpdate[]): { first: string[]; second: (get: (key: string) => PinState | undefined) => string[] } {
+  const images = new Map<string, ImageEvent>();
+  const first: string[] = [];
+  for (const u of updates) {
+    if (u.kind === 'image') {
+      images.set(u.image.pinId, u.image);
+      first.push(...PinIndex.keysForImage(u.image));
+    } else {
+      first.push(...PinIndex.keysForEngagement(u.event, u.previous));
+    }
+  }
+  const second = (get: (key: string) => PinState | undefined): string[] => updates.flatMap((u) => {
+    if (u.kind !== 'engagement') return [];
+    const pin = get(pinKey(u.event.pinId)) ?? images.get(u.event.pinId);
+    return pin ? PinIndex.keysForPin(pin) : [];
+  });
+  return { first, second };
+}

@@ -1,0 +1,43 @@
+import * as assert from 'node:assert/strict';
+import { isPinIndexUpdate, pinIndexKeys, type PinIndexUpdate } from '../../../examples/home-feed/lib/pin-index-update';
+import type { EngagementEvent, ImageEvent } from '../../../examples/home-feed/generate/home-feed-events';
+import type { PinState } from '../../../examples/home-feed/lib/pin-index';
+
+const image = (pinId: string, category: string, labels: string[]): ImageEvent => ({
+  pinId, creatorId: 'c', createdAt: 1, category, labels, embedding: new Array(32).fill(0), boardId: null,
+});
+const engagement = (userId: string, pinId: string): EngagementEvent => ({
+  eventId: `${userId}-${pinId}`, userId, pinId, action: 'save', eventTime: 2, surface: 'home_feed', dwellMs: 0, attributes: {},
+});
+
+describe('pin-index updates', () => {
+  it('tells updates from other values', () => {
+    assert.equal(isPinIndexUpdate({ kind: 'image', image: image('p1', 'art', []) }), true);
+    assert.equal(isPinIndexUpdate({ kind: 'engagement', event: engagement('u1', 'p1'), previous: [] }), true);
+    assert.equal(isPinIndexUpdate({ kind: 'engagement', event: engagement('u1', 'p1') }), false);
+    assert.equal(isPinIndexUpdate(image('p1', 'art', [])), false);
+    assert.equal(isPinIndexUpdate(null), false);
+  });
+
+  it('reads the lists of an engaged pin whether it is indexed already or added by an image of the same batch', () => {
+    const updates: PinIndexUpdate[] = [
+      { kind: 'image', image: image('p2', 'food', ['cake']) },
+      { kind: 'engagement', event: engagement('u1', 'p1'), previous: ['p0'] },
+      { kind: 'engagement', event: engagement('u1', 'p2'), previous: [] },
+      { kind: 'engagement', event: engagement('u2', 'p9'), previous: [] },
+    ];
+    const keys = pinIndexKeys(updates);
+    assert.deepEqual(keys.first, [
+      'pin:p2', 'category:food', 'fresh', 'label:cake', 'followers:cake',
+      'pin:p1', 'popular', 'pin:p0',
+      'pin:p2', 'popular',
+      'pin:p9', 'popular',
+    ]);
+    const indexed = new Map<string, Partial<PinState>>([['pin:p1', { category: 'art', labels: ['paint', 'ink'] }]]);
+    // p9 is unknown everywhere: an engagement on it counts nothing in the index, so it reads no lists.
+    assert.deepEqual(keys.second((k) => indexed.get(k) as PinState | undefined), [
+      'popular:art', 'followers:paint', 'followers:ink',
+      'popular:food', 'followers:cake',
+    ]);
+  });
+});
