@@ -336,8 +336,8 @@ function checkExpressions(pipelines: ReadonlyMap<string, CheckedPipeline>, sourc
   for (const p of pipelines.values()) {
     let schema = startSchema(p);
     for (const step of p.steps) {
-      for (const { source, node } of expressionsByStep.get(step.node) ?? []) {
-        for (const problem of expressionProblems(source, schema)) reportExpression(sink, node, problem.offset, problem.message);
+      for (const { source, node, boolean } of expressionsByStep.get(step.node) ?? []) {
+        for (const problem of expressionProblems(source, schema, [], { boolean })) reportExpression(sink, node, problem.offset, problem.message);
       }
       if (!valuePreserving.has(step.spec?.name ?? '')) schema = undefined;
     }
