@@ -6,6 +6,7 @@ import { compileFastPath, FAST_PATH_UNSURE } from './internal/cel-fast-path';
 import { celExpressionEnv as env } from './internal/cel-env';
 import { avroStaticType, DYN, scalar, typeName, type StaticType } from './internal/cel-static-type';
 import { CelTypeChecker, isFunctionName, typeIdentifiers } from './internal/cel-type-checker';
+import { delimiterProblem } from './internal/cel-delimiters';
 
 /** The names every expression can use. */
 export const expressionVariables = ['key', 'value', 'timestamp', 'headers'] as const;
@@ -112,8 +113,12 @@ export function expressionProblems(
   try {
     parsed = parse(source);
   } catch (err) {
+    const unbalanced = delimiterProblem(source);
+    if (unbalanced) return [{ offset: unbalanced.offset, message: `does not parse: ${unbalanced.message}` }];
     const e = err as { location?: { start?: { offset?: number } }; message?: string };
-    const message = String(e.message ?? err).replace(/^<input>:\d+:\d+: /, '');
+    const message = String(e.message ?? err).replace(/^<input>:\d+:\d+: /, '')
+      // The grammar stops before the token it cannot continue with and says it wanted the end.
+      .replace(/^found (.+) but expecting end of input$/, "unexpected '$1' here (an operand or operator is missing or misplaced)");
     return [{ offset: e.location?.start?.offset ?? 0, message: `does not parse: ${message}` }];
   }
   const positions = parsed.sourceInfo?.positions ?? {};

@@ -28,7 +28,7 @@ type Obj = Record<string, unknown>;
 export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv): { document?: CheckedDocument; problems: LintProblem[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
-  const sink = new ProblemSink(file, lines);
+  const sink = new ProblemSink(file, lines, text);
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       sink.report(error.pos[0], 'syntax', error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));

@@ -8,7 +8,8 @@ export type Where = Node | Pair | number | null | undefined;
 export class ProblemSink {
   readonly problems: LintProblem[] = [];
 
-  constructor(readonly file: string, private readonly lines: LineCounter) {}
+  /** `text`: the file's text, for positions inside multi-line scalars (see expression-report.ts). */
+  constructor(readonly file: string, private readonly lines: LineCounter, readonly text?: string) {}
 
   /** Offset of a node's first character, or 0 (the file start) when there is none. */
   offsetOf(where: Where): number {

@@ -80,6 +80,11 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
   { file: '60-window-store-for-window-step.yaml', problems: [[11, 35, 'option', "step 'clicks-per-minute' (window-tumbling) needs a key-value store"]] },
   // The join only reads pin-table, which table-materialize owns: allowed.
   { file: '61-store-shared-by-two-steps.yaml', problems: [[22, 35, 'duplicate', "store 'counts' already holds the state of step 'per-minute' (line 20, column 35)"]] },
+  { file: '62-expression-long-compared-with-string.yaml', problems: [[14, 39, 'expression', "no overload of operator '>' takes (double, string) (value.eventTime is an Avro long"]] },
+  { file: '63-expression-unknown-function.yaml', problems: [[10, 33, 'expression', "unknown function 'splt' (did you mean 'split'?)"]] },
+  { file: '64-filter-not-boolean.yaml', problems: [[14, 23, 'expression', 'must be a boolean (true or false), but gives double']] },
+  // The error is on the second line of the folded scalar, not at its '>-'.
+  { file: '65-multi-line-expression-error.yaml', problems: [[16, 17, 'expression', "'(' is never closed: a ')' is missing"]] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 
