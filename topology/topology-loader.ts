@@ -5,6 +5,7 @@ import { checkDocument } from './internal/document-checker';
 import { sortProblems, type LintProblem } from './lint-problem';
 import { compileTopology } from './topology-compiler';
 import { coPartitionProblems } from './internal/co-partition-checker';
+import { rightTopicRepartitionProblems } from './internal/join-side-checker';
 
 /** What loading a topology file gives: the compiled graph when the file is valid, and every problem found. */
 export interface LoadResult {
@@ -41,6 +42,6 @@ export function loadTopologyText(text: string, file: string, options: LoadOption
   const { document, problems } = checkDocument(text, file, options.env ?? process.env);
   if (!document || problems.length > 0) return { problems: sortProblems(problems) };
   const topology = compileTopology(document);
-  const compiled = coPartitionProblems(topology, document);
+  const compiled = [...coPartitionProblems(topology, document), ...rightTopicRepartitionProblems(topology, document)];
   return compiled.length > 0 ? { problems: sortProblems(compiled) } : { topology, problems: [] };
 }

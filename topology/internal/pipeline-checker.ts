@@ -5,6 +5,7 @@ import type { CompiledSink, CompiledSource, CompiledStore, ErrorPolicy } from '.
 import type { CheckedPipeline, CheckedStep } from './checked-document';
 import { didYouMean } from './did-you-mean';
 import { checkTopicName } from './kafka-names';
+import { checkRightTopics } from './join-side-checker';
 import { reportExpression } from './expression-report';
 import { builtinByName, resolveOperator } from './operator-resolver';
 import type { ProblemSink } from './problem-sink';
@@ -90,6 +91,7 @@ export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeli
   reportInputless(pipelines, sink);
   checkStoreUse(pipelines, input.stores, builtins, sink);
   checkExpressions(pipelines, sources, sink);
+  checkRightTopics(pipelines, sources, pipelineEdges(pipelines), sink);
   return pipelines;
 }
 
