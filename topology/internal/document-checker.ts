@@ -6,7 +6,7 @@ import type { CompiledSink, CompiledSource, CompressionCodec, ErrorPolicy, Serde
 import type { SubjectNameStrategy } from '../../schemas/subject-name';
 import type { LintProblem } from '../lint-problem';
 import { topologySpec } from '../topology-spec';
-import type { CheckedDocument } from './checked-document';
+import type { CheckedDocument, CheckedPipeline } from './checked-document';
 import { loadAvroSchemaFile } from './avro-schema-file';
 import { didYouMean } from './did-you-mean';
 import { interpolate } from './interpolate';
@@ -151,7 +151,12 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
   for (const ref of findings.references) {
     const names = known[ref.kind];
     if (!names.has(ref.name)) {
-      sink.report(ref.node, 'unknown-reference', `unknown ${ref.kind} '${ref.name}'${didYouMean(ref.name, names.keys())}`);
+      // Say what the name is when it names something else of the file ('pin-counts' is a sink).
+      const other = sources.has(ref.name) ? 'a source' : sinks.has(ref.name) ? 'a sink' : pipelines.has(ref.name) ? 'a pipeline'
+        : stores.has(ref.name) ? 'a store' : stepIds(pipelines).has(ref.name) ? 'a step id' : undefined;
+      sink.report(ref.node, 'unknown-reference', other
+        ? `'${ref.name}' is ${other}, not a ${ref.kind}${names.size > 0 ? ` (${ref.kind}s: ${[...names.keys()].slice(0, 8).join(', ')})` : ` (the file declares no ${ref.kind}s)`}`
+        : `unknown ${ref.kind} '${ref.name}'${didYouMean(ref.name, names.keys())}`);
     }
   }
   for (const mod of findings.modules) {
@@ -193,6 +198,10 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
       positionOf: (node) => sink.position(node),
     },
   };
+}
+
+function stepIds(pipelines: ReadonlyMap<string, CheckedPipeline>): Set<string> {
+  return new Set([...pipelines.values()].flatMap((p) => p.steps.map((s) => s.id)));
 }
 
 function entries(section: unknown): Array<[string, Obj]> {

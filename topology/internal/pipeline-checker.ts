@@ -75,15 +75,26 @@ export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeli
     pipelines.set(name, { name, from, to, steps, pair, fromNodes: listNodes('from', from.length), toNodes: listNodes('to', to.length) });
   }
 
+  // What a name that is not of the kind asked for is, when the file declares it as something else.
+  const otherKind = (ref: string): string | undefined => {
+    const what = names.get(ref)?.what;
+    return what ? `'${ref}' is ${what.startsWith('step') ? 'a step id' : `a ${what.split(' ')[0]}`}` : input.stores.has(ref) ? `'${ref}' is a store` : undefined;
+  };
   for (const p of pipelines.values()) {
     p.from.forEach((ref, i) => {
       if (!sources.has(ref) && !pipelines.has(ref)) {
-        sink.report(p.fromNodes[i], 'unknown-reference', `pipeline '${p.name}' reads unknown source or pipeline '${ref}'${didYouMean(ref, [...sources.keys(), ...pipelines.keys()])}`);
+        const other = otherKind(ref);
+        sink.report(p.fromNodes[i], 'unknown-reference', other
+          ? `pipeline '${p.name}' reads '${ref}', but ${other}: 'from' names sources or pipelines`
+          : `pipeline '${p.name}' reads unknown source or pipeline '${ref}'${didYouMean(ref, [...sources.keys(), ...pipelines.keys()])}`);
       }
     });
     p.to.forEach((ref, i) => {
       if (!sinks.has(ref) && !pipelines.has(ref)) {
-        sink.report(p.toNodes[i], 'unknown-reference', `pipeline '${p.name}' writes to unknown sink or pipeline '${ref}'${didYouMean(ref, [...sinks.keys(), ...pipelines.keys()])}`);
+        const other = otherKind(ref);
+        sink.report(p.toNodes[i], 'unknown-reference', other
+          ? `pipeline '${p.name}' writes to '${ref}', but ${other}: 'to' names sinks or pipelines`
+          : `pipeline '${p.name}' writes to unknown sink or pipeline '${ref}'${didYouMean(ref, [...sinks.keys(), ...pipelines.keys()])}`);
       }
     });
   }

@@ -90,6 +90,13 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
     [20, 66, 'unknown-reference', "rightTopic takes a topic, and 'clicks' is a source; its topic is 'clicks-v2'"],
   ] },
   { file: '67-join-right-topic-behind-key-change.yaml', problems: [[14, 71, 'option', "repartition topic 'join-rekeyed-click-after-impression-repartition' and rightTopic matches none"]] },
+  { file: '68-reference-to-wrong-kind.yaml', problems: [
+    [8, 11, 'unknown-reference', "pipeline 'a' reads 'out', but 'out' is a sink: 'from' names sources or pipelines"],
+    [11, 34, 'unknown-reference', "'out' is a sink, not a store (stores: counts)"],
+    [12, 9, 'unknown-reference', "'clicks' is a source: 'to' names sinks or pipelines"],
+    [14, 11, 'unknown-reference', "'changed' is a step id: 'from' names sources or pipelines"],
+    [17, 21, 'unknown-reference', "'counts' is a store, not a sink (sinks: out)"],
+  ] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 
