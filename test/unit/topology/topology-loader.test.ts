@@ -54,6 +54,20 @@ sinks:
     assert.equal(topology?.sinks.out.key.format, 'json');
   });
 
+  it('checks and compiles a chain of 10,000 pipelines without recursion overflowing the stack', () => {
+    const lines = ['name: chain', 'sources:', '  src: { topic: src, value: json }', 'stores:', '  s: {}', 'pipelines:'];
+    const n = 10_000;
+    for (let i = 0; i < n; i++) {
+      lines.push(`  p${i}:`, `    from: ${i === 0 ? 'src' : `p${i - 1}`}`, '    steps:', `      - id: s${i}`,
+        i === n - 2 ? '        select-key: { expression: value.k }' : i === n - 1 ? '        dedupe: { store: s, within: 1m }' : '        filter: { expression: value.x > 1 }');
+    }
+    lines.push(`    to: out`, 'sinks:', '  out: { topic: out, value: json }');
+    const { topology, problems } = loadTopologyText(lines.join('\n'), file, { env: {} });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(topology?.repartitionTopics.map((r) => [r.forStep, r.fromSubTopology, r.toSubTopology]), [[`s${n - 1}`, 0, 1]]);
+    assert.equal(topology?.subTopologies[0].nodes.length, n + 1);
+  });
+
   it('refuses a billion-laughs file quickly and in bounded memory', () => {
     const levels = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
     for (let i = 1; i < 10; i++) levels.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
