@@ -12,6 +12,7 @@ import { didYouMean } from './did-you-mean';
 import { interpolate } from './interpolate';
 import { checkBrokers, checkTopicName as checkTopic } from './kafka-names';
 import { resolveAliases } from './yaml-aliases';
+import { resolveMergeKeys } from './yaml-merge-keys';
 import { checkPipelines } from './pipeline-checker';
 import { reportExpression } from './expression-report';
 import { checkGlobalStores, compileStores } from './global-store-checker';
@@ -41,6 +42,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     return { problems: sink.problems };
   }
   if (!resolveAliases(doc, sink)) return { problems: sink.problems };
+  resolveMergeKeys(doc, sink);
   const unresolved: ReadonlySet<Node> = interpolate(doc, env, sink);
   reportDuplicateKeys(doc, sink);
   const findings = emptyFindings();

@@ -68,6 +68,27 @@ sinks:
     assert.equal(topology?.subTopologies[0].nodes.length, n + 1);
   });
 
+  it('applies YAML merge keys: own keys win, then earlier merged mappings', () => {
+    const text = [
+      'name: merges', 'sources:',
+      '  a: &base { topic: a, value: json, offsetReset: latest }',
+      '  b: &other { topic: other, value: string, onError: skip }',
+      '  c: { <<: *base, topic: c }',
+      '  d: { <<: [*other, *base], topic: d }',
+      'pipelines:', '  p: { from: [a, b, c, d], to: out }', 'sinks:', '  out: { topic: out, value: json }',
+    ].join('\n');
+    const { topology, problems } = loadTopologyText(text, file, { env: {} });
+    assert.deepEqual(problems, []);
+    const s = topology!.sources;
+    assert.deepEqual([s.c.topic, s.c.value.format, s.c.offsetReset], ['c', 'json', 'latest']);
+    assert.deepEqual([s.d.topic, s.d.value.format, s.d.offsetReset, s.d.onError], ['d', 'string', 'latest', 'skip']);
+  });
+
+  it('reports a merge key whose value is not a mapping', () => {
+    const text = ['name: merges', 'sources:', '  a: { <<: 3, topic: a, value: json }', 'pipelines:', '  p: { from: a, to: out }', 'sinks:', '  out: { topic: out, value: json }'].join('\n');
+    assert.deepEqual(loadTopologyText(text, file, { env: {} }).problems.map((p) => [p.line, p.col, p.kind]), [[3, 12, 'wrong-type']]);
+  });
+
   it('refuses a billion-laughs file quickly and in bounded memory', () => {
     const levels = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
     for (let i = 1; i < 10; i++) levels.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
