@@ -16,6 +16,12 @@ export interface LoadResult {
 export interface LoadOptions {
   /** Variables for `${VAR}` interpolation (default: process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Validate without the environment (CI without secrets): a `${VAR}` with no
+   * value and no default is not reported, nor is any problem inside a value
+   * that holds one. The result is for validation only: such values are empty.
+   */
+  readonly skipEnvCheck?: boolean;
 }
 
 /** The topology file could not be read at all (a usage error, exit code 2, not a lint problem). */
@@ -39,7 +45,7 @@ export function loadTopology(file: string, options: LoadOptions = {}): LoadResul
 
 /** Like {@link loadTopology} for text already in memory; `file` names it in problems and anchors relative paths. */
 export function loadTopologyText(text: string, file: string, options: LoadOptions = {}): LoadResult {
-  const { document, problems } = checkDocument(text, file, options.env ?? process.env);
+  const { document, problems } = checkDocument(text, file, options.env ?? process.env, options.skipEnvCheck === true);
   if (!document || problems.length > 0) return { problems: sortProblems(problems) };
   const topology = compileTopology(document);
   const compiled = [...coPartitionProblems(topology, document), ...rightTopicRepartitionProblems(topology, document)];

@@ -26,7 +26,7 @@ type Obj = Record<string, unknown>;
  * Checks the text of a topology file completely and reports every problem at
  * once; returns the checked document only when there are none.
  */
-export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv): { document?: CheckedDocument; problems: LintProblem[] } {
+export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv, skipEnvCheck = false): { document?: CheckedDocument; problems: LintProblem[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
   const sink = new ProblemSink(file, lines, text);
@@ -43,7 +43,8 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
   }
   if (!resolveAliases(doc, sink)) return { problems: sink.problems };
   resolveMergeKeys(doc, sink);
-  const unresolved: ReadonlySet<Node> = interpolate(doc, env, sink);
+  const unresolved: ReadonlySet<Node> = interpolate(doc, env, sink, skipEnvCheck);
+  if (skipEnvCheck) sink.suppressWithin([...unresolved].flatMap((n) => (n.range ? [[n.range[0], n.range[1]] as const] : [])));
   reportDuplicateKeys(doc, sink);
   const findings = emptyFindings();
   const config = (checkNode(root, topologySpec, sink, findings, '') ?? {}) as Obj;
