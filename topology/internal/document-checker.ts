@@ -13,6 +13,7 @@ import { interpolate } from './interpolate';
 import { checkBrokers, checkTopicName as checkTopic } from './kafka-names';
 import { resolveAliases } from './yaml-aliases';
 import { resolveMergeKeys } from './yaml-merge-keys';
+import { checkNesting, checkTextSize, parserLimitMessage } from './input-limits';
 import { checkPipelines } from './pipeline-checker';
 import { reportExpression } from './expression-report';
 import { checkGlobalStores, compileStores } from './global-store-checker';
@@ -28,14 +29,20 @@ type Obj = Record<string, unknown>;
  */
 export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv, skipEnvCheck = false): { document?: CheckedDocument; problems: LintProblem[] } {
   const lines = new LineCounter();
+  const sizeLines = new LineCounter();
+  sizeLines.addNewLine(0);
+  const sizeSink = new ProblemSink(file, sizeLines);
+  if (!checkTextSize(text, sizeSink)) return { problems: sizeSink.problems };
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
   const sink = new ProblemSink(file, lines, text);
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
-      sink.report(error.pos[0], 'syntax', error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
+      const limit = parserLimitMessage(error.message);
+      sink.report(error.pos[0], limit ? 'limit' : 'syntax', limit ?? error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
     }
     return { problems: sink.problems };
   }
+  if (!checkNesting(doc, sink)) return { problems: sink.problems };
   const root = doc.contents as Node | null;
   if (!isMap(root)) {
     sink.report(root, 'wrong-type', `a topology file must be a mapping with name, sources and pipelines, found ${root ? 'something else' : 'an empty document'}`);

@@ -89,6 +89,16 @@ sinks:
     assert.deepEqual(loadTopologyText(text, file, { env: {} }).problems.map((p) => [p.line, p.col, p.kind]), [[3, 12, 'wrong-type']]);
   });
 
+  it('refuses files past the size and nesting limits with a positioned limit problem', () => {
+    const problemsOf = (text: string): Array<[number, number, string]> => loadTopologyText(text, file, { env: {} }).problems.map((p) => [p.line, p.col, p.kind]);
+    assert.deepEqual(problemsOf(`name: x\n# ${'x'.repeat(17 * 1024 * 1024)}\n`), [[1, 1, 'limit']]);
+    let nested = 'name: x\nsources:\n';
+    for (let i = 0, indent = '  '; i < 250; i++, indent += '  ') nested += `${indent}k${i}:\n`;
+    assert.deepEqual(problemsOf(nested), [[202, 401, 'limit']]);
+    const flow = `name: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`;
+    assert.deepEqual(problemsOf(flow).map(([line, , kind]) => [line, kind]), [[1, 'limit']]);
+  });
+
   it('refuses a billion-laughs file quickly and in bounded memory', () => {
     const levels = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
     for (let i = 1; i < 10; i++) levels.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
