@@ -44,6 +44,16 @@ const operatorNames: Record<string, string> = {
   '-_': 'unary -', '@in': 'in', '_==_': '==', '_!=_': '!=',
 };
 
+/** Macros the parser expands only with the right arguments; any other call of them reaches no function. */
+const macros: Record<string, string> = {
+  has: 'one field selection: has(value.field)',
+  all: 'a variable and a predicate: list.all(x, x > 0)',
+  exists: 'a variable and a predicate: list.exists(x, x > 0)',
+  exists_one: 'a variable and a predicate: list.exists_one(x, x > 0)',
+  map: 'a variable and an expression: list.map(x, x * 2), or with a filter: list.map(x, x > 0, x * 2)',
+  filter: 'a variable and a predicate: list.filter(x, x > 0)',
+};
+
 /** A user-written function name (not an operator or a parser-internal one such as `_?._`). */
 const userFunction = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$/;
 
@@ -159,6 +169,11 @@ export class CelTypeChecker {
     const overloads = all.get(fnName);
     if (!overloads) {
       if (!userFunction.test(name)) return DYN;
+      const macro = macros[name];
+      if (macro && qualified === undefined) {
+        this.report(expr, `'${name}' is a macro and needs ${macro}`);
+        return DYN;
+      }
       this.report(expr, `unknown function '${qualified ?? name}'${suggestion(name, all, target !== undefined && !asGlobal)}`);
       return DYN;
     }

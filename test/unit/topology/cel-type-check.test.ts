@@ -43,6 +43,8 @@ describe('CEL type checking against Avro schemas', () => {
     ['value.raw + "x"', 10, "operator '+' takes (bytes, string)"],
     ['value.tags.map(t, t.size())', 0, 'but gives list(', true],
     ['math.greatest(1, 2)', 4, "unknown function 'math.greatest'"],
+    ['value.tags.exists(t)', 10, "'exists' is a macro and needs a variable and a predicate"],
+    ['has(value)', 0, "'has' is a macro and needs one field selection"],
   ];
   for (const [source, offset, says, boolean] of errors) {
     it(`reports ${source}${boolean ? ' where a boolean is needed' : ''}`, () => {
