@@ -39,7 +39,7 @@ pipelines:
       - id: shape
         map: {value: '{"text": value.text, "n": value.n + 1}'}
       - id: even
-        filter: {expression: value.n % 2 == 0}
+        filter: {expression: int(value.n) % 2 == 0}  # JSON numbers are doubles: % needs ints
     to: out
 sinks:
   out: {topic: out, key: string, value: json}

@@ -37,7 +37,7 @@ export const aggregateTtlSet: OperatorSpec = {
     store: storeOption('the sets, keyed by record key'),
     member: { kind: 'expression', required: true, description: 'The member to add (made a string).' },
     ttl: { kind: 'duration', required: true, positive: true, description: 'How long a member stays after it was last added.' },
-    remove: { kind: 'expression', description: 'When this is true for a record, its member is removed instead of added.' },
+    remove: { kind: 'expression', returns: 'bool', description: 'When this is true for a record, its member is removed instead of added.' },
     maxSize: { kind: 'integer', description: 'At most this many members per key (the one expiring first is dropped).' },
     into: intoOption,
   },

@@ -31,7 +31,7 @@ export const branch: OperatorSpec = {
       items: {
         kind: 'object', description: 'One branch: a condition and exactly one target.',
         fields: {
-          when: { kind: 'expression', required: true, description: 'CEL boolean expression.' },
+          when: { kind: 'expression', required: true, returns: 'bool', description: 'CEL boolean expression.' },
           pipeline: { kind: 'pipeline', description: 'Pipeline that receives matching records.' },
           sink: { kind: 'sink', description: 'Sink that receives matching records.' },
         },

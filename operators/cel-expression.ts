@@ -1,12 +1,12 @@
-import {
-  celEnv, celFunc, CelScalar, isCelError, isCelList, isCelMap, isCelUint, mapType, parse, plan,
-  type CelEnv, type CelFunc, type CelInput,
-} from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
+import { isCelError, isCelList, isCelMap, isCelUint, parse, plan, type CelInput } from '@bufbuild/cel';
 import { distance } from 'fastest-levenshtein';
 import type { StreamRecord } from '../core/stream-record';
 import { RecordError } from '../core/errors';
 import { compileFastPath, FAST_PATH_UNSURE } from './internal/cel-fast-path';
+import { celExpressionEnv as env } from './internal/cel-env';
+import { avroStaticType, DYN, scalar, typeName, type StaticType } from './internal/cel-static-type';
+import { CelTypeChecker, isFunctionName, typeIdentifiers } from './internal/cel-type-checker';
+import { delimiterProblem } from './internal/cel-delimiters';
 
 /** The names every expression can use. */
 export const expressionVariables = ['key', 'value', 'timestamp', 'headers'] as const;
@@ -21,30 +21,6 @@ export interface ExpressionProblem {
 
 /** Field names of an Avro record schema (parsed .avsc JSON), to check `value.x` paths. */
 export type AvroSchemaJson = unknown;
-
-/**
- * JSON-derived numbers are CEL doubles while literals like `1` are ints; CEL
- * has no implicit promotion, so `value.count + 1` would fail at run time.
- * These overloads promote int to double in mixed arithmetic.
- */
-function mixedArithmetic(): CelFunc[] {
-  const ops: Array<[string, (a: number, b: number) => number]> = [
-    ['_+_', (a, b) => a + b], ['_-_', (a, b) => a - b], ['_*_', (a, b) => a * b], ['_/_', (a, b) => a / b],
-  ];
-  return ops.flatMap(([name, f]) => [
-    celFunc(name, [CelScalar.DOUBLE, CelScalar.INT], CelScalar.DOUBLE, (a, b) => f(a, Number(b))),
-    celFunc(name, [CelScalar.INT, CelScalar.DOUBLE], CelScalar.DOUBLE, (a, b) => f(Number(a), b)),
-  ]);
-}
-
-let sharedEnv: CelEnv | undefined;
-function env(): CelEnv {
-  sharedEnv ??= celEnv({
-    variables: { key: CelScalar.DYN, value: CelScalar.DYN, timestamp: CelScalar.INT, headers: mapType(CelScalar.STRING, CelScalar.DYN) },
-    funcs: [...strings, ...mixedArithmetic()],
-  });
-  return sharedEnv;
-}
 
 /** A compiled expression: parse and plan once, evaluate per record. */
 export interface CelExpression {
@@ -124,24 +100,42 @@ function usedVariables(expr: Expr): Set<string> {
 /**
  * Everything wrong with an expression, found without running it: syntax
  * errors, names other than the record variables (and comprehension
- * variables), and `value.field` paths absent from the value's Avro schema.
+ * variables), `value.field` paths absent from the value's Avro schema, and
+ * type errors against the value's Avro schema (or dyn without one; see
+ * internal/cel-type-checker.ts and docs/decisions/0018-cel-type-checking.md):
+ * unknown functions, argument counts, operators no overload takes, and, when
+ * `expect.boolean`, a result that is not a boolean.
  */
-export function expressionProblems(source: string, valueSchema?: AvroSchemaJson, extraNames: readonly string[] = []): ExpressionProblem[] {
+export function expressionProblems(
+  source: string, valueSchema?: AvroSchemaJson, extraNames: readonly string[] = [], expect: ExpressionExpectation = {},
+): ExpressionProblem[] {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(source);
   } catch (err) {
+    const unbalanced = delimiterProblem(source);
+    if (unbalanced) return [{ offset: unbalanced.offset, message: `does not parse: ${unbalanced.message}` }];
     const e = err as { location?: { start?: { offset?: number } }; message?: string };
-    const message = String(e.message ?? err).replace(/^<input>:\d+:\d+: /, '');
+    const message = String(e.message ?? err).replace(/^<input>:\d+:\d+: /, '')
+      // The grammar stops before the token it cannot continue with and says it wanted the end.
+      .replace(/^found (.+) but expecting end of input$/, "unexpected '$1' here (an operand or operator is missing or misplaced)");
     return [{ offset: e.location?.start?.offset ?? 0, message: `does not parse: ${message}` }];
   }
   const positions = parsed.sourceInfo?.positions ?? {};
   const offsetOf = (expr: Expr): number => Number((positions as Record<string, number>)[String(expr.id)] ?? 0);
   const problems: ExpressionProblem[] = [];
   const known = new Set<string>([...expressionVariables, ...extraNames]);
+  // `strings.quote(x)` parses as a method on an identifier `strings`: a namespace, not a name.
+  const namespaces = new Set<Expr>();
   walk(parsed.expr, known, (expr, scope) => {
     const kind = expr.exprKind;
-    if (kind.case === 'identExpr' && !scope.has(kind.value.name)) {
+    const target = kind.case === 'callExpr' ? kind.value.target : undefined;
+    if (kind.case === 'callExpr' && target?.exprKind.case === 'identExpr' && !scope.has(target.exprKind.value.name)
+      && isFunctionName(`${target.exprKind.value.name}.${kind.value.function}`)) namespaces.add(target);
+  });
+  walk(parsed.expr, known, (expr, scope) => {
+    const kind = expr.exprKind;
+    if (kind.case === 'identExpr' && !scope.has(kind.value.name) && !namespaces.has(expr) && !typeIdentifiers.has(kind.value.name)) {
       problems.push({
         offset: offsetOf(expr),
         message: `unknown name '${kind.value.name}' (expressions can use ${[...known].join(', ')})`,
@@ -155,7 +149,24 @@ export function expressionProblems(source: string, valueSchema?: AvroSchemaJson,
       }
     }
   });
+  const checker = new CelTypeChecker(positions as Record<string, number>);
+  const scope = new Map<string, StaticType>([
+    ['key', DYN], ['value', valueSchema !== undefined ? avroStaticType(valueSchema) : DYN],
+    ['timestamp', scalar('int')], ['headers', { kind: 'map', key: scalar('string'), value: DYN }],
+    ...extraNames.map((n): [string, StaticType] => [n, DYN]),
+  ]);
+  const result = checker.infer(parsed.expr, scope);
+  problems.push(...checker.problems);
+  if (expect.boolean && problems.length === 0 && result.kind !== 'dyn' && !(result.kind === 'scalar' && result.name === 'bool')) {
+    problems.push({ offset: 0, message: `must be a boolean (true or false), but gives ${typeName(result)}` });
+  }
   return dedupe(problems);
+}
+
+/** What the place an expression is written in needs of its result. */
+export interface ExpressionExpectation {
+  /** A predicate (filter, branch `when`): anything but a boolean fails the record. */
+  readonly boolean?: boolean;
 }
 
 type Scope = Set<string> & { shadowsValue?: boolean };

@@ -18,7 +18,7 @@ export const filter: OperatorSpec = {
   summary: 'Keep records for which a CEL expression is true.',
   example: ['- id: only-clicks', '  filter:', '    expression: value.action == "click"'].join('\n'),
   options: {
-    expression: { kind: 'expression', required: true, description: 'CEL expression over key, value, timestamp, headers; must be a boolean.' },
+    expression: { kind: 'expression', required: true, returns: 'bool', description: 'CEL expression over key, value, timestamp, headers; must be a boolean.' },
   },
   create(options, context) {
     const test = recordExpression(options.expression, 'expression', context.stepId);

@@ -38,6 +38,11 @@ export interface OptionSpec {
    * (they are read-only).
    */
   readonly access?: StoreAccess;
+  /**
+   * Expression options: what the result must be. `bool` (a filter, a branch
+   * condition) is checked at validate against the value's type.
+   */
+  readonly returns?: 'bool';
 }
 
 /** What a step does with a store it names; see {@link OptionSpec.access}. */

@@ -36,9 +36,21 @@ export function compileTopology(doc: CheckedDocument): CompiledTopology {
   }
   for (const sink of doc.sinks.values()) add({ kind: 'sink', id: sink.name, sink: sink.name, topic: sink.topic, successors: [] } as never);
 
-  const readers = (name: string): CheckedPipeline[] => [...doc.pipelines.values()].filter((p) => p.from.includes(name));
-  const mergers = (name: string): string[] => [...doc.pipelines.values()].flatMap((p) =>
-    p.steps.filter((s) => s.spec?.name === 'merge' && s.references.some((r) => r.kind === 'pipeline' && r.name === name)).map((s) => s.id));
+  // Who reads each name and which merge steps take each pipeline, once (a scan per name is quadratic).
+  const readersOf = new Map<string, CheckedPipeline[]>();
+  const mergersOf = new Map<string, string[]>();
+  for (const p of doc.pipelines.values()) {
+    for (const name of new Set(p.from)) { const list = readersOf.get(name); if (list) list.push(p); else readersOf.set(name, [p]); }
+    for (const s of p.steps) {
+      if (s.spec?.name !== 'merge') continue;
+      for (const name of new Set(s.references.filter((r) => r.kind === 'pipeline').map((r) => r.name))) {
+        const list = mergersOf.get(name);
+        if (list) list.push(s.id); else mergersOf.set(name, [s.id]);
+      }
+    }
+  }
+  const readers = (name: string): CheckedPipeline[] => readersOf.get(name) ?? [];
+  const mergers = (name: string): string[] => mergersOf.get(name) ?? [];
   // Where records sent to a pipeline or sink land: its first step, or (empty pipeline) wherever it leads.
   const entries = (target: string, seen = new Set<string>()): string[] => {
     if (doc.sinks.has(target)) return [target];
@@ -52,9 +64,13 @@ export function compileTopology(doc: CheckedDocument): CompiledTopology {
     ...readers(p.name).flatMap((r) => entries(r.name, seen)),
     ...mergers(p.name),
   ];
+  const linked = new Map<string, Set<string>>();
   const link = (from: string, to: readonly string[]): void => {
     const node = nodes.get(from);
-    if (node) for (const t of to) if (!node.successors.includes(t)) node.successors.push(t);
+    if (!node) return;
+    const seen = linked.get(from) ?? new Set(node.successors);
+    linked.set(from, seen);
+    for (const t of to) if (!seen.has(t)) { seen.add(t); node.successors.push(t); }
   };
   for (const source of doc.sources.values()) link(source.name, readers(source.name).flatMap((r) => entries(r.name)));
   for (const p of doc.pipelines.values()) {
@@ -71,9 +87,10 @@ export function compileTopology(doc: CheckedDocument): CompiledTopology {
   const repartitionTopics = insertRepartitions(doc.name, nodes, add);
   const subTopologies = splitSubTopologies(nodes, doc);
   const stepPartitions = new Map([...doc.pipelines.values()].flatMap((p) => p.steps).filter((s) => s.partitions !== undefined).map((s) => [s.id, s.partitions as number]));
+  const subTopologyOf = new Map(subTopologies.flatMap((s) => s.nodes.map((id) => [id, s.id] as const)));
   for (const rp of repartitionTopics) {
-    rp.fromSubTopology = subTopologies.find((s) => s.nodes.includes(`${rp.forStep}-repartition-sink`))?.id ?? -1;
-    rp.toSubTopology = subTopologies.find((s) => s.nodes.includes(rp.forStep))?.id ?? -1;
+    rp.fromSubTopology = subTopologyOf.get(`${rp.forStep}-repartition-sink`) ?? -1;
+    rp.toSubTopology = subTopologyOf.get(rp.forStep) ?? -1;
     // Keys meet the user topics of the task that reads them in those topics' own format.
     const keySource = subTopologies[rp.toSubTopology]?.sources[0];
     rp.key = keySource ? (doc.sources.get(keySource) as CompiledSource).key : { format: 'json' };
@@ -121,16 +138,45 @@ export function topologicalOrder(ids: Iterable<string>, successors: (id: string)
   const members = new Set(ids);
   const indegree = new Map<string, number>([...members].map((id) => [id, 0]));
   for (const id of members) for (const s of successors(id)) if (members.has(s)) indegree.set(s, (indegree.get(s) ?? 0) + 1);
-  const ready = [...members].filter((id) => indegree.get(id) === 0);
+  // A binary heap on file order: sorting the ready list on every step is quadratic on wide graphs.
+  const ready: string[] = [];
+  const less = (a: string, b: string): boolean => orderOf(a) < orderOf(b);
+  const push = (id: string): void => {
+    ready.push(id);
+    for (let i = ready.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (!less(ready[i], ready[parent])) break;
+      [ready[i], ready[parent]] = [ready[parent], ready[i]];
+      i = parent;
+    }
+  };
+  const pop = (): string => {
+    const top = ready[0];
+    const last = ready.pop() as string;
+    if (ready.length > 0) {
+      ready[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < ready.length && less(ready[l], ready[m])) m = l;
+        if (r < ready.length && less(ready[r], ready[m])) m = r;
+        if (m === i) break;
+        [ready[i], ready[m]] = [ready[m], ready[i]];
+        i = m;
+      }
+    }
+    return top;
+  };
+  for (const id of members) if (indegree.get(id) === 0) push(id);
   const out: string[] = [];
   while (ready.length > 0) {
-    ready.sort((a, b) => orderOf(a) - orderOf(b));
-    const id = ready.shift() as string;
+    const id = pop();
     out.push(id);
     for (const s of successors(id)) {
       if (!members.has(s)) continue;
       indegree.set(s, (indegree.get(s) ?? 0) - 1);
-      if (indegree.get(s) === 0) ready.push(s);
+      if (indegree.get(s) === 0) push(s);
     }
   }
   return out;
@@ -142,15 +188,23 @@ export function topologicalOrder(ids: Iterable<string>, successors: (id: string)
  * in one task. All inputs of such a step are routed through its topic.
  */
 function insertRepartitions(app: string, nodes: Map<string, MutableNode>, add: (node: Omit<MutableNode, 'order'>) => void): MutableRepartition[] {
-  const all = () => [...nodes.values()];
   const sideTargets = (n: MutableNode): string[] => n.kind === 'processor' ? Object.values((n as unknown as ProcessorNode).sideOutputs).flat() : [];
   const next = (id: string): string[] => { const n = nodes.get(id); return n ? [...n.successors, ...sideTargets(n)] : []; };
   const ordered = topologicalOrder(nodes.keys(), next, (id) => nodes.get(id)?.order ?? 0);
+  // Predecessors once, in node order: rewiring below changes only the edges into the step it serves,
+  // which is behind every later step in topological order.
+  const predecessors = new Map<string, MutableNode[]>();
+  for (const p of nodes.values()) {
+    for (const s of new Set(next(p.id))) {
+      const list = predecessors.get(s);
+      if (list) list.push(p); else predecessors.set(s, [p]);
+    }
+  }
   const dirty = new Set<string>(); // nodes whose output carries a changed key
   const topics: MutableRepartition[] = [];
   for (const id of ordered) {
     const node = nodes.get(id) as MutableNode;
-    const preds = all().filter((p) => next(p.id).includes(id));
+    const preds = predecessors.get(id) ?? [];
     const dirtyIn = preds.some((p) => dirty.has(p.id));
     if (node.stateful && dirtyIn) {
       const topic = repartitionTopicName(app, id);
@@ -177,8 +231,21 @@ function insertRepartitions(app: string, nodes: Map<string, MutableNode>, add: (
 
 function splitSubTopologies(nodes: Map<string, MutableNode>, doc: CheckedDocument): SubTopology[] {
   const parent = new Map<string, string>([...nodes.keys()].map((id) => [id, id]));
-  const find = (id: string): string => { let r = id; while (parent.get(r) !== r) r = parent.get(r) as string; parent.set(id, r); return r; };
-  const union = (a: string, b: string): void => { const ra = find(a), rb = find(b); if (ra !== rb) parent.set(ra, rb); };
+  const size = new Map<string, number>();
+  // Union by size with full path compression: near-constant per call, where long chains made it linear.
+  const find = (id: string): string => {
+    let r = id;
+    while (parent.get(r) !== r) r = parent.get(r) as string;
+    for (let c = id; c !== r;) { const up = parent.get(c) as string; parent.set(c, r); c = up; }
+    return r;
+  };
+  const union = (a: string, b: string): void => {
+    const ra = find(a), rb = find(b);
+    if (ra === rb) return;
+    const [small, large] = (size.get(ra) ?? 1) < (size.get(rb) ?? 1) ? [ra, rb] : [rb, ra];
+    parent.set(small, large);
+    size.set(large, (size.get(ra) ?? 1) + (size.get(rb) ?? 1));
+  };
   const storeOwner = new Map<string, string>();
   for (const node of nodes.values()) {
     for (const s of node.successors) union(node.id, s);
@@ -193,11 +260,17 @@ function splitSubTopologies(nodes: Map<string, MutableNode>, doc: CheckedDocumen
     }
   }
   const groups = new Map<string, string[]>();
-  for (const id of nodes.keys()) groups.set(find(id), [...(groups.get(find(id)) ?? []), id]);
+  for (const id of nodes.keys()) {
+    const root = find(id);
+    const group = groups.get(root);
+    if (group) group.push(id); else groups.set(root, [id]);
+  }
   const orderOf = (id: string): number => nodes.get(id)?.order ?? 0;
   const sorted = [...groups.values()]
     .filter((ids) => ids.some((id) => { const k = nodes.get(id)?.kind; return k === 'source' || k === 'repartition-source'; }))
-    .sort((a, b) => Math.min(...a.map(orderOf)) - Math.min(...b.map(orderOf)));
+    .map((ids) => ({ ids, first: ids.reduce((m, id) => Math.min(m, orderOf(id)), Infinity) }))
+    .sort((a, b) => a.first - b.first)
+    .map((g) => g.ids);
   return sorted.map((ids, index) => {
     const next = (id: string): string[] => {
       const n = nodes.get(id) as MutableNode;

@@ -5,6 +5,7 @@ import { checkDocument } from './internal/document-checker';
 import { sortProblems, type LintProblem } from './lint-problem';
 import { compileTopology } from './topology-compiler';
 import { coPartitionProblems } from './internal/co-partition-checker';
+import { rightTopicRepartitionProblems } from './internal/join-side-checker';
 
 /** What loading a topology file gives: the compiled graph when the file is valid, and every problem found. */
 export interface LoadResult {
@@ -15,6 +16,12 @@ export interface LoadResult {
 export interface LoadOptions {
   /** Variables for `${VAR}` interpolation (default: process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Validate without the environment (CI without secrets): a `${VAR}` with no
+   * value and no default is not reported, nor is any problem inside a value
+   * that holds one. The result is for validation only: such values are empty.
+   */
+  readonly skipEnvCheck?: boolean;
 }
 
 /** The topology file could not be read at all (a usage error, exit code 2, not a lint problem). */
@@ -38,9 +45,9 @@ export function loadTopology(file: string, options: LoadOptions = {}): LoadResul
 
 /** Like {@link loadTopology} for text already in memory; `file` names it in problems and anchors relative paths. */
 export function loadTopologyText(text: string, file: string, options: LoadOptions = {}): LoadResult {
-  const { document, problems } = checkDocument(text, file, options.env ?? process.env);
+  const { document, problems } = checkDocument(text, file, options.env ?? process.env, options.skipEnvCheck === true);
   if (!document || problems.length > 0) return { problems: sortProblems(problems) };
   const topology = compileTopology(document);
-  const compiled = coPartitionProblems(topology, document);
+  const compiled = [...coPartitionProblems(topology, document), ...rightTopicRepartitionProblems(topology, document)];
   return compiled.length > 0 ? { problems: sortProblems(compiled) } : { topology, problems: [] };
 }

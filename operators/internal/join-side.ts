@@ -6,7 +6,7 @@ import { recordAccessor } from './field-path';
 /** Options that tell a join's two inputs apart once a pipeline has merged them (`from: [a, b]`). */
 export const joinSideOptions: Record<string, OptionSpec> = {
   rightTopic: { kind: 'string', description: 'Records read from this topic are the right side; all others the left.' },
-  right: { kind: 'expression', description: 'Instead of rightTopic: true for right-side records (e.g. has(value.impressionId)).' },
+  right: { kind: 'expression', returns: 'bool', description: 'Instead of rightTopic: true for right-side records (e.g. has(value.impressionId)).' },
 };
 
 /** Problems with how a join's sides are told apart (for `check`). */

@@ -95,6 +95,40 @@ const mutations: readonly Mutation[] = [
   { name: 'alias-bomb', apply: (t) => `${t}\nx0: &a0 [q, q, q, q, q, q, q, q, q]\nx1: &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0]\nx2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1]\nx3: [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2]\n` },
   { name: 'duplicate-key-block', apply: (t, r) => { const l = lines(t); const tops = l.map((s, i) => [s, i] as const).filter(([s]) => /^[\w-]+:/.test(s)); if (tops.length === 0) return t; const [s] = r.pick(tops); return `${t}\n${s}\n  extra: 1\n`; } },
   { name: 'crlf', apply: (t) => t.replaceAll('\n', '\r\n') },
+  // Type-level mutations of CEL expressions: each makes an expression that fails for every record.
+  {
+    name: 'misspell-function',
+    apply: (t, r) => {
+      const l = lines(t);
+      const candidates = l.map((s, i) => [s, i] as const).filter(([s]) => /[A-Za-z]{3,}\(/.test(s) && /(expression|when|value|key|right|by|weight|item|member):/.test(s));
+      if (candidates.length === 0) return t;
+      const [s, i] = r.pick(candidates);
+      l[i] = s.replace(/([A-Za-z]{3,})\(/, (_m, name: string) => `${name.slice(0, -1)}${String.fromCharCode(97 + r.int(26))}(`);
+      return l.join('\n');
+    },
+  },
+  {
+    name: 'non-boolean-predicate',
+    apply: (t, r) => {
+      const l = lines(t);
+      const candidates = l.map((s, i) => [s, i] as const).filter(([s]) => /(expression|when):\s+[^\s'"|>]/.test(s));
+      if (candidates.length === 0) return t;
+      const [s, i] = r.pick(candidates);
+      l[i] = s.replace(/((?:expression|when):\s+)(.*)$/, (_m, p: string) => p + r.pick(['value', '1 + 1', 'timestamp', '"yes"', 'value.userId', '[true]']));
+      return l.join('\n');
+    },
+  },
+  {
+    name: 'literal-type-swap',
+    apply: (t, r) => {
+      const l = lines(t);
+      const candidates = l.map((s, i) => [s, i] as const).filter(([s]) => /(==|!=|>=?|<=?|\+)\s*("[^"]*"|\d+)/.test(s));
+      if (candidates.length === 0) return t;
+      const [s, i] = r.pick(candidates);
+      l[i] = s.replace(/(==|!=|>=?|<=?|\+)(\s*)("[^"]*"|\d+)/, (_m, op: string, sp: string, lit: string) => `${op}${sp}${lit.startsWith('"') ? String(r.int(100)) : `"${lit}"`}`);
+      return l.join('\n');
+    },
+  },
   { name: 'tabs-for-spaces', apply: (t, r) => { const l = lines(t); const i = r.int(l.length); l[i] = l[i]!.replace(/^ +/, '\t'); return l.join('\n'); } },
 ];
 

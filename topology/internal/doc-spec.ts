@@ -36,4 +36,6 @@ export interface DocSpec {
   readonly shorthand?: string;
   /** Store references: read-only or read-write (the default). */
   readonly access?: StoreAccess;
+  /** Expressions: what the result must be (see OptionSpec.returns). */
+  readonly returns?: 'bool';
 }

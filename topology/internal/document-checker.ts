@@ -6,12 +6,14 @@ import type { CompiledSink, CompiledSource, CompressionCodec, ErrorPolicy, Serde
 import type { SubjectNameStrategy } from '../../schemas/subject-name';
 import type { LintProblem } from '../lint-problem';
 import { topologySpec } from '../topology-spec';
-import type { CheckedDocument } from './checked-document';
+import type { CheckedDocument, CheckedPipeline } from './checked-document';
 import { loadAvroSchemaFile } from './avro-schema-file';
 import { didYouMean } from './did-you-mean';
 import { interpolate } from './interpolate';
 import { checkBrokers, checkTopicName as checkTopic } from './kafka-names';
 import { resolveAliases } from './yaml-aliases';
+import { resolveMergeKeys } from './yaml-merge-keys';
+import { checkNesting, checkTextSize, parserLimitMessage } from './input-limits';
 import { checkPipelines } from './pipeline-checker';
 import { reportExpression } from './expression-report';
 import { checkGlobalStores, compileStores } from './global-store-checker';
@@ -26,23 +28,31 @@ type Obj = Record<string, unknown>;
  * Checks the text of a topology file completely and reports every problem at
  * once; returns the checked document only when there are none.
  */
-export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv): { document?: CheckedDocument; problems: LintProblem[] } {
+export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv, skipEnvCheck = false): { document?: CheckedDocument; problems: LintProblem[] } {
   const lines = new LineCounter();
+  const sizeLines = new LineCounter();
+  sizeLines.addNewLine(0);
+  const sizeSink = new ProblemSink(file, sizeLines);
+  if (!checkTextSize(text, sizeSink)) return { problems: sizeSink.problems };
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
-  const sink = new ProblemSink(file, lines);
+  const sink = new ProblemSink(file, lines, text);
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
-      sink.report(error.pos[0], 'syntax', error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
+      const limit = parserLimitMessage(error.message);
+      sink.report(error.pos[0], limit ? 'limit' : 'syntax', limit ?? error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
     }
     return { problems: sink.problems };
   }
+  if (!checkNesting(doc, sink)) return { problems: sink.problems };
   const root = doc.contents as Node | null;
   if (!isMap(root)) {
     sink.report(root, 'wrong-type', `a topology file must be a mapping with name, sources and pipelines, found ${root ? 'something else' : 'an empty document'}`);
     return { problems: sink.problems };
   }
   if (!resolveAliases(doc, sink)) return { problems: sink.problems };
-  const unresolved: ReadonlySet<Node> = interpolate(doc, env, sink);
+  resolveMergeKeys(doc, sink);
+  const unresolved: ReadonlySet<Node> = interpolate(doc, env, sink, skipEnvCheck);
+  if (skipEnvCheck) sink.suppressWithin([...unresolved].flatMap((n) => (n.range ? [[n.range[0], n.range[1]] as const] : [])));
   reportDuplicateKeys(doc, sink);
   const findings = emptyFindings();
   const config = (checkNode(root, topologySpec, sink, findings, '') ?? {}) as Obj;
@@ -152,7 +162,12 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
   for (const ref of findings.references) {
     const names = known[ref.kind];
     if (!names.has(ref.name)) {
-      sink.report(ref.node, 'unknown-reference', `unknown ${ref.kind} '${ref.name}'${didYouMean(ref.name, names.keys())}`);
+      // Say what the name is when it names something else of the file ('pin-counts' is a sink).
+      const other = sources.has(ref.name) ? 'a source' : sinks.has(ref.name) ? 'a sink' : pipelines.has(ref.name) ? 'a pipeline'
+        : stores.has(ref.name) ? 'a store' : stepIds(pipelines).has(ref.name) ? 'a step id' : undefined;
+      sink.report(ref.node, 'unknown-reference', other
+        ? `'${ref.name}' is ${other}, not a ${ref.kind}${names.size > 0 ? ` (${ref.kind}s: ${[...names.keys()].slice(0, 8).join(', ')})` : ` (the file declares no ${ref.kind}s)`}`
+        : `unknown ${ref.kind} '${ref.name}'${didYouMean(ref.name, names.keys())}`);
     }
   }
   for (const mod of findings.modules) {
@@ -198,6 +213,10 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
       positionOf: (node) => sink.position(node),
     },
   };
+}
+
+function stepIds(pipelines: ReadonlyMap<string, CheckedPipeline>): Set<string> {
+  return new Set([...pipelines.values()].flatMap((p) => p.steps.map((s) => s.id)));
 }
 
 function entries(section: unknown): Array<[string, Obj]> {

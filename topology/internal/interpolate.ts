@@ -7,10 +7,10 @@ const placeholder = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
  * Replaces `${VAR}` and `${VAR:-default}` in every scalar value, in place, so
  * positions stay those of the file. `$${` writes a literal `${`. A plain scalar
  * made only of a placeholder is re-typed (`partitions: ${N:-3}` is a number).
- * Returns the scalars with a variable that has no value (already reported),
- * so that later checks of their values stay quiet.
+ * Returns the scalars with a variable that has no value (already reported
+ * unless `quiet`), so that later checks of their values stay quiet.
  */
-export function interpolate(doc: Document, env: NodeJS.ProcessEnv, sink: ProblemSink): ReadonlySet<Scalar> {
+export function interpolate(doc: Document, env: NodeJS.ProcessEnv, sink: ProblemSink, quiet = false): ReadonlySet<Scalar> {
   const unresolved = new Set<Scalar>();
   visit(doc, {
     Scalar(key, node) {
@@ -23,7 +23,7 @@ export function interpolate(doc: Document, env: NodeJS.ProcessEnv, sink: Problem
         if (value !== undefined && value !== '') return value;
         if (fallback !== undefined) return fallback;
         missing = true;
-        sink.report(node, 'env', `environment variable '${name}' is not set and has no default (write \${${name}:-default})`,
+        if (!quiet) sink.report(node, 'env', `environment variable '${name}' is not set and has no default (write \${${name}:-default})`,
           node.type === Scalar.PLAIN ? offset : 0);
         return '';
       });

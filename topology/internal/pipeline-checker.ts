@@ -1,10 +1,11 @@
-import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
+import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { OperatorSpec } from '../../operators/operator-spec';
 import { expressionProblems } from '../../operators/cel-expression';
 import type { CompiledSink, CompiledSource, CompiledStore, ErrorPolicy } from '../compiled-topology';
 import type { CheckedPipeline, CheckedStep } from './checked-document';
 import { didYouMean } from './did-you-mean';
 import { checkTopicName } from './kafka-names';
+import { checkRightTopics } from './join-side-checker';
 import { reportExpression } from './expression-report';
 import { builtinByName, resolveOperator } from './operator-resolver';
 import type { ProblemSink } from './problem-sink';
@@ -49,12 +50,15 @@ export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeli
   };
   for (const name of sources.keys()) claim(name, `source '${name}'`, pairOf(nodeAt(root, ['sources']), name)?.key as Node);
   for (const name of sinks.keys()) claim(name, `sink '${name}'`, pairOf(nodeAt(root, ['sinks']), name)?.key as Node);
-  for (const name of Object.keys(rawPipelines)) claim(name, `pipeline '${name}'`, pairOf(pipelinesNode, name)?.key as Node);
+  // Each pipeline's pair by name, once (the first of duplicates, as pairOf finds): a lookup per name is quadratic.
+  const pipelinePairs = new Map<string, Pair>();
+  if (isMap(pipelinesNode)) for (const pair of pipelinesNode.items) { const k = keyText(pair); if (k !== undefined && !pipelinePairs.has(k)) pipelinePairs.set(k, pair); }
+  for (const name of Object.keys(rawPipelines)) claim(name, `pipeline '${name}'`, pipelinePairs.get(name)?.key as Node);
 
   const builtins = builtinByName();
   for (const [name, raw] of Object.entries(rawPipelines)) {
-    const pair = pairOf(pipelinesNode, name);
-    const node = nodeAt(pipelinesNode, [name]);
+    const pair = pipelinePairs.get(name);
+    const node = (pair?.value ?? undefined) as Node | undefined;
     if (!pair) continue;
     const from = ((raw?.from ?? []) as unknown[]).map(String);
     const to = ((raw?.to ?? []) as unknown[]).map(String);
@@ -75,15 +79,26 @@ export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeli
     pipelines.set(name, { name, from, to, steps, pair, fromNodes: listNodes('from', from.length), toNodes: listNodes('to', to.length) });
   }
 
+  // What a name that is not of the kind asked for is, when the file declares it as something else.
+  const otherKind = (ref: string): string | undefined => {
+    const what = names.get(ref)?.what;
+    return what ? `'${ref}' is ${what.startsWith('step') ? 'a step id' : `a ${what.split(' ')[0]}`}` : input.stores.has(ref) ? `'${ref}' is a store` : undefined;
+  };
   for (const p of pipelines.values()) {
     p.from.forEach((ref, i) => {
       if (!sources.has(ref) && !pipelines.has(ref)) {
-        sink.report(p.fromNodes[i], 'unknown-reference', `pipeline '${p.name}' reads unknown source or pipeline '${ref}'${didYouMean(ref, [...sources.keys(), ...pipelines.keys()])}`);
+        const other = otherKind(ref);
+        sink.report(p.fromNodes[i], 'unknown-reference', other
+          ? `pipeline '${p.name}' reads '${ref}', but ${other}: 'from' names sources or pipelines`
+          : `pipeline '${p.name}' reads unknown source or pipeline '${ref}'${didYouMean(ref, [...sources.keys(), ...pipelines.keys()])}`);
       }
     });
     p.to.forEach((ref, i) => {
       if (!sinks.has(ref) && !pipelines.has(ref)) {
-        sink.report(p.toNodes[i], 'unknown-reference', `pipeline '${p.name}' writes to unknown sink or pipeline '${ref}'${didYouMean(ref, [...sinks.keys(), ...pipelines.keys()])}`);
+        const other = otherKind(ref);
+        sink.report(p.toNodes[i], 'unknown-reference', other
+          ? `pipeline '${p.name}' writes to '${ref}', but ${other}: 'to' names sinks or pipelines`
+          : `pipeline '${p.name}' writes to unknown sink or pipeline '${ref}'${didYouMean(ref, [...sinks.keys(), ...pipelines.keys()])}`);
       }
     });
   }
@@ -91,6 +106,7 @@ export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeli
   reportInputless(pipelines, sink);
   checkStoreUse(pipelines, input.stores, sink);
   checkExpressions(pipelines, sources, sink);
+  checkRightTopics(pipelines, sources, pipelineEdges(pipelines), sink);
   return pipelines;
 }
 
@@ -247,15 +263,30 @@ function pipelineEdges(pipelines: ReadonlyMap<string, CheckedPipeline>): Array<{
   return edges;
 }
 
+/** Depth-first without recursion (a chain of thousands of pipelines would overflow the stack). */
 function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: ProblemSink): void {
-  const edges = pipelineEdges(pipelines);
+  const out = new Map<string, Array<{ from: string; to: string; node: Node }>>();
+  for (const e of pipelineEdges(pipelines)) {
+    const list = out.get(e.from);
+    if (list) list.push(e); else out.set(e.from, [e]);
+  }
   const state = new Map<string, 'open' | 'done'>();
   const stack: string[] = [];
   const reported = new Set<string>();
-  const visitNode = (name: string): void => {
-    state.set(name, 'open');
-    stack.push(name);
-    for (const edge of edges.filter((e) => e.from === name)) {
+  for (const root of pipelines.keys()) {
+    if (state.has(root)) continue;
+    const frames: Array<{ name: string; next: number }> = [{ name: root, next: 0 }];
+    state.set(root, 'open');
+    stack.push(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1];
+      const edge = out.get(frame.name)?.[frame.next++];
+      if (!edge) {
+        frames.pop();
+        stack.pop();
+        state.set(frame.name, 'done');
+        continue;
+      }
       if (state.get(edge.to) === 'open') {
         const cycle = [...stack.slice(stack.indexOf(edge.to)), edge.to];
         const id = [...new Set(cycle)].sort().join(',');
@@ -264,13 +295,12 @@ function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: Pro
           sink.report(edge.node, 'cycle', `pipelines form a cycle: ${cycle.join(' -> ')}`);
         }
       } else if (!state.has(edge.to)) {
-        visitNode(edge.to);
+        state.set(edge.to, 'open');
+        stack.push(edge.to);
+        frames.push({ name: edge.to, next: 0 });
       }
     }
-    stack.pop();
-    state.set(name, 'done');
-  };
-  for (const name of pipelines.keys()) if (!state.has(name)) visitNode(name);
+  }
 }
 
 /**
@@ -315,30 +345,40 @@ function reportInputless(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: 
 
 /** Checks each step's expressions; `value.x` paths against the Avro schema that still describes the value. */
 function checkExpressions(pipelines: ReadonlyMap<string, CheckedPipeline>, sources: ReadonlyMap<string, CompiledSource>, sink: ProblemSink): void {
+  // The schema at each pipeline's start, upstream first, without recursion (chains may be long):
+  // the one schema all its inputs agree on, where an input pipeline keeps values unchanged.
   const inputSchema = new Map<string, unknown>();
-  const resolving = new Set<string>();
+  const state = new Map<string, 'open' | 'done'>();
   const schemaOf = (name: string): unknown => {
     if (sources.has(name)) return sources.get(name)?.value.schema;
     const p = pipelines.get(name);
-    if (!p) return undefined;
-    const start = startSchema(p);
-    return p.steps.every((s) => valuePreserving.has(s.spec?.name ?? '')) ? start : undefined;
+    if (!p || state.get(name) !== 'done') return undefined;
+    return p.steps.every((s) => valuePreserving.has(s.spec?.name ?? '')) ? inputSchema.get(name) : undefined;
   };
-  const startSchema = (p: CheckedPipeline): unknown => {
-    if (inputSchema.has(p.name)) return inputSchema.get(p.name);
-    if (resolving.has(p.name)) return undefined;
-    resolving.add(p.name);
-    const schemas = p.from.map(schemaOf);
-    const first = JSON.stringify(schemas[0]);
-    const agreed = schemas.length > 0 && schemas[0] !== undefined && schemas.every((s) => JSON.stringify(s) === first) ? schemas[0] : undefined;
-    inputSchema.set(p.name, agreed);
-    return agreed;
-  };
+  for (const root of pipelines.keys()) {
+    const todo = [root];
+    while (todo.length > 0) {
+      const name = todo[todo.length - 1];
+      const p = pipelines.get(name) as CheckedPipeline;
+      if (!state.has(name)) {
+        state.set(name, 'open');
+        for (const ref of p.from) if (pipelines.has(ref) && !state.has(ref)) todo.push(ref);
+        continue;
+      }
+      todo.pop();
+      if (state.get(name) === 'done') continue;
+      const schemas = p.from.map(schemaOf);
+      const first = JSON.stringify(schemas[0]);
+      inputSchema.set(name, schemas.length > 0 && schemas[0] !== undefined && schemas.every((s) => JSON.stringify(s) === first) ? schemas[0] : undefined);
+      state.set(name, 'done');
+    }
+  }
+  const startSchema = (p: CheckedPipeline): unknown => inputSchema.get(p.name);
   for (const p of pipelines.values()) {
     let schema = startSchema(p);
     for (const step of p.steps) {
-      for (const { source, node } of expressionsByStep.get(step.node) ?? []) {
-        for (const problem of expressionProblems(source, schema)) reportExpression(sink, node, problem.offset, problem.message);
+      for (const { source, node, boolean } of expressionsByStep.get(step.node) ?? []) {
+        for (const problem of expressionProblems(source, schema, [], { boolean })) reportExpression(sink, node, problem.offset, problem.message);
       }
       if (!valuePreserving.has(step.spec?.name ?? '')) schema = undefined;
     }

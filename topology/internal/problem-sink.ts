@@ -8,7 +8,8 @@ export type Where = Node | Pair | number | null | undefined;
 export class ProblemSink {
   readonly problems: LintProblem[] = [];
 
-  constructor(readonly file: string, private readonly lines: LineCounter) {}
+  /** `text`: the file's text, for positions inside multi-line scalars (see expression-report.ts). */
+  constructor(readonly file: string, private readonly lines: LineCounter, readonly text?: string) {}
 
   /** Offset of a node's first character, or 0 (the file start) when there is none. */
   offsetOf(where: Where): number {
@@ -23,7 +24,16 @@ export class ProblemSink {
     return { line, col };
   }
 
+  private suppressed: ReadonlyArray<readonly [number, number]> = [];
+
+  /** Drops problems found later at offsets inside these ranges (values that hold an unset `${VAR}`). */
+  suppressWithin(ranges: ReadonlyArray<readonly [number, number]>): void {
+    this.suppressed = ranges;
+  }
+
   report(where: Where, kind: LintKind, message: string, extra = 0): void {
+    const at = this.offsetOf(where) + extra;
+    if (this.suppressed.some(([start, end]) => at >= start && at < end)) return;
     this.problems.push({ file: this.file, ...this.position(where, extra), kind, message });
   }
 }

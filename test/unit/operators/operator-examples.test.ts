@@ -43,18 +43,21 @@ describe('stateful and time operator examples', () => {
         mkdirSync(join(dir, m, '..'), { recursive: true });
         writeFileSync(join(dir, m), 'exports.reduce = (a, b) => a; exports.init = () => 0; exports.add = (a) => a;\n');
       }
+      // A join's rightTopic must be a topic that feeds the pipeline: the example's gets a source of its own.
+      const right = typeof options.rightTopic === 'string' ? options.rightTopic : undefined;
       const text = [
         'name: example',
         'kafka: { brokers: 127.0.0.1:9092 }',
         'sources:',
         '  input: { topic: input, key: string, value: json }',
+        ...(right ? [`  right-input: { topic: ${right}, key: string, value: json }`] : []),
         ...(stores.length ? ['stores:', ...stores.map((s) => `  ${s}: {}`)] : []),
         'sinks:',
         '  out: { topic: out, key: json, value: json }',
         ...sinks.map((s) => `  ${s}: { topic: ${s}, value: json }`),
         'pipelines:',
         '  main:',
-        '    from: input',
+        `    from: ${right ? '[input, right-input]' : 'input'}`,
         '    steps:',
         ...spec.example.split('\n').map((line) => `      ${line}`),
         '    to: out',

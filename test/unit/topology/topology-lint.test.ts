@@ -90,6 +90,23 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
     [16, 27, 'duplicate', "store 'held' already holds the state of step 'first-hold' (line 13, column 27)"],
     [27, 27, 'duplicate', "store 'together' already holds the state of step 'first-share' (line 20, column 27)"],
   ] },
+  { file: '62-expression-long-compared-with-string.yaml', problems: [[14, 39, 'expression', "no overload of operator '>' takes (double, string) (value.eventTime is an Avro long"]] },
+  { file: '63-expression-unknown-function.yaml', problems: [[10, 33, 'expression', "unknown function 'splt' (did you mean 'split'?)"]] },
+  { file: '64-filter-not-boolean.yaml', problems: [[14, 23, 'expression', 'must be a boolean (true or false), but gives double']] },
+  // The error is on the second line of the folded scalar, not at its '>-'.
+  { file: '65-multi-line-expression-error.yaml', problems: [[16, 17, 'expression', "'(' is never closed: a ')' is missing"]] },
+  { file: '66-join-right-topic-unknown.yaml', problems: [
+    [13, 71, 'unknown-reference', "rightTopic 'clicks-v1' is not a topic that feeds pipeline 'join' (its topics: 'clicks-v2', 'impressions'), so no record would be a right record (did you mean 'clicks-v2'?)"],
+    [20, 66, 'unknown-reference', "rightTopic takes a topic, and 'clicks' is a source; its topic is 'clicks-v2'"],
+  ] },
+  { file: '67-join-right-topic-behind-key-change.yaml', problems: [[14, 71, 'option', "repartition topic 'join-rekeyed-click-after-impression-repartition' and rightTopic matches none"]] },
+  { file: '68-reference-to-wrong-kind.yaml', problems: [
+    [8, 11, 'unknown-reference', "pipeline 'a' reads 'out', but 'out' is a sink: 'from' names sources or pipelines"],
+    [11, 34, 'unknown-reference', "'out' is a sink, not a store (stores: counts)"],
+    [12, 9, 'unknown-reference', "'clicks' is a source: 'to' names sinks or pipelines"],
+    [14, 11, 'unknown-reference', "'changed' is a step id: 'from' names sources or pipelines"],
+    [17, 21, 'unknown-reference', "'counts' is a store, not a sink (sinks: out)"],
+  ] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 
@@ -127,6 +144,17 @@ describe('topology lint', () => {
   it('uses every lint kind at least once', () => {
     const used = new Set(table.flatMap((r) => r.problems.map((p) => p[2])));
     assert.deepEqual([...lintKinds].filter((k) => !used.has(k)), []);
+  });
+
+  it('accepts a join whose rightTopic reaches it through upstream pipelines and a merge', () => {
+    const text = [
+      'name: joins', 'sources:', '  views: { topic: views, value: json }', '  clicks: { topic: clicks-v2, value: json }',
+      'stores:', '  j: {}', 'pipelines:', '  clean:', '    from: clicks', '    steps:', '      - id: only', '        filter: { expression: has(value.id) }',
+      '  join:', '    from: views', '    steps:', '      - id: both', '        merge: { pipelines: [clean] }',
+      '      - id: pair', '        join-stream-stream: { store: j, within: 1m, rightTopic: clicks-v2 }', '    to: out',
+      'sinks:', '  out: { topic: out, value: json }',
+    ].join('\n');
+    assert.deepEqual(loadTopologyText(text, path.join(fixtures, 'inline-join.yaml')).problems, []);
   });
 
   it('reports every problem of a file at once, in position order', () => {

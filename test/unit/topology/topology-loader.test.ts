@@ -54,6 +54,51 @@ sinks:
     assert.equal(topology?.sinks.out.key.format, 'json');
   });
 
+  it('checks and compiles a chain of 10,000 pipelines without recursion overflowing the stack', () => {
+    const lines = ['name: chain', 'sources:', '  src: { topic: src, value: json }', 'stores:', '  s: {}', 'pipelines:'];
+    const n = 10_000;
+    for (let i = 0; i < n; i++) {
+      lines.push(`  p${i}:`, `    from: ${i === 0 ? 'src' : `p${i - 1}`}`, '    steps:', `      - id: s${i}`,
+        i === n - 2 ? '        select-key: { expression: value.k }' : i === n - 1 ? '        dedupe: { store: s, within: 1m }' : '        filter: { expression: value.x > 1 }');
+    }
+    lines.push(`    to: out`, 'sinks:', '  out: { topic: out, value: json }');
+    const { topology, problems } = loadTopologyText(lines.join('\n'), file, { env: {} });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(topology?.repartitionTopics.map((r) => [r.forStep, r.fromSubTopology, r.toSubTopology]), [[`s${n - 1}`, 0, 1]]);
+    assert.equal(topology?.subTopologies[0].nodes.length, n + 1);
+  });
+
+  it('applies YAML merge keys: own keys win, then earlier merged mappings', () => {
+    const text = [
+      'name: merges', 'sources:',
+      '  a: &base { topic: a, value: json, offsetReset: latest }',
+      '  b: &other { topic: other, value: string, onError: skip }',
+      '  c: { <<: *base, topic: c }',
+      '  d: { <<: [*other, *base], topic: d }',
+      'pipelines:', '  p: { from: [a, b, c, d], to: out }', 'sinks:', '  out: { topic: out, value: json }',
+    ].join('\n');
+    const { topology, problems } = loadTopologyText(text, file, { env: {} });
+    assert.deepEqual(problems, []);
+    const s = topology!.sources;
+    assert.deepEqual([s.c.topic, s.c.value.format, s.c.offsetReset], ['c', 'json', 'latest']);
+    assert.deepEqual([s.d.topic, s.d.value.format, s.d.offsetReset, s.d.onError], ['d', 'string', 'latest', 'skip']);
+  });
+
+  it('reports a merge key whose value is not a mapping', () => {
+    const text = ['name: merges', 'sources:', '  a: { <<: 3, topic: a, value: json }', 'pipelines:', '  p: { from: a, to: out }', 'sinks:', '  out: { topic: out, value: json }'].join('\n');
+    assert.deepEqual(loadTopologyText(text, file, { env: {} }).problems.map((p) => [p.line, p.col, p.kind]), [[3, 12, 'wrong-type']]);
+  });
+
+  it('refuses files past the size and nesting limits with a positioned limit problem', () => {
+    const problemsOf = (text: string): Array<[number, number, string]> => loadTopologyText(text, file, { env: {} }).problems.map((p) => [p.line, p.col, p.kind]);
+    assert.deepEqual(problemsOf(`name: x\n# ${'x'.repeat(17 * 1024 * 1024)}\n`), [[1, 1, 'limit']]);
+    let nested = 'name: x\nsources:\n';
+    for (let i = 0, indent = '  '; i < 250; i++, indent += '  ') nested += `${indent}k${i}:\n`;
+    assert.deepEqual(problemsOf(nested), [[202, 401, 'limit']]);
+    const flow = `name: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`;
+    assert.deepEqual(problemsOf(flow).map(([line, , kind]) => [line, kind]), [[1, 'limit']]);
+  });
+
   it('refuses a billion-laughs file quickly and in bounded memory', () => {
     const levels = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
     for (let i = 1; i < 10; i++) levels.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);

@@ -80,6 +80,21 @@ describe('tributary validate', () => {
     assert.equal((await cli(['validate'])).code, 2, 'no file is a usage error');
   });
 
+  it('--skip-env-var-check validates a file whose variables are unset, and still reports everything else', async () => {
+    const fixture = path.join(root, 'test/fixtures/topologies/invalid/25-env-without-default.yaml');
+    delete process.env.TRIBUTARY_FIXTURE_UNSET_TOPIC;
+    assert.equal((await cli(['validate', fixture])).code, 1);
+    const skipped = await cli(['validate', '--skip-env-var-check', fixture]);
+    assert.deepEqual([skipped.code, skipped.out.trim()], [0, `${fixture}: valid`]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skip-env-'));
+    const other = path.join(dir, 'other.yaml');
+    fs.writeFileSync(other, fs.readFileSync(fixture, 'utf8').replace('from: events', 'from: event'));
+    const still = await cli(['validate', '--skip-env-var-check', other]);
+    assert.equal(still.code, 1);
+    assert.match(still.out, /:8:11 unknown-reference .*'event'/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('describe prints the graph, lists problems with exit 1, and refuses an unknown format with exit 2', async () => {
     const linear = path.join(root, 'test/fixtures/topologies/valid/linear.yaml');
     const text = await cli(['describe', linear]);
