@@ -185,6 +185,13 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
   if (typeof instanceId === 'string' && !/^[A-Za-z0-9._-]{1,249}$/.test(instanceId)) {
     sink.report(nodeAt(root, ['processing', 'groupInstanceId']), 'option', `processing.groupInstanceId must be 1 to 249 letters, digits, '.', '_' or '-' (Kafka's rule for group.instance.id), got '${instanceId}'`);
   }
+  // Under exactly_once a commit interval's batches share one transaction, which the broker
+  // aborts after the producer's transaction timeout (60 s, committer-exactly-once.ts).
+  const processingConfig = (config.processing as Obj | undefined) ?? {};
+  if (processingConfig.guarantee === 'exactly_once' && typeof processingConfig.commitInterval === 'number' && processingConfig.commitInterval >= 60_000) {
+    sink.report(nodeAt(root, ['processing', 'commitInterval']), 'option',
+      `processing.commitInterval must be under 60s under exactly_once (one transaction spans an interval and the broker aborts it after the 60 s transaction timeout), got ${processingConfig.commitInterval}ms`);
+  }
   const sessionTimeout = (config.processing as Obj | undefined)?.sessionTimeout;
   if (typeof sessionTimeout === 'number' && sessionTimeout < 1000) {
     sink.report(nodeAt(root, ['processing', 'sessionTimeout']), 'option', `processing.sessionTimeout must be at least 1s (brokers refuse less than group.min.session.timeout.ms, 6s by default), got ${sessionTimeout}ms`);

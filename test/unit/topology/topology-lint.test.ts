@@ -83,6 +83,7 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
     [5, 31, 'unknown-key', "stores.per-minute.retention is no longer supported: a store keeps what its step keeps"],
   ] },
   // The join only reads pin-table, which table-materialize owns: allowed.
+  { file: '69-exactly-once-commit-interval-too-long.yaml', problems: [[4, 19, 'option', 'processing.commitInterval must be under 60s under exactly_once (one transaction spans an interval and the broker aborts it after the 60 s transaction timeout), got 120000ms']] },
   { file: '62-group-instance-id-bad-characters.yaml', problems: [[3, 20, 'option', "processing.groupInstanceId must be 1 to 249 letters, digits, '.', '_' or '-' (Kafka's rule for group.instance.id), got 'pod 1'"]] },
   { file: '61-store-shared-by-two-steps.yaml', problems: [[22, 35, 'duplicate', "store 'counts' already holds the state of step 'per-minute' (line 20, column 35)"]] },
   // A custom operator's store option is read-write unless its spec says `access: 'read'` (or `shared`, with every other writer shared too).
