@@ -18,7 +18,7 @@ import { checkPipelines } from './pipeline-checker';
 import { reportExpression } from './expression-report';
 import { checkGlobalStores, compileStores } from './global-store-checker';
 import { ProblemSink } from './problem-sink';
-import { checkNode, emptyFindings, keyText, nodeAt, pairOf, valueOf } from './spec-checker';
+import { checkNode, emptyFindings, fieldDefaults, keyText, nodeAt, pairOf, valueOf } from './spec-checker';
 import { expressionProblems } from '../../operators/cel-expression';
 import { defaultDeadLetterTopicName } from '../internal-topic-names';
 
@@ -212,7 +212,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
           brokers,
         },
         processing: {
-          guarantee: 'at_least_once', commitInterval: 1000, sessionTimeout: 30_000, stateDir: './tributary-state', maxEventTimeSkew: 1000, maxTaskIdle: 1000, ...processing,
+          ...fieldDefaults(topologySpec.fields!.processing), ...processing,
           deadLetterTopic: processing.deadLetterTopic ?? defaultDeadLetterTopicName(name),
         },
       },

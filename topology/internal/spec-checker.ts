@@ -184,8 +184,23 @@ export function checkFields(
   for (const [name, field] of Object.entries(fields)) {
     if (seen.has(name)) continue;
     if (field.required) sink.report(node, 'missing-key', `${where || 'the topology'} is missing required key '${name}'`);
-    else if (field.default !== undefined) out[name] = field.kind === 'duration' ? parseDuration(field.default) : field.default;
+    else if (field.default !== undefined) out[name] = resolvedDefault(field);
   }
+  return out;
+}
+
+/** A field's default as a checked value would hold it (durations in ms). */
+function resolvedDefault(field: DocSpec): unknown {
+  return field.kind === 'duration' ? parseDuration(field.default as string) : field.default;
+}
+
+/**
+ * The defaults of an object spec's fields, resolved: what a section the file leaves out holds.
+ * The spec is their one owner (a section that is present gets them from checkNode).
+ */
+export function fieldDefaults(spec: DocSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(spec.fields ?? {})) if (field.default !== undefined) out[name] = resolvedDefault(field);
   return out;
 }
 
