@@ -1,6 +1,7 @@
 import type { ScoreResult, TensorData } from '../../core/scoring/scoring-service';
 import type { BatchLayout } from './internal/batch-layout';
 import { ScoreRequestError, ScoringOverloadedError } from '../../core/scoring/scoring-errors';
+import { canRetry } from '../../core/failure';
 
 /** Limits of the dynamic batcher (the Triton idea: hold requests up to a delay until a batch fills). */
 export interface BatchingOptions {
@@ -149,7 +150,7 @@ export class DynamicBatcher {
         },
         (err: unknown) => {
           this.onBatch({ rows, requests: batch.length, attempt: n, durationMs: performance.now() - started, error: err });
-          const retriable = (err as { retriable?: boolean })?.retriable === true;
+          const retriable = canRetry(err);
           if (retriable && n < this.options.maxAttempts && !this.closed) attempt(n + 1);
           else this.finish(batch, undefined, err);
         },

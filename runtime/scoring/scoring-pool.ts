@@ -10,6 +10,7 @@ import { BatchLayout } from './internal/batch-layout';
 import { ScoringMetrics } from './internal/scoring-metrics';
 import { ConfigError } from '../../core/errors';
 import { ScoreRequestError } from '../../core/scoring/scoring-errors';
+import { canRetry } from '../../core/failure';
 
 /** Configuration of the process's scoring pool. */
 export interface ScoringPoolConfig {
@@ -175,7 +176,7 @@ export class ScoringPool implements ScoringService {
     try {
       return await this.remote.run(model, inputs);
     } catch (err) {
-      if (!this.local || (err as { retriable?: boolean }).retriable !== true) throw err;
+      if (!this.local || !canRetry(err)) throw err;
       return this.local.run(model, inputs);
     }
   }

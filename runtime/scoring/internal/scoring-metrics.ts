@@ -1,5 +1,6 @@
 import { metrics, type Attributes, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import type { BatchEvent } from '../dynamic-batcher';
+import { canRetry } from '../../../core/failure';
 
 /**
  * Scoring instruments, on the global OpenTelemetry meter unless one is given
@@ -28,7 +29,7 @@ export class ScoringMetrics {
   batch(model: string, event: BatchEvent): void {
     const attributes = { model };
     if (event.error !== undefined) {
-      this.failures.add(1, { ...attributes, retriable: (event.error as { retriable?: boolean })?.retriable === true });
+      this.failures.add(1, { ...attributes, retriable: canRetry(event.error) });
       return;
     }
     this.batchRows.record(event.rows, attributes);
