@@ -63,3 +63,13 @@ export function startTributary(args: readonly string[], env: Record<string, stri
     },
   };
 }
+
+/** Kills (SIGKILL) every process of `processes` still running, empties the list, and waits for them to exit. */
+export async function killLeftovers(processes: TributaryProcess[]): Promise<void> {
+  for (const p of processes.splice(0)) {
+    if (p.child.exitCode === null && p.child.signalCode === null) {
+      p.child.kill('SIGKILL');
+      await p.exited;
+    }
+  }
+}

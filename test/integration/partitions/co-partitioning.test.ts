@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { consumeMessages, createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka } from '../../helpers/services';
-import { startTributary, type TributaryProcess } from '../../helpers/tributary-process';
+import { killLeftovers, startTributary, type TributaryProcess } from '../../helpers/tributary-process';
 
 const root = path.join(__dirname, '..', '..', '..', '..');
 const topologyFile = path.join(root, 'test', 'fixtures', 'runtime', 'campaign-alerts.yaml');
@@ -62,12 +62,7 @@ describe('co-partitioning and event-time alignment on the real broker (results i
     assert.ok(fs.existsSync(python), `no Python client at ${python}: run bash test/e2e/setup-venv.sh`);
   });
   afterEach(async () => {
-    for (const p of processes.splice(0)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) {
-        p.child.kill('SIGKILL');
-        await p.exited;
-      }
-    }
+    await killLeftovers(processes);
   });
 
   async function run(partitions: number, instances: number, live: boolean): Promise<string[]> {

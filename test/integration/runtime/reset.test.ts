@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 import { expectedWordCounts, produceLines, readUntilWordCounts } from '../../helpers/word-totals';
-import { startTributary, type TributaryProcess } from '../../helpers/tributary-process';
+import { killLeftovers, startTributary, type TributaryProcess } from '../../helpers/tributary-process';
 
 const topologyFile = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime', 'word-totals.yaml');
 const WORDS = Array.from({ length: 12 }, (_, i) => `w${i}`);
@@ -27,12 +27,7 @@ describe('tributary reset (on the real broker)', function () {
 
   before(requireKafka);
   afterEach(async () => {
-    for (const p of processes.splice(0)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) {
-        p.child.kill('SIGKILL');
-        await p.exited;
-      }
-    }
+    await killLeftovers(processes);
   });
 
   async function tributary(args: string[], env: Record<string, string>): Promise<{ code: number | string; output: string }> {

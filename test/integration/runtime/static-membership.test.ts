@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 import { expectedWordCounts, produceLines, readUntilWordCounts } from '../../helpers/word-totals';
-import { startTributary, type TributaryProcess } from '../../helpers/tributary-process';
+import { killLeftovers, startTributary, type TributaryProcess } from '../../helpers/tributary-process';
 
 const topologyFile = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime', 'word-totals.yaml');
 const WORDS = Array.from({ length: 30 }, (_, i) => `s${i}`);
@@ -41,12 +41,7 @@ describe('tributary run --group-instance-id: static membership', function () {
 
   before(requireKafka);
   after(async () => {
-    for (const p of processes.splice(0)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) {
-        p.child.kill('SIGKILL');
-        await p.exited;
-      }
-    }
+    await killLeftovers(processes);
     for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
   });
 
