@@ -24,6 +24,22 @@ export function benchKafka(brokers: readonly string[] = DEFAULT_BROKERS, clientI
  */
 export async function createRandomTopic(kafka: Kafka, prefix: string, partitions: number, config: Record<string, string> = {}): Promise<string> {
   const topic = `${prefix}-${randomUUID()}`;
+  await createTopicsWithLeaders(kafka, [{ topic, partitions, config }]);
+  return topic;
+}
+
+export interface TopicToCreate {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly config?: Record<string, string>;
+}
+
+/**
+ * Creates topics and returns once every partition of each has a leader. kafkajs' own
+ * `waitForLeaders` gives up on "does not host this topic-partition" while a fresh broker's
+ * metadata catches up, so this polls the metadata instead (bounded: 30 s).
+ */
+export async function createTopicsWithLeaders(kafka: Kafka, topics: readonly TopicToCreate[]): Promise<void> {
   const admin = kafka.admin();
   try {
     await admin.connect();
@@ -31,29 +47,28 @@ export async function createRandomTopic(kafka: Kafka, prefix: string, partitions
     throw new Error(`Kafka does not answer (${(err as Error).message}); start it with npm run services:start`);
   }
   try {
-    const created = await admin.createTopics({
+    // false when a topic exists already: then its partitions are checked like a new one's.
+    await admin.createTopics({
       waitForLeaders: false,
-      topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(config).map(([name, value]) => ({ name, value })) }],
+      topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1, configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })) })),
     });
-    if (!created) throw new Error(`topic ${topic} was not created`);
-    // kafkajs' own wait gives up on "does not host this topic-partition" while a fresh
-    // broker's metadata catches up; poll until every partition has a leader.
     const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-        const parts = meta.topics[0]?.partitions ?? [];
-        if (parts.length === partitions && parts.every((p) => p.leader >= 0)) break;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
+    for (const { topic, partitions } of topics) {
+      for (;;) {
+        try {
+          const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+          const parts = meta.topics[0]?.partitions ?? [];
+          if (parts.length === partitions && parts.every((p) => p.leader >= 0)) break;
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+        }
+        if (Date.now() > deadline) throw new Error(`topic ${topic} does not have ${partitions} partitions with a leader each after 30 s`);
+        await new Promise((r) => setTimeout(r, 200));
       }
-      if (Date.now() > deadline) throw new Error(`topic ${topic} has no leader for every partition after 30 s`);
-      await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
     await admin.disconnect();
   }
-  return topic;
 }
 
 /** Deletes topics, ignoring ones already gone: used to leave the shared broker tidy. */

@@ -3,7 +3,8 @@
  * service is a test failure with instructions, never a silent skip.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin, type KafkaMessage, type Consumer } from 'kafkajs';
+import { Kafka, logLevel, type KafkaMessage, type Consumer } from 'kafkajs';
+import { createTopicsWithLeaders, type TopicToCreate } from './kafka-topics';
 
 export const KAFKA_BROKERS = (process.env.TRIBUTARY_TEST_BROKERS ?? '127.0.0.1:9092').split(',');
 export const REGISTRY_URL = process.env.TRIBUTARY_TEST_REGISTRY ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
@@ -44,22 +45,9 @@ export function randomTopic(prefix = 't'): string {
 }
 
 /** Create topics (waiting for leaders) with an admin that is then closed. */
-export async function createTopics(kafka: Kafka, topics: ReadonlyArray<{ topic: string; partitions: number; config?: Record<string, string> }>): Promise<void> {
-  const admin: Admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((t) => ({
-        topic: t.topic,
-        numPartitions: t.partitions,
-        replicationFactor: 1,
-        configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
-      })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
+/** Creates topics and waits until every partition has a leader (see kafka-topics.ts). */
+export async function createTopics(kafka: Kafka, topics: readonly TopicToCreate[]): Promise<void> {
+  await createTopicsWithLeaders(kafka, topics);
 }
 
 export interface Received {

@@ -1,12 +1,13 @@
 /**
  * Results must not depend on the number of partitions or processes (issue 14).
- * A windowed count behind a key change and a stream-table join behind a second
- * repartition (test/fixtures/runtime/campaign-alerts.yaml), fed as a backlog:
- * the campaigns table by a third-party producer (Python confluent-kafka with
- * the Java partitioner), the clicks by kafkajs. The alerts must equal an
- * independent model on 1, 3 and 6 partitions and with 2 processes, as a backlog and
- * live: every
- * window counted in full (none dropped as late) and every join finding its row.
+ * A windowed count behind a key change, a stream-table join behind a second
+ * repartition and a global-store lookup by another key
+ * (test/fixtures/runtime/campaign-alerts.yaml): the campaigns table and the
+ * advertisers' global topic written by a third-party producer (Python
+ * confluent-kafka with the Java partitioner), the clicks by kafkajs. The
+ * alerts must equal an independent model on 1, 3 and 6 partitions and with 2
+ * processes, as a backlog and live: every window counted in full (none
+ * dropped as late), every join finding its row and every lookup its advertiser.
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
@@ -48,7 +49,7 @@ function expectedAlerts(input: readonly Click[]): string[] {
   }
   return [...counts].map(([key, n]) => {
     const [campaign, start] = key.split('@');
-    return JSON.stringify({ campaign, start: Number(start), clicks: n, advertiser: `adv-${campaign}` });
+    return JSON.stringify({ campaign, start: Number(start), clicks: n, advertiser: `adv-${campaign}`, manager: `mgr-adv-${campaign}` });
   }).sort();
 }
 
@@ -65,18 +66,25 @@ describe('co-partitioning and event-time alignment on the real broker (results i
     await killLeftovers(processes);
   });
 
+  /** Writes JSON lines [key, value, timestamp] with the Python client (librdkafka, Java partitioner). */
+  function produceWithPython(topic: string, rows: ReadonlyArray<readonly [string, unknown, number]>): void {
+    const produced = spawnSync(python, [path.join(root, 'test', 'integration', 'partitions', 'produce_keyed.py'), KAFKA_BROKERS.join(','), topic],
+      { input: rows.map((r) => JSON.stringify(r)).join('\n') + '\n', encoding: 'utf8', timeout: 60_000 });
+    assert.equal(produced.status, 0, `python producer failed: ${produced.stdout} ${produced.stderr}`);
+  }
+
   async function run(partitions: number, instances: number, live: boolean): Promise<string[]> {
-    const topics = { CLICKS: randomTopic('clicks'), CAMPAIGNS: randomTopic('campaigns'), ALERTS: randomTopic('alerts') };
+    const topics = { CLICKS: randomTopic('clicks'), CAMPAIGNS: randomTopic('campaigns'), ADVERTISERS: randomTopic('advertisers'), ALERTS: randomTopic('alerts') };
     // The events are from January 2026: without retention.ms=-1 the broker's retention check
     // (every 5 minutes) deletes them from the input topics mid-test, and the app reads on from the
     // new log start (the run then misses alerts, as a Kafka consumer must).
     const keep = { 'retention.ms': '-1' };
     await createTopics(kafka, [topics.CLICKS, topics.CAMPAIGNS, topics.ALERTS].map((topic) => ({ topic, partitions, config: keep })));
-    // The table comes first in event time, written by a third-party client with the Java partitioner.
-    const rows = Array.from({ length: CAMPAIGNS }, (_, c) => JSON.stringify([`c${c}`, { advertiser: `adv-c${c}` }, BASE - MINUTE]));
-    const produced = spawnSync(python, [path.join(root, 'test', 'integration', 'partitions', 'produce_keyed.py'), KAFKA_BROKERS.join(','), topics.CAMPAIGNS],
-      { input: rows.join('\n') + '\n', encoding: 'utf8', timeout: 60_000 });
-    assert.equal(produced.status, 0, `python producer failed: ${produced.stdout} ${produced.stderr}`);
+    // A global store's topic needs no co-partitioning: it has a partition count of its own.
+    await createTopics(kafka, [{ topic: topics.ADVERTISERS, partitions: 2, config: keep }]);
+    // The tables come first in event time, written by a third-party client with the Java partitioner.
+    produceWithPython(topics.CAMPAIGNS, Array.from({ length: CAMPAIGNS }, (_, c) => [`c${c}`, { advertiser: `adv-c${c}` }, BASE - MINUTE]));
+    produceWithPython(topics.ADVERTISERS, Array.from({ length: CAMPAIGNS }, (_, c) => [`adv-c${c}`, { manager: `mgr-adv-c${c}` }, BASE - MINUTE]));
     const app = `alerts-${randomUUID().slice(0, 8)}`;
     const start = (): void => {
       for (let i = 0; i < instances; i++) {
@@ -109,8 +117,8 @@ describe('co-partitioning and event-time alignment on the real broker (results i
     const more = await consumeMessages(kafka, topics.ALERTS, expected.length + 1, { timeoutMs: 3_000 });
     const alerts = more.length > received.length ? more : received;
     return alerts.map((m) => {
-      const v = JSON.parse(m.message.value!.toString()) as { campaign: string; start: number; clicks: number; info: { advertiser: string } | null };
-      return JSON.stringify({ campaign: v.campaign, start: v.start, clicks: v.clicks, advertiser: v.info?.advertiser ?? null });
+      const v = JSON.parse(m.message.value!.toString()) as { campaign: string; start: number; clicks: number; info: { advertiser: string } | null; advertiser: { manager: string } | null };
+      return JSON.stringify({ campaign: v.campaign, start: v.start, clicks: v.clicks, advertiser: v.info?.advertiser ?? null, manager: v.advertiser?.manager ?? null });
     }).sort();
   }
 
@@ -119,8 +127,8 @@ describe('co-partitioning and event-time alignment on the real broker (results i
       const alerts = await run(partitions, instances, live);
       const expected = expectedAlerts(clicks());
       const logs = (): string => processes.map((p) => p.output().slice(-6000)).join('\n---\n');
-      const missingRow = alerts.filter((a) => a.includes('"advertiser":null'));
-      assert.deepEqual(missingRow, [], `every join finds its table row\n${logs()}`);
+      const missingRow = alerts.filter((a) => a.includes('"advertiser":null') || a.includes('"manager":null'));
+      assert.deepEqual(missingRow, [], `every join finds its table row and every lookup its global row\n${logs()}`);
       assert.equal(alerts.length, expected.length, `alerts received\n${logs()}`);
       assert.deepEqual(alerts, expected);
     });
