@@ -165,6 +165,8 @@ export interface CompiledTopology {
   readonly processing: {
     readonly guarantee: 'at_least_once' | 'exactly_once';
     readonly commitIntervalMs: number;
+    /** How often committed records of repartition topics are deleted (ms). */
+    readonly repartitionPurgeIntervalMs: number;
     /** Event-time alignment: how far one task's input may run ahead of another task's slowest input (ms). */
     readonly maxEventTimeSkewMs: number;
     /** Event-time alignment: how long an input with no fetched data holds the others back (ms). */

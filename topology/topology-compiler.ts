@@ -114,6 +114,7 @@ export function compileTopology(doc: CheckedDocument): CompiledTopology {
     processing: {
       guarantee: processing.guarantee as CompiledTopology['processing']['guarantee'],
       commitIntervalMs: processing.commitInterval as number,
+      repartitionPurgeIntervalMs: processing.repartitionPurgeInterval as number,
       sessionTimeoutMs: processing.sessionTimeout as number,
       ...(typeof processing.groupInstanceId === 'string' ? { groupInstanceId: processing.groupInstanceId } : {}),
       maxEventTimeSkewMs: processing.maxEventTimeSkew as number,

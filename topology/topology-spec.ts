@@ -107,6 +107,7 @@ export const topologySpec: DocSpec = {
       fields: {
         guarantee: { kind: 'string', oneOf: ['at_least_once', 'exactly_once'], default: 'at_least_once', description: 'delivery guarantee' },
         commitInterval: { kind: 'duration', default: '1s', description: 'how often tasks commit' },
+        repartitionPurgeInterval: { kind: 'duration', default: '30s', description: "how often each process deletes the records of repartition topics below its tasks' committed offsets (Kafka repartition.purge.interval.ms): they were read and are never read again, so the topics (kept without time limit) stay small" },
         sessionTimeout: { kind: 'duration', default: '30s', description: 'consumer group session timeout (Kafka session.timeout.ms; the broker accepts 6s to 30min by default): how long a member that stopped heartbeating (a killed process) keeps its partitions before they move; heartbeats go every sessionTimeout/10, at most every 3s' },
         groupInstanceId: { kind: 'string', description: "static group membership (Kafka group.instance.id, KIP-345): a name unique to this process, kept across its restarts (e.g. ${HOSTNAME}; letters, digits, '.', '_', '-'). A process restarted within sessionTimeout gets its partitions back without a rebalance, and a stopped one does not leave the group: its partitions wait up to sessionTimeout for it. --group-instance-id overrides it" },
         stateDir: { kind: 'string', default: './tributary-state', description: 'directory of local state stores' },

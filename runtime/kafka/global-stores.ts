@@ -7,9 +7,11 @@ import type { KeyValueStore } from '../../core/key-value-store';
 import type { RestoredEntry } from '../state/rocksdb-layer';
 import { jsonValueSerde } from '../state/serde-json-value';
 import { structuredKeySerde } from '../state/serde-structured-key';
-import type { KafkaClient } from './client/kafka-client';
+import type { KafkaClient, KafkaProducer } from './client/kafka-client';
+import { deadLetterMessage, type DeadLetter } from './dead-letter';
 import { decodeBatch, type TopicDecoding } from './record-decoder';
 import type { TopicCodecs } from './topic-codecs';
+import { topicCompression } from './topic-compression';
 
 /** Options of {@link GlobalStores.start}. */
 export interface GlobalStoresOptions {
@@ -23,6 +25,9 @@ export interface GlobalStoresOptions {
   readonly progress?: boolean;
 }
 
+/** Writes dead letters of global store sources to the application's dead-letter topic. */
+export type GlobalDeadLetters = (letters: readonly DeadLetter[]) => Promise<void>;
+
 /**
  * The global stores of one process (Kafka Streams' global state stores,
  * GlobalKTable): each is filled from every partition of its source topic,
@@ -34,6 +39,8 @@ export class GlobalStores implements StoreProvider {
   private constructor(
     private readonly stores: ReadonlyMap<string, GlobalStore>,
     private readonly updaters: readonly GlobalStoreUpdater[],
+    /** Produces dead letters; present when a global source's `onError` is `dead-letter`. */
+    private producer?: KafkaProducer,
   ) {}
 
   /**
@@ -49,13 +56,14 @@ export class GlobalStores implements StoreProvider {
     const updaters: GlobalStoreUpdater[] = [];
     const all = new GlobalStores(stores, updaters);
     try {
+      const deadLetters = await all.deadLetterSink(options, declared.map((s) => s.global!.topic));
       for (const s of declared) {
         const store = await GlobalStore.open({ stateDir: topology.processing.stateDir, appId: topology.name, name: s.name, topic: s.global!.topic, metrics: true });
         stores.set(s.name, store);
         const decoding = options.codecs.decoding.get(store.topic);
         if (decoding === undefined) throw new Error(`no decoding for topic ${store.topic} (source ${s.global!.source})`);
         updaters.push(new GlobalStoreUpdater({
-          client: options.client, store, decode: globalRecordDecoder(decoding, logger), metrics: true,
+          client: options.client, store, decode: globalRecordDecoder(decoding, logger, deadLetters), metrics: true,
           progress: options.progress ?? true, log: (line) => logger.info(line),
           warn: (message, fields) => logger.warn(message, fields),
         }));
@@ -89,18 +97,36 @@ export class GlobalStores implements StoreProvider {
   async close(): Promise<void> {
     for (const u of this.updaters) await u.stop().catch(() => undefined);
     for (const s of this.stores.values()) await s.close().catch(() => undefined);
+    await this.producer?.close().catch(() => undefined);
+  }
+
+  /**
+   * A producer to the dead-letter topic when a global source dead-letters bad records. Not
+   * transactional: a global store has no offsets to commit with it, so a record read again
+   * after a crash (from the last checkpoint) may be dead-lettered twice — never lost.
+   */
+  private async deadLetterSink(options: GlobalStoresOptions, topics: readonly string[]): Promise<GlobalDeadLetters | undefined> {
+    if (!topics.some((t) => options.codecs.decoding.get(t)?.onError === 'dead-letter')) return undefined;
+    const producer = await options.client.producer();
+    this.producer = producer;
+    const topic = options.topology.processing.deadLetterTopic;
+    const compression = topicCompression(options.topology)(topic);
+    return async (letters) => {
+      await producer.send([{ topic, messages: letters.map(deadLetterMessage) }], compression);
+    };
   }
 }
 
 /**
  * Decodes a global source's records with the source's serdes into store
  * entries: key → value, a null value deletes. Records without a key are
- * dropped (a table has no row for them), as Kafka Streams' global stores do;
- * so are records that do not decode, or whose value cannot be stored, under
- * the source's `onError` (`fail` stops the app; `dead-letter` and `skip` drop
- * the record with a warning: a global store has no dead-letter path of its own).
+ * dropped with a warning (a table has no row for them), as Kafka Streams'
+ * global stores do. Records that do not decode, or whose value cannot be
+ * stored, follow the source's `onError`: `fail` stops the app, `skip` drops
+ * them (counted as skipped), `dead-letter` writes them to the dead-letter
+ * topic (with `deadLetters`) before the batch reaches the store.
  */
-export function globalRecordDecoder(decoding: TopicDecoding, logger: Logger): GlobalRecordDecoder {
+export function globalRecordDecoder(decoding: TopicDecoding, logger: Logger, deadLetters?: GlobalDeadLetters): GlobalRecordDecoder {
   let warnedAt = -Infinity;
   const warn = (message: string, fields: Record<string, unknown>): void => {
     // At most one line every 10 s: a flood of bad records must not flood the log.
@@ -110,7 +136,7 @@ export function globalRecordDecoder(decoding: TopicDecoding, logger: Logger): Gl
   };
   return async (partition, messages) => {
     const { records, poison } = await decodeBatch(decoding, partition, messages);
-    for (const p of poison) warn('global store source record does not deserialize; dropped', { partition, offset: p.offset, error: p.error });
+    const letters: DeadLetter[] = [...poison];
     const entries: RestoredEntry[] = [];
     for (const r of records) {
       if (r.key === null || r.key === undefined) {
@@ -121,8 +147,20 @@ export function globalRecordDecoder(decoding: TopicDecoding, logger: Logger): Gl
         entries.push({ key: structuredKeySerde.serialize(r.key), value: r.value === null || r.value === undefined ? null : jsonValueSerde.serialize(r.value) });
       } catch (error) {
         if (decoding.onError === 'fail') throw error;
-        warn('global store source record cannot be stored; dropped', { partition, offset: r.source?.offset, error });
+        const offset = r.source?.offset ?? '-1';
+        if (decoding.onError === 'skip') {
+          decoding.onSkip?.({ topic: decoding.topic, partition, offset, error });
+          continue;
+        }
+        const message = messages.find((m) => m.offset === offset);
+        letters.push({ stage: 'serialize', error, stepId: 'global-store', topic: decoding.topic, partition, offset, key: message?.key ?? null, value: message?.value ?? null, headers: message?.headers });
       }
+    }
+    if (letters.length > 0) {
+      // Written before the batch is applied (and its position checkpointed): a failed write reads the batch again.
+      if (deadLetters === undefined) throw new Error(`global store source ${decoding.topic}: ${letters.length} bad record(s) and no dead-letter producer`);
+      await deadLetters(letters);
+      warn('global store source records sent to the dead-letter topic', { partition, count: letters.length, first: letters[0].error });
     }
     return entries;
   };

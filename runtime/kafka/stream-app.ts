@@ -10,6 +10,7 @@ import { buildTopicCodecs, type TopicCodecs } from './topic-codecs';
 import { decodeSkipReporter } from './decode-skip-reporter';
 import { topicCompression, type TopicCompression } from './topic-compression';
 import { ensureTopics, partitionCounts } from './topic-admin';
+import { RepartitionPurger } from './repartition-purger';
 import { internalTopics } from './internal-topics';
 import { canRetry } from '../../core/failure';
 import { seekToStableOffsets } from './stable-offsets';
@@ -111,6 +112,8 @@ export class StreamApp {
   /** Per input partition of a task this process keeps: the next offset its last commit covered. */
   private readonly committedPositions = new Map<string, bigint>();
   private exchange?: AlignmentExchange;
+  /** Deletes committed records of the repartition topics (repartition-purger.ts). */
+  private purger?: RepartitionPurger;
   private commitTimer?: NodeJS.Timeout;
   /** Each task's promise once it resolved: the tasks that run (a rebalance commits those without waiting for restores). */
   private readonly running = new WeakMap<Promise<StreamTask>, StreamTask>();
@@ -208,6 +211,8 @@ export class StreamApp {
       ...(this.options.advertisedEndpoint ? { advertisedEndpoint: this.options.advertisedEndpoint } : {}),
       ...(instanceId ? { groupInstanceId: instanceId } : {}),
     });
+    this.purger = new RepartitionPurger(this.kafka, new Set(topology.repartitionTopics.map((r) => r.topic)), topology.processing.repartitionPurgeIntervalMs, logger);
+    this.purger.start();
     this.lifecycle.moveTo('running');
     // Tasks commit after a batch once their interval has passed; the timer commits tasks that got no batch since.
     const interval = topology.processing.commitIntervalMs;
@@ -238,6 +243,7 @@ export class StreamApp {
     await this.producer?.close().catch(() => undefined);
     await this.admin?.close().catch(() => undefined);
     await this.consumer?.close().catch(() => undefined);
+    await this.purger?.stop();
     await this.exchange?.stop();
     await this.globalStores?.close();
     this.lifecycle.moveTo('stopped');
@@ -395,6 +401,7 @@ export class StreamApp {
       logger,
       onProcessed: (report) => this.report(report),
       onCommitted: (seconds, records) => this.options.telemetry?.metrics.commit(seconds, records),
+      onOffsetsCommitted: (offsets) => this.purger?.noteCommitted(offsets),
     });
     const timers = [...intervals].map((ms) => setInterval(() => {
       task.punctuate().catch((error) => {

@@ -77,6 +77,8 @@ export interface StreamTaskOptions {
   readonly onProcessed?: (report: BatchReport) => void;
   /** Told about every commit: how long it took and how many records it wrote (changelog included). */
   readonly onCommitted?: (seconds: number, records: number) => void;
+  /** Told the input offsets of every successful commit (the repartition purge). */
+  readonly onOffsetsCommitted?: (offsets: readonly TopicPartitionOffset[]) => void;
   /** Wall clock in ms (tests). */
   readonly now?: () => number;
 }
@@ -377,6 +379,7 @@ export class StreamTask {
       this.dirty = false;
       this.lastCommitAt = this.now();
       this.options.onCommitted?.(Number(process.hrtime.bigint() - started) / 1e9, changelog.length);
+      this.options.onOffsetsCommitted?.(offsets);
     } catch (error) {
       if (!canRetry(error, this.options.isRecoverableKafkaError)) this.state = 'failed';
       throw error;

@@ -102,6 +102,10 @@ class PlatformaticAdmin implements KafkaAdmin {
     return Promise.reject(NOT_IN_BENCH_ADAPTER('set group offsets'));
   }
 
+  deleteRecordsBefore(): Promise<void> {
+    return Promise.reject(NOT_IN_BENCH_ADAPTER('delete records'));
+  }
+
   close(): Promise<void> {
     return this.admin.close();
   }
@@ -165,6 +169,10 @@ class PlatformaticGroupConsumer implements GroupConsumer {
   private inFlight: Promise<void> = Promise.resolve();
 
   constructor(brokers: readonly string[], clientId: string, private readonly options: GroupConsumerOptions) {
+    // The library assigns partitions without knowing Tributary's tasks: a join's partition p of
+    // two topics could go to two members. Only sub-topologies with one input topic are safe.
+    const coPartitioned = (options.coPartitionGroups ?? []).find((topics) => topics.length > 1);
+    if (coPartitioned) throw NOT_IN_BENCH_ADAPTER(`a sub-topology reading several topics (${coPartitioned.join(', ')}: no task-aware assignor)`);
     this.consumer = new Consumer({
       clientId,
       bootstrapBrokers: [...brokers],

@@ -238,6 +238,8 @@ export interface KafkaAdmin {
   offsetsForTimestamp(topic: string, timestampMs: number): Promise<Array<{ partition: number; offset: string }>>;
   /** Set the group's committed offsets; the group must have no active members. */
   setGroupOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** Delete each partition's records below `offset` (Kafka's DeleteRecords: the log start moves up). */
+  deleteRecordsBefore(offsets: readonly TopicPartitionOffset[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -138,4 +138,47 @@ describe('global store (real broker, 3 partitions)', function () {
     }
     assert.deepEqual(fatal, [], 'no instance failed');
   });
+
+  it('sends records of the store topic that do not decode to the dead-letter topic (onError: dead-letter), keeping the good ones', async () => {
+    const pins = randomTopic('pins');
+    const clicks = randomTopic('clicks');
+    const output = randomTopic('enriched');
+    const app = `gs-dlq-${randomUUID().slice(0, 8)}`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-global-dlq-'));
+    try {
+      await createTopics(kafka, [{ topic: pins, partitions: 3 }, { topic: clicks, partitions: 3 }]);
+      const { topology } = loadTopology(topologyFile, { env: { APP: app, PINS: pins, CLICKS: clicks, OUTPUT: output, STATE_DIR: dir } });
+      assert.ok(topology);
+      const producer = kafka.producer();
+      await producer.connect();
+      const writeRaw = (messages: Array<{ key: string; value: string }>) => producer.send({ topic: pins, messages });
+      try {
+        // A backlog with two values that are not JSON among good rows.
+        await writeRaw([...range(0, 20).map((i) => ({ key: `p${i}`, value: JSON.stringify(pin(i).value) })), { key: 'bad1', value: '{not json' }, { key: 'bad2', value: 'also not json' }]);
+        const running = await startApplication({ topology, logger: createLogger('global-dlq-it', 'error'), onFatal: (error) => { throw error; } });
+        try {
+          // One more while it follows the topic.
+          await writeRaw([{ key: 'bad3', value: '[1,' }, { key: 'p20', value: JSON.stringify(pin(20).value) }]);
+          const letters = await consumeMessages(kafka, topology.processing.deadLetterTopic, 3, { timeoutMs: 60_000 });
+          assert.deepEqual(letters.map((l) => l.message.key!.toString()).sort(), ['bad1', 'bad2', 'bad3']);
+          for (const l of letters) {
+            const headers = l.message.headers!;
+            assert.equal(String(headers['tributary.error.stage']), 'deserialize');
+            assert.equal(String(headers['tributary.source.topic']), pins);
+            assert.ok(String(headers['tributary.error.message']).length > 0);
+          }
+          assert.equal(letters.find((l) => l.message.key!.toString() === 'bad3')!.message.value!.toString(), '[1,', 'the original bytes are kept');
+          const view = running.globalStores!.keyValueStore<string, { n: number }>('pin-index');
+          assert.ok(await until(async () => (await view.get('p20'))?.n === 20, 30_000), 'the good record after the bad one reached the store');
+          assert.deepEqual((await view.getMany(['p0', 'p19', 'bad1'])).map((v) => v?.n ?? null), [0, 19, null]);
+        } finally {
+          await running.stop();
+        }
+      } finally {
+        await producer.disconnect();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -27,6 +27,7 @@ class FakeAdmin implements KafkaAdmin {
     return this.topics.get(topic)!.map((p) => ({ partition: p.partition, offset: String(timestampMs % 100) }));
   }
   async setGroupOffsets(_groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> { this.committed.push(...offsets); }
+  async deleteRecordsBefore(): Promise<void> { throw new Error('not expected'); }
   async close(): Promise<void> {}
 }
 

@@ -38,6 +38,7 @@ class ScriptedClient implements KafkaClient {
       deleteTopics: async () => undefined,
       offsetsForTimestamp: async () => [],
       setGroupOffsets: async () => undefined,
+      deleteRecordsBefore: async () => undefined,
       close: async () => undefined,
     };
   }

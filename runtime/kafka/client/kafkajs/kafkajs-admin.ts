@@ -72,6 +72,18 @@ export class KafkajsAdmin implements KafkaAdmin {
     for (const [topic, partitions] of byTopic) await this.admin.setOffsets({ groupId, topic, partitions });
   }
 
+  async deleteRecordsBefore(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+    for (const { topic, partition, offset } of offsets) {
+      const list = byTopic.get(topic) ?? [];
+      list.push({ partition, offset });
+      byTopic.set(topic, list);
+    }
+    // deleteTopicRecords finds the leaders in the admin's metadata cache, which only a metadata request fills.
+    await this.admin.fetchTopicMetadata({ topics: [...byTopic.keys()] });
+    for (const [topic, partitions] of byTopic) await this.admin.deleteTopicRecords({ topic, partitions });
+  }
+
   close(): Promise<void> {
     return this.admin.disconnect();
   }
