@@ -35,7 +35,9 @@ export async function readRangesWithKafkajs(
     allowAutoTopicCreation: false,
     maxBytesPerPartition: options.maxBytesPerPartition,
     maxBytes: Math.max(64 << 20, options.maxBytesPerPartition),
-    maxWaitTimeInMs: 200,
+    // How long the broker holds a fetch that finds nothing (data answers it at once): a follower of
+    // an idle topic (a global store, the alignment exchange) asks this often. Kafka's default.
+    maxWaitTimeInMs: 500,
   });
   let remaining = reads.length;
   let finish!: () => void;
