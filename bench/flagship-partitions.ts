@@ -6,7 +6,9 @@
  * judged. Prints per configuration HitRate@K and NDCG@K of the emitted
  * lists on the held-out engagements (`tributary evaluate`), and CPU seconds
  * of the application's processes per 1,000 input events (/proc/<pid>/stat,
- * from ready to drained), each as a ratio against the first configuration.
+ * from ready to drained), each as a ratio against the first configuration;
+ * also the processes' idle CPU (a quiet window before the events) and the
+ * CPU per 1,000 events less that idle CPU over the run: what events cost.
  *
  *   node dist/bench/flagship-partitions.js [--configs 1x1,6x1] [--events 6000] [--rate 200] [--seed 5]
  *   node dist/bench/flagship-partitions.js --configs 6x1,6x2,6x4     # CPU per process count
@@ -47,8 +49,16 @@ interface RunResult {
   readonly events: number;
   readonly report: EvaluationReport;
   readonly cpuPer1000: number;
+  /** CPU of the processes when no event arrives (cores, summed over processes): polls, heartbeats, timers. */
+  readonly idleCores: number;
+  /** CPU per 1,000 events less the idle CPU over the same time: what the events themselves cost. */
+  readonly eventCpuPer1000: number;
   readonly seconds: number;
 }
+
+/** Seconds the processes are left alone before and while their idle CPU is measured. */
+const IDLE_SETTLE_S = 5;
+const IDLE_MEASURE_S = 10;
 
 async function runConfig(partitions: number, processes: number, o: { events: number; rate: number; seed: number; brokers: string; registry: string }): Promise<RunResult> {
   const label = `${partitions} partition${partitions === 1 ? '' : 's'} × ${processes} process${processes === 1 ? '' : 'es'}`;
@@ -89,6 +99,11 @@ async function runConfig(partitions: number, processes: number, o: { events: num
       const started = await Promise.race([seen.then(() => true), sleep(180_000).then(() => false)]);
       if (!started || failure) throw failure ?? new Error(`${label}: process ${i} not ready after 180 s`);
     }
+    // The group settles (rebalances after the last join), then idle CPU is read over a quiet window.
+    await sleep(IDLE_SETTLE_S * 1000);
+    const idleFrom = children.map((c) => cpuSeconds(c.pid as number));
+    await sleep(IDLE_MEASURE_S * 1000);
+    const idleCores = children.reduce((s, c, i) => s + cpuSeconds(c.pid as number) - idleFrom[i], 0) / IDLE_MEASURE_S;
     const cpuAtStart = children.map((c) => cpuSeconds(c.pid as number));
     const writer = await HomeFeedKafkaWriter.open({ brokers: o.brokers.split(','), registryUrl: o.registry, imagesTopic: topics.images, engagementsTopic: topics.engagements, holdoutFile });
     const generator = new HomeFeedGenerator({ seed: o.seed, totalEvents: o.events, users: Math.round(o.events / 50), initialPins: Math.round(o.events / 25) });
@@ -113,7 +128,7 @@ async function runConfig(partitions: number, processes: number, o: { events: num
     await Promise.all(children.map((c) => c.kill('SIGTERM')));
     const report = await evaluateFromKafka({ brokers: o.brokers, registry: o.registry, engagementsTopic: topics.engagements, recommendationsTopic: topics.recommendations, holdoutFile, k: [10, 25] });
     succeeded = true;
-    return { label, events: written, report, cpuPer1000: (cpu / written) * 1000, seconds };
+    return { label, events: written, report, cpuPer1000: (cpu / written) * 1000, idleCores, eventCpuPer1000: (Math.max(0, cpu - idleCores * seconds) / written) * 1000, seconds };
   } finally {
     await Promise.all(children.map((c) => (c.current === 'running' ? c.kill('SIGKILL') : undefined)));
     const admin = kafka.admin();
@@ -139,13 +154,13 @@ async function main(): Promise<void> {
     const r = await runConfig(partitions, processes, o);
     results.push(r);
     process.stdout.write(`\n${r.label}: ${r.events} events in ${r.seconds.toFixed(1)} s (written at ${o.rate}/s, then drained)\n${formatEvaluationReport(r.report)}\n`);
-    process.stdout.write(`CPU of the app's processes: ${r.cpuPer1000.toFixed(2)} s per 1,000 events\n`);
+    process.stdout.write(`CPU of the app's processes: ${r.cpuPer1000.toFixed(2)} s per 1,000 events; idle ${r.idleCores.toFixed(3)} cores; less idle: ${r.eventCpuPer1000.toFixed(2)} s per 1,000 events\n`);
   }
   const base = results[0];
   process.stdout.write(`\nagainst ${base.label}:\n`);
   for (const r of results) {
     const ratios = r.report.flagship.map((f, i) => `HitRate@${f.k} ${(f.hitRate / base.report.flagship[i].hitRate).toFixed(3)}x (${f.hitRate.toFixed(4)}), NDCG@${f.k} ${(f.ndcg / base.report.flagship[i].ndcg).toFixed(3)}x`);
-    process.stdout.write(`  ${r.label}: ${ratios.join(', ')}, CPU/1,000 events ${(r.cpuPer1000 / base.cpuPer1000).toFixed(2)}x\n`);
+    process.stdout.write(`  ${r.label}: ${ratios.join(', ')}, CPU/1,000 events ${(r.cpuPer1000 / base.cpuPer1000).toFixed(2)}x, less idle ${(r.eventCpuPer1000 / base.eventCpuPer1000).toFixed(2)}x\n`);
   }
 }
 
