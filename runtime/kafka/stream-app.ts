@@ -13,6 +13,7 @@ import { ensureTopics, partitionCounts } from './topic-admin';
 import { RepartitionPurger } from './repartition-purger';
 import { internalTopics } from './internal-topics';
 import { canRetry } from '../../core/failure';
+import { TaskManager, type BuiltTask } from './task-manager';
 import { seekToStableOffsets } from './stable-offsets';
 import { planPartitions } from './partition-plan';
 import { EventTimeAligner } from './event-time-aligner';
@@ -23,7 +24,7 @@ import type { BatchReport } from './stream-task';
 import { GlobalStores } from './global-stores';
 import { Lifecycle } from './lifecycle';
 import type { MemberEndpoint } from './client/group-endpoints';
-import type { LocalTaskView, StoreAccess } from './store-queries';
+import type { StoreAccess } from './store-queries';
 
 /** How long a batch held back whole by event-time alignment waits for another lane to move before it is fetched again. */
 const ALIGNMENT_WAIT_MS = 100;
@@ -95,10 +96,14 @@ const appTransitions: Record<AppState, readonly AppState[]> = {
  * resolves, which is the backpressure), and different tasks' batches run
  * concurrently. Kafka is reached only through the client seam
  * (client/kafka-client.ts).
+ *
+ * StreamApp is Kafka Streams' KafkaStreams and StreamThread in one: it sets up the topics,
+ * global stores and group membership and routes batches to tasks. Who owns what else:
+ * the tasks (built, committed, closed, rebuilt) TaskManager; topic names and configs
+ * internal-topics.ts; its states the transition map above.
  */
 export class StreamApp {
   private readonly lifecycle = new Lifecycle<AppState>('the application', 'created', appTransitions);
-  private readonly tasks = new Map<string, Promise<StreamTask>>();
   private consumer?: GroupConsumer;
   private producer?: KafkaProducer;
   /** exactly_once only: reads the group's stable offsets for new tasks (see stable-offsets.ts). */
@@ -107,16 +112,12 @@ export class StreamApp {
   private globalStores?: GlobalStores;
   private readonly kafka: KafkaClient;
   private readonly topicToSubTopology = new Map<string, SubTopology>();
-  private readonly punctuators = new Map<string, NodeJS.Timeout[]>();
   private readonly aligner: EventTimeAligner;
-  /** Per input partition of a task this process keeps: the next offset its last commit covered. */
-  private readonly committedPositions = new Map<string, bigint>();
+  private readonly tasks: TaskManager;
   private exchange?: AlignmentExchange;
   /** Deletes committed records of the repartition topics (repartition-purger.ts). */
   private purger?: RepartitionPurger;
   private commitTimer?: NodeJS.Timeout;
-  /** Each task's promise once it resolved: the tasks that run (a rebalance commits those without waiting for restores). */
-  private readonly running = new WeakMap<Promise<StreamTask>, StreamTask>();
   /** Every member's query endpoint and partitions, from the last assignment. */
   private groupMembers: readonly MemberEndpoint[] = [];
   /** Sub-topology id → task count (partitions of its input topics), known once started. */
@@ -128,11 +129,23 @@ export class StreamApp {
     for (const sub of options.topology.subTopologies) {
       for (const topic of sub.sourceTopics) this.topicToSubTopology.set(topic, sub);
     }
+    this.tasks = new TaskManager({
+      build: (id, sub, partition, heartbeat) => this.createTask(id, sub, partition, heartbeat),
+      seek: (topic, partition, offset) => {
+        if (!this.consumer) throw new Error('not consuming');
+        this.consumer.seek(topic, partition, offset);
+      },
+      isRecoverable: (error) => this.kafka.isRecoverable(error),
+      fatal: (error) => this.fatal(error),
+      onTaskReady: (id) => this.aligner.taskReady(id),
+      onTaskRemoved: (id) => this.options.telemetry?.readiness.removeTask(id),
+      logger: options.logger,
+    });
   }
 
   /** Tasks currently open, by id. */
   async openTasks(): Promise<StreamTask[]> {
-    return Promise.all(this.tasks.values());
+    return this.tasks.all();
   }
 
   /** The process's global stores once started (read-only views); undefined when the topology has none. */
@@ -148,17 +161,9 @@ export class StreamApp {
       members: () => this.groupMembers,
       taskCount: (subTopologyId) => this.taskCounts.get(subTopologyId),
       keySerde: (topic) => this.codecs?.decoding.get(topic)?.key,
-      localTask: (taskId) => this.localTaskView(taskId),
+      localTask: (taskId) => this.tasks.view(taskId),
       globalStores: () => this.globalStores,
     };
-  }
-
-  private localTaskView(taskId: string): LocalTaskView {
-    const pending = this.tasks.get(taskId);
-    if (pending === undefined) return { state: 'absent' };
-    const task = this.running.get(pending);
-    if (task === undefined) return { state: 'restoring' };
-    return task.stores === undefined ? { state: 'absent' } : { state: 'running', stores: task.stores };
   }
 
   async start(): Promise<void> {
@@ -216,12 +221,12 @@ export class StreamApp {
     this.lifecycle.moveTo('running');
     // Tasks commit after a batch once their interval has passed; the timer commits tasks that got no batch since.
     const interval = topology.processing.commitIntervalMs;
-    if (interval > 0) this.commitTimer = setInterval(() => this.commitDueTasks(), Math.max(50, Math.min(interval, 1_000)));
+    if (interval > 0) this.commitTimer = setInterval(() => this.tasks.commitDue(), Math.max(50, Math.min(interval, 1_000)));
     await this.consumer.run({
       onAssignment: (assignment) => { void this.reconcileTasks(assignment).catch((error) => this.fatal(error)); },
       onBatch: (batch) => this.onBatch(batch),
       onFailure: (error) => this.fatal(error),
-      onRevoking: () => this.commitAllPending('rebalance'),
+      onRevoking: () => this.tasks.commitAllPending('rebalance'),
       onGroupEndpoints: (members) => { this.groupMembers = members; },
     });
     logger.info('application started', { app: topology.name, topics: allTopics.join(','), guarantee: topology.processing.guarantee, client: this.kafka.library, ...(instanceId ? { groupInstanceId: instanceId } : {}) });
@@ -234,12 +239,9 @@ export class StreamApp {
     clearInterval(this.commitTimer);
     // Batches fetched from now on are left to the next owner; what the tasks processed is
     // committed while the consumer is still in the group (at_least_once commits through it).
-    await this.commitAllPending('stop');
+    await this.tasks.commitAllPending('stop');
     await this.consumer?.stop().catch(() => undefined);
-    for (const id of [...this.punctuators.keys()]) this.stopPunctuation(id);
-    const tasks = await Promise.allSettled(this.tasks.values());
-    for (const t of tasks) if (t.status === 'fulfilled') await t.value.close({ commit: true }).catch((error) => this.options.logger.warn('task close failed', { task: t.value.id, error }));
-    this.tasks.clear();
+    await this.tasks.closeAll();
     await this.producer?.close().catch(() => undefined);
     await this.admin?.close().catch(() => undefined);
     await this.consumer?.close().catch(() => undefined);
@@ -254,7 +256,7 @@ export class StreamApp {
     if (!batch.isRunning() || batch.isStale() || batch.messages.length === 0 || !this.lifecycle.is('running')) return;
     const sub = this.topicToSubTopology.get(batch.topic);
     if (!sub) throw new Error(`no sub-topology reads topic ${batch.topic}`);
-    const task = await this.task(sub, batch.partition, batch.heartbeat);
+    const task = await this.tasks.task(sub, batch.partition, batch.heartbeat);
     // Creating the task may have moved the partition's position (stable-offsets.ts): drop a batch fetched before.
     if (batch.isStale()) return;
     const lane = `${batch.topic}/${batch.partition}`;
@@ -278,7 +280,7 @@ export class StreamApp {
         return;
       }
       // Mark what was handled, so the held tail is fetched again; a failure before the next
-      // commit seeks back (recoverTask), as marked records are not fetched again by themselves.
+      // commit seeks back (TaskManager.recover), as marked records are not fetched again by themselves.
       const last = messages[outcome.handled - 1].offset;
       batch.markProcessed(last);
       const caughtUp = outcome.handled === messages.length && batch.lag() === 0n;
@@ -287,7 +289,7 @@ export class StreamApp {
     } catch (error) {
       span?.end(error);
       if (canRetry(error, (e) => this.kafka.isRecoverable(e))) {
-        await this.recoverTask(task, error, [{ topic: batch.topic, partition: batch.partition, offset: messages[0].offset }]);
+        await this.tasks.recover(task, error, [{ topic: batch.topic, partition: batch.partition, offset: messages[0].offset }]);
         throw error;
       }
       this.fatal(error);
@@ -297,78 +299,12 @@ export class StreamApp {
     }
   }
 
-  /**
-   * Give up a task's uncommitted work after a failure another try can fix: its effects sit in
-   * the task's in-memory store layers (RocksDB only gets committed writes), so the task is
-   * rebuilt from RocksDB and the changelog, and every lane it read since its last commit is
-   * sought back to where that work began (batches fetched before become stale).
-   */
-  private async recoverTask(task: StreamTask, error: unknown, alsoFrom: ReadonlyArray<{ topic: string; partition: number; offset: string }> = []): Promise<void> {
-    this.options.logger.warn('work since the last commit given up; rebuilding the task and replaying it', { task: task.id, error });
-    const from = new Map<string, { topic: string; partition: number; offset: string }>();
-    for (const p of [...alsoFrom, ...task.replayPositions()]) {
-      const lane = `${p.topic}/${p.partition}`;
-      const known = from.get(lane);
-      if (!known || BigInt(p.offset) < BigInt(known.offset)) from.set(lane, p);
-    }
-    for (const p of from.values()) {
-      try {
-        this.consumer?.seek(p.topic, p.partition, p.offset);
-      } catch (seekError) {
-        // Not assigned here any more: its next owner starts from the group's committed offset.
-        this.options.logger.warn('could not seek back; the partition resumes from its committed offset', { topic: p.topic, partition: p.partition, error: seekError });
-      }
-    }
-    await this.dropTask(task.id, false);
-  }
-
-  /**
-   * Commit what every task has pending (a rebalance or a stop); a failed commit is given up and
-   * replayed. Before a rebalance only tasks already running count: one still restoring has
-   * processed nothing, and waiting for its restore would hold the rejoin past the rebalance timeout.
-   */
-  private async commitAllPending(why: 'rebalance' | 'stop'): Promise<void> {
-    const settled = why === 'rebalance'
-      ? [...this.tasks.values()].map((t) => this.running.get(t)).filter((t): t is StreamTask => t !== undefined)
-      : (await Promise.allSettled(this.tasks.values())).flatMap((t) => (t.status === 'fulfilled' ? [t.value] : []));
-    await Promise.all(settled.map((task) => task.commitPending().catch(async (error) => {
-      this.options.logger.warn(`commit before ${why} failed; replaying from the last commit`, { task: task.id, error });
-      if (why === 'rebalance') await this.recoverTask(task, error).catch(() => undefined);
-    })));
-  }
-
-  /** Commit every task whose interval has passed (a task with no new batches commits too). */
-  private commitDueTasks(): void {
-    for (const pending of this.tasks.values()) {
-      void pending.then((task) => task.commitIfDue().catch((error) => {
-        if (canRetry(error, (e) => this.kafka.isRecoverable(e))) return this.recoverTask(task, error);
-        this.fatal(error);
-        return undefined;
-      }), () => undefined);
-    }
-  }
-
   /** Kafka's guidance: heartbeat at most every third of the session timeout; a tenth leaves room for missed beats. */
   private heartbeatIntervalMs(): number {
     return Math.min(3_000, Math.max(100, Math.floor(this.options.topology.processing.sessionTimeoutMs / 10)));
   }
 
-  private task(sub: SubTopology, partition: number, heartbeat: () => Promise<void>): Promise<StreamTask> {
-    const id = `${sub.id}_${partition}`;
-    let task = this.tasks.get(id);
-    if (!task) {
-      task = this.createTask(id, sub, partition, heartbeat);
-      const created = task;
-      void created.then((t) => { this.running.set(created, t); }, () => undefined);
-      // Until its state is restored the task's inputs hold the others back (their records are coming).
-      void task.then(() => this.aligner.taskReady(id), () => this.aligner.taskReady(id));
-      this.tasks.set(id, task);
-      task.catch(() => this.tasks.delete(id));
-    }
-    return task;
-  }
-
-  private async createTask(id: string, sub: SubTopology, partition: number, heartbeat: () => Promise<void>): Promise<StreamTask> {
+  private async createTask(id: string, sub: SubTopology, partition: number, heartbeat: () => Promise<void>): Promise<BuiltTask> {
     const { topology, logger } = this.options;
     this.options.telemetry?.readiness.setTaskState(id, 'restoring');
     const intervals = new Set<number>();
@@ -396,24 +332,17 @@ export class StreamApp {
       deadLetterTopic: topology.processing.deadLetterTopic,
       committer,
       commitIntervalMs: topology.processing.commitIntervalMs,
-      committedPositions: this.committedPositions,
+      committedPositions: this.tasks.committedPositions,
       isRecoverableKafkaError: (error) => this.kafka.isRecoverable(error),
       logger,
       onProcessed: (report) => this.report(report),
       onCommitted: (seconds, records) => this.options.telemetry?.metrics.commit(seconds, records),
       onOffsetsCommitted: (offsets) => this.purger?.noteCommitted(offsets),
     });
-    const timers = [...intervals].map((ms) => setInterval(() => {
-      task.punctuate().catch((error) => {
-        if (canRetry(error, (e) => this.kafka.isRecoverable(e))) logger.warn('punctuation failed; will retry', { task: id, error });
-        else this.fatal(error);
-      });
-    }, ms));
-    this.punctuators.set(id, timers);
-    return task;
+    return { task, punctuationIntervalsMs: [...intervals] };
   }
 
-  /** Close the tasks whose partitions this member no longer owns. */
+  /** The group's new assignment: event-time lanes, then the tasks (built, kept or closed). */
   private async reconcileTasks(assignment: Record<string, number[]>): Promise<void> {
     const partitions = Object.values(assignment).reduce((n, p) => n + p.length, 0);
     this.options.telemetry?.metrics.rebalance('assigned', partitions);
@@ -428,51 +357,7 @@ export class StreamApp {
       }
     }
     this.aligner.assign(lanes);
-    // A partition that went elsewhere may come back after others committed on it: forget where we were.
-    const assigned = new Set(lanes.map((l) => l.lane));
-    for (const lane of [...this.committedPositions.keys()]) if (!assigned.has(lane)) this.committedPositions.delete(lane);
-    // Tasks are created (and their stores restored) on assignment, not at their first batch.
-    // A kept task commits what it has pending: the client resumes its partitions from the
-    // group's committed offsets, and the task skips what it committed (StreamTask.runBatch).
-    for (const [id, { sub, partition }] of owned) {
-      const kept = this.tasks.get(id);
-      if (kept) {
-        void kept.then((task) => task.commitPending().catch((error) => {
-          if (canRetry(error, (e) => this.kafka.isRecoverable(e))) return this.recoverTask(task, error);
-          this.fatal(error);
-          return undefined;
-        }), () => undefined);
-      } else {
-        this.task(sub, partition, async () => undefined).catch((error) => this.fatal(error));
-      }
-    }
-    for (const [id, task] of [...this.tasks]) {
-      if (owned.has(id)) continue;
-      this.tasks.delete(id);
-      this.stopPunctuation(id);
-      this.options.telemetry?.readiness.removeTask(id);
-      const t = await task.catch(() => undefined);
-      if (t) {
-        await t.close({ commit: true });
-        this.options.logger.info('task closed after rebalance', { task: id });
-      }
-    }
-  }
-
-  /** Close a task (wiping its local state when asked); the next batch or assignment recreates it. */
-  private async dropTask(id: string, wipe: boolean): Promise<void> {
-    const task = this.tasks.get(id);
-    if (!task) return;
-    this.tasks.delete(id);
-    this.stopPunctuation(id);
-    const t = await task.catch(() => undefined);
-    if (!t) return;
-    await t.close({ commit: false, wipe }).catch((error) => this.options.logger.warn('task close failed', { task: id, error }));
-  }
-
-  private stopPunctuation(taskId: string): void {
-    for (const t of this.punctuators.get(taskId) ?? []) clearInterval(t);
-    this.punctuators.delete(taskId);
+    await this.tasks.reconcile(owned, new Set(lanes.map((l) => l.lane)));
   }
 
   private report(report: BatchReport): void {

@@ -27,9 +27,9 @@ function lines(from: number, count: number): string[] {
 }
 
 /** Reads the output until every word reached its expected count; returns every update read. */
-async function readUntilCounts(kafka: Kafka, topic: string, expected: Map<string, number>): Promise<Array<{ word: string; count: number }>> {
+async function readUntilCounts(kafka: Kafka, topic: string, expected: Map<string, number>, phase: string, logs: () => string): Promise<Array<{ word: string; count: number }>> {
   const { updates, short } = await readUntilWordCounts(kafka, topic, expected, { timeoutMs: 120_000 });
-  assert.deepEqual(short, [], 'every word reached its expected count');
+  assert.deepEqual(short, [], `${phase}: every word reached its expected count (${short.length} short)\n${logs()}`);
   return updates;
 }
 
@@ -71,7 +71,8 @@ describe('tributary run: a rebalance moves tasks with their state (two processes
       const a = startTributary(['run', topologyFile, '--no-metrics'], env(stateA));
       processes.push(a);
       await a.waitFor(/application started/);
-      await readUntilCounts(kafka, output, expectedWordCounts(first));
+      const logs = (): string => processes.map((p, i) => `--- process ${i}\n${p.output().slice(-5000)}`).join('\n');
+      await readUntilCounts(kafka, output, expectedWordCounts(first), 'A alone', logs);
 
       // 2. Instance B joins with an empty state directory: the tasks it is given are restored from the changelog.
       const b = startTributary(['run', topologyFile, '--no-metrics'], env(stateB));
@@ -80,7 +81,7 @@ describe('tributary run: a rebalance moves tasks with their state (two processes
       await b.waitFor(/store restored task=\S+ store=counts records=[1-9]/, 120_000);
       const second = lines(120, 120);
       await produceLines(kafka, input, second, 120);
-      await readUntilCounts(kafka, output, expectedWordCounts([...first, ...second]));
+      await readUntilCounts(kafka, output, expectedWordCounts([...first, ...second]), 'A and B', logs);
       const bCreatedTasks = [...b.output().matchAll(/task created task=(\S+)/g)].length;
       assert.ok(bCreatedTasks > 0, 'B owned tasks while both ran');
 
@@ -91,7 +92,7 @@ describe('tributary run: a rebalance moves tasks with their state (two processes
       const third = lines(240, 120);
       await produceLines(kafka, input, third, 240);
       const all = [...first, ...second, ...third];
-      const updates = await readUntilCounts(kafka, output, expectedWordCounts(all));
+      const updates = await readUntilCounts(kafka, output, expectedWordCounts(all), 'after B left', logs);
       const aAfter = a.output().slice(aOutputBefore);
       assert.ok(restoredRecords(aAfter).some((n) => n > 0), `A restored B's changes after B left:\n${aAfter.slice(-3000)}`);
 
