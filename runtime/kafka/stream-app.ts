@@ -22,7 +22,7 @@ import type { BatchReport } from './stream-task';
 import { GlobalStores } from './global-stores';
 import { Lifecycle } from './lifecycle';
 import type { MemberEndpoint } from './client/group-endpoints';
-import type { LocalTaskView, StoreAccess } from './store-queries';
+import type { InputPosition, LocalTaskView, StoreAccess } from './store-access';
 
 /** How long a batch held back whole by event-time alignment waits for another lane to move before it is fetched again. */
 const ALIGNMENT_WAIT_MS = 100;
@@ -110,6 +110,8 @@ export class StreamApp {
   private readonly aligner: EventTimeAligner;
   /** Per input partition of a task this process keeps: the next offset its last commit covered. */
   private readonly committedPositions = new Map<string, bigint>();
+  /** Per input partition of a task this process keeps: its high watermark as of the last fetch (interactive queries report lag). */
+  private readonly highWatermarks = new Map<string, bigint>();
   private exchange?: AlignmentExchange;
   private commitTimer?: NodeJS.Timeout;
   /** Each task's promise once it resolved: the tasks that run (a rebalance commits those without waiting for restores). */
@@ -155,7 +157,25 @@ export class StreamApp {
     if (pending === undefined) return { state: 'absent' };
     const task = this.running.get(pending);
     if (task === undefined) return { state: 'restoring' };
-    return task.stores === undefined ? { state: 'absent' } : { state: 'running', stores: task.stores };
+    return task.stores === undefined ? { state: 'absent' } : { state: 'running', stores: task.stores, position: () => this.taskPosition(taskId) };
+  }
+
+  /** Where a task's committed state stands on each of its input partitions (interactive queries). */
+  private taskPosition(taskId: string): InputPosition[] {
+    const [subId, partition] = taskId.split('_').map(Number);
+    const sub = this.options.topology.subTopologies.find((s) => s.id === subId);
+    return (sub?.sourceTopics ?? []).map((topic) => {
+      const lane = `${topic}/${partition}`;
+      const committed = this.committedPositions.get(lane);
+      const high = this.highWatermarks.get(lane);
+      return {
+        topic,
+        partition,
+        committedOffset: committed === undefined ? null : committed.toString(),
+        highWatermark: high === undefined ? null : high.toString(),
+        lag: committed === undefined || high === undefined ? null : Number(high > committed ? high - committed : 0n),
+      };
+    });
   }
 
   async start(): Promise<void> {
@@ -253,6 +273,7 @@ export class StreamApp {
     if (batch.isStale()) return;
     const lane = `${batch.topic}/${batch.partition}`;
     const messages = batch.messages;
+    this.highWatermarks.set(lane, BigInt(messages[messages.length - 1].offset) + 1n + batch.lag());
     // The client heartbeats between batches only: keep the membership alive while a long batch
     // (slow scoring, a large fetch) runs, instead of losing the partitions after the session timeout.
     const beat = setInterval(() => { void batch.heartbeat().catch(() => undefined); }, this.heartbeatIntervalMs());
@@ -424,6 +445,7 @@ export class StreamApp {
     // A partition that went elsewhere may come back after others committed on it: forget where we were.
     const assigned = new Set(lanes.map((l) => l.lane));
     for (const lane of [...this.committedPositions.keys()]) if (!assigned.has(lane)) this.committedPositions.delete(lane);
+    for (const lane of [...this.highWatermarks.keys()]) if (!assigned.has(lane)) this.highWatermarks.delete(lane);
     // Tasks are created (and their stores restored) on assignment, not at their first batch.
     // A kept task commits what it has pending: the client resumes its partitions from the
     // group's committed offsets, and the task skips what it committed (StreamTask.runBatch).
