@@ -6,9 +6,10 @@ import type { GlobalStores } from './global-stores';
 
 /**
  * Where a task's committed state stands on one input partition: `committedOffset` is the next
- * offset after the last record its state reflects (Kafka's committed offset; null until the
- * task has committed in this process), `highWatermark` the partition's end as of the task's
- * last fetch, and `lag` the records between them.
+ * offset after the last record its state reflects (the task's last commit; before its first
+ * commit here, the group's committed offset it resumed from), `highWatermark` the partition's
+ * end (last stable offset) as of the task's last fetch or a look-up at most a second old, and
+ * `lag` the records between them. Null where unknown (no commit yet, the look-up failed).
  */
 export interface InputPosition {
   readonly topic: string;
@@ -22,7 +23,7 @@ export interface InputPosition {
 export type LocalTaskView =
   | { readonly state: 'absent' }
   | { readonly state: 'restoring' }
-  | { readonly state: 'running'; readonly stores: TaskStores; position(): readonly InputPosition[] };
+  | { readonly state: 'running'; readonly stores: TaskStores; position(): Promise<readonly InputPosition[]> };
 
 /** What queries read of a running application (StreamApp.storeAccess()). */
 export interface StoreAccess {

@@ -90,7 +90,7 @@ export class StoreQueries {
     if (local.state === 'running') {
       try {
         // Read before the store: the value then reflects at least the records before these offsets.
-        const position = local.position();
+        const position = await local.position();
         const value = await local.stores.readCommitted(storeName, key);
         const answer = { ...where, endpoint: this.access.advertisedEndpoint ?? null, source: 'active', position };
         return value === undefined

@@ -70,8 +70,7 @@ export async function scanStore(access: StoreAccess, request: ScanRequest, locat
     const local = access.localTask(task);
     if (local.state === 'running') {
       // Position first: the entries then reflect at least the records before it.
-      const position = local.position();
-      reads.push(local.stores.scanCommitted(request.store, range, limit).then(
+      reads.push(local.position().then((position) => local.stores.scanCommitted(request.store, range, limit).then(
         (page) => {
           covered.push({ partition, task, source: 'active', position });
           return page;
@@ -84,7 +83,7 @@ export async function scanStore(access: StoreAccess, request: ScanRequest, locat
           }
           throw error;
         },
-      ));
+      )));
       continue;
     }
     if (local.state === 'restoring') {

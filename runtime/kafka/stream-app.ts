@@ -23,6 +23,7 @@ import { GlobalStores } from './global-stores';
 import { Lifecycle } from './lifecycle';
 import type { MemberEndpoint } from './client/group-endpoints';
 import type { InputPosition, LocalTaskView, StoreAccess } from './store-access';
+import { TaskPositions } from './task-positions';
 
 /** How long a batch held back whole by event-time alignment waits for another lane to move before it is fetched again. */
 const ALIGNMENT_WAIT_MS = 100;
@@ -110,8 +111,8 @@ export class StreamApp {
   private readonly aligner: EventTimeAligner;
   /** Per input partition of a task this process keeps: the next offset its last commit covered. */
   private readonly committedPositions = new Map<string, bigint>();
-  /** Per input partition of a task this process keeps: its high watermark as of the last fetch (interactive queries report lag). */
-  private readonly highWatermarks = new Map<string, bigint>();
+  /** Where the tasks stand on their inputs, for interactive queries. */
+  private readonly positions: TaskPositions;
   private exchange?: AlignmentExchange;
   private commitTimer?: NodeJS.Timeout;
   /** Each task's promise once it resolved: the tasks that run (a rebalance commits those without waiting for restores). */
@@ -123,6 +124,7 @@ export class StreamApp {
 
   constructor(private readonly options: StreamAppOptions) {
     this.kafka = options.client ?? connectKafka(options.topology.kafka, options.logger);
+    this.positions = new TaskPositions(this.kafka, options.topology.name, this.committedPositions);
     this.aligner = new EventTimeAligner(options.topology.processing.maxEventTimeSkewMs, options.topology.processing.maxTaskIdleMs);
     for (const sub of options.topology.subTopologies) {
       for (const topic of sub.sourceTopics) this.topicToSubTopology.set(topic, sub);
@@ -161,21 +163,10 @@ export class StreamApp {
   }
 
   /** Where a task's committed state stands on each of its input partitions (interactive queries). */
-  private taskPosition(taskId: string): InputPosition[] {
+  private taskPosition(taskId: string): Promise<InputPosition[]> {
     const [subId, partition] = taskId.split('_').map(Number);
     const sub = this.options.topology.subTopologies.find((s) => s.id === subId);
-    return (sub?.sourceTopics ?? []).map((topic) => {
-      const lane = `${topic}/${partition}`;
-      const committed = this.committedPositions.get(lane);
-      const high = this.highWatermarks.get(lane);
-      return {
-        topic,
-        partition,
-        committedOffset: committed === undefined ? null : committed.toString(),
-        highWatermark: high === undefined ? null : high.toString(),
-        lag: committed === undefined || high === undefined ? null : Number(high > committed ? high - committed : 0n),
-      };
-    });
+    return this.positions.of(sub?.sourceTopics ?? [], partition);
   }
 
   async start(): Promise<void> {
@@ -259,6 +250,7 @@ export class StreamApp {
     await this.admin?.close().catch(() => undefined);
     await this.consumer?.close().catch(() => undefined);
     await this.exchange?.stop();
+    await this.positions.close();
     await this.globalStores?.close();
     this.lifecycle.moveTo('stopped');
     this.options.logger.info('application stopped', { app: this.options.topology.name });
@@ -273,7 +265,7 @@ export class StreamApp {
     if (batch.isStale()) return;
     const lane = `${batch.topic}/${batch.partition}`;
     const messages = batch.messages;
-    this.highWatermarks.set(lane, BigInt(messages[messages.length - 1].offset) + 1n + batch.lag());
+    this.positions.fetched(lane, messages[messages.length - 1].offset, batch.lag());
     // The client heartbeats between batches only: keep the membership alive while a long batch
     // (slow scoring, a large fetch) runs, instead of losing the partitions after the session timeout.
     const beat = setInterval(() => { void batch.heartbeat().catch(() => undefined); }, this.heartbeatIntervalMs());
@@ -445,7 +437,7 @@ export class StreamApp {
     // A partition that went elsewhere may come back after others committed on it: forget where we were.
     const assigned = new Set(lanes.map((l) => l.lane));
     for (const lane of [...this.committedPositions.keys()]) if (!assigned.has(lane)) this.committedPositions.delete(lane);
-    for (const lane of [...this.highWatermarks.keys()]) if (!assigned.has(lane)) this.highWatermarks.delete(lane);
+    this.positions.retain(assigned);
     // Tasks are created (and their stores restored) on assignment, not at their first batch.
     // A kept task commits what it has pending: the client resumes its partitions from the
     // group's committed offsets, and the task skips what it committed (StreamTask.runBatch).

@@ -34,7 +34,7 @@ describe('StoreQueries.scan (range and prefix scans)', () => {
       words.forEach((w, i) => stores.keyValueStore('counts').put(w, i + 1));
       await stores.flush();
       await stores.commitApplied([]);
-      local[`1_${partition}`] = { state: 'running', stores, position: () => position(Number(partition)) };
+      local[`1_${partition}`] = { state: 'running', stores, position: async () => position(Number(partition)) };
     }
     const members: MemberEndpoint[] = [{ endpoint: 'me:1', assignment: { events: [0, 2, 3] } }, { endpoint: 'other:2', assignment: { events: [1] } }];
     const access: StoreAccess = {
