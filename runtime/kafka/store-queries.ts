@@ -12,11 +12,12 @@ export { parseKey } from './internal/query-answers';
 
 /**
  * Interactive queries (Kafka Streams' `KafkaStreams#store` and `queryMetadataForKey`):
- * read one key of a named store from the task that owns it. A key's partition is the
- * one its records are on: murmur2 over the key serialized in its topic's key format,
- * modulo the task count, the rule every producer of the app places records by. The
- * owner may be this process (answered from RocksDB: committed state only), another
- * process (answered with a redirect to the endpoint it advertised), or nobody yet
+ * read one key of a named store from the task that owns it, or scan a key range of the
+ * partitions this process holds (store-scans.ts). A key's partition is the one its records
+ * are on: murmur2 over the key serialized in its topic's key format, modulo the task count,
+ * the rule every producer of the app places records by. The owner may be this process
+ * (answered from RocksDB: committed state only, with the task's position on its inputs),
+ * another process (answered with a redirect to the endpoint it advertised), or nobody yet
  * (a rebalance: 503 with Retry-After). Global stores answer locally.
  */
 export class StoreQueries {
