@@ -121,4 +121,26 @@ describe('StoreQueries.scan (range and prefix scans)', () => {
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.error, "unknown store 'nope'; stores: counts");
   });
+
+  it('scans a global store from the process asked, paging through it', async () => {
+    const catalog = open[0].keyValueStore('counts');
+    const globalTopology = { stores: { catalog: { name: 'catalog', kind: 'key-value', changelog: false, changelogTopic: '', global: { source: 'pins', topic: 'pins' } } }, subTopologies: [] } as unknown as CompiledTopology;
+    const globalQueries = new StoreQueries({
+      topology: globalTopology, advertisedEndpoint: 'me:1', members: () => [], taskCount: () => undefined, keySerde: () => jsonKeys,
+      localTask: () => ({ state: 'absent' }), globalStores: () => ({ has: (n: string) => n === 'catalog', keyValueStore: () => catalog }) as never,
+    });
+    const seen: unknown[] = [];
+    let query = 'limit=2';
+    for (let pages = 0; pages < 5; pages++) {
+      const a = await globalQueries.scan({ store: 'catalog', kind: 'range', params: new URLSearchParams(query), path: '/v1/stores/catalog/range' });
+      assert.equal(a.status, 200, JSON.stringify(a.body));
+      assert.equal(a.body.source, 'global');
+      seen.push(...keysOf(a.body));
+      if (a.body.next === null) break;
+      query = String(a.body.nextPath).split('?')[1];
+    }
+    assert.deepEqual(seen, [...held[0]].sort());
+    const prefixed = await globalQueries.scan({ store: 'catalog', kind: 'prefix', prefix: '"g"', params: new URLSearchParams(), path: '/x' });
+    assert.deepEqual(keysOf(prefixed.body), ['grape']);
+  });
 });
