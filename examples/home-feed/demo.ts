@@ -188,7 +188,7 @@ export async function runHomeFeedDemo(options: DemoOptions = {}): Promise<DemoSu
   if (feedUrl && feedAnswer) {
     print('');
     print(feedAnswer.status === 200
-      ? `interactive query: GET ${feedUrl} -> v${feedAnswer.body.version}, ${feedAnswer.body.items?.length} items (answered by ${feedAnswer.body.endpoint})`
+      ? `interactive query: GET ${feedUrl} -> v${feedAnswer.body.version}, ${feedAnswer.body.items?.length} items (answered by ${feedAnswer.body.endpoint}; the topic's newest: v${asked.version})`
       : `interactive query: GET ${feedUrl} -> ${feedAnswer.status} ${feedAnswer.body.error ?? ''}`);
   }
   let report: EvaluationReport | undefined;
