@@ -100,6 +100,8 @@ export async function runHomeFeedDemo(options: DemoOptions = {}): Promise<DemoSu
         IMAGES_TOPIC: topics.images, ENGAGEMENTS_TOPIC: topics.engagements, RECOMMENDATIONS_TOPIC: topics.recommendations,
       },
       logger: createLogger('home-feed', 'warn'),
+      // GET /feeds/{userId} on a free loopback port per process (printed at the end).
+      queryEndpoint: { port: 0 },
     }));
   }
   const sentAt = new Map<string, number>();
@@ -165,6 +167,13 @@ export async function runHomeFeedDemo(options: DemoOptions = {}): Promise<DemoSu
     await admin.disconnect();
   }
   await sleep(1000);
+  // The same feed, asked of the app itself (process 0 redirects to the process holding the user).
+  const asked = consumer.feeds.mostUpdated(1)[0];
+  const feedUrl = asked && apps[0].queryUrl ? `${apps[0].queryUrl}/feeds/${encodeURIComponent(asked.userId)}` : undefined;
+  type FeedReply = { status: number; body: { version?: number; items?: string[]; endpoint?: string; error?: string } };
+  const feedAnswer: FeedReply | undefined = feedUrl
+    ? await fetch(feedUrl).then(async (res): Promise<FeedReply> => ({ status: res.status, body: await res.json() as FeedReply['body'] }), (err: unknown): FeedReply => ({ status: 0, body: { error: String(err) } }))
+    : undefined;
   await Promise.all(apps.map((app) => app.stop()));
   await consumer.stop();
 
@@ -175,6 +184,12 @@ export async function runHomeFeedDemo(options: DemoOptions = {}): Promise<DemoSu
     const userId = feed.userId;
     print(`  ${userId} v${feed.version} (${feed.trigger}, ${feed.items.length} items, hash ${feed.contentHash}):`);
     for (const item of feed.items.slice(0, 5)) print(`    ${item.pinId}  score ${item.score.toFixed(3)}  from ${item.source}`);
+  }
+  if (feedUrl && feedAnswer) {
+    print('');
+    print(feedAnswer.status === 200
+      ? `interactive query: GET ${feedUrl} -> v${feedAnswer.body.version}, ${feedAnswer.body.items?.length} items (answered by ${feedAnswer.body.endpoint}; the topic's newest: v${asked.version})`
+      : `interactive query: GET ${feedUrl} -> ${feedAnswer.status} ${feedAnswer.body.error ?? ''}`);
   }
   let report: EvaluationReport | undefined;
   try {

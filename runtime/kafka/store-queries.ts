@@ -1,49 +1,23 @@
-import type { CompiledStore, CompiledTopology, SubTopology } from '../../topology/compiled-topology';
+import type { CompiledStore, SubTopology } from '../../topology/compiled-topology';
 import type { Serde, SerdeFormat } from '../../schemas/serde';
-import type { TaskStores } from '../state/task-stores';
 import { StateStoreError } from '../state/errors';
-import type { MemberEndpoint } from './client/group-endpoints';
-import type { GlobalStores } from './global-stores';
+import type { StoreAccess } from './store-access';
 import { partitionForKey } from './key-partition';
+import { badRequest, jsonKey, message, parseKey, unavailable, unknownStore, unusedStore, type QueryAnswer } from './internal/query-answers';
+import { scanStore, type ScanRequest } from './store-scans';
 
-/** A task of this process as a query sees it. */
-export type LocalTaskView =
-  | { readonly state: 'absent' }
-  | { readonly state: 'restoring' }
-  | { readonly state: 'running'; readonly stores: TaskStores };
-
-/** What queries read of a running application (StreamApp.storeAccess()). */
-export interface StoreAccess {
-  readonly topology: CompiledTopology;
-  /** `host:port` this process advertised; absent when it advertises none. */
-  readonly advertisedEndpoint?: string;
-  /** Every member's endpoint and partitions from the last assignment. */
-  members(): readonly MemberEndpoint[];
-  /** Task count (= partitions of its input topics) of a sub-topology, once started. */
-  taskCount(subTopologyId: number): number | undefined;
-  /** The key serde records of `topic` are read with. */
-  keySerde(topic: string): Serde<unknown> | undefined;
-  localTask(taskId: string): LocalTaskView;
-  globalStores(): GlobalStores | undefined;
-}
-
-/** An HTTP-shaped answer: status, extra headers, a JSON body. */
-export interface QueryAnswer {
-  readonly status: number;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body: Readonly<Record<string, unknown>>;
-}
-
-/** Seconds a client waits before asking again about a store that is restoring or a partition being moved. */
-const RETRY_AFTER_S = '1';
+export type { InputPosition, LocalTaskView, StoreAccess } from './store-access';
+export type { QueryAnswer } from './internal/query-answers';
+export { parseKey } from './internal/query-answers';
 
 /**
  * Interactive queries (Kafka Streams' `KafkaStreams#store` and `queryMetadataForKey`):
- * read one key of a named store from the task that owns it. A key's partition is the
- * one its records are on: murmur2 over the key serialized in its topic's key format,
- * modulo the task count, the rule every producer of the app places records by. The
- * owner may be this process (answered from RocksDB: committed state only), another
- * process (answered with a redirect to the endpoint it advertised), or nobody yet
+ * read one key of a named store from the task that owns it, or scan a key range of the
+ * partitions this process holds (store-scans.ts). A key's partition is the one its records
+ * are on: murmur2 over the key serialized in its topic's key format, modulo the task count,
+ * the rule every producer of the app places records by. The owner may be this process
+ * (answered from RocksDB: committed state only, with the task's position on its inputs),
+ * another process (answered with a redirect to the endpoint it advertised), or nobody yet
  * (a rebalance: 503 with Retry-After). Global stores answer locally.
  */
 export class StoreQueries {
@@ -58,7 +32,7 @@ export class StoreQueries {
   /** `GET /v1/stores/{store}/metadata`: which endpoints hold which partitions of a store. */
   metadata(storeName: string): QueryAnswer {
     const store = this.access.topology.stores[storeName];
-    if (store === undefined) return this.unknownStore(storeName);
+    if (store === undefined) return unknownStore(storeName, Object.keys(this.access.topology.stores));
     const self = this.access.advertisedEndpoint ?? null;
     if (store.global !== undefined) {
       const endpoints = [...new Set(this.access.members().map((m) => m.endpoint).filter((e) => e !== ''))];
@@ -81,38 +55,45 @@ export class StoreQueries {
    * for the redirect to the owner.
    */
   async get(storeName: string, keyText: string, path: string): Promise<QueryAnswer> {
-    const store = this.access.topology.stores[storeName];
-    if (store === undefined) return this.unknownStore(storeName);
-    const owning = store.global !== undefined ? undefined : this.subTopologyOf(storeName);
-    if (store.global === undefined && owning === undefined) return unusedStore(storeName);
-    const topic = store.global !== undefined ? store.global.topic : owning!.sourceTopics[0];
-    const serde = this.access.keySerde(topic);
-    if (serde === undefined) return unavailable(`store '${storeName}' is not open yet (the application is starting)`, { store: storeName });
-    const parsed = parseKey(keyText, serde.format);
-    if ('error' in parsed) return { status: 400, body: { error: `bad key for store '${storeName}': ${parsed.error}`, store: storeName, keyFormat: serde.format } };
-    const key = parsed.key;
-    if (store.global !== undefined) return this.getGlobal(storeName, key);
+    const located = this.keyTopic(storeName);
+    if ('answer' in located) return located.answer;
+    const parsed = parseKey(keyText, located.serde.format);
+    if ('error' in parsed) return badRequest(`bad key for store '${storeName}': ${parsed.error}`, { store: storeName, keyFormat: located.serde.format });
+    return this.lookup(storeName, parsed.key, path);
+  }
 
-    const sub = owning!;
+  /**
+   * The value of one key given as a value (not as text): what {@link get} answers once the key
+   * is parsed. For routes of an application's own (the flagship's `/feeds/{user}`): `path` is
+   * where the owner serves the same request, for the redirect.
+   */
+  async lookup(storeName: string, key: unknown, path: string): Promise<QueryAnswer> {
+    const located = this.keyTopic(storeName);
+    if ('answer' in located) return located.answer;
+    const { store, serde } = located;
+    if (store.global !== undefined) return this.getGlobal(storeName, key);
+    const sub = located.sub!;
     const tasks = this.access.taskCount(sub.id);
     let bytes: Buffer | null;
     try {
       bytes = serde.serialize(key);
     } catch (error) {
-      return { status: 400, body: { error: `bad key for store '${storeName}': it does not serialize as ${serde.format} (${message(error)})`, store: storeName, keyFormat: serde.format } };
+      return badRequest(`bad key for store '${storeName}': it does not serialize as ${serde.format} (${message(error)})`, { store: storeName, keyFormat: serde.format });
     }
-    if (bytes === null) return { status: 400, body: { error: `bad key for store '${storeName}': a null key has no partition`, store: storeName } };
+    if (bytes === null) return badRequest(`bad key for store '${storeName}': a null key has no partition`, { store: storeName });
     if (tasks === undefined) return unavailable(`store '${storeName}' is not open yet (the application is starting)`, { store: storeName });
     const partition = partitionForKey(bytes, tasks);
     const taskId = `${sub.id}_${partition}`;
-    const where = { store: storeName, key, partition, task: taskId };
+    const where = { store: storeName, key: jsonKey(key), partition, task: taskId };
 
     const local = this.access.localTask(taskId);
     if (local.state === 'restoring') return unavailable(`task ${taskId} is restoring store '${storeName}'`, where);
     if (local.state === 'running') {
       try {
+        // Read before the store: the value then reflects at least the records before these offsets.
+        const position = await local.position();
         const value = await local.stores.readCommitted(storeName, key);
-        const answer = { ...where, endpoint: this.access.advertisedEndpoint ?? null, source: 'active' };
+        const answer = { ...where, endpoint: this.access.advertisedEndpoint ?? null, source: 'active', position };
         return value === undefined
           ? { status: 404, body: { error: `key not found in store '${storeName}'`, ...answer } }
           : { status: 200, body: { ...answer, value } };
@@ -132,11 +113,33 @@ export class StoreQueries {
     return { status: 307, headers: { location }, body: { error: `key is owned by another process: ask ${owner.endpoint}`, ...where, owner: owner.endpoint, location } };
   }
 
+  /**
+   * `GET /v1/stores/{store}/range` and `/prefix/{prefix}`: a bounded scan of the partitions
+   * this process holds, naming the processes that hold the others (see store-scans.ts).
+   */
+  scan(request: ScanRequest): Promise<QueryAnswer> {
+    const located = this.keyTopic(request.store);
+    if ('answer' in located) return Promise.resolve(located.answer);
+    return scanStore(this.access, request, located);
+  }
+
+  /** A store's definition, the sub-topology holding it (none for a global store) and the key serde its keys are given in. */
+  private keyTopic(storeName: string): { answer: QueryAnswer } | { store: CompiledStore; sub?: SubTopology; serde: Serde<unknown> } {
+    const store = this.access.topology.stores[storeName];
+    if (store === undefined) return { answer: unknownStore(storeName, Object.keys(this.access.topology.stores)) };
+    const sub = store.global !== undefined ? undefined : this.subTopologyOf(storeName);
+    if (store.global === undefined && sub === undefined) return { answer: unusedStore(storeName) };
+    const topic = store.global !== undefined ? store.global.topic : sub!.sourceTopics[0];
+    const serde = this.access.keySerde(topic);
+    if (serde === undefined) return { answer: unavailable(`store '${storeName}' is not open yet (the application is starting)`, { store: storeName }) };
+    return { store, ...(sub ? { sub } : {}), serde };
+  }
+
   private async getGlobal(storeName: string, key: unknown): Promise<QueryAnswer> {
     const globals = this.access.globalStores();
     if (globals === undefined || !globals.has(storeName)) return unavailable(`global store '${storeName}' is not open yet`, { store: storeName });
     const value = await globals.keyValueStore(storeName).get(key);
-    const answer = { store: storeName, key, endpoint: this.access.advertisedEndpoint ?? null, source: 'global' };
+    const answer = { store: storeName, key: jsonKey(key), endpoint: this.access.advertisedEndpoint ?? null, source: 'global' };
     return value === undefined
       ? { status: 404, body: { error: `key not found in global store '${storeName}'`, ...answer } }
       : { status: 200, body: { ...answer, value } };
@@ -150,43 +153,4 @@ export class StoreQueries {
     const topic = store.global !== undefined ? store.global.topic : this.access.topology.subTopologies.find((s) => s.stores.includes(store.name))?.sourceTopics[0];
     return topic === undefined ? undefined : this.access.keySerde(topic)?.format;
   }
-
-  private unknownStore(name: string): QueryAnswer {
-    const known = Object.keys(this.access.topology.stores);
-    return { status: 404, body: { error: `unknown store '${name}'; stores: ${known.join(', ') || 'none'}`, store: name } };
-  }
-}
-
-/**
- * A key as a URL path segment (percent-decoded) gives it, read as its topic's key format:
- * `string` keys are the text itself; `json` and `avro` keys are JSON (`"u1"`, `42`,
- * `{"user":"u1"}`); `bytes` keys are base64.
- */
-export function parseKey(text: string, format: SerdeFormat): { key: unknown } | { error: string } {
-  switch (format) {
-    case 'string':
-      return { key: text };
-    case 'bytes':
-      if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) return { error: `'${text}' is not base64 (keys in bytes format are given as base64)` };
-      return { key: Buffer.from(text, 'base64') };
-    case 'json':
-    case 'avro':
-      try {
-        return { key: JSON.parse(text) as unknown };
-      } catch {
-        return { error: `'${text}' is not JSON (keys in ${format} format are given as JSON, e.g. "u1" with the quotes, or {"id":1})` };
-      }
-  }
-}
-
-function unusedStore(name: string): QueryAnswer {
-  return { status: 404, body: { error: `store '${name}' is declared but no pipeline step uses it, so no task holds it`, store: name } };
-}
-
-function unavailable(error: string, where: Record<string, unknown>): QueryAnswer {
-  return { status: 503, headers: { 'retry-after': RETRY_AFTER_S }, body: { error, ...where } };
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -11,25 +11,32 @@ export const STORE_QUERY_PREFIX = '/v1/stores';
  *
  * - `GET /v1/stores`: the stores and their key formats,
  * - `GET /v1/stores/{store}/metadata`: which endpoints hold which partitions,
- * - `GET /v1/stores/{store}/keys/{key}`: one key's value (the key percent-encoded).
+ * - `GET /v1/stores/{store}/keys/{key}`: one key's value (the key percent-encoded),
+ * - `GET /v1/stores/{store}/range?from=&to=&limit=&after=`: the entries with from <= key < to
+ *   (either bound may be left out) in the partitions this process holds, a page at a time,
+ * - `GET /v1/stores/{store}/prefix/{prefix}?limit=&after=`: the entries whose key starts with
+ *   the prefix, likewise.
  *
  * Answers are JSON. Errors name the store or key at fault; nothing of the request beyond
  * the store name and key is echoed or logged.
  */
 export function storeQueryRoutes(queries: StoreQueries, logger: Logger): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    void answerFor(queries, path).then(
-      (answer) => send(res, answer),
+    const url = req.url ?? '/';
+    const mark = url.indexOf('?');
+    const path = mark < 0 ? url : url.slice(0, mark);
+    const query = mark < 0 ? '' : url.slice(mark + 1);
+    void answerFor(queries, path, query).then(
+      (answer) => sendQueryAnswer(res, answer),
       (error: unknown) => {
         logger.warn('store query failed', { path: path.slice(0, 200), error });
-        send(res, { status: 500, body: { error: `query failed: ${error instanceof Error ? error.message : String(error)}` } });
+        sendQueryAnswer(res, { status: 500, body: { error: `query failed: ${error instanceof Error ? error.message : String(error)}` } });
       },
     );
   };
 }
 
-async function answerFor(queries: StoreQueries, path: string): Promise<QueryAnswer> {
+async function answerFor(queries: StoreQueries, path: string, query: string): Promise<QueryAnswer> {
   // Split before decoding, so a key may hold an encoded '/' (%2F).
   const rest = path.slice(STORE_QUERY_PREFIX.length).split('/').filter((p, i) => i > 0 || p !== '');
   if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) return queries.list();
@@ -41,10 +48,16 @@ async function answerFor(queries: StoreQueries, path: string): Promise<QueryAnsw
   }
   if (parts.length === 2 && parts[1] === 'metadata') return queries.metadata(parts[0]);
   if (parts.length === 3 && parts[1] === 'keys') return queries.get(parts[0], parts[2], path);
-  return { status: 404, body: { error: `no such query path; try ${STORE_QUERY_PREFIX}, ${STORE_QUERY_PREFIX}/{store}/metadata or ${STORE_QUERY_PREFIX}/{store}/keys/{key}` } };
+  if (parts.length === 2 && parts[1] === 'range') return queries.scan({ store: parts[0], kind: 'range', params: new URLSearchParams(query), path });
+  if (parts.length === 3 && parts[1] === 'prefix') return queries.scan({ store: parts[0], kind: 'prefix', prefix: parts[2], params: new URLSearchParams(query), path });
+  return {
+    status: 404,
+    body: { error: `no such query path; try ${STORE_QUERY_PREFIX}, ${STORE_QUERY_PREFIX}/{store}/metadata, ${STORE_QUERY_PREFIX}/{store}/keys/{key}, ${STORE_QUERY_PREFIX}/{store}/range?from=&to=&limit= or ${STORE_QUERY_PREFIX}/{store}/prefix/{prefix}?limit=` },
+  };
 }
 
-function send(res: http.ServerResponse, answer: QueryAnswer): void {
+/** Writes a query answer as JSON (HEAD gets the headers only: Node's response drops the body). */
+export function sendQueryAnswer(res: http.ServerResponse, answer: QueryAnswer): void {
   const text = `${JSON.stringify(answer.body, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`;
   res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...answer.headers }).end(text);
 }

@@ -24,7 +24,8 @@ import type { BatchReport } from './stream-task';
 import { GlobalStores } from './global-stores';
 import { Lifecycle } from './lifecycle';
 import type { MemberEndpoint } from './client/group-endpoints';
-import type { StoreAccess } from './store-queries';
+import type { InputPosition, LocalTaskView, StoreAccess } from './store-access';
+import { TaskPositions } from './task-positions';
 
 /** How long a batch held back whole by event-time alignment waits for another lane to move before it is fetched again. */
 const ALIGNMENT_WAIT_MS = 100;
@@ -114,6 +115,8 @@ export class StreamApp {
   private readonly topicToSubTopology = new Map<string, SubTopology>();
   private readonly aligner: EventTimeAligner;
   private readonly tasks: TaskManager;
+  /** Where the tasks stand on their inputs, for interactive queries. */
+  private readonly positions: TaskPositions;
   private exchange?: AlignmentExchange;
   /** Deletes committed records of the repartition topics (repartition-purger.ts). */
   private purger?: RepartitionPurger;
@@ -141,6 +144,7 @@ export class StreamApp {
       onTaskRemoved: (id) => this.options.telemetry?.readiness.removeTask(id),
       logger: options.logger,
     });
+    this.positions = new TaskPositions(this.kafka, options.topology.name, this.tasks.committedPositions);
   }
 
   /** Tasks currently open, by id. */
@@ -161,9 +165,21 @@ export class StreamApp {
       members: () => this.groupMembers,
       taskCount: (subTopologyId) => this.taskCounts.get(subTopologyId),
       keySerde: (topic) => this.codecs?.decoding.get(topic)?.key,
-      localTask: (taskId) => this.tasks.view(taskId),
+      localTask: (taskId) => this.localTaskView(taskId),
       globalStores: () => this.globalStores,
     };
+  }
+
+  private localTaskView(taskId: string): LocalTaskView {
+    const view = this.tasks.view(taskId);
+    return view.state === 'running' ? { ...view, position: () => this.taskPosition(taskId) } : view;
+  }
+
+  /** Where a task's committed state stands on each of its input partitions (interactive queries). */
+  private taskPosition(taskId: string): Promise<InputPosition[]> {
+    const [subId, partition] = taskId.split('_').map(Number);
+    const sub = this.options.topology.subTopologies.find((s) => s.id === subId);
+    return this.positions.of(sub?.sourceTopics ?? [], partition);
   }
 
   async start(): Promise<void> {
@@ -247,6 +263,7 @@ export class StreamApp {
     await this.consumer?.close().catch(() => undefined);
     await this.purger?.stop();
     await this.exchange?.stop();
+    await this.positions.close();
     await this.globalStores?.close();
     this.lifecycle.moveTo('stopped');
     this.options.logger.info('application stopped', { app: this.options.topology.name });
@@ -261,6 +278,7 @@ export class StreamApp {
     if (batch.isStale()) return;
     const lane = `${batch.topic}/${batch.partition}`;
     const messages = batch.messages;
+    this.positions.fetched(lane, messages[messages.length - 1].offset, batch.lag());
     // The client heartbeats between batches only: keep the membership alive while a long batch
     // (slow scoring, a large fetch) runs, instead of losing the partitions after the session timeout.
     const beat = setInterval(() => { void batch.heartbeat().catch(() => undefined); }, this.heartbeatIntervalMs());
@@ -357,7 +375,9 @@ export class StreamApp {
       }
     }
     this.aligner.assign(lanes);
-    await this.tasks.reconcile(owned, new Set(lanes.map((l) => l.lane)));
+    const assigned = new Set(lanes.map((l) => l.lane));
+    this.positions.retain(assigned);
+    await this.tasks.reconcile(owned, assigned);
   }
 
   private report(report: BatchReport): void {

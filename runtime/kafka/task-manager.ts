@@ -2,13 +2,19 @@ import type { SubTopology } from '../../topology/compiled-topology';
 import type { Logger } from '../../core/logger';
 import { canRetry } from '../../core/failure';
 import type { StreamTask } from './stream-task';
-import type { LocalTaskView } from './store-queries';
+import type { TaskStores } from '../state/task-stores';
 
 /** A task as its factory builds it, with the wall-clock punctuation intervals its pipeline asked for. */
 export interface BuiltTask {
   readonly task: StreamTask;
   readonly punctuationIntervalsMs: readonly number[];
 }
+
+/** A task as interactive queries may see it (StreamApp adds where it stands on its inputs). */
+export type TaskView =
+  | { readonly state: 'absent' }
+  | { readonly state: 'restoring' }
+  | { readonly state: 'running'; readonly stores: TaskStores };
 
 /** What the task manager needs from the application around it. */
 export interface TaskManagerOptions {
@@ -57,7 +63,7 @@ export class TaskManager {
   }
 
   /** What interactive queries may read of a task here. */
-  view(id: string): LocalTaskView {
+  view(id: string): TaskView {
     const managed = this.tasks.get(id);
     if (managed === undefined) return { state: 'absent' };
     const task = managed.running;

@@ -15,3 +15,10 @@ export class StateStoreError extends TributaryError {
     super(message, options);
   }
 }
+
+/** A key range that cannot be scanned: a bound that does not serialize, or bounds in the wrong order. Never retriable. */
+export class KeyRangeError extends StateStoreError {
+  constructor(message: string) {
+    super(message, false);
+  }
+}

@@ -10,3 +10,4 @@ export * from './task-stores';
 export * from './errors';
 export * from './changelog-restorer';
 export * from './restore-progress';
+export * from './committed-scan';

@@ -35,6 +35,13 @@ export class RocksDbStore implements RocksDbLayer {
     return this.db.get(this.physical(key));
   }
 
+  /** What RocksDB holds with gte <= key < lt (store keys, byte order): committed state only, as {@link getCommitted}. */
+  iterateCommitted(gte?: Buffer, lt?: Buffer): AsyncGenerator<[Buffer, Buffer]> {
+    const lower = gte === undefined ? this.prefix : this.physical(gte);
+    const upper = lt === undefined ? this.prefixLimit : this.physical(lt);
+    return this.stripped(this.db.iterate(lower, upper), this.prefix.length);
+  }
+
   getMany(keys: readonly Buffer[]): Promise<Array<Buffer | undefined>> {
     return getManyThroughBuffer(keys, (k) => this.buffered(k), (k) => this.physical(k), this.db);
   }

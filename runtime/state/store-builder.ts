@@ -10,6 +10,7 @@ import { RocksDbStore } from './rocksdb-store';
 import { jsonValueSerde } from './serde-json-value';
 import { structuredKeySerde } from './serde-structured-key';
 import type { StoreDefinition } from './store-definition';
+import { keyRangeBytes, takePage, type KeyRange, type ScanPage } from './committed-scan';
 import type { TaskDatabase } from './task-database';
 
 /** A store assembled from its layers, with handles the task needs on its inner ones. */
@@ -26,6 +27,11 @@ export interface BuiltStore {
    * readers outside the task (interactive queries); they never see a commit in progress.
    */
   readonly readCommitted: (key: unknown) => Promise<unknown>;
+  /**
+   * Key-value stores: up to `limit` committed entries of `range` in the key serde's byte order
+   * (see {@link keyRangeBytes}); throws a KeyRangeError for a range that cannot be scanned.
+   */
+  readonly scanCommitted: (range: KeyRange, limit: number) => Promise<ScanPage>;
 }
 
 /**
@@ -49,6 +55,10 @@ export function buildStore(
     const bytes = await kv.getCommitted(keySerde.serialize(key));
     return bytes === undefined ? undefined : valueSerde.deserialize(bytes);
   };
+  const scanCommitted = (range: KeyRange, limit: number): Promise<ScanPage> => {
+    const { gte, lt } = keyRangeBytes(keySerde, range);
+    return takePage(kv.iterateCommitted(gte, lt), limit, (k, v) => ({ key: keySerde.deserialize(k), value: valueSerde.deserialize(v), order: k }));
+  };
   let top: BytesStore = rocksdb;
   let changelog: ChangeLoggingStore | undefined;
   if (definition.changelog) {
@@ -59,5 +69,5 @@ export function buildStore(
     top = new CachingStore(top, definition.cacheEntries ?? 10_000, instruments);
   }
   const outer = new MeteredKeyValueStore(top, keySerde, valueSerde, instruments);
-  return { definition, outer, top, changelog, rocksdb, readCommitted };
+  return { definition, outer, top, changelog, rocksdb, readCommitted, scanCommitted };
 }

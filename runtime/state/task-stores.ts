@@ -10,6 +10,7 @@ import type { KeyValueStore } from '../../core/key-value-store';
 import type { RestoredEntry } from './rocksdb-layer';
 import { buildStore, type BuiltStore } from './store-builder';
 import type { StoreDefinition } from './store-definition';
+import type { KeyRange, ScanPage } from './committed-scan';
 import { TaskDatabase, type TaskDatabaseOptions } from './task-database';
 import { changelogTopicName } from '../../topology/internal-topic-names';
 
@@ -174,6 +175,17 @@ export class TaskStores {
     const store = this.store(name);
     if (this.state !== 'open') throw new StateStoreError(`task ${this.taskId} stores are ${this.state}`, true, { store: name, task: this.taskId });
     return store.readCommitted(key);
+  }
+
+  /**
+   * Up to `limit` committed entries of `range` in key-value store `name`, in key byte order,
+   * for readers outside the task (interactive queries), with the guarantees of
+   * {@link readCommitted}. Throws a {@link KeyRangeError} for a range that cannot be scanned.
+   */
+  async scanCommitted(name: string, range: KeyRange, limit: number): Promise<ScanPage> {
+    const store = this.store(name);
+    if (this.state !== 'open') throw new StateStoreError(`task ${this.taskId} stores are ${this.state}`, true, { store: name, task: this.taskId });
+    return store.scanCommitted(range, limit);
   }
 
   /** The changelog partitions of this task's logged stores. */

@@ -17,6 +17,10 @@ describe('home-feed demo (end to end, real services)', function () {
     const text = lines.join('\n');
     assert.match(text, /sample recommendations/);
     assert.match(text, /from (interest|label|coengagement|fresh|popular)/);
+    // The app's own answer for the most active user (GET /feeds/{userId}) is the topic's newest version.
+    const asked = /interactive query: GET http:\/\/127\.0\.0\.1:\d+\/feeds\/\S+ -> v(\d+), \d+ items \(answered by 127\.0\.0\.1:\d+; the topic's newest: v(\d+)\)/.exec(text);
+    assert.ok(asked, text);
+    assert.equal(asked[1], asked[2]);
     assert.ok(summary.events > 2000, `only ${summary.events} events`);
     assert.ok(summary.updates > 50, `only ${summary.updates} updates`);
     assert.ok(Number.isFinite(summary.latencyP50Ms), 'no action-to-update latency was measured');

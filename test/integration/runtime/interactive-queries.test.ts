@@ -114,6 +114,11 @@ describe('tributary run: interactive queries across two processes', function () 
           return answer.body.value === count ? answer : `value ${JSON.stringify(answer.body.value)} != ${count}`;
         });
         assert.equal(found.body.source, 'active');
+        // The task's position on its input (the repartition topic of words): committed, and no further than the end.
+        const position = found.body.position as Array<{ topic: string; committedOffset: string | null; highWatermark: string | null; lag: number | null }>;
+        assert.equal(position.length, 1);
+        assert.ok(position[0].committedOffset !== null && position[0].highWatermark !== null, JSON.stringify(position));
+        assert.equal(position[0].lag, Number(position[0].highWatermark) - Number(position[0].committedOffset));
         const owner = String(found.body.endpoint);
         answeredBy.set(owner, (answeredBy.get(owner) ?? 0) + 1);
       }
@@ -133,6 +138,61 @@ describe('tributary run: interactive queries across two processes', function () 
       return a.status === 404 ? a : `${a.status} ${JSON.stringify(a.body)}`;
     });
     assert.match(String(missing.body.error), /key not found in store 'counts'/);
+
+    // Scans: each process returns the words of its partitions and names the other for the rest.
+    type Scan = { entries: Array<{ key: string; value: number }>; next: string | null; nextPath: string | null; covered: Array<{ partition: number; source: string }>; elsewhere: Array<{ endpoint: string; partitions: number[]; url: string }>; complete: boolean };
+    const parts: Scan[] = [];
+    for (const [i, base] of bases.entries()) {
+      const scan = await get(`${base}/v1/stores/counts/range?limit=1000`);
+      assert.equal(scan.status, 200, JSON.stringify(scan.body));
+      const body = scan.body as unknown as Scan;
+      const here = body.covered.map((c) => c.partition);
+      assert.ok(here.length > 0 && body.covered.every((c) => c.source === 'active'));
+      assert.deepEqual(body.elsewhere.map((e) => e.endpoint), [`127.0.0.1:${ports[1 - i]}`], 'the other process is named for the rest');
+      assert.deepEqual([...here, ...body.elsewhere[0].partitions].sort(), [0, 1, 2, 3]);
+      assert.equal(body.complete, false);
+      assert.equal(body.next, null);
+      const keys = body.entries.map((e) => e.key);
+      assert.deepEqual(keys, [...keys].sort(), 'entries in key order');
+      // The URL named for the rest answers the other process's part.
+      const there = await get(body.elsewhere[0].url);
+      assert.deepEqual((there.body as unknown as Scan).covered.map((c) => c.partition), body.elsewhere[0].partitions);
+      parts.push(body);
+    }
+    const union = new Map(parts.flatMap((p) => p.entries.map((e) => [e.key, e.value] as const)));
+    assert.equal(union.size, parts[0].entries.length + parts[1].entries.length, 'no word is in both parts');
+    assert.deepEqual([...union].sort(), [...expected].sort(), 'the two parts are every word with its count');
+
+    // A range is bounded by its limit and pages to the end through next/nextPath.
+    const inRange = parts[0].entries.map((e) => e.key).filter((k) => k >= 'w1' && k < 'w3');
+    const paged: string[] = [];
+    let pagePath: string | null = `/v1/stores/counts/range?from=${encodeURIComponent('"w1"')}&to=${encodeURIComponent('"w3"')}&limit=3`;
+    let pages = 0;
+    while (pagePath !== null && pages < 20) {
+      const page = await get(`${bases[0]}${pagePath}`);
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      const body = page.body as unknown as Scan;
+      assert.ok(body.entries.length <= 3, `a page of ${body.entries.length} entries`);
+      paged.push(...body.entries.map((e) => e.key));
+      pagePath = body.nextPath;
+      pages++;
+    }
+    assert.deepEqual(paged, inRange);
+    assert.ok(pages >= 2, `${inRange.length} words in range took ${pages} page(s)`);
+    const prefixed = await get(`${bases[0]}/v1/stores/counts/prefix/${encodeURIComponent('"w1"')}?limit=50`);
+    assert.deepEqual((prefixed.body as unknown as Scan).entries.map((e) => e.key), parts[0].entries.map((e) => e.key).filter((k) => k.startsWith('w1')));
+
+    // Bad scans are 4xx with a message.
+    const tooMany = await get(`${bases[0]}/v1/stores/counts/range?limit=5000`);
+    assert.equal(tooMany.status, 400);
+    assert.match(String(tooMany.body.error), /limit must be a whole number from 1 to 1000, not '5000'/);
+    const backwards = await get(`${bases[0]}/v1/stores/counts/range?from=${encodeURIComponent('"w3"')}&to=${encodeURIComponent('"w1"')}`);
+    assert.equal(backwards.status, 400);
+    assert.match(String(backwards.body.error), /'to' must sort after 'from'/);
+    const notJson = await get(`${bases[0]}/v1/stores/counts/range?from=w1`);
+    assert.equal(notJson.status, 400);
+    assert.match(String(notJson.body.error), /'from': 'w1' is not JSON/);
+    assert.equal((await get(`${bases[0]}/v1/stores/nope/range`)).status, 404);
 
     for (const p of processes) p.child.kill('SIGTERM');
     for (const p of processes) assert.equal(await p.exited, 0, p.output().slice(-2000));

@@ -20,6 +20,7 @@ const topology = {
 } as unknown as CompiledTopology;
 
 const PARTITIONS = 4;
+const POSITION = [{ topic: 'events', partition: 1, committedOffset: '40', highWatermark: '42', lag: 2 }];
 const partitionOf = (key: string): number => partitionForKey(Buffer.from(key), PARTITIONS);
 
 /** A store that holds `values` (committed), as a running task's stores. */
@@ -53,11 +54,11 @@ describe('StoreQueries (interactive queries)', () => {
   const task = `0_${partitionOf(key)}`;
 
   it('answers a key of a local running task from its committed state', async () => {
-    const q = new StoreQueries(access({ local: { [task]: { state: 'running', stores: storesHolding({ u1: ['p1', 'p2'] }) } } }));
+    const q = new StoreQueries(access({ local: { [task]: { state: 'running', stores: storesHolding({ u1: ['p1', 'p2'] }), position: async () => POSITION } } }));
     const a = await q.get('feeds', key, '/v1/stores/feeds/keys/u1');
     assert.equal(a.status, 200);
-    assert.deepEqual(a.body, { store: 'feeds', key: 'u1', partition: partitionOf(key), task, endpoint: 'me:1', source: 'active', value: ['p1', 'p2'] });
-    const absent = await new StoreQueries(access({ local: { [task]: { state: 'running', stores: storesHolding({}) } } })).get('feeds', key, '/x');
+    assert.deepEqual(a.body, { store: 'feeds', key: 'u1', partition: partitionOf(key), task, endpoint: 'me:1', source: 'active', position: POSITION, value: ['p1', 'p2'] });
+    const absent = await new StoreQueries(access({ local: { [task]: { state: 'running', stores: storesHolding({}), position: async () => POSITION } } })).get('feeds', key, '/x');
     assert.equal(absent.status, 404);
     assert.match(String(absent.body.error), /key not found in store 'feeds'/);
   });
@@ -78,7 +79,7 @@ describe('StoreQueries (interactive queries)', () => {
     const orphan = await new StoreQueries(access({ members: [] })).get('feeds', key, '/x');
     assert.equal(orphan.status, 503);
     assert.match(String(orphan.body.error), /no owner yet/);
-    const closed = await new StoreQueries(access({ local: { [task]: { state: 'running', stores: storesHolding({}, { closed: true }) } } })).get('feeds', key, '/x');
+    const closed = await new StoreQueries(access({ local: { [task]: { state: 'running', stores: storesHolding({}, { closed: true }), position: async () => POSITION } } })).get('feeds', key, '/x');
     assert.equal(closed.status, 503);
   });
 

@@ -1,0 +1,147 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Schema } from 'avsc';
+import { main } from '../../../runtime/cli/main';
+import { startHomeFeedApp, type RunningHomeFeedApp } from '../../../examples/home-feed/home-feed-app';
+import { HOME_FEED_PARTITIONS } from '../../../examples/home-feed/home-feed-partitions';
+import { waitForHomeFeedDrained } from '../../../examples/home-feed/home-feed-drain';
+import { readAvroTopic } from '../../../examples/home-feed/evaluate/avro-topic-reader';
+import { FeedClient } from '../../../examples/home-feed/consumer/feed-client';
+import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
+import { loadHomeFeedSchema } from '../../../examples/home-feed/generate/home-feed-schemas';
+import type { RecommendationEvent } from '../../../examples/home-feed/generate/home-feed-events';
+import { createLogger } from '../../../core/logger';
+import { KAFKA_BROKERS, REGISTRY_URL, createTopics, randomTopic, requireKafka, requireRegistry, testKafka } from '../../helpers/services';
+
+interface Answer { status: number; location: string | null; body: Record<string, unknown> }
+
+async function get(url: string): Promise<Answer> {
+  const res = await fetch(url, { redirect: 'manual' });
+  return { status: res.status, location: res.headers.get('location'), body: await res.json() as Record<string, unknown> };
+}
+
+/** A loopback port nothing listens on (bound, read and released). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * The flagship's `GET /feeds/{userId}` on real services, two processes of one app in this
+ * process (each with its own query endpoint, advertised to the group): a user's feed, asked of
+ * either process, is the list of the newest recommendation the topic holds for that user —
+ * answered by the owner or after its redirect — and the client example gets the same list
+ * from the query and, with no endpoint reachable, from the topic.
+ */
+describe('home-feed flagship: GET /feeds/{userId} and the feed client', function () {
+  this.timeout(300_000);
+  const topics = { engagements: randomTopic('eng'), images: randomTopic('img'), recommendations: randomTopic('recs') };
+  const appId = `home-feed-q-${randomUUID().slice(0, 8)}`;
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'home-feed-q-'));
+  const apps: RunningHomeFeedApp[] = [];
+  /** The newest recommendation per user on the topic, once the app drained its input. */
+  const newest = new Map<string, RecommendationEvent>();
+
+  before(async () => {
+    await requireKafka();
+    await requireRegistry();
+    let fatal: unknown;
+    await createTopics(testKafka(), [topics.engagements, topics.images].map((topic) => ({ topic, partitions: HOME_FEED_PARTITIONS, config: { 'retention.ms': '-1' } })));
+    for (let i = 0; i < 2; i++) {
+      apps.push(await startHomeFeedApp({
+        env: {
+          APP_ID: appId, STATE_DIR: path.join(stateDir, `process-${i}`), KAFKA_BROKERS: KAFKA_BROKERS.join(','), SCHEMA_REGISTRY_URL: REGISTRY_URL,
+          ENGAGEMENTS_TOPIC: topics.engagements, IMAGES_TOPIC: topics.images, RECOMMENDATIONS_TOPIC: topics.recommendations,
+        },
+        logger: createLogger('home-feed-test', 'warn'),
+        onFatal: (err) => { fatal = err; },
+        queryEndpoint: { port: 0 },
+      }));
+    }
+    const code = await main(['node', 'tributary', 'generate', '--brokers', KAFKA_BROKERS.join(','), '--registry', REGISTRY_URL,
+      '--engagements-topic', topics.engagements, '--images-topic', topics.images,
+      '--holdout-share', '0', '--total', '1500', '--users', '40', '--pins', '150', '--interests', '6', '--seed', '11', '--rate', '500', '--no-progress']);
+    assert.equal(code, 0);
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const { drained, behind } = await waitForHomeFeedDrained(admin, appId, [topics.engagements, topics.images], Date.now() + 200_000, () => fatal);
+      assert.ok(drained, `the app did not drain its input in 200 s; behind: ${behind.join(', ')}`);
+    } finally {
+      await admin.disconnect();
+    }
+    const recs = await readAvroTopic<RecommendationEvent>(new KafkajsClient(testKafka()), REGISTRY_URL, topics.recommendations, JSON.parse(loadHomeFeedSchema('recommendation').text) as Schema);
+    for (const r of recs) if (Number(r.version) > Number(newest.get(r.userId)?.version ?? 0)) newest.set(r.userId, r);
+    assert.ok(newest.size >= 10, `only ${newest.size} users got a recommendation`);
+  });
+
+  after(async () => {
+    await Promise.all(apps.map((app) => app.stop()));
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  /** The feed of `userId` asked of `base`, following a redirect; polled while the owner's last commit catches up. */
+  async function feedVia(base: string, userId: string, version: number): Promise<{ answer: Answer; redirected: boolean }> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      let answer = await get(`${base}/feeds/${encodeURIComponent(userId)}`);
+      const redirected = answer.status === 307;
+      if (redirected) {
+        assert.equal(answer.location, `http://${String(answer.body.owner)}/feeds/${encodeURIComponent(userId)}`);
+        answer = await get(answer.location!);
+      }
+      if (answer.status === 200 && answer.body.version === version) return { answer, redirected };
+      if (Date.now() > deadline) assert.fail(`${userId} via ${base}: ${answer.status} ${JSON.stringify(answer.body)} (want version ${version})`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  it('answers each user\'s newest list from either process, through the owner\'s redirect when the user lives on the other', async () => {
+    const bases = apps.map((a) => a.queryUrl!);
+    let redirects = 0;
+    const owners = new Set<string>();
+    for (const [userId, rec] of [...newest].slice(0, 12)) {
+      for (const base of bases) {
+        const { answer, redirected } = await feedVia(base, userId, Number(rec.version));
+        if (redirected) redirects++;
+        owners.add(String(answer.body.endpoint));
+        assert.equal(answer.body.userId, userId);
+        assert.deepEqual(answer.body.items, rec.items.map((i) => i.pinId), `${userId}: the list of version ${rec.version}`);
+        assert.equal(answer.body.contentHash, rec.contentHash);
+        assert.equal(answer.body.source, 'active');
+        const position = answer.body.position as Array<{ topic: string; committedOffset: string | null; lag: number | null }>;
+        assert.deepEqual(position.map((p) => p.topic).sort(), [topics.engagements, topics.images, `${appId}-fresh-throttle-repartition`].sort());
+        assert.ok(position.some((p) => p.committedOffset !== null), JSON.stringify(position));
+      }
+    }
+    assert.ok(redirects > 0, 'some users were asked of the process that does not hold them');
+    assert.equal(owners.size, 2, `both processes hold users: ${[...owners].join(', ')}`);
+  });
+
+  it('answers 404 for a user without a feed and for a path without a user', async () => {
+    const base = apps[0].queryUrl!;
+    let missing = await get(`${base}/feeds/no-such-user`);
+    if (missing.status === 307) missing = await get(missing.location!);
+    assert.equal(missing.status, 404);
+    assert.match(String(missing.body.error), /no feed for user 'no-such-user'/);
+    assert.equal((await get(`${base}/feeds/`)).status, 404);
+  });
+
+  it('the feed client answers from the query, and from the topic when no endpoint answers', async () => {
+    const [userId, rec] = [...newest][0];
+    const kafka = new KafkajsClient(testKafka());
+    const common = { kafka, registryUrl: REGISTRY_URL, topic: topics.recommendations };
+    const viaQuery = await new FeedClient({ ...common, endpoints: [apps[1].queryUrl!, apps[0].queryUrl!] }).feedOf(userId);
+    assert.deepEqual(viaQuery, { userId, version: Number(rec.version), items: rec.items.map((i) => i.pinId), contentHash: rec.contentHash, from: 'query' });
+    const viaTopic = await new FeedClient({ ...common, endpoints: [`http://127.0.0.1:${await closedPort()}`] }).feedOf(userId);
+    assert.deepEqual(viaTopic, { ...viaQuery, from: 'topic' });
+    assert.equal(await new FeedClient({ ...common, endpoints: [] }).feedOf('no-such-user'), undefined);
+  });
+});
