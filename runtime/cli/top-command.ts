@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidArgumentError } from 'commander';
 import type { CliCommand } from './cli-command';
 import { TributaryError } from '../../core/errors';
+import { ExitCode } from '../../core/exit-code';
 import { scrapePrometheus } from '../telemetry/prometheus-scrape';
 import type { PrometheusScrape } from '../telemetry/prometheus-text';
 import { renderTop, summarizeTop } from '../telemetry/top-view';
@@ -59,7 +60,7 @@ async function runTop(options: TopOptions): Promise<number> {
     url = metricsUrl(options.url);
   } catch (err) {
     process.stderr.write(`tributary top: ${(err as Error).message}\n`);
-    return 2;
+    return ExitCode.usage;
   }
   const out = process.stdout;
   const tty = out.isTTY === true && !options.once;
@@ -79,7 +80,7 @@ async function runTop(options: TopOptions): Promise<number> {
         // A one-shot view or a pipe wants a clear failure; a live view waits for the app to come back.
         if (options.once || !tty) {
           process.stderr.write(`tributary top: ${err instanceof TributaryError ? err.message : String(err)}\n`);
-          return 1;
+          return ExitCode.failed;
         }
         drawn = redraw(out, drawn, [`tributary top  ${url}  waiting: ${(err as Error).message}`]);
         before = undefined;
@@ -97,7 +98,7 @@ async function runTop(options: TopOptions): Promise<number> {
       before = { scrape, at };
       if (shown < views) await sleep(options.interval * 1000, undefined, { signal: stop.signal }).catch(() => undefined);
     }
-    return 0;
+    return ExitCode.ok;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
