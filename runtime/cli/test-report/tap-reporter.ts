@@ -7,7 +7,7 @@ const description = (text: string): string => text.replace(/[\r\n]+/g, ' ').repl
 
 /** A YAML diagnostic block under a test point, indented two spaces (TAP 14). */
 const diagnostics = (fields: Record<string, unknown>): string =>
-  `  ---\n${stringify(fields).trimEnd().split('\n').map((l) => `  ${l}`).join('\n')}\n  ...\n`;
+  `  ---\n${stringify(fields, { lineWidth: 0 }).trimEnd().split('\n').map((l) => `  ${l}`).join('\n')}\n  ...\n`;
 
 /**
  * `tributary test --reporter tap`: Test Anything Protocol version 14 — the plan first
