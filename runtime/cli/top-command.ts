@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidArgumentError } from 'commander';
 import type { CliCommand } from './cli-command';
+import { positiveOption } from './option-parsers';
 import { TributaryError } from '../../core/errors';
 import { ExitCode } from '../../core/exit-code';
 import { scrapePrometheus } from '../telemetry/prometheus-scrape';
@@ -13,12 +14,6 @@ interface TopOptions {
   once?: boolean;
   count?: number;
 }
-
-const positive = (what: string) => (text: string): number => {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive number`);
-  return n;
-};
 
 /** `http://host:port` or `http://host:port/` → `.../metrics`; a URL with another path is used as given. */
 export function metricsUrl(url: string): string {
@@ -45,9 +40,9 @@ export const topCommand: CliCommand = {
       .command('top')
       .description("live view of a running application's metrics endpoint")
       .option('--url <url>', 'the endpoint of `tributary run`', 'http://127.0.0.1:9464')
-      .option('--interval <seconds>', 'refresh period', positive('--interval'), 2)
+      .option('--interval <seconds>', 'refresh period', positiveOption('--interval'), 2)
       .option('--once', 'print one view (two scrapes an interval apart) and exit')
-      .option('--count <n>', 'exit after n views', positive('--count'))
+      .option('--count <n>', 'exit after n views', positiveOption('--count'))
       .action(async (options: TopOptions) => {
         process.exitCode = await runTop(options);
       });
