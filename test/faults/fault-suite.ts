@@ -84,7 +84,7 @@ const presets = {
   crash: { kills: 10, brokerRestarts: 0, rebalances: 0, wipeStateEvery: 5, records: 200_000, keys: 20_000, rate: 1000 },
 } as const;
 
-/** The suite's options from a command line (`process.argv` form); ends the process on --help or a usage error. */
+/** The suite's options from a command line (node and script first, as Node passes it); ends the process on --help or a usage error. */
 export function parse(argv: readonly string[]): SuiteOptions {
   const o: SuiteOptions = { app: tributaryApp, guarantee: 'exactly_once', kills: 20, brokerRestarts: 1, rebalances: 2, instances: 1, wipeStateEvery: 5, incompatibleRate: 0.005, records: 30_000, keys: 2_000, rate: 150, poisonRate: 0.01, seed: 42, keep: false, scoring: false, workerCrashes: -1, workerHangs: -1, hangMs: 10_000, remoteWorkers: 2, localScoringWorkers: 1 };
   const count = (flag: string) => integerOption(flag, 0);
