@@ -22,6 +22,8 @@ import { describeSections, summarizeResults, SUMMARY_COLUMNS, type ResultsDocume
 import { formatMachineBanner, machineInfo, REPO_ROOT } from '../test/helpers/machine-info';
 import { RESULTS_PATH } from '../test/helpers/results-file';
 import { formatResultsTable } from '../test/helpers/results-table';
+import { choiceOption, listOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
 interface Step {
   readonly name: string;
@@ -68,11 +70,12 @@ function readResults(): ResultsDocument {
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const tableOnly = argv.includes('--table-only');
-  const skipAt = argv.indexOf('--skip');
-  const skip = new Set(skipAt >= 0 ? (argv[skipAt + 1] ?? '').split(',') : []);
-  for (const s of skip) if (!STEPS.some((step) => step.name === s)) throw new Error(`--skip: unknown step '${s}' (steps: ${STEPS.map((x) => x.name).join(', ')})`);
+  const stepNames = STEPS.map((step) => step.name);
+  const { tableOnly, skip: skipped } = parseScriptOptions<{ tableOnly?: boolean; skip: Array<(typeof stepNames)[number]> }>(
+    scriptCommand('dist/bench/bench-suite.js', 'runs the benchmarks one after the other (time-bounded), then prints the table of bench/results.json')
+      .option('--table-only', 'run nothing; print the table of the last results')
+      .option('--skip <steps>', `steps not to run, comma-separated (${stepNames.join(', ')})`, listOption(choiceOption('--skip', stepNames)), []));
+  const skip = new Set<string>(skipped);
   const machine = machineInfo();
   const startedAt = machine.at;
   const outcomes: string[] = [];

@@ -14,6 +14,9 @@ import * as avro from 'avsc';
 import { compileExpression, type CelExpression } from '../operators/cel-expression';
 import type { StreamRecord } from '../core/stream-record';
 import { formatMachineBanner, machineInfo, REPO_ROOT } from '../test/helpers/machine-info';
+import { median } from '../core/percentile';
+import { integerOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
 const EXPRESSIONS = [
   '{"userId": value.userId, "itemId": value.itemId + "-seen", "amount": value.amount, "eventTime": value.eventTime}',
@@ -23,10 +26,9 @@ const EXPRESSIONS = [
   'timestamp - value.eventTime',
 ];
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+const options = scriptCommand('dist/bench/cel-fast-path.js', 'ns/record of typical CEL expressions, full evaluator vs fast path (no services)')
+  .option('--records <n>', 'avsc-decoded records per round', integerOption('--records', 1), 20_000)
+  .option('--rounds <n>', 'rounds; the median is printed', integerOption('--rounds', 1), 5);
 
 function makeRecords(n: number): StreamRecord[] {
   const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'bench', 'schemas', 'bench-event.avsc'), 'utf8')) as avro.Schema;
@@ -46,11 +48,8 @@ function pass(expr: CelExpression, records: readonly StreamRecord[], sink: unkno
   return Number(process.hrtime.bigint() - started) / records.length;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 function main(): void {
-  const n = arg('records', 20_000);
-  const rounds = arg('rounds', 5);
+  const { records: n, rounds } = parseScriptOptions<{ records: number; rounds: number }>(options);
   const records = makeRecords(n);
   const sink: unknown[] = [];
   process.stdout.write(`${formatMachineBanner(machineInfo())}\n${n} avsc-decoded BenchEvent records, median of ${rounds} rounds\n\n`);

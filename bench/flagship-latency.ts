@@ -25,6 +25,8 @@ import {
 } from './harness';
 import { runFlagshipRate, type FlagshipRateRun } from './harness/flagship-rate-run';
 import { highestSustainedRate, keptUp } from '../test/helpers/sustained-rate';
+import { integerOption, listOption, positiveOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
 interface Options {
   rates: number[];
@@ -40,29 +42,17 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = { rates: [50, 100, 1000, 5000, 20000], seconds: 20, warmup: 5, drain: 10, users: 2000, pins: 1000, seed: 42, p99LimitMs: 250 };
-  const positive = (name: string, value: string): number => {
-    const n = Number(value);
-    if (!(n > 0) || !Number.isFinite(n)) throw new Error(`${name} must be a positive number, got '${value}'`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [name, value] = [argv[i]!, argv[i + 1]];
-    if (value === undefined) throw new Error(`option ${name} needs a value`);
-    switch (name) {
-      case '--rates': o.rates = value.split(',').map((r) => positive('--rates', r.trim())); break;
-      case '--seconds': o.seconds = positive(name, value); break;
-      case '--warmup': o.warmup = positive(name, value); break;
-      case '--drain': o.drain = positive(name, value); break;
-      case '--users': o.users = Math.round(positive(name, value)); break;
-      case '--pins': o.pins = Math.round(positive(name, value)); break;
-      case '--seed': o.seed = Math.round(Number(value)); break;
-      case '--p99-limit-ms': o.p99LimitMs = positive(name, value); break;
-      case '--dump': o.dump = value; break;
-      default: throw new Error(`unknown option ${name} (see the header of bench/flagship-latency.ts)`);
-    }
-  }
-  return o;
+  const command = scriptCommand('dist/bench/flagship-latency.js', 'end-to-end latency of the flagship at fixed input rates (needs the local services)')
+    .option('--rates <list>', 'input rates, events/s, comma-separated', listOption(positiveOption('--rates')), [50, 100, 1000, 5000, 20000])
+    .option('--seconds <s>', 'measured window per rate', positiveOption('--seconds'), 20)
+    .option('--warmup <s>', 'warm-up before the window', positiveOption('--warmup'), 5)
+    .option('--drain <s>', 'tail after the window', positiveOption('--drain'), 10)
+    .option('--users <n>', 'generated users', integerOption('--users', 1), 2000)
+    .option('--pins <n>', 'pins in the catalogue', integerOption('--pins', 1), 1000)
+    .option('--seed <n>', 'generator seed', integerOption('--seed', 0), 42)
+    .option('--p99-limit-ms <ms>', 'p99 a rate must stay under to count as sustained', positiveOption('--p99-limit-ms'), 250)
+    .option('--dump <file>', 'write every measured arrival (JSON lines) to this file');
+  return parseScriptOptions<Options>(command, argv);
 }
 
 /** The `settle` debounce interval of the flagship topology, ms: engagement updates are held that long by design. */
@@ -98,7 +88,7 @@ function rowOf(r: FlagshipRateRun, limit: number): Row {
 }
 
 async function main(): Promise<void> {
-  const opts = parseOptions(process.argv.slice(2));
+  const opts = parseOptions(process.argv);
   const machine = machineInfo();
   console.log(formatMachineBanner(machine));
   const settleMs = settleIntervalMs();

@@ -28,14 +28,27 @@ import { formatEvaluationReport, type EvaluationReport } from '../examples/home-
 import { FLAGSHIP_APP_READY } from './harness/flagship-app-child';
 import { ManagedProcess, formatMachineBanner, machineInfo } from './harness';
 import { createTopics } from '../test/helpers/services';
+import { InvalidArgumentError } from 'commander';
+import { integerOption, listOption, positiveOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
 const APP_CHILD = path.join(__dirname, 'harness', 'flagship-app-child.js');
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
+/** `PxN`: P input partitions, N processes. */
+const config = (text: string): [number, number] => {
+  const m = /^(\d+)x(\d+)$/.exec(text);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new InvalidArgumentError(`--configs takes PARTITIONSxPROCESSES, comma-separated (e.g. 1x1,6x2), not '${text}'`);
+  return [Number(m[1]), Number(m[2])];
+};
+
+const options = scriptCommand('dist/bench/flagship-partitions.js', 'the flagship on Kafka over partitions and processes: quality and CPU per 1,000 events, as ratios to the first configuration')
+  .option('--configs <list>', 'PARTITIONSxPROCESSES, comma-separated', listOption(config), [[1, 1], [6, 1]] as Array<[number, number]>)
+  .option('--events <n>', 'generated events', integerOption('--events', 1), 6000)
+  .option('--rate <events/s>', 'input rate', positiveOption('--rate'), 200)
+  .option('--seed <n>', 'generator seed', integerOption('--seed', 0), 5)
+  .option('--brokers <list>', 'Kafka bootstrap servers', '127.0.0.1:9092')
+  .option('--registry <url>', 'schema registry (Confluent API) base URL', 'http://127.0.0.1:8081/apis/ccompat/v7');
 
 /** utime + stime of a live process, seconds. */
 function cpuSeconds(pid: number): number {
@@ -142,11 +155,7 @@ async function runConfig(partitions: number, processes: number, o: { events: num
 }
 
 async function main(): Promise<void> {
-  const configs = option('--configs', '1x1,6x1').split(',').map((c) => c.split('x').map(Number) as [number, number]);
-  const o = {
-    events: Number(option('--events', '6000')), rate: Number(option('--rate', '200')), seed: Number(option('--seed', '5')),
-    brokers: option('--brokers', '127.0.0.1:9092'), registry: option('--registry', 'http://127.0.0.1:8081/apis/ccompat/v7'),
-  };
+  const { configs, ...o } = parseScriptOptions<{ configs: Array<[number, number]>; events: number; rate: number; seed: number; brokers: string; registry: string }>(options);
   process.stdout.write(`${formatMachineBanner(machineInfo())}\n`);
   process.stdout.write(`settings: --configs ${configs.map((c) => c.join('x')).join(',')} --events ${o.events} --rate ${o.rate} --seed ${o.seed}\n`);
   const results: RunResult[] = [];

@@ -11,16 +11,16 @@
 import { replayHomeFeed, startRankerPool } from '../examples/home-feed/home-feed-replay';
 import { evaluatePrequential, formatEvaluationReport } from '../examples/home-feed/evaluate/prequential-evaluation';
 import { formatMachineBanner, machineInfo } from '../test/helpers/machine-info';
+import { integerOption, listOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
+const options = scriptCommand('dist/bench/flagship-quality.js', 'flagship quality and cost in process (no Kafka): HitRate@K and NDCG@K vs the decayed-popularity baseline')
+  .option('--events <n>', 'generated events per seed', integerOption('--events', 1), 30_000)
+  .option('--seeds <list>', 'generator seeds, comma-separated (one replay each)', listOption(integerOption('--seeds', 0)), [7, 11])
+  .option('--workers <n>', 'local scoring worker threads', integerOption('--workers', 1), 1);
 
 async function main(): Promise<void> {
-  const events = Number(option('--events', '30000'));
-  const seeds = option('--seeds', '7,11').split(',').map(Number);
-  const workers = Number(option('--workers', '1'));
+  const { events, seeds, workers } = parseScriptOptions<{ events: number; seeds: number[]; workers: number }>(options);
   process.stdout.write(`${formatMachineBanner(machineInfo())}\n`);
   process.stdout.write(`command: node dist/bench/flagship-quality.js --events ${events} --seeds ${seeds.join(',')} --workers ${workers}\n`);
   const { pool, scorer } = await startRankerPool(workers);

@@ -28,29 +28,29 @@ import { tributaryInProcessRate } from './harness/tributary-in-process';
 import { PlatformaticClient } from '../test/helpers/platformatic-client';
 import { KafkajsClient } from '../runtime/kafka/client/kafkajs/kafkajs-client';
 import { createLogger } from '../core/logger';
+import { integerOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
+import { median } from '../core/percentile';
 
 const REGISTRY = 'http://127.0.0.1:8081/apis/ccompat/v7';
 const BROKERS = ['127.0.0.1:9092'];
 const schemaFile = path.join(REPO_ROOT, 'bench', 'schemas', 'bench-event.avsc');
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+const options = scriptCommand('dist/bench/kafka-client-comparison.js', 'kafkajs vs @platformatic/kafka: a hand-written loop and Tributary on each (needs the local services)')
+  .option('--records <n>', 'input records', integerOption('--records', 1), 200_000)
+  .option('--partitions <n>', 'input partitions', integerOption('--partitions', 1), 3)
+  .option('--rounds <n>', 'alternating rounds; medians are printed', integerOption('--rounds', 1), 2);
+const opts = parseScriptOptions<{ records: number; partitions: number; rounds: number }>(options);
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function clientVersion(pkg: string): string {
   return (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules', ...pkg.split('/'), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 async function main(): Promise<void> {
-  const records = arg('records', 200_000);
-  const partitions = arg('partitions', 3);
-  const rounds = arg('rounds', 2);
+  const records = opts.records;
+  const partitions = opts.partitions;
+  const rounds = opts.rounds;
   const command = `node dist/bench/kafka-client-comparison.js --records ${records} --partitions ${partitions} --rounds ${rounds}`;
   const kafka = new Kafka({ clientId: 'bench', brokers: BROKERS, logLevel: logLevel.NOTHING });
   const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8')) as avro.Schema;

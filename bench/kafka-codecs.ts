@@ -16,12 +16,14 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { lz4Codec, snappyCodec, zstdCodec, type KafkajsCodec } from '../runtime/kafka/client/kafkajs/kafkajs-codecs';
+import { positiveOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
+import { median } from '../core/percentile';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const SECONDS = arg('seconds', 1);
+const options = scriptCommand('dist/bench/kafka-codecs.js', 'compression codecs of produced batches: throughput and size per codec')
+  .option('--seconds <n>', 'seconds per figure', positiveOption('--seconds'), 1);
+const opts = parseScriptOptions<{ seconds: number }>(options);
+const SECONDS = opts.seconds;
 
 type Bytes = Buffer | Uint8Array;
 interface Candidate {
@@ -117,7 +119,7 @@ async function rate(fn: (d: Buffer) => Bytes | Promise<Bytes>, input: Buffer, by
     }
     rounds.push((calls * bytesPerCall) / ((performance.now() - start) / 1000) / 1e6);
   }
-  return rounds.sort((a, b) => a - b)[1];
+  return median(rounds);
 }
 
 async function main(): Promise<void> {

@@ -21,6 +21,9 @@ import {
   formatResultsTable, loadAvsc, machineInfo, produceBenchInput, registerAvroSchema, runPeer, runTributaryBench,
   tributaryRunExists, watchOutput, writeResultsSection, type PeerGuarantee,
 } from './harness';
+import { InvalidArgumentError } from 'commander';
+import { choiceOption, integerOption, listOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
 interface Options {
   records: number;
@@ -34,30 +37,19 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = { records: 300_000, keys: 100_000, partitions: 6, guarantees: ['at_least_once', 'exactly_once_v2'], commitIntervalMs: 1000, seed: 42, scale: true };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [name, value] = [argv[i], argv[i + 1]];
-    if (value === undefined) throw new Error(`option ${name} needs a value`);
-    switch (name) {
-      case '--records': o.records = Number(value); break;
-      case '--keys': o.keys = Number(value); break;
-      case '--partitions': o.partitions = Number(value); break;
-      case '--commit-interval-ms': o.commitIntervalMs = Number(value); break;
-      case '--seed': o.seed = Number(value); break;
-      case '--scale': o.scale = value !== 'false'; break;
-      case '--guarantees':
-        o.guarantees = value.split(',').map((g) => {
-          if (g !== 'at_least_once' && g !== 'exactly_once_v2') throw new Error(`--guarantees takes at_least_once and/or exactly_once_v2, got ${g}`);
-          return g;
-        });
-        break;
-      default: throw new Error(`unknown option ${name}`);
-    }
-  }
-  for (const k of ['records', 'keys', 'partitions', 'commitIntervalMs'] as const) {
-    if (!Number.isInteger(o[k]) || o[k] <= 0) throw new Error(`--${k} must be a positive integer`);
-  }
-  return o;
+  const flag = (text: string): boolean => {
+    if (text !== 'true' && text !== 'false') throw new InvalidArgumentError(`--scale takes true or false, not '${text}'`);
+    return text === 'true';
+  };
+  const command = scriptCommand('dist/bench/kafka-streams-vs-tributary.js', 'count+sum throughput: the Kafka Streams peer and Tributary on identical input (needs the local services, Java 17 and Maven)')
+    .option('--records <n>', 'input records', integerOption('--records', 1), 300_000)
+    .option('--keys <n>', 'distinct keys', integerOption('--keys', 1), 100_000)
+    .option('--partitions <n>', 'input partitions', integerOption('--partitions', 1), 6)
+    .option('--guarantees <list>', 'at_least_once and/or exactly_once_v2, comma-separated', listOption(choiceOption('--guarantees', ['at_least_once', 'exactly_once_v2'] as const)), ['at_least_once', 'exactly_once_v2'] as PeerGuarantee[])
+    .option('--commit-interval-ms <ms>', 'commit interval of both', integerOption('--commit-interval-ms', 1), 1000)
+    .option('--seed <n>', 'input seed', integerOption('--seed', 0), 42)
+    .option('--scale <true|false>', 'also run 2 Tributary processes (exactly-once) for the scale row', flag, true);
+  return parseScriptOptions<Options>(command, argv);
 }
 
 interface Row {
@@ -65,7 +57,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const opts = parseOptions(process.argv.slice(2));
+  const opts = parseOptions(process.argv);
   const machine = machineInfo();
   console.log(formatMachineBanner(machine));
   console.log(`workload: count+sum of amount per key, ${opts.records.toLocaleString('en-US')} records over ${opts.keys.toLocaleString('en-US')} keys, ${opts.partitions} partitions, Avro (Confluent wire format) in and out, commit interval ${opts.commitIntervalMs} ms, 1 stream thread / 1 process`);

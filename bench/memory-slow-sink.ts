@@ -24,14 +24,18 @@ import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { produceBenchInput, watchOutput, machineInfo, formatMachineBanner, writeResultsSection, REPO_ROOT } from './harness';
 import { startTributary } from '../test/helpers/tributary-process';
+import { integerOption, positiveOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
 const REGISTRY = 'http://127.0.0.1:8081/apis/ccompat/v7';
 const topologyFile = path.join(REPO_ROOT, 'bench', 'topologies', 'memory-slow-sink.yaml');
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+const options = scriptCommand('dist/bench/memory-slow-sink.js', 'memory of a run whose sink is slower than its input (needs the local services)')
+  .option('--records <n>', 'input records', integerOption('--records', 1), 300_000)
+  .option('--partitions <n>', 'input partitions', integerOption('--partitions', 1), 3)
+  .option('--seconds <n>', 'how long to watch', positiveOption('--seconds'), 60)
+  .option('--slowdown <n>', 'how many times slower the sink is', positiveOption('--slowdown'), 10);
+const opts = parseScriptOptions<{ records: number; partitions: number; seconds: number; slowdown: number }>(options);
 
 /** Resident set size of a process in MiB (null once it is gone). */
 function rssMiB(pid: number): number | null {
@@ -93,10 +97,10 @@ async function measuredRun(kafka: Kafka, input: string, records: number, slowMic
 }
 
 async function main(): Promise<void> {
-  const records = arg('records', 300_000);
-  const partitions = arg('partitions', 3);
-  const seconds = arg('seconds', 60);
-  const slowdown = arg('slowdown', 10);
+  const records = opts.records;
+  const partitions = opts.partitions;
+  const seconds = opts.seconds;
+  const slowdown = opts.slowdown;
   const command = `node dist/bench/memory-slow-sink.js --records ${records} --partitions ${partitions} --seconds ${seconds} --slowdown ${slowdown}`;
   const kafka = new Kafka({ clientId: 'bench', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
   const input = `bench-mem-in-${randomUUID()}`;

@@ -12,14 +12,11 @@ import { from, lastValueFrom, toArray } from 'rxjs';
 import type { OperatorContext, OperatorSpec } from '../operators/operator-spec';
 import type { StreamRecord } from '../core/stream-record';
 import { TaskStores } from '../runtime/state/task-stores';
+import { median } from '../core/percentile';
 
 export const BATCH = 1000;
 const COMMIT_EVERY = 10;
 
-export function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 /** Deterministic skewed keys: a quarter of the records hit 1% of the keys, like engagement streams. */
 export function makeKeys(records: number, keys: number): string[] {
@@ -49,9 +46,9 @@ export async function runCase(
 ): Promise<CaseResult> {
   const runs: Array<{ seconds: number; outputs: number }> = [];
   for (let r = 0; r < 3; r++) runs.push(await once(spec, options, records, storeNames));
-  runs.sort((a, b) => a.seconds - b.seconds);
-  const median = runs[1]!;
-  return { name, recordsPerSecond: records.length / median.seconds, microsPerRecord: (median.seconds * 1e6) / records.length, outputs: median.outputs };
+  const seconds = median(runs.map((r) => r.seconds));
+  const mid = runs.find((r) => r.seconds === seconds)!;
+  return { name, recordsPerSecond: records.length / mid.seconds, microsPerRecord: (mid.seconds * 1e6) / records.length, outputs: mid.outputs };
 }
 
 async function once(spec: OperatorSpec<any>, options: Record<string, unknown>, records: StreamRecord[], storeNames: string[]) { // eslint-disable-line @typescript-eslint/no-explicit-any

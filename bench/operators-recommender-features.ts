@@ -16,7 +16,9 @@ import type { OperatorSpec } from '../operators/operator-spec';
 import { emitOnChange } from '../operators/emit-on-change';
 import { topK } from '../operators/top-k';
 import type { StreamRecord } from '../core/stream-record';
-import { arg, makeKeys, printTable, runCase } from './operators-bench-harness';
+import { makeKeys, printTable, runCase } from './operators-bench-harness';
+import { integerOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
 const passThrough: OperatorSpec = {
   name: 'pass-through', summary: 'baseline', example: '', options: {},
@@ -26,8 +28,10 @@ const passThrough: OperatorSpec = {
 const ACTIONS = ['impression', 'click', 'closeup', 'save', 'hide', 'share'];
 
 async function main(): Promise<void> {
-  const n = arg('records', 20_000);
-  const keys = makeKeys(n, arg('keys', 5_000));
+  const { records: n, keys: keyCount } = parseScriptOptions<{ records: number; keys: number }>(scriptCommand('dist/bench/operators-recommender-features.js', 'recommender feature operators over real RocksDB stores: records/s (no services)')
+    .option('--records <n>', 'input records', integerOption('--records', 1), 20_000)
+    .option('--keys <n>', 'distinct keys', integerOption('--keys', 1), 5_000));
+  const keys = makeKeys(n, keyCount);
   // 16 distinct candidate lists, shared between records to keep memory modest (ranking cost is the same).
   const lists = Array.from({ length: 16 }, (_, l) => Array.from({ length: 300 }, (_, c) => ({ pinId: `pin-${c}`, utility: Math.sin(l * 31 + c), label: `l${c % 12}` })));
   const records: StreamRecord[] = keys.map((key, i) => ({

@@ -17,7 +17,9 @@ import { windowSession } from '../operators/window-session';
 import { windowSliding } from '../operators/window-sliding';
 import { windowTumbling } from '../operators/window-tumbling';
 import type { StreamRecord } from '../core/stream-record';
-import { arg, makeKeys, printTable, runCase } from './operators-bench-harness';
+import { makeKeys, printTable, runCase } from './operators-bench-harness';
+import { integerOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
 const passThrough: OperatorSpec = {
   name: 'pass-through', summary: 'baseline', example: '', options: {},
@@ -25,8 +27,10 @@ const passThrough: OperatorSpec = {
 };
 
 async function main(): Promise<void> {
-  const n = arg('records', 100_000);
-  const keys = makeKeys(n, arg('keys', 10_000));
+  const { records: n, keys: keyCount } = parseScriptOptions<{ records: number; keys: number }>(scriptCommand('dist/bench/operators-windowed-aggregation.js', 'windowed aggregation operators over real RocksDB stores vs a rolling count: records/s (no services)')
+    .option('--records <n>', 'input records', integerOption('--records', 1), 100_000)
+    .option('--keys <n>', 'distinct keys', integerOption('--keys', 1), 10_000));
+  const keys = makeKeys(n, keyCount);
   const records: StreamRecord[] = keys.map((key, i) => ({
     key, value: { amount: i % 7 }, timestamp: 1_000_000 + i - ((i * 7919) % 200), headers: {},
   }));

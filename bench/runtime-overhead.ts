@@ -22,15 +22,18 @@ import { Kafka, logLevel } from 'kafkajs';
 import { kafkajsMapLoop } from './harness/map-loop-kafkajs';
 import { produceBenchInput, watchOutput, machineInfo, formatMachineBanner, writeResultsSection, REPO_ROOT } from './harness';
 import { startTributary } from '../test/helpers/tributary-process';
+import { integerOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
 const REGISTRY = 'http://127.0.0.1:8081/apis/ccompat/v7';
 const schemaFile = path.join(REPO_ROOT, 'bench', 'schemas', 'bench-event.avsc');
 const topologyFile = path.join(REPO_ROOT, 'bench', 'topologies', 'runtime-map.yaml');
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+const options = scriptCommand('dist/bench/runtime-overhead.js', 'Tributary vs a hand-written kafkajs loop on the same work (needs the local services)')
+  .option('--records <n>', 'input records', integerOption('--records', 1), 200_000)
+  .option('--partitions <n>', 'input partitions', integerOption('--partitions', 1), 3)
+  .option('--patched-baseline', 'give the baseline loop the kafkajs fixes of Tributary too');
+const opts = parseScriptOptions<{ records: number; partitions: number; patchedBaseline?: boolean }>(options);
 
 async function tributaryRun(kafka: Kafka, input: string, output: string, records: number): Promise<number> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-state-'));
@@ -50,9 +53,9 @@ async function tributaryRun(kafka: Kafka, input: string, output: string, records
 }
 
 async function main(): Promise<void> {
-  const records = arg('records', 200_000);
-  const partitions = arg('partitions', 3);
-  const patched = process.argv.includes('--patched-baseline') ? ' --patched-baseline' : '';
+  const records = opts.records;
+  const partitions = opts.partitions;
+  const patched = opts.patchedBaseline ? ' --patched-baseline' : '';
   const kafka = new Kafka({ clientId: 'bench', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
   const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8')) as avro.Schema;
   const input = `bench-in-${randomUUID()}`;

@@ -25,8 +25,11 @@ import { defaultRankingModelDir } from '../examples/home-feed/model/generate-ran
 import { randomRankingRequest } from '../examples/home-feed/model/random-ranking-request';
 import { formatMachineBanner, machineInfo } from '../test/helpers/machine-info';
 import { writeResultsSection } from '../test/helpers/results-file';
+import { median, percentileOfSorted } from '../core/percentile';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
-const quick = process.argv.includes('--quick');
+const { quick } = parseScriptOptions<{ quick?: boolean }>(scriptCommand('dist/bench/scoring-bench.js', 'scoring pool vs raw ONNX sessions: rows/s and latency (no services)')
+  .option('--quick', '3 s per figure instead of 8'));
 const CANDIDATES = 32;
 const BATCH_ROWS = 256;
 const model = 'home-feed-ranker';
@@ -34,9 +37,6 @@ const seconds = quick ? 3 : 8;
 /** Same ONNX thread count for the raw baseline and the pool's sessions, so the ratio compares like with like. */
 const INTRA_OP_THREADS = 1;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
 
 /** One record per user: features as typed arrays, as a feature store lookup would hand them over. */
 function makeRecords(count: number): StreamRecord[] {
@@ -115,7 +115,7 @@ async function fixedRate(pool: ScoringPool, requestsPerSecond: number): Promise<
   }
   await Promise.all(pending);
   latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), sent };
+  return { p50: percentileOfSorted(latencies, 0.5), p99: percentileOfSorted(latencies, 0.99), sent };
 }
 
 async function closedLoop(pool: ScoringPool, concurrency: number): Promise<number> {
@@ -164,7 +164,6 @@ async function main(): Promise<void> {
     raws.push(await rawSessionRun(records));
     viaOps.push(await throughOperator(pool, records, 64, 2));
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const raw = median(raws);
   const viaOperator = median(viaOps);
   process.stdout.write('1. throughput, rows (candidates) scored per second, median of 3 alternating runs\n');

@@ -21,16 +21,20 @@ import { ensureTopics } from '../runtime/kafka/topic-admin';
 import { changelogTopicName } from '../topology/internal-topic-names';
 import { KafkajsAdmin } from '../runtime/kafka/client/kafkajs/kafkajs-admin';
 import { TaskStores } from '../runtime/state/task-stores';
+import { integerOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
+import { median } from '../core/percentile';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const RECORDS = arg('records', 300_000);
-const KEYS = arg('keys', 20_000);
+const options = scriptCommand('dist/bench/state-aggregation.js', 'a changelogged aggregation over RocksDB: records/s with and without Kafka')
+  .option('--records <n>', 'input records', integerOption('--records', 1), 300_000)
+  .option('--keys <n>', 'distinct keys', integerOption('--keys', 1), 20_000)
+  .option('--no-kafka', 'only the in-process figures (no broker needed)');
+const opts = parseScriptOptions<{ records: number; keys: number; kafka: boolean }>(options);
+const RECORDS = opts.records;
+const KEYS = opts.keys;
 const BATCH = 1000;
 const COMMIT_EVERY = 10;
-const KAFKA = !process.argv.includes('--no-kafka');
+const KAFKA = opts.kafka;
 
 interface Agg {
   count: number;
@@ -120,7 +124,6 @@ async function main(): Promise<void> {
       await admin.disconnect();
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
   const off = median(runs.off.map((r) => r.perSecond));
   const on = median(runs.on.map((r) => r.perSecond));
   console.log(`records=${RECORDS} keys=${KEYS} batch=${BATCH} commit every ${COMMIT_EVERY * BATCH} records, changelog ${KAFKA ? 'produced to Kafka' : 'not produced'} (median of 3)`);

@@ -28,14 +28,17 @@ import { jsonSerde } from '../schemas/serde-json';
 import { stringSerde } from '../schemas/serde-string';
 import { formatMachineBanner, machineInfo } from '../test/helpers/machine-info';
 import { writeResultsSection } from '../test/helpers/results-file';
+import { integerOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const KEYS = arg('keys', 300_000);
-const PARTITIONS = arg('partitions', 6);
-const NEW = arg('new', 10_000);
+const options = scriptCommand('dist/bench/state-global-restore.js', 'restore of a global store from its topic (needs the local services)')
+  .option('--keys <n>', 'keys in the global topic', integerOption('--keys', 1), 300_000)
+  .option('--partitions <n>', 'partitions of the global topic', integerOption('--partitions', 1), 6)
+  .option('--new <n>', 'keys written after the first restore', integerOption('--new', 0), 10_000);
+const opts = parseScriptOptions<{ keys: number; partitions: number; new: number }>(options);
+const KEYS = opts.keys;
+const PARTITIONS = opts.partitions;
+const NEW = opts.new;
 
 async function produce(kafka: Kafka, topic: string, from: number, to: number): Promise<void> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

@@ -24,12 +24,13 @@ import { structuredKeySerde } from '../runtime/state/serde-structured-key';
 import { TaskStores } from '../runtime/state/task-stores';
 import { formatMachineBanner, machineInfo } from '../test/helpers/machine-info';
 import { writeResultsSection } from '../test/helpers/results-file';
+import { integerOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const KEYS = arg('keys', 1_000_000);
+const options = scriptCommand('dist/bench/state-restore.js', 'restore of a store from its changelog vs a plain kafkajs read (needs the local services)')
+  .option('--keys <n>', 'keys in the changelog', integerOption('--keys', 1), 1_000_000);
+const opts = parseScriptOptions<{ keys: number }>(options);
+const KEYS = opts.keys;
 
 async function main(): Promise<void> {
   const machine = machineInfo();

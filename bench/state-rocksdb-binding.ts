@@ -14,14 +14,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskDatabase } from '../runtime/state/task-database';
+import { integerOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
+import { median } from '../core/percentile';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const KEYS = arg('keys', 200_000);
-const BATCH = arg('batch', 1000);
-const ROUNDS = arg('rounds', 300);
+const options = scriptCommand('dist/bench/state-rocksdb-binding.js', 'the RocksDB bindings on the access pattern of the stores: batched puts and multi-gets')
+  .option('--keys <n>', 'keys', integerOption('--keys', 1), 200_000)
+  .option('--batch <n>', 'keys per batch', integerOption('--batch', 1), 1000)
+  .option('--rounds <n>', 'rounds', integerOption('--rounds', 1), 300);
+const opts = parseScriptOptions<{ keys: number; batch: number; rounds: number }>(options);
+const KEYS = opts.keys;
+const BATCH = opts.batch;
+const ROUNDS = opts.rounds;
 
 interface Binding {
   name: string;
@@ -118,7 +122,6 @@ async function run(binding: Binding): Promise<{ getUs: number; putUs: number }> 
   return { getUs: Number(getNs) / 1000 / ops, putUs: Number(putNs) / 1000 / ops };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const results = new Map<string, Array<{ getUs: number; putUs: number }>>();

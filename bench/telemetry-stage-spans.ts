@@ -21,11 +21,15 @@ import { batchSpan } from '../runtime/telemetry/batch-span';
 import { inStageSpan, withStageSpans } from '../runtime/telemetry/stage-span';
 import type { StreamRecord } from '../core/stream-record';
 import { formatMachineBanner, machineInfo, REPO_ROOT } from './harness';
+import { integerOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
+import { median } from '../core/percentile';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+const options = scriptCommand('dist/bench/telemetry-stage-spans.js', 'cost of per-stage spans on a batch (no services)')
+  .option('--batches <n>', 'batches per round', integerOption('--batches', 1), 300)
+  .option('--batch <n>', 'records per batch', integerOption('--batch', 1), 500)
+  .option('--rounds <n>', 'rounds; the median is printed', integerOption('--rounds', 1), 5);
+const opts = parseScriptOptions<{ batches: number; batch: number; rounds: number }>(options);
 
 const TOPOLOGY = `name: trace-bench
 sources:
@@ -48,9 +52,9 @@ sinks:
 type Mode = 'off' | 'batch span' | 'stage spans';
 
 async function main(): Promise<void> {
-  const batches = arg('batches', 300);
-  const size = arg('batch', 500);
-  const rounds = arg('rounds', 5);
+  const batches = opts.batches;
+  const size = opts.batch;
+  const rounds = opts.rounds;
   const { topology, problems } = loadTopologyText(TOPOLOGY, path.join(REPO_ROOT, 'bench/topologies/trace-bench.yaml'), { env: {} });
   if (!topology) throw new Error(problems.map((p) => p.message).join('; '));
   const exporter = new InMemorySpanExporter();
@@ -91,7 +95,6 @@ async function main(): Promise<void> {
   }
   await telemetry.shutdown();
 
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const base = median(rates.get('off')!);
   process.stdout.write(`${formatMachineBanner(machineInfo())}\n`);
   process.stdout.write(`TaskPipeline, 3 steps, ${batches} batches of ${size} records per run, median of ${rounds} rounds (modes interleaved)\n`);

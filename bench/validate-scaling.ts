@@ -10,11 +10,10 @@
 import * as path from 'node:path';
 import { loadTopologyText } from '../topology/topology-loader';
 import { formatMachineBanner, machineInfo, REPO_ROOT } from '../test/helpers/machine-info';
+import { median } from '../core/percentile';
+import { integerOption, listOption } from '../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
 /** A topology of `n` pipelines in the given shape. */
 export function scalingTopology(n: number, shape: 'fan' | 'chain'): string {
@@ -28,8 +27,9 @@ export function scalingTopology(n: number, shape: 'fan' | 'chain'): string {
 }
 
 function main(): void {
-  const rounds = Number(arg('rounds', '3'));
-  const sizes = arg('sizes', '100,1000,5000,20000').split(',').map(Number);
+  const { rounds, sizes } = parseScriptOptions<{ rounds: number; sizes: number[] }>(scriptCommand('dist/bench/validate-scaling.js', 'validate time of generated topologies by size (no services)')
+    .option('--rounds <n>', 'rounds per size; the median is printed', integerOption('--rounds', 1), 3)
+    .option('--sizes <list>', 'pipelines per generated topology, comma-separated', listOption(integerOption('--sizes', 1)), [100, 1000, 5000, 20000]));
   console.log(formatMachineBanner(machineInfo()));
   console.log('shape  pipelines  median ms  µs/pipeline');
   for (const shape of ['fan', 'chain'] as const) {
@@ -42,8 +42,8 @@ function main(): void {
         times.push(Number(process.hrtime.bigint() - started) / 1e6);
         if (problems.length > 0) throw new Error(`generated topology is invalid: ${problems[0].message}`);
       }
-      const median = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
-      console.log(`${shape.padEnd(6)} ${String(n).padStart(9)}  ${median.toFixed(0).padStart(9)}  ${(median * 1000 / n).toFixed(0).padStart(11)}`);
+      const ms = median(times);
+      console.log(`${shape.padEnd(6)} ${String(n).padStart(9)}  ${ms.toFixed(0).padStart(9)}  ${(ms * 1000 / n).toFixed(0).padStart(11)}`);
     }
   }
 }

@@ -6,11 +6,12 @@ const fs = require('fs');
 const main = path.join(__dirname, '..', 'dist', 'runtime', 'cli', 'main.js');
 if (!fs.existsSync(main)) {
   process.stderr.write('tributary: not built yet; run `npm run build` in ' + path.join(__dirname, '..') + '\n');
-  process.exit(2);
+  process.exit(3);
 }
 // kafkajs' fixes go in before anything loads kafkajs (runtime/kafka/client/kafkajs/kafkajs-patches.ts).
 require(path.join(__dirname, '..', 'dist', 'runtime', 'kafka', 'client', 'kafkajs', 'kafkajs-patches.js'));
 require(main).main(process.argv).then(
   (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write('tributary: ' + (err && err.message ? err.message : String(err)) + '\n'); process.exitCode = 1; },
+  // An error no command expected: the work failed (exit 3, runtime/cli/exit-codes.ts).
+  (err) => { process.stderr.write('tributary: ' + (err && err.message ? err.message : String(err)) + '\n'); process.exitCode = 3; },
 );

@@ -24,7 +24,7 @@ export interface LoadOptions {
   readonly skipEnvCheck?: boolean;
 }
 
-/** The topology file could not be read at all (a usage error, exit code 2, not a lint problem). */
+/** The topology file could not be read at all (wrong input, exit code 1 like an invalid file, but not a lint problem). */
 export class TopologyFileError extends ConfigError {}
 
 /**

@@ -3,7 +3,7 @@
 #   - Apache Kafka (KRaft, single node) on 127.0.0.1:9092
 #   - Apicurio Registry (Confluent-compatible API under /apis/ccompat/v7) on 127.0.0.1:8081
 #
-# Usage: services.sh start|stop|status [kafka|registry]
+# Usage: services.sh start|stop|status [kafka|registry]   (exit 2: unknown action or service)
 #
 # Both are fetched from Maven Central with Maven (pinned in pom.xml / below) into
 # ~/.m2 and a git-ignored cache; nothing else is downloaded. `start` is idempotent:
@@ -163,13 +163,28 @@ stop_by_pid() {
   rm -f "$pidfile"
 }
 
-which_services() { if [ $# -gt 0 ]; then echo "$@"; else echo "kafka registry"; fi; }
+SERVICES="kafka registry"
+usage() { echo "usage: $0 start|stop|status|fetch [kafka|registry]" >&2; exit 2; }
+
+# The services named (default: all), each checked before anything starts: an unknown
+# name is a usage error (2) naming the valid ones, not bash's "command not found".
+which_services() {
+  local s
+  for s in "$@"; do
+    case " $SERVICES " in *" $s "*) ;; *) echo "[services] error: unknown service '$s' (valid: ${SERVICES// /, })" >&2; exit 2 ;; esac
+  done
+  if [ $# -gt 0 ]; then echo "$@"; else echo "$SERVICES"; fi
+}
 
 cmd="${1:-}"; shift || true
 case "$cmd" in
-  start)  for s in $(which_services "$@"); do "start_$s"; done ;;
-  stop)   for s in $(which_services "$@"); do stop_by_pid "$s"; done ;;
-  status) rc=0; for s in $(which_services "$@"); do "${s}_status" || rc=1; done; exit $rc ;;
+  start|stop|status) services="$(which_services "$@")" || exit $? ;;
+  fetch) ;;
+  *) usage ;;
+esac
+case "$cmd" in
+  start)  for s in $services; do "start_$s"; done ;;
+  stop)   for s in $services; do stop_by_pid "$s"; done ;;
+  status) rc=0; for s in $services; do "${s}_status" || rc=1; done; exit $rc ;;
   fetch)  fetch_kafka; fetch_registry ;;
-  *) echo "usage: $0 start|stop|status|fetch [kafka|registry]" >&2; exit 2 ;;
 esac

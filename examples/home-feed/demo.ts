@@ -19,6 +19,10 @@ import { waitForHomeFeedDrained } from './home-feed-drain';
 import { startHomeFeedApp, type RunningHomeFeedApp } from './home-feed-app';
 import { HOME_FEED_PARTITIONS } from './home-feed-partitions';
 import { RecommendationsConsumer } from './consumer/recommendations-consumer';
+import { percentile } from '../../core/percentile';
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../../core/exit-code';
+import { integer } from './commands/home-feed-options';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SERVICES = path.join(ROOT, 'deploy', 'local', 'services.sh');
@@ -200,15 +204,14 @@ export async function runHomeFeedDemo(options: DemoOptions = {}): Promise<DemoSu
   } catch (err) {
     print(`evaluation skipped: ${(err as Error).message}`);
   }
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const pct = (q: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+  const pct = (q: number): number => (latencies.length > 0 ? percentile(latencies, q) : NaN);
   const summary: DemoSummary = {
     events: written, updates, inputEventsPerS: written / seconds, updatesPerS: updates / Math.max(0.001, ((lastUpdateAt || drainedAt) - firstSent) / 1000),
     latencyP50Ms: pct(0.5), latencyP99Ms: pct(0.99), report,
   };
   print('');
   print(`throughput: ${summary.events} events in ${seconds.toFixed(1)} s = ${summary.inputEventsPerS.toFixed(0)} events/s through the flagship; ${updates} updates (${summary.updatesPerS.toFixed(1)}/s)`);
-  print(`action-to-update latency (producer ack → consumer receipt, ${sorted.length} updates): p50 ${summary.latencyP50Ms} ms, p99 ${summary.latencyP99Ms} ms`);
+  print(`action-to-update latency (producer ack → consumer receipt, ${latencies.length} updates): p50 ${summary.latencyP50Ms} ms, p99 ${summary.latencyP99Ms} ms`);
 
   fs.rmSync(stateDir, { recursive: true, force: true });
   if (started.length) {
@@ -219,18 +222,27 @@ export async function runHomeFeedDemo(options: DemoOptions = {}): Promise<DemoSu
 }
 
 if (require.main === module) {
-  const arg = (name: string): string | undefined => {
-    const i = process.argv.indexOf(name);
-    return i >= 0 ? process.argv[i + 1] : undefined;
-  };
+  const command = new Command('npm run demo --')
+    .description('the flagship demo: starts the local services if needed, streams generated events through the home-feed recommender, shows recommendations, latency and quality')
+    .option('--duration <s>', 'seconds of streaming', integer('--duration', 1), 150)
+    .option('--rate <events/s>', 'input rate', integer('--rate', 1), 150)
+    .option('--partitions <n>', 'partitions of the input topics', integer('--partitions', 1), HOME_FEED_PARTITIONS)
+    .option('--processes <n>', 'processes of the application (one consumer group)', integer('--processes', 1), 1)
+    .exitOverride();
+  try {
+    command.parse(process.argv);
+  } catch (err) {
+    // --help exits 0; a usage mistake exits 2, as a tributary command does.
+    process.exit(err instanceof CommanderError && err.exitCode === 0 ? ExitCode.ok : ExitCode.usage);
+  }
+  const o = command.opts<{ duration: number; rate: number; partitions: number; processes: number }>();
   runHomeFeedDemo({
-    durationS: Number(arg('--duration') ?? 150), rate: Number(arg('--rate') ?? 150),
-    partitions: Number(arg('--partitions') ?? HOME_FEED_PARTITIONS), processes: Number(arg('--processes') ?? 1),
+    durationS: o.duration, rate: o.rate, partitions: o.partitions, processes: o.processes,
   }).then(
     () => process.exit(0),
     (err: unknown) => {
       process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
+      process.exit(ExitCode.failed);
     },
   );
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { operatorDocs } from '../../topology/operator-docs';
+import { ExitCode } from '../../core/exit-code';
 import type { CliCommand } from './cli-command';
 import { docPages } from './doc-pages';
 
@@ -11,7 +12,7 @@ function write(file: string, text: string): boolean {
     return true;
   } catch (err) {
     process.stderr.write(`tributary docs: cannot write '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
-    process.exitCode = 2;
+    process.exitCode = ExitCode.failed;
     return false;
   }
 }

@@ -7,6 +7,9 @@ import { connectKafka } from '../kafka/kafka-connection';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../kafka/stream-app';
 import { connectTimeoutMs } from './run-command';
 import { describeResetPlan, executeApplicationReset, planApplicationReset, type ResetTarget } from '../kafka/application-reset';
+import { withEnvFileOption } from './env-file';
+import { ExitCode } from '../../core/exit-code';
+import { positiveOption } from './option-parsers';
 
 interface ResetFlags {
   dryRun?: boolean;
@@ -31,11 +34,12 @@ const isoTime = (text: string): number => {
  * `tributary reset FILE`: make an application reprocess its input from the start (or
  * a time) with fresh state, like Kafka Streams' application reset tool. It refuses
  * while the application's consumer group has active members, naming them. Exit 0
- * done (or planned, with `--dry-run`), 1 refused or failed, 2 usage.
+ * done (or planned, with `--dry-run`), 1 the topology is invalid, 2 usage, 3 refused
+ * (members active), not confirmed, or failed.
  */
 export const resetCommand: CliCommand = {
   register(program) {
-    program
+    withEnvFileOption(program
       .command('reset')
       .description("reset an application to reprocess: source offsets, internal topics, local state (stop every instance first)")
       .argument('<file>', 'topology file')
@@ -45,12 +49,8 @@ export const resetCommand: CliCommand = {
       .option('--to-datetime <iso>', 'source offsets to the first record at or after this time (e.g. 2026-12-03T10:00:00Z)', isoTime)
       .option('--delete-sinks', 'also delete the sink topics')
       .option('--delete-dlq', 'also delete the dead-letter topic')
-      .option('--connect-timeout <seconds>', 'how long to wait for a Kafka broker (default: TRIBUTARY_CONNECT_TIMEOUT, else 10)', (text: string) => {
-        const n = Number(text);
-        if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--connect-timeout must be a positive number of seconds, not '${text}'`);
-        return n;
-      })
-      .option('-y, --yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
+      .option('--connect-timeout <seconds>', 'how long to wait for a Kafka broker (default: TRIBUTARY_CONNECT_TIMEOUT, else 10)', positiveOption('--connect-timeout', 'number of seconds'))
+      .option('-y, --yes', 'do not ask for confirmation (needed when stdin is not a terminal)'))
       .action(async (file: string, flags: ResetFlags) => {
         process.exitCode = await reset(file, flags);
       });
@@ -61,7 +61,7 @@ async function reset(file: string, flags: ResetFlags): Promise<number> {
   const chosen = [flags.toEarliest, flags.toLatest, flags.toDatetime !== undefined].filter(Boolean).length;
   if (chosen > 1) {
     process.stderr.write('tributary reset: choose one of --to-earliest, --to-latest, --to-datetime\n');
-    return 2;
+    return ExitCode.usage;
   }
   const target: ResetTarget = flags.toLatest ? { kind: 'latest' }
     : flags.toDatetime !== undefined ? { kind: 'datetime', timestampMs: flags.toDatetime } : { kind: 'earliest' };
@@ -69,7 +69,7 @@ async function reset(file: string, flags: ResetFlags): Promise<number> {
   const { topology, problems } = loadTopology(file);
   if (!topology) {
     for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
-    return 1;
+    return ExitCode.invalidInput;
   }
   const logger = createLogger('reset');
   const client = connectKafka(topology.kafka, logger);
@@ -80,25 +80,25 @@ async function reset(file: string, flags: ResetFlags): Promise<number> {
     const lines = describeResetPlan(plan);
     if (flags.dryRun) {
       process.stdout.write(`dry run: nothing changed\n${lines.join('\n')}\n`);
-      return 0;
+      return ExitCode.ok;
     }
     process.stdout.write(`${lines.join('\n')}\n`);
     if (!flags.yes) {
       if (!process.stdin.isTTY) {
         process.stderr.write('tributary reset: stdin is not a terminal; pass --yes to reset without confirmation\n');
-        return 2;
+        return ExitCode.usage;
       }
       const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
       const answer = await rl.question('proceed? [y/N] ');
       rl.close();
       if (!/^y(es)?$/i.test(answer.trim())) {
         process.stdout.write('nothing changed\n');
-        return 1;
+        return ExitCode.failed;
       }
     }
     await executeApplicationReset(plan, admin);
     process.stdout.write(`application ${plan.app} reset: ${plan.offsets.length} source partition(s), ${plan.deleteTopics.length} topic(s) deleted, local state removed\n`);
-    return 0;
+    return ExitCode.ok;
   } finally {
     await admin.close();
   }

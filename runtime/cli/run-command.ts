@@ -6,6 +6,10 @@ import { startStatusLine, startTelemetry, type StatusLine, type Telemetry } from
 import { startApplication, type RunningApplication } from '../app/start-application';
 import { ConfigError } from '../../core/errors';
 import { checkAdvertisedEndpoint, checkGroupInstanceId } from '../kafka/client/group-endpoints';
+import { withEnvFileOption } from './env-file';
+import { ExitCode } from '../../core/exit-code';
+import { exitCodeForError } from './error-exit-code';
+import { choiceOption, collect, numberOption } from './option-parsers';
 
 interface RunFlags {
   metricsPort: string;
@@ -23,12 +27,6 @@ interface RunFlags {
   connectTimeout?: number;
 }
 
-const number = (flag: string, ok: (n: number) => boolean, what: string) => (text: string): number => {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`${flag} must be ${what}, not '${text}'`);
-  return n;
-};
-
 /**
  * `tributary run FILE`: join the application's consumer group and process
  * until SIGTERM/SIGINT. The first signal finishes the batches in hand,
@@ -39,19 +37,19 @@ const number = (flag: string, ok: (n: number) => boolean, what: string) => (text
  */
 export const runCommand: CliCommand = {
   register(program) {
-    program
+    withEnvFileOption(program
       .command('run')
       .description('run a topology against Kafka until stopped (SIGTERM/SIGINT stop it cleanly)')
       .argument('<file>', 'topology file')
       .option('--metrics-port <port>', 'Prometheus /metrics, /healthz, /readyz port', '9464')
       .option('--metrics-host <host>', 'address the metrics endpoint binds to', '127.0.0.1')
       .option('--no-metrics', 'do not serve the metrics endpoint')
-      .option('--topics <mode>', "missing sink/DLQ/internal topics: 'create' them or 'require' them", 'create')
+      .option('--topics <mode>', "missing sink/DLQ/internal topics: 'create' them or 'require' them", choiceOption('--topics', ['create', 'require'] as const), 'create' as const)
       .option('--scoring-workers <n>', 'local scoring worker threads (score steps)', '1')
       .option('--providers <list>', 'ONNX execution providers in order of preference', 'cpu')
       .option('--no-status', 'no status line (it needs the metrics endpoint, so --no-metrics turns it off too)')
-      .option('--status-interval <seconds>', 'status line period (default: 1 s redrawn in place on a terminal, 30 s plain lines otherwise)', number('--status-interval', (n) => n > 0, 'a positive number of seconds'))
-      .option('--trace-sampling <ratio>', 'share of new traces recorded, 0 to 1 (default: OTEL_TRACES_SAMPLER, else all)', number('--trace-sampling', (n) => n >= 0 && n <= 1, 'between 0 and 1'))
+      .option('--status-interval <seconds>', 'status line period (default: 1 s redrawn in place on a terminal, 30 s plain lines otherwise)', numberOption('--status-interval', (n) => n > 0, 'a positive number of seconds'))
+      .option('--trace-sampling <ratio>', 'share of new traces recorded, 0 to 1 (default: OTEL_TRACES_SAMPLER, else all)', numberOption('--trace-sampling', (n) => n >= 0 && n <= 1, 'between 0 and 1'))
       .option('--advertised-endpoint <host:port>', 'address other processes and clients reach this one\'s metrics endpoint at; advertised to the group so interactive queries (/v1/stores) for keys owned elsewhere redirect there', (v: string) => {
         try {
           return checkAdvertisedEndpoint(v);
@@ -66,8 +64,8 @@ export const runCommand: CliCommand = {
           throw new InvalidArgumentError((error as Error).message);
         }
       })
-      .option('--connect-timeout <seconds>', 'how long start-up waits for a Kafka broker before failing with one error (default: TRIBUTARY_CONNECT_TIMEOUT, else 10)', number('--connect-timeout', (n) => n > 0, 'a positive number of seconds'))
-      .option('--remote <endpoint>', 'remote Open Inference Protocol endpoint (repeatable): http://host:port or grpc://host:port', (v: string, all: string[]) => [...all, v], [] as string[])
+      .option('--connect-timeout <seconds>', 'how long start-up waits for a Kafka broker before failing with one error (default: TRIBUTARY_CONNECT_TIMEOUT, else 10)', numberOption('--connect-timeout', (n) => n > 0, 'a positive number of seconds'))
+      .option('--remote <endpoint>', 'remote Open Inference Protocol endpoint (repeatable): http://host:port or grpc://host:port', collect, [] as string[]))
       .action(async (file: string, flags: RunFlags) => {
         process.exitCode = await run(file, flags);
       });
@@ -79,9 +77,8 @@ async function run(file: string, flags: RunFlags): Promise<number> {
   const { topology: loaded, problems } = loadTopology(file);
   if (!loaded) {
     for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
-    return 1;
+    return ExitCode.invalidInput;
   }
-  if (flags.topics !== 'create' && flags.topics !== 'require') throw new ConfigError(`--topics must be 'create' or 'require', not '${flags.topics}'`);
 
   let telemetry: Telemetry | undefined;
   if (flags.metrics) {
@@ -102,7 +99,7 @@ async function run(file: string, flags: RunFlags): Promise<number> {
     signals++;
     if (signals > 1) {
       logger.warn('second signal: exiting at once', { signal });
-      process.exit(130);
+      process.exit(ExitCode.interrupted);
     }
     logger.info('stopping: finishing the batches in hand', { signal });
     resolveDone();
@@ -154,9 +151,10 @@ async function run(file: string, flags: RunFlags): Promise<number> {
   }
   if (failure !== undefined) {
     logger.error('application failed', { error: failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure) });
-    return 1;
+    // A setting at odds with what it meets (a schema the registry refuses) is the input's fault; the rest is the work's.
+    return exitCodeForError(failure);
   }
-  return 0;
+  return ExitCode.ok;
 }
 
 /** `--connect-timeout` in ms, else TRIBUTARY_CONNECT_TIMEOUT (seconds), else the app's default. */

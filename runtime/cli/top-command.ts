@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidArgumentError } from 'commander';
 import type { CliCommand } from './cli-command';
+import { positiveOption } from './option-parsers';
 import { TributaryError } from '../../core/errors';
+import { ExitCode } from '../../core/exit-code';
 import { scrapePrometheus } from '../telemetry/prometheus-scrape';
 import type { PrometheusScrape } from '../telemetry/prometheus-text';
 import { renderTop, summarizeTop } from '../telemetry/top-view';
@@ -12,12 +14,6 @@ interface TopOptions {
   once?: boolean;
   count?: number;
 }
-
-const positive = (what: string) => (text: string): number => {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive number`);
-  return n;
-};
 
 /** `http://host:port` or `http://host:port/` → `.../metrics`; a URL with another path is used as given. */
 export function metricsUrl(url: string): string {
@@ -44,9 +40,9 @@ export const topCommand: CliCommand = {
       .command('top')
       .description("live view of a running application's metrics endpoint")
       .option('--url <url>', 'the endpoint of `tributary run`', 'http://127.0.0.1:9464')
-      .option('--interval <seconds>', 'refresh period', positive('--interval'), 2)
+      .option('--interval <seconds>', 'refresh period', positiveOption('--interval'), 2)
       .option('--once', 'print one view (two scrapes an interval apart) and exit')
-      .option('--count <n>', 'exit after n views', positive('--count'))
+      .option('--count <n>', 'exit after n views', positiveOption('--count'))
       .action(async (options: TopOptions) => {
         process.exitCode = await runTop(options);
       });
@@ -59,7 +55,7 @@ async function runTop(options: TopOptions): Promise<number> {
     url = metricsUrl(options.url);
   } catch (err) {
     process.stderr.write(`tributary top: ${(err as Error).message}\n`);
-    return 2;
+    return ExitCode.usage;
   }
   const out = process.stdout;
   const tty = out.isTTY === true && !options.once;
@@ -79,7 +75,7 @@ async function runTop(options: TopOptions): Promise<number> {
         // A one-shot view or a pipe wants a clear failure; a live view waits for the app to come back.
         if (options.once || !tty) {
           process.stderr.write(`tributary top: ${err instanceof TributaryError ? err.message : String(err)}\n`);
-          return 1;
+          return ExitCode.failed;
         }
         drawn = redraw(out, drawn, [`tributary top  ${url}  waiting: ${(err as Error).message}`]);
         before = undefined;
@@ -97,7 +93,7 @@ async function runTop(options: TopOptions): Promise<number> {
       before = { scrape, at };
       if (shown < views) await sleep(options.interval * 1000, undefined, { signal: stop.signal }).catch(() => undefined);
     }
-    return 0;
+    return ExitCode.ok;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -1,6 +1,5 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { CliCommand } from './cli-command';
-import { ConfigError } from '../../core/errors';
 import { ScoringPool } from '../scoring/scoring-pool';
 import { InferenceServer, defaultMaxRequestBytes } from '../scoring/inference-server';
 import { startTelemetry, type Telemetry } from '../telemetry';
@@ -26,7 +25,7 @@ interface WorkerOptions {
 function integer(value: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${flag} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}, got '${value}'`);
+    throw new InvalidArgumentError(`${flag} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}, got '${value}'`);
   }
   return n;
 }

@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../helpers/machine-info';
 import { fuzzTopologies, readSeeds } from './config-fuzzer';
+import { integerOption } from '../../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../helpers/script-options';
 
 function yamlFiles(dir: string): string[] {
   let out: string[] = [];
@@ -37,15 +39,12 @@ export function defaultSeedPaths(): string[] {
 }
 
 function main(): void {
-  const argv = process.argv.slice(2);
-  let cases = 5000;
-  let seed = 1;
-  const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--cases') cases = Number(argv[++i]);
-    else if (argv[i] === '--seed') seed = Number(argv[++i]);
-    else files.push(argv[i]!);
-  }
+  const command = scriptCommand('dist/test/faults/config-fuzz.js', 'mutated topology files through the validator: every problem positioned, no exception escaping')
+    .argument('[files...]', 'seed topologies (default: examples/**/*.yaml and bench/topologies/*.yaml)')
+    .option('--cases <n>', 'mutants to check', integerOption('--cases', 1), 5000)
+    .option('--seed <n>', 'PRNG seed of the mutations', integerOption('--seed', 0), 1);
+  const { cases, seed } = parseScriptOptions<{ cases: number; seed: number }>(command);
+  const files = command.args;
   const seeds = readSeeds(files.length > 0 ? files : defaultSeedPaths());
   console.log(`config fuzz: ${cases} mutants of ${seeds.length} seed topologies (${seeds.map((s) => relative(REPO_ROOT, s.path)).join(', ')}), seed ${seed}`);
   const s = fuzzTopologies(seeds, cases, seed);

@@ -45,8 +45,11 @@ import { OutputProgressProbe } from './output-progress-probe';
 import { verifyOutputs } from './output-verifier';
 import { PrivateBroker } from './private-broker';
 import { ScoringWorkerFleet } from './scoring-worker-fleet';
+import { median } from '../../core/percentile';
+import { choiceOption, integerOption, numberOption, positiveOption } from '../../runtime/cli/option-parsers';
+import { parseScriptOptions, scriptCommand } from '../helpers/script-options';
 
-interface SuiteOptions {
+export interface SuiteOptions {
   app: AppUnderTest;
   guarantee: DeliveryGuarantee;
   kills: number;
@@ -75,40 +78,47 @@ interface SuiteOptions {
   sessionTimeout?: string;
 }
 
-function parse(argv: readonly string[]): SuiteOptions {
+/** The presets: `--short` for CI; `--crash`, the state issue's crash test (SIGKILLs only, every fifth also wipes the state). */
+const presets = {
+  short: { kills: 3, brokerRestarts: 1, rebalances: 1, wipeStateEvery: 3, records: 6_000, rate: 50 },
+  crash: { kills: 10, brokerRestarts: 0, rebalances: 0, wipeStateEvery: 5, records: 200_000, keys: 20_000, rate: 1000 },
+} as const;
+
+/** The suite's options from a command line (node and script first, as Node passes it); ends the process on --help or a usage error. */
+export function parse(argv: readonly string[]): SuiteOptions {
   const o: SuiteOptions = { app: tributaryApp, guarantee: 'exactly_once', kills: 20, brokerRestarts: 1, rebalances: 2, instances: 1, wipeStateEvery: 5, incompatibleRate: 0.005, records: 30_000, keys: 2_000, rate: 150, poisonRate: 0.01, seed: 42, keep: false, scoring: false, workerCrashes: -1, workerHangs: -1, hangMs: 10_000, remoteWorkers: 2, localScoringWorkers: 1 };
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i]!;
-    if (name === '--short') { Object.assign(o, { kills: 3, brokerRestarts: 1, rebalances: 1, wipeStateEvery: 3, records: 6_000, rate: 50 }); continue; }
-    // The state issue's crash test: 200k records over 20k keys, SIGKILLs only (every fifth also wipes the state).
-    if (name === '--crash') { Object.assign(o, { kills: 10, brokerRestarts: 0, rebalances: 0, wipeStateEvery: 5, records: 200_000, keys: 20_000, rate: 1000 }); continue; }
-    if (name === '--keep') { o.keep = true; continue; }
-    if (name === '--scoring') { o.scoring = true; continue; }
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`option ${name} needs a value`);
-    switch (name) {
-      case '--app': o.app = value === 'tributary' ? tributaryApp : value === 'kafka-streams' ? kafkaStreamsApp : (() => { throw new Error(`--app takes kafka-streams or tributary, got ${value}`); })(); break;
-      case '--guarantee': if (value !== 'exactly_once' && value !== 'at_least_once') throw new Error(`--guarantee takes exactly_once or at_least_once, got ${value}`); o.guarantee = value; break;
-      case '--kills': o.kills = Number(value); break;
-      case '--broker-restarts': o.brokerRestarts = Number(value); break;
-      case '--rebalances': o.rebalances = Number(value); break;
-      case '--instances': o.instances = Math.max(1, Number(value)); break;
-      case '--incompatible-rate': o.incompatibleRate = Number(value); break;
-      case '--wipe-state-every': o.wipeStateEvery = Number(value); break;
-      case '--records': o.records = Number(value); break;
-      case '--keys': o.keys = Number(value); break;
-      case '--rate': o.rate = Number(value); break;
-      case '--poison-rate': o.poisonRate = Number(value); break;
-      case '--seed': o.seed = Number(value); break;
-      case '--worker-crashes': o.workerCrashes = Number(value); break;
-      case '--worker-hangs': o.workerHangs = Number(value); break;
-      case '--hang-ms': o.hangMs = Number(value); break;
-      case '--remote-workers': o.remoteWorkers = Number(value); break;
-      case '--local-scoring-workers': o.localScoringWorkers = Number(value); break;
-      case '--session-timeout': o.sessionTimeout = value; break;
-      default: throw new Error(`unknown option ${name}`);
-    }
-  }
+  const count = (flag: string) => integerOption(flag, 0);
+  const share = (flag: string) => numberOption(flag, (n) => n >= 0 && n <= 1, 'a share from 0 to 1');
+  // No commander defaults: a value given on the command line overrides the preset, whatever the order.
+  const command = scriptCommand('dist/test/faults/fault-suite.js', 'fault injection: an application under test on a broker of its own, with kills, broker restarts, rebalances, poison and incompatible records; verifies every output')
+    .option('--short', `CI preset: ${JSON.stringify(presets.short)}`)
+    .option('--crash', `crash-test preset: ${JSON.stringify(presets.crash)}`)
+    .option('--app <name>', 'tributary | kafka-streams (default: tributary)', choiceOption('--app', ['tributary', 'kafka-streams'] as const))
+    .option('--guarantee <g>', `exactly_once | at_least_once (default: ${o.guarantee})`, choiceOption('--guarantee', ['exactly_once', 'at_least_once'] as const))
+    .option('--kills <n>', `SIGKILLs of the processor (default: ${o.kills})`, count('--kills'))
+    .option('--broker-restarts <n>', `broker restarts mid-run (default: ${o.brokerRestarts})`, count('--broker-restarts'))
+    .option('--rebalances <n>', `a second instance joins, then leaves (default: ${o.rebalances})`, count('--rebalances'))
+    .option('--instances <n>', `processes of the app throughout; kills take turns (default: ${o.instances})`, integerOption('--instances', 1))
+    .option('--wipe-state-every <n>', `every n-th kill also removes the state directory (default: ${o.wipeStateEvery})`, integerOption('--wipe-state-every', 1))
+    .option('--incompatible-rate <share>', `records from a schema-incompatible producer (default: ${o.incompatibleRate})`, share('--incompatible-rate'))
+    .option('--records <n>', `input records (default: ${o.records})`, integerOption('--records', 1))
+    .option('--keys <n>', `distinct keys (default: ${o.keys})`, integerOption('--keys', 1))
+    .option('--rate <records/s>', `input rate (default: ${o.rate})`, positiveOption('--rate'))
+    .option('--poison-rate <share>', `poison records (default: ${o.poisonRate})`, share('--poison-rate'))
+    .option('--seed <n>', `seed of the fault plan and input (default: ${o.seed})`, count('--seed'))
+    .option('--keep', 'keep the topics and state afterwards')
+    .option('--scoring', 'run the scored topology against remote scoring workers and inject worker faults')
+    .option('--worker-crashes <n>', 'SIGKILLs of a scoring worker (default: 2 with --scoring)', count('--worker-crashes'))
+    .option('--worker-hangs <n>', 'SIGSTOPs of a scoring worker (default: 2 with --scoring)', count('--worker-hangs'))
+    .option('--hang-ms <ms>', `how long a hung worker stays stopped (default: ${o.hangMs})`, integerOption('--hang-ms', 1))
+    .option('--remote-workers <n>', `remote tributary worker processes (default: ${o.remoteWorkers})`, integerOption('--remote-workers', 1))
+    .option('--local-scoring-workers <n>', `the app's local scoring threads, the fallback; 0 = none (default: ${o.localScoringWorkers})`, count('--local-scoring-workers'))
+    .option('--session-timeout <duration>', "Tributary's processing.sessionTimeout, e.g. 6s (default: the topology's, 30s)");
+  const given = parseScriptOptions<Partial<Omit<SuiteOptions, 'app'>> & { app?: 'tributary' | 'kafka-streams'; short?: boolean; crash?: boolean }>(command, argv);
+  if (given.short && given.crash) throw new Error('choose one of --short and --crash');
+  const { short, crash, app, ...values } = given;
+  Object.assign(o, short ? presets.short : crash ? presets.crash : {}, values);
+  if (app !== undefined) o.app = app === 'tributary' ? tributaryApp : kafkaStreamsApp;
   if (!o.scoring && (o.workerCrashes > 0 || o.workerHangs > 0)) throw new Error('--worker-crashes and --worker-hangs need --scoring');
   if (o.scoring && o.app !== tributaryApp) throw new Error('--scoring runs Tributary only (the Kafka Streams peer does not score)');
   if (o.scoring && !(o.remoteWorkers >= 1)) throw new Error('--remote-workers must be at least 1');
@@ -121,13 +131,9 @@ function parse(argv: readonly string[]): SuiteOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function main(): Promise<void> {
-  const o = parse(process.argv.slice(2));
+  const o = parse(process.argv);
   console.log(formatMachineBanner(machineInfo()));
   const why = o.app.unavailable();
   if (why) {
@@ -270,7 +276,7 @@ async function main(): Promise<void> {
     console.log(`faults injected: ${faults.length} (${kinds})`);
     console.log(`records in: ${input.records} (poison ${input.poisoned}, from a schema-incompatible producer ${input.incompatible})`);
     console.log(`caught up: ${caughtUp ? 'yes' : 'NO (group did not commit every input offset within 180 s)'}`);
-    console.log(`recovery per fault: p50 ${percentile(recoveries, 50) ?? '-'} ms, max ${recoveries.at(-1) ?? '-'} ms (${recoveries.length}/${faults.length} measured: fault to the next output)`);
+    console.log(`recovery per fault: p50 ${recoveries.length > 0 ? median(recoveries) : '-'} ms, max ${recoveries.at(-1) ?? '-'} ms (${recoveries.length}/${faults.length} measured: fault to the next output)`);
     if (fleet) {
       // The app stays up through a worker fault: what matters is whether its output stalled meanwhile.
       const stalls = faults.filter((f) => f.kind === 'worker-crash' || f.kind === 'worker-hang')
@@ -291,7 +297,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: Error) => {
-  console.error(`fault suite: ${err.stack ?? err.message}`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((err: Error) => {
+    console.error(`fault suite: ${err.stack ?? err.message}`);
+    process.exitCode = 1;
+  });
+}

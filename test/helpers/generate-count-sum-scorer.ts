@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from './machine-info';
 import { generateCountSumScorer } from './count-sum-scorer-model';
+import { parseScriptOptions, scriptCommand } from './script-options';
 
 /** Where the committed copy lives (source tree, not dist/); the scored count+sum topology names it. */
 export const defaultCountSumScorerDir = path.join(REPO_ROOT, 'bench', 'models', 'count-sum-scorer');
@@ -23,9 +24,10 @@ export function writeCountSumScorer(dir: string, options: { version?: string } =
 }
 
 if (require.main === module) {
-  const args = process.argv.slice(2);
-  const at = args.indexOf('--version');
-  const version = at >= 0 ? args.splice(at, 2)[1] : undefined;
-  const written = writeCountSumScorer(args[0] ?? defaultCountSumScorerDir, { version });
+  const command = scriptCommand('dist/test/helpers/generate-count-sum-scorer.js', 'writes the count+sum scorer model (ONNX) and its manifest')
+    .argument('[dir]', 'model folder', defaultCountSumScorerDir)
+    .option('--version <v>', 'model version in the manifest');
+  const { version } = parseScriptOptions<{ version?: string }>(command);
+  const written = writeCountSumScorer(command.processedArgs[0] as string, { version });
   process.stdout.write(`wrote ${written.modelPath} and ${written.manifestPath}\n`);
 }

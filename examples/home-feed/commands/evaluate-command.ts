@@ -1,29 +1,20 @@
 import * as fs from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { ExitCode } from '../../../core/exit-code';
+import { homeFeedKafkaOptions, integerList, type HomeFeedKafkaOptions } from './home-feed-options';
 import type { Schema } from 'avsc';
 import { loadHomeFeedSchema } from '../generate/home-feed-schemas';
 import type { EngagementEvent, RecommendationEvent } from '../generate/home-feed-events';
 import { readAvroTopic } from '../evaluate/avro-topic-reader';
 import { evaluatePrequential, formatEvaluationReport, type EvaluationReport } from '../evaluate/prequential-evaluation';
 
-interface EvaluateOptions {
-  brokers: string;
-  registry: string;
-  engagementsTopic: string;
+interface EvaluateOptions extends HomeFeedKafkaOptions {
   recommendationsTopic: string;
-  holdoutTopic?: string;
-  holdoutFile?: string;
   k: number[];
   json?: boolean;
 }
-
-const ks = (text: string): number[] => {
-  const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.length === 0 || values.some((k) => !Number.isInteger(k) || k < 1)) throw new InvalidArgumentError('--k takes positive integers, comma-separated (e.g. 10,25)');
-  return values;
-};
 
 /**
  * `tributary evaluate`: prequential quality of the emitted recommendations.
@@ -35,16 +26,11 @@ const ks = (text: string): number[] => {
 /** Registered by the `tributary` CLI (structurally a CliCommand: examples sit below the CLI). */
 export const evaluateCommand = {
   register(program: Command): void {
-    program
+    homeFeedKafkaOptions(program
       .command('evaluate')
-      .description('HitRate@K and NDCG@K of emitted recommendations on held-out engagements, vs a decayed-popularity baseline')
-      .option('--brokers <list>', 'Kafka bootstrap servers, comma-separated', '127.0.0.1:9092')
-      .option('--registry <url>', 'schema registry (Confluent API) base URL', 'http://127.0.0.1:8081/apis/ccompat/v7')
-      .option('--engagements-topic <topic>', 'the engagement stream the recommender saw', 'engagements')
+      .description('HitRate@K and NDCG@K of emitted recommendations on held-out engagements, vs a decayed-popularity baseline'), 'read')
       .option('--recommendations-topic <topic>', 'the recommendation updates it emitted', 'recommendations')
-      .option('--holdout-topic <topic>', 'held-out engagements (Avro), as `tributary generate` wrote them')
-      .option('--holdout-file <file>', 'held-out engagements (JSON lines), as `tributary generate` wrote them')
-      .option('--k <list>', 'cut-offs, comma-separated', ks, [10, 25])
+      .option('--k <list>', 'cut-offs, comma-separated', integerList('--k'), [10, 25])
       .option('--json', 'print the report as JSON')
       .action(async (options: EvaluateOptions) => {
         process.exitCode = await runEvaluate(options);
@@ -69,16 +55,16 @@ export async function evaluateFromKafka(options: Omit<EvaluateOptions, 'json'>):
 async function runEvaluate(options: EvaluateOptions): Promise<number> {
   if (!options.holdoutFile && !options.holdoutTopic) {
     process.stderr.write('tributary evaluate: give --holdout-file or --holdout-topic (what `tributary generate` held out)\n');
-    return 2;
+    return ExitCode.usage;
   }
   try {
     const report = await evaluateFromKafka(options);
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatEvaluationReport(report)}\n`);
-    return 0;
+    return ExitCode.ok;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const hint = /ECONNREFUSED|Connection error|fetch failed/.test(message) ? ' (are the services running? `npm run services:start`)' : '';
     process.stderr.write(`tributary evaluate: ${message}${hint}\n`);
-    return 1;
+    return ExitCode.failed;
   }
 }

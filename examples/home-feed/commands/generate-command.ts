@@ -1,23 +1,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { TributaryError } from '../../../core/errors';
-import { parseDuration } from '../../../topology/duration';
+import { ExitCode } from '../../../core/exit-code';
 import { HomeFeedGenerator } from '../generate/home-feed-generator';
 import { HOME_FEED_PARTITIONS } from '../home-feed-partitions';
 import { HomeFeedKafkaWriter, type WriteProgress } from '../generate/home-feed-kafka-writer';
 import { ensureTopics } from '../../../runtime/kafka/topic-admin';
 import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
+import { duration, homeFeedKafkaOptions, integer, nonNegative, startTime, type HomeFeedKafkaOptions } from './home-feed-options';
 
-interface GenerateOptions {
-  brokers: string;
-  registry: string;
-  engagementsTopic: string;
+interface GenerateOptions extends HomeFeedKafkaOptions {
   imagesTopic: string;
-  holdoutTopic?: string;
-  holdoutFile?: string;
   total: number;
   rate: number;
   seed: number;
@@ -32,27 +28,6 @@ interface GenerateOptions {
   progress: boolean;
 }
 
-const integer = (what: string, min: number) => (text: string): number => {
-  const n = Number(text.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${what} must be an integer >= ${min}`);
-  return n;
-};
-const number = (what: string) => (text: string): number => {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${what} must be a number >= 0`);
-  return n;
-};
-const startTime = (text: string): number => {
-  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError(`'${text}' is not a time (ISO-8601, e.g. 2026-01-05T00:00:00Z, or epoch ms)`);
-  return ms;
-};
-const duration = (text: string): number => {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) throw new InvalidArgumentError(`'${text}' is not a duration (e.g. 6h, 2d, 90m)`);
-  return ms;
-};
-
 /**
  * `tributary generate`: a synthetic home-feed stream (image and engagement
  * events, Avro through the registry) into Kafka, with held-out future
@@ -61,22 +36,17 @@ const duration = (text: string): number => {
 /** Registered by the `tributary` CLI (structurally a CliCommand: examples sit below the CLI). */
 export const generateCommand = {
   register(program: Command): void {
-    program
+    homeFeedKafkaOptions(program
       .command('generate')
-      .description('write a synthetic home-feed stream (images, engagements, held-out engagements) to Kafka through the registry')
-      .option('--brokers <list>', 'Kafka bootstrap servers, comma-separated', '127.0.0.1:9092')
-      .option('--registry <url>', 'schema registry (Confluent API) base URL', 'http://127.0.0.1:8081/apis/ccompat/v7')
-      .option('--engagements-topic <topic>', 'topic of engagement events (key userId)', 'engagements')
+      .description('write a synthetic home-feed stream (images, engagements, held-out engagements) to Kafka through the registry'), 'write')
       .option('--images-topic <topic>', 'topic of image events (key pinId)', 'images')
-      .option('--holdout-topic <topic>', 'topic for held-out future engagements (Avro, key userId)')
-      .option('--holdout-file <file>', 'file for held-out future engagements (JSON lines)')
       .option('--total <n>', 'events in all, held-out ones included', integer('--total', 1), 100_000)
-      .option('--rate <events/s>', 'wall-clock rate; 0 = as fast as Kafka takes them', number('--rate'), 0)
+      .option('--rate <events/s>', 'wall-clock rate; 0 = as fast as Kafka takes them', nonNegative('--rate'), 0)
       .option('--seed <n>', 'PRNG seed: the same seed writes the same events', integer('--seed', 0), 42)
       .option('--users <n>', 'number of users (Zipf activity)', integer('--users', 1), 2_000)
       .option('--pins <n>', 'pins existing before the stream starts', integer('--pins', 1), 3_000)
       .option('--interests <n>', 'latent interests (categories)', integer('--interests', 1), 12)
-      .option('--holdout-share <x>', 'final share of engagements held out for evaluation', number('--holdout-share'), 0.1)
+      .option('--holdout-share <x>', 'final share of engagements held out for evaluation', nonNegative('--holdout-share'), 0.1)
       .option('--span <duration>', 'event-time span of the stream', duration, 2 * 86_400_000)
       .option('--start <time>', 'event time of the first engagement (ISO-8601 or epoch ms); default: now minus the span, so the stream ends now', startTime)
       .option('--partitions <n>', 'partitions of topics this command creates', integer('--partitions', 1), HOME_FEED_PARTITIONS)
@@ -100,11 +70,11 @@ async function runGenerate(options: GenerateOptions): Promise<number> {
       startTime: options.start ?? Math.floor((Date.now() - options.span) / 1000) * 1000,
     });
   } catch (err) {
-    return fail(err);
+    return fail(err, ExitCode.usage);
   }
   if (!options.holdoutTopic && !options.holdoutFile && options.holdoutShare > 0) {
     process.stderr.write('tributary generate: held-out engagements need --holdout-topic or --holdout-file (or --holdout-share 0)\n');
-    return 2;
+    return ExitCode.usage;
   }
   if (options.holdoutFile) fs.mkdirSync(path.dirname(path.resolve(options.holdoutFile)), { recursive: true });
   const brokers = options.brokers.split(',').map((b) => b.trim()).filter(Boolean);
@@ -141,10 +111,10 @@ async function runGenerate(options: GenerateOptions): Promise<number> {
       total: options.total, rate: options.rate, signal: abort.signal, onProgress: display.update,
     });
     display.stop(result);
-    return abort.signal.aborted ? 130 : 0;
+    return abort.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
   } catch (err) {
     display.stop(undefined);
-    return fail(err);
+    return fail(err, ExitCode.failed);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -152,12 +122,13 @@ async function runGenerate(options: GenerateOptions): Promise<number> {
   }
 }
 
-function fail(err: unknown): number {
+/** Prints why generate stopped; the generator's own checks of the options are usage errors, the rest failed work. */
+function fail(err: unknown, code: number): number {
   const message = err instanceof Error ? err.message : String(err);
   const hint = /ECONNREFUSED|fetch failed|could not look up/.test(message) && !/services:start/.test(message)
     ? ' (is the registry running? `npm run services:start`)' : '';
   process.stderr.write(`tributary generate: ${message}${hint}\n`);
-  return 1;
+  return code;
 }
 
 /** A progress bar on a terminal, a rate line every few seconds otherwise (logs, CI). */

@@ -5,6 +5,7 @@ import { createRegistryClient } from '../../../schemas/registry-client';
 import { loadHomeFeedSchema } from '../generate/home-feed-schemas';
 import type { RecommendationEvent } from '../generate/home-feed-events';
 import { LatestFeedStore } from './latest-feed-store';
+import { Command } from 'commander';
 
 export interface RecommendationsConsumerOptions {
   readonly brokers: readonly string[];
@@ -57,10 +58,14 @@ export class RecommendationsConsumer {
 
 /** `node dist/examples/home-feed/consumer/recommendations-consumer.js [topic]`: print each user's feed as it changes. */
 async function cli(): Promise<void> {
+  const command = new Command('node dist/examples/home-feed/consumer/recommendations-consumer.js')
+    .description("prints each user's feed as it changes (brokers: KAFKA_BROKERS, registry: SCHEMA_REGISTRY_URL)")
+    .argument('[topic]', 'recommendation topic', 'recommendations');
+  command.parse(process.argv);
   const consumer = new RecommendationsConsumer({
     brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
     registryUrl: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
-    topic: process.argv[2] ?? 'recommendations', groupId: `home-feed-consumer-${process.pid}`,
+    topic: command.processedArgs[0] as string, groupId: `home-feed-consumer-${process.pid}`,
   });
   await consumer.start();
   const timer = setInterval(() => {

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateRankingModel } from './ranking-model';
+import { Command } from 'commander';
+import { integer } from '../commands/home-feed-options';
 
 /**
  * Writes the flagship ranking model into a model folder (`model.onnx` and
@@ -22,14 +24,13 @@ export function writeRankingModel(dir: string, options: { seed?: number; version
 export const defaultRankingModelDir = path.resolve(__dirname, '..', '..', '..', '..', 'examples', 'home-feed', 'model', 'ranker');
 
 if (require.main === module) {
-  const args = process.argv.slice(2);
-  const flag = (name: string): string | undefined => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args.splice(i, 2)[1] : undefined;
-  };
-  const seed = flag('--seed');
-  const version = flag('--version');
-  const dir = args[0] ?? defaultRankingModelDir;
-  const written = writeRankingModel(dir, { seed: seed === undefined ? undefined : Number(seed), version });
+  const command = new Command('node dist/examples/home-feed/model/generate-ranking-model.js')
+    .description('writes the home-feed ranking model (ONNX) and its manifest')
+    .argument('[dir]', 'model folder', defaultRankingModelDir)
+    .option('--seed <n>', 'weights seed', integer('--seed', 0))
+    .option('--version <v>', 'model version in the manifest');
+  command.parse(process.argv);
+  const { seed, version } = command.opts<{ seed?: number; version?: string }>();
+  const written = writeRankingModel(command.processedArgs[0] as string, { seed, version });
   process.stdout.write(`wrote ${written.modelPath} and ${written.manifestPath}\n`);
 }

@@ -61,7 +61,7 @@ describe('tributary generate (real Kafka and registry)', () => {
     process.stderr.write = ((chunk: string) => { written.push(String(chunk)); return true; }) as typeof process.stderr.write;
     try {
       const code = await main(['node', 'tributary', 'generate', '--total', '10', '--pins', '100', '--holdout-share', '0', '--no-progress']);
-      assert.equal(code, 1);
+      assert.equal(code, 2, 'options the generator refuses are a usage error');
     } finally {
       process.stderr.write = original;
       process.exitCode = undefined;

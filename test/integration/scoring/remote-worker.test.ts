@@ -119,7 +119,7 @@ describe('remote scoring through tributary worker (Open Inference Protocol)', fu
     }
   });
 
-  it('tributary worker exits 1 with a one-line error for a bad model file', () => {
+  it('tributary worker exits 1 (wrong input) with a one-line error for a bad model file', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-worker-bad-'));
     fs.copyFileSync(path.join(defaultRankingModelDir, 'manifest.json'), path.join(dir, 'manifest.json'));
     fs.writeFileSync(path.join(dir, 'model.onnx'), Buffer.from([1, 2, 3, 4]));

@@ -55,7 +55,7 @@ describe('tributary worker shutdown and flags', function () {
 
   it('refuses a port out of range at once, with one line, before loading the model', () => {
     const r = spawnSync(process.execPath, [bin, 'worker', '--model', '/nonexistent-model-dir', '--port', '70000'], { encoding: 'utf8', timeout: 30_000 });
-    assert.equal(r.status, 1);
+    assert.equal(r.status, 2, 'a usage error');
     assert.equal(r.stderr.trim(), "tributary: --port must be an integer from 0 to 65535, got '70000'");
   });
 

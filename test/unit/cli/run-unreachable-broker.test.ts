@@ -20,7 +20,7 @@ describe('tributary run with unreachable brokers', function () {
 
   it('fails with one error naming the brokers, within the connection timeout (text)', async () => {
     const p = startTributary(['run', fixture, '--no-metrics', '--connect-timeout', '2'], env(stateDir));
-    assert.equal(await p.exited, 1, p.output());
+    assert.equal(await p.exited, 3, p.output()); // failed work (core/exit-code.ts)
     const out = p.output();
     const errors = out.split('\n').filter((l) => / ERROR /.test(l));
     assert.equal(errors.length, 1, out);
@@ -31,7 +31,7 @@ describe('tributary run with unreachable brokers', function () {
 
   it('writes JSON lines under --log-format json, still one error and no secret', async () => {
     const p = startTributary(['--log-format', 'json', 'run', fixture, '--no-metrics', '--connect-timeout', '1'], env(stateDir));
-    assert.equal(await p.exited, 1, p.output());
+    assert.equal(await p.exited, 3, p.output()); // failed work (core/exit-code.ts)
     const entries = p.output().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     for (const e of entries) assert.deepEqual(Object.keys(e).slice(0, 4), ['time', 'level', 'logger', 'message']);
     const errors = entries.filter((e) => e.level === 'error');

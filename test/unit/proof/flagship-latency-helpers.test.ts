@@ -1,23 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { nearestRankPercentile, summarizeLatencies } from '../../helpers/latency-summary';
+import { summarizeLatencies } from '../../helpers/latency-summary';
 import { RatePacer } from '../../helpers/rate-pacer';
 import { highestSustainedRate, keptUp } from '../../helpers/sustained-rate';
 import { triggerLatency } from '../../helpers/flagship-trigger-latency';
 
 describe('flagship latency bench helpers', () => {
-  describe('nearestRankPercentile / summarizeLatencies', () => {
-    it('picks measured values by nearest rank, never interpolating', () => {
-      const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
-      assert.equal(nearestRankPercentile(hundred, 0.5), 50);
-      assert.equal(nearestRankPercentile(hundred, 0.99), 99);
-      assert.equal(nearestRankPercentile(hundred, 1), 100);
-      assert.equal(nearestRankPercentile([10, 20], 0.5), 10);
-      assert.equal(nearestRankPercentile([10, 20, 30], 0.5), 20);
-      assert.equal(nearestRankPercentile([7], 0.99), 7);
-      assert.throws(() => nearestRankPercentile([], 0.5), /no values/);
-      assert.throws(() => nearestRankPercentile([1], 0), /q must be/);
-    });
-
+  describe('summarizeLatencies', () => {
     it('summarises unsorted input numerically (not as strings) and leaves it unchanged', () => {
       const values = [300, 5, 1200, 40, 90];
       const s = summarizeLatencies(values);

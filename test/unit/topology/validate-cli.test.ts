@@ -3,30 +3,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../../runtime/cli/main';
+import { cliInProcess } from '../../helpers/cli-run';
 import { lintKinds } from '../../../topology';
 
 const root = path.resolve(__dirname, '../../../..');
 const bin = path.join(root, 'bin', 'tributary.js');
 
-/** Runs the CLI in process, capturing what it prints; never lets the exit code leak into mocha's. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = process.stdout.write.bind(process.stdout);
-  const stderr = process.stderr.write.bind(process.stderr);
-  process.exitCode = undefined;
-  process.stdout.write = ((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { err.push(String(chunk)); return true; }) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'tributary', ...args]);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-    process.exitCode = undefined;
-  }
-}
+const cli = cliInProcess;
 
 /** Deterministic PRNG (mulberry32) so every run feeds the same documents. */
 function prng(seed: number): () => number {
@@ -66,7 +49,7 @@ describe('tributary validate', () => {
   before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-validate-')); });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('exits 0 for valid files, 1 for invalid ones, 2 for unreadable files and usage errors', async () => {
+  it('exits 0 for valid files, 1 for invalid or unreadable ones, 2 for usage errors', async () => {
     const valid = path.join(root, 'examples', 'branching.yaml');
     const invalid = path.join(root, 'test/fixtures/topologies/invalid/13-cycle.yaml');
     assert.deepEqual(await cli(['validate', valid]), { code: 0, out: `${valid}: valid\n`, err: '' });
@@ -74,9 +57,10 @@ describe('tributary validate', () => {
     assert.equal(bad.code, 1);
     assert.equal(bad.out, `${valid}: valid\n${invalid}:8:20 cycle pipelines form a cycle: a -> b -> a\n`);
     const missing = await cli(['validate', path.join(dir, 'missing.yaml'), invalid]);
-    assert.equal(missing.code, 2);
+    assert.equal(missing.code, 1);
     assert.match(missing.err, /^tributary validate: cannot read topology file '.*missing\.yaml': no such file\n$/);
-    assert.equal((await cli(['validate', dir])).code, 2, 'a directory is unreadable as a topology');
+    const empty = await cli(['validate', dir]);
+    assert.deepEqual([empty.code, empty.err], [1, `tributary: no *.yaml or *.yml files under '${dir}'\n`], 'an empty directory validates nothing, so it does not pass');
     assert.equal((await cli(['validate'])).code, 2, 'no file is a usage error');
   });
 
@@ -104,6 +88,7 @@ describe('tributary validate', () => {
     assert.equal((JSON.parse(json.out) as { name: string }).name, 'linear');
     assert.match((await cli(['describe', linear, '--format', 'mermaid'])).out, /^flowchart LR\n/);
     assert.equal((await cli(['describe', linear, '--format', 'dot'])).code, 2);
+    assert.equal((await cli(['describe', path.join(dir, 'missing.yaml')])).code, 1);
     const invalid = await cli(['describe', path.join(root, 'test/fixtures/topologies/invalid/13-cycle.yaml')]);
     assert.equal(invalid.code, 1);
     assert.match(invalid.out, /13-cycle\.yaml:8:20 cycle/);
@@ -124,7 +109,7 @@ describe('tributary validate', () => {
   it('test runs tests: blocks and fails on a wrong expectation', async () => {
     const ok = await cli(['test', path.join(root, 'examples', 'branching.yaml')]);
     assert.equal(ok.code, 0);
-    assert.match(ok.out, /^ok - .*branching\.yaml:\d+ routes each action to its branch\n$/);
+    assert.match(ok.out, /^plan: 1 test in 1 file\nok - .*branching\.yaml:\d+ routes each action to its branch\nsummary: 1 test in 1 file: 1 passed, 0 failed \(\d+\.\d\d s\)\n$/);
     const wrong = path.join(dir, 'wrong.yaml');
     fs.writeFileSync(wrong, fs.readFileSync(path.join(root, 'examples', 'branching.yaml'), 'utf8').replace('kind: hide', 'kind: hidden'));
     const failed = await cli(['test', wrong]);
