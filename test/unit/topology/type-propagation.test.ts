@@ -95,4 +95,13 @@ describe('types through a pipeline', () => {
       '    to: out', 'sinks:', '  out: { topic: out, value: json }'].join('\n'));
     assert.deepEqual(stepTypes(fixed).count, { key: 'dyn', value: 'double' });
   });
+
+  it("keeps the input's types through a custom operator that declares value: 'input'", () => {
+    const { problems } = load([
+      'name: passes', 'sources:', '  b: { topic: b, value: { format: avro, schema: ../schemas/click.avsc } }', 'pipelines:', '  main:', '    from: b',
+      '    steps: [{ id: keep, operator: ../operators/typed-pass.js }, { id: after, filter: { expression: value.acton == "save" } }]',
+      '    to: out', 'sinks:', '  out: { topic: out, value: json }',
+    ].join('\n'));
+    assert.deepEqual(problems.map((p) => [p.line, p.kind, p.message]), [[7, 'expression', "value has no field 'acton' in schema Click (did you mean 'action'?)"]]);
+  });
 });
