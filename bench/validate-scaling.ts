@@ -2,11 +2,17 @@
  * Validate time vs graph size: generated topologies of N pipelines, each one
  * filter step, either all reading one source (a fan) or each reading the one
  * before (a chain), through `loadTopologyText` (what `tributary validate`
- * runs: parse, check, compile). Prints the median of the rounds per size and
- * µs per pipeline, which stays flat when the work is linear. No services.
+ * runs: parse, check, type, compile). Prints the median of the rounds per
+ * size and µs per pipeline, which stays flat when the work is linear. Then
+ * hostile files, each in a fresh process so that its peak memory is its own:
+ * a 9-level billion-laughs alias bomb (< 1 KB), flow mappings and lists
+ * nested 20,000 deep (block mappings 2,000: indentation makes deeper ones
+ * past the size limit), and a chain of 20,000 pipelines closed into a cycle;
+ * each must end with a positioned problem. No services.
  *
- *   node dist/bench/validate-scaling.js [--rounds 3] [--sizes 100,1000,5000,20000]
+ *   node dist/bench/validate-scaling.js [--rounds 3] [--sizes 100,1000,5000,20000] [--no-hostile]
  */
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { loadTopologyText } from '../topology/topology-loader';
 import { formatMachineBanner, machineInfo, REPO_ROOT } from '../test/helpers/machine-info';
@@ -26,10 +32,37 @@ export function scalingTopology(n: number, shape: 'fan' | 'chain'): string {
   return lines.join('\n');
 }
 
+/** The hostile files, by name. */
+const hostile: Record<string, () => string> = {
+  'alias bomb (9 levels, 9^9 nodes)': () => {
+    const levels = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i < 10; i++) levels.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+    return `${levels.join('\n')}\nname: *a9\n`;
+  },
+  'flow mappings nested 20,000 deep': () => `name: x\nsources: ${'{a: '.repeat(20_000)}1${'}'.repeat(20_000)}\n`,
+  'block mappings nested 2,000 deep': () => ['name: x', 'sources:', ...Array.from({ length: 2_000 }, (_, i) => `${' '.repeat(2 * (i + 1))}k${i}:`)].join('\n'),
+  'flow lists nested 20,000 deep': () => `name: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`,
+  'chain of 20,000 pipelines in a cycle': () => scalingTopology(20_000, 'chain').replace('    from: src\n', '    from: p19999\n'),
+};
+
+/** Child side: validates one hostile file and prints time, peak memory and the first problem as JSON. */
+function runHostile(name: string): void {
+  const text = hostile[name]!();
+  const started = process.hrtime.bigint();
+  const { problems } = loadTopologyText(text, path.join(REPO_ROOT, 'bench/topologies/hostile.yaml'), { env: {} });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const first = problems[0];
+  console.log(JSON.stringify({ ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, bytes: text.length, problems: problems.length, first: first ? `${first.line}:${first.col} ${first.kind} ${first.message.slice(0, 90)}` : null }));
+}
+
 function main(): void {
-  const { rounds, sizes } = parseScriptOptions<{ rounds: number; sizes: number[] }>(scriptCommand('dist/bench/validate-scaling.js', 'validate time of generated topologies by size (no services)')
+  const only = process.argv.indexOf('--hostile');
+  if (only >= 0) { runHostile(process.argv[only + 1]!); return; }
+  const { rounds, sizes } = parseScriptOptions<{ rounds: number; sizes: number[] }>(scriptCommand('dist/bench/validate-scaling.js', 'validate time of generated topologies by size (no services), then of hostile files')
     .option('--rounds <n>', 'rounds per size; the median is printed', integerOption('--rounds', 1), 3)
-    .option('--sizes <list>', 'pipelines per generated topology, comma-separated', listOption(integerOption('--sizes', 1)), [100, 1000, 5000, 20000]));
+    .option('--sizes <list>', 'pipelines per generated topology, comma-separated', listOption(integerOption('--sizes', 1)), [100, 1000, 5000, 20000])
+    .option('--no-hostile', 'skip the hostile files')
+    .option('--hostile <name>', 'internal: validate one hostile file in this process'));
   console.log(formatMachineBanner(machineInfo()));
   console.log('shape  pipelines  median ms  µs/pipeline');
   for (const shape of ['fan', 'chain'] as const) {
@@ -45,6 +78,15 @@ function main(): void {
       const ms = median(times);
       console.log(`${shape.padEnd(6)} ${String(n).padStart(9)}  ${ms.toFixed(0).padStart(9)}  ${(ms * 1000 / n).toFixed(0).padStart(11)}`);
     }
+  }
+  if (process.argv.includes('--no-hostile')) return;
+  console.log('\nhostile file                               bytes     ms  peak RSS MiB  first problem');
+  for (const name of Object.keys(hostile)) {
+    const child = spawnSync(process.execPath, [__filename, '--hostile', name], { encoding: 'utf8', timeout: 120_000 });
+    const line = child.stdout.trim().split('\n').pop() ?? '';
+    let r: { ms: number; maxRssMiB: number; bytes: number; first: string | null };
+    try { r = JSON.parse(line) as typeof r; } catch { console.log(`${name}: no result (exit ${child.status}, ${child.signal ?? ''}) ${child.stderr.slice(0, 300)}`); continue; }
+    console.log(`${name.padEnd(40)} ${String(r.bytes).padStart(8)} ${r.ms.toFixed(0).padStart(6)} ${r.maxRssMiB.toFixed(0).padStart(13)}  ${r.first ?? 'none (accepted!)'}`);
   }
 }
 

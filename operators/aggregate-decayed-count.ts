@@ -4,6 +4,8 @@ import { intoOption, storeOption } from './internal/common-options';
 import { decayedAdd, durationLabel } from './internal/decay';
 import { optionalAccessor } from './internal/field-path';
 import { tableAggregate } from './internal/table-aggregate';
+import { recordOf, scalar } from './value-type';
+import { placed } from './internal/output-types';
 
 /** Stored (and emitted) value: counters per name, each with one total per half-life, as of `updatedAt`. */
 export interface DecayedCounts {
@@ -38,6 +40,7 @@ export const aggregateDecayedCount: OperatorSpec = {
     '    halfLives: [1h, 1d, 7d]',
     '    by: value.action',
   ].join('\n'),
+  output: (context) => placed(context, recordOf('decayed counts', [['updatedAt', scalar('double')], ['counts', { kind: 'map', key: scalar('string'), value: { kind: 'map', key: scalar('string'), value: scalar('double') } }]]), 'aggregate-decayed-count'),
   options: {
     store: storeOption('the counters, keyed by record key'),
     halfLives: { kind: 'list', required: true, items: { kind: 'duration', positive: true, description: 'A half-life.' }, description: 'Half-lives to keep, e.g. [1h, 1d, 7d].' },

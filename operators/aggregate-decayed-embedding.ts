@@ -4,6 +4,8 @@ import { intoOption, storeOption } from './internal/common-options';
 import { decayFactor, durationLabel } from './internal/decay';
 import { optionalAccessor, recordAccessor } from './internal/field-path';
 import { tableAggregate } from './internal/table-aggregate';
+import { scalar } from './value-type';
+import { listOf, placed } from './internal/output-types';
 
 /** Stored value: per half-life, the decayed weighted sum of vectors and the decayed total weight, as of `updatedAt`. */
 export interface DecayedEmbeddingState {
@@ -38,6 +40,7 @@ export const aggregateDecayedEmbedding: OperatorSpec = {
     '    halfLives: [1h, 7d]',
     '    weight: value.weight',
   ].join('\n'),
+  output: (context) => placed(context, { kind: 'map', key: scalar('string'), value: listOf(scalar('double')) }, 'aggregate-decayed-embedding'),
   options: {
     store: storeOption('the decayed sums and weights, keyed by record key'),
     vector: { kind: 'expression', required: true, description: 'The vector (array of numbers or Float32Array) to average.' },

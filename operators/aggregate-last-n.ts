@@ -3,6 +3,8 @@ import type { OperatorSpec } from './operator-spec';
 import { intoOption, storeOption } from './internal/common-options';
 import { itemAccessor, recordAccessor } from './internal/field-path';
 import { tableAggregate } from './internal/table-aggregate';
+import { DYN, recordOf, scalar } from './value-type';
+import { listOf, placed } from './internal/output-types';
 
 /** One entry of a last-N sequence. */
 export interface SequenceEntry {
@@ -40,6 +42,9 @@ export const aggregateLastN: OperatorSpec = {
     '    item: value.pinId',
     '    attributes: [action, surface]',
   ].join('\n'),
+  output: (context) => placed(context, recordOf('last n', [['items', listOf(recordOf('entry', [
+    ['item', context.expressionType('item')], ['timestamp', scalar('double')], ['attributes', { kind: 'map', key: scalar('string'), value: DYN }],
+  ]))]]), 'aggregate-last-n'),
   options: {
     store: storeOption('the sequences, keyed by record key'),
     n: { kind: 'integer', required: true, description: 'How many items to keep per key.' },

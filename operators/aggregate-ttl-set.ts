@@ -3,6 +3,8 @@ import type { OperatorSpec } from './operator-spec';
 import { intoOption, storeOption } from './internal/common-options';
 import { optionalAccessor, recordAccessor } from './internal/field-path';
 import { tableAggregate } from './internal/table-aggregate';
+import { scalar } from './value-type';
+import { listOf, placed } from './internal/output-types';
 
 /** Stored value: member -> expiry (event time, ms). */
 export interface TtlSet {
@@ -33,6 +35,7 @@ export const aggregateTtlSet: OperatorSpec = {
     '    member: value.pinId',
     '    ttl: 30d',
   ].join('\n'),
+  output: (context) => placed(context, listOf(scalar('string')), 'aggregate-ttl-set'),
   options: {
     store: storeOption('the sets, keyed by record key'),
     member: { kind: 'expression', required: true, description: 'The member to add (made a string).' },

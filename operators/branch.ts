@@ -2,6 +2,7 @@ import { RecordError } from '../core/errors';
 import type { OperatorSpec } from './operator-spec';
 import { perRecord } from './internal/per-record';
 import { recordExpression } from './record-expression';
+import { passesRecordsOn } from './internal/output-types';
 
 /**
  * Routes each record to the first branch whose `when` is true (a sink or a
@@ -25,6 +26,7 @@ export const branch: OperatorSpec = {
     '      - when: value.action == "save"',
     '        sink: saves-out',
   ].join('\n'),
+  output: passesRecordsOn,
   options: {
     branches: {
       kind: 'list', required: true, description: 'Branches, tried in order.',

@@ -1,5 +1,4 @@
 import { isCelError, isCelList, isCelMap, isCelUint, parse, plan, type CelInput } from '@bufbuild/cel';
-import { distance } from 'fastest-levenshtein';
 import type { StreamRecord } from '../core/stream-record';
 import { RecordError } from '../core/errors';
 import { compileFastPath, FAST_PATH_UNSURE } from './internal/cel-fast-path';
@@ -98,32 +97,51 @@ function usedVariables(expr: Expr): Set<string> {
 }
 
 /**
- * Everything wrong with an expression, found without running it: syntax
- * errors, names other than the record variables (and comprehension
- * variables), `value.field` paths absent from the value's Avro schema, and
- * type errors against the value's Avro schema (or dyn without one; see
- * internal/cel-type-checker.ts and docs/decisions/0018-cel-type-checking.md):
- * unknown functions, argument counts, operators no overload takes, and, when
- * `expect.boolean`, a result that is not a boolean.
+ * Everything wrong with an expression, found without running it, against
+ * the value's Avro schema (or dyn without one): see {@link checkExpression}.
  */
 export function expressionProblems(
   source: string, valueSchema?: AvroSchemaJson, extraNames: readonly string[] = [], expect: ExpressionExpectation = {},
 ): ExpressionProblem[] {
+  const value = valueSchema !== undefined ? avroStaticType(valueSchema) : DYN;
+  return checkExpression(source, { value, extra: Object.fromEntries(extraNames.map((n) => [n, DYN])) }, expect).problems;
+}
+
+/** The types of the names an expression is checked with; an absent one is dyn. */
+export interface ExpressionScope {
+  readonly key?: StaticType;
+  readonly value?: StaticType;
+  /** Names an option binds besides the record variables, with their types. */
+  readonly extra?: Readonly<Record<string, StaticType>>;
+}
+
+/**
+ * Checks an expression without running it and infers its result type:
+ * syntax errors, names other than the record variables (and comprehension
+ * variables), fields a closed record type does not have (an Avro schema's,
+ * a step's output), and type errors (see internal/cel-type-checker.ts and
+ * docs/decisions/0018-cel-type-checking.md): unknown functions, argument
+ * counts, operators no overload takes, and, when `expect.boolean`, a result
+ * that is not a boolean. The result type is dyn when the text does not parse
+ * or cannot be told.
+ */
+export function checkExpression(source: string, types: ExpressionScope, expect: ExpressionExpectation = {}): { problems: ExpressionProblem[]; type: StaticType } {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(source);
   } catch (err) {
     const unbalanced = delimiterProblem(source);
-    if (unbalanced) return [{ offset: unbalanced.offset, message: `does not parse: ${unbalanced.message}` }];
+    if (unbalanced) return { problems: [{ offset: unbalanced.offset, message: `does not parse: ${unbalanced.message}` }], type: DYN };
     const e = err as { location?: { start?: { offset?: number } }; message?: string };
     const message = String(e.message ?? err).replace(/^<input>:\d+:\d+: /, '')
       // The grammar stops before the token it cannot continue with and says it wanted the end.
       .replace(/^found (.+) but expecting end of input$/, "unexpected '$1' here (an operand or operator is missing or misplaced)");
-    return [{ offset: e.location?.start?.offset ?? 0, message: `does not parse: ${message}` }];
+    return { problems: [{ offset: e.location?.start?.offset ?? 0, message: `does not parse: ${message}` }], type: DYN };
   }
   const positions = parsed.sourceInfo?.positions ?? {};
   const offsetOf = (expr: Expr): number => Number((positions as Record<string, number>)[String(expr.id)] ?? 0);
   const problems: ExpressionProblem[] = [];
+  const extraNames = Object.keys(types.extra ?? {});
   const known = new Set<string>([...expressionVariables, ...extraNames]);
   // `strings.quote(x)` parses as a method on an identifier `strings`: a namespace, not a name.
   const namespaces = new Set<Expr>();
@@ -141,26 +159,19 @@ export function expressionProblems(
         message: `unknown name '${kind.value.name}' (expressions can use ${[...known].join(', ')})`,
       });
     }
-    if (kind.case === 'selectExpr' && valueSchema !== undefined) {
-      const path = selectPath(expr);
-      if (path && path[0] === 'value' && scope.has('value') && !isShadowed(scope)) {
-        const missing = missingField(valueSchema, path.slice(1));
-        if (missing) problems.push({ offset: offsetOf(expr) + 1, message: missing });
-      }
-    }
   });
   const checker = new CelTypeChecker(positions as Record<string, number>);
   const scope = new Map<string, StaticType>([
-    ['key', DYN], ['value', valueSchema !== undefined ? avroStaticType(valueSchema) : DYN],
+    ['key', types.key ?? DYN], ['value', types.value ?? DYN],
     ['timestamp', scalar('int')], ['headers', { kind: 'map', key: scalar('string'), value: DYN }],
-    ...extraNames.map((n): [string, StaticType] => [n, DYN]),
+    ...Object.entries(types.extra ?? {}),
   ]);
   const result = checker.infer(parsed.expr, scope);
   problems.push(...checker.problems);
   if (expect.boolean && problems.length === 0 && result.kind !== 'dyn' && !(result.kind === 'scalar' && result.name === 'bool')) {
     problems.push({ offset: 0, message: `must be a boolean (true or false), but gives ${typeName(result)}` });
   }
-  return dedupe(problems);
+  return { problems: dedupe(problems), type: result };
 }
 
 /** What the place an expression is written in needs of its result. */
@@ -169,8 +180,7 @@ export interface ExpressionExpectation {
   readonly boolean?: boolean;
 }
 
-type Scope = Set<string> & { shadowsValue?: boolean };
-function isShadowed(scope: Scope): boolean { return scope.shadowsValue === true; }
+type Scope = Set<string>;
 
 /** Visits every node with the names in scope (comprehensions bind their variables). */
 function walk(expr: Expr | undefined, scope: Scope, visitNode: (expr: Expr, scope: Scope) => void): void {
@@ -195,7 +205,6 @@ function walk(expr: Expr | undefined, scope: Scope, visitNode: (expr: Expr, scop
       walk(c.iterRange, scope, visitNode);
       walk(c.accuInit, scope, visitNode);
       const inner: Scope = new Set([...scope, c.iterVar, c.accuVar, ...(c.iterVar2 ? [c.iterVar2] : [])]);
-      inner.shadowsValue = scope.shadowsValue || [c.iterVar, c.iterVar2, c.accuVar].includes('value');
       walk(c.loopCondition, inner, visitNode);
       walk(c.loopStep, inner, visitNode);
       walk(c.result, inner, visitNode);
@@ -203,48 +212,6 @@ function walk(expr: Expr | undefined, scope: Scope, visitNode: (expr: Expr, scop
     }
     default: break;
   }
-}
-
-/** ['value', 'a', 'b'] for `value.a.b`; undefined when the chain has calls or indexes. */
-function selectPath(expr: Expr): string[] | undefined {
-  const kind = expr.exprKind;
-  if (kind.case === 'identExpr') return [kind.value.name];
-  if (kind.case === 'selectExpr' && !kind.value.testOnly && kind.value.operand) {
-    const head = selectPath(kind.value.operand);
-    return head ? [...head, kind.value.field] : undefined;
-  }
-  return undefined;
-}
-
-/** A message when a field path is not in an Avro record schema; undefined when it is or cannot be told. */
-function missingField(schema: AvroSchemaJson, path: readonly string[]): string | undefined {
-  let type = schema;
-  for (let i = 0; i < path.length; i++) {
-    type = unwrapNullable(type);
-    if (!isRecordSchema(type)) return undefined;
-    const field = type.fields.find((f) => f.name === path[i]);
-    if (!field) {
-      const names = type.fields.map((f) => f.name);
-      const close = names.filter((n) => n.toLowerCase() === path[i].toLowerCase() || distance(n, path[i]) <= Math.max(1, Math.floor(n.length / 3)));
-      return `value${path.slice(0, i).map((p) => `.${p}`).join('')} has no field '${path[i]}' in schema ${type.name ?? ''}`.trim()
-        + (close.length > 0 ? ` (did you mean '${close[0]}'?)` : ` (fields: ${names.join(', ')})`);
-    }
-    type = field.type;
-  }
-  return undefined;
-}
-
-function unwrapNullable(type: unknown): unknown {
-  if (Array.isArray(type)) {
-    const nonNull = type.filter((t) => t !== 'null');
-    return nonNull.length === 1 ? nonNull[0] : undefined;
-  }
-  return type;
-}
-
-function isRecordSchema(type: unknown): type is { name?: string; fields: Array<{ name: string; type: unknown }> } {
-  return typeof type === 'object' && type !== null && (type as { type?: unknown }).type === 'record'
-    && Array.isArray((type as { fields?: unknown }).fields);
 }
 
 function dedupe(problems: ExpressionProblem[]): ExpressionProblem[] {

@@ -3,6 +3,7 @@ import type { OperatorSpec } from './operator-spec';
 import { storeOption, timeOption } from './internal/common-options';
 import { keyedTimerOperator, type Clock } from './internal/keyed-timer-operator';
 import { loadRecord, storeRecord, type StoredRecord } from './internal/record-codec';
+import { passesRecordsOn } from './internal/output-types';
 
 interface DebounceState {
   readonly due: number;
@@ -33,6 +34,7 @@ export const debounce: OperatorSpec = {
     '    interval: 2s',
     '    time: wall',
   ].join('\n'),
+  output: passesRecordsOn,
   options: {
     store: storeOption('pending records and their timers'),
     interval: { kind: 'duration', required: true, positive: true, description: 'Quiet time after the last record of a key before it is emitted.' },

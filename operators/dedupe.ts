@@ -3,6 +3,7 @@ import type { OperatorSpec } from './operator-spec';
 import { storeOption, timeOption } from './internal/common-options';
 import { optionalAccessor } from './internal/field-path';
 import { keyedTimerOperator, type Clock } from './internal/keyed-timer-operator';
+import { passesRecordsOn } from './internal/output-types';
 
 /**
  * Drops repeats: the first record with a given id passes, and records with the
@@ -29,6 +30,7 @@ export const dedupe: OperatorSpec = {
     '    id: value.eventId',
     '    within: 1h',
   ].join('\n'),
+  output: passesRecordsOn,
   options: {
     store: storeOption('ids seen recently and their expiry timers'),
     id: { kind: 'expression', description: 'What makes two records the same; default the record key.' },

@@ -2,6 +2,7 @@ import type { OperatorSpec } from './operator-spec';
 import { optionalAccessor } from './internal/field-path';
 import { tableAggregate } from './internal/table-aggregate';
 import { materiallyEqual } from './internal/material-equal';
+import { passesRecordsOn } from './internal/output-types';
 
 /**
  * Passes a record only when what it carries differs materially from the last
@@ -30,6 +31,7 @@ export const emitOnChange: OperatorSpec = {
     '    ignore: [score]',
     '    tolerance: 0.001',
   ].join('\n'),
+  output: passesRecordsOn,
   options: {
     store: { kind: 'store', required: true, description: 'The last compared projection per key.' },
     compare: { kind: 'expression', description: 'What to compare; default the whole value.' },

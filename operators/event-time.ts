@@ -7,6 +7,7 @@ import { optionalAccessor } from './internal/field-path';
 import { routeLate } from './internal/late-records';
 import { lateToOption } from './internal/common-options';
 import { loadStreamTime, saveStreamTime, startStreamTime } from './internal/stream-clock';
+import { passesRecordsOn } from './internal/output-types';
 
 /**
  * Sets each record's event time from its content and enforces a watermark:
@@ -34,6 +35,7 @@ export const eventTime: OperatorSpec = {
     '    store: engagement-watermark',
     '    lateTo: late-engagements',
   ].join('\n'),
+  output: passesRecordsOn,
   options: {
     timestamp: { kind: 'expression', description: 'Event time of the record (epoch ms or ISO-8601); default: keep the record timestamp.' },
     maxOutOfOrder: { kind: 'duration', description: 'Out-of-orderness bound; absent: no lateness check here (windows still apply their grace).' },

@@ -2,6 +2,7 @@ import { RecordError } from '../core/errors';
 import type { OperatorSpec } from './operator-spec';
 import { perRecord } from './internal/per-record';
 import { recordExpression } from './record-expression';
+import { passesRecordsOn } from './internal/output-types';
 
 /**
  * Keeps the records for which a CEL expression is true. A result that is not
@@ -17,6 +18,7 @@ export const filter: OperatorSpec = {
   name: 'filter',
   summary: 'Keep records for which a CEL expression is true.',
   example: ['- id: only-clicks', '  filter:', '    expression: value.action == "click"'].join('\n'),
+  output: passesRecordsOn,
   options: {
     expression: { kind: 'expression', required: true, returns: 'bool', description: 'CEL expression over key, value, timestamp, headers; must be a boolean.' },
   },

@@ -3,6 +3,7 @@ import type { OperatorSpec } from './operator-spec';
 import { derive } from './internal/emit';
 import { perRecord } from './internal/per-record';
 import { recordExpression } from './record-expression';
+import { DYN } from './value-type';
 
 /**
  * Turns each record into zero or more records, one per element of the list a
@@ -18,6 +19,12 @@ export const flatMap: OperatorSpec = {
   name: 'flat-map',
   summary: 'Emit one record per element of the list a CEL expression returns.',
   example: ['- id: words', '  flat-map:', '    expression: value.text.split(" ")'].join('\n'),
+  output: ({ input, expressionType }) => {
+    const list = expressionType('expression');
+    return list.kind === 'list'
+      ? { key: input.key, value: list.element }
+      : { key: input.key, value: DYN, note: 'the expression\'s element type is not known' };
+  },
   options: {
     expression: { kind: 'expression', required: true, description: 'CEL expression returning a list; each element becomes a value.' },
   },

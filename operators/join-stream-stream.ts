@@ -7,6 +7,7 @@ import { joinSideOptions, joinSideProblems, rightSide } from './internal/join-si
 import { keyedTimerOperator } from './internal/keyed-timer-operator';
 import { routeLate } from './internal/late-records';
 import { loadRecord, storeRecord, type StoredRecord } from './internal/record-codec';
+import { joinedSides } from './internal/output-types';
 
 interface Buffered {
   readonly r: StoredRecord;
@@ -47,6 +48,7 @@ export const joinStreamStream: OperatorSpec = {
     '    within: 10m',
     '    mode: left',
   ].join('\n'),
+  output: (context) => joinedSides(context, 'join-stream-stream'),
   options: {
     store: storeOption('buffered records of both sides'),
     within: { kind: 'duration', required: true, description: 'Largest event-time distance between joined records.' },

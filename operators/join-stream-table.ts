@@ -3,6 +3,7 @@ import type { OperatorSpec } from './operator-spec';
 import { optionalAccessor } from './internal/field-path';
 import { batchOperator } from './batch-operator';
 import { placeResult } from './internal/emit';
+import { withField } from './value-type';
 
 /**
  * Enriches each record with the value a table holds for its key (or for a
@@ -29,6 +30,7 @@ export const joinStreamTable: OperatorSpec = {
     '    into: pin',
     '    mode: inner',
   ].join('\n'),
+  output: (context) => ({ key: context.input.key, value: withField(context.input.value, String(context.options.into), context.storeValueType(String(context.options.table))) }),
   options: {
     table: { kind: 'store', access: 'read', required: true, description: 'The store to look records up in (read only: may be a global store).' },
     key: { kind: 'expression', description: 'The lookup key; default the record key (co-partitioned). Other keys need a global store.' },

@@ -1,6 +1,7 @@
 import type { OperatorSpec } from './operator-spec';
 import { joinSideOptions, joinSideProblems, rightSide } from './internal/join-side';
 import { tableAggregate } from './internal/table-aggregate';
+import { joinedSides } from './internal/output-types';
 
 interface Sides {
   readonly l?: unknown;
@@ -32,6 +33,7 @@ export const joinTableTable: OperatorSpec = {
     '    rightTopic: profiles',
     '    mode: left',
   ].join('\n'),
+  output: (context) => joinedSides(context, 'join-table-table'),
   options: {
     store: { kind: 'store', required: true, description: 'Both sides per key.' },
     mode: { kind: 'string', default: 'inner', oneOf: ['inner', 'left', 'outer'], description: 'Which sides must be present for a result.' },

@@ -19,6 +19,7 @@ export const map: OperatorSpec = {
   name: 'map',
   summary: 'Compute a new value (and optionally timestamp) per record with CEL.',
   example: ['- id: to-view', '  map:', "    value: '{\"user\": value.userId, \"pin\": value.pinId}'"].join('\n'),
+  output: ({ options, input, expressionType }) => ({ key: input.key, value: options.value === undefined ? input.value : expressionType('value') }),
   options: {
     value: { kind: 'expression', description: 'CEL expression for the new value (default: the value unchanged).' },
     timestamp: { kind: 'expression', description: 'CEL expression for the new event time in epoch ms.' },

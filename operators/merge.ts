@@ -1,4 +1,5 @@
 import type { OperatorSpec } from './operator-spec';
+import { passesRecordsOn } from './internal/output-types';
 
 /**
  * Joins the output of other pipelines into this one at this step (the
@@ -14,6 +15,7 @@ export const merge: OperatorSpec = {
   name: 'merge',
   summary: 'Merge the records of other pipelines into this pipeline at this step.',
   example: ['- id: all-events', '  merge:', '    pipelines: [clicks, saves]'].join('\n'),
+  output: passesRecordsOn,
   options: {
     pipelines: { kind: 'list', required: true, items: { kind: 'pipeline', description: 'A pipeline.' }, description: 'Pipelines whose output joins here.' },
   },

@@ -2,6 +2,7 @@ import type { OperatorFunction } from 'rxjs';
 import type { StreamRecord } from '../core/stream-record';
 import type { KeyValueStore } from '../core/key-value-store';
 import type { ScoringService } from '../core/scoring/scoring-service';
+import type { OutputDeclaration, OutputTypeContext, RecordTypes } from './value-type';
 
 /**
  * The declared options of an operator: one spec drives validation (with
@@ -104,6 +105,17 @@ export interface OperatorSpec<O extends ResolvedOptions = ResolvedOptions> {
   readonly stateful?: boolean;
   /** Changes the record key (marks a repartition when a stateful step follows). */
   readonly changesKey?: boolean;
+  /**
+   * The types of the records the step emits, so that `tributary validate`
+   * checks the expressions of the steps after it (`value.count` after an
+   * aggregate, `value.left.userId` after a join). Optional: without it the
+   * value after the step is dyn (nothing after it is type-checked) and
+   * `describe` says so. Custom operators usually declare it as data
+   * ({@link OutputDeclaration}: `{ value: 'input' }` for a step that passes
+   * values on, `{ value: <Avro schema> }` for one that emits new ones);
+   * built-ins compute it from their options and input types.
+   */
+  readonly output?: OutputDeclaration | ((context: OutputTypeContext<O>) => RecordTypes);
   check?(options: O): OptionProblem[];
   create(options: O, context: OperatorContext): OperatorFunction<StreamRecord, StreamRecord>;
 }

@@ -1,6 +1,7 @@
 import type { OperatorSpec } from './operator-spec';
 import { perRecord } from './internal/per-record';
 import { recordExpression } from './record-expression';
+import { passesRecordsOn } from './internal/output-types';
 
 /** Where peek lines go; a test can swap it. */
 export const peekOutput: { write(line: string): void } = { write: (line) => { process.stderr.write(line); } };
@@ -18,6 +19,7 @@ export const peek: OperatorSpec = {
   name: 'peek',
   summary: 'Log records (JSON lines on stderr) and pass them on unchanged.',
   example: ['- id: debug', '  peek:', '    label: after-filter', '    expression: value.pinId'].join('\n'),
+  output: passesRecordsOn,
   options: {
     label: { kind: 'string', description: 'Text put in front of every line (default: the step id).' },
     expression: { kind: 'expression', description: 'CEL expression of what to print (default: key, value and timestamp).' },

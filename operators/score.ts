@@ -7,6 +7,8 @@ import { buildRequestTensors, compileValuePath, headScores, type ValuePath } fro
 import { ScoreRequestError } from '../core/scoring/scoring-errors';
 import { batchOperator } from './batch-operator';
 import { placeResult } from './internal/emit';
+import { DYN, recordOf, scalar } from './value-type';
+import { listOf, placed } from './internal/output-types';
 
 interface Lookup {
   readonly name: string;
@@ -41,6 +43,7 @@ export const score: OperatorSpec = {
     '      - { name: pins, store: pin-features, keys: value.candidateIds }',
     '    into: scores',
   ].join('\n'),
+  output: (context) => placed({ ...context, options: { into: context.options.into ?? 'scores' } }, recordOf('scores', [['modelVersion', DYN], ['utility', listOf(scalar('double'))]], 'the scores', true), 'score'),
   options: {
     model: { kind: 'string', required: true, description: 'Model folder (manifest.json + .onnx), relative to the working directory; the pool must load the same folder.' },
     inputs: { kind: 'object', required: true, description: 'Manifest input name → dotted path rooted at value, key or lookup.<name>; `[]` maps over a list.' },

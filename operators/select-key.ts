@@ -19,6 +19,7 @@ export const selectKey: OperatorSpec = {
   summary: 'Set the record key from a CEL expression (a stateful step after it gets a repartition topic).',
   changesKey: true,
   example: ['- id: by-pin', '  select-key:', '    expression: value.pinId'].join('\n'),
+  output: ({ input, expressionType }) => ({ key: expressionType('expression'), value: input.value }),
   options: {
     expression: { kind: 'expression', required: true, description: 'CEL expression for the new key.' },
   },

@@ -1,6 +1,7 @@
 import type { OperatorSpec } from './operator-spec';
 import { optionalAccessor } from './internal/field-path';
 import { batchOperator } from './batch-operator';
+import { passesRecordsOn } from './internal/output-types';
 
 /**
  * Upserts each record into a store by its key (a null or missing value deletes
@@ -23,6 +24,7 @@ export const tableMaterialize: OperatorSpec = {
     '  table-materialize:',
     '    store: pins',
   ].join('\n'),
+  output: passesRecordsOn,
   options: {
     store: { kind: 'store', required: true, description: 'The table to write, keyed by record key.' },
     value: { kind: 'expression', description: 'What to store for the key; default the record value.' },

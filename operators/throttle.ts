@@ -3,6 +3,7 @@ import type { OperatorSpec } from './operator-spec';
 import { storeOption, timeOption } from './internal/common-options';
 import { keyedTimerOperator, type Clock } from './internal/keyed-timer-operator';
 import { loadRecord, storeRecord, type StoredRecord } from './internal/record-codec';
+import { passesRecordsOn } from './internal/output-types';
 
 interface ThrottleState {
   /** End of the current interval. */
@@ -34,6 +35,7 @@ export const throttle: OperatorSpec = {
     '    store: update-throttle',
     '    interval: 30s',
   ].join('\n'),
+  output: passesRecordsOn,
   options: {
     store: storeOption('interval ends and held records'),
     interval: { kind: 'duration', required: true, positive: true, description: 'Minimum time between two outputs of one key.' },

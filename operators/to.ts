@@ -1,5 +1,6 @@
 import type { OperatorSpec } from './operator-spec';
 import { perRecord } from './internal/per-record';
+import { passesRecordsOn } from './internal/output-types';
 
 /**
  * Writes a copy of every record to a sink mid-pipeline and passes the record
@@ -15,6 +16,7 @@ export const to: OperatorSpec = {
   name: 'to',
   summary: 'Write a copy of each record to a sink and pass it on.',
   example: ['- id: audit-copy', '  to:', '    sink: audit'].join('\n'),
+  output: passesRecordsOn,
   options: {
     sink: { kind: 'sink', required: true, description: 'Sink that receives a copy of every record.' },
   },

@@ -5,6 +5,8 @@ import { itemAccessor, recordAccessor } from './internal/field-path';
 import { placeResult } from './internal/emit';
 import { tableAggregate } from './internal/table-aggregate';
 import { batchOperator } from './batch-operator';
+import { DYN, recordOf, scalar } from './value-type';
+import { listOf, placed } from './internal/output-types';
 
 /** One ranked entry kept by the stateful form. */
 export interface RankedItem {
@@ -45,6 +47,13 @@ export const topK: OperatorSpec = {
     '    maxPerGroup: 3',
     '    into: items',
   ].join('\n'),
+  output: (context) => {
+    const items = context.expressionType('items');
+    const ranked = context.options.items !== undefined
+      ? (items.kind === 'list' ? items : listOf(DYN))
+      : listOf(recordOf('ranked item', [['item', context.expressionType('item')], ['score', scalar('double')], ['timestamp', scalar('double')]]));
+    return placed(context, ranked, 'top-k');
+  },
   options: {
     k: { kind: 'integer', required: true, description: 'How many items to keep.' },
     items: { kind: 'expression', description: 'List form: the list to rank.' },

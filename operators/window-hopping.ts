@@ -2,6 +2,7 @@ import type { OperatorSpec } from './operator-spec';
 import { aggregateOption } from './internal/aggregators';
 import { emitOption, graceOption, lateToOption, storeOption } from './internal/common-options';
 import { fixedWindows } from './internal/window-fixed';
+import { windowOutput } from './internal/output-types';
 
 /**
  * Fixed-size windows [start, start + size) that start every `advance` (they
@@ -28,6 +29,7 @@ export const windowHopping: OperatorSpec = {
     '    aggregate: { fn: sum, field: value.weight }',
     '    emit: update',
   ].join('\n'),
+  output: windowOutput,
   options: {
     store: storeOption('open windows and their timers'),
     size: { kind: 'duration', required: true, positive: true, description: 'Window length.' },

@@ -6,6 +6,7 @@ import { emitOption, graceOption, lateToOption, storeOption } from './internal/c
 import { keyedTimerOperator } from './internal/keyed-timer-operator';
 import { routeLate } from './internal/late-records';
 import { checkTimestamp, windowResult } from './internal/window-result';
+import { windowOutput } from './internal/output-types';
 
 interface Session {
   /** First and last event time (both inclusive). */
@@ -41,6 +42,7 @@ export const windowSession: OperatorSpec = {
     '    gap: 30m',
     '    aggregate: { fn: count }',
   ].join('\n'),
+  output: windowOutput,
   options: {
     store: storeOption('open sessions and their timers'),
     gap: { kind: 'duration', required: true, positive: true, description: 'Inactivity that ends a session (records at most this far apart join).' },

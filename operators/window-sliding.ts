@@ -6,6 +6,7 @@ import { emitOption, graceOption, lateToOption, storeOption } from './internal/c
 import { keyedTimerOperator } from './internal/keyed-timer-operator';
 import { routeLate } from './internal/late-records';
 import { checkTimestamp, windowResult } from './internal/window-result';
+import { windowOutput } from './internal/output-types';
 
 interface SlidingState {
   /** Per-record accumulators with their event time, oldest first. */
@@ -42,6 +43,7 @@ export const windowSliding: OperatorSpec = {
     '    aggregate: { fn: count }',
     '    emit: update',
   ].join('\n'),
+  output: windowOutput,
   options: {
     store: storeOption('recent records per key and their timers'),
     size: { kind: 'duration', required: true, positive: true, description: 'Length of the span before each record.' },

@@ -2,6 +2,7 @@ import type { OperatorSpec } from './operator-spec';
 import { aggregateOption } from './internal/aggregators';
 import { emitOption, graceOption, lateToOption, storeOption } from './internal/common-options';
 import { fixedWindows } from './internal/window-fixed';
+import { windowOutput } from './internal/output-types';
 
 /**
  * Fixed-size, non-overlapping windows [start, start + size) over event time,
@@ -31,6 +32,7 @@ export const windowTumbling: OperatorSpec = {
     '    emit: final',
     '    lateTo: late-clicks',
   ].join('\n'),
+  output: windowOutput,
   options: {
     store: storeOption('open windows and their timers'),
     size: { kind: 'duration', required: true, positive: true, description: 'Window length.' },

@@ -87,6 +87,15 @@ export interface ProcessorNode {
   readonly successors: readonly string[];
   /** Side-output targets (a sink or pipeline name) → the node ids they lead to. */
   readonly sideOutputs: Readonly<Record<string, readonly string[]>>;
+  /** The key and value types of the records the step emits, as validate checked the steps after it. */
+  readonly types: StepTypeText;
+}
+
+/** A step's output types written out (`describe`); `note` says why the value is dyn where it is. */
+export interface StepTypeText {
+  readonly key: string;
+  readonly value: string;
+  readonly note?: string;
 }
 
 /** A connected part of the graph that one task runs; parts talk through repartition topics. */

@@ -5,3 +5,4 @@ export * from './topology-compiler';
 export * from './topology-spec';
 export * from './topology-describe';
 export * from './operator-docs';
+export * from './json-schema';

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { CheckedDocument, CheckedPipeline } from './internal/checked-document';
-import type { CompiledSource, CompiledTopology, GraphNode, ProcessorNode, RepartitionTopic, SubTopology } from './compiled-topology';
+import type { CompiledSource, CompiledTopology, GraphNode, ProcessorNode, RepartitionTopic, StepTypeText, SubTopology } from './compiled-topology';
+import { typeText, type RecordTypes } from '../operators/value-type';
 import { repartitionTopicName } from './internal-topic-names';
 
 type MutableRepartition = { -readonly [K in keyof RepartitionTopic]: RepartitionTopic[K] };
@@ -27,7 +28,7 @@ export function compileTopology(doc: CheckedDocument): CompiledTopology {
       const stores = [...new Set(step.references.filter((r) => r.kind === 'store').map((r) => r.name))];
       add({
         kind: 'processor', id: step.id, pipeline: p.name, operator: step.operator, spec: step.spec, options: step.options,
-        onError: step.onError, stores,
+        onError: step.onError, stores, types: typesText(step.types),
         // Every task holds all of a global store: a step that uses only global stores needs no co-partitioning.
         successors: [], sideOutputs: {}, changesKey: step.spec.changesKey === true,
         stateful: step.spec.stateful === true && !(stores.length > 0 && stores.every(isGlobal)),
@@ -289,4 +290,10 @@ function splitSubTopologies(nodes: Map<string, MutableNode>, doc: CheckedDocumen
         .sort((a, b) => [...doc.stores.keys()].indexOf(a) - [...doc.stores.keys()].indexOf(b)),
     };
   });
+}
+
+/** A step's output types as `describe` prints them. */
+function typesText(types: RecordTypes | undefined): StepTypeText {
+  if (!types) return { key: 'dyn', value: 'dyn', note: 'not typed' };
+  return { key: typeText(types.key), value: typeText(types.value), ...(types.note ? { note: types.note } : {}) };
 }

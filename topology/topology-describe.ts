@@ -1,4 +1,4 @@
-import type { CompiledSink, CompiledSource, CompiledTopology, GraphNode } from './compiled-topology';
+import type { CompiledSink, CompiledSource, CompiledTopology, GraphNode, ProcessorNode } from './compiled-topology';
 
 /** The formats `tributary describe` prints. */
 export type DescribeFormat = 'text' | 'mermaid' | 'json';
@@ -83,6 +83,7 @@ export function describeText(t: CompiledTopology): string {
     for (const id of sub.nodes) {
       const node = t.nodes[id];
       lines.push(`    ${label(node, t)}`);
+      if (node.kind === 'processor') lines.push(`      types: ${typesLine(node)}`);
       for (const e of outgoing(node)) lines.push(e.side ? `      ~~> ${e.to} (side output: ${e.side})` : `      --> ${e.to}`);
       const from = preds.get(id) ?? [];
       if (from.length > 0) lines.push(`      <-- ${from.join(', ')}`);
@@ -109,6 +110,12 @@ export function describeText(t: CompiledTopology): string {
     for (const line of settings) lines.push(`  ${line}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `key string, value {user: string, n: double}`; a dyn value says why: `value dyn (json values are dyn (source 'clicks'))`. */
+function typesLine(node: ProcessorNode): string {
+  const t = node.types;
+  return `key ${t.key}, value ${t.value}${t.note && t.value === 'dyn' ? ` (${t.note})` : ''}`;
 }
 
 function mermaidText(text: string): string {
@@ -156,7 +163,7 @@ export function describeJson(t: CompiledTopology): object {
     nodes: Object.values(t.nodes).map((n) => ({
       id: n.id,
       kind: n.kind,
-      ...(n.kind === 'processor' ? { operator: n.operator, pipeline: n.pipeline, stores: n.stores, onError: n.onError, options: n.options } : { topic: n.topic }),
+      ...(n.kind === 'processor' ? { operator: n.operator, pipeline: n.pipeline, stores: n.stores, onError: n.onError, options: n.options, types: n.types } : { topic: n.topic }),
       subTopology: subOf.get(n.id) ?? null,
     })),
     edges: Object.values(t.nodes).flatMap((n) => outgoing(n).map((e) => ({ from: n.id, to: e.to, kind: e.side ? 'side-output' : 'forward', ...(e.side ? { target: e.side } : {}) }))),

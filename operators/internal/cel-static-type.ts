@@ -12,7 +12,24 @@ export type StaticType =
   | { readonly kind: 'object'; readonly name: string }
   | { readonly kind: 'list'; readonly element: StaticType; readonly origin?: string }
   | { readonly kind: 'map'; readonly key: StaticType; readonly value: StaticType; readonly origin?: string }
-  | { readonly kind: 'record'; readonly name: string; readonly fields: ReadonlyMap<string, StaticType>; readonly origin?: string };
+  | RecordType;
+
+/**
+ * A map with known string keys: an Avro record, a map literal with constant
+ * keys, the output of a step (`{left, right}` of a join). A closed record
+ * has exactly these fields, so selecting another one fails for every record;
+ * an open one (a value copied with one field added, `into`) may have more,
+ * whose types are unknown.
+ */
+export interface RecordType {
+  readonly kind: 'record';
+  readonly name: string;
+  readonly fields: ReadonlyMap<string, StaticType>;
+  readonly origin?: string;
+  /** Where the record comes from, for messages: `schema Click`, `the output of step 'counts'`. */
+  readonly from?: string;
+  readonly open?: boolean;
+}
 
 export type ScalarName = 'int' | 'uint' | 'double' | 'string' | 'bool' | 'bytes' | 'null_type' | 'type';
 
@@ -29,6 +46,64 @@ export function typeName(t: StaticType): string {
     case 'list': return `list(${typeName(t.element)})`;
     case 'map': return `map(${typeName(t.key)}, ${typeName(t.value)})`;
     case 'record': return `record ${t.name}`;
+  }
+}
+
+/**
+ * A type written out in full for `describe`: records with their fields
+ * (`{user: string, n: double}`, `{...}` marking an open record), cut at a
+ * depth and a length so that a large schema stays one readable line.
+ */
+export function typeText(t: StaticType, depth = 0): string {
+  switch (t.kind) {
+    case 'list': return `list(${typeText(t.element, depth)})`;
+    case 'map': return `map(${typeText(t.key, depth)}, ${typeText(t.value, depth)})`;
+    case 'record': {
+      if (depth >= 3) return t.name;
+      const fields = [...t.fields].map(([name, type]) => `${name}: ${typeText(type, depth + 1)}`);
+      const shown = fields.length > 12 ? [...fields.slice(0, 12), `... ${fields.length - 12} more`] : fields;
+      if (t.open) shown.push('...');
+      return `{${shown.join(', ')}}`;
+    }
+    default: return typeName(t);
+  }
+}
+
+/** A closed record of the given fields; `from` says where it comes from in messages. */
+export function recordOf(name: string, fields: Iterable<[string, StaticType]>, from?: string, open = false): RecordType {
+  return { kind: 'record', name, fields: new Map(fields), ...(from ? { from } : {}), ...(open ? { open } : {}) };
+}
+
+/**
+ * The value `{...base, [field]: type}` (an operator's `into`): a base record
+ * keeps its fields (and its closedness); any other base gives an open record
+ * that knows only the new field (a non-record base is wrapped as `{value}`
+ * at run time, a dyn one may have any fields).
+ */
+export function withField(base: StaticType, field: string, type: StaticType, from?: string): RecordType {
+  if (base.kind === 'record') {
+    const fields = new Map(base.fields);
+    fields.set(field, type);
+    return { kind: 'record', name: base.name, fields, ...(from ?? base.from ? { from: from ?? base.from } : {}), ...(base.open ? { open: true } : {}) };
+  }
+  if (base.kind === 'dyn' || base.kind === 'map') return recordOf('record', [[field, type]], from, true);
+  return recordOf('record', [['value', base], [field, type]], from);
+}
+
+/**
+ * The type an expression's result has when the next step reads it: results
+ * are turned into plain JS values between steps (cel-expression.ts
+ * `fromCel`), so ints and uints come back as numbers, which CEL reads as
+ * doubles; lists, maps and records keep their shape.
+ */
+export function asStored(t: StaticType): StaticType {
+  switch (t.kind) {
+    case 'scalar': return t.name === 'int' || t.name === 'uint'
+      ? scalar('double', 'a number an earlier step computed is a double here (int(...) makes it an int)') : t;
+    case 'list': return { kind: 'list', element: asStored(t.element) };
+    case 'map': return { kind: 'map', key: asStored(t.key), value: asStored(t.value) };
+    case 'record': return { ...t, fields: new Map([...t.fields].map(([k, v]) => [k, asStored(v)])) };
+    default: return t;
   }
 }
 
@@ -65,7 +140,8 @@ export function join(a: StaticType, b: StaticType): StaticType {
   return sameType(a, b) ? a : DYN;
 }
 
-function sameType(a: StaticType, b: StaticType): boolean {
+/** Structural equality: records with the same field names of the same types (and openness). */
+export function sameType(a: StaticType, b: StaticType): boolean {
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
     case 'dyn': return true;
@@ -73,7 +149,16 @@ function sameType(a: StaticType, b: StaticType): boolean {
     case 'object': return a.name === (b as typeof a).name;
     case 'list': return sameType(a.element, (b as typeof a).element);
     case 'map': return sameType(a.key, (b as typeof a).key) && sameType(a.value, (b as typeof a).value);
-    case 'record': return a === b;
+    case 'record': {
+      const r = b as RecordType;
+      if (a === r) return true;
+      if (a.fields.size !== r.fields.size || (a.open ?? false) !== (r.open ?? false)) return false;
+      for (const [name, type] of a.fields) {
+        const other = r.fields.get(name);
+        if (!other || !sameType(type, other)) return false;
+      }
+      return true;
+    }
   }
 }
 
@@ -115,7 +200,7 @@ function convert(schema: unknown, path: string, named: Map<string, unknown>, nam
       for (const f of schema.fields as unknown[]) {
         if (isObj(f) && typeof f.name === 'string') fields.set(f.name, convert(f.type, `${path}.${f.name}`, named, ns, depth + 1));
       }
-      return { kind: 'record', name: String(schema.name ?? 'record'), fields, origin: path };
+      return { kind: 'record', name: String(schema.name ?? 'record'), fields, origin: path, from: `schema ${String(schema.name ?? '')}`.trim() };
     }
     case 'array': return { kind: 'list', element: convert(schema.items, `${path}[]`, named, ns, depth + 1), origin: path };
     case 'map': return { kind: 'map', key: scalar('string'), value: convert(schema.values, `${path}[]`, named, ns, depth + 1), origin: path };

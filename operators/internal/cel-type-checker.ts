@@ -1,7 +1,7 @@
 import type { parse } from '@bufbuild/cel';
 import { closest, distance } from 'fastest-levenshtein';
 import { celExpressionEnv } from './cel-env';
-import { assignable, BOOL, DYN, fromCelType, join, scalar, typeName, type StaticType } from './cel-static-type';
+import { assignable, BOOL, DYN, fromCelType, join, recordOf, scalar, typeName, type RecordType, type StaticType } from './cel-static-type';
 
 type Expr = NonNullable<ReturnType<typeof parse>['expr']>;
 
@@ -76,8 +76,8 @@ export class CelTypeChecker {
     return Number(this.positions[String(expr.id)] ?? 0);
   }
 
-  private report(expr: Expr, message: string): void {
-    this.problems.push({ offset: this.offsetOf(expr), message });
+  private report(expr: Expr, message: string, shift = 0): void {
+    this.problems.push({ offset: this.offsetOf(expr) + shift, message });
   }
 
   /** The static type of an expression in a scope of variable types. */
@@ -93,7 +93,7 @@ export class CelTypeChecker {
       case 'selectExpr': {
         const operand = this.infer(kind.value.operand, scope);
         if (kind.value.testOnly) return BOOL;
-        return this.select(expr, operand, kind.value.field);
+        return this.select(expr, operand, kind.value.field, kind.value.operand);
       }
       case 'callExpr': return this.call(expr, kind.value, scope);
       case 'listExpr': {
@@ -105,6 +105,12 @@ export class CelTypeChecker {
         const keys = entries.map((e) => (e.keyKind.case === 'mapKey' ? this.infer(e.keyKind.value, scope) : DYN));
         const values = entries.map((e) => this.infer(e.value, scope));
         if (kind.value.messageName) return DYN;
+        // `{"user": value.userId, "n": 1}`: a record of known fields, so a later step's `value.usr` is caught.
+        const names = entries.map((e) => (e.keyKind.case === 'mapKey' && e.keyKind.value?.exprKind.case === 'constExpr'
+          && e.keyKind.value.exprKind.value.constantKind.case === 'stringValue' ? e.keyKind.value.exprKind.value.constantKind.value : undefined));
+        if (entries.length > 0 && names.every((n) => n !== undefined) && new Set(names).size === names.length) {
+          return recordOf('map', names.map((n, i): [string, StaticType] => [n as string, values[i]]), 'the map literal');
+        }
         return { kind: 'map', key: keys.length === 0 ? DYN : keys.reduce(join), value: values.length === 0 ? DYN : values.reduce(join) };
       }
       case 'comprehensionExpr': {
@@ -123,9 +129,15 @@ export class CelTypeChecker {
     }
   }
 
-  private select(expr: Expr, operand: StaticType, field: string): StaticType {
+  private select(expr: Expr, operand: StaticType, field: string, operandExpr: Expr | undefined): StaticType {
     switch (operand.kind) {
-      case 'record': return operand.fields.get(field) ?? DYN;
+      case 'record': {
+        const type = operand.fields.get(field);
+        if (type) return type;
+        // A closed record (an Avro record, a step's declared output) has no other field: selecting one fails for every record.
+        if (!operand.open) this.report(expr, missingFieldMessage(operand, field, operandExpr), 1);
+        return DYN;
+      }
       case 'map': return operand.value;
       case 'scalar': case 'list':
         this.report(expr, `cannot select '.${field}' on a ${typeName(operand)}${originNote(operand)}`);
@@ -218,6 +230,26 @@ export class CelTypeChecker {
     if (type.kind === 'scalar' && type.name === 'bool') return;
     this.report(expr, `${what}, found ${typeName(type)}${originNote(type)}`);
   }
+}
+
+/** `value.meta has no field 'surfce' in schema Meta (did you mean 'surface'?)`. */
+function missingFieldMessage(record: RecordType, field: string, operandExpr: Expr | undefined): string {
+  const path = operandExpr ? selectText(operandExpr) : undefined;
+  const names = [...record.fields.keys()];
+  const close = names.filter((n) => n.toLowerCase() === field.toLowerCase() || distance(n, field) <= Math.max(1, Math.floor(n.length / 3)));
+  const hint = close.length > 0 ? ` (did you mean '${close[0]}'?)` : ` (fields: ${names.join(', ')})`;
+  return `${path ?? 'the record'} has no field '${field}'${record.from ? ` in ${record.from}` : ''}${hint}`;
+}
+
+/** `value.meta` for a chain of selections on a name; undefined for anything else. */
+function selectText(expr: Expr): string | undefined {
+  const kind = expr.exprKind;
+  if (kind.case === 'identExpr') return kind.value.name;
+  if (kind.case === 'selectExpr' && !kind.value.testOnly && kind.value.operand) {
+    const head = selectText(kind.value.operand);
+    return head === undefined ? undefined : `${head}.${kind.value.field}`;
+  }
+  return undefined;
 }
 
 function constantType(kind: string | undefined): StaticType {

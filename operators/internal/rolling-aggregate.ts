@@ -2,6 +2,7 @@ import type { OperatorSpec, OptionSpec } from '../operator-spec';
 import { makeAggregator, type AggregateFunction } from './aggregators';
 import { intoOption, storeOption } from './common-options';
 import { tableAggregate } from './table-aggregate';
+import { rollingAggregateOutput } from './output-types';
 
 /** What differs between the rolling aggregate operators. */
 export interface RollingAggregateDefinition {
@@ -29,6 +30,7 @@ export function rollingAggregate(name: string, def: RollingAggregateDefinition):
     summary: def.summary,
     example: def.example,
     stateful: true,
+    output: rollingAggregateOutput(def.fn, name),
     options: { store: storeOption('the accumulators, keyed by record key'), ...def.options, into: intoOption },
     create(options, context) {
       const agg = makeAggregator({ fn: def.fn, field: options.field, module: options.module, precision: options.precision as number | undefined }, context.stepId);

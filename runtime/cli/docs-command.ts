@@ -27,7 +27,7 @@ export const docsCommand: CliCommand = {
       .command('docs')
       .description('print (or write) the topology language and operator reference as markdown; --write DIR regenerates the generated pages of docs/')
       .option('-o, --out <file>', 'write to this file instead of stdout')
-      .option('-w, --write <dir>', 'write the generated pages (operators.md, language-reference.md, metrics.md) into this folder')
+      .option('-w, --write <dir>', 'write the generated pages (operators.md, language-reference.md, tributary.schema.json, metrics.md) into this folder')
       .action((opts: { out?: string; write?: string }) => {
         if (opts.write) {
           for (const page of docPages()) {

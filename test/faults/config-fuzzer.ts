@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { lintKinds, type LintProblem } from '../../topology/lint-problem';
 import { loadTopologyText } from '../../topology/topology-loader';
 import { mutateTopologyText } from './config-mutator';
+import type { MutantRun } from './mutant-runner';
 
 /** The validator under test: `loadTopologyText` unless a unit test passes a stand-in. */
 export type TopologyTextLoader = (text: string, file: string, options: { env: NodeJS.ProcessEnv }) => { topology?: unknown; problems: LintProblem[] };
@@ -12,7 +13,10 @@ export interface FuzzSeed {
   readonly text: string;
 }
 
-/** One mutant that broke a rule: an exception escaped, or a problem had no usable position. */
+/** Runs a mutant the loader accepted (the test driver, in config-fuzz.ts); absent: accepted mutants are not run. */
+export type AcceptedMutantRunner = (topology: unknown, caseSeed: number) => Promise<MutantRun>;
+
+/** One mutant that broke a rule: an exception escaped, a problem had no usable position, or an accepted mutant failed to run. */
 export interface FuzzFailure {
   readonly seedPath: string;
   readonly caseSeed: number;
@@ -29,6 +33,10 @@ export interface FuzzSummary {
   readonly problems: number;
   readonly byKind: Record<string, number>;
   readonly failures: FuzzFailure[];
+  /** Accepted mutants run through the test driver, those not run (and why), and their records the steps failed for data reasons. */
+  readonly ran: number;
+  readonly skipped: Record<string, number>;
+  readonly recordFailures: number;
   readonly elapsedMs: number;
 }
 
@@ -51,10 +59,14 @@ export function problemDefect(p: LintProblem, text: string, file: string): strin
 /**
  * Runs `cases` mutants (seeds taken in turn, case seed = `seed + i`) through the topology
  * loader (`loadTopologyText`, what `tributary validate` runs), with an empty environment so
- * `${VAR}` defaults are exercised. A failure is an exception escaping the loader or a problem
- * without file, a line inside the file, a column, a known kind and a message.
+ * `${VAR}` defaults are exercised, and each mutant it accepts through `run` (the test driver).
+ * A failure is an exception escaping the loader, a problem without file, a line inside the
+ * file, a column, a known kind and a message, or an accepted mutant that fails to run for a
+ * configuration reason.
  */
-export function fuzzTopologies(seeds: readonly FuzzSeed[], cases: number, seed: number, load: TopologyTextLoader = loadTopologyText): FuzzSummary {
+export async function fuzzTopologies(
+  seeds: readonly FuzzSeed[], cases: number, seed: number, load: TopologyTextLoader = loadTopologyText, run?: AcceptedMutantRunner,
+): Promise<FuzzSummary> {
   if (seeds.length === 0) throw new Error('the config fuzzer needs at least one seed topology');
   const started = Date.now();
   const donors = seeds.map((s) => s.text);
@@ -63,6 +75,9 @@ export function fuzzTopologies(seeds: readonly FuzzSeed[], cases: number, seed: 
   let valid = 0;
   let invalid = 0;
   let problems = 0;
+  let ran = 0;
+  let recordFailures = 0;
+  const skipped: Record<string, number> = {};
   for (let i = 0; i < cases; i++) {
     const base = seeds[i % seeds.length]!;
     const caseSeed = seed + i;
@@ -80,6 +95,12 @@ export function fuzzTopologies(seeds: readonly FuzzSeed[], cases: number, seed: 
     if (result.problems.length === 0) {
       if (!result.topology) fail('no problems and no topology');
       valid++;
+      if (result.topology && run) {
+        const outcome = await run(result.topology, caseSeed);
+        if (outcome.outcome === 'failed') fail(`accepted, then: ${outcome.reason}`);
+        else if (outcome.outcome === 'skipped') skipped[outcome.why] = (skipped[outcome.why] ?? 0) + 1;
+        else { ran++; recordFailures += outcome.recordFailures; }
+      }
       continue;
     }
     invalid++;
@@ -90,5 +111,5 @@ export function fuzzTopologies(seeds: readonly FuzzSeed[], cases: number, seed: 
       if (defect) fail(`problem not positioned: ${defect}: ${JSON.stringify(p)}`);
     }
   }
-  return { cases, valid, invalid, problems, byKind, failures, elapsedMs: Date.now() - started };
+  return { cases, valid, invalid, problems, byKind, failures, ran, skipped, recordFailures, elapsedMs: Date.now() - started };
 }

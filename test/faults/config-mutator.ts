@@ -129,6 +129,43 @@ const mutations: readonly Mutation[] = [
       return l.join('\n');
     },
   },
+  {
+    // A field of a map literal changes type (`"n": 1` → `"n": "text"`), so what later steps do with it may no longer type.
+    name: 'swap-field-type',
+    apply: (t, r) => {
+      const l = lines(t);
+      const candidates = l.map((s, i) => [s, i] as const).filter(([s]) => /"[\w-]+":\s*[^,}\s][^,}]*/.test(s));
+      if (candidates.length === 0) return t;
+      const [s, i] = r.pick(candidates);
+      const entries = [...s.matchAll(/("[\w-]+":\s*)([^,}]+)/g)];
+      const entry = r.pick(entries);
+      const old = entry[2]!.trim();
+      const swapped = /^-?\d/.test(old) ? '"text"' : old.startsWith('"') ? String(r.int(100)) : r.pick(['1', '"text"', 'true', '[1]']);
+      const at = entry.index! + entry[1]!.length;
+      l[i] = s.slice(0, at) + swapped + s.slice(at + entry[2]!.length);
+      return l.join('\n');
+    },
+  },
+  {
+    // A field read after a step that builds a new value (aggregate, join, window, map, score) is misspelled.
+    name: 'misspell-field',
+    apply: (t, r) => {
+      const l = lines(t);
+      const firstBuilder = l.findIndex((s) => /^\s*-?\s*(id: .*)?(aggregate[\w-]*|join-[\w-]+|window-[\w-]+|map|score|flat-map|top-k):/.test(s) || /operator:\s*(aggregate|join|window|map|score)/.test(s));
+      const reads = (from: number): Array<readonly [string, number]> => l.map((s, i) => [s, i] as const).filter(([s, i]) => i >= from && /\b(value|key|left|right)\.[A-Za-z_]\w+/.test(s));
+      const candidates = firstBuilder >= 0 && reads(firstBuilder).length > 0 ? reads(firstBuilder) : reads(0);
+      if (candidates.length === 0) return t;
+      const [s, i] = r.pick(candidates);
+      const fields = [...s.matchAll(/\b(?:value|key|left|right)\.([A-Za-z_]\w+)/g)];
+      const m = r.pick(fields);
+      const name = m[1]!;
+      const k = r.int(name.length - 1);
+      const typo = r.next() < 0.5 ? name.slice(0, k) + name[k + 1] + name[k] + name.slice(k + 2) : name.slice(0, k) + name.slice(k + 1);
+      const at = m.index! + m[0]!.length - name.length;
+      l[i] = s.slice(0, at) + typo + s.slice(at + name.length);
+      return l.join('\n');
+    },
+  },
   { name: 'tabs-for-spaces', apply: (t, r) => { const l = lines(t); const i = r.int(l.length); l[i] = l[i]!.replace(/^ +/, '\t'); return l.join('\n'); } },
 ];
 

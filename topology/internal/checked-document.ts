@@ -2,6 +2,7 @@ import type { Node, Pair, YAMLMap } from 'yaml';
 import type { OperatorSpec, ResolvedOptions } from '../../operators/operator-spec';
 import type { CompiledSink, CompiledSource, CompiledStore, ErrorPolicy, TopologyTestCase } from '../compiled-topology';
 import type { Reference } from './spec-checker';
+import type { RecordTypes } from '../../operators/value-type';
 
 /** A step after checking: operator resolved (when it could be), options resolved. */
 export interface CheckedStep {
@@ -15,6 +16,8 @@ export interface CheckedStep {
   readonly node: YAMLMap;
   /** `partitions:` of the step: the partition count of the repartition topic in front of it. */
   readonly partitions?: number;
+  /** The key and value types of the records the step emits (set once every step is checked; see type-propagation.ts). */
+  types?: RecordTypes;
 }
 
 export interface CheckedPipeline {

@@ -1,21 +1,17 @@
 import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { OperatorSpec } from '../../operators/operator-spec';
-import { expressionProblems } from '../../operators/cel-expression';
 import type { CompiledSink, CompiledSource, CompiledStore, ErrorPolicy } from '../compiled-topology';
 import type { CheckedPipeline, CheckedStep } from './checked-document';
 import { didYouMean } from './did-you-mean';
 import { checkTopicName } from './kafka-names';
 import { checkRightTopics } from './join-side-checker';
-import { reportExpression } from './expression-report';
+import { propagateTypes } from './type-propagation';
 import { builtinByName, resolveOperator } from './operator-resolver';
 import type { ProblemSink } from './problem-sink';
 import { checkFields, describeNode, emptyFindings, keyText, nodeAt, pairOf, type CheckFindings } from './spec-checker';
 import { repartitionTopicName } from '../internal-topic-names';
 
 type Obj = Record<string, unknown>;
-
-/** Operators that pass values through unchanged, so a source's Avro schema still describes `value` after them. */
-const valuePreserving = new Set(['filter', 'select-key', 'peek', 'branch', 'to', 'merge']);
 
 interface PipelineInputs {
   readonly root: YAMLMap;
@@ -31,7 +27,7 @@ interface PipelineInputs {
 /**
  * Checks pipelines and their steps: names and ids (one namespace with sources
  * and sinks), `from`/`to` references, operators and their options, expressions
- * (against the source's Avro schema while values are unchanged) and cycles.
+ * (against the types each step receives: type-propagation.ts) and cycles.
  */
 export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeline> {
   const { root, config, dir, sink, sources, sinks } = input;
@@ -105,7 +101,8 @@ export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeli
   reportCycles(pipelines, sink);
   reportInputless(pipelines, sink);
   checkStoreUse(pipelines, input.stores, sink);
-  checkExpressions(pipelines, sources, sink);
+  const types = propagateTypes({ pipelines, sources, stores: input.stores, edges: pipelineEdges(pipelines), expressionsOf: (node) => expressionsByStep.get(node) ?? [], sink });
+  for (const [step, t] of types) step.types = t;
   checkRightTopics(pipelines, sources, pipelineEdges(pipelines), sink);
   return pipelines;
 }
@@ -339,48 +336,6 @@ function reportInputless(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: 
   for (const p of pipelines.values()) {
     if (p.from.length === 0 && !fed.has(p.name)) {
       sink.report(p.pair, 'missing-key', `pipeline '${p.name}' has no input: give it 'from' (a source or pipeline) or route records to it`);
-    }
-  }
-}
-
-/** Checks each step's expressions; `value.x` paths against the Avro schema that still describes the value. */
-function checkExpressions(pipelines: ReadonlyMap<string, CheckedPipeline>, sources: ReadonlyMap<string, CompiledSource>, sink: ProblemSink): void {
-  // The schema at each pipeline's start, upstream first, without recursion (chains may be long):
-  // the one schema all its inputs agree on, where an input pipeline keeps values unchanged.
-  const inputSchema = new Map<string, unknown>();
-  const state = new Map<string, 'open' | 'done'>();
-  const schemaOf = (name: string): unknown => {
-    if (sources.has(name)) return sources.get(name)?.value.schema;
-    const p = pipelines.get(name);
-    if (!p || state.get(name) !== 'done') return undefined;
-    return p.steps.every((s) => valuePreserving.has(s.spec?.name ?? '')) ? inputSchema.get(name) : undefined;
-  };
-  for (const root of pipelines.keys()) {
-    const todo = [root];
-    while (todo.length > 0) {
-      const name = todo[todo.length - 1];
-      const p = pipelines.get(name) as CheckedPipeline;
-      if (!state.has(name)) {
-        state.set(name, 'open');
-        for (const ref of p.from) if (pipelines.has(ref) && !state.has(ref)) todo.push(ref);
-        continue;
-      }
-      todo.pop();
-      if (state.get(name) === 'done') continue;
-      const schemas = p.from.map(schemaOf);
-      const first = JSON.stringify(schemas[0]);
-      inputSchema.set(name, schemas.length > 0 && schemas[0] !== undefined && schemas.every((s) => JSON.stringify(s) === first) ? schemas[0] : undefined);
-      state.set(name, 'done');
-    }
-  }
-  const startSchema = (p: CheckedPipeline): unknown => inputSchema.get(p.name);
-  for (const p of pipelines.values()) {
-    let schema = startSchema(p);
-    for (const step of p.steps) {
-      for (const { source, node, boolean } of expressionsByStep.get(step.node) ?? []) {
-        for (const problem of expressionProblems(source, schema, [], { boolean })) reportExpression(sink, node, problem.offset, problem.message);
-      }
-      if (!valuePreserving.has(step.spec?.name ?? '')) schema = undefined;
     }
   }
 }

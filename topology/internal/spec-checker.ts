@@ -17,7 +17,8 @@ export interface Reference {
 /** What the checker found besides problems: things the validator resolves later. */
 export interface CheckFindings {
   readonly references: Reference[];
-  readonly expressions: Array<{ source: string; node: Node; boolean?: boolean }>;
+  /** Expressions with their node and where they are (`steps.<id>.aggregate.field`). */
+  readonly expressions: Array<{ source: string; node: Node; where: string; boolean?: boolean }>;
   readonly modules: Array<{ path: string; node: Node }>;
 }
 
@@ -72,7 +73,7 @@ export function checkNode(
         sink.report(node, 'option', `${where} must be one of ${spec.oneOf.join(', ')}, found '${text}'${didYouMean(text, spec.oneOf)}`);
         return undefined;
       }
-      if (spec.kind === 'expression') findings.expressions.push({ source: text, node, ...(spec.returns === 'bool' ? { boolean: true } : {}) });
+      if (spec.kind === 'expression') findings.expressions.push({ source: text, node, where, ...(spec.returns === 'bool' ? { boolean: true } : {}) });
       if (spec.kind === 'module') findings.modules.push({ path: text, node });
       if (spec.kind === 'store' || spec.kind === 'sink' || spec.kind === 'pipeline') {
         findings.references.push({ kind: spec.kind, name: text, node, ...(spec.kind === 'store' ? { access: spec.access ?? 'read-write' } : {}) });

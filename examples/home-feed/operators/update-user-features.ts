@@ -35,6 +35,13 @@ export const spec: OperatorSpec = {
     indexUpdates: { kind: 'pipeline', required: true, description: 'Pipeline receiving one pin-index update per engagement (it re-keys them to the index task).' },
     ...settingsOptions,
   },
+  // What the feed-trigger filters after it read: validate checks `value.trigger` and friends against it.
+  output: {
+    value: {
+      type: 'record', name: 'FeedTrigger',
+      fields: [{ name: 'userId', type: 'string' }, { name: 'trigger', type: 'string' }, { name: 'pinId', type: 'string' }],
+    },
+  },
   create(options, context) {
     const settings = settingsFrom(options);
     const updatesTo = String(options.indexUpdates);

@@ -108,6 +108,18 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
     [14, 11, 'unknown-reference', "'changed' is a step id: 'from' names sources or pipelines"],
     [17, 21, 'unknown-reference', "'counts' is a store, not a sink (sinks: out)"],
   ] },
+  // Types propagate through steps: an aggregate's `into`, a join's sides, a window's key and value, a map literal, a custom operator's declared output.
+  { file: '70-field-after-aggregate.yaml', problems: [[15, 62, 'expression', "value has no field 'clickCuont' in the output of step 'count-clicks' (aggregate-count) (did you mean 'clickCount'?)"]] },
+  { file: '71-field-after-join.yaml', problems: [[19, 65, 'expression', "value.left has no field 'pinID' in schema Click (did you mean 'pinId'?)"]] },
+  { file: '72-window-key-and-value.yaml', problems: [
+    [18, 18, 'expression', "no overload of operator '>' takes (double, string) (an aggregate's result is a number"],
+    [18, 41, 'expression', "key.window has no field 'begin' in the window bounds (fields: start, end)"],
+  ] },
+  { file: '73-field-after-map.yaml', problems: [
+    [13, 39, 'expression', "no overload of operator '%' takes (double, int) (a number an earlier step computed is a double here"],
+    [15, 49, 'expression', "value has no field 'pin' in the output of step 'slim' (map) (fields: user, n)"],
+  ] },
+  { file: '74-field-after-custom-declared-output.yaml', problems: [[13, 58, 'expression', "value has no field 'scroe' in schema Enriched (fields: userId, score)"]] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 
