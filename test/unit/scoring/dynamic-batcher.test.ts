@@ -83,12 +83,19 @@ describe('DynamicBatcher', () => {
 
   it('while every lane is busy, batches what arrives meanwhile into the next batch', async () => {
     const batches: number[] = [];
-    const batcher = new DynamicBatcher(new BatchLayout(manifest), { maxBatchRows: 1000, maxDelayMs: 0, maxInFlight: 1, maxAttempts: 1 }, runner(batches));
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    const run = runner(batches);
+    // The first batch is held until every later request has arrived, however slow the machine.
+    const batcher = new DynamicBatcher(new BatchLayout(manifest), { maxBatchRows: 1000, maxDelayMs: 0, maxInFlight: 1, maxAttempts: 1 },
+      async (inputs, rows) => { if (batches.length === 0) await held; return run(inputs, rows); });
     const first = batcher.submit(request(0, [1]));
     await new Promise((r) => setImmediate(r));
     const later = [batcher.submit(request(1, [1])), batcher.submit(request(2, [1, 2]))];
     await new Promise((r) => setImmediate(r));
     const last = batcher.submit(request(3, [1]));
+    await new Promise((r) => setImmediate(r));
+    release();
     await Promise.all([first, ...later, last]);
     assert.deepEqual(batches, [1, 4]);
   });
