@@ -6,7 +6,9 @@
  *  2. latency p50/p99 per request at a fixed request rate (open loop);
  *  3. at 256-row requests, 4 in flight: a remote `tributary worker` over HTTP and
  *     over gRPC against a local worker thread (goal ≥ 0.8× both), and the worker
- *     process's CPU per row against raw onnxruntime's (goal ≤ 1.3×);
+ *     process's CPU per row against raw onnxruntime's (goal ≤ 1.3×), for a worker
+ *     with one worker thread (`--workers 1`, the default) and one running its
+ *     session on the event-loop thread (`--workers 0`);
  *  4. p50 of a lone 1-row request, one at a time: raw session.run, the local
  *     pool, and the remote worker over HTTP and gRPC (goal: within 0.5 ms of raw).
  * Usage: node dist/bench/scoring-bench.js [--quick] [--write-results] [--profile-worker DIR]
@@ -189,10 +191,10 @@ async function rawReference(requests: Record<string, TensorData>[], loneRequests
 
 interface StartedWorker { http: string; grpc: string; pid: number; stop: () => Promise<void> }
 
-function startWorker(): Promise<StartedWorker> {
+function startWorker(workers: number): Promise<StartedWorker> {
   const bin = path.resolve(__dirname, '..', '..', 'bin', 'tributary.js');
   const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, bin, 'worker', '--model', defaultRankingModelDir, '--port', '0', '--grpc-port', '0', '--workers', '1', '--intra-op-threads', String(INTRA_OP_THREADS), '--reload-poll-ms', '0', '--max-batch-rows', String(BATCH_ROWS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, bin, 'worker', '--model', defaultRankingModelDir, '--port', '0', '--grpc-port', '0', '--workers', String(workers), '--intra-op-threads', String(INTRA_OP_THREADS), '--reload-poll-ms', '0', '--max-batch-rows', String(BATCH_ROWS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -243,21 +245,27 @@ async function main(): Promise<void> {
   const loneRequests = Array.from({ length: 16 }, (_, i) => randomRankingRequest(i, 1, 1));
   const loneCount = quick ? 300 : 1000;
   const reference = await rawReference(requests, loneRequests);
-  const worker = await startWorker();
-  const remotes: Record<'http' | 'grpc', ScoringPool> = {
-    http: await ScoringPool.start({ models: [defaultRankingModelDir], remote: { endpoints: [worker.http] }, batching: { maxBatchRows: BATCH_ROWS }, log }),
-    grpc: await ScoringPool.start({ models: [defaultRankingModelDir], remote: { endpoints: [worker.grpc] }, batching: { maxBatchRows: BATCH_ROWS }, log }),
-  };
-  const runs: Record<'local' | 'http' | 'grpc', number[]> = { local: [], http: [], grpc: [] };
-  const cpu: Record<'http' | 'grpc', number[]> = { http: [], grpc: [] };
+  const workers = { threaded: await startWorker(1), inline: await startWorker(0) };
+  type Variant = 'http' | 'grpc' | 'http, --workers 0' | 'grpc, --workers 0';
+  const variants: Array<{ name: Variant; endpoint: string; pid: number }> = [
+    { name: 'http', endpoint: workers.threaded.http, pid: workers.threaded.pid },
+    { name: 'grpc', endpoint: workers.threaded.grpc, pid: workers.threaded.pid },
+    { name: 'http, --workers 0', endpoint: workers.inline.http, pid: workers.inline.pid },
+    { name: 'grpc, --workers 0', endpoint: workers.inline.grpc, pid: workers.inline.pid },
+  ];
+  const remotes = {} as Record<Variant, ScoringPool>;
+  for (const v of variants) remotes[v.name] = await ScoringPool.start({ models: [defaultRankingModelDir], remote: { endpoints: [v.endpoint] }, batching: { maxBatchRows: BATCH_ROWS }, log });
+  const runs = { local: [] as number[] } as Record<'local' | Variant, number[]>;
+  const cpu = {} as Record<Variant, number[]>;
+  for (const v of variants) [runs[v.name], cpu[v.name]] = [[], []];
   try {
-    // Two alternating rounds, so drifting load hits all three alike; medians (of 2: the mean) reported.
+    // Two alternating rounds, so drifting load hits every variant alike; the mean of the two reported.
     for (let round = 0; round < 2; round++) {
       runs.local.push((await closedLoopRows(pool, requests)).rate);
-      for (const transport of ['http', 'grpc'] as const) {
-        const r = await closedLoopRows(remotes[transport], requests, worker.pid);
-        runs[transport].push(r.rate);
-        cpu[transport].push(r.cpuPerRow!);
+      for (const v of variants) {
+        const r = await closedLoopRows(remotes[v.name], requests, v.pid);
+        runs[v.name].push(r.rate);
+        cpu[v.name].push(r.cpuPerRow!);
       }
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -265,28 +273,27 @@ async function main(): Promise<void> {
     process.stdout.write(`\n3. ${REQUEST_ROWS}-row requests, ${IN_FLIGHT} in flight, rows/s (mean of 2 alternating runs); worker CPU per row vs raw onnxruntime's\n`);
     process.stdout.write(`   local worker thread                     ${local.toFixed(0).padStart(9)}   (runs: ${runs.local.map((x) => x.toFixed(0)).join(', ')})\n`);
     process.stdout.write(`   raw onnxruntime, CPU per row            ${(reference.cpuPerRow * 1e6).toFixed(2).padStart(9)} µs\n`);
-    for (const transport of ['http', 'grpc'] as const) {
-      const rate = mean(runs[transport]);
-      const perRow = mean(cpu[transport]);
-      process.stdout.write(`   remote tributary worker ${transport.padEnd(5)}           ${rate.toFixed(0).padStart(9)}   ${(rate / local).toFixed(2)}× local (goal ≥ 0.8×; runs: ${runs[transport].map((x) => x.toFixed(0)).join(', ')})\n`);
+    for (const { name } of variants) {
+      const rate = mean(runs[name]);
+      const perRow = mean(cpu[name]);
+      process.stdout.write(`   remote tributary worker ${name.padEnd(18)}${rate.toFixed(0).padStart(9)}   ${(rate / local).toFixed(2)}× local (goal ≥ 0.8×; runs: ${runs[name].map((x) => x.toFixed(0)).join(', ')})\n`);
       process.stdout.write(`     worker process CPU per row           ${(perRow * 1e6).toFixed(2).padStart(9)} µs   ${(perRow / reference.cpuPerRow).toFixed(2)}× raw (goal ≤ 1.3×)\n`);
-      rows.push({ figure: `rows/s, remote tributary worker over ${transport}, ${REQUEST_ROWS}-row requests, ${IN_FLIGHT} in flight`, value: Math.round(rate), baseline: Math.round(local), 'baseline is': `local worker thread, ${REQUEST_ROWS}-row requests, ${IN_FLIGHT} in flight`, ratio: Math.round((rate / local) * 100) / 100 });
-      rows.push({ figure: `worker process CPU µs per row, ${transport}`, value: Math.round(perRow * 1e8) / 100, baseline: Math.round(reference.cpuPerRow * 1e8) / 100, 'baseline is': 'raw onnxruntime session.run, main thread, CPU per row', ratio: Math.round((perRow / reference.cpuPerRow) * 100) / 100 });
+      rows.push({ figure: `rows/s, remote tributary worker over ${name}, ${REQUEST_ROWS}-row requests, ${IN_FLIGHT} in flight`, value: Math.round(rate), baseline: Math.round(local), 'baseline is': `local worker thread, ${REQUEST_ROWS}-row requests, ${IN_FLIGHT} in flight`, ratio: Math.round((rate / local) * 100) / 100 });
+      rows.push({ figure: `worker process CPU µs per row, ${name}`, value: Math.round(perRow * 1e8) / 100, baseline: Math.round(reference.cpuPerRow * 1e8) / 100, 'baseline is': 'raw onnxruntime session.run, main thread, CPU per row', ratio: Math.round((perRow / reference.cpuPerRow) * 100) / 100 });
     }
 
     process.stdout.write(`\n4. a lone 1-row request, one at a time, p50 of ${loneCount} (goal: within 0.5 ms of raw)\n`);
     process.stdout.write(`   raw session.run                          ${reference.loneP50.toFixed(2).padStart(6)} ms\n`);
     const lone = async (name: string, p: ScoringPool) => {
       const p50 = await loneLatencyP50((i) => p.score({ model, inputs: loneRequests[i % loneRequests.length] }), loneCount);
-      process.stdout.write(`   ${name.padEnd(40)} ${p50.toFixed(2).padStart(6)} ms   +${(p50 - reference.loneP50).toFixed(2)} ms\n`);
+      process.stdout.write(`   ${name.padEnd(52)} ${p50.toFixed(2).padStart(6)} ms   +${(p50 - reference.loneP50).toFixed(2)} ms\n`);
       rows.push({ figure: `p50 ms of a lone 1-row request, ${name}`, value: Math.round(p50 * 100) / 100, baseline: Math.round(reference.loneP50 * 100) / 100, 'baseline is': 'raw session.run, 1 row', ratio: null });
     };
     await lone('local pool (worker thread)', pool);
-    await lone('remote tributary worker over http', remotes.http);
-    await lone('remote tributary worker over grpc', remotes.grpc);
+    for (const { name } of variants) await lone(`remote tributary worker over ${name}`, remotes[name]);
   } finally {
-    await Promise.all([pool.close(), remotes.http.close(), remotes.grpc.close()]);
-    await worker.stop();
+    await Promise.all([pool.close(), ...Object.values(remotes).map((r) => r.close())]);
+    await Promise.all([workers.threaded.stop(), workers.inline.stop()]);
   }
   const section: ResultsSection = { machine, rows, notes: [`${seconds} s per figure; throughput in 1 is the median of 3 alternating runs, in 3 the mean of 2 alternating rounds (local, http, grpc)`, `1-minute load average after the runs: ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores`] };
   const out = path.join(os.tmpdir(), 'tributary-bench', 'scoring.json');

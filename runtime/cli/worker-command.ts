@@ -79,6 +79,9 @@ Execution providers this onnxruntime-node knows: ${knownExecutionProviders().joi
 with a warning, and if none is left the worker stops with an error.
 --intra-op-threads unset: onnxruntime's default, one thread per physical core for each session
 (with several --workers, set it so workers × threads stays within the cores).
+--workers 0 runs the sessions on the thread that serves requests: no hand-over to a worker
+thread per batch (the cheapest per request with one session per model), but a batch holds
+that thread while it runs, so health checks and new requests wait for it.
 Batching: a batch leaves as soon as a session is free, holding the requests waiting by then
 (at most --max-batch-rows rows); --max-delay-ms above 0 holds a batch that long to fill.
 Overload: a request that would queue more than --max-queue-rows rows gets 429 / RESOURCE_EXHAUSTED.
@@ -100,7 +103,7 @@ export const workerCommand: CliCommand = {
       .option('--port <n>', 'HTTP/REST port (0 picks a free one)', port, 8000)
       .option('--grpc-port <n>', 'gRPC port (default: HTTP port + 1; 0 picks a free one)', port)
       .option('--host <addr>', 'address to bind (the default serves this machine only; 0.0.0.0 serves every interface)', '127.0.0.1')
-      .option('--workers <n>', 'ONNX worker threads, each with its own session of every model', integer(1), 1)
+      .option('--workers <n>', 'ONNX worker threads, each with its own session of every model (0: one session per model on the event-loop thread, no thread hop; see below)', integer(0), 1)
       .option('--providers <list>', 'execution providers in order of preference, comma-separated (see below)', providerList, ['cpu'])
       .option('--intra-op-threads <n>', 'ONNX intra-op threads per session (unset: one per physical core)', integer(1))
       .option('--max-batch-rows <n>', 'dynamic batching: most rows per batch', integer(1), 256)
