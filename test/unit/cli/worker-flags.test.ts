@@ -22,7 +22,7 @@ describe('tributary worker flags and logs', function () {
   for (const [args, flag, message] of [
     [['--port', '70000'], '--port <n>', /argument '70000' is invalid\. Expected an integer from 0 to 65535\./],
     [['--grpc-port', '-1'], '--grpc-port <n>', /argument '-1' is invalid\. Expected an integer from 0 to 65535\./],
-    [['--workers', 'two'], '--workers <n>', /argument 'two' is invalid\. Expected an integer ≥ 1\./],
+    [['--workers', 'two'], '--workers <n>', /argument 'two' is invalid\. Expected an integer ≥ 0\./],
     [['--providers', 'gpu'], '--providers <list>', /unknown execution provider 'gpu' \(this onnxruntime-node knows cpu, [^)]*cuda/],
   ] as const) {
     it(`refuses ${args.join(' ')} with one line naming the flag, exit 2, before any model loads`, async () => {
