@@ -164,8 +164,9 @@ export const workerCommand: CliCommand = {
         }
         telemetry?.readiness.setReady(true);
         const served = names.map((n) => `${n.name} v${n.version} on ${pool.local?.providersInUse(n.name)[0] ?? '?'}`).join(', ');
-        process.stdout.write(`tributary worker: serving ${served} at http://${server.host}:${server.httpPort} and grpc://${server.host}:${server.grpcPort}${telemetry?.url ? `, metrics at ${telemetry.url}/metrics` : ''}\n`);
-        const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        // Listening before the ready line: a supervisor may signal as soon as it reads the line, and a
+        // SIGTERM that came before the listener would end the process without a drain.
+        const signalled = new Promise<NodeJS.Signals>((resolve) => {
           // Both listeners go after the first signal, so a second one gets Node's default: the process ends at once.
           const stop = (name: NodeJS.Signals): void => {
             process.removeListener('SIGINT', stop);
@@ -175,6 +176,8 @@ export const workerCommand: CliCommand = {
           process.on('SIGINT', stop);
           process.on('SIGTERM', stop);
         });
+        process.stdout.write(`tributary worker: serving ${served} at http://${server.host}:${server.httpPort} and grpc://${server.host}:${server.grpcPort}${telemetry?.url ? `, metrics at ${telemetry.url}/metrics` : ''}\n`);
+        const signal = await signalled;
         // Not ready first, so load balancers stop sending; then the requests in flight finish.
         telemetry?.readiness.setReady(false);
         process.stdout.write(`tributary worker: ${signal}: draining ${server.inFlight} requests in flight (at most ${drainTimeoutMs} ms)\n`);
