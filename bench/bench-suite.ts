@@ -35,7 +35,7 @@ interface Step {
 const STEPS: readonly Step[] = [
   { name: 'kafka-streams', section: 'kafka-streams-vs-tributary', args: ['kafka-streams-vs-tributary.js', '--records', '200000', '--keys', '100000', '--partitions', '6'], timeoutS: 600 },
   { name: 'flagship-latency', section: 'flagship-latency', args: ['flagship-latency.js'], timeoutS: 480 },
-  { name: 'scoring', section: 'scoring', args: ['scoring-bench.js', '--quick'], timeoutS: 240 },
+  { name: 'scoring', section: 'scoring', args: ['scoring-bench.js', '--quick', '--write-results'], timeoutS: 240 },
   { name: 'state-restore', section: 'state-restore', args: ['state-restore.js', '--keys', '200000'], timeoutS: 360 },
 ];
 

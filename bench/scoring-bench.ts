@@ -4,13 +4,23 @@
  *     batching on, local worker threads) against raw `session.run` on the
  *     same model at the same batch size, in this same process (goal ≥ 0.6×);
  *  2. latency p50/p99 per request at a fixed request rate (open loop);
- *  3. local worker threads against a remote `tributary worker` (HTTP and gRPC).
- * Usage: node dist/bench/scoring-bench.js [--quick]
- * Prints the machine banner first and writes the section `scoring` of bench/results.json.
+ *  3. at 256-row requests, 4 in flight: a remote `tributary worker` over HTTP and
+ *     over gRPC against a local worker thread (goal ≥ 0.8× both), and the worker
+ *     process's CPU per row against raw onnxruntime's (goal ≤ 1.3×), for a worker
+ *     with one worker thread (`--workers 1`, the default) and one running its
+ *     session on the event-loop thread (`--workers 0`);
+ *  4. p50 of a lone 1-row request, one at a time: raw session.run, the local
+ *     pool, and the remote worker over HTTP and gRPC (goal: within 0.5 ms of raw).
+ * Usage: node dist/bench/scoring-bench.js [--quick] [--write-results] [--profile-worker DIR]
+ * Prints the machine banner first and writes its figures as JSON to a file outside the
+ * tree (its path is printed); --write-results also writes the section `scoring` of the
+ * tracked bench/results.json (what `npm run bench` does). --profile-worker DIR runs the
+ * worker under `node --cpu-prof` with its profiles in DIR.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import * as ort from 'onnxruntime-node';
 import { score } from '../operators/score';
@@ -24,12 +34,21 @@ import type { TensorData } from '../core/scoring/scoring-service';
 import { defaultRankingModelDir } from '../examples/home-feed/model/generate-ranking-model';
 import { randomRankingRequest } from '../examples/home-feed/model/random-ranking-request';
 import { formatMachineBanner, machineInfo } from '../test/helpers/machine-info';
-import { writeResultsSection } from '../test/helpers/results-file';
+import { writeResultsSection, type ResultsSection } from '../test/helpers/results-file';
 import { median, percentileOfSorted } from '../core/percentile';
 import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
-const { quick } = parseScriptOptions<{ quick?: boolean }>(scriptCommand('dist/bench/scoring-bench.js', 'scoring pool vs raw ONNX sessions: rows/s and latency (no services)')
-  .option('--quick', '3 s per figure instead of 8'));
+const options = parseScriptOptions<{ quick?: boolean; writeResults?: boolean; profileWorker?: string }>(scriptCommand('dist/bench/scoring-bench.js', 'scoring pool vs raw ONNX sessions, local and remote workers: rows/s, CPU per row and latency (no services)')
+  .option('--quick', '3 s per figure instead of 8')
+  .option('--write-results', 'also write the figures to the tracked bench/results.json (bench-suite does)')
+  .option('--profile-worker <dir>', 'run the remote worker under --cpu-prof, profiles in DIR'));
+const quick = options.quick === true;
+const writeTracked = options.writeResults === true;
+const profileDir = options.profileWorker !== undefined ? path.resolve(options.profileWorker) : undefined;
+/** Rows of one request in sections 3 and 4 (8 users × 32 candidates). */
+const REQUEST_ROWS = 256;
+/** Requests in flight in section 3. */
+const IN_FLIGHT = 4;
 const CANDIDATES = 32;
 const BATCH_ROWS = 256;
 const model = 'home-feed-ranker';
@@ -118,29 +137,73 @@ async function fixedRate(pool: ScoringPool, requestsPerSecond: number): Promise<
   return { p50: percentileOfSorted(latencies, 0.5), p99: percentileOfSorted(latencies, 0.99), sent };
 }
 
-async function closedLoop(pool: ScoringPool, concurrency: number): Promise<number> {
-  const requests = Array.from({ length: 64 }, (_, i) => randomRankingRequest(i, CANDIDATES));
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function processCpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the command name; clock ticks of 1/100 s.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Rows/s of `requests` sent `IN_FLIGHT` at a time, and the CPU seconds per row of `pid` (the worker) meanwhile. */
+async function closedLoopRows(pool: ScoringPool, requests: Record<string, TensorData>[], pid?: number): Promise<{ rate: number; cpuPerRow?: number }> {
   let rows = 0;
+  const cpu0 = pid === undefined ? 0 : processCpuSeconds(pid);
   const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async (_, k) => {
+  await Promise.all(Array.from({ length: IN_FLIGHT }, async (_, k) => {
     let i = k;
     while (performance.now() - start < seconds * 1000) {
       await pool.score({ model, inputs: requests[i++ % requests.length] });
-      rows += CANDIDATES;
+      rows += REQUEST_ROWS;
     }
   }));
-  return rows / ((performance.now() - start) / 1000);
+  const rate = rows / ((performance.now() - start) / 1000);
+  return { rate, ...(pid === undefined ? {} : { cpuPerRow: (processCpuSeconds(pid) - cpu0) / rows }) };
 }
 
-function startWorker(): Promise<{ http: string; grpc: string; stop: () => void }> {
+/** p50 in ms of `count` requests sent one after another. */
+async function loneLatencyP50(call: (i: number) => Promise<unknown>, count: number): Promise<number> {
+  for (let i = 0; i < 20; i++) await call(i);
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await call(i);
+    latencies.push(performance.now() - t0);
+  }
+  return percentileOfSorted(latencies.sort((a, b) => a - b), 0.5);
+}
+
+/** Raw onnxruntime on the main thread: CPU seconds per row at 256-row batches, and p50 of 1-row runs. */
+async function rawReference(requests: Record<string, TensorData>[], loneRequests: Record<string, TensorData>[]): Promise<{ cpuPerRow: number; loneP50: number }> {
+  const session = await ort.InferenceSession.create(path.join(defaultRankingModelDir, 'model.onnx'), { graphOptimizationLevel: 'all', intraOpNumThreads: INTRA_OP_THREADS });
+  for (const r of requests.slice(0, 3)) await runSession(session, r);
+  let rows = 0;
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) {
+    for (const r of requests) {
+      await runSession(session, r);
+      rows += REQUEST_ROWS;
+    }
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const loneP50 = await loneLatencyP50((i) => runSession(session, loneRequests[i % loneRequests.length]), quick ? 300 : 1000);
+  await session.release();
+  return { cpuPerRow: (cpu.user + cpu.system) / 1e6 / rows, loneP50 };
+}
+
+interface StartedWorker { http: string; grpc: string; pid: number; stop: () => Promise<void> }
+
+function startWorker(workers: number): Promise<StartedWorker> {
   const bin = path.resolve(__dirname, '..', '..', 'bin', 'tributary.js');
-  const child = spawn(process.execPath, [bin, 'worker', '--model', defaultRankingModelDir, '--port', '0', '--grpc-port', '0', '--workers', '1', '--intra-op-threads', String(INTRA_OP_THREADS), '--reload-poll-ms', '0', '--max-batch-rows', String(BATCH_ROWS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, bin, 'worker', '--model', defaultRankingModelDir, '--port', '0', '--grpc-port', '0', '--workers', String(workers), '--intra-op-threads', String(INTRA_OP_THREADS), '--reload-poll-ms', '0', '--max-batch-rows', String(BATCH_ROWS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /at (http:\/\/[\d.:]+) and (grpc:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve({ http: m[1], grpc: m[2], stop: () => child.kill('SIGTERM') });
+      if (m) resolve({ http: m[1], grpc: m[2], pid: child.pid!, stop: async () => { child.kill('SIGTERM'); await exited; } });
     });
     child.once('exit', (code) => reject(new Error(`tributary worker exited with ${code}`)));
   });
@@ -154,7 +217,7 @@ async function main(): Promise<void> {
   process.stdout.write(`model ${model} (${CANDIDATES} candidates per request, batches of ${BATCH_ROWS} rows), CPU execution provider, ${INTRA_OP_THREADS} ONNX thread per session\n\n`);
   const records = makeRecords(512);
   const log = () => {};
-  const localConfig: ScoringPoolConfig = { models: [defaultRankingModelDir], local: { workers: 1, providers: ['cpu'], intraOpThreads: INTRA_OP_THREADS, log }, batching: { maxBatchRows: BATCH_ROWS, maxDelayMs: 2 }, log };
+  const localConfig: ScoringPoolConfig = { models: [defaultRankingModelDir], local: { workers: 1, providers: ['cpu'], intraOpThreads: INTRA_OP_THREADS, log }, batching: { maxBatchRows: BATCH_ROWS }, log };
 
   const pool = await ScoringPool.start(localConfig);
   // Alternate baseline and operator runs so drifting load on the machine hits both alike; report medians.
@@ -178,24 +241,67 @@ async function main(): Promise<void> {
     process.stdout.write(`   ${String(rate).padStart(4)} req/s: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms (${r.sent} requests)\n`);
     rows.push({ figure: `latency per ${CANDIDATES}-row request at ${rate} req/s, p50 / p99 ms`, value: `${r.p50.toFixed(2)} / ${r.p99.toFixed(2)}`, baseline: null, 'baseline is': null, ratio: null });
   }
-  const local = await closedLoop(pool, 32);
-  await pool.close();
 
-  process.stdout.write('\n3. local vs remote worker, 32 requests in flight, rows/s\n');
-  process.stdout.write(`   local worker thread                      ${local.toFixed(0).padStart(9)}\n`);
-  const worker = await startWorker();
+  const requests = Array.from({ length: 16 }, (_, i) => randomRankingRequest(i, REQUEST_ROWS / 8, 8));
+  const loneRequests = Array.from({ length: 16 }, (_, i) => randomRankingRequest(i, 1, 1));
+  const loneCount = quick ? 300 : 1000;
+  const reference = await rawReference(requests, loneRequests);
+  const workers = { threaded: await startWorker(1), inline: await startWorker(0) };
+  type Variant = 'http' | 'grpc' | 'http, --workers 0' | 'grpc, --workers 0';
+  const variants: Array<{ name: Variant; endpoint: string; pid: number }> = [
+    { name: 'http', endpoint: workers.threaded.http, pid: workers.threaded.pid },
+    { name: 'grpc', endpoint: workers.threaded.grpc, pid: workers.threaded.pid },
+    { name: 'http, --workers 0', endpoint: workers.inline.http, pid: workers.inline.pid },
+    { name: 'grpc, --workers 0', endpoint: workers.inline.grpc, pid: workers.inline.pid },
+  ];
+  const remotes = {} as Record<Variant, ScoringPool>;
+  for (const v of variants) remotes[v.name] = await ScoringPool.start({ models: [defaultRankingModelDir], remote: { endpoints: [v.endpoint] }, batching: { maxBatchRows: BATCH_ROWS }, log });
+  const runs = { local: [] as number[] } as Record<'local' | Variant, number[]>;
+  const cpu = {} as Record<Variant, number[]>;
+  for (const v of variants) [runs[v.name], cpu[v.name]] = [[], []];
   try {
-    for (const endpoint of [worker.http, worker.grpc]) {
-      const remote = await ScoringPool.start({ models: [defaultRankingModelDir], remote: { endpoints: [endpoint] }, batching: { maxBatchRows: BATCH_ROWS, maxDelayMs: 2 }, log });
-      const rate = await closedLoop(remote, 32);
-      await remote.close();
-      process.stdout.write(`   remote tributary worker ${endpoint.split(':')[0].padEnd(5)}            ${rate.toFixed(0).padStart(9)}   ${(rate / local).toFixed(2)}× local\n`);
-      rows.push({ figure: `rows/s, remote tributary worker over ${endpoint.split(':')[0]}, 32 requests in flight`, value: Math.round(rate), baseline: Math.round(local), 'baseline is': 'local worker thread, 32 requests in flight', ratio: Math.round((rate / local) * 100) / 100 });
+    // Two alternating rounds, so drifting load hits every variant alike; the mean of the two reported.
+    for (let round = 0; round < 2; round++) {
+      runs.local.push((await closedLoopRows(pool, requests)).rate);
+      for (const v of variants) {
+        const r = await closedLoopRows(remotes[v.name], requests, v.pid);
+        runs[v.name].push(r.rate);
+        cpu[v.name].push(r.cpuPerRow!);
+      }
     }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const local = mean(runs.local);
+    process.stdout.write(`\n3. ${REQUEST_ROWS}-row requests, ${IN_FLIGHT} in flight, rows/s (mean of 2 alternating runs); worker CPU per row vs raw onnxruntime's\n`);
+    process.stdout.write(`   local worker thread                     ${local.toFixed(0).padStart(9)}   (runs: ${runs.local.map((x) => x.toFixed(0)).join(', ')})\n`);
+    process.stdout.write(`   raw onnxruntime, CPU per row            ${(reference.cpuPerRow * 1e6).toFixed(2).padStart(9)} µs\n`);
+    for (const { name } of variants) {
+      const rate = mean(runs[name]);
+      const perRow = mean(cpu[name]);
+      process.stdout.write(`   remote tributary worker ${name.padEnd(18)}${rate.toFixed(0).padStart(9)}   ${(rate / local).toFixed(2)}× local (goal ≥ 0.8×; runs: ${runs[name].map((x) => x.toFixed(0)).join(', ')})\n`);
+      process.stdout.write(`     worker process CPU per row           ${(perRow * 1e6).toFixed(2).padStart(9)} µs   ${(perRow / reference.cpuPerRow).toFixed(2)}× raw (goal ≤ 1.3×)\n`);
+      rows.push({ figure: `rows/s, remote tributary worker over ${name}, ${REQUEST_ROWS}-row requests, ${IN_FLIGHT} in flight`, value: Math.round(rate), baseline: Math.round(local), 'baseline is': `local worker thread, ${REQUEST_ROWS}-row requests, ${IN_FLIGHT} in flight`, ratio: Math.round((rate / local) * 100) / 100 });
+      rows.push({ figure: `worker process CPU µs per row, ${name}`, value: Math.round(perRow * 1e8) / 100, baseline: Math.round(reference.cpuPerRow * 1e8) / 100, 'baseline is': 'raw onnxruntime session.run, main thread, CPU per row', ratio: Math.round((perRow / reference.cpuPerRow) * 100) / 100 });
+    }
+
+    process.stdout.write(`\n4. a lone 1-row request, one at a time, p50 of ${loneCount} (goal: within 0.5 ms of raw)\n`);
+    process.stdout.write(`   raw session.run                          ${reference.loneP50.toFixed(2).padStart(6)} ms\n`);
+    const lone = async (name: string, p: ScoringPool) => {
+      const p50 = await loneLatencyP50((i) => p.score({ model, inputs: loneRequests[i % loneRequests.length] }), loneCount);
+      process.stdout.write(`   ${name.padEnd(52)} ${p50.toFixed(2).padStart(6)} ms   +${(p50 - reference.loneP50).toFixed(2)} ms\n`);
+      rows.push({ figure: `p50 ms of a lone 1-row request, ${name}`, value: Math.round(p50 * 100) / 100, baseline: Math.round(reference.loneP50 * 100) / 100, 'baseline is': 'raw session.run, 1 row', ratio: null });
+    };
+    await lone('local pool (worker thread)', pool);
+    for (const { name } of variants) await lone(`remote tributary worker over ${name}`, remotes[name]);
   } finally {
-    worker.stop();
+    await Promise.all([pool.close(), ...Object.values(remotes).map((r) => r.close())]);
+    await Promise.all([workers.threaded.stop(), workers.inline.stop()]);
   }
-  writeResultsSection('scoring', { machine, rows, notes: [`${seconds} s per figure; throughput is the median of 3 alternating runs (baseline and operator alternate so drifting load hits both)`, `1-minute load average after the runs: ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores`] });
+  const section: ResultsSection = { machine, rows, notes: [`${seconds} s per figure; throughput in 1 is the median of 3 alternating runs, in 3 the mean of 2 alternating rounds (local, http, grpc)`, `1-minute load average after the runs: ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores`] };
+  const out = path.join(os.tmpdir(), 'tributary-bench', 'scoring.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(section, null, 2)}\n`);
+  process.stdout.write(`\nfigures written to ${out}${writeTracked ? ' and to the section scoring of bench/results.json' : ' (--write-results also writes bench/results.json)'}\n`);
+  if (writeTracked) writeResultsSection('scoring', section);
 }
 
 main().catch((err) => {

@@ -2,12 +2,17 @@ import type { ScoreResult, TensorData } from '../../core/scoring/scoring-service
 import type { BatchLayout } from './internal/batch-layout';
 import { ScoreRequestError, ScoringOverloadedError } from '../../core/scoring/scoring-errors';
 import { canRetry } from '../../core/failure';
+import { InferenceStatistics } from './internal/inference-statistics';
 
-/** Limits of the dynamic batcher (the Triton idea: hold requests up to a delay until a batch fills). */
+/** Limits of the dynamic batcher (Triton's dynamic batching: what is waiting leaves together, up to a size). */
 export interface BatchingOptions {
   /** Most rows (of the manifest's row dimension) in one batch; larger requests are cut into parts. */
   readonly maxBatchRows: number;
-  /** Longest a request waits for others before its batch leaves, in milliseconds. */
+  /**
+   * Longest a request waits for others to fill its batch, in milliseconds. 0 (Triton's default,
+   * `max_queue_delay_microseconds: 0`): a batch leaves as soon as a lane is free, holding what is
+   * waiting by then, so a lone request never waits and batches grow only while every lane is busy.
+   */
   readonly maxDelayMs: number;
   /** Batches running at once; while all are busy, requests keep filling the next batch. */
   readonly maxInFlight: number;
@@ -30,6 +35,7 @@ export interface BatchEvent {
   readonly rows: number;
   readonly requests: number;
   readonly attempt: number;
+  /** Time the backend took (the batch's compute_infer). */
   readonly durationMs: number;
   readonly error?: unknown;
 }
@@ -44,15 +50,21 @@ interface Pending {
 
 /**
  * Merges score requests from every record and task of the process into
- * batches of at most `maxBatchRows` rows, waiting at most `maxDelayMs` for a
- * batch to fill. A failed batch whose error is retriable is rebuilt from the
- * callers' tensors (the sent buffers were transferred) and tried again.
+ * batches of at most `maxBatchRows` rows. Requests submitted in one turn of
+ * the event loop (a task's records, the HTTP requests read in one poll) are
+ * batched together; beyond that a batch waits only when `maxDelayMs` says so.
+ * A failed batch whose error is retriable is rebuilt from the callers'
+ * tensors (the sent buffers were transferred) and tried again.
  */
 export class DynamicBatcher {
+  /** Triton-style counters of requests, queue time, batches and their compute phases. */
+  readonly statistics = new InferenceStatistics();
   private queue: Pending[] = [];
   private queuedRows = 0;
   private inFlight = 0;
   private timer?: NodeJS.Timeout;
+  /** A pump is due at the end of this turn of the event loop (setImmediate). */
+  private pumpDue = false;
   private closed = false;
 
   constructor(
@@ -67,8 +79,27 @@ export class DynamicBatcher {
     }
   }
 
+  /** The limits this batcher runs with. */
+  get batching(): BatchingOptions {
+    return this.options;
+  }
+
   /** Scores one request; the promise settles when its batch (or all parts of it) has run. */
-  async submit(inputs: Readonly<Record<string, TensorData>>): Promise<ScoreResult> {
+  submit(inputs: Readonly<Record<string, TensorData>>): Promise<ScoreResult> {
+    const started = performance.now();
+    return this.schedule(inputs).then(
+      (result) => {
+        this.statistics.request(true, performance.now() - started);
+        return result;
+      },
+      (err: unknown) => {
+        this.statistics.request(false, performance.now() - started);
+        throw err;
+      },
+    );
+  }
+
+  private async schedule(inputs: Readonly<Record<string, TensorData>>): Promise<ScoreResult> {
     if (this.closed) throw new ScoreRequestError('the scoring batcher is closed');
     const rows = this.layout.check(inputs);
     if (rows === 0) throw new ScoreRequestError(`model '${this.layout.manifest.name}': a request needs at least one ${this.layout.manifest.batching.rowDim} row`);
@@ -99,22 +130,29 @@ export class DynamicBatcher {
 
   private enqueue(inputs: Readonly<Record<string, TensorData>>, rows: number): Promise<ScoreResult> {
     return new Promise<ScoreResult>((resolve, reject) => {
-      this.queue.push({ inputs, rows, enqueuedAt: Date.now(), resolve, reject });
+      this.queue.push({ inputs, rows, enqueuedAt: performance.now(), resolve, reject });
       this.queuedRows += rows;
-      this.pump();
+      // Not at once: the other requests of this turn (a burst of records, several sockets read together) join the batch.
+      if (!this.pumpDue) {
+        this.pumpDue = true;
+        setImmediate(() => {
+          this.pumpDue = false;
+          this.pump();
+        });
+      }
     });
   }
 
   private pump(): void {
     while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
-      const waited = Date.now() - this.queue[0].enqueuedAt;
-      if (this.queuedRows < this.options.maxBatchRows && waited < this.options.maxDelayMs) break;
+      const waited = performance.now() - this.queue[0].enqueuedAt;
+      if (this.options.maxDelayMs > 0 && this.queuedRows < this.options.maxBatchRows && waited < this.options.maxDelayMs) break;
       this.dispatch(this.take());
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
-      const due = this.queue[0].enqueuedAt + this.options.maxDelayMs - Date.now();
+    if (this.options.maxDelayMs > 0 && this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
+      const due = this.queue[0].enqueuedAt + this.options.maxDelayMs - performance.now();
       this.timer = setTimeout(() => this.pump(), Math.max(0, due));
     }
   }
@@ -128,6 +166,8 @@ export class DynamicBatcher {
       batch.push(p);
     }
     this.queuedRows -= rows;
+    const now = performance.now();
+    for (const p of batch) this.statistics.queued(now - p.enqueuedAt);
     return batch;
   }
 
@@ -135,7 +175,7 @@ export class DynamicBatcher {
     this.inFlight++;
     const rows = batch.reduce((n, p) => n + p.rows, 0);
     const attempt = (n: number): void => {
-      const started = performance.now();
+      const mergeStarted = performance.now();
       let merged: Record<string, TensorData>;
       try {
         merged = this.layout.merge(batch.map((p) => p.inputs));
@@ -143,10 +183,13 @@ export class DynamicBatcher {
         this.finish(batch, undefined, err);
         return;
       }
+      const started = performance.now();
       this.runner(merged, rows).then(
         (result) => {
-          this.onBatch({ rows, requests: batch.length, attempt: n, durationMs: performance.now() - started });
+          const ran = performance.now();
+          this.onBatch({ rows, requests: batch.length, attempt: n, durationMs: ran - started });
           this.finish(batch, result);
+          this.statistics.batch(rows, batch.length, { input: started - mergeStarted, infer: ran - started, output: performance.now() - ran });
         },
         (err: unknown) => {
           this.onBatch({ rows, requests: batch.length, attempt: n, durationMs: performance.now() - started, error: err });

@@ -6,10 +6,15 @@ import type { ScoringBackend } from './scoring-backend';
 import type { FromWorker, ToWorker } from './internal/scoring-worker';
 import { ConfigError } from '../../core/errors';
 import { ModelRunError, WorkerUnavailableError } from '../../core/scoring/scoring-errors';
+import { InlineSessions } from './internal/inline-sessions';
 
 /** Options of the local pool of scoring threads. */
 export interface LocalPoolOptions {
-  /** Worker threads, each with its own ONNX session per model. */
+  /**
+   * Worker threads, each with its own ONNX session per model. 0: one session per model on the
+   * calling thread, with no thread hop; a batch then holds the event loop while it runs
+   * (for a process that only serves inference, such as `tributary worker --workers 0`).
+   */
   readonly workers: number;
   /** Execution providers in order of preference, e.g. ['cuda', 'cpu']; the first that loads is used. */
   readonly providers: readonly string[];
@@ -70,6 +75,8 @@ export class LocalWorkerPool implements ScoringBackend {
   private readonly waiting: Array<() => void> = [];
   private nextId = 1;
   private closing = false;
+  /** The sessions of `workers: 0`, on the calling thread. */
+  private inline?: InlineSessions;
   /** Workers replaced after a crash since start. */
   replaced = 0;
 
@@ -77,9 +84,18 @@ export class LocalWorkerPool implements ScoringBackend {
 
   /** Starts the workers and loads every model in each; fails (ConfigError) if a model cannot load. */
   static async start(models: readonly LoadedManifest[], options: LocalPoolOptions): Promise<LocalWorkerPool> {
-    if (!(options.workers >= 1) || options.providers.length === 0) throw new ConfigError('local scoring pool needs workers ≥ 1 and at least one execution provider');
+    if (!(Number.isInteger(options.workers) && options.workers >= 0) || options.providers.length === 0) throw new ConfigError('local scoring pool needs workers ≥ 0 and at least one execution provider');
     const pool = new LocalWorkerPool(options);
     for (const m of models) pool.models.set(m.manifest.name, m);
+    if (options.workers === 0) {
+      try {
+        pool.inline = await InlineSessions.open(models, options.providers, options);
+      } catch (err) {
+        throw new ConfigError((err as Error).message, undefined, { cause: err });
+      }
+      for (const m of models) pool.log(`model ${m.manifest.name} v${m.manifest.version} runs on execution provider '${pool.inline.providersInUse(m.manifest.name)[0]}' on the event-loop thread`);
+      return pool;
+    }
     try {
       await Promise.all(Array.from({ length: options.workers }, (_, i) => pool.spawn(i)));
     } catch (err) {
@@ -91,16 +107,23 @@ export class LocalWorkerPool implements ScoringBackend {
 
   /** The execution provider each ready worker uses for `model`. */
   providersInUse(model: string): string[] {
+    if (this.inline) return this.inline.providersInUse(model);
     return this.workers.filter((w) => w.state === 'ready').map((w) => w.providers.get(model) ?? '?');
   }
 
   /** Loads a new version of a model in every worker; each swaps after warm-up, batches in flight finish on the old one. */
   async reload(loaded: LoadedManifest): Promise<void> {
     this.models.set(loaded.manifest.name, loaded);
+    if (this.inline) {
+      await this.inline.reload(loaded);
+      return;
+    }
     await Promise.all(this.workers.filter((w) => w.state !== 'dead').map((w) => this.load(w, loaded)));
   }
 
   async run(model: string, inputs: Record<string, TensorData>): Promise<ScoreResult> {
+    if (this.closing) throw new WorkerUnavailableError('the local scoring pool is closed');
+    if (this.inline) return this.inline.run(model, inputs);
     const worker = await this.pickWorker();
     const transfer = [...new Set(Object.values(inputs).map((t) => t.data.buffer))]
       .filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
@@ -119,6 +142,7 @@ export class LocalWorkerPool implements ScoringBackend {
   /** Lets every worker finish the batch it runs, then ends the threads. */
   async close(): Promise<void> {
     this.closing = true;
+    await this.inline?.close();
     await Promise.all(this.workers.map((w) => this.endThread(w, 'close')));
   }
 

@@ -4,6 +4,7 @@ import type { ScoreRequest, ScoreResult, ScoringService, TensorData } from '../.
 import type { ScoringBackend } from './scoring-backend';
 import { loadModelManifest, type LoadedManifest } from '../../core/scoring/model-manifest';
 import { DynamicBatcher, type BatchEvent, type BatchingOptions } from './dynamic-batcher';
+import type { InferenceStatisticsSnapshot } from './internal/inference-statistics';
 import { LocalWorkerPool, type LocalPoolOptions } from './local-worker-pool';
 import { RemoteWorkerPool, type RemotePoolOptions } from './remote-worker-pool';
 import { BatchLayout } from './internal/batch-layout';
@@ -30,8 +31,20 @@ export interface ScoringPoolConfig {
   readonly meter?: Meter;
 }
 
-/** Defaults: 256 rows, 2 ms, 3 tries; in flight: two batches per local worker, eight per remote endpoint. */
-export const defaultBatching = { maxBatchRows: 256, maxDelayMs: 2, maxAttempts: 3 } as const;
+/**
+ * Defaults: 256 rows, no delay (batch what is waiting, as Triton does by default), 3 tries; in
+ * flight: two batches per local worker, eight per remote endpoint.
+ */
+export const defaultBatching = { maxBatchRows: 256, maxDelayMs: 0, maxAttempts: 3 } as const;
+
+/** How a model is served here: what Triton's model configuration says about batching and instances. */
+export interface ModelServing {
+  readonly batching: BatchingOptions;
+  /** Local worker threads holding a session of the model (0: remote endpoints only). */
+  readonly instances: number;
+  /** Execution provider of the local sessions ('cpu', 'cuda', ...; 'remote' with no local workers). */
+  readonly provider: string;
+}
 
 interface ModelEntry {
   loaded: LoadedManifest;
@@ -102,9 +115,29 @@ export class ScoringPool implements ScoringService {
 
   /** The manifest a model was loaded with (its current version). */
   manifest(model: string): LoadedManifest {
+    return this.entry(model).loaded;
+  }
+
+  /** Triton-style statistics of the version of `model` served now (a reload starts them afresh, as a new version does in Triton). */
+  statistics(model: string): InferenceStatisticsSnapshot & { version: string } {
+    const entry = this.entry(model);
+    return { version: entry.loaded.manifest.version, ...entry.batcher.statistics.snapshot() };
+  }
+
+  /** How `model` is batched and where it runs. */
+  serving(model: string): ModelServing {
+    const entry = this.entry(model);
+    return {
+      batching: entry.batcher.batching,
+      instances: this.local ? this.local.providersInUse(model).length : 0,
+      provider: this.local?.providersInUse(model)[0] ?? 'remote',
+    };
+  }
+
+  private entry(model: string): ModelEntry {
     const entry = this.entries.get(model);
     if (!entry) throw new ScoreRequestError(`no model '${model}' in the scoring pool (loaded: ${[...this.entries.keys()].join(', ')})`);
-    return entry.loaded;
+    return entry;
   }
 
   score(request: ScoreRequest): Promise<ScoreResult> {

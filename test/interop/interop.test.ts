@@ -127,6 +127,48 @@ describe('Open Inference Protocol interop with peers nobody here wrote', functio
         assert.match(got.message, message, key);
       }
     });
+
+    it('gives tritonclient the model config, statistics that count each request and row, and the repository index (HTTP and gRPC)', async () => {
+      const runs = 3;
+      const { spec: specPath } = writeSpec();
+      fs.writeFileSync(specPath, JSON.stringify({ ...JSON.parse(fs.readFileSync(specPath, 'utf8')) as object, runs }));
+      const r = spawnSync(python, [path.join(interopDir, 'triton_model_info_check.py'), specPath], { encoding: 'utf8', timeout: 120_000 });
+      assert.equal(r.status, 0, r.stderr);
+      type Counters = Record<string, number | string>;
+      const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+      const manifest = loadModelManifest(defaultRankingModelDir).manifest;
+      const rows = inputs[manifest.inputs.find((i) => i.dims[0] === manifest.batching.rowDim)!.name].dims[0];
+      for (const transport of ['http', 'grpc']) {
+        const before = summary[`${transport}-stats-before`] as Counters;
+        const after = summary[`${transport}-stats-after`] as Counters;
+        assert.equal(after.name, model);
+        assert.equal(after.version, '1');
+        assert.equal(Number(after.success_count) - Number(before.success_count), runs, `${transport}: requests`);
+        assert.equal(Number(after.queue_count) - Number(before.queue_count), runs, `${transport}: queue entries`);
+        assert.equal(Number(after.inference_count) - Number(before.inference_count), runs * rows, `${transport}: rows`);
+        const batches = Number(after.execution_count) - Number(before.execution_count);
+        assert.ok(batches >= 1 && batches <= runs, `${transport}: ${batches} batches`);
+        assert.ok(Number(after.compute_infer_ns) > Number(before.compute_infer_ns), `${transport}: compute time grew`);
+        assert.ok(Number(after.success_ns) - Number(before.success_ns) >= Number(after.queue_ns) - Number(before.queue_ns), `${transport}: a request lasts at least its queue wait`);
+        assert.ok(Number(after.last_inference) >= Date.now() - 120_000, `${transport}: last_inference is a recent time in ms`);
+        assert.deepEqual(summary[`${transport}-stats-all`], [model], `${transport}: /v2/models/stats lists every model (and no model named "stats")`);
+        const config = summary[`${transport}-config`] as { name: string; platform: string; max_batch_size: number; inputs: unknown[]; outputs: unknown[] };
+        assert.equal(config.name, model);
+        assert.equal(config.platform, 'onnxruntime_onnx');
+        assert.equal(config.max_batch_size, 0);
+        const dims = (t: (typeof manifest.inputs)[number]) => t.dims.map((d) => (typeof d === 'number' ? d : -1));
+        assert.deepEqual(config.inputs, manifest.inputs.map((t) => [t.name, `TYPE_${kserveDatatype[t.dtype]}`, dims(t)]));
+        assert.deepEqual(config.outputs, manifest.outputs.map((t) => [t.name, `TYPE_${kserveDatatype[t.dtype]}`, dims(t)]));
+        const index = summary[`${transport}-index`] as Array<{ name: string; version: string; state: string }>;
+        assert.deepEqual(index.map((m) => [m.name, m.version, m.state]), [[model, '1', 'READY']]);
+      }
+      for (const route of ['/v2/health/live', '/v2/health/ready']) {
+        const status = await new Promise<number>((resolve, reject) => {
+          http.request(`${worker.http}${route}`, { method: 'HEAD' }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject).end();
+        });
+        assert.equal(status, 200, `HEAD ${route}`);
+      }
+    });
   });
 
   describe('Tributary pool client → Seldon MLServer (PyPI)', () => {

@@ -51,8 +51,11 @@ export class BatchLayout {
     }
     if (this.index) {
       const idx = inputs[this.index].data as BigInt64Array;
+      // One comparison of two 32-bit words per row instead of BigInt arithmetic (little-endian: low word first).
+      const words = littleEndian ? new Int32Array(idx.buffer, idx.byteOffset, idx.length * 2) : undefined;
       for (let i = 0; i < idx.length; i++) {
-        if (idx[i] < 0n || idx[i] >= BigInt(groups)) throw new ScoreRequestError(`model '${this.manifest.name}': ${this.index}[${i}] = ${idx[i]} is outside 0..${groups - 1}`);
+        const inRange = words ? words[2 * i + 1] === 0 && words[2 * i] >= 0 && words[2 * i] < groups : idx[i] >= 0n && idx[i] < BigInt(groups);
+        if (!inRange) throw new ScoreRequestError(`model '${this.manifest.name}': ${this.index}[${i}] = ${idx[i]} is outside 0..${groups - 1}`);
       }
     }
     return rows;
@@ -126,11 +129,15 @@ function sliceRows(t: TensorData, start: number, end: number): TensorData {
   return { type: t.type, dims: [end - start, ...t.dims.slice(1)], data: t.data.subarray(start * size, end * size) as TypedArray };
 }
 
-/** Concatenates along the first dimension into a new buffer of the same element type. */
+type TypedArrayOver = new (buffer: ArrayBuffer, byteOffset: number, length: number) => TypedArray;
+
+/** Concatenates along the first dimension into a new buffer of the same element type (its own, so it can be transferred). */
 export function concat(parts: readonly TensorData[]): TensorData {
   const first = parts[0];
   const total = parts.reduce((n, p) => n + p.data.length, 0);
-  const data = new (first.data.constructor as { new (n: number): TypedArray })(total);
+  // Every byte is written below, so the buffer is not zero-filled first (allocUnsafeSlow: not from the shared pool, so transferable).
+  const bytes = Buffer.allocUnsafeSlow(total * first.data.BYTES_PER_ELEMENT);
+  const data = new (first.data.constructor as TypedArrayOver)(bytes.buffer as ArrayBuffer, 0, total);
   let pos = 0;
   for (const p of parts) {
     (data as Float32Array).set(p.data as Float32Array, pos);

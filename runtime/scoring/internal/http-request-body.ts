@@ -59,7 +59,7 @@ export function readRequestBody(req: http.IncomingMessage, maxBytes: number): Pr
       if (size > maxBytes) stop(tooLarge(decoded === req ? 'body' : 'body, decompressed,'));
       else chunks.push(c);
     });
-    decoded.on('error', (err: Error) => stop(new ProtocolError('invalid', `the request body could not be decompressed as ${encoding}: ${err.message}`)));
+    if (decoded !== req) decoded.on('error', (err: Error) => stop(new ProtocolError('invalid', `the request body could not be decompressed as ${encoding}: ${err.message}`)));
     req.on('error', (err: Error) => stop(new ProtocolError('invalid', `the request body could not be read: ${err.message}`)));
     req.on('close', () => {
       if (!req.complete) stop(new ProtocolError('invalid', 'the client closed the request before its body ended'));

@@ -1,9 +1,12 @@
 import type * as grpc from '@grpc/grpc-js';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import type { TensorData } from '../../../core/scoring/scoring-service';
 import type { ServedPool } from './served-pool';
 import type { RequestGate } from './request-gate';
 import { kserveDatatype, tensorBytes, tensorFromBytes, tensorFromJson } from './kserve-tensors';
-import { modelMetadata, serverMetadata } from './kserve-metadata';
+import { modelMetadata, repositoryIndex, serverMetadata } from './kserve-metadata';
+import { modelConfig } from './kserve-model-config';
+import { modelStatistics } from './kserve-statistics';
 import { ProtocolError, classify, grpcError } from './kserve-errors';
 import { checkTensorNames } from './kserve-tensor-names';
 import { servedModel } from './kserve-model-lookup';
@@ -11,12 +14,14 @@ import { servedModel } from './kserve-model-lookup';
 interface InferInput { name: string; datatype: string; shape: number[]; contents?: Record<string, unknown[]> | null }
 interface InferRequest { model_name: string; model_version: string; id: string; inputs: InferInput[]; outputs: Array<{ name: string }>; raw_input_contents: Buffer[] }
 
+const grpcStatusName: Record<number, string> = Object.fromEntries(Object.entries(grpcStatus).map(([k, v]) => [v, k]));
+
 const contentsField: Record<string, string> = { FP32: 'fp32_contents', INT64: 'int64_contents', INT32: 'int_contents', BOOL: 'bool_contents' };
 
 /** What the gRPC handlers need besides the pool. */
 export interface GrpcHandlerOptions {
   readonly gate: RequestGate;
-  /** Where errors that are bugs here (not the request's fault) are written. */
+  /** Where refused requests (one line each, no tensor data) and errors that are bugs here are written. */
   readonly log: (line: string) => void;
 }
 
@@ -68,8 +73,11 @@ export function kserveGrpcHandlers(pool: ServedPool, models: readonly string[], 
     }).then(
       (reply) => callback(null, reply),
       (err: unknown) => {
-        if (classify(err).kind === 'internal') options.log(`gRPC ${name}: ${(err as Error)?.stack ?? String(err)}`);
-        callback(grpcError(err));
+        const { kind, message } = classify(err);
+        const error = grpcError(err);
+        if (kind === 'internal') options.log(`gRPC ${name}: ${(err as Error)?.stack ?? String(err)}`);
+        else if (kind === 'invalid' || kind === 'not_found' || kind === 'too_large') options.log(`gRPC ${name} ${grpcStatusName[error.code]} from ${call.getPeer()}: ${message}`);
+        callback(error);
       },
     ).finally(() => {
       if (entered) gate.leave();
@@ -90,6 +98,13 @@ export function kserveGrpcHandlers(pool: ServedPool, models: readonly string[], 
     ModelReady: unary('ModelReady', (r: { name: string; version: string }) => ({ ready: ready(r) }), false),
     ServerMetadata: unary('ServerMetadata', () => serverMetadata()),
     ModelMetadata: unary('ModelMetadata', (r: { name: string; version: string }) => modelMetadata(servedModel(pool, models, r.name, r.version))),
+    ModelConfig: unary('ModelConfig', (r: { name: string; version: string }) => ({ config: modelConfig(servedModel(pool, models, r.name, r.version), pool.serving(r.name)) })),
+    // An empty name asks for every model, as in Triton.
+    ModelStatistics: unary('ModelStatistics', (r: { name: string; version: string }) => {
+      const names = r.name === '' ? models : [servedModel(pool, models, r.name, r.version).name];
+      return { model_stats: names.map((m) => modelStatistics(m, pool.statistics(m))) };
+    }),
+    RepositoryIndex: unary('RepositoryIndex', () => ({ models: repositoryIndex(models.map((m) => pool.manifest(m).manifest)) })),
     ModelInfer: unary('ModelInfer', async (r: InferRequest) => {
       const manifest = servedModel(pool, models, r.model_name, r.model_version);
       checkTensorNames(manifest, r.inputs.map((i) => i.name), r.outputs.map((o) => o.name));

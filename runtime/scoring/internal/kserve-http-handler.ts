@@ -3,8 +3,10 @@ import type { TensorData } from '../../../core/scoring/scoring-service';
 import type { ModelManifest } from '../../../core/scoring/model-manifest';
 import type { ServedPool } from './served-pool';
 import type { RequestGate } from './request-gate';
-import { kserveDatatype, tensorBytes, tensorFromBytes, tensorFromJson, tensorToJson } from './kserve-tensors';
-import { modelMetadata, serverMetadata } from './kserve-metadata';
+import { describe, kserveDatatype, tensorBytes, tensorFromBytes, tensorFromJson, tensorToJson } from './kserve-tensors';
+import { modelMetadata, repositoryIndex, serverMetadata } from './kserve-metadata';
+import { modelConfig } from './kserve-model-config';
+import { modelStatistics } from './kserve-statistics';
 import { ProtocolError, httpError, classify } from './kserve-errors';
 import { parseInferHeader, type InferOutputHeader } from './kserve-infer-header';
 import { checkTensorNames } from './kserve-tensor-names';
@@ -17,7 +19,7 @@ export interface HttpHandlerOptions {
   readonly gate: RequestGate;
   /** Most bytes of a request body, compressed and again decompressed. */
   readonly maxRequestBytes: number;
-  /** Where errors that are bugs here (not the request's fault) are written. */
+  /** Where refused requests (one line each, no tensor data) and errors that are bugs here are written. */
   readonly log: (line: string) => void;
 }
 
@@ -40,11 +42,15 @@ export function kserveHttpHandler(pool: ServedPool, models: readonly string[], o
       });
     };
     const fail = (err: unknown): void => {
-      if (classify(err).kind === 'internal') options.log(`HTTP ${req.method} ${url.pathname}: ${(err as Error)?.stack ?? String(err)}`);
+      const { kind, message } = classify(err);
       const { status, body } = httpError(err);
+      // The path without its query (which could carry a token), the peer and the reason; never headers or tensor values.
+      if (kind === 'internal') options.log(`HTTP ${req.method} ${url.pathname}: ${(err as Error)?.stack ?? String(err)}`);
+      else if (loggedKinds.has(kind)) options.log(`HTTP ${status} ${req.method} ${url.pathname} from ${req.socket.remoteAddress ?? '?'}: ${message}`);
       reply({ status, body });
     };
-    if (req.method === 'GET' && parts[0] === 'v2' && parts[1] === 'health' && parts.length === 3) {
+    // HEAD as GET without a body (Node writes no body for HEAD): load balancers probe health that way.
+    if ((req.method === 'GET' || req.method === 'HEAD') && parts[0] === 'v2' && parts[1] === 'health' && parts.length === 3) {
       req.resume();
       if (parts[2] === 'live') return reply({ status: 200, body: {} });
       // Not ready once draining: load balancers and tritonclient's is_server_ready() read any status but 200 as "not ready".
@@ -63,10 +69,23 @@ export function kserveHttpHandler(pool: ServedPool, models: readonly string[], o
   };
 }
 
+/** Refusals worth a log line: the client's mistakes. A full queue or a draining server is load, not a mistake, and is counted in the metrics instead. */
+const loggedKinds: ReadonlySet<string> = new Set(['invalid', 'not_found', 'too_large']);
+
 async function route(pool: ServedPool, models: readonly string[], req: http.IncomingMessage, url: URL, parts: string[], body: Buffer): Promise<Reply> {
   const noRoute = (): Reply => ({ status: 404, body: { error: `no route ${req.method} ${url.pathname}` } });
+  const get = req.method === 'GET' || req.method === 'HEAD';
   if (parts[0] !== 'v2') return noRoute();
-  if (req.method === 'GET' && parts.length === 1) return { status: 200, body: serverMetadata() };
+  if (get && parts.length === 1) return { status: 200, body: serverMetadata() };
+  if (req.method === 'POST' && parts[1] === 'repository' && parts[2] === 'index' && parts.length === 3) {
+    // Checked, but it changes nothing: every model served is ready, so `"ready": true` lists the same models.
+    checkIndexRequest(body);
+    return { status: 200, body: repositoryIndex(models.map((m) => pool.manifest(m).manifest)) };
+  }
+  // Statistics of every model: matched before /v2/models/{name}, so it is never read as a model named "stats" (Triton's order too).
+  if (get && parts[1] === 'models' && parts[2] === 'stats' && parts.length === 3) {
+    return { status: 200, body: { model_stats: models.map((m) => modelStatistics(m, pool.statistics(m))) } };
+  }
   if (parts[1] !== 'models' || !parts[2]) return noRoute();
   const name = pathPart(parts[2]);
   let rest = parts.slice(3);
@@ -77,14 +96,30 @@ async function route(pool: ServedPool, models: readonly string[], req: http.Inco
     rest = rest.slice(2);
   }
   const manifest = servedModel(pool, models, name, version);
-  if (req.method === 'GET' && rest.length === 0) return { status: 200, body: modelMetadata(manifest) };
-  if (req.method === 'GET' && rest[0] === 'ready' && rest.length === 1) return { status: 200, body: { name, ready: true } };
+  if (get && rest.length === 0) return { status: 200, body: modelMetadata(manifest) };
+  if (get && rest[0] === 'ready' && rest.length === 1) return { status: 200, body: { name, ready: true } };
+  if (get && rest[0] === 'config' && rest.length === 1) return { status: 200, body: modelConfig(manifest, pool.serving(name)) };
+  if (get && rest[0] === 'stats' && rest.length === 1) return { status: 200, body: { model_stats: [modelStatistics(name, pool.statistics(name))] } };
   if (req.method === 'POST' && rest[0] === 'infer' && rest.length === 1) return infer(pool, manifest, req, body);
   return noRoute();
 }
 
 function invalid(message: string): never {
   throw new ProtocolError('invalid', message);
+}
+
+/** The body of a repository index request: empty (what tritonclient sends) or `{"ready": bool}`. */
+function checkIndexRequest(body: Buffer): void {
+  if (body.length === 0) return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    return invalid(`the repository index request is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) invalid(`the repository index request must be a JSON object, got ${describe(parsed)}`);
+  const ready = (parsed as { ready?: unknown }).ready;
+  if (ready !== undefined && typeof ready !== 'boolean') invalid(`ready: expected true or false, got ${describe(ready)}`);
 }
 
 function pathPart(part: string): string {

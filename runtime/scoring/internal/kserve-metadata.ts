@@ -16,3 +16,12 @@ export function modelMetadata(m: ModelManifest): { name: string; versions: strin
   const tensor = (t: ModelManifest['inputs'][number]) => ({ name: t.name, datatype: kserveDatatype[t.dtype], shape: t.dims.map((d) => (typeof d === 'number' ? d : -1)) });
   return { name: m.name, versions: [m.version], platform: 'onnxruntime_onnx', inputs: m.inputs.map(tensor), outputs: m.outputs.map(tensor) };
 }
+
+/**
+ * Triton's repository index (`POST /v2/repository/index`, gRPC `RepositoryIndex`): every model
+ * served, with the version loaded. All are READY: a model that does not load stops the worker
+ * at start, and a new version replaces the old one only once it has loaded.
+ */
+export function repositoryIndex(manifests: readonly ModelManifest[]): Array<{ name: string; version: string; state: string; reason: string }> {
+  return manifests.map((m) => ({ name: m.name, version: m.version, state: 'READY', reason: '' }));
+}

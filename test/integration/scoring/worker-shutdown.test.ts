@@ -56,13 +56,13 @@ describe('tributary worker shutdown and flags', function () {
   it('refuses a port out of range at once, with one line, before loading the model', () => {
     const r = spawnSync(process.execPath, [bin, 'worker', '--model', '/nonexistent-model-dir', '--port', '70000'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 2, 'a usage error');
-    assert.equal(r.stderr.trim(), "tributary: --port must be an integer from 0 to 65535, got '70000'");
+    assert.equal(r.stderr.trim(), "error: option '--port <n>' argument '70000' is invalid. Expected an integer from 0 to 65535.");
   });
 
   it('documents the limits, the endpoints and what SIGTERM does in --help', () => {
     const r = spawnSync(process.execPath, [bin, 'worker', '--help'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 0, r.stderr);
-    for (const text of ['--max-request-bytes <n>', '(default: "67108864")', '--max-queue-rows <n>', '(default: "65536")', '--drain-timeout-ms <n>', '(default: "30000")', 'SIGTERM', '/v2/models/NAME[/versions/V]/infer', '429 / RESOURCE_EXHAUSTED']) {
+    for (const text of ['--max-request-bytes <n>', '(default: 67108864)', '--max-queue-rows <n>', '(default: 65536)', '--drain-timeout-ms <n>', '(default: 30000)', 'SIGTERM', '/v2/models/NAME[/versions/V]/infer', '429 / RESOURCE_EXHAUSTED']) {
       assert.ok(r.stdout.includes(text), `--help mentions ${text}:\n${r.stdout}`);
     }
   });

@@ -69,6 +69,53 @@ describe('DynamicBatcher', () => {
     assert.deepEqual(batches, [1]);
   });
 
+  it('with maxDelayMs 0, sends what is waiting at once: one batch for the requests of one turn, none held back for more', async () => {
+    const batches: number[] = [];
+    const batcher = new DynamicBatcher(new BatchLayout(manifest), { maxBatchRows: 1000, maxDelayMs: 0, maxInFlight: 1, maxAttempts: 1 }, runner(batches));
+    await Promise.all([batcher.submit(request(0, [1])), batcher.submit(request(1, [1, 2]))]);
+    assert.deepEqual(batches, [3]);
+    // A lone request is not held for a batch that will not fill (the runner itself waits about 1 ms).
+    const lone = batcher.submit(request(2, [1]));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(batches, [3, 1]);
+    await lone;
+  });
+
+  it('while every lane is busy, batches what arrives meanwhile into the next batch', async () => {
+    const batches: number[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    const run = runner(batches);
+    // The first batch is held until every later request has arrived, however slow the machine.
+    const batcher = new DynamicBatcher(new BatchLayout(manifest), { maxBatchRows: 1000, maxDelayMs: 0, maxInFlight: 1, maxAttempts: 1 },
+      async (inputs, rows) => { if (batches.length === 0) await held; return run(inputs, rows); });
+    const first = batcher.submit(request(0, [1]));
+    await new Promise((r) => setImmediate(r));
+    const later = [batcher.submit(request(1, [1])), batcher.submit(request(2, [1, 2]))];
+    await new Promise((r) => setImmediate(r));
+    const last = batcher.submit(request(3, [1]));
+    await new Promise((r) => setImmediate(r));
+    release();
+    await Promise.all([first, ...later, last]);
+    assert.deepEqual(batches, [1, 4]);
+  });
+
+  it('counts requests, queue time, rows and batches as Triton statistics do', async () => {
+    const batcher = new DynamicBatcher(new BatchLayout(manifest), { maxBatchRows: 4, maxDelayMs: 0, maxInFlight: 1, maxAttempts: 1 }, runner([]));
+    await Promise.all([batcher.submit(request(0, [1, 2])), batcher.submit(request(1, [1])), batcher.submit(request(2, [1, 2, 3]))]);
+    await assert.rejects(batcher.submit(request(3, [])));
+    const s = batcher.statistics.snapshot();
+    assert.equal(s.success.count, 3);
+    assert.equal(s.fail.count, 1);
+    assert.equal(s.inferenceCount, 6, 'rows');
+    assert.equal(s.executionCount, 2, 'batches: 2 + 1 rows, then 3');
+    assert.equal(s.queue.count, 3);
+    assert.equal(s.computeInfer.count, 3, 'each request counts its batch');
+    assert.ok(s.computeInfer.ns > 0 && s.success.ns >= s.queue.ns, JSON.stringify(s));
+    assert.deepEqual(s.batches.map((b) => [b.batchSize, b.computeInfer.count]), [[3, 2]]);
+    assert.ok(s.lastInference > 0);
+  });
+
   it('rebuilds and retries a batch whose backend failed with a retriable error', async () => {
     const batches: number[] = [];
     const events: BatchEvent[] = [];
@@ -94,6 +141,8 @@ describe('DynamicBatcher', () => {
     const batcher = new DynamicBatcher(new BatchLayout(manifest), { maxBatchRows: 4, maxDelayMs: 0, maxInFlight: 1, maxAttempts: 1, maxQueuedRows: 6 },
       async (inputs, rows) => { await held; return slow(inputs, rows); });
     const running = batcher.submit(request(0, [1, 2, 3, 4]));
+    // Batches leave at the end of the event loop's turn; after it the first request runs (held).
+    await new Promise((r) => setImmediate(r));
     const queued = [batcher.submit(request(10, [1, 2, 3])), batcher.submit(request(20, [1, 2, 3]))];
     assert.equal(batcher.load().queuedRows, 6);
     await assert.rejects(batcher.submit(request(30, [1])), (err: Error) => err instanceof ScoringOverloadedError && err.retriable

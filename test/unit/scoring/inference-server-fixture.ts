@@ -58,6 +58,15 @@ export class FakePool implements ServedPool {
     return this.batcher.submit(request.inputs);
   }
 
+  statistics(model: string): ReturnType<ServedPool['statistics']> {
+    return { version: this.manifest(model).manifest.version, ...this.batcher.statistics.snapshot() };
+  }
+
+  serving(model: string): ReturnType<ServedPool['serving']> {
+    this.manifest(model);
+    return { batching: this.batcher.batching, instances: 1, provider: 'cpu' };
+  }
+
   private async run(inputs: Record<string, TensorData>, rows: number): Promise<ScoreResult> {
     this.started++;
     if (this.held) await new Promise<void>((resolve) => this.waiting.push(resolve));

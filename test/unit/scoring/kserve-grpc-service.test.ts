@@ -94,7 +94,8 @@ describe('Open Inference Protocol over gRPC (kserveGrpcHandlers)', () => {
     }
   });
 
-  it('logged no internal error', () => {
-    assert.deepEqual(logged, []);
+  it('logged each refusal in one line with its code and reason, and no internal error', () => {
+    assert.deepEqual(logged.filter((line) => !/^gRPC \w+ (INVALID_ARGUMENT|NOT_FOUND|RESOURCE_EXHAUSTED) from \S+: /.test(line)), []);
+    assert.ok(logged.some((line) => /^gRPC ModelInfer NOT_FOUND from \S+: model 'sum' has no version '99' here/.test(line)), logged.join('\n'));
   });
 });

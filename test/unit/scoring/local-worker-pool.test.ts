@@ -146,4 +146,27 @@ describe('ScoringPool with local worker threads', function () {
       await pool.close();
     }
   });
+
+  it('with workers: 0, scores on the calling thread what session.run gives, and hot-reloads there', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-inline-'));
+    writeRankingModel(dir, { version: '1' });
+    const lines: string[] = [];
+    const pool = await ScoringPool.start({ models: [dir], local: { workers: 0, providers: ['cpu'], intraOpThreads: 1, log: (l) => lines.push(l) }, log: () => {} });
+    try {
+      assert.deepEqual(pool.local!.providersInUse(model), ['cpu']);
+      assert.ok(lines.some((l) => /runs on execution provider 'cpu' on the event-loop thread/.test(l)), lines.join('\n'));
+      const requests = Array.from({ length: 6 }, (_, i) => randomRankingRequest(i, 3 + i));
+      const results = await Promise.all(requests.map((inputs) => pool.score({ model, inputs })));
+      for (let i = 0; i < requests.length; i++) assertClose(results[i].outputs.click, (await runSession(session, requests[i])).click, `request ${i}`);
+      writeRankingModel(dir, { version: '2', seed: 4242 });
+      fs.utimesSync(path.join(dir, 'manifest.json'), new Date(), new Date(Date.now() + 5000));
+      assert.deepEqual(await pool.checkForNewVersions(), [`${model}@2`]);
+      const after = await pool.score({ model, inputs: requests[0] });
+      assert.equal(after.modelVersion, '2');
+      const v2 = await ort.InferenceSession.create(path.join(dir, 'model.onnx'));
+      assertClose(after.outputs.save, (await runSession(v2, requests[0])).save, 'v2');
+    } finally {
+      await pool.close();
+    }
+  });
 });
