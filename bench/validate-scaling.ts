@@ -56,13 +56,12 @@ function runHostile(name: string): void {
 }
 
 function main(): void {
-  const only = process.argv.indexOf('--hostile');
-  if (only >= 0) { runHostile(process.argv[only + 1]!); return; }
-  const { rounds, sizes } = parseScriptOptions<{ rounds: number; sizes: number[] }>(scriptCommand('dist/bench/validate-scaling.js', 'validate time of generated topologies by size (no services), then of hostile files')
+  const { rounds, sizes, hostile: hostileRuns, hostileOnly } = parseScriptOptions<{ rounds: number; sizes: number[]; hostile: boolean; hostileOnly?: string }>(scriptCommand('dist/bench/validate-scaling.js', 'validate time of generated topologies by size (no services), then of hostile files')
     .option('--rounds <n>', 'rounds per size; the median is printed', integerOption('--rounds', 1), 3)
     .option('--sizes <list>', 'pipelines per generated topology, comma-separated', listOption(integerOption('--sizes', 1)), [100, 1000, 5000, 20000])
     .option('--no-hostile', 'skip the hostile files')
-    .option('--hostile <name>', 'internal: validate one hostile file in this process'));
+    .option('--hostile-only <name>', 'internal: validate one hostile file in this process'));
+  if (hostileOnly !== undefined) { runHostile(hostileOnly); return; }
   console.log(formatMachineBanner(machineInfo()));
   console.log('shape  pipelines  median ms  µs/pipeline');
   for (const shape of ['fan', 'chain'] as const) {
@@ -79,10 +78,10 @@ function main(): void {
       console.log(`${shape.padEnd(6)} ${String(n).padStart(9)}  ${ms.toFixed(0).padStart(9)}  ${(ms * 1000 / n).toFixed(0).padStart(11)}`);
     }
   }
-  if (process.argv.includes('--no-hostile')) return;
+  if (!hostileRuns) return;
   console.log('\nhostile file                               bytes     ms  peak RSS MiB  first problem');
   for (const name of Object.keys(hostile)) {
-    const child = spawnSync(process.execPath, [__filename, '--hostile', name], { encoding: 'utf8', timeout: 120_000 });
+    const child = spawnSync(process.execPath, [__filename, '--hostile-only', name], { encoding: 'utf8', timeout: 120_000 });
     const line = child.stdout.trim().split('\n').pop() ?? '';
     let r: { ms: number; maxRssMiB: number; bytes: number; first: string | null };
     try { r = JSON.parse(line) as typeof r; } catch { console.log(`${name}: no result (exit ${child.status}, ${child.signal ?? ''}) ${child.stderr.slice(0, 300)}`); continue; }

@@ -58,7 +58,7 @@ describe('tributary exit codes', function () {
     it('worker: a bad port is a usage error (2) before any model loads', () => {
       const r = cliBinary(['worker', '--model', dir, '--port', 'abc']);
       assert.equal(r.code, ExitCode.usage, r.err);
-      assert.equal(r.err, "tributary: --port must be an integer from 0 to 65535, got 'abc'\n");
+      assert.equal(r.err, "error: option '--port <n>' argument 'abc' is invalid. Expected an integer from 0 to 65535.\n");
     });
 
     it('docs: a page that cannot be written is failed work (3)', () => {
