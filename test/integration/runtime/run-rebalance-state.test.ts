@@ -29,7 +29,11 @@ function lines(from: number, count: number): string[] {
 /** Reads the output until every word reached its expected count; returns every update read. */
 async function readUntilCounts(kafka: Kafka, topic: string, expected: Map<string, number>, phase: string, logs: () => string): Promise<Array<{ word: string; count: number }>> {
   const { updates, short } = await readUntilWordCounts(kafka, topic, expected, { timeoutMs: 120_000 });
-  assert.deepEqual(short, [], `${phase}: every word reached its expected count (${short.length} short)\n${logs()}`);
+  if (short.length > 0) {
+    // Tell a stuck transaction (records written, never committed) from records never written.
+    const uncommitted = await readUntilWordCounts(kafka, topic, expected, { timeoutMs: 5_000, readUncommitted: true });
+    assert.deepEqual(short, [], `${phase}: every word reached its expected count (${short.length} short; read_committed saw ${updates.length} updates, read_uncommitted ${uncommitted.updates.length})\n${logs()}`);
+  }
   return updates;
 }
 
