@@ -10,6 +10,7 @@ import { structuredKeySerde } from '../state/serde-structured-key';
 import type { KafkaClient, KafkaProducer } from './client/kafka-client';
 import { deadLetterMessage, type DeadLetter } from './dead-letter';
 import { decodeBatch, type TopicDecoding } from './record-decoder';
+import { jsonSerde } from '../../schemas/serde-json';
 import type { TopicCodecs } from './topic-codecs';
 import { topicCompression } from './topic-compression';
 
@@ -134,17 +135,34 @@ export function globalRecordDecoder(decoding: TopicDecoding, logger: Logger, dea
     warnedAt = Date.now();
     logger.warn(message, { topic: decoding.topic, ...fields });
   };
+  // A JSON value is stored as the bytes it arrived in (they parsed, so they are the JSON the
+  // store's serde would write, up to spacing): no second serialisation in every process.
+  const keepBytes = decoding.value === jsonSerde;
   return async (partition, messages) => {
     const { records, poison } = await decodeBatch(decoding, partition, messages);
     const letters: DeadLetter[] = [...poison];
     const entries: RestoredEntry[] = [];
+    let m = 0; // records and messages are both in offset order
     for (const r of records) {
       if (r.key === null || r.key === undefined) {
         warn('global store source record has no key; dropped', { partition, offset: r.source?.offset });
         continue;
       }
       try {
-        entries.push({ key: structuredKeySerde.serialize(r.key), value: r.value === null || r.value === undefined ? null : jsonValueSerde.serialize(r.value) });
+        const key = structuredKeySerde.serialize(r.key);
+        if (r.value === null || r.value === undefined) {
+          entries.push({ key, value: null });
+          continue;
+        }
+        if (keepBytes) {
+          while (m < messages.length && messages[m].offset !== r.source?.offset) m++;
+          const bytes = messages[m]?.value;
+          if (bytes) {
+            entries.push({ key, value: bytes });
+            continue;
+          }
+        }
+        entries.push({ key, value: jsonValueSerde.serialize(r.value) });
       } catch (error) {
         if (decoding.onError === 'fail') throw error;
         const offset = r.source?.offset ?? '-1';
