@@ -71,6 +71,19 @@ class PlatformaticAdmin implements KafkaAdmin {
     for (const t of topics) {
       await this.admin.createTopics({ topics: [t.topic], partitions: t.partitions, replicas: t.replicationFactor, configs: Object.entries(t.config).map(([name, value]) => ({ name, value })) });
     }
+    // The seam promises topics with leaders on return; the library answers when the controller
+    // accepted them, before the broker's metadata lists them (a listTopics right after missed one).
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const metadata = await this.admin.metadata({ topics: topics.map((t) => t.topic), forceUpdate: true }).catch(() => undefined);
+      const ready = metadata !== undefined && topics.every((t) => {
+        const m = metadata.topics.get(t.topic);
+        return m !== undefined && m.partitionsCount === t.partitions && m.partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) return;
+      if (Date.now() > deadline) throw new Error(`topics ${topics.map((t) => t.topic).join(', ')} have no leader for every partition 30 s after their creation`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
