@@ -41,6 +41,14 @@ export function metricEquals(name: string, expected: number, where: Record<strin
 }
 
 /** Combine checks: true when all are; otherwise the first reason. */
+/** A check for {@link waitForMetrics}: the series `name` (summed, filtered by labels) is at least `least`. */
+export function metricAtLeast(name: string, least: number, where: Record<string, string> = {}): (s: PrometheusScrape) => true | string {
+  return (s) => {
+    const got = sumSamples(s, name, where);
+    return got >= least ? true : `${name}${JSON.stringify(where)} = ${got}, want at least ${least}`;
+  };
+}
+
 export function allOf(...checks: Array<(s: PrometheusScrape) => boolean | string>): (s: PrometheusScrape) => true | string {
   return (s) => {
     for (const c of checks) {
