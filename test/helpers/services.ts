@@ -11,6 +11,13 @@ export const REGISTRY_URL = process.env.TRIBUTARY_TEST_REGISTRY ?? 'http://127.0
 
 const HOW_TO_START = 'start the local services with `npm run services:start` (or run `npm test`, which starts them)';
 
+/**
+ * Producer options for test input. kafkajs retries a whole produce request when one of its
+ * partitions fails (a new topic's leader not known yet), so a plain producer writes the
+ * partitions that succeeded twice; an idempotent one lets the broker drop the repeats.
+ */
+export const IDEMPOTENT = { idempotent: true, maxInFlightRequests: 1 } as const;
+
 /** A kafkajs client for tests, quiet unless something is wrong. */
 export function testKafka(clientId = 'tributary-test'): Kafka {
   return new Kafka({ clientId, brokers: KAFKA_BROKERS, logLevel: logLevel.ERROR, retry: { retries: 3 } });

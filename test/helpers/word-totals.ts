@@ -3,7 +3,7 @@
  * text lines in, a running count per word out. Shared by the restore and rebalance tests.
  */
 import type { Kafka } from 'kafkajs';
-import { consumeMessages } from './services';
+import { consumeMessages, IDEMPOTENT } from './services';
 
 /** Every word's expected final count after `lines`. */
 export function expectedWordCounts(lines: readonly string[]): Map<string, number> {
@@ -14,7 +14,7 @@ export function expectedWordCounts(lines: readonly string[]): Map<string, number
 
 /** Produces `lines` as `{text}` JSON values keyed `l<firstIndex + i>`. */
 export async function produceLines(kafka: Kafka, topic: string, lines: readonly string[], firstIndex = 0): Promise<void> {
-  const producer = kafka.producer();
+  const producer = kafka.producer(IDEMPOTENT);
   await producer.connect();
   await producer.send({ topic, messages: lines.map((text, i) => ({ key: `l${firstIndex + i}`, value: JSON.stringify({ text }) })) });
   await producer.disconnect();

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { consumeMessages, createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { consumeMessages, createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka, IDEMPOTENT } from '../../helpers/services';
 import { killLeftovers, startTributary, type TributaryProcess } from '../../helpers/tributary-process';
 
 const root = path.join(__dirname, '..', '..', '..', '..');
@@ -98,7 +98,7 @@ describe('co-partitioning and event-time alignment on the real broker (results i
       await Promise.all(processes.map((p) => p.waitFor(/application started/, 60_000)));
     }
     const input = clicks();
-    const producer = kafka.producer();
+    const producer = kafka.producer(IDEMPOTENT);
     await producer.connect();
     try {
       const chunk = live ? 100 : 500;

@@ -18,7 +18,7 @@ import { startApplication, type RunningApplication } from '../../../runtime/app/
 import type { KafkaClient } from '../../../runtime/kafka/client/kafka-client';
 import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
 import { createLogger } from '../../../core/logger';
-import { consumeMessages, createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { consumeMessages, createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka, IDEMPOTENT } from '../../helpers/services';
 
 describe('tributary run: a batch longer than the session timeout (real broker)', function () {
   this.timeout(120_000);
@@ -74,7 +74,7 @@ sinks: { out: { topic: ${output}, value: json } }
   }
 
   async function produce(topic: string, from: number, count: number): Promise<void> {
-    const producer = kafka.producer();
+    const producer = kafka.producer(IDEMPOTENT);
     await producer.connect();
     await producer.send({ topic, messages: Array.from({ length: count }, (_, i) => ({ key: `k${from + i}`, value: JSON.stringify({ n: from + i }) })) });
     await producer.disconnect();

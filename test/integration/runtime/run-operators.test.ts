@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka, IDEMPOTENT } from '../../helpers/services';
 import { startTributary, type TributaryProcess } from '../../helpers/tributary-process';
 
 const topologyFile = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime', 'pin-activity.yaml');
@@ -34,7 +34,7 @@ describe('tributary run (window + stream-table join + decayed counters + top-K)'
       PINS: randomTopic('pins'), CLICKS: randomTopic('clicks'), WINDOWS: randomTopic('windows'), TOP: randomTopic('top'),
     };
     await createTopics(kafka, [{ topic: env.PINS, partitions: 2 }, { topic: env.CLICKS, partitions: 2 }]);
-    const producer = kafka.producer();
+    const producer = kafka.producer(IDEMPOTENT);
     await producer.connect();
     await producer.send({ topic: env.PINS, messages: PINS.map((p) => ({ key: p.pinId, value: JSON.stringify(p) })) });
 

@@ -19,7 +19,7 @@ import type { Kafka } from 'kafkajs';
 import { loadTopology } from '../../../topology';
 import { startApplication, type RunningApplication } from '../../../runtime/app/start-application';
 import { createLogger } from '../../../core/logger';
-import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka, IDEMPOTENT } from '../../helpers/services';
 
 const topologyFile = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime', 'key-counts.yaml');
 
@@ -56,7 +56,7 @@ describe('exactly_once task start (offsets committed by a late transaction)', fu
     const appId = `stable-${randomUUID()}`;
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-stable-'));
     await createTopics(kafka, [{ topic: input, partitions: 1 }, { topic: output, partitions: 1 }]);
-    const producer = kafka.producer();
+    const producer = kafka.producer(IDEMPOTENT);
     await producer.connect();
     // Records 0..5 were handled by the "previous owner"; 6..9 are new. All share one key.
     await producer.send({ topic: input, messages: Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: JSON.stringify({ n: i }) })) });

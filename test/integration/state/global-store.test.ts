@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka, IDEMPOTENT } from '../../helpers/services';
 import { loadTopology, type CompiledTopology } from '../../../topology';
 import { startApplication, type RunningApplication } from '../../../runtime/app/start-application';
 import { createLogger, type Logger } from '../../../core/logger';
@@ -153,7 +153,7 @@ describe('global store (real broker, 3 partitions)', function () {
       await createTopics(kafka, [{ topic: pins, partitions: 3 }, { topic: clicks, partitions: 3 }]);
       const { topology } = loadTopology(topologyFile, { env: { APP: app, PINS: pins, CLICKS: clicks, OUTPUT: output, STATE_DIR: dir } });
       assert.ok(topology);
-      const producer = kafka.producer();
+      const producer = kafka.producer(IDEMPOTENT);
       await producer.connect();
       const writeRaw = (messages: Array<{ key: string; value: string }>) => producer.send({ topic: pins, messages });
       try {

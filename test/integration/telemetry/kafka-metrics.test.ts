@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Producer } from 'kafkajs';
-import { createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { createTopics, randomTopic, requireKafka, testKafka, IDEMPOTENT } from '../../helpers/services';
 import { batchSpan } from '../../../runtime/telemetry/batch-span';
 import { metricNames as M, prometheusName } from '../../../runtime/telemetry/metric-names';
 import { sumSamples } from '../../../runtime/telemetry/prometheus-text';
@@ -42,7 +42,7 @@ describe('telemetry during a real Kafka run', function () {
     const t = telemetry;
     const metricsUrl = `${t.url}/metrics`;
 
-    producer = kafka.producer();
+    producer = kafka.producer(IDEMPOTENT);
     await producer.connect();
     // Event times one second in the past make end-to-end latency ≥ 1 s and easy to check.
     const eventTime = Date.now() - 1000;

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { once } from 'node:events';
-import { createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka, IDEMPOTENT } from '../../helpers/services';
 import { metricNames as M, prometheusName } from '../../../runtime/telemetry/metric-names';
 import { sumSamples } from '../../../runtime/telemetry/prometheus-text';
 import { allOf, metricEquals, waitForMetrics } from './scrape-helpers';
@@ -70,7 +70,7 @@ describe('tributary run metrics endpoint', function () {
       '',
     ].join('\n'));
 
-    const producer = kafka.producer();
+    const producer = kafka.producer(IDEMPOTENT);
     await producer.connect();
     const eventTime = Date.now() - 1000;
     await producer.send({

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { consumeMessages, createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { consumeMessages, createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka, IDEMPOTENT } from '../../helpers/services';
 import { loadTopologyText, type CompiledTopology } from '../../../topology';
 import { startApplication, type RunningApplication } from '../../../runtime/app/start-application';
 import { createLogger } from '../../../core/logger';
@@ -110,7 +110,7 @@ sinks:
     const upstream = tracer.startSpan(`send ${input}`, { kind: SpanKind.PRODUCER });
     const headers = injectTraceContext({}, trace.setSpan(context.active(), upstream));
     upstream.end();
-    const producer = kafka.producer();
+    const producer = kafka.producer(IDEMPOTENT);
     await producer.connect();
     try {
       await producer.send({ topic: input, messages: Array.from({ length: RECORDS }, (_, i) => ({ key: `u${i % 3}`, value: JSON.stringify(requestValue(500 + i)), headers })) });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { createTopics, KAFKA_BROKERS, randomTopic, requireKafka, testKafka, IDEMPOTENT } from '../../helpers/services';
 import { startTributary, type TributaryProcess } from '../../helpers/tributary-process';
 import { metricNames as M, prometheusName } from '../../../runtime/telemetry/metric-names';
 import { metricAtLeast, waitForMetrics } from './scrape-helpers';
@@ -61,7 +61,7 @@ describe('tributary run status line', function () {
       `  out: {topic: ${output}, key: string, value: json}`,
       '',
     ].join('\n'));
-    const producer = kafka.producer();
+    const producer = kafka.producer(IDEMPOTENT);
     await producer.connect();
     try {
       const eventTime = Date.now() - 1000;

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { metricNames as M, prometheusName } from '../../../runtime/telemetry/metric-names';
 import { scrapePrometheus } from '../../../runtime/telemetry/prometheus-scrape';
 import { sumSamples } from '../../../runtime/telemetry/prometheus-text';
-import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka, IDEMPOTENT } from '../../helpers/services';
 import { startTributary } from '../../helpers/tributary-process';
 import { freePort } from '../../helpers/free-port';
 
@@ -30,7 +30,7 @@ describe('step metrics of `tributary run` on the real broker', function () {
     const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
     // Three clicks in [0 s, 10 s), one at 25 s (closes that window: grace 0), then two at 5 s: late.
     const seconds = [1, 2, 3, 25, 5, 6];
-    const producer = kafka.producer();
+    const producer = kafka.producer(IDEMPOTENT);
     await producer.connect();
     await producer.send({ topic: clicks, messages: seconds.map((s, i) => ({ key: 'u1', value: JSON.stringify({ n: i, meta: { at: at(s) } }) })) });
     await producer.disconnect();

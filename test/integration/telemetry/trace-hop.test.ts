@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
+import { createTopics, randomTopic, requireKafka, testKafka, IDEMPOTENT } from '../../helpers/services';
 import { batchSpan } from '../../../runtime/telemetry/batch-span';
 import { startTelemetry, type Telemetry } from '../../../runtime/telemetry/start-telemetry';
 import { extractTraceContext, injectTraceContext } from '../../../runtime/telemetry/trace-context';
@@ -31,7 +31,7 @@ describe('trace context across a Kafka hop', function () {
     const tracer = telemetry.tracer;
 
     // Two upstream requests, each its own trace, each producing one record inside a producer span.
-    const producer = kafka.producer();
+    const producer = kafka.producer(IDEMPOTENT);
     await producer.connect();
     const sent: Array<{ traceId: string; spanId: string }> = [];
     try {
