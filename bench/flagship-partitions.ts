@@ -12,6 +12,7 @@
  *
  *   node dist/bench/flagship-partitions.js [--configs 1x1,6x1] [--events 6000] [--rate 200] [--seed 5]
  *   node dist/bench/flagship-partitions.js --configs 6x1,6x2,6x4     # CPU per process count
+ *   node dist/bench/flagship-partitions.js --configs 6x1,6x2 --profile-dir /tmp/prof   # where the CPU goes
  */
 import '../runtime/kafka/client/kafkajs/kafkajs-patches';
 import * as fs from 'node:fs';
@@ -47,6 +48,7 @@ const options = scriptCommand('dist/bench/flagship-partitions.js', 'the flagship
   .option('--events <n>', 'generated events', integerOption('--events', 1), 6000)
   .option('--rate <events/s>', 'input rate', positiveOption('--rate'), 200)
   .option('--seed <n>', 'generator seed', integerOption('--seed', 0), 5)
+  .option('--profile-dir <dir>', "write a V8 CPU profile of each app process there (node --cpu-prof), to see where the CPU goes")
   .option('--brokers <list>', 'Kafka bootstrap servers', '127.0.0.1:9092')
   .option('--registry <url>', 'schema registry (Confluent API) base URL', 'http://127.0.0.1:8081/apis/ccompat/v7');
 
@@ -67,13 +69,17 @@ interface RunResult {
   /** CPU per 1,000 events less the idle CPU over the same time: what the events themselves cost. */
   readonly eventCpuPer1000: number;
   readonly seconds: number;
+  /** Records the index task published to the global store's topic, which every process reads back. */
+  readonly globalRecords: number;
 }
 
 /** Seconds the processes are left alone before and while their idle CPU is measured. */
 const IDLE_SETTLE_S = 5;
 const IDLE_MEASURE_S = 10;
 
-async function runConfig(partitions: number, processes: number, o: { events: number; rate: number; seed: number; brokers: string; registry: string }): Promise<RunResult> {
+interface BenchOptions { events: number; rate: number; seed: number; brokers: string; registry: string; profileDir?: string }
+
+async function runConfig(partitions: number, processes: number, o: BenchOptions): Promise<RunResult> {
   const label = `${partitions} partition${partitions === 1 ? '' : 's'} × ${processes} process${processes === 1 ? '' : 'es'}`;
   const run = randomUUID().slice(0, 8);
   const appId = `flagship-bench-${run}`;
@@ -100,7 +106,8 @@ async function runConfig(partitions: number, processes: number, o: { events: num
       let ready!: () => void;
       const seen = new Promise<void>((resolve) => { ready = resolve; });
       const child = new ManagedProcess({
-        command: process.execPath, args: [APP_CHILD], logFile: path.join(stateDir, `process-${i}.log`),
+        command: process.execPath,
+        args: [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.profileDir, `${partitions}x${processes}`)}`] : []), APP_CHILD], logFile: path.join(stateDir, `process-${i}.log`),
         env: {
           ...process.env, APP_ID: appId, STATE_DIR: path.join(stateDir, `process-${i}`), KAFKA_BROKERS: o.brokers, SCHEMA_REGISTRY_URL: o.registry,
           IMAGES_TOPIC: topics.images, ENGAGEMENTS_TOPIC: topics.engagements, RECOMMENDATIONS_TOPIC: topics.recommendations,
@@ -138,10 +145,11 @@ async function runConfig(partitions: number, processes: number, o: { events: num
     }
     const seconds = (Date.now() - started) / 1000;
     const cpu = children.reduce((s, c, i) => s + cpuSeconds(c.pid as number) - cpuAtStart[i], 0);
+    const globalRecords = await topicRecords(kafka, `${appId}-pin-features`);
     await Promise.all(children.map((c) => c.kill('SIGTERM')));
     const report = await evaluateFromKafka({ brokers: o.brokers, registry: o.registry, engagementsTopic: topics.engagements, recommendationsTopic: topics.recommendations, holdoutFile, k: [10, 25] });
     succeeded = true;
-    return { label, events: written, report, cpuPer1000: (cpu / written) * 1000, idleCores, eventCpuPer1000: (Math.max(0, cpu - idleCores * seconds) / written) * 1000, seconds };
+    return { label, events: written, report, cpuPer1000: (cpu / written) * 1000, idleCores, eventCpuPer1000: (Math.max(0, cpu - idleCores * seconds) / written) * 1000, seconds, globalRecords };
   } finally {
     await Promise.all(children.map((c) => (c.current === 'running' ? c.kill('SIGKILL') : undefined)));
     const admin = kafka.admin();
@@ -154,8 +162,20 @@ async function runConfig(partitions: number, processes: number, o: { events: num
   }
 }
 
+/** Records a topic holds (sum over partitions of high watermark less log start). */
+async function topicRecords(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function main(): Promise<void> {
-  const { configs, ...o } = parseScriptOptions<{ configs: Array<[number, number]>; events: number; rate: number; seed: number; brokers: string; registry: string }>(options);
+  const { configs, ...o } = parseScriptOptions<{ configs: Array<[number, number]> } & BenchOptions>(options);
   process.stdout.write(`${formatMachineBanner(machineInfo())}\n`);
   process.stdout.write(`settings: --configs ${configs.map((c) => c.join('x')).join(',')} --events ${o.events} --rate ${o.rate} --seed ${o.seed}\n`);
   const results: RunResult[] = [];
@@ -163,7 +183,7 @@ async function main(): Promise<void> {
     const r = await runConfig(partitions, processes, o);
     results.push(r);
     process.stdout.write(`\n${r.label}: ${r.events} events in ${r.seconds.toFixed(1)} s (written at ${o.rate}/s, then drained)\n${formatEvaluationReport(r.report)}\n`);
-    process.stdout.write(`CPU of the app's processes: ${r.cpuPer1000.toFixed(2)} s per 1,000 events; idle ${r.idleCores.toFixed(3)} cores; less idle: ${r.eventCpuPer1000.toFixed(2)} s per 1,000 events\n`);
+    process.stdout.write(`CPU of the app's processes: ${r.cpuPer1000.toFixed(2)} s per 1,000 events; idle ${r.idleCores.toFixed(3)} cores; less idle: ${r.eventCpuPer1000.toFixed(2)} s per 1,000 events; global-store records published: ${r.globalRecords} (${((r.globalRecords / r.events) * 1000).toFixed(0)} per 1,000 events)\n`);
   }
   const base = results[0];
   process.stdout.write(`\nagainst ${base.label}:\n`);

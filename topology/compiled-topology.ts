@@ -36,6 +36,8 @@ export interface CompiledSink {
   readonly compression?: CompressionCodec;
   /** As {@link CompiledSource.subjectNameStrategy}. */
   readonly subjectNameStrategy?: SubjectNameStrategy;
+  /** Only each key's newest record of a commit interval is written, at the commit (for a topic read as a table). */
+  readonly latestPerKey?: boolean;
 }
 
 /**

@@ -52,6 +52,7 @@ function sinkSettings(sink: CompiledSink | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (sink?.compression !== undefined && sink.compression !== 'none') out.compression = sink.compression;
   if (sink?.subjectNameStrategy !== undefined && sink.subjectNameStrategy !== 'topic') out.subjectNameStrategy = sink.subjectNameStrategy;
+  if (sink?.latestPerKey === true) out.latestPerKey = 'true';
   return out;
 }
 

@@ -187,6 +187,7 @@ export const topologySpec: DocSpec = {
           keyExpression: { kind: 'expression', description: 'CEL expression computing the output key' },
           partitions: { kind: 'integer', description: 'partition count when the topic is created' },
           compression: { ...compression, description: 'codec of the record batches written to this topic (default: processing.compression)' },
+          latestPerKey: { kind: 'boolean', default: false, description: "write only each key's newest record of a commit interval, at the commit (Kafka Streams' record cache): for a topic read as a table, such as a global store's source, every reader applies one record per key and interval instead of one per change. Records without a key are written at once. The test driver shows every record" },
           subjectNameStrategy,
         },
       },

@@ -9,6 +9,8 @@ export interface TopicEncoding {
   readonly topic: string;
   readonly key: Serde<unknown>;
   readonly value: Serde<unknown>;
+  /** Write only each key's newest record of a commit interval, at the commit (a sink's `latestPerKey`). */
+  readonly latestPerKey?: boolean;
 }
 
 /**

@@ -383,7 +383,7 @@ export class StreamApp {
   private report(report: BatchReport): void {
     const telemetry = this.options.telemetry;
     if (!telemetry) return;
-    telemetry.metrics.recordsConsumed(report.topic, report.partition, report.consumed);
+    if (report.consumed > 0) telemetry.metrics.recordsConsumed(report.topic, report.partition, report.consumed);
     for (const [topic, count] of report.produced) telemetry.metrics.recordsSent(topic, count);
     if (report.deadLettered > 0) telemetry.metrics.dlqRecords(report.topic, 'record', report.deadLettered);
     const now = Date.now();

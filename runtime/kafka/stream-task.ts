@@ -11,6 +11,7 @@ import { RecordError } from '../../core/errors';
 import { canRetry } from '../../core/failure';
 import type { BatchResult } from '../processing/batch-result';
 import { inStageSpan } from '../telemetry/stage-span';
+import { LATEST_PER_KEY_MAX_BYTES, LatestPerKeyBuffer } from './latest-per-key-buffer';
 
 /** The in-process part of a task: runs one decoded batch through the sub-topology. */
 export interface BatchPipeline {
@@ -134,6 +135,8 @@ export class StreamTask {
   private readonly uncommitted = new Map<string, UncommittedLane>();
   /** Something was produced or written to a store since the last commit. */
   private dirty = false;
+  /** Records of `latestPerKey` sinks held until the commit, newest per key. */
+  private readonly latest = new LatestPerKeyBuffer();
   private lastCommitAt: number;
 
   constructor(private readonly options: StreamTaskOptions) {
@@ -271,6 +274,8 @@ export class StreamTask {
           await this.options.committer.send([...produce].map(([t, m]) => ({ topic: t, messages: m })));
         });
       }
+      // Bounded memory: a buffer over its bound is written out now, within the same commit unit.
+      if (this.latest.bytes > LATEST_PER_KEY_MAX_BYTES) await this.sendLatest();
       // Stores may have been written even when nothing was produced: the next commit flushes them.
       this.dirty = true;
       if (input && input.messages.length > 0) {
@@ -287,7 +292,11 @@ export class StreamTask {
         consumed: messages.length,
         produced: new Map([...produce].map(([t, m]) => [t, m.length])),
         deadLettered: deadLetters.length,
-        outputEventTimes: result.outputs.map((o) => ({ topic: this.options.sinks.get(o.sink)!.topic, eventTime: o.record.timestamp })),
+        // Held records (latestPerKey sinks) are reported when they are written.
+        outputEventTimes: result.outputs.flatMap((o) => {
+          const encoding = this.options.sinks.get(o.sink)!;
+          return encoding.latestPerKey ? [] : [{ topic: encoding.topic, eventTime: o.record.timestamp }];
+        }),
       });
       this.counters.batches++;
       this.counters.recordsIn += messages.length;
@@ -320,7 +329,8 @@ export class StreamTask {
         const encoding = this.options.sinks.get(output.sink);
         if (!encoding) throw new TaskClosedError(this.id, `unknown sink ${output.sink}`);
         try {
-          add(encoding.topic, encodeRecord(encoding, output.record));
+          const message = encodeRecord(encoding, output.record);
+          if (!encoding.latestPerKey || !this.latest.add(encoding.topic, message)) add(encoding.topic, message);
         } catch (error) {
           deadLetters.push({ ...this.stepFailure(`sink:${output.sink}`, output.record, error, messages, inputTopic), stage: 'serialize' });
         }
@@ -352,6 +362,8 @@ export class StreamTask {
    */
   private async commitNow(): Promise<void> {
     try {
+      // Before the offsets: what the interval's input produced is acknowledged before it counts as done.
+      await this.sendLatest();
       const stores = this.options.stores;
       const changelog: ChangelogRecord[] = stores
         ? await inStageSpan('store flush', async (span) => {
@@ -384,6 +396,21 @@ export class StreamTask {
       if (!canRetry(error, this.options.isRecoverableKafkaError)) this.state = 'failed';
       throw error;
     }
+  }
+
+  /** Produce the held newest records of `latestPerKey` sinks in the current commit unit. */
+  private async sendLatest(): Promise<void> {
+    if (this.latest.isEmpty) return;
+    const held = this.latest.drain();
+    await inStageSpan('produce', async (span) => {
+      span?.setAttribute('messaging.batch.message_count', held.reduce((n, t) => n + t.messages.length, 0));
+      await this.options.committer.send(held);
+    });
+    this.options.onProcessed?.({
+      taskId: this.id, topic: '', partition: this.partition, consumed: 0, deadLettered: 0,
+      produced: new Map(held.map((t) => [t.topic, t.messages.length])),
+      outputEventTimes: held.flatMap((t) => t.messages.map((m) => ({ topic: t.topic, eventTime: Number(m.timestamp) }))),
+    });
   }
 
   /** A dead-letter entry for a record a step failed on, with the input bytes it came from. */

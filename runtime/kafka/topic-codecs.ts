@@ -79,6 +79,7 @@ export async function buildTopicCodecs(topology: CompiledTopology, options: Code
       topic: sink.topic,
       key: await createSerde(sink.key, sink.topic, true, settings),
       value: await createSerde(sink.value, sink.topic, false, settings),
+      ...(sink.latestPerKey ? { latestPerKey: true } : {}),
     });
   }
   return { decoding, sinks, repartition };

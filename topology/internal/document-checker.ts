@@ -152,6 +152,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
       ...(typeof raw.keyExpression === 'string' ? { keyExpression: raw.keyExpression } : {}),
       ...(compression !== undefined ? { compression } : {}),
       ...(strategy !== 'topic' ? { subjectNameStrategy: strategy } : {}),
+      ...(raw.latestPerKey === true ? { latestPerKey: true } : {}),
     });
   }
 

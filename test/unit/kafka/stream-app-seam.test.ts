@@ -166,6 +166,28 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
     }
   });
 
+  it('writes a latestPerKey sink at the commit, each key once with its newest value; records without a key at once', async () => {
+    const text = topologyText.replace('out: { topic: out-t, value: json }', 'out: { topic: out-t, value: json, latestPerKey: true }');
+    const loaded = loadTopologyText(text, `${os.tmpdir()}/seam-app.yaml`, { env: {} });
+    assert.ok(loaded.topology, loaded.problems.map((p) => p.message).join('; '));
+    const client = new ScriptedClient();
+    const app = new StreamApp({ topology: loaded.topology, logger: createLogger('test', 'error'), client, createPipeline: (r) => createTaskPipeline(loaded.topology!, r) });
+    await app.start();
+    const keyed = (offset: string, key: string, value: string): ConsumedMessage => ({ ...message(offset, value), key: Buffer.from(key) });
+    try {
+      client.handlers!.onAssignment({ 'in-t': [0] });
+      await client.handlers!.onBatch(client.batch([keyed('5', 'a', '{"n":1}'), keyed('6', 'b', '{"n":2}'), message('7', '{"n":3}')]));
+      await client.handlers!.onBatch(client.batch([keyed('8', 'a', '{"n":4}')]));
+      assert.deepEqual(client.events, ['send', 'mark 7', 'mark 8'], 'only the record without a key is written before the commit');
+      assert.deepEqual(client.sent.flatMap((t) => t.messages.map((m) => String(m.value))), ['{"n":3}']);
+    } finally {
+      await app.stop();
+    }
+    assert.deepEqual(client.events, ['send', 'mark 7', 'mark 8', 'send', 'commit in-t/0@9'], 'held records are written before the offsets are committed');
+    const atCommit = client.sent.slice(1).flatMap((t) => t.messages.map((m) => `${String(m.key)}=${String(m.value)}`));
+    assert.deepEqual(atCommit, ['b={"n":2}', 'a={"n":4}'], 'each key once, newest value, in the order keys were last written');
+  });
+
   it('skips what a kept task already committed when the client resumes it from an older group offset after a rebalance', async () => {
     const client = new ScriptedClient();
     const app = await started(client);

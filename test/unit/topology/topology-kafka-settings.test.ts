@@ -48,6 +48,7 @@ sinks:
     topic: raw
     value: json
     compression: none
+    latestPerKey: true
 `;
 
 describe('topology Kafka and registry settings (source onError, compression, subject strategy, autoRegister)', () => {
@@ -57,6 +58,7 @@ describe('topology Kafka and registry settings (source onError, compression, sub
     assert.equal(t.sources.clicks.subjectNameStrategy, undefined);
     assert.equal(t.sinks.out.compression, undefined);
     assert.equal(t.sinks.out.subjectNameStrategy, undefined);
+    assert.equal(t.sinks.out.latestPerKey, undefined);
     assert.equal(t.processing.compression, undefined);
     assert.equal(t.schemaRegistry?.autoRegister, false);
     assert.equal(t.schemaRegistry?.subjectNameStrategy, 'topic');
@@ -80,13 +82,13 @@ describe('topology Kafka and registry settings (source onError, compression, sub
     assert.match(text, /^ {4}Source: clicks \(topic: clicks, onError: skip, subjectNameStrategy: record\)$/m);
     assert.match(text, /^ {4}Source: audits \(topic: audits, onError: fail\)$/m);
     assert.match(text, /^ {4}Sink: out \(topic: out, compression: gzip, subjectNameStrategy: topic-record\)$/m);
-    assert.match(text, /^ {4}Sink: raw \(topic: raw\)$/m);
+    assert.match(text, /^ {4}Sink: raw \(topic: raw, latestPerKey: true\)$/m);
     assert.ok(text.endsWith('Settings:\n  schemaRegistry.autoRegister: true\n  processing.compression: gzip\n'), text);
 
     const plainText = describeTopology(load(plain));
     assert.match(plainText, /^ {4}Source: clicks \(topic: clicks\)$/m);
     assert.match(plainText, /^ {4}Sink: out \(topic: out\)$/m);
-    assert.doesNotMatch(plainText, /Settings:|onError|compression|subjectNameStrategy/);
+    assert.doesNotMatch(plainText, /Settings:|onError|compression|subjectNameStrategy|latestPerKey/);
   });
 
   it('describe --format json carries the same non-default settings', () => {
@@ -97,7 +99,7 @@ describe('topology Kafka and registry settings (source onError, compression, sub
     ]);
     assert.deepEqual(json.topics.sinks, [
       { name: 'out', topic: 'out', key: 'string', value: 'avro', compression: 'gzip', subjectNameStrategy: 'topic-record' },
-      { name: 'raw', topic: 'raw', key: 'string', value: 'json' },
+      { name: 'raw', topic: 'raw', key: 'string', value: 'json', latestPerKey: 'true' },
     ]);
     assert.deepEqual(json.settings, { 'schemaRegistry.autoRegister': true, 'processing.compression': 'gzip' });
     assert.equal((describeJson(load(plain)) as { settings?: object }).settings, undefined);
