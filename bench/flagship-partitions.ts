@@ -26,7 +26,7 @@ import { HomeFeedKafkaWriter } from '../examples/home-feed/generate/home-feed-ka
 import { waitForHomeFeedDrained } from '../examples/home-feed/home-feed-drain';
 import { evaluateFromKafka } from '../examples/home-feed/commands/evaluate-command';
 import { formatEvaluationReport, type EvaluationReport } from '../examples/home-feed/evaluate/prequential-evaluation';
-import { FLAGSHIP_APP_READY } from './harness/flagship-app-child';
+import { FLAGSHIP_APP_READY, FLAGSHIP_APP_STATS, type FlagshipAppStats } from './harness/flagship-app-child';
 import { ManagedProcess, formatMachineBanner, machineInfo } from './harness';
 import { createTopics } from '../test/helpers/services';
 import { InvalidArgumentError } from 'commander';
@@ -71,6 +71,11 @@ interface RunResult {
   readonly seconds: number;
   /** Records the index task published to the global store's topic, which every process reads back. */
   readonly globalRecords: number;
+  /**
+   * Candidates the processes scored: the ranking work the input caused. It varies with timing
+   * (a trigger that finds the index a commit later, debounces), so CPU is also given per row.
+   */
+  readonly scoredRows: number;
 }
 
 /** Seconds the processes are left alone before and while their idle CPU is measured. */
@@ -99,6 +104,7 @@ async function runConfig(partitions: number, processes: number, o: BenchOptions)
     }
   }
   const children: ManagedProcess[] = [];
+  const stats: FlagshipAppStats[] = [];
   let failure: Error | undefined;
   let succeeded = false;
   try {
@@ -112,7 +118,10 @@ async function runConfig(partitions: number, processes: number, o: BenchOptions)
           ...process.env, APP_ID: appId, STATE_DIR: path.join(stateDir, `process-${i}`), KAFKA_BROKERS: o.brokers, SCHEMA_REGISTRY_URL: o.registry,
           IMAGES_TOPIC: topics.images, ENGAGEMENTS_TOPIC: topics.engagements, RECOMMENDATIONS_TOPIC: topics.recommendations,
         },
-        onLine: (line) => { if (line.trim() === FLAGSHIP_APP_READY) ready(); },
+        onLine: (line) => {
+          if (line.trim() === FLAGSHIP_APP_READY) ready();
+          if (line.startsWith(FLAGSHIP_APP_STATS)) stats.push(JSON.parse(line.slice(FLAGSHIP_APP_STATS.length)) as FlagshipAppStats);
+        },
       }).start();
       children.push(child);
       void child.exited().then((e) => { failure ??= new Error(`${label}: process ${i} exited (code ${e.code}; log ${stateDir}/process-${i}.log)`); });
@@ -149,7 +158,8 @@ async function runConfig(partitions: number, processes: number, o: BenchOptions)
     await Promise.all(children.map((c) => c.kill('SIGTERM')));
     const report = await evaluateFromKafka({ brokers: o.brokers, registry: o.registry, engagementsTopic: topics.engagements, recommendationsTopic: topics.recommendations, holdoutFile, k: [10, 25] });
     succeeded = true;
-    return { label, events: written, report, cpuPer1000: (cpu / written) * 1000, idleCores, eventCpuPer1000: (Math.max(0, cpu - idleCores * seconds) / written) * 1000, seconds, globalRecords };
+    const scoredRows = stats.reduce((n, s) => n + s.scoredRows, 0);
+    return { label, events: written, report, cpuPer1000: (cpu / written) * 1000, idleCores, eventCpuPer1000: (Math.max(0, cpu - idleCores * seconds) / written) * 1000, seconds, globalRecords, scoredRows };
   } finally {
     await Promise.all(children.map((c) => (c.current === 'running' ? c.kill('SIGKILL') : undefined)));
     const admin = kafka.admin();
@@ -183,7 +193,7 @@ async function main(): Promise<void> {
     const r = await runConfig(partitions, processes, o);
     results.push(r);
     process.stdout.write(`\n${r.label}: ${r.events} events in ${r.seconds.toFixed(1)} s (written at ${o.rate}/s, then drained)\n${formatEvaluationReport(r.report)}\n`);
-    process.stdout.write(`CPU of the app's processes: ${r.cpuPer1000.toFixed(2)} s per 1,000 events; idle ${r.idleCores.toFixed(3)} cores; less idle: ${r.eventCpuPer1000.toFixed(2)} s per 1,000 events; global-store records published: ${r.globalRecords} (${((r.globalRecords / r.events) * 1000).toFixed(0)} per 1,000 events)\n`);
+    process.stdout.write(`CPU of the app's processes: ${r.cpuPer1000.toFixed(2)} s per 1,000 events; idle ${r.idleCores.toFixed(3)} cores; less idle: ${r.eventCpuPer1000.toFixed(2)} s per 1,000 events; global-store records published: ${r.globalRecords} (${((r.globalRecords / r.events) * 1000).toFixed(0)} per 1,000 events); candidates scored: ${r.scoredRows} (${((r.scoredRows / r.events)).toFixed(1)} per event)\n`);
   }
   const base = results[0];
   process.stdout.write(`\nagainst ${base.label}:\n`);

@@ -14,6 +14,16 @@ import { startHomeFeedApp } from '../../examples/home-feed/home-feed-app';
 
 /** The line the child prints on stdout once the application has joined its group. */
 export const FLAGSHIP_APP_READY = 'FLAGSHIP_APP_READY';
+/** Prefix of the line (then JSON {@link FlagshipAppStats}) the child prints when told to stop: the work it did. */
+export const FLAGSHIP_APP_STATS = 'FLAGSHIP_APP_STATS ';
+
+/** What the child's scoring pool did: how much ranking work the input caused (it varies with timing). */
+export interface FlagshipAppStats {
+  /** Rows (candidates) scored. */
+  readonly scoredRows: number;
+  /** Model executions (batches). */
+  readonly executions: number;
+}
 
 /** Starts the application; resolves when it has stopped after SIGTERM/SIGINT (exit code 0) or failed (1). */
 export async function runFlagshipAppChild(): Promise<number> {
@@ -32,6 +42,9 @@ export async function runFlagshipAppChild(): Promise<number> {
     process.once('SIGINT', onSignal);
   });
   const code = await Promise.race([stopped, failed]);
+  const stats: FlagshipAppStats = app.pool.models.map((m) => app.pool.statistics(m))
+    .reduce((sum, s) => ({ scoredRows: sum.scoredRows + s.inferenceCount, executions: sum.executions + s.executionCount }), { scoredRows: 0, executions: 0 });
+  process.stdout.write(`${FLAGSHIP_APP_STATS}${JSON.stringify(stats)}\n`);
   await app.stop();
   return code;
 }

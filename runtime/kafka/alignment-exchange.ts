@@ -3,6 +3,7 @@ import type { KafkaAdmin, KafkaClient, KafkaProducer } from './client/kafka-clie
 import type { EventTimeAligner } from './event-time-aligner';
 import type { Logger } from '../../core/logger';
 import { alignmentTopicName } from '../../topology/internal-topic-names';
+import { frontiersMoved } from './frontier-report-rule';
 
 /** Kafka's largest offset: a range that ends there is followed until aborted. */
 const FOREVER = (2n ** 63n - 1n).toString();
@@ -35,6 +36,8 @@ export class AlignmentExchange {
   private sending = false;
   private pending = false;
   private scheduled?: NodeJS.Timeout;
+  /** The frontiers last sent, per lane. */
+  private lastSent: ReadonlyMap<string, number> = new Map();
 
   private constructor(
     private readonly client: KafkaClient,
@@ -53,13 +56,13 @@ export class AlignmentExchange {
     // Frontiers go out when they move (at most every CHANGE_MS: the others wait on them over a
     // backlog), and every KEEPALIVE_MS regardless, so the others know this process is alive.
     aligner.onLocalChange = () => exchange.schedule();
-    exchange.timer = setInterval(() => exchange.publish(), KEEPALIVE_MS);
+    exchange.timer = setInterval(() => exchange.publish(true), KEEPALIVE_MS);
     return exchange;
   }
 
   private schedule(): void {
     if (this.scheduled) return;
-    this.scheduled = setTimeout(() => { this.scheduled = undefined; this.publish(); }, CHANGE_MS);
+    this.scheduled = setTimeout(() => { this.scheduled = undefined; this.publish(false); }, CHANGE_MS);
   }
 
   async stop(): Promise<void> {
@@ -71,13 +74,17 @@ export class AlignmentExchange {
     await this.producer.close().catch(() => undefined);
   }
 
-  private publish(): void {
+  /** Sends the frontiers: always on the keepalive, on a local change only when it matters to the others. */
+  private publish(keepalive: boolean): void {
     // One report in flight at a time: a slow broker must not pile them up (the latest goes next).
     if (this.sending) { this.pending = true; return; }
+    const frontiers = this.aligner.report();
+    if (!keepalive && !frontiersMoved(this.lastSent, frontiers, this.aligner.maxSkewMs)) return;
+    this.lastSent = new Map(frontiers);
     this.sending = true;
     const report: Report = {
       member: this.member,
-      lanes: this.aligner.report().map(([lane, f]) => [lane, f === Infinity ? 'inf' : f === -Infinity ? '-inf' : f]),
+      lanes: frontiers.map(([lane, f]) => [lane, f === Infinity ? 'inf' : f === -Infinity ? '-inf' : f]),
     };
     this.producer.send([{ topic: this.topic, messages: [{ key: this.member, value: JSON.stringify(report) }] }], 'none')
       .catch((error: unknown) => this.logger.warn('could not publish event-time frontiers', { topic: this.topic, error }))

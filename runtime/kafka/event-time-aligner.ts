@@ -32,7 +32,8 @@ export class EventTimeAligner {
   onLocalChange?: () => void;
 
   constructor(
-    private readonly maxSkewMs: number,
+    /** How far (ms of event time) a lane may run ahead of the slowest lane of another task. */
+    readonly maxSkewMs: number,
     private readonly idleMs: number,
     private readonly now: () => number = Date.now,
     private readonly staleMs = Math.max(3_000, 3 * idleMs),

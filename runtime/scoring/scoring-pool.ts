@@ -104,6 +104,11 @@ export class ScoringPool implements ScoringService {
     return pool;
   }
 
+  /** Names of the models served. */
+  get models(): string[] {
+    return [...this.entries.keys()];
+  }
+
   /** Name and current version of the model loaded from a folder. */
   managed(dir: string): { name: string; version: string } {
     const wanted = loadModelManifest(dir).manifestPath;

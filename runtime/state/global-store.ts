@@ -8,11 +8,19 @@ import { StoreInstruments } from './internal/store-instruments';
 import { dataPrefix } from './internal/store-prefix';
 import type { KeyValueStore } from '../../core/key-value-store';
 import { MeteredKeyValueStore } from './metered-store';
+import { ReadCache } from './read-cache';
 import { RocksDbStore } from './rocksdb-store';
 import type { RestoredEntry } from './rocksdb-layer';
 import { jsonValueSerde } from './serde-json-value';
 import { structuredKeySerde } from './serde-structured-key';
 import { TaskDatabase, type TaskDatabaseOptions } from './task-database';
+
+/**
+ * Bytes of deserialized values a global store keeps for reads (counted as
+ * the bytes they were read from; in memory a parsed value takes a few times
+ * that). Enough for the flagship's whole pin index at demo scale.
+ */
+export const GLOBAL_READ_CACHE_BYTES = 32 * 1024 * 1024;
 
 /** Where {@link GlobalStore.open} puts a store and what it reads. */
 export interface GlobalStoreOptions {
@@ -52,6 +60,8 @@ export class GlobalStore {
   checkpointIntervalMs = 1_000;
   /** The read-only typed view steps use. */
   readonly view: KeyValueStore<unknown, unknown>;
+  /** Deserialized values steps read, kept until the updater writes their key. */
+  private readonly cache = new ReadCache(GLOBAL_READ_CACHE_BYTES);
 
   private constructor(
     readonly name: string,
@@ -64,7 +74,7 @@ export class GlobalStore {
     instruments: StoreInstruments | undefined,
   ) {
     this.positions = positions;
-    const typed = new MeteredKeyValueStore<unknown, unknown>(new RocksDbStore(name, db), structuredKeySerde, jsonValueSerde, instruments);
+    const typed = new MeteredKeyValueStore<unknown, unknown>(new RocksDbStore(name, db), structuredKeySerde, jsonValueSerde, instruments, this.cache);
     this.view = new ReadOnlyKeyValueStore(typed, topic);
   }
 
@@ -116,6 +126,8 @@ export class GlobalStore {
     if (entries.length > 0) {
       const prefix = dataPrefix(this.name);
       await this.db.write(entries.map((e) => ({ key: Buffer.concat([prefix, e.key], prefix.length + e.key.length), value: e.value })));
+      // After the write: a read that starts now sees the new rows.
+      this.cache.invalidate(entries.map((e) => e.key));
     }
     for (const p of positions) {
       if (this.positions.get(p.partition) === p.offset) continue;
@@ -137,6 +149,7 @@ export class GlobalStore {
   async clear(): Promise<void> {
     const prefix = dataPrefix(this.name);
     await this.db.clear(prefix, prefixEnd(prefix)!);
+    this.cache.clear();
     this.positions.clear();
     this.unsaved = true;
     await this.checkpointNow();

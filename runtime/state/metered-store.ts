@@ -3,11 +3,14 @@ import { prefixEnd } from './internal/byte-keys';
 import type { StoreInstruments } from './internal/store-instruments';
 import type { KeyValueStore } from '../../core/key-value-store';
 import type { StoreSerde } from './store-serde';
+import type { ReadCache } from './read-cache';
 
 /**
  * The outer layer of a key-value store: the only typed one. Converts keys and
  * values through serdes and counts reads and writes on OpenTelemetry
  * instruments when given them (metrics off: no instruments, no cost).
+ * With a {@link ReadCache} (a store only its updater writes), point reads
+ * are answered from deserialized values kept across reads.
  */
 export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   constructor(
@@ -15,6 +18,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     private readonly keySerde: StoreSerde<K>,
     private readonly valueSerde: StoreSerde<V>,
     private readonly instruments?: StoreInstruments,
+    private readonly cache?: ReadCache,
   ) {}
 
   get name(): string {
@@ -22,6 +26,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   async get(key: K): Promise<V | undefined> {
+    if (this.cache) return (await this.getMany([key]))[0];
     this.instruments?.reads(1);
     const bytes = await this.inner.get(this.keySerde.serialize(key));
     return bytes === undefined ? undefined : this.valueSerde.deserialize(bytes);
@@ -29,7 +34,12 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   async getMany(keys: readonly K[]): Promise<Array<V | undefined>> {
     this.instruments?.reads(keys.length);
-    const found = await this.inner.getMany(keys.map((k) => this.keySerde.serialize(k)));
+    const serialized = keys.map((k) => this.keySerde.serialize(k));
+    if (this.cache) {
+      return await this.cache.getMany(serialized, async (missing) => (await this.inner.getMany(missing))
+        .map((bytes) => (bytes === undefined ? { value: undefined, bytes: 0 } : { value: this.valueSerde.deserialize(bytes), bytes: bytes.length }))) as Array<V | undefined>;
+    }
+    const found = await this.inner.getMany(serialized);
     return found.map((bytes) => (bytes === undefined ? undefined : this.valueSerde.deserialize(bytes)));
   }
 

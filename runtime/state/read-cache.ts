@@ -1,0 +1,108 @@
+/** What a read found for one key: the deserialized value (undefined: no row) and the bytes it came from. */
+export interface LoadedValue {
+  readonly value: unknown;
+  readonly bytes: number;
+}
+
+/**
+ * Deserialized values of a store that only its own updater writes (a global
+ * store), kept across batches and tasks: a key that every task reads in
+ * every batch (the flagship's `popular` list, the pins most candidates
+ * share) is parsed once per change instead of once per batch. Smaller
+ * batches, as with more processes on the same input, then cost no more
+ * parsing per event.
+ *
+ * Values are deep-frozen: every reader shares the one object, and a step
+ * that changed it would change it for all (global stores are read-only to
+ * steps). Rows found missing are kept too. The cache is bounded by the
+ * bytes its values were read from, least recently used first out.
+ *
+ * The updater calls {@link invalidate} after each write. A read that was in
+ * flight while a key was written may hold the key's old value: it returns it
+ * (it read before the write) but does not keep it.
+ */
+export class ReadCache {
+  private readonly entries = new Map<string, LoadedValue>();
+  private held = 0;
+  private readsInFlight = 0;
+  /** Keys written while reads were in flight (cleared when none is). */
+  private readonly writtenDuringReads = new Set<string>();
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Bytes of the values held. */
+  get bytes(): number {
+    return this.held;
+  }
+
+  /** Values for `keys` (serialized store keys): held ones at once, the others through `load` (one call for all missing). */
+  async getMany(keys: readonly Buffer[], load: (missing: Buffer[]) => Promise<LoadedValue[]>): Promise<unknown[]> {
+    const ids = keys.map((k) => k.toString('latin1'));
+    const out: unknown[] = new Array(keys.length);
+    const missing: number[] = [];
+    ids.forEach((id, i) => {
+      const entry = this.entries.get(id);
+      if (entry === undefined) {
+        missing.push(i);
+        return;
+      }
+      // Most recently used last: eviction takes the first.
+      this.entries.delete(id);
+      this.entries.set(id, entry);
+      out[i] = entry.value;
+    });
+    if (missing.length === 0) return out;
+    this.readsInFlight++;
+    try {
+      const loaded = await load(missing.map((i) => keys[i]));
+      missing.forEach((i, j) => {
+        const entry = { value: deepFreeze(loaded[j].value), bytes: loaded[j].bytes + keys[i].length };
+        out[i] = entry.value;
+        if (!this.writtenDuringReads.has(ids[i])) this.keep(ids[i], entry);
+      });
+    } finally {
+      if (--this.readsInFlight === 0) this.writtenDuringReads.clear();
+    }
+    return out;
+  }
+
+  /** Forgets the keys just written (serialized store keys). */
+  invalidate(keys: readonly Buffer[]): void {
+    for (const key of keys) {
+      const id = key.toString('latin1');
+      const entry = this.entries.get(id);
+      if (entry !== undefined) {
+        this.held -= entry.bytes;
+        this.entries.delete(id);
+      }
+      if (this.readsInFlight > 0) this.writtenDuringReads.add(id);
+    }
+  }
+
+  /** Forgets everything (the store was cleared). */
+  clear(): void {
+    this.entries.clear();
+    this.held = 0;
+  }
+
+  private keep(id: string, entry: LoadedValue): void {
+    const before = this.entries.get(id);
+    if (before !== undefined) this.held -= before.bytes;
+    this.entries.delete(id);
+    if (entry.bytes > this.maxBytes) return;
+    this.entries.set(id, entry);
+    this.held += entry.bytes;
+    for (const [oldest, e] of this.entries) {
+      if (this.held <= this.maxBytes) break;
+      this.entries.delete(oldest);
+      this.held -= e.bytes;
+    }
+  }
+}
+
+/** Freezes a JSON value and everything in it. */
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  for (const inner of Object.values(value as object)) deepFreeze(inner);
+  return Object.freeze(value);
+}

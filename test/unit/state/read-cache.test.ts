@@ -1,0 +1,98 @@
+import { strict as assert } from 'node:assert';
+import { ReadCache, type LoadedValue } from '../../../runtime/state/read-cache';
+import { GlobalStore } from '../../../runtime/state/global-store';
+import { structuredKeySerde } from '../../../runtime/state/serde-structured-key';
+import { jsonValueSerde } from '../../../runtime/state/serde-json-value';
+import { tempStateDir } from './temp-state-dir';
+
+const key = (k: string): Buffer => Buffer.from(k);
+
+/** A loader over a map that counts what it was asked. */
+function loader(rows: Map<string, unknown>) {
+  const asked: string[] = [];
+  const load = async (missing: Buffer[]): Promise<LoadedValue[]> => missing.map((k) => {
+    asked.push(k.toString());
+    const value = rows.get(k.toString());
+    return { value: value === undefined ? undefined : structuredClone(value), bytes: value === undefined ? 0 : JSON.stringify(value).length };
+  });
+  return { asked, load };
+}
+
+describe('ReadCache (deserialized values of a global store, kept across reads)', () => {
+  it('reads a key once and answers later reads from the kept value, missing rows included', async () => {
+    const { asked, load } = loader(new Map([['a', { n: 1 }]]));
+    const cache = new ReadCache(1024);
+    assert.deepEqual(await cache.getMany([key('a'), key('none')], load), [{ n: 1 }, undefined]);
+    assert.deepEqual(await cache.getMany([key('a'), key('none')], load), [{ n: 1 }, undefined]);
+    assert.deepEqual(asked, ['a', 'none']);
+  });
+
+  it('hands out frozen values, so no reader can change what the others see', async () => {
+    const { load } = loader(new Map([['a', { list: [{ p: 1 }] }]]));
+    const [value] = await new ReadCache(1024).getMany([key('a')], load) as Array<{ list: Array<{ p: number }> }>;
+    assert.throws(() => { value.list[0].p = 2; }, TypeError);
+    assert.throws(() => { value.list.push({ p: 3 }); }, TypeError);
+  });
+
+  it('reads a key again after it was invalidated', async () => {
+    const rows = new Map<string, unknown>([['a', 1]]);
+    const { asked, load } = loader(rows);
+    const cache = new ReadCache(1024);
+    await cache.getMany([key('a')], load);
+    rows.set('a', 2);
+    cache.invalidate([key('a')]);
+    assert.deepEqual(await cache.getMany([key('a')], load), [2]);
+    assert.deepEqual(asked, ['a', 'a']);
+  });
+
+  it('does not keep a value read while its key was written (the read may hold the old one)', async () => {
+    const rows = new Map<string, unknown>([['a', 'old']]);
+    const cache = new ReadCache(1024);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const slow = cache.getMany([key('a')], async (missing) => {
+      const before = missing.map(() => ({ value: rows.get('a'), bytes: 3 }));
+      await gate;
+      return before;
+    });
+    rows.set('a', 'new');
+    cache.invalidate([key('a')]);
+    release();
+    assert.deepEqual(await slow, ['old'], 'the read returns what it read');
+    const { load } = loader(rows);
+    assert.deepEqual(await cache.getMany([key('a')], load), ['new'], 'but did not keep it');
+  });
+
+  it('stays within its bytes, least recently used out first', async () => {
+    const rows = new Map<string, unknown>([['a', 'x'.repeat(40)], ['b', 'y'.repeat(40)], ['c', 'z'.repeat(40)]]);
+    const { asked, load } = loader(rows);
+    const cache = new ReadCache(100); // two values of 42 + 1 bytes each
+    await cache.getMany([key('a')], load);
+    await cache.getMany([key('b')], load);
+    await cache.getMany([key('a')], load); // a is now the most recent
+    await cache.getMany([key('c')], load); // b goes
+    assert.ok(cache.bytes <= 100);
+    asked.length = 0;
+    await cache.getMany([key('a'), key('b'), key('c')], load);
+    assert.deepEqual(asked, ['b']);
+  });
+
+  it('keeps a global store\'s reads current with what its updater applies (real RocksDB)', async () => {
+    const { dir, cleanup } = await tempStateDir();
+    const store = await GlobalStore.open({ stateDir: dir, appId: 'app', name: 'pins', topic: 'pins-t' });
+    try {
+      const entry = (k: string, v: unknown) => ({ key: structuredKeySerde.serialize(k), value: v === null ? null : jsonValueSerde.serialize(v) });
+      await store.apply([entry('p1', { n: 1 })], [{ partition: 0, offset: '1' }]);
+      assert.deepEqual(await store.view.getMany(['p1', 'p2']), [{ n: 1 }, undefined]);
+      const first = await store.view.get('p1');
+      assert.equal(await store.view.get('p1'), first, 'the same object: read once');
+      await store.apply([entry('p1', { n: 2 }), entry('p2', { n: 3 })], [{ partition: 0, offset: '3' }]);
+      assert.deepEqual(await store.view.getMany(['p1', 'p2']), [{ n: 2 }, { n: 3 }]);
+      await store.apply([entry('p1', null)], [{ partition: 0, offset: '4' }]);
+      assert.equal(await store.view.get('p1'), undefined, 'a tombstone is seen');
+    } finally {
+      await store.close();
+      await cleanup();
+    }
+  });
+});
