@@ -90,3 +90,31 @@ describe('kafkajs static membership (Broker#joinGroup with group_instance_id)', 
     await assert.rejects(Broker.prototype.joinGroup.call(broker, args('orders-7')), /static membership \(group instance id 'orders-7'\) needs v5/);
   });
 });
+
+describe('kafkajs request queue fix (no idle timer loop)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const RequestQueue = require('kafkajs/src/network/requestQueue') as new (options: Record<string, unknown>) => {
+    pending: unknown[]; throttledUntil: number; throttleCheckTimeoutId: NodeJS.Timeout | null; checkPendingRequests(): void; destroy?(): void;
+  };
+  const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+  const queue = () => new RequestQueue({ maxInFlightRequests: null, requestTimeout: 30_000, enforceRequestTimeout: true, clientId: 't', broker: 'b:9092', logger });
+
+  it('arms no timer when nothing is pending (kafkajs re-armed a 1 ms timer forever)', () => {
+    const q = queue();
+    q.checkPendingRequests();
+    assert.equal(q.throttleCheckTimeoutId, null);
+  });
+
+  it('still sends a pending request once a throttle ends', async () => {
+    const q = queue();
+    let sent = false;
+    q.throttledUntil = Date.now() + 30;
+    q.pending.push({ send: () => { sent = true; }, expectResponse: true, correlationId: 1, pendingDuration: 0 });
+    q.checkPendingRequests();
+    assert.equal(sent, false, 'throttled: not yet');
+    assert.notEqual(q.throttleCheckTimeoutId, null, 'a timer for the end of the throttle');
+    for (let i = 0; i < 200 && !sent; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(sent, true);
+    assert.equal(q.throttleCheckTimeoutId, null, 'and none after: nothing is pending');
+  });
+});

@@ -52,6 +52,16 @@ import { KAFKAJS_EXTRA_CODECS } from './kafkajs-codecs';
  * timeout, and a restart with the same id within it gets them back without a rebalance.
  * SyncGroup, Heartbeat and OffsetCommit go without the id: the broker checks a static
  * member's id only when one is given, and the member id identifies it.
+ *
+ * 7. The request queue's idle timer loop (kafkajs issues #1556, #1604, #1704; fix proposed in
+ * PR #1667, never merged). `RequestQueue#scheduleCheckPendingRequests` arms a timer of
+ * `throttledUntil - Date.now()` ms even when nothing is pending; unthrottled that is negative,
+ * so the timer fires at once and arms the next: a 1 ms loop on every broker connection for
+ * the life of the client. A flagship process measured 121,842 timers in 20 idle seconds and
+ * 6% of a core doing nothing (an idle process per process count is what made CPU per event
+ * grow with processes). The replacement arms a timer only for pending requests, at the end of
+ * a throttle or after kafkajs' 10 ms interval; a request pushed later arms it again, and a
+ * fulfilled one checks the queue itself.
  */
 
 /** The parts of a kafkajs message the filter reads. */
@@ -289,9 +299,34 @@ interface GroupInternals {
   readonly assigners?: readonly unknown[];
 }
 
+/** kafkajs' CHECK_PENDING_REQUESTS_INTERVAL (requestQueue/index.js). */
+const CHECK_PENDING_REQUESTS_MS = 10;
+
+/** Replaces RequestQueue#scheduleCheckPendingRequests (item 7); says whether it is in place. */
+function installIdleQueueFix(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const RequestQueue = require('kafkajs/src/network/requestQueue') as { prototype: Record<string | symbol, unknown> };
+  type Queue = { pending: unknown[]; throttledUntil: number; throttleCheckTimeoutId: NodeJS.Timeout | null; checkPendingRequests(): void };
+  const proto = RequestQueue.prototype as { scheduleCheckPendingRequests: (this: Queue) => void; [IDLE_QUEUE_FIX]?: true };
+  if (proto[IDLE_QUEUE_FIX]) return true;
+  proto.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(this: Queue) {
+    if (this.throttleCheckTimeoutId || this.pending.length === 0) return;
+    const untilUnthrottled = this.throttledUntil - Date.now();
+    this.throttleCheckTimeoutId = setTimeout(() => {
+      this.throttleCheckTimeoutId = null;
+      this.checkPendingRequests();
+    }, untilUnthrottled > 0 ? untilUnthrottled : CHECK_PENDING_REQUESTS_MS);
+  };
+  proto[IDLE_QUEUE_FIX] = true;
+  return true;
+}
+
+const IDLE_QUEUE_FIX = Symbol.for('tributary.kafkajs.idleQueueFix');
+
 const installed = install();
 const codecsInstalled = installCodecs();
 const rejoinHookInstalled = installRejoinHook() && installSyncCapture() && installStaticMembership();
+const idleQueueFixInstalled = installIdleQueueFix();
 
 /**
  * Throws when kafkajs was loaded before this module, so its consumers could read aborted
@@ -299,6 +334,7 @@ const rejoinHookInstalled = installRejoinHook() && installSyncCapture() && insta
  */
 export function assertKafkajsPatched(): void {
   if (!rejoinHookInstalled) throw new Error('internal: kafkajs\' ConsumerGroup and Broker lack the rejoin hook, the sync capture or static membership (runtime/kafka/client/kafkajs/kafkajs-patches)');
+  if (!idleQueueFixInstalled) throw new Error('internal: kafkajs\' RequestQueue lacks the idle timer fix of runtime/kafka/client/kafkajs/kafkajs-patches');
   if (!codecsInstalled) throw new Error('internal: kafkajs\' codec table does not hold the snappy, lz4 and zstd codecs of runtime/kafka/client/kafkajs/kafkajs-codecs');
   if (!installed) {
     throw new Error('internal: kafkajs was loaded before runtime/kafka/client/kafkajs/kafkajs-patches, so its read_committed consumers could return records of aborted transactions; import that module first in the entry point');
