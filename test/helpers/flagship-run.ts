@@ -5,6 +5,7 @@
  * Shared by the flagship tests so their set-up is written once.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Schema } from 'avsc';
 import { main } from '../../runtime/cli/main';
@@ -13,6 +14,7 @@ import { HOME_FEED_PARTITIONS } from '../../examples/home-feed/home-feed-partiti
 import { waitForHomeFeedDrained } from '../../examples/home-feed/home-feed-drain';
 import { readAvroTopic } from '../../examples/home-feed/evaluate/avro-topic-reader';
 import { loadHomeFeedSchema } from '../../examples/home-feed/generate/home-feed-schemas';
+import type { EngagementEvent, RecommendationEvent } from '../../examples/home-feed/generate/home-feed-events';
 import { KafkajsClient } from '../../runtime/kafka/client/kafkajs/kafkajs-client';
 import { createLogger } from '../../core/logger';
 import { KAFKA_BROKERS, REGISTRY_URL, createTopics, randomTopic, testKafka } from './services';
@@ -70,6 +72,27 @@ export class FlagshipRun {
 
   async stop(): Promise<void> {
     await Promise.all(this.apps.splice(0).map((app) => app.stop()));
+  }
+
+  /** Stops what still runs and removes the state directory (a test's `after`). */
+  async close(): Promise<void> {
+    await this.stop();
+    fs.rmSync(this.stateDir, { recursive: true, force: true });
+  }
+
+  /**
+   * The whole run, as in production: `processes` processes are up (members of the group)
+   * before the generated stream flows live, so pins are indexed before the engagements that
+   * name them (a task reads its two topics in fetch order, not in event-time order); done when
+   * the group committed every input record and every hop's; then the processes stop and the
+   * recommendations and engagements are read back.
+   */
+  async runToEnd(processes: number, generateArgs: readonly string[], drainMs: number): Promise<{ recommendations: RecommendationEvent[]; engagements: EngagementEvent[] }> {
+    await this.start(processes);
+    await this.generate(generateArgs);
+    await this.drained(drainMs);
+    await this.stop();
+    return { recommendations: await this.read('recommendations', 'recommendation'), engagements: await this.read('engagements', 'engagement') };
   }
 
   /** Every record of a flagship topic, decoded through the registry with the flagship's schema of that name. */

@@ -29,22 +29,11 @@ describe('home-feed flagship on Kafka, 6 partitions (generate → topology → e
   before(async () => {
     await requireKafka();
     await requireRegistry();
-    await flagship.start(1);
-    // Live, as in production: the app is up before events flow, so pins are
-    // indexed before the engagements that name them (a task reads its two
-    // topics in fetch order, not in event-time order).
-    await flagship.generate(['--holdout-file', holdoutFile, '--total', '6000', '--users', '120', '--pins', '200', '--interests', '8', '--seed', '5', '--rate', '200']);
-    // Done when the group has committed every input record and every hop's (pin index, fresh content).
-    await flagship.drained(420_000);
-    await flagship.stop();
-    recommendations = await flagship.read<RecommendationEvent>('recommendations', 'recommendation');
-    engagements = await flagship.read<EngagementEvent>('engagements', 'engagement');
+    ({ recommendations, engagements } = await flagship.runToEnd(1,
+      ['--holdout-file', holdoutFile, '--total', '6000', '--users', '120', '--pins', '200', '--interests', '8', '--seed', '5', '--rate', '200'], 420_000));
   });
 
-  after(async () => {
-    await flagship.stop();
-    fs.rmSync(stateDir, { recursive: true, force: true });
-  });
+  after(() => flagship.close());
 
   it('delivers recommendations, decoded through the registry, for every user with a few positive actions', () => {
     const positives = new Map<string, number>();

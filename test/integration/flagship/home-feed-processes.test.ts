@@ -28,19 +28,11 @@ describe('home-feed flagship on 6 partitions with 2 processes', function () {
   before(async () => {
     await requireKafka();
     await requireRegistry();
-    await flagship.start(2);
-    // Live, as in production: both processes are members before events flow.
-    await flagship.generate(['--holdout-file', holdoutFile, '--total', '4000', '--users', '100', '--pins', '200', '--interests', '8', '--seed', '9', '--rate', '200']);
-    await flagship.drained(300_000);
-    await flagship.stop();
-    recommendations = await flagship.read<RecommendationEvent>('recommendations', 'recommendation');
-    engagements = await flagship.read<EngagementEvent>('engagements', 'engagement');
+    ({ recommendations, engagements } = await flagship.runToEnd(2,
+      ['--holdout-file', holdoutFile, '--total', '4000', '--users', '100', '--pins', '200', '--interests', '8', '--seed', '9', '--rate', '200'], 300_000));
   });
 
-  after(async () => {
-    await flagship.stop();
-    fs.rmSync(stateDir, { recursive: true, force: true });
-  });
+  after(() => flagship.close());
 
   it('reads and writes 6 partitions', async () => {
     const admin = await new KafkajsClient(testKafka()).admin();

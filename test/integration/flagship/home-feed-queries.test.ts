@@ -52,10 +52,7 @@ describe('home-feed flagship: GET /feeds/{userId} and the feed client', function
     assert.ok(newest.size >= 10, `only ${newest.size} users got a recommendation`);
   });
 
-  after(async () => {
-    await flagship.stop();
-    fs.rmSync(stateDir, { recursive: true, force: true });
-  });
+  after(() => flagship.close());
 
   /** The feed of `userId` asked of `base`, following a redirect; polled while the owner's last commit catches up. */
   async function feedVia(base: string, userId: string, version: number): Promise<{ answer: Answer; redirected: boolean }> {
