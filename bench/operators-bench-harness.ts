@@ -39,7 +39,7 @@ export interface CaseResult {
 /** Runs `records` through a fresh instance of the operator on fresh stores; returns throughput. */
 export async function runCase(
   name: string,
-  spec: OperatorSpec<any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+  spec: OperatorSpec,
   options: Record<string, unknown>,
   records: StreamRecord[],
   storeNames: string[],
@@ -51,7 +51,7 @@ export async function runCase(
   return { name, recordsPerSecond: records.length / mid.seconds, microsPerRecord: (mid.seconds * 1e6) / records.length, outputs: mid.outputs };
 }
 
-async function once(spec: OperatorSpec<any>, options: Record<string, unknown>, records: StreamRecord[], storeNames: string[]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function once(spec: OperatorSpec, options: Record<string, unknown>, records: StreamRecord[], storeNames: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ops-'));
   const stores = storeNames.length === 0 ? undefined : await TaskStores.open({
     stateDir: dir, appId: 'bench-ops', taskId: '0_0',

@@ -1,5 +1,5 @@
-import { ConfigError, RecordError } from '../core/errors';
-import type { OperatorSpec } from './operator-spec';
+import { RecordError } from '../core/errors';
+import { defineOperator } from './operator-spec';
 import { intoOption, storeOption } from './internal/common-options';
 import { decayedAdd, durationLabel } from './internal/decay';
 import { optionalAccessor } from './internal/field-path';
@@ -29,7 +29,7 @@ export interface DecayedCounts {
  * Read by key from its store (a table) by `join-stream-table` or `score`;
  * decay a stored total to time t with `total * 2^-((t - updatedAt) / halfLife)`.
  */
-export const aggregateDecayedCount: OperatorSpec = {
+export const aggregateDecayedCount = defineOperator({
   name: 'aggregate-decayed-count',
   summary: 'Per-key exponentially decayed counters, several half-lives (and optionally several names) in one value.',
   stateful: true,
@@ -49,16 +49,14 @@ export const aggregateDecayedCount: OperatorSpec = {
     into: intoOption,
   },
   check(options) {
-    const halfLives = options.halfLives as unknown[];
-    return halfLives.flatMap((h, i) => (typeof h === 'number' && h > 0 ? [] : [{ path: ['halfLives', i], message: 'a half-life must be a positive duration' }]));
+    return options.halfLives.length === 0 ? [{ path: ['halfLives'], message: 'halfLives must name at least one half-life' }] : [];
   },
   create(options, context) {
-    const halfLives = (options.halfLives as number[]).slice();
-    if (halfLives.length === 0 || halfLives.some((h) => !(h > 0))) throw new ConfigError(`step ${context.stepId}: halfLives must be a non-empty list of positive durations`);
+    const halfLives = options.halfLives.slice();
     const labels = halfLives.map(durationLabel);
     const by = optionalAccessor(options.by, 'by', () => 'count', context.stepId);
     const weight = optionalAccessor(options.weight, 'weight', () => 1, context.stepId);
-    return tableAggregate<DecayedCounts>(context, options.store as string, options.into as string | undefined, (state, record) => {
+    return tableAggregate<DecayedCounts>(context, options.store, options.into, (state, record) => {
       const rawName = by(record);
       if (rawName === undefined || rawName === null) throw new RecordError("counter name ('by') is missing", { ...record.source, stepId: context.stepId });
       const name = String(rawName);
@@ -77,4 +75,4 @@ export const aggregateDecayedCount: OperatorSpec = {
       return { state: next };
     });
   },
-};
+});

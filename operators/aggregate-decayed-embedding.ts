@@ -1,5 +1,5 @@
-import { ConfigError, RecordError } from '../core/errors';
-import type { OperatorSpec } from './operator-spec';
+import { RecordError } from '../core/errors';
+import { defineOperator } from './operator-spec';
 import { intoOption, storeOption } from './internal/common-options';
 import { decayFactor, durationLabel } from './internal/decay';
 import { optionalAccessor, recordAccessor } from './internal/field-path';
@@ -28,7 +28,7 @@ export interface DecayedEmbeddingState {
  * {1h:[1,0]}@0   {1h:[0.333,0.667]}@1h
  * ```
  */
-export const aggregateDecayedEmbedding: OperatorSpec = {
+export const aggregateDecayedEmbedding = defineOperator({
   name: 'aggregate-decayed-embedding',
   summary: 'Per-key exponentially decayed weighted average of float vectors, several half-lives in one value.',
   stateful: true,
@@ -48,15 +48,15 @@ export const aggregateDecayedEmbedding: OperatorSpec = {
     weight: { kind: 'expression', description: 'Weight of this record (a number, may be 0); default 1.' },
     into: intoOption,
   },
+  check(options) {
+    return options.halfLives.length === 0 ? [{ path: ['halfLives'], message: 'halfLives must name at least one half-life' }] : [];
+  },
   create(options, context) {
-    const halfLives = options.halfLives as number[];
-    if (!Array.isArray(halfLives) || halfLives.length === 0 || halfLives.some((h) => !(h > 0))) {
-      throw new ConfigError(`step ${context.stepId}: halfLives must be a non-empty list of positive durations`);
-    }
+    const halfLives = options.halfLives;
     const labels = halfLives.map(durationLabel);
     const vector = recordAccessor(options.vector, 'vector', context.stepId);
     const weight = optionalAccessor(options.weight, 'weight', () => 1, context.stepId);
-    return tableAggregate<DecayedEmbeddingState>(context, options.store as string, options.into as string | undefined, (state, record) => {
+    return tableAggregate<DecayedEmbeddingState>(context, options.store, options.into, (state, record) => {
       const where = { ...record.source, stepId: context.stepId };
       const raw = vector(record);
       if (!Array.isArray(raw) && !(raw instanceof Float32Array) && !(raw instanceof Float64Array)) throw new RecordError('vector is not an array of numbers', where);
@@ -82,7 +82,7 @@ export const aggregateDecayedEmbedding: OperatorSpec = {
       return { state: next, result: decayedAverage(next) };
     });
   },
-};
+});
 
 /** The average vectors of a stored state, by half-life label (zeros while the weight is 0). */
 export function decayedAverage(state: DecayedEmbeddingState): Record<string, number[]> {

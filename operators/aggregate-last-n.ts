@@ -1,5 +1,5 @@
-import { ConfigError, RecordError } from '../core/errors';
-import type { OperatorSpec } from './operator-spec';
+import { RecordError } from '../core/errors';
+import { defineOperator } from './operator-spec';
 import { intoOption, storeOption } from './internal/common-options';
 import { itemAccessor, recordAccessor } from './internal/field-path';
 import { tableAggregate } from './internal/table-aggregate';
@@ -30,7 +30,7 @@ export interface LastN {
  * [a]@1          [b,a]@2         [c,b]@3
  * ```
  */
-export const aggregateLastN: OperatorSpec = {
+export const aggregateLastN = defineOperator({
   name: 'aggregate-last-n',
   summary: 'Per-key bounded sequence of the most recent N items with timestamp and attributes.',
   stateful: true,
@@ -55,18 +55,17 @@ export const aggregateLastN: OperatorSpec = {
     into: intoOption,
   },
   check(options) {
-    return Number.isInteger(options.n) && (options.n as number) > 0 ? [] : [{ path: ['n'], message: 'n must be a positive integer' }];
+    return options.n > 0 ? [] : [{ path: ['n'], message: 'n must be a positive integer' }];
   },
   create(options, context) {
-    const n = options.n as number;
-    if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`step ${context.stepId}: n must be a positive integer`);
+    const n = options.n;
     const item = recordAccessor(options.item, 'item', context.stepId);
-    const attributes = ((options.attributes as string[] | undefined) ?? []).map((path) => ({
+    const attributes = options.attributes.map((path) => ({
       name: path.split('.').pop()!, read: itemAccessor(path, 'attributes'),
     }));
-    const maxAge = options.maxAge as number | undefined;
-    const distinct = options.distinct === true;
-    return tableAggregate<LastN>(context, options.store as string, options.into as string | undefined, (state, record) => {
+    const maxAge = options.maxAge;
+    const distinct = options.distinct;
+    return tableAggregate<LastN>(context, options.store, options.into, (state, record) => {
       const value = item(record);
       if (value === undefined) throw new RecordError('item is missing', { ...record.source, stepId: context.stepId });
       const entry: SequenceEntry = {
@@ -87,7 +86,7 @@ export const aggregateLastN: OperatorSpec = {
       return { state: { items: next } };
     });
   },
-};
+});
 
 function sameItem(a: unknown, b: unknown): boolean {
   return a === b || (typeof a === 'object' && JSON.stringify(a) === JSON.stringify(b));

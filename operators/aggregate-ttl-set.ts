@@ -1,5 +1,5 @@
-import { ConfigError, RecordError } from '../core/errors';
-import type { OperatorSpec } from './operator-spec';
+import { RecordError } from '../core/errors';
+import { defineOperator } from './operator-spec';
 import { intoOption, storeOption } from './internal/common-options';
 import { optionalAccessor, recordAccessor } from './internal/field-path';
 import { tableAggregate } from './internal/table-aggregate';
@@ -24,7 +24,7 @@ export interface TtlSet {
  * [a]@0          [a,b]@5         [b,c]@12
  * ```
  */
-export const aggregateTtlSet: OperatorSpec = {
+export const aggregateTtlSet = defineOperator({
   name: 'aggregate-ttl-set',
   summary: 'Per-key set of members that expire a fixed time after they were added (e.g. hidden pins).',
   stateful: true,
@@ -45,12 +45,11 @@ export const aggregateTtlSet: OperatorSpec = {
     into: intoOption,
   },
   create(options, context) {
-    const ttl = options.ttl as number;
-    if (!(ttl > 0)) throw new ConfigError(`step ${context.stepId}: ttl must be a positive duration`);
+    const ttl = options.ttl;
     const member = recordAccessor(options.member, 'member', context.stepId);
     const remove = optionalAccessor(options.remove, 'remove', () => false, context.stepId);
-    const maxSize = options.maxSize as number | undefined;
-    return tableAggregate<TtlSet>(context, options.store as string, options.into as string | undefined, (state, record) => {
+    const maxSize = options.maxSize;
+    return tableAggregate<TtlSet>(context, options.store, options.into, (state, record) => {
       const raw = member(record);
       if (raw === undefined || raw === null) throw new RecordError('member is missing', { ...record.source, stepId: context.stepId });
       const at = record.timestamp;
@@ -73,7 +72,7 @@ export const aggregateTtlSet: OperatorSpec = {
       return { state: next, result: liveMembers(next, at) };
     });
   },
-};
+});
 
 /** Members of a stored set that are still live at time `now`, sorted. */
 export function liveMembers(state: TtlSet | undefined, now: number): string[] {

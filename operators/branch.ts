@@ -1,5 +1,5 @@
 import { RecordError } from '../core/errors';
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { perRecord } from './internal/per-record';
 import { recordExpression } from './record-expression';
 import { passesRecordsOn } from './internal/output-types';
@@ -14,7 +14,7 @@ import { passesRecordsOn } from './internal/output-types';
  * a:click ──────────|     hides: b:hide
  * ```
  */
-export const branch: OperatorSpec = {
+export const branch = defineOperator({
   name: 'branch',
   summary: 'Route each record to the first matching branch (sink or pipeline); the rest continue.',
   example: [
@@ -41,14 +41,14 @@ export const branch: OperatorSpec = {
     },
   },
   check(options) {
-    const branches = (options.branches ?? []) as Array<Record<string, unknown>>;
+    const branches = options.branches;
     const problems = branches.flatMap((b, i) => (b && (b.pipeline === undefined) === (b.sink === undefined)
       ? [{ path: ['branches', i], message: "a branch needs exactly one of 'pipeline' or 'sink'" }] : []));
     if (branches.length === 0) problems.push({ path: ['branches'], message: 'give at least one branch' });
     return problems;
   },
   create(options, context) {
-    const branches = (options.branches as Array<Record<string, unknown>>).map((b, i) => ({
+    const branches = options.branches.map((b, i) => ({
       when: recordExpression(b.when, `branches[${i}].when`, context.stepId),
       target: String(b.pipeline ?? b.sink),
     }));
@@ -66,4 +66,4 @@ export const branch: OperatorSpec = {
       return record;
     });
   },
-};
+});

@@ -1,7 +1,6 @@
-import { ConfigError } from '../core/errors';
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { storeOption, timeOption } from './internal/common-options';
-import { keyedTimerOperator, type Clock } from './internal/keyed-timer-operator';
+import { keyedTimerOperator } from './internal/keyed-timer-operator';
 import { loadRecord, storeRecord, type StoredRecord } from './internal/record-codec';
 import { passesRecordsOn } from './internal/output-types';
 
@@ -23,7 +22,7 @@ interface DebounceState {
  * ────────── b@5 (at 15) ──── c@30 (at 40)
  * ```
  */
-export const debounce: OperatorSpec = {
+export const debounce = defineOperator({
   name: 'debounce',
   summary: 'Per key, emit the latest record once the key has been quiet for an interval.',
   stateful: true,
@@ -41,15 +40,14 @@ export const debounce: OperatorSpec = {
     time: timeOption,
   },
   create(options, context) {
-    const interval = options.interval as number;
-    if (!(interval > 0)) throw new ConfigError(`step ${context.stepId}: interval must be a positive duration`);
-    return keyedTimerOperator<DebounceState>(context, options.store as string, (options.time ?? 'event') as Clock, {
+    const interval = options.interval;
+    return keyedTimerOperator<DebounceState>(context, options.store, options.time, {
       nextTimer: (state) => state.due,
       advance: (state, now) => (state.due <= now ? { state: undefined, out: [loadRecord(state.pending)] } : { state, out: [] }),
       apply: (state, record, now) => {
-        const keepOlder = state !== undefined && state.pending.t > record.timestamp && (options.time ?? 'event') === 'event';
+        const keepOlder = state !== undefined && state.pending.t > record.timestamp && options.time === 'event';
         return { state: { due: now + interval, pending: keepOlder ? state.pending : storeRecord(record) }, out: [] };
       },
     }, interval / 2);
   },
-};
+});

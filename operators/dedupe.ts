@@ -1,8 +1,7 @@
-import { ConfigError } from '../core/errors';
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { storeOption, timeOption } from './internal/common-options';
 import { optionalAccessor } from './internal/field-path';
-import { keyedTimerOperator, type Clock } from './internal/keyed-timer-operator';
+import { keyedTimerOperator } from './internal/keyed-timer-operator';
 import { passesRecordsOn } from './internal/output-types';
 
 /**
@@ -19,7 +18,7 @@ import { passesRecordsOn } from './internal/output-types';
  * e1@0 ──────── e2@5 ─ e1@11 ──|
  * ```
  */
-export const dedupe: OperatorSpec = {
+export const dedupe = defineOperator({
   name: 'dedupe',
   summary: 'Drop records whose id was already seen within a time window.',
   stateful: true,
@@ -38,12 +37,11 @@ export const dedupe: OperatorSpec = {
     time: timeOption,
   },
   create(options, context) {
-    const within = options.within as number;
-    if (!(within > 0)) throw new ConfigError(`step ${context.stepId}: within must be a positive duration`);
+    const within = options.within;
     const id = optionalAccessor(options.id, 'id', (r) => r.key, context.stepId);
-    const clock = (options.time ?? 'event') as Clock;
+    const clock = options.time;
     const timeOf = (t: number) => (clock === 'event' ? t : context.wallClock());
-    return keyedTimerOperator<{ first: number }>(context, options.store as string, clock, {
+    return keyedTimerOperator<{ first: number }>(context, options.store, clock, {
       stateKeyOf: (record) => id(record) ?? null,
       nextTimer: (state) => state.first + within + 1,
       advance: (state, now) => (state.first + within < now ? { state: undefined, out: [] } : { state, out: [] }),
@@ -57,4 +55,4 @@ export const dedupe: OperatorSpec = {
       },
     }, within);
   },
-};
+});

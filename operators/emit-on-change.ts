@@ -1,4 +1,4 @@
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { optionalAccessor } from './internal/field-path';
 import { tableAggregate } from './internal/table-aggregate';
 import { materiallyEqual } from './internal/material-equal';
@@ -18,7 +18,7 @@ import { passesRecordsOn } from './internal/output-types';
  * u:1.0@1 ───────────── u:1.2@3 ──|
  * ```
  */
-export const emitOnChange: OperatorSpec = {
+export const emitOnChange = defineOperator({
   name: 'emit-on-change',
   summary: 'Per key, pass a record only when it differs materially from the last one passed.',
   stateful: true,
@@ -42,11 +42,11 @@ export const emitOnChange: OperatorSpec = {
   create(options, context) {
     const compare = optionalAccessor(options.compare, 'compare', (r) => r.value, context.stepId);
     const rules = {
-      ignore: new Set((options.ignore as string[] | undefined) ?? []),
-      tolerance: (options.tolerance as number | undefined) ?? 0,
-      prefix: options.prefix as number | undefined,
+      ignore: new Set(options.ignore),
+      tolerance: options.tolerance,
+      prefix: options.prefix,
     };
-    const step = tableAggregate<{ last: unknown }>(context, options.store as string, undefined, (state, record) => {
+    const step = tableAggregate<{ last: unknown }>(context, options.store, undefined, (state, record) => {
       const projection = compare(record) ?? null;
       if (state !== undefined && materiallyEqual(state.last, projection, rules)) {
         context.count?.('unchanged_dropped', 1);
@@ -56,4 +56,4 @@ export const emitOnChange: OperatorSpec = {
     });
     return step;
   },
-};
+});

@@ -1,6 +1,6 @@
-import { ConfigError, RecordError } from '../core/errors';
+import { RecordError } from '../core/errors';
 import type { StreamRecord } from '../core/stream-record';
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { batchOperator } from './batch-operator';
 import { derive } from './internal/emit';
 import { optionalAccessor } from './internal/field-path';
@@ -24,7 +24,7 @@ import { passesRecordsOn } from './internal/output-types';
  * @10 ───── @7 ────────────── @12 ──|       ({ts:3} late: 3 < 10 - 5)
  * ```
  */
-export const eventTime: OperatorSpec = {
+export const eventTime = defineOperator({
   name: 'event-time',
   summary: 'Take event time from the record and send records older than the watermark (max seen - bound) to a late output.',
   example: [
@@ -46,12 +46,11 @@ export const eventTime: OperatorSpec = {
     return options.maxOutOfOrder !== undefined && options.store === undefined ? [{ path: ['store'], message: 'maxOutOfOrder needs a store to keep the watermark across restarts' }] : [];
   },
   create(options, context) {
-    const bound = options.maxOutOfOrder as number | undefined;
-    if (bound !== undefined && !(bound >= 0)) throw new ConfigError(`step ${context.stepId}: maxOutOfOrder must not be negative`);
-    if (bound !== undefined && options.store === undefined) throw new ConfigError(`step ${context.stepId}: maxOutOfOrder needs a store`);
-    const store = bound === undefined ? undefined : context.keyValueStore<string, unknown>(options.store as string);
+    const bound = options.maxOutOfOrder;
+    // check() refused maxOutOfOrder without a store, so a bound always has one.
+    const store = bound === undefined || options.store === undefined ? undefined : context.keyValueStore<string, unknown>(options.store);
     const read = optionalAccessor(options.timestamp, 'timestamp', (r) => r.timestamp, context.stepId);
-    const lateTo = options.lateTo as string | undefined;
+    const lateTo = options.lateTo;
     return batchOperator(async (records) => {
       const initial = store ? await loadStreamTime(store) : -Infinity;
       let max = startStreamTime(initial, context);
@@ -76,7 +75,7 @@ export const eventTime: OperatorSpec = {
       return out;
     });
   },
-};
+});
 
 function toEpochMs(raw: unknown, record: StreamRecord, stepId: string): number {
   let t: number = NaN;

@@ -1,5 +1,5 @@
 import { RecordError } from '../core/errors';
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { perRecord } from './internal/per-record';
 import { recordExpression } from './record-expression';
 import { passesRecordsOn } from './internal/output-types';
@@ -14,7 +14,7 @@ import { passesRecordsOn } from './internal/output-types';
  * a:click ────────── c:click ─|
  * ```
  */
-export const filter: OperatorSpec = {
+export const filter = defineOperator({
   name: 'filter',
   summary: 'Keep records for which a CEL expression is true.',
   example: ['- id: only-clicks', '  filter:', '    expression: value.action == "click"'].join('\n'),
@@ -32,4 +32,4 @@ export const filter: OperatorSpec = {
       return keep ? record : undefined;
     });
   },
-};
+});

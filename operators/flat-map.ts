@@ -1,5 +1,5 @@
 import { RecordError } from '../core/errors';
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { derive } from './internal/emit';
 import { perRecord } from './internal/per-record';
 import { recordExpression } from './record-expression';
@@ -15,7 +15,7 @@ import { DYN } from './value-type';
  * a:x a:y ─ b:"" ─|
  * ```
  */
-export const flatMap: OperatorSpec = {
+export const flatMap = defineOperator({
   name: 'flat-map',
   summary: 'Emit one record per element of the list a CEL expression returns.',
   example: ['- id: words', '  flat-map:', '    expression: value.text.split(" ")'].join('\n'),
@@ -38,4 +38,4 @@ export const flatMap: OperatorSpec = {
       return list.map((value) => derive(record, value));
     });
   },
-};
+});

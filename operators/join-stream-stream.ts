@@ -1,6 +1,5 @@
-import { ConfigError } from '../core/errors';
 import type { StreamRecord } from '../core/stream-record';
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { graceOption, lateToOption, storeOption } from './internal/common-options';
 import { derive } from './internal/emit';
 import { joinSideOptions, joinSideProblems, rightSide } from './internal/join-side';
@@ -36,7 +35,7 @@ interface JoinState {
  * ────── {L1,R1}@3 ─────────────────── {L2,null}@20 (mode: left)
  * ```
  */
-export const joinStreamStream: OperatorSpec = {
+export const joinStreamStream = defineOperator({
   name: 'join-stream-stream',
   summary: 'Join two co-partitioned streams on key when their event times are within a window; inner or left.',
   stateful: true,
@@ -59,16 +58,15 @@ export const joinStreamStream: OperatorSpec = {
   },
   check: joinSideProblems,
   create(options, context) {
-    const within = options.within as number;
-    const grace = (options.grace as number | undefined) ?? 0;
-    if (!(within >= 0) || !(grace >= 0)) throw new ConfigError(`step ${context.stepId}: within and grace must not be negative`);
+    const within = options.within;
+    const grace = options.grace;
     const isRight = rightSide(options, context.stepId);
     const left = options.mode === 'left';
-    const lateTo = options.lateTo as string | undefined;
+    const lateTo = options.lateTo;
     const expires = (b: Buffered) => b.r.t + within + grace + 1;
     const pair = (l: StreamRecord, r: StreamRecord | null, from: StreamRecord) =>
       derive(from, { left: l.value, right: r === null ? null : r.value }, { timestamp: Math.max(l.timestamp, r?.timestamp ?? -Infinity) });
-    return keyedTimerOperator<JoinState>(context, options.store as string, 'event', {
+    return keyedTimerOperator<JoinState>(context, options.store, 'event', {
       nextTimer: (state) => Math.min(...state.l.map(expires), ...state.r.map(expires)),
       advance: (state, now) => {
         const out: StreamRecord[] = [];
@@ -103,4 +101,4 @@ export const joinStreamStream: OperatorSpec = {
       },
     });
   },
-};
+});

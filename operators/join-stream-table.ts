@@ -1,5 +1,5 @@
 import type { StreamRecord } from '../core/stream-record';
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { optionalAccessor } from './internal/field-path';
 import { batchOperator } from './batch-operator';
 import { placeResult } from './internal/emit';
@@ -18,7 +18,7 @@ import { withField } from './value-type';
  * e:{pin:p1,pinInfo:{cat:food}}@1 ─ e:{pin:p9,pinInfo:null}@2 (left)
  * ```
  */
-export const joinStreamTable: OperatorSpec = {
+export const joinStreamTable = defineOperator({
   name: 'join-stream-table',
   summary: 'Enrich each record with the value of a table (a store) for its key or a key computed from it; inner or left.',
   stateful: true,
@@ -30,7 +30,7 @@ export const joinStreamTable: OperatorSpec = {
     '    into: pin',
     '    mode: inner',
   ].join('\n'),
-  output: (context) => ({ key: context.input.key, value: withField(context.input.value, String(context.options.into), context.storeValueType(String(context.options.table))) }),
+  output: (context) => ({ key: context.input.key, value: withField(context.input.value, context.options.into, context.storeValueType(context.options.table)) }),
   options: {
     table: { kind: 'store', access: 'read', required: true, description: 'The store to look records up in (read only: may be a global store).' },
     key: { kind: 'expression', description: 'The lookup key; default the record key (co-partitioned). Other keys need a global store.' },
@@ -38,9 +38,9 @@ export const joinStreamTable: OperatorSpec = {
     mode: { kind: 'string', default: 'left', oneOf: ['left', 'inner'], description: "'inner' drops records with no table entry; 'left' keeps them with null." },
   },
   create(options, context) {
-    const table = context.keyValueStore<unknown, unknown>(options.table as string);
+    const table = context.keyValueStore<unknown, unknown>(options.table);
     const key = optionalAccessor(options.key, 'key', (r) => r.key, context.stepId);
-    const into = options.into as string;
+    const into = options.into;
     const inner = options.mode === 'inner';
     return batchOperator(async (records) => {
       const keyed: Array<{ record: StreamRecord; key: unknown }> = [];
@@ -67,4 +67,4 @@ export const joinStreamTable: OperatorSpec = {
       return out;
     });
   },
-};
+});

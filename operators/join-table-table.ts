@@ -1,4 +1,4 @@
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { joinSideOptions, joinSideProblems, rightSide } from './internal/join-side';
 import { tableAggregate } from './internal/table-aggregate';
 import { joinedSides } from './internal/output-types';
@@ -22,7 +22,7 @@ interface Sides {
  * ─────── {a,x}@2 ───────── null@3
  * ```
  */
-export const joinTableTable: OperatorSpec = {
+export const joinTableTable = defineOperator({
   name: 'join-table-table',
   summary: 'Join two tables on key: every update emits the new inner, left or outer result (null when it disappears).',
   stateful: true,
@@ -42,14 +42,14 @@ export const joinTableTable: OperatorSpec = {
   check: joinSideProblems,
   create(options, context) {
     const isRight = rightSide(options, context.stepId);
-    const mode = (options.mode ?? 'inner') as 'inner' | 'left' | 'outer';
+    const mode = options.mode;
     const joined = (s: Sides | undefined): unknown => {
       const l = s?.l;
       const r = s?.r;
       const ok = mode === 'inner' ? l !== undefined && r !== undefined : mode === 'left' ? l !== undefined : l !== undefined || r !== undefined;
       return ok ? { left: l ?? null, right: r ?? null } : undefined;
     };
-    return tableAggregate<Sides>(context, options.store as string, undefined, (state, record) => {
+    return tableAggregate<Sides>(context, options.store, undefined, (state, record) => {
       const value = record.value === null || record.value === undefined ? undefined : record.value;
       const next: Sides = isRight(record) ? { l: state?.l, r: value } : { l: value, r: state?.r };
       const before = joined(state);
@@ -59,4 +59,4 @@ export const joinTableTable: OperatorSpec = {
       return { state: stored, result: after };
     });
   },
-};
+});

@@ -1,5 +1,5 @@
 import { RecordError } from '../core/errors';
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { derive } from './internal/emit';
 import { perRecord } from './internal/per-record';
 import { recordExpression } from './record-expression';
@@ -15,7 +15,7 @@ import { recordExpression } from './record-expression';
  * a:{user:u1,n:1} ─|
  * ```
  */
-export const map: OperatorSpec = {
+export const map = defineOperator({
   name: 'map',
   summary: 'Compute a new value (and optionally timestamp) per record with CEL.',
   example: ['- id: to-view', '  map:', "    value: '{\"user\": value.userId, \"pin\": value.pinId}'"].join('\n'),
@@ -41,4 +41,4 @@ export const map: OperatorSpec = {
       return derive(record, next, { timestamp: ts });
     });
   },
-};
+});

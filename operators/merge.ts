@@ -1,4 +1,4 @@
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { passesRecordsOn } from './internal/output-types';
 
 /**
@@ -11,7 +11,7 @@ import { passesRecordsOn } from './internal/output-types';
  *       a ─ b ─ c ─|   (order between inputs is arrival order)
  * ```
  */
-export const merge: OperatorSpec = {
+export const merge = defineOperator({
   name: 'merge',
   summary: 'Merge the records of other pipelines into this pipeline at this step.',
   example: ['- id: all-events', '  merge:', '    pipelines: [clicks, saves]'].join('\n'),
@@ -25,4 +25,4 @@ export const merge: OperatorSpec = {
   create() {
     return (source) => source;
   },
-};
+});

@@ -3,6 +3,7 @@ import type { StreamRecord } from '../core/stream-record';
 import type { KeyValueStore } from '../core/key-value-store';
 import type { ScoringService } from '../core/scoring/scoring-service';
 import type { OutputDeclaration, OutputTypeContext, RecordTypes } from './value-type';
+import type { RecordExpression } from './record-expression';
 
 /**
  * The declared options of an operator: one spec drives validation (with
@@ -91,16 +92,67 @@ export interface OperatorContext {
   count?(counter: string, amount?: number): void;
 }
 
-/** Resolved options: kinds applied, defaults filled, durations in milliseconds. */
+/** Resolved options: kinds applied, defaults filled, durations in milliseconds (any operator's, untyped). */
 export type ResolvedOptions = Readonly<Record<string, unknown>>;
 
-export interface OperatorSpec<O extends ResolvedOptions = ResolvedOptions> {
+/** The option specs of an operator, by option name. */
+export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
+
+/**
+ * An `expression` option as `create` gets it: compiled by the runtime (task-pipeline compiles
+ * every expression option once), or the CEL text where a caller such as a unit test passes
+ * options directly. `recordAccessor` (internal/field-path.ts) takes either.
+ */
+export type ExpressionOption = string | RecordExpression;
+
+/**
+ * The TypeScript type of one option's checked value, read from its spec: what the topology
+ * checker (topology/internal/spec-checker.ts `checkNode`) returns for it. Strings with `oneOf`
+ * are the union of their values; durations are milliseconds; `E` is what an expression is.
+ */
+export type OptionValue<S, E = ExpressionOption> =
+  S extends { readonly kind: 'string'; readonly oneOf: ReadonlyArray<infer L> } ? L
+    : S extends { readonly kind: 'string' | 'store' | 'sink' | 'pipeline' | 'module' } ? string
+      : S extends { readonly kind: 'number' | 'integer' | 'duration' } ? number
+        : S extends { readonly kind: 'boolean' } ? boolean
+          : S extends { readonly kind: 'expression' } ? E
+            : S extends { readonly kind: 'list'; readonly items: infer I } ? ReadonlyArray<OptionValue<I, E>>
+              : S extends { readonly kind: 'list' } ? readonly unknown[]
+                : S extends { readonly kind: 'object'; readonly fields: infer F extends OptionSpecs } ? OptionValues<F, E>
+                  : S extends { readonly kind: 'object' } ? Readonly<Record<string, unknown>>
+                    : unknown;
+
+/** Whether a checked option always has a value: it is required (validate reports it missing) or has a default. */
+type AlwaysSet<S> = S extends { readonly required: true } ? true : S extends { readonly default: NonNullable<unknown> } ? true : false;
+
+/**
+ * The options of a step as validate resolved them, typed from the operator's option specs:
+ * required and defaulted options are present, the others optional. Validate checks every kind
+ * and reference before any operator is created, so operators read these without casts or checks.
+ */
+export type OptionValues<S extends OptionSpecs, E = ExpressionOption> = {
+  readonly [K in keyof S as AlwaysSet<S[K]> extends true ? K : never]: OptionValue<S[K], E>;
+} & {
+  readonly [K in keyof S as AlwaysSet<S[K]> extends true ? never : K]?: OptionValue<S[K], E>;
+};
+
+/** Options as `check` and `output` see them: checked, expressions still their CEL text. */
+export type CheckedOptions<S extends OptionSpecs> = OptionValues<S, string>;
+
+/**
+ * An operator's output-type function. Written as a method's type so that it is bivariant in its
+ * options, as `check` and `create` are: an operator with typed options is then an
+ * `OperatorSpec` (the registry's and the resolver's type) without a cast.
+ */
+type OutputFunction<S extends OptionSpecs> = { typed(context: OutputTypeContext<CheckedOptions<S>>): RecordTypes }['typed'];
+
+export interface OperatorSpec<S extends OptionSpecs = OptionSpecs> {
   readonly name: string;
   /** One line for `tributary docs` and `describe`. */
   readonly summary: string;
   /** A YAML snippet of one step using this operator. */
   readonly example: string;
-  readonly options: Readonly<Record<string, OptionSpec>>;
+  readonly options: S;
   /** Reads or writes a store keyed by the record key (a key change before it needs a repartition). */
   readonly stateful?: boolean;
   /** Changes the record key (marks a repartition when a stateful step follows). */
@@ -115,7 +167,18 @@ export interface OperatorSpec<O extends ResolvedOptions = ResolvedOptions> {
    * values on, `{ value: <Avro schema> }` for one that emits new ones);
    * built-ins compute it from their options and input types.
    */
-  readonly output?: OutputDeclaration | ((context: OutputTypeContext<O>) => RecordTypes);
-  check?(options: O): OptionProblem[];
-  create(options: O, context: OperatorContext): OperatorFunction<StreamRecord, StreamRecord>;
+  readonly output?: OutputDeclaration | OutputFunction<S>;
+  /** Checks beyond each option's kind (relations between options, value ranges); runs once, at validate. */
+  check?(options: CheckedOptions<S>): OptionProblem[];
+  create(options: OptionValues<S>, context: OperatorContext): OperatorFunction<StreamRecord, StreamRecord>;
+}
+
+/**
+ * Declares an operator with its options typed from their specs: `create(options)` gets
+ * `{ store: string; size: number; ... }` as validate resolved them, with no casts. Only a type
+ * helper (it returns `spec`): a plain JavaScript module exporting `spec = { name, options,
+ * create }` is an operator too, and its options are the same values at run time.
+ */
+export function defineOperator<const S extends OptionSpecs>(spec: OperatorSpec<S>): OperatorSpec<S> {
+  return spec;
 }

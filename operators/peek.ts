@@ -1,4 +1,4 @@
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { perRecord } from './internal/per-record';
 import { recordExpression } from './record-expression';
 import { passesRecordsOn } from './internal/output-types';
@@ -15,7 +15,7 @@ export const peekOutput: { write(line: string): void } = { write: (line) => { pr
  * a ─ b ─ c ─|   (each also written to stderr)
  * ```
  */
-export const peek: OperatorSpec = {
+export const peek = defineOperator({
   name: 'peek',
   summary: 'Log records (JSON lines on stderr) and pass them on unchanged.',
   example: ['- id: debug', '  peek:', '    label: after-filter', '    expression: value.pinId'].join('\n'),
@@ -26,12 +26,12 @@ export const peek: OperatorSpec = {
     every: { kind: 'integer', default: 1, description: 'Print one record in this many.' },
   },
   check(options) {
-    return typeof options.every === 'number' && options.every < 1 ? [{ path: ['every'], message: 'every must be at least 1' }] : [];
+    return options.every < 1 ? [{ path: ['every'], message: 'every must be at least 1' }] : [];
   },
   create(options, context) {
     const what = options.expression === undefined ? undefined : recordExpression(options.expression, 'expression', context.stepId);
-    const label = typeof options.label === 'string' ? options.label : context.stepId;
-    const every = (options.every as number | undefined) ?? 1;
+    const label = options.label ?? context.stepId;
+    const every = options.every;
     let seen = 0;
     return perRecord(context, (record) => {
       if (seen++ % every === 0) {
@@ -41,4 +41,4 @@ export const peek: OperatorSpec = {
       return record;
     });
   },
-};
+});

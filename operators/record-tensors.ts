@@ -1,25 +1,6 @@
 import type { ManifestTensor, ModelManifest } from '../core/scoring/model-manifest';
 import type { TensorData } from '../core/scoring/scoring-service';
 
-/** Reads a value out of a plain object by a dotted path where `[]` maps over a list: `candidates[].embedding`. */
-export type ValuePath = (root: unknown) => unknown;
-
-/** Compiles a dotted path with `[]` steps (see {@link ValuePath}). */
-export function compileValuePath(path: string): ValuePath {
-  const steps = path.split('.').filter((s) => s.length > 0);
-  const walk = (value: unknown, i: number): unknown => {
-    if (i === steps.length || value === null || value === undefined) return value;
-    const step = steps[i];
-    if (step.endsWith('[]')) {
-      const list = step === '[]' ? value : (value as Record<string, unknown>)[step.slice(0, -2)];
-      if (!Array.isArray(list)) return undefined;
-      return list.map((item) => walk(item, i + 1));
-    }
-    return walk((value as Record<string, unknown>)[step], i + 1);
-  };
-  return (root) => walk(root, 0);
-}
-
 /**
  * Builds the tensors of one request from plain values (numbers, nested or
  * flat lists, typed arrays), following the manifest: an input that leads with

@@ -39,8 +39,7 @@ import { to } from './to';
  * Every built-in operator, by name. The list is explicit (no registration by
  * import side effects): add an operator's spec here when you add its file.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const builtinOperators: ReadonlyArray<OperatorSpec<any>> = [
+export const builtinOperators: ReadonlyArray<OperatorSpec> = [
   filter, map, flatMap, selectKey, peek, branch, merge, to,
   score,
   aggregateCount, aggregateSum, aggregateMin, aggregateMax, aggregateAverage, aggregateReduce, aggregateCustom, aggregateDistinctCount,

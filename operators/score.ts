@@ -1,9 +1,10 @@
 import * as path from 'node:path';
 import { ConfigError, RecordError } from '../core/errors';
 import type { StreamRecord } from '../core/stream-record';
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { loadModelManifest } from '../core/scoring/model-manifest';
-import { buildRequestTensors, compileValuePath, headScores, type ValuePath } from './record-tensors';
+import { buildRequestTensors, headScores } from './record-tensors';
+import { compileFieldPath, type FieldPath } from '../core/field-path';
 import { ScoreRequestError } from '../core/scoring/scoring-errors';
 import { batchOperator } from './batch-operator';
 import { placeResult } from './internal/emit';
@@ -13,7 +14,7 @@ import { listOf, placed } from './internal/output-types';
 interface Lookup {
   readonly name: string;
   readonly store: string;
-  readonly keys: ValuePath;
+  readonly keys: FieldPath;
   readonly default: unknown;
 }
 
@@ -29,7 +30,7 @@ interface Lookup {
  * a:{candidates:[c1,c2],…, scores:{modelVersion:'1', save:[.9,.1], …, utility:[2.7,.2]}} ─|
  * ```
  */
-export const score: OperatorSpec = {
+export const score = defineOperator({
   name: 'score',
   summary: 'Score each record with an ONNX model through the batched scoring pool; attach per-head scores and utility.',
   example: [
@@ -70,9 +71,9 @@ export const score: OperatorSpec = {
   },
   create(options, context) {
     if (!context.scoring) throw new ConfigError(`step '${context.stepId}': score needs a scoring pool, and this run has none configured`);
-    const loaded = loadModelManifest(path.resolve(String(options.model)));
+    const loaded = loadModelManifest(path.resolve(options.model));
     const manifest = loaded.manifest;
-    const mapping = options.inputs as Record<string, string>;
+    const mapping = options.inputs;
     const required = manifest.inputs.map((i) => i.name).filter((n) => n !== manifest.batching.groupIndex);
     const missing = required.filter((n) => mapping[n] === undefined);
     const unknown = Object.keys(mapping).filter((n) => !manifest.inputs.some((i) => i.name === n));
@@ -80,11 +81,12 @@ export const score: OperatorSpec = {
       throw new ConfigError(`step '${context.stepId}': inputs of model '${manifest.name}' (${loaded.manifestPath})`
         + `${missing.length ? ` are missing ${missing.join(', ')}` : ''}${unknown.length ? `${missing.length ? ';' : ''} do not include ${unknown.join(', ')}` : ''}`);
     }
-    const paths = Object.entries(mapping).map(([name, p]) => [name, compileValuePath(p)] as const);
-    const lookups: Lookup[] = ((options.lookups ?? []) as Array<Record<string, unknown>>).map((l) => ({
-      name: String(l.name), store: String(l.store), keys: compileValuePath(String(l.keys)), default: l.default,
+    // check() made every input a path (a string).
+    const paths = Object.entries(mapping).map(([name, p]) => [name, compileFieldPath(String(p))] as const);
+    const lookups: Lookup[] = (options.lookups ?? []).map((l) => ({
+      name: l.name, store: l.store, keys: compileFieldPath(l.keys), default: l.default,
     }));
-    const into = String(options.into ?? 'scores');
+    const into = options.into;
     const scoring = context.scoring;
     const fail = (record: StreamRecord, err: unknown): void => {
       context.recordFailed(record, err instanceof RecordError ? err : new RecordError(`score step '${context.stepId}': ${(err as Error).message}`, { ...record.source, stepId: context.stepId }, { cause: err }));
@@ -131,4 +133,4 @@ export const score: OperatorSpec = {
       return out;
     });
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { derive } from './internal/emit';
 import { perRecord } from './internal/per-record';
 import { recordExpression } from './record-expression';
@@ -14,7 +14,7 @@ import { recordExpression } from './record-expression';
  * p1:{pinId:p1} ─|
  * ```
  */
-export const selectKey: OperatorSpec = {
+export const selectKey = defineOperator({
   name: 'select-key',
   summary: 'Set the record key from a CEL expression (a stateful step after it gets a repartition topic).',
   changesKey: true,
@@ -27,4 +27,4 @@ export const selectKey: OperatorSpec = {
     const key = recordExpression(options.expression, 'expression', context.stepId);
     return perRecord(context, (record) => derive(record, record.value, { key: key(record) }));
   },
-};
+});

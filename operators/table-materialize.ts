@@ -1,4 +1,4 @@
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { optionalAccessor } from './internal/field-path';
 import { batchOperator } from './batch-operator';
 import { passesRecordsOn } from './internal/output-types';
@@ -15,7 +15,7 @@ import { passesRecordsOn } from './internal/output-types';
  * p:{cat:x}@1 ── p:null@2 ──|      store after: {} (p deleted)
  * ```
  */
-export const tableMaterialize: OperatorSpec = {
+export const tableMaterialize = defineOperator({
   name: 'table-materialize',
   summary: 'Upsert each record into a store by key (null deletes) and pass it on: fills the tables joins read.',
   stateful: true,
@@ -30,7 +30,7 @@ export const tableMaterialize: OperatorSpec = {
     value: { kind: 'expression', description: 'What to store for the key; default the record value.' },
   },
   create(options, context) {
-    const store = context.keyValueStore<unknown, unknown>(options.store as string);
+    const store = context.keyValueStore<unknown, unknown>(options.store);
     const value = optionalAccessor(options.value, 'value', (r) => r.value, context.stepId);
     return batchOperator(async (records) => {
       const passed = [];
@@ -49,4 +49,4 @@ export const tableMaterialize: OperatorSpec = {
       return passed;
     });
   },
-};
+});

@@ -1,7 +1,6 @@
-import { ConfigError } from '../core/errors';
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { storeOption, timeOption } from './internal/common-options';
-import { keyedTimerOperator, type Clock } from './internal/keyed-timer-operator';
+import { keyedTimerOperator } from './internal/keyed-timer-operator';
 import { loadRecord, storeRecord, type StoredRecord } from './internal/record-codec';
 import { passesRecordsOn } from './internal/output-types';
 
@@ -25,7 +24,7 @@ interface ThrottleState {
  * a@0 ──────────── c (at 10) ─ d@25 ──── e (at 35)
  * ```
  */
-export const throttle: OperatorSpec = {
+export const throttle = defineOperator({
   name: 'throttle',
   summary: 'Per key, emit at most one record per interval, with a final emit of the latest held record when the interval ends.',
   stateful: true,
@@ -42,9 +41,8 @@ export const throttle: OperatorSpec = {
     time: timeOption,
   },
   create(options, context) {
-    const interval = options.interval as number;
-    if (!(interval > 0)) throw new ConfigError(`step ${context.stepId}: interval must be a positive duration`);
-    return keyedTimerOperator<ThrottleState>(context, options.store as string, (options.time ?? 'event') as Clock, {
+    const interval = options.interval;
+    return keyedTimerOperator<ThrottleState>(context, options.store, options.time, {
       nextTimer: (state) => state.until,
       advance: (state, now) => {
         if (state.until > now) return { state, out: [] };
@@ -59,4 +57,4 @@ export const throttle: OperatorSpec = {
       },
     }, interval / 2);
   },
-};
+});

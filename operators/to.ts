@@ -1,4 +1,4 @@
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { perRecord } from './internal/per-record';
 import { passesRecordsOn } from './internal/output-types';
 
@@ -12,7 +12,7 @@ import { passesRecordsOn } from './internal/output-types';
  * a ─ b ─|   audit: a b
  * ```
  */
-export const to: OperatorSpec = {
+export const to = defineOperator({
   name: 'to',
   summary: 'Write a copy of each record to a sink and pass it on.',
   example: ['- id: audit-copy', '  to:', '    sink: audit'].join('\n'),
@@ -21,10 +21,10 @@ export const to: OperatorSpec = {
     sink: { kind: 'sink', required: true, description: 'Sink that receives a copy of every record.' },
   },
   create(options, context) {
-    const sink = String(options.sink);
+    const sink = options.sink;
     return perRecord(context, (record) => {
       context.sideOutput(sink, record);
       return record;
     });
   },
-};
+});

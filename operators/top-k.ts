@@ -1,5 +1,5 @@
-import { ConfigError, RecordError } from '../core/errors';
-import type { OperatorSpec } from './operator-spec';
+import { RecordError } from '../core/errors';
+import { defineOperator } from './operator-spec';
 import { intoOption } from './internal/common-options';
 import { itemAccessor, recordAccessor } from './internal/field-path';
 import { placeResult } from './internal/emit';
@@ -32,7 +32,7 @@ export interface RankedItem {
  * u:[{id:b,s:3},{id:c,s:2}]@1 ──|
  * ```
  */
-export const topK: OperatorSpec = {
+export const topK = defineOperator({
   name: 'top-k',
   summary: 'The K best items by score: over a list in each record, or per key over a stream of (item, score).',
   // The stateful form keeps per-key rankings, so a key change before it needs a repartition.
@@ -67,7 +67,7 @@ export const topK: OperatorSpec = {
   },
   check(options) {
     const problems = [];
-    if (!Number.isInteger(options.k) || (options.k as number) <= 0) problems.push({ path: ['k'], message: 'k must be a positive integer' });
+    if (options.k <= 0) problems.push({ path: ['k'], message: 'k must be a positive integer' });
     if ((options.items === undefined) === (options.item === undefined)) problems.push({ path: [], message: 'set exactly one of items (list form) or item (stateful form)' });
     if (options.item !== undefined && options.store === undefined) problems.push({ path: ['store'], message: 'the stateful form (item) needs a store' });
     if (options.item !== undefined && options.score === undefined) problems.push({ path: ['score'], message: 'the stateful form (item) needs score' });
@@ -75,15 +75,13 @@ export const topK: OperatorSpec = {
     return problems;
   },
   create(options, context) {
-    const k = options.k as number;
-    const problems = topK.check!(options);
-    if (problems.length > 0) throw new ConfigError(`step ${context.stepId}: ${problems.map((p) => p.message).join('; ')}`);
-    const into = options.into as string | undefined;
+    const k = options.k;
+    const into = options.into;
     if (options.items !== undefined) {
       const items = recordAccessor(options.items, 'items', context.stepId);
       const score = itemAccessor(options.itemScore, 'itemScore');
       const group = options.groupBy === undefined ? undefined : itemAccessor(options.groupBy, 'groupBy');
-      const maxPerGroup = (options.maxPerGroup as number | undefined) ?? Infinity;
+      const maxPerGroup = options.maxPerGroup ?? Infinity;
       return batchOperator(async (records) => {
         const out = [];
         for (const record of records) {
@@ -100,7 +98,8 @@ export const topK: OperatorSpec = {
     }
     const item = recordAccessor(options.item, 'item', context.stepId);
     const score = recordAccessor(options.score, 'score', context.stepId);
-    return tableAggregate<{ items: RankedItem[] }>(context, options.store as string, into, (state, record) => {
+    // The stateful form: check() refused it without a store.
+    return tableAggregate<{ items: RankedItem[] }>(context, options.store!, into, (state, record) => {
       const id = item(record);
       if (id === undefined) throw new RecordError('item is missing', { ...record.source, stepId: context.stepId });
       const s = score(record);
@@ -110,7 +109,7 @@ export const topK: OperatorSpec = {
       return { state: next.length === 0 ? undefined : { items: next }, result: next };
     });
   },
-};
+});
 
 function insertRanked(items: RankedItem[], entry: RankedItem): RankedItem[] {
   const at = items.findIndex((e) => e.score < entry.score);

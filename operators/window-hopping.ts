@@ -1,4 +1,4 @@
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { aggregateOption } from './internal/aggregators';
 import { emitOption, graceOption, lateToOption, storeOption } from './internal/common-options';
 import { fixedWindows } from './internal/window-fixed';
@@ -15,7 +15,7 @@ import { windowOutput } from './internal/output-types';
  * {[0,10)}:1 {[5,15)}:1 ───── {[5,15)}:2 {[10,20)}:1
  * ```
  */
-export const windowHopping: OperatorSpec = {
+export const windowHopping = defineOperator({
   name: 'window-hopping',
   summary: 'Hopping (overlapping) event-time windows with an aggregate per key and window.',
   stateful: true,
@@ -40,9 +40,9 @@ export const windowHopping: OperatorSpec = {
     lateTo: lateToOption,
   },
   check(options) {
-    return (options.advance as number) > (options.size as number) ? [{ path: ['advance'], message: 'advance must not exceed size' }] : [];
+    return options.advance > options.size ? [{ path: ['advance'], message: 'advance must not exceed size' }] : [];
   },
   create(options, context) {
-    return fixedWindows(options, context, options.size as number, options.advance as number);
+    return fixedWindows(options, context, options.size, options.advance);
   },
-};
+});

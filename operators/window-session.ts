@@ -1,7 +1,7 @@
 import { ConfigError } from '../core/errors';
 import type { StreamRecord } from '../core/stream-record';
-import type { OperatorSpec } from './operator-spec';
-import { aggregateOption, makeAggregator, type AggregateSettings } from './internal/aggregators';
+import { defineOperator } from './operator-spec';
+import { aggregateOption, makeAggregator } from './internal/aggregators';
 import { emitOption, graceOption, lateToOption, storeOption } from './internal/common-options';
 import { keyedTimerOperator } from './internal/keyed-timer-operator';
 import { routeLate } from './internal/late-records';
@@ -30,7 +30,7 @@ interface Session {
  * ───────────────── {u,[0,5]}:2 ─ {u,[20,20]}:1
  * ```
  */
-export const windowSession: OperatorSpec = {
+export const windowSession = defineOperator({
   name: 'window-session',
   summary: 'Session windows over event time (activity separated by an inactivity gap), with an aggregate per key and session.',
   stateful: true,
@@ -52,16 +52,15 @@ export const windowSession: OperatorSpec = {
     lateTo: lateToOption,
   },
   create(options, context) {
-    const gap = options.gap as number;
-    const grace = (options.grace as number | undefined) ?? 0;
-    if (!(gap > 0) || !(grace >= 0)) throw new ConfigError(`step ${context.stepId}: gap must be positive and grace not negative`);
-    const agg = makeAggregator(options.aggregate as AggregateSettings, context.stepId);
+    const gap = options.gap;
+    const grace = options.grace;
+    const agg = makeAggregator(options.aggregate, context.stepId);
     if (!agg.merge) throw new ConfigError(`step ${context.stepId}: session windows merge accumulators; the aggregate module must export merge(a, b)`);
     const merge = agg.merge;
-    const final = (options.emit ?? 'final') === 'final';
-    const lateTo = options.lateTo as string | undefined;
+    const final = options.emit === 'final';
+    const lateTo = options.lateTo;
     const closeAt = (s: Session) => s.e + gap + grace + 1;
-    return keyedTimerOperator<{ sessions: Session[] }>(context, options.store as string, 'event', {
+    return keyedTimerOperator<{ sessions: Session[] }>(context, options.store, 'event', {
       nextTimer: (state) => Math.min(...state.sessions.map(closeAt)),
       advance: (state, now, key) => {
         const closed = state.sessions.filter((s) => closeAt(s) <= now);
@@ -92,4 +91,4 @@ export const windowSession: OperatorSpec = {
       },
     });
   },
-};
+});

@@ -1,7 +1,7 @@
 import { ConfigError } from '../core/errors';
 import type { StreamRecord } from '../core/stream-record';
-import type { OperatorSpec } from './operator-spec';
-import { aggregateOption, makeAggregator, type AggregateSettings } from './internal/aggregators';
+import { defineOperator } from './operator-spec';
+import { aggregateOption, makeAggregator } from './internal/aggregators';
 import { emitOption, graceOption, lateToOption, storeOption } from './internal/common-options';
 import { keyedTimerOperator } from './internal/keyed-timer-operator';
 import { routeLate } from './internal/late-records';
@@ -30,7 +30,7 @@ interface SlidingState {
  * [-10,0]:1 [-2,8]:2  [5,15]:2
  * ```
  */
-export const windowSliding: OperatorSpec = {
+export const windowSliding = defineOperator({
   name: 'window-sliding',
   summary: 'Sliding event-time windows: per record, the aggregate over the key\'s records in the preceding span.',
   stateful: true,
@@ -53,19 +53,18 @@ export const windowSliding: OperatorSpec = {
     lateTo: lateToOption,
   },
   create(options, context) {
-    const size = options.size as number;
-    const grace = (options.grace as number | undefined) ?? 0;
-    if (!(size > 0) || !(grace >= 0)) throw new ConfigError(`step ${context.stepId}: size must be positive and grace not negative`);
-    const agg = makeAggregator(options.aggregate as AggregateSettings, context.stepId);
+    const size = options.size;
+    const grace = options.grace;
+    const agg = makeAggregator(options.aggregate, context.stepId);
     if (!agg.merge) throw new ConfigError(`step ${context.stepId}: sliding windows combine per-record accumulators; the aggregate module must export merge(a, b)`);
     const merge = agg.merge;
-    const final = (options.emit ?? 'final') === 'final';
-    const lateTo = options.lateTo as string | undefined;
+    const final = options.emit === 'final';
+    const lateTo = options.lateTo;
     const windowAt = (ev: SlidingState['ev'], end: number) =>
       ev.filter((e) => e.t >= end - size && e.t <= end).reduce((acc, e) => merge(acc, e.a), agg.init());
     const result = (key: unknown, ev: SlidingState['ev'], end: number, from?: StreamRecord) =>
       windowResult(key, end - size, end, agg.result(windowAt(ev, end)), end, from);
-    return keyedTimerOperator<SlidingState>(context, options.store as string, 'event', {
+    return keyedTimerOperator<SlidingState>(context, options.store, 'event', {
       nextTimer: (state) => Math.min(...state.pend.map((e) => e + grace + 1), ...state.ev.map((e) => e.t + size + grace + 1)),
       advance: (state, now, key) => {
         const due = state.pend.filter((e) => e + grace < now);
@@ -88,4 +87,4 @@ export const windowSliding: OperatorSpec = {
       },
     });
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { OperatorSpec } from './operator-spec';
+import { defineOperator } from './operator-spec';
 import { aggregateOption } from './internal/aggregators';
 import { emitOption, graceOption, lateToOption, storeOption } from './internal/common-options';
 import { fixedWindows } from './internal/window-fixed';
@@ -17,7 +17,7 @@ import { windowOutput } from './internal/output-types';
  * ──────────────────────── {u,[0,10)}:2 ─ {u,[10,20)}:1 (d late)
  * ```
  */
-export const windowTumbling: OperatorSpec = {
+export const windowTumbling = defineOperator({
   name: 'window-tumbling',
   summary: 'Tumbling event-time windows with an aggregate per key and window; emit on close or on every update.',
   stateful: true,
@@ -42,6 +42,6 @@ export const windowTumbling: OperatorSpec = {
     lateTo: lateToOption,
   },
   create(options, context) {
-    return fixedWindows(options, context, options.size as number, options.size as number);
+    return fixedWindows(options, context, options.size, options.size);
   },
-};
+});

@@ -129,8 +129,8 @@ export const topologySpec: DocSpec = {
           timestamp: {
             kind: 'object', description: 'where event time comes from (default: the Kafka record timestamp)',
             fields: {
-              field: { kind: 'string', description: 'a top-level field of the value holding epoch ms' },
-              expression: { kind: 'expression', description: 'a CEL expression giving epoch ms' },
+              field: { kind: 'string', description: 'a dotted path in the value (e.g. meta.ts) holding epoch ms (a number or numeric string) or an ISO-8601 string' },
+              expression: { kind: 'expression', description: 'a CEL expression giving epoch ms, an ISO-8601 string or a timestamp' },
             },
           },
           offsetReset: { kind: 'string', oneOf: ['earliest', 'latest'], default: 'earliest', description: 'where a new group starts' },

@@ -26,7 +26,7 @@ export const aggregateFunctions = ['count', 'sum', 'min', 'max', 'average', 'red
 export type AggregateFunction = typeof aggregateFunctions[number];
 
 /** The `aggregate` option of window operators. */
-export const aggregateOption: OptionSpec = {
+export const aggregateOption = {
   kind: 'object',
   required: true,
   description: 'What to compute per window.',
@@ -36,9 +36,13 @@ export const aggregateOption: OptionSpec = {
     module: { kind: 'module', description: "reduce: a module exporting reduce(a, b) (or a default function); aggregate: one exporting init(), add(acc, value, record), optional merge(a, b) and result(acc)." },
     precision: { kind: 'integer', default: 12, description: 'distinct-count: HyperLogLog precision p (2^p registers; relative error about 1.04/sqrt(2^p)).' },
   },
-};
+} as const satisfies OptionSpec;
 
-/** Settings of one aggregation, as resolved options give them. */
+/**
+ * Settings of one aggregation, as resolved options give them (an `aggregate` option's value or a
+ * rolling aggregate's options). `field` is an expression option; `module` is a module path, or
+ * the module itself where a caller (a test, an embedding program) passes one in process.
+ */
 export interface AggregateSettings {
   readonly fn: AggregateFunction;
   readonly field?: unknown;

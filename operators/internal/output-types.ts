@@ -48,8 +48,9 @@ export function windowedKey(key: StaticType): StaticType {
 }
 
 /** A window step's output: the windowed key and the aggregate's result. */
-export function windowOutput(context: OutputTypeContext<ResolvedOptions>): RecordTypes {
-  const aggregate = (context.options.aggregate ?? {}) as { fn?: AggregateFunction; field?: unknown };
+export function windowOutput(context: OutputTypeContext<{ readonly aggregate: { readonly fn: AggregateFunction; readonly field?: unknown } }>): RecordTypes {
+  // Also asked for steps whose options validate refused (their output is then dyn).
+  const aggregate: { readonly fn?: AggregateFunction; readonly field?: unknown } = context.options.aggregate ?? {};
   const field = aggregate.field === undefined ? context.input.value : context.expressionType('aggregate.field');
   const result = aggregate.fn ? aggregateResultType(aggregate.fn, field) : { type: DYN };
   return { key: windowedKey(context.input.key), value: result.type, ...(result.note ? { note: result.note } : {}) };

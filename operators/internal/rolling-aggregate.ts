@@ -1,4 +1,4 @@
-import type { OperatorSpec, OptionSpec } from '../operator-spec';
+import type { ExpressionOption, OperatorSpec, OptionSpec, OptionSpecs } from '../operator-spec';
 import { makeAggregator, type AggregateFunction } from './aggregators';
 import { intoOption, storeOption } from './common-options';
 import { tableAggregate } from './table-aggregate';
@@ -9,14 +9,26 @@ export interface RollingAggregateDefinition {
   readonly fn: AggregateFunction;
   readonly summary: string;
   readonly example: string;
-  /** Options besides store and into (field, module, precision). */
-  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Options besides store and into: some of field, module and precision (what {@link makeAggregator} reads). */
+  readonly options: OptionSpecs;
 }
 
+/**
+ * A rolling aggregate's options as validate resolved them: store and into, and those of field
+ * (an expression), module and precision (an integer) it declares; the others read as undefined.
+ */
+type RollingAggregateOptions = {
+  readonly store: string;
+  readonly into?: string;
+  readonly field?: ExpressionOption;
+  readonly module?: string;
+  readonly precision?: number;
+};
+
 /** The `field` option of rolling aggregates. */
-export const fieldOption = (what: string, required = false): OptionSpec => ({
-  kind: 'expression', required, description: `${what} Default: the record value.`,
-});
+export const fieldOption = (what: string) => ({
+  kind: 'expression', description: `${what} Default: the record value.`,
+}) as const satisfies OptionSpec;
 
 /**
  * A rolling (unwindowed) per-key aggregate: the accumulator lives in the
@@ -32,9 +44,9 @@ export function rollingAggregate(name: string, def: RollingAggregateDefinition):
     stateful: true,
     output: rollingAggregateOutput(def.fn, name),
     options: { store: storeOption('the accumulators, keyed by record key'), ...def.options, into: intoOption },
-    create(options, context) {
-      const agg = makeAggregator({ fn: def.fn, field: options.field, module: options.module, precision: options.precision as number | undefined }, context.stepId);
-      return tableAggregate<unknown>(context, options.store as string, options.into as string | undefined, (state, record) => {
+    create(options: RollingAggregateOptions, context) {
+      const agg = makeAggregator({ fn: def.fn, field: options.field, module: options.module, precision: options.precision }, context.stepId);
+      return tableAggregate<unknown>(context, options.store, options.into, (state, record) => {
         const acc = agg.add(state === undefined ? agg.init() : state, record);
         return { state: acc, result: agg.result(acc) };
       });

@@ -1,7 +1,6 @@
-import { ConfigError } from '../../core/errors';
 import type { OperatorFunction } from 'rxjs';
 import type { StreamRecord } from '../../core/stream-record';
-import type { OperatorContext, ResolvedOptions } from '../operator-spec';
+import type { OperatorContext } from '../operator-spec';
 import { makeAggregator, type AggregateSettings } from './aggregators';
 import { keyedTimerOperator } from './keyed-timer-operator';
 import { routeLate } from './late-records';
@@ -19,6 +18,15 @@ interface KeyWindows {
   readonly w: OpenWindow[];
 }
 
+/** The options tumbling and hopping windows share, as validate resolved them (size and advance positive, advance at most size). */
+export interface FixedWindowOptions {
+  readonly store: string;
+  readonly aggregate: AggregateSettings;
+  readonly grace: number;
+  readonly emit: 'final' | 'update';
+  readonly lateTo?: string;
+}
+
 /**
  * Tumbling (advance = size) and hopping windows over event time: [start,
  * start + size) with starts at multiples of `advance`. All open windows of a
@@ -27,15 +35,12 @@ interface KeyWindows {
  * — also when the key itself went quiet. A record whose windows are all
  * closed is late; one that still has an open window updates only that one.
  */
-export function fixedWindows(options: ResolvedOptions, context: OperatorContext, size: number, advance: number): OperatorFunction<StreamRecord, StreamRecord> {
-  if (!(size > 0) || !(advance > 0) || advance > size) throw new ConfigError(`step ${context.stepId}: window size and advance must be positive, advance at most size`);
-  const grace = (options.grace as number | undefined) ?? 0;
-  if (!(grace >= 0)) throw new ConfigError(`step ${context.stepId}: grace must not be negative`);
-  const final = (options.emit ?? 'final') === 'final';
-  const lateTo = options.lateTo as string | undefined;
-  const agg = makeAggregator(options.aggregate as AggregateSettings, context.stepId);
+export function fixedWindows(options: FixedWindowOptions, context: OperatorContext, size: number, advance: number): OperatorFunction<StreamRecord, StreamRecord> {
+  const { grace, lateTo } = options;
+  const final = options.emit === 'final';
+  const agg = makeAggregator(options.aggregate, context.stepId);
   const closeAt = (w: OpenWindow) => w.s + size + grace;
-  return keyedTimerOperator<KeyWindows>(context, options.store as string, 'event', {
+  return keyedTimerOperator<KeyWindows>(context, options.store, 'event', {
     nextTimer: (state) => Math.min(...state.w.map(closeAt)),
     advance: (state, now, key) => {
       const closed = state.w.filter((w) => closeAt(w) <= now);

@@ -166,7 +166,7 @@ export class GlobalStoreUpdater {
           offsets = await admin.topicOffsets(store.topic);
           break;
         } catch (cause) {
-          if (attempt < OFFSETS_ATTEMPTS && (cause as { retriable?: unknown }).retriable === true) {
+          if (attempt < OFFSETS_ATTEMPTS && canRetry(cause)) {
             await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
             continue;
           }

@@ -3,6 +3,7 @@
  * tests of the runtime: its output is kept for assertions and failure messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const bin = path.join(__dirname, '..', '..', '..', 'bin', 'tributary.js');
@@ -72,4 +73,19 @@ export async function killLeftovers(processes: TributaryProcess[]): Promise<void
       await p.exited;
     }
   }
+}
+
+/**
+ * The processes and state directories a describe block's tests start, cleaned up by `hook`
+ * (mocha's `afterEach` by default, or `after`): processes still running are SIGKILLed and
+ * awaited, the directories removed. Call it inside the describe block.
+ */
+export function cleanedUp(hook: (fn: () => Promise<void>) => void = afterEach): { processes: TributaryProcess[]; dirs: string[] } {
+  const processes: TributaryProcess[] = [];
+  const dirs: string[] = [];
+  hook(async () => {
+    await killLeftovers(processes);
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+  return { processes, dirs };
 }

@@ -10,7 +10,7 @@ export function isModuleReference(name: string): boolean {
 
 /** Built-ins by name (the registry is a list so that it stays explicit). */
 export function builtinByName(): Map<string, OperatorSpec> {
-  return new Map(builtinOperators.map((spec) => [spec.name, spec as OperatorSpec]));
+  return new Map(builtinOperators.map((spec) => [spec.name, spec]));
 }
 
 export type Resolution =

@@ -1,4 +1,4 @@
-import type { OperatorSpec } from '../../../operators/operator-spec';
+import { defineOperator } from '../../../operators/operator-spec';
 import type { StreamRecord } from '../../../core/stream-record';
 import type { RecommendationEvent } from '../generate/home-feed-events';
 import { batchOperator } from '../../../operators/batch-operator';
@@ -21,7 +21,7 @@ interface ScoredRecord extends FeedTrigger {
  * changed materially (or a listed pin was hidden), with the user's next
  * version and the list's content hash.
  */
-export const spec: OperatorSpec = {
+export const spec = defineOperator({
   name: 'assemble-feed',
   summary: 'Filter, diversify and cut the scored candidates; emit a versioned, hashed recommendation on material change.',
   stateful: true,
@@ -33,7 +33,7 @@ export const spec: OperatorSpec = {
   create(options, context) {
     const settings = settingsFrom(options);
     return batchOperator(async (records) => {
-      const users = new StoreView(context.keyValueStore<string, unknown>(String(options.users)), String(options.users));
+      const users = new StoreView(context.keyValueStore<string, unknown>(options.users), options.users);
       const values = records.map((r) => r.value as ScoredRecord);
       await users.load(values.map((v) => v.userId));
       const out: StreamRecord[] = [];
@@ -64,4 +64,4 @@ export const spec: OperatorSpec = {
       return out;
     });
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { OperatorSpec } from '../../../operators/operator-spec';
+import { defineOperator } from '../../../operators/operator-spec';
 import type { StreamRecord } from '../../../core/stream-record';
 import { batchOperator } from '../../../operators/batch-operator';
 import { PinIndex, type IndexView } from '../lib/pin-index';
@@ -21,7 +21,7 @@ import { settingsFrom, settingsOptions } from '../lib/settings-options';
  * u7:{new_pin p1} ─|          pin-features: pin:p1, label:cats, category:…, fresh
  * ```
  */
-export const spec: OperatorSpec = {
+export const spec = defineOperator({
   name: 'index-pin',
   summary: 'Apply pin-index updates; publish changed entries to a sink; emit new_pin triggers keyed by the users following its labels.',
   stateful: true,
@@ -34,9 +34,9 @@ export const spec: OperatorSpec = {
   },
   create(options, context) {
     const settings = settingsFrom(options);
-    const sink = String(options.features);
+    const sink = options.features;
     return batchOperator(async (records) => {
-      const view = new StoreView(context.keyValueStore<string, unknown>(String(options.index)), String(options.index));
+      const view = new StoreView(context.keyValueStore<string, unknown>(options.index), options.index);
       const updates: Array<PinIndexUpdate | undefined> = records.map((r) => (isPinIndexUpdate(r.value) ? r.value : undefined));
       const valid = updates.filter((u): u is PinIndexUpdate => u !== undefined);
       const keys = pinIndexKeys(valid);
@@ -77,4 +77,4 @@ export const spec: OperatorSpec = {
       return out;
     });
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { OperatorSpec } from '../../../operators/operator-spec';
+import { defineOperator } from '../../../operators/operator-spec';
 import type { StreamRecord } from '../../../core/stream-record';
 import { batchOperator } from '../../../operators/batch-operator';
 import { feedStoreReadOptions, feedStoreViews } from '../lib/feed-stores';
@@ -22,7 +22,7 @@ export interface FeedTrigger {
  * `hide_embedding`, `candidates[]` with `embedding` and `features`) for the
  * `score` step. Reads the pin index in rounds: lists first, then their pins.
  */
-export const spec: OperatorSpec = {
+export const spec = defineOperator({
   name: 'retrieve-candidates',
   summary: 'Retrieve a user\'s candidates from the pin indexes and build the ranking model\'s inputs.',
   stateful: true,
@@ -56,4 +56,4 @@ export const spec: OperatorSpec = {
       return out;
     });
   },
-};
+});

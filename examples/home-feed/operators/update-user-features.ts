@@ -1,4 +1,4 @@
-import type { OperatorSpec } from '../../../operators/operator-spec';
+import { defineOperator } from '../../../operators/operator-spec';
 import type { StreamRecord } from '../../../core/stream-record';
 import { POSITIVE_ACTIONS, type EngagementEvent } from '../generate/home-feed-events';
 import { batchOperator } from '../../../operators/batch-operator';
@@ -25,7 +25,7 @@ import { settingsFrom, settingsOptions } from '../lib/settings-options';
  * u1:{engagement p1} ─ u1:{hide p9} ─|     indexUpdates: {engagement p1, previous […]}, {engagement p9, …}
  * ```
  */
-export const spec: OperatorSpec = {
+export const spec = defineOperator({
   name: 'update-user-features',
   summary: 'Fold an engagement into the user features; send it to the pin index; emit engagement/hide feed triggers.',
   stateful: true,
@@ -44,7 +44,7 @@ export const spec: OperatorSpec = {
   },
   create(options, context) {
     const settings = settingsFrom(options);
-    const updatesTo = String(options.indexUpdates);
+    const updatesTo = options.indexUpdates;
     return batchOperator(async (records) => {
       const { users, pins } = feedStoreViews(options, context);
       const events = records.map((r) => r.value as EngagementEvent);
@@ -66,4 +66,4 @@ export const spec: OperatorSpec = {
       return out;
     });
   },
-};
+});

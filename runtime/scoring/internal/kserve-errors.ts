@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { TributaryError } from '../../../core/errors';
+import { canRetry } from '../../../core/failure';
 import { ScoringOverloadedError } from '../../../core/scoring/scoring-errors';
 
 /** What went wrong with a protocol request, in the terms both transports map to their own codes. */
@@ -39,8 +40,8 @@ const grpcStatus: Record<ProtocolErrorKind, grpc.status> = {
 export function classify(err: unknown): { kind: ProtocolErrorKind | 'internal'; message: string } {
   if (err instanceof ProtocolError) return { kind: err.kind, message: err.message };
   if (err instanceof ScoringOverloadedError) return { kind: 'overloaded', message: err.message };
-  if (err instanceof TributaryError) return { kind: err.retriable ? 'unavailable' : 'invalid', message: err.message };
-  if ((err as { retriable?: unknown })?.retriable === true) return { kind: 'unavailable', message: (err as Error).message };
+  if (canRetry(err)) return { kind: 'unavailable', message: (err as Error).message };
+  if (err instanceof TributaryError) return { kind: 'invalid', message: err.message };
   return { kind: 'internal', message: 'internal error while serving the request (see the worker log)' };
 }
 

@@ -5,20 +5,12 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnSync } from 'node:child_process';
-import type { Schema } from 'avsc';
-import { main } from '../../../runtime/cli/main';
-import { startHomeFeedApp, type RunningHomeFeedApp } from '../../../examples/home-feed/home-feed-app';
-import { HOME_FEED_PARTITIONS } from '../../../examples/home-feed/home-feed-partitions';
-import { waitForHomeFeedDrained } from '../../../examples/home-feed/home-feed-drain';
 import { evaluateFromKafka } from '../../../examples/home-feed/commands/evaluate-command';
 import { formatEvaluationReport } from '../../../examples/home-feed/evaluate/prequential-evaluation';
-import { readAvroTopic } from '../../../examples/home-feed/evaluate/avro-topic-reader';
-import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
-import { loadHomeFeedSchema } from '../../../examples/home-feed/generate/home-feed-schemas';
 import { POSITIVE_ACTIONS, type EngagementEvent, type RecommendationEvent } from '../../../examples/home-feed/generate/home-feed-events';
 import { RecommendationsConsumer } from '../../../examples/home-feed/consumer/recommendations-consumer';
-import { createLogger } from '../../../core/logger';
-import { KAFKA_BROKERS, REGISTRY_URL, createTopics, randomTopic, requireKafka, requireRegistry, testKafka } from '../../helpers/services';
+import { KAFKA_BROKERS, REGISTRY_URL, requireKafka, requireRegistry } from '../../helpers/services';
+import { FlagshipRun } from '../../helpers/flagship-run';
 
 /**
  * The whole flagship path on real services: `tributary generate` writes a
@@ -27,54 +19,21 @@ import { KAFKA_BROKERS, REGISTRY_URL, createTopics, randomTopic, requireKafka, r
  */
 describe('home-feed flagship on Kafka, 6 partitions (generate → topology → evaluate)', function () {
   this.timeout(600_000);
-  const topics = { engagements: randomTopic('eng'), images: randomTopic('img'), recommendations: randomTopic('recs') };
-  const appId = `home-feed-${randomUUID().slice(0, 8)}`;
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'home-feed-'));
   const holdoutFile = path.join(stateDir, 'holdout.jsonl');
-  let app: RunningHomeFeedApp | undefined;
+  const flagship = new FlagshipRun(`home-feed-${randomUUID().slice(0, 8)}`, stateDir);
+  const { topics } = flagship;
   let recommendations: RecommendationEvent[] = [];
   let engagements: EngagementEvent[] = [];
 
   before(async () => {
     await requireKafka();
     await requireRegistry();
-    let fatal: unknown;
-    await createTopics(testKafka(), [topics.engagements, topics.images].map((topic) => ({ topic, partitions: HOME_FEED_PARTITIONS, config: { 'retention.ms': '-1' } })));
-    app = await startHomeFeedApp({
-      env: {
-        APP_ID: appId, STATE_DIR: stateDir, KAFKA_BROKERS: KAFKA_BROKERS.join(','), SCHEMA_REGISTRY_URL: REGISTRY_URL,
-        ENGAGEMENTS_TOPIC: topics.engagements, IMAGES_TOPIC: topics.images, RECOMMENDATIONS_TOPIC: topics.recommendations,
-      },
-      logger: createLogger('home-feed-test', 'warn'),
-      onFatal: (err) => { fatal = err; },
-    });
-    // Live, as in production: the app is up before events flow, so pins are
-    // indexed before the engagements that name them (a task reads its two
-    // topics in fetch order, not in event-time order).
-    const code = await main(['node', 'tributary', 'generate', '--brokers', KAFKA_BROKERS.join(','), '--registry', REGISTRY_URL,
-      '--engagements-topic', topics.engagements, '--images-topic', topics.images, '--holdout-file', holdoutFile,
-      '--total', '6000', '--users', '120', '--pins', '200', '--interests', '8', '--seed', '5', '--rate', '200', '--no-progress']);
-    assert.equal(code, 0);
-    // Done when the group has committed every input record and every hop's (pin index, fresh content).
-    const admin = testKafka().admin();
-    await admin.connect();
-    try {
-      const { drained, behind } = await waitForHomeFeedDrained(admin, appId, [topics.engagements, topics.images], Date.now() + 420_000, () => fatal);
-      assert.ok(drained, `the app did not consume its input in 420 s; behind: ${behind.join(', ')}`);
-    } finally {
-      await admin.disconnect();
-    }
-    await app.stop();
-    app = undefined;
-    const kafka = testKafka();
-    recommendations = await readAvroTopic<RecommendationEvent>(new KafkajsClient(kafka), REGISTRY_URL, topics.recommendations, JSON.parse(loadHomeFeedSchema('recommendation').text) as Schema);
-    engagements = await readAvroTopic<EngagementEvent>(new KafkajsClient(kafka), REGISTRY_URL, topics.engagements, JSON.parse(loadHomeFeedSchema('engagement').text) as Schema);
+    ({ recommendations, engagements } = await flagship.runToEnd(1,
+      ['--holdout-file', holdoutFile, '--total', '6000', '--users', '120', '--pins', '200', '--interests', '8', '--seed', '5', '--rate', '200'], 420_000));
   });
 
-  after(async () => {
-    await app?.stop();
-    fs.rmSync(stateDir, { recursive: true, force: true });
-  });
+  after(() => flagship.close());
 
   it('delivers recommendations, decoded through the registry, for every user with a few positive actions', () => {
     const positives = new Map<string, number>();

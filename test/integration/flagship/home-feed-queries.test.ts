@@ -4,18 +4,11 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Schema } from 'avsc';
-import { main } from '../../../runtime/cli/main';
-import { startHomeFeedApp, type RunningHomeFeedApp } from '../../../examples/home-feed/home-feed-app';
-import { HOME_FEED_PARTITIONS } from '../../../examples/home-feed/home-feed-partitions';
-import { waitForHomeFeedDrained } from '../../../examples/home-feed/home-feed-drain';
-import { readAvroTopic } from '../../../examples/home-feed/evaluate/avro-topic-reader';
 import { FeedClient } from '../../../examples/home-feed/consumer/feed-client';
 import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
-import { loadHomeFeedSchema } from '../../../examples/home-feed/generate/home-feed-schemas';
 import type { RecommendationEvent } from '../../../examples/home-feed/generate/home-feed-events';
-import { createLogger } from '../../../core/logger';
-import { KAFKA_BROKERS, REGISTRY_URL, createTopics, randomTopic, requireKafka, requireRegistry, testKafka } from '../../helpers/services';
+import { REGISTRY_URL, requireKafka, requireRegistry, testKafka } from '../../helpers/services';
+import { FlagshipRun } from '../../helpers/flagship-run';
 
 interface Answer { status: number; location: string | null; body: Record<string, unknown> }
 
@@ -42,50 +35,24 @@ async function closedPort(): Promise<number> {
  */
 describe('home-feed flagship: GET /feeds/{userId} and the feed client', function () {
   this.timeout(300_000);
-  const topics = { engagements: randomTopic('eng'), images: randomTopic('img'), recommendations: randomTopic('recs') };
-  const appId = `home-feed-q-${randomUUID().slice(0, 8)}`;
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'home-feed-q-'));
-  const apps: RunningHomeFeedApp[] = [];
+  const flagship = new FlagshipRun(`home-feed-q-${randomUUID().slice(0, 8)}`, stateDir);
+  const { topics, apps, appId } = flagship;
   /** The newest recommendation per user on the topic, once the app drained its input. */
   const newest = new Map<string, RecommendationEvent>();
 
   before(async () => {
     await requireKafka();
     await requireRegistry();
-    let fatal: unknown;
-    await createTopics(testKafka(), [topics.engagements, topics.images].map((topic) => ({ topic, partitions: HOME_FEED_PARTITIONS, config: { 'retention.ms': '-1' } })));
-    for (let i = 0; i < 2; i++) {
-      apps.push(await startHomeFeedApp({
-        env: {
-          APP_ID: appId, STATE_DIR: path.join(stateDir, `process-${i}`), KAFKA_BROKERS: KAFKA_BROKERS.join(','), SCHEMA_REGISTRY_URL: REGISTRY_URL,
-          ENGAGEMENTS_TOPIC: topics.engagements, IMAGES_TOPIC: topics.images, RECOMMENDATIONS_TOPIC: topics.recommendations,
-        },
-        logger: createLogger('home-feed-test', 'warn'),
-        onFatal: (err) => { fatal = err; },
-        queryEndpoint: { port: 0 },
-      }));
-    }
-    const code = await main(['node', 'tributary', 'generate', '--brokers', KAFKA_BROKERS.join(','), '--registry', REGISTRY_URL,
-      '--engagements-topic', topics.engagements, '--images-topic', topics.images,
-      '--holdout-share', '0', '--total', '1500', '--users', '40', '--pins', '150', '--interests', '6', '--seed', '11', '--rate', '500', '--no-progress']);
-    assert.equal(code, 0);
-    const admin = testKafka().admin();
-    await admin.connect();
-    try {
-      const { drained, behind } = await waitForHomeFeedDrained(admin, appId, [topics.engagements, topics.images], Date.now() + 200_000, () => fatal);
-      assert.ok(drained, `the app did not drain its input in 200 s; behind: ${behind.join(', ')}`);
-    } finally {
-      await admin.disconnect();
-    }
-    const recs = await readAvroTopic<RecommendationEvent>(new KafkajsClient(testKafka()), REGISTRY_URL, topics.recommendations, JSON.parse(loadHomeFeedSchema('recommendation').text) as Schema);
+    await flagship.start(2, { queryEndpoint: { port: 0 } });
+    await flagship.generate(['--holdout-share', '0', '--total', '1500', '--users', '40', '--pins', '150', '--interests', '6', '--seed', '11', '--rate', '500']);
+    await flagship.drained(200_000);
+    const recs = await flagship.read<RecommendationEvent>('recommendations', 'recommendation');
     for (const r of recs) if (Number(r.version) > Number(newest.get(r.userId)?.version ?? 0)) newest.set(r.userId, r);
     assert.ok(newest.size >= 10, `only ${newest.size} users got a recommendation`);
   });
 
-  after(async () => {
-    await Promise.all(apps.map((app) => app.stop()));
-    fs.rmSync(stateDir, { recursive: true, force: true });
-  });
+  after(() => flagship.close());
 
   /** The feed of `userId` asked of `base`, following a redirect; polled while the owner's last commit catches up. */
   async function feedVia(base: string, userId: string, version: number): Promise<{ answer: Answer; redirected: boolean }> {

@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 import { expectedWordCounts, produceLines, readUntilWordCounts } from '../../helpers/word-totals';
-import { killLeftovers, startTributary, type TributaryProcess } from '../../helpers/tributary-process';
+import { cleanedUp, startTributary } from '../../helpers/tributary-process';
 
 const topologyFile = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime', 'word-totals.yaml');
 const WORDS = Array.from({ length: 40 }, (_, i) => `w${i}`);
@@ -50,14 +50,9 @@ async function until<T>(what: string, probe: () => Promise<T | string>, timeoutM
 describe('tributary run: interactive queries across two processes', function () {
   this.timeout(240_000);
   const kafka = testKafka();
-  const processes: TributaryProcess[] = [];
-  const dirs: string[] = [];
+  const { processes, dirs } = cleanedUp(after);
 
   before(requireKafka);
-  after(async () => {
-    await killLeftovers(processes);
-    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-  });
 
   it('finds every key through either process, directly or by the owner\'s redirect, with the output topic\'s values', async () => {
     const input = randomTopic('iq-lines');

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { consumeMessages, createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 import { expectedWordCounts, produceLines, readUntilWordCounts } from '../../helpers/word-totals';
-import { killLeftovers, startTributary, type TributaryProcess } from '../../helpers/tributary-process';
+import { cleanedUp, startTributary } from '../../helpers/tributary-process';
 
 const topologyFile = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime', 'word-totals.yaml');
 const WORDS = Array.from({ length: 12 }, (_, i) => `w${i}`);
@@ -23,12 +23,9 @@ function countOf(value: unknown): number {
 describe('tributary reset (on the real broker)', function () {
   this.timeout(240_000);
   const kafka = testKafka();
-  const processes: TributaryProcess[] = [];
+  const { processes } = cleanedUp();
 
   before(requireKafka);
-  afterEach(async () => {
-    await killLeftovers(processes);
-  });
 
   async function tributary(args: string[], env: Record<string, string>): Promise<{ code: number | string; output: string }> {
     const p = startTributary(args, env);

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 import { expectedWordCounts, produceLines, readUntilWordCounts } from '../../helpers/word-totals';
-import { startTributary, type TributaryProcess } from '../../helpers/tributary-process';
+import { cleanedUp, startTributary } from '../../helpers/tributary-process';
 
 const topologyFile = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime', 'word-totals.yaml');
 const WORDS = Array.from({ length: 60 }, (_, i) => `w${i}`);
@@ -45,19 +45,9 @@ function restoredRecords(output: string): number[] {
 describe('tributary run: a rebalance moves tasks with their state (two processes)', function () {
   this.timeout(360_000);
   const kafka = testKafka();
-  const processes: TributaryProcess[] = [];
-  const dirs: string[] = [];
+  const { processes, dirs } = cleanedUp();
 
   before(requireKafka);
-  afterEach(async () => {
-    for (const p of processes.splice(0)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) {
-        p.child.kill('SIGKILL');
-        await p.exited;
-      }
-    }
-    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-  });
 
   for (const guarantee of ['at_least_once', 'exactly_once'] as const) {
     it(`a joining instance restores its tasks, a leaving one hands them back with correct counts (${guarantee})`, async () => {

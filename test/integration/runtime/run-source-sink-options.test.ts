@@ -16,7 +16,7 @@ import { metricNames as M, prometheusName } from '../../../runtime/telemetry/met
 import { scrapePrometheus } from '../../../runtime/telemetry/prometheus-scrape';
 import { sumSamples } from '../../../runtime/telemetry/prometheus-text';
 import { consumeMessages, createTopics, randomTopic, REGISTRY_URL, requireKafka, requireRegistry, testKafka } from '../../helpers/services';
-import { startTributary, type TributaryProcess } from '../../helpers/tributary-process';
+import { cleanedUp, startTributary, type TributaryProcess } from '../../helpers/tributary-process';
 import { freePort } from '../../helpers/free-port';
 import { fetchBatchCodecs } from '../../helpers/batch-codecs';
 
@@ -141,21 +141,13 @@ async function subjectExists(subject: string): Promise<boolean> {
 describe('tributary run: source onError, sink compression, subject strategy, autoRegister (real broker and registry)', function () {
   this.timeout(240_000);
   const kafka = testKafka();
-  const processes: TributaryProcess[] = [];
+  const { processes } = cleanedUp();
 
   before(async () => {
     await requireKafka();
     await requireRegistry();
   });
 
-  afterEach(async () => {
-    for (const p of processes.splice(0)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) {
-        p.child.kill('SIGKILL');
-        await p.exited;
-      }
-    }
-  });
 
   const start = (run: Run, env: Record<string, string>, args: string[] = ['--no-metrics']): TributaryProcess => {
     const proc = startTributary(['run', topologyFile, ...args], { ...run.env, ...env });

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 import { expectedWordCounts, produceLines, readUntilWordCounts } from '../../helpers/word-totals';
-import { startTributary, type TributaryProcess } from '../../helpers/tributary-process';
+import { cleanedUp, startTributary } from '../../helpers/tributary-process';
 
 const topologyFile = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime', 'word-totals.yaml');
 const WORDS = Array.from({ length: 40 }, (_, i) => `w${i}`);
@@ -26,17 +26,9 @@ function lines(from: number, count: number): string[] {
 describe('tributary run (repartition + changelogged store on the real broker)', function () {
   this.timeout(240_000);
   const kafka = testKafka();
-  const processes: TributaryProcess[] = [];
+  const { processes } = cleanedUp();
 
   before(requireKafka);
-  afterEach(async () => {
-    for (const p of processes.splice(0)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) {
-        p.child.kill('SIGKILL');
-        await p.exited;
-      }
-    }
-  });
 
   for (const guarantee of ['at_least_once', 'exactly_once'] as const) {
     it(`restores counts from the changelog after the state directory is deleted (${guarantee})`, async () => {

@@ -13,7 +13,7 @@ import { createRegistryClient } from '../../../schemas/registry-client';
 import { AvroSerde } from '../../../schemas/serde-avro';
 import { DLQ_HEADERS } from '../../../runtime/kafka/dead-letter';
 import { consumeMessages, createTopics, randomTopic, REGISTRY_URL, requireKafka, requireRegistry, testKafka } from '../../helpers/services';
-import { startTributary, type TributaryProcess } from '../../helpers/tributary-process';
+import { cleanedUp, startTributary, type TributaryProcess } from '../../helpers/tributary-process';
 
 const fixtures = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime');
 const topologyFile = path.join(fixtures, 'stateless.yaml');
@@ -83,21 +83,13 @@ function missingIds(expected: readonly number[], events: readonly Event[]): numb
 describe('tributary run (stateless topology on the real broker)', function () {
   this.timeout(240_000);
   const kafka = testKafka();
-  const processes: TributaryProcess[] = [];
+  const { processes } = cleanedUp();
 
   before(async () => {
     await requireKafka();
     await requireRegistry();
   });
 
-  afterEach(async () => {
-    for (const p of processes.splice(0)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) {
-        p.child.kill('SIGKILL');
-        await p.exited;
-      }
-    }
-  });
 
   it('processes 100k records from 3 partitions under at-least-once: every input appears in the output', async () => {
     const run = await newRun(kafka);

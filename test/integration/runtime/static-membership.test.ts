@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 import { expectedWordCounts, produceLines, readUntilWordCounts } from '../../helpers/word-totals';
-import { killLeftovers, startTributary, type TributaryProcess } from '../../helpers/tributary-process';
+import { cleanedUp, startTributary, type TributaryProcess } from '../../helpers/tributary-process';
 
 const topologyFile = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime', 'word-totals.yaml');
 const WORDS = Array.from({ length: 30 }, (_, i) => `s${i}`);
@@ -36,14 +36,9 @@ async function waitUntil(what: string, ok: () => boolean, timeoutMs = 90_000): P
 describe('tributary run --group-instance-id: static membership', function () {
   this.timeout(300_000);
   const kafka = testKafka();
-  const processes: TributaryProcess[] = [];
-  const dirs: string[] = [];
+  const { processes, dirs } = cleanedUp(after);
 
   before(requireKafka);
-  after(async () => {
-    await killLeftovers(processes);
-    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-  });
 
   it('a process SIGKILLed and restarted with its instance id gets its partitions back without a rebalance', async () => {
     const input = randomTopic('sm-lines');

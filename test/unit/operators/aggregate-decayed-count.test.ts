@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { aggregateDecayedCount } from '../../../operators/aggregate-decayed-count';
 import { rec, runBatches, TestContext } from './internal/test-context';
+import { stepProblems } from './internal/step-problems';
 
 const H = 3_600_000;
 
@@ -52,8 +53,9 @@ describe('aggregateDecayedCount operator', () => {
     assert.ok((out![0]!.value as { features: unknown }).features);
   });
 
-  it('rejects a non-positive half-life at create time', () => {
-    assert.throws(() => aggregateDecayedCount.create({ store: 's', halfLives: [0] }, new TestContext()), /halfLives/);
-    assert.deepEqual(aggregateDecayedCount.check!({ store: 's', halfLives: [H, -1] }), [{ path: ['halfLives', 1], message: 'a half-life must be a positive duration' }]);
+  it('rejects a zero half-life and an empty list at validate', () => {
+    const problems = (halfLives: string) => stepProblems(['- id: s', `  aggregate-decayed-count: { store: s, halfLives: ${halfLives} }`], ['s']);
+    assert.deepEqual(problems('[1h, 0]'), ['steps.s.halfLives[1] must be a positive duration, found number 0']);
+    assert.deepEqual(problems('[]'), ['aggregate-decayed-count: halfLives must name at least one half-life']);
   });
 });

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { aggregateLastN } from '../../../operators/aggregate-last-n';
 import { rec, runBatches, TestContext } from './internal/test-context';
+import { stepProblems } from './internal/step-problems';
 
 const items = (v: unknown) => (v as { items: Array<{ item: unknown; timestamp: number }> }).items.map((e) => e.item);
 
@@ -34,7 +35,7 @@ describe('aggregateLastN operator', () => {
     assert.deepEqual(items(out![0]!.value), ['b', 'a']);
   });
 
-  it('rejects n <= 0', () => {
-    assert.throws(() => aggregateLastN.create({ store: 's', n: 0, item: 'value.pin' }, new TestContext()), /positive integer/);
+  it('rejects n <= 0 at validate', () => {
+    assert.deepEqual(stepProblems(['- id: s', '  aggregate-last-n: { store: s, n: 0, item: value.pin }'], ['s']), ['aggregate-last-n: n must be a positive integer']);
   });
 });

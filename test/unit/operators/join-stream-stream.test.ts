@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { joinStreamStream } from '../../../operators/join-stream-stream';
 import type { StreamRecord } from '../../../core/stream-record';
 import { runBatches, TestContext } from './internal/test-context';
+import { stepProblems } from './internal/step-problems';
 
 const L = (v: string, t: number, key = 'u'): StreamRecord => ({ key, value: v, timestamp: t, headers: {}, source: { topic: 'views', partition: 0, offset: String(t) } });
 const R = (v: string, t: number, key = 'u'): StreamRecord => ({ key, value: v, timestamp: t, headers: {}, source: { topic: 'clicks', partition: 0, offset: String(t) } });
@@ -32,7 +33,8 @@ describe('joinStreamStream operator', () => {
   });
 
   it('needs exactly one way to tell the sides apart', () => {
-    assert.equal(joinStreamStream.check!({ within: 1 }).length, 1);
-    assert.throws(() => joinStreamStream.create({ store: 'j', within: 1, rightTopic: 'a', right: 'value.x' }, new TestContext()), /exactly one/);
+    const problems = (sides: string) => stepProblems(['- id: j', `  join-stream-stream: { store: j, within: 1s${sides} }`], ['j']);
+    assert.deepEqual(problems(''), ['join-stream-stream: set exactly one of rightTopic or right']);
+    assert.deepEqual(problems(', rightTopic: input, right: has(value.x)'), ['join-stream-stream: set exactly one of rightTopic or right']);
   });
 });

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { topK } from '../../../operators/top-k';
 import { rec, runBatches, TestContext } from './internal/test-context';
+import { stepProblems } from './internal/step-problems';
 
 describe('topK operator', () => {
   it('ranks a list carried by a record, ties in input order, and skips items without a numeric score', async () => {
@@ -48,6 +49,6 @@ describe('topK operator', () => {
   it('reports a bad configuration', () => {
     assert.deepEqual(topK.check!({ k: 0, score: 's' }).map((p) => p.message), ['k must be a positive integer', 'set exactly one of items (list form) or item (stateful form)']);
     assert.deepEqual(topK.check!({ k: 1, items: 'value.c' }).map((p) => p.message), ['the list form (items) needs itemScore']);
-    assert.throws(() => topK.create({ k: 2, item: 'value.x', score: 'value.s' }, new TestContext()), /needs a store/);
+    assert.deepEqual(stepProblems(['- id: t', '  top-k: { k: 2, item: value.x, score: value.s }']), ['top-k: the stateful form (item) needs a store']);
   });
 });

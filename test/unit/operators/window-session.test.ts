@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as histogram from './internal/fixtures/histogram';
 import { windowSession } from '../../../operators/window-session';
-import { rec, runBatches, TestContext } from './internal/test-context';
+import { createOperator, rec, runBatches, TestContext } from './internal/test-context';
 import { windows } from './internal/window-format';
 
 describe('windowSession operator', () => {
@@ -33,6 +33,6 @@ describe('windowSession operator', () => {
   });
 
   it('rejects a module without merge', () => {
-    assert.throws(() => windowSession.create({ ...opts, aggregate: { fn: 'aggregate', module: { init: () => 0, add: () => 0 } } }, new TestContext()), /merge/);
+    assert.throws(() => createOperator(windowSession, { ...opts, aggregate: { fn: 'aggregate', module: { init: () => 0, add: () => 0 } } }), /merge/);
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { windowTumbling } from '../../../operators/window-tumbling';
-import { rec, runBatches, TestContext } from './internal/test-context';
+import { createOperator, rec, runBatches, TestContext } from './internal/test-context';
 import type { StreamRecord } from '../../../core/stream-record';
 
 /** `key[start,end):value@timestamp` */
@@ -52,7 +52,7 @@ describe('windowTumbling operator', () => {
     const ctx = new TestContext();
     await runBatches(windowTumbling, { ...count, aggregate: { fn: 'sum' } }, [all.slice(0, 3)], ctx);
     // a crash after processing but before commit: these writes are lost and the records are replayed
-    const lost = windowTumbling.create({ ...count, emit: 'final', grace: 0, aggregate: { fn: 'sum' } }, ctx);
+    const lost = createOperator(windowTumbling, { ...count, emit: 'final', grace: 0, aggregate: { fn: 'sum' } }, ctx);
     await new Promise<void>((resolve) => { import('rxjs').then(({ from }) => from(all.slice(3, 5)).pipe(lost).subscribe({ complete: () => resolve() })); });
     ctx.crash();
     const restarted = (await runBatches(windowTumbling, { ...count, aggregate: { fn: 'sum' } }, [all.slice(3)], ctx)).flat();

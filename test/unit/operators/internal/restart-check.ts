@@ -8,7 +8,7 @@ import { runBatches, show, TestContext } from './test-context';
  * grouped by record key: the order within a key is defined, across keys a
  * batch boundary may move when a quiet key's timer fires.
  */
-export async function straightAndRestarted(spec: OperatorSpec<any>, options: Record<string, unknown>, records: StreamRecord[], at: number): Promise<[string[], string[]]> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function straightAndRestarted(spec: OperatorSpec, options: Record<string, unknown>, records: StreamRecord[], at: number): Promise<[string[], string[]]> {
   const straight = (await runBatches(spec, options, [records])).flat();
   const ctx = new TestContext();
   const before = (await runBatches(spec, options, [records.slice(0, at)], ctx)).flat();

@@ -1,4 +1,4 @@
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, toArray, type OperatorFunction } from 'rxjs';
 import type { OperatorContext, OperatorSpec } from '../../../../operators/operator-spec';
 import type { StreamRecord } from '../../../../core/stream-record';
 import { MemoryStore } from './memory-store';
@@ -42,12 +42,12 @@ export function rec(key: unknown, value: unknown, timestamp: number, headers: St
  * Returns the outputs per batch.
  */
 export async function runBatches(
-  spec: OperatorSpec<any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+  spec: OperatorSpec,
   options: Record<string, unknown>,
   batches: StreamRecord[][],
   context = new TestContext(),
 ): Promise<StreamRecord[][]> {
-  const op = spec.create(withDefaults(spec, options), context);
+  const op = createOperator(spec, options, context);
   const outputs: StreamRecord[][] = [];
   for (const batch of batches) {
     outputs.push(await lastValueFrom(from(batch).pipe(op, toArray())));
@@ -56,8 +56,16 @@ export async function runBatches(
   return outputs;
 }
 
+/**
+ * Creates a step's operator from options written in the test (defaults filled, not checked:
+ * validate checks them in production), such as an aggregate module passed as an object.
+ */
+export function createOperator(spec: OperatorSpec, options: Record<string, unknown>, context: OperatorContext = new TestContext()): OperatorFunction<StreamRecord, StreamRecord> {
+  return spec.create(withDefaults(spec, options), context);
+}
+
 /** Fills option defaults as the topology resolver does. */
-export function withDefaults(spec: OperatorSpec<any>, options: Record<string, unknown>): Record<string, unknown> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function withDefaults(spec: OperatorSpec, options: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, option] of Object.entries(spec.options)) if (option.default !== undefined) out[name] = option.default;
   return { ...out, ...options };
