@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { AggregationTemporality, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { TaskStores } from '../../../runtime/state/task-stores';
+import { rocksdbInstrumentNames } from '../../../runtime/state/internal/rocksdb-instruments';
+import { storeInstrumentNames } from '../../../runtime/state/internal/store-instruments';
 import { rocksdbMetricNames, storeMetricNames } from '../../../runtime/telemetry/metric-names';
 import { tempStateDir } from './temp-state-dir';
 
@@ -31,6 +33,13 @@ function gauges(metrics: ResourceMetrics): Map<string, number> {
 }
 
 describe('RocksDB metrics of a task\'s stores', () => {
+  it('uses the names metric-names.ts lists (the dashboard and docs/metrics.md read that table)', () => {
+    const { storeDiskSize, ...rest } = rocksdbInstrumentNames;
+    assert.deepEqual(rest, rocksdbMetricNames);
+    assert.equal(storeDiskSize, storeMetricNames.diskSize);
+    for (const key of ['reads', 'writes', 'cacheHits', 'cacheMisses'] as const) assert.equal(storeInstrumentNames[key], storeMetricNames[key]);
+  });
+
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ dir, cleanup } = await tempStateDir()));
