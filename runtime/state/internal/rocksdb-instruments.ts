@@ -3,23 +3,13 @@ import type { TaskDatabase } from '../task-database';
 import { prefixEnd } from './byte-keys';
 import { dataPrefix } from './store-prefix';
 import { storeAttributeNames } from './store-instruments';
+import { rocksdbMetricNames, storeMetricNames } from '../../telemetry/metric-names';
 
-/*
- * Names as listed by runtime/telemetry/metric-names.ts (rocksdbMetricNames,
- * storeMetricNames.diskSize); literals so the state area compiles on its own.
- */
-export const rocksdbInstrumentNames = {
-  keys: 'tributary.rocksdb.keys',
-  sstSize: 'tributary.rocksdb.sst.size',
-  memtableSize: 'tributary.rocksdb.memtable.size',
-  blockCacheUsage: 'tributary.rocksdb.block_cache.usage',
-  pendingCompaction: 'tributary.rocksdb.compaction.pending',
-  backgroundErrors: 'tributary.rocksdb.background_errors',
-  storeDiskSize: 'tributary.store.disk.size',
-} as const;
+/** The instruments' names: the RocksDB table of metric-names.ts, and the per-store size. */
+export const rocksdbInstrumentNames = { ...rocksdbMetricNames, storeDiskSize: storeMetricNames.diskSize } as const;
 
 /** Each gauge and the RocksDB property it reads (`DB::GetProperty`, as the `rocksdb` binding exposes it). */
-const properties: ReadonlyArray<readonly [keyof typeof rocksdbInstrumentNames, string, string, string]> = [
+const properties: ReadonlyArray<readonly [keyof typeof rocksdbMetricNames, string, string, string]> = [
   ['keys', 'rocksdb.estimate-num-keys', '{key}', 'Estimated keys in the task\'s RocksDB (all its stores)'],
   ['sstSize', 'rocksdb.total-sst-files-size', 'By', 'Size of the task\'s RocksDB SST files'],
   ['memtableSize', 'rocksdb.cur-size-all-mem-tables', 'By', 'Size of the task\'s RocksDB memtables'],
