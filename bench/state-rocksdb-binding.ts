@@ -1,7 +1,9 @@
 /*
  * rocksdb (leveldown API, RocksDB 6.17) vs rocksdb-native (current RocksDB)
  * on the state store's real access pattern: per commit, one multi-get of a
- * batch's keys, then one write batch of those keys.
+ * batch's keys, then one write batch of those keys; and the range scans of
+ * windowed stores and interactive queries (an iterator over `--scan` keys
+ * in order from a random start).
  *
  *   npx tsc -p tsconfig.json && node dist/bench/state-rocksdb-binding.js [--keys 200000] [--batch 1000] [--rounds 300]
  *
@@ -21,16 +23,20 @@ import { median } from '../core/percentile';
 const options = scriptCommand('dist/bench/state-rocksdb-binding.js', 'the RocksDB bindings on the access pattern of the stores: batched puts and multi-gets')
   .option('--keys <n>', 'keys', integerOption('--keys', 1), 200_000)
   .option('--batch <n>', 'keys per batch', integerOption('--batch', 1), 1000)
-  .option('--rounds <n>', 'rounds', integerOption('--rounds', 1), 300);
-const opts = parseScriptOptions<{ keys: number; batch: number; rounds: number }>(options);
+  .option('--rounds <n>', 'rounds', integerOption('--rounds', 1), 300)
+  .option('--scan <n>', 'keys per range scan', integerOption('--scan', 1), 100);
+const opts = parseScriptOptions<{ keys: number; batch: number; rounds: number; scan: number }>(options);
 const KEYS = opts.keys;
 const BATCH = opts.batch;
 const ROUNDS = opts.rounds;
+const SCAN = opts.scan;
 
 interface Binding {
   name: string;
   putBatch(entries: Array<[Buffer, Buffer]>): Promise<void>;
   getMany(keys: Buffer[]): Promise<Array<Buffer | undefined | null>>;
+  /** Entries with gte <= key < lt, in order, as the stores' range and prefix scans read them. */
+  scan(gte: Buffer, lt: Buffer): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -48,6 +54,11 @@ async function openLeveldown(dir: string): Promise<Binding> {
     name: 'rocksdb 5.2.1',
     putBatch: (entries) => db.write(entries.map(([k, v]) => ({ key: k, value: v }))),
     getMany: (keys) => db.getMany(keys),
+    async scan(gte, lt) {
+      let n = 0;
+      for await (const entry of db.iterate(gte, lt)) if (entry[1].length > 0) n++;
+      return n;
+    },
     close: () => db.close(),
   };
 }
@@ -82,6 +93,12 @@ async function openNative(dir: string): Promise<Binding | undefined> {
       r.flush();
       return Promise.all(found);
     },
+    async scan(gte, lt) {
+      let n = 0;
+      // capacity: entries per native read (default 8); 64 batches as the leveldown iterator's 64 KiB highWaterMark does.
+      for await (const entry of db.iterator({ gte, lt, capacity: 64 })) if (entry.value.length > 0) n++;
+      return n;
+    },
     close: () => db.close(),
   };
 }
@@ -97,7 +114,7 @@ function batchKeys(round: number): number[] {
   return out;
 }
 
-async function run(binding: Binding): Promise<{ getUs: number; putUs: number }> {
+async function run(binding: Binding): Promise<{ getUs: number; putUs: number; scanUs: number }> {
   // Load the key space first so reads hit data on disk and in memtables.
   for (let start = 0; start < KEYS; start += 10_000) {
     const entries: Array<[Buffer, Buffer]> = [];
@@ -118,13 +135,23 @@ async function run(binding: Binding): Promise<{ getUs: number; putUs: number }> 
     await binding.putBatch(entries);
     putNs += process.hrtime.bigint() - t;
   }
+  let scanNs = 0n;
+  let scanned = 0;
+  for (let round = 1; round <= ROUNDS; round++) {
+    const start = batchKeys(round)[0] % Math.max(1, KEYS - SCAN);
+    const t = process.hrtime.bigint();
+    const n = await binding.scan(key(start), key(start + SCAN));
+    scanNs += process.hrtime.bigint() - t;
+    if (n !== SCAN) throw new Error(`${binding.name}: scan of ${SCAN} keys from ${start} saw ${n}`);
+    scanned += n;
+  }
   const ops = ROUNDS * BATCH;
-  return { getUs: Number(getNs) / 1000 / ops, putUs: Number(putNs) / 1000 / ops };
+  return { getUs: Number(getNs) / 1000 / ops, putUs: Number(putNs) / 1000 / ops, scanUs: Number(scanNs) / 1000 / scanned };
 }
 
 
 async function main(): Promise<void> {
-  const results = new Map<string, Array<{ getUs: number; putUs: number }>>();
+  const results = new Map<string, Array<{ getUs: number; putUs: number; scanUs: number }>>();
   for (let rep = 0; rep < 3; rep++) {
     for (const open of [openLeveldown, openNative]) {
       const dir = mkdtempSync(join(tmpdir(), 'bench-binding-'));
@@ -140,13 +167,14 @@ async function main(): Promise<void> {
       results.set(binding.name, [...(results.get(binding.name) ?? []), r]);
     }
   }
-  console.log(`keys=${KEYS} batch=${BATCH} rounds=${ROUNDS} (median of 3, µs per key)`);
-  let base: { get: number; put: number } | undefined;
+  console.log(`keys=${KEYS} batch=${BATCH} rounds=${ROUNDS} scan=${SCAN} (median of 3, µs per key; xN = speed against the first row)`);
+  let base: { get: number; put: number; scan: number } | undefined;
   for (const [name, rs] of results) {
     const get = median(rs.map((r) => r.getUs));
     const put = median(rs.map((r) => r.putUs));
-    base ??= { get, put };
-    console.log(`${name.padEnd(22)} multi-get ${get.toFixed(2)} µs/key (x${(base.get / get).toFixed(2)})   batch put ${put.toFixed(2)} µs/key (x${(base.put / put).toFixed(2)})`);
+    const scan = median(rs.map((r) => r.scanUs));
+    base ??= { get, put, scan };
+    console.log(`${name.padEnd(22)} multi-get ${get.toFixed(2)} µs/key (x${(base.get / get).toFixed(2)})   batch put ${put.toFixed(2)} µs/key (x${(base.put / put).toFixed(2)})   range scan ${scan.toFixed(2)} µs/key (x${(base.scan / scan).toFixed(2)})`);
   }
 }
 

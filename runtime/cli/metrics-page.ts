@@ -70,6 +70,8 @@ export function metricsPage(source: string): string {
   const entries = nameTables(source);
   const metrics = entries.filter((e) => e.table === 'metricNames').map(metricDoc);
   const stores = entries.filter((e) => e.table === 'storeMetricNames').map(metricDoc);
+  const rocksdb = entries.filter((e) => e.table === 'rocksdbMetricNames').map(metricDoc);
+  const runtime = entries.filter((e) => e.table === 'runtimeMetricNames').map(metricDoc);
   const attributes = entries.filter((e) => e.table === 'attributeNames');
   return [
     '# Metrics', '',
@@ -80,6 +82,11 @@ export function metricsPage(source: string): string {
     '## Runtime', '', ...metricRows(metrics), '',
     '## State stores', '', 'Registered by the stores themselves (`metrics: true` on `TaskStores.open`; `tributary run` turns it on).', '',
     ...metricRows(stores), '',
+    '## RocksDB', '', 'Per task\'s RocksDB instance (`tributary.task.id`), read from RocksDB\'s properties at each collection; registered with the store metrics.', '',
+    ...metricRows(rocksdb), '',
+    '## Node.js runtime', '', 'From `@opentelemetry/instrumentation-runtime-node` (semantic-convention names), the ones the dashboard shows; it exports a few more',
+    '(`nodejs.eventloop.delay.*`, `nodejs.eventloop.time`, `v8js.memory.heap.space.*`, `v8js.resource.active`).', '',
+    ...metricRows(runtime), '',
     '## Attributes', '', '| key in code | attribute | description |', '| --- | --- | --- |',
     ...attributes.map((a) => `| \`${a.key}\` | \`${a.name}\` | ${cell(a.doc)} |`), '',
   ].join('\n');

@@ -19,6 +19,7 @@ import { planPartitions } from './partition-plan';
 import { EventTimeAligner } from './event-time-aligner';
 import { AlignmentExchange } from './alignment-exchange';
 import { batchSpan, withStageSpans, type Telemetry } from '../telemetry';
+import { errorType, instrumentClient, topicRoles } from './instrumented-client';
 import { context } from '@opentelemetry/api';
 import type { BatchReport } from './stream-task';
 import { GlobalStores } from './global-stores';
@@ -127,7 +128,8 @@ export class StreamApp {
   private taskCounts: ReadonlyMap<number, number> = new Map();
 
   constructor(private readonly options: StreamAppOptions) {
-    this.kafka = options.client ?? connectKafka(options.topology.kafka, options.logger);
+    const client = options.client ?? connectKafka(options.topology.kafka, options.logger);
+    this.kafka = options.telemetry ? instrumentClient(client, { metrics: options.telemetry.metrics, roleOf: topicRoles(options.topology) }) : client;
     this.aligner = new EventTimeAligner(options.topology.processing.maxEventTimeSkewMs, options.topology.processing.maxTaskIdleMs);
     for (const sub of options.topology.subTopologies) {
       for (const topic of sub.sourceTopics) this.topicToSubTopology.set(topic, sub);
@@ -283,13 +285,19 @@ export class StreamApp {
     // (slow scoring, a large fetch) runs, instead of losing the partitions after the session timeout.
     const beat = setInterval(() => { void batch.heartbeat().catch(() => undefined); }, this.heartbeatIntervalMs());
     const telemetry = this.options.telemetry;
-    const span = telemetry ? batchSpan(telemetry.tracer, { taskId: task.id, topic: batch.topic, partition: batch.partition }, batch.messages) : undefined;
+    const span = telemetry
+      ? batchSpan(telemetry.tracer, { taskId: task.id, topic: batch.topic, partition: batch.partition, consumerGroup: this.options.topology.name }, batch.messages)
+      : undefined;
     const admit = (times: number[]): number => this.aligner.admit(lane, task.id, times);
+    const started = process.hrtime.bigint();
+    const processed = (error?: unknown): void =>
+      telemetry?.metrics.processDuration(batch.topic, batch.partition, Number(process.hrtime.bigint() - started) / 1e9, error === undefined ? undefined : errorType(error));
     try {
-      // Stage spans (deserialize, steps, scoring, flush, commit) only when spans leave the process.
+      // Stage spans (deserialize, steps, scoring, flush, commit, client sends) only when spans leave the process.
       const outcome = span
         ? await context.with(telemetry!.tracesExported ? withStageSpans(span.context) : span.context, () => task.processBatch(batch.topic, messages, admit, batch.isStale))
         : await task.processBatch(batch.topic, messages, admit, batch.isStale);
+      processed();
       span?.end();
       if (outcome.stale) return;
       if (outcome.handled === 0) {
@@ -305,6 +313,7 @@ export class StreamApp {
       this.aligner.processed(lane, outcome.lastEventTime, caughtUp);
       this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.lag()) + messages.length - outcome.handled);
     } catch (error) {
+      processed(error);
       span?.end(error);
       if (canRetry(error, (e) => this.kafka.isRecoverable(e))) {
         await this.tasks.recover(task, error, [{ topic: batch.topic, partition: batch.partition, offset: messages[0].offset }]);
@@ -383,8 +392,8 @@ export class StreamApp {
   private report(report: BatchReport): void {
     const telemetry = this.options.telemetry;
     if (!telemetry) return;
+    // Sent records are counted by the client seam (instrumented-client.ts), changelog records included.
     if (report.consumed > 0) telemetry.metrics.recordsConsumed(report.topic, report.partition, report.consumed);
-    for (const [topic, count] of report.produced) telemetry.metrics.recordsSent(topic, count);
     if (report.deadLettered > 0) telemetry.metrics.dlqRecords(report.topic, 'record', report.deadLettered);
     const now = Date.now();
     for (const o of report.outputEventTimes) telemetry.metrics.e2eLatency(o.topic, o.eventTime, now);

@@ -101,6 +101,15 @@ export class TaskDatabase {
     }
   }
 
+  /**
+   * A RocksDB property (`rocksdb.estimate-num-keys`, `rocksdb.total-sst-files-size`, ...: RocksDB's
+   * `DB::GetProperty`); '' for a name RocksDB does not know.
+   */
+  property(name: string): string {
+    this.checkOpen();
+    return this.db.getProperty(name);
+  }
+
   /** Approximate bytes on disk for keys in [start, end). */
   async approximateSize(start: Buffer, end: Buffer): Promise<number> {
     this.checkOpen();

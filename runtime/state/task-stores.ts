@@ -6,6 +6,7 @@ import type { ChangelogOffset, ChangelogRecord } from './changelog-record';
 import { CheckpointFile, partitionKey } from './checkpoint-file';
 import { StateStoreError } from './errors';
 import { RestoreInstruments } from './internal/store-instruments';
+import { RocksDbInstruments } from './internal/rocksdb-instruments';
 import type { KeyValueStore } from '../../core/key-value-store';
 import type { RestoredEntry } from './rocksdb-layer';
 import { buildStore, type BuiltStore } from './store-builder';
@@ -93,6 +94,7 @@ export class TaskStores {
     private readonly checkpointFile: CheckpointFile,
     checkpoint: Map<string, ChangelogOffset>,
     private readonly restoreInstruments?: RestoreInstruments,
+    private readonly rocksdbInstruments?: RocksDbInstruments,
   ) {
     this.checkpoint = checkpoint;
   }
@@ -130,7 +132,8 @@ export class TaskStores {
         built.set(definition.name, store);
       }
       return new TaskStores(options.appId, options.taskId, partition, taskDir, localState, guarantee, db, built, checkpointFile,
-        checkpoint ?? new Map(), options.metrics ? new RestoreInstruments(options.taskId, options.meterProvider) : undefined);
+        checkpoint ?? new Map(), options.metrics ? new RestoreInstruments(options.taskId, options.meterProvider) : undefined,
+        options.metrics ? new RocksDbInstruments(db, options.taskId, options.stores.map((s) => s.name), options.meterProvider) : undefined);
     } catch (error) {
       await db.close();
       throw error;
@@ -311,6 +314,7 @@ export class TaskStores {
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.transition('closed');
+    this.rocksdbInstruments?.close();
     await this.db.close();
   }
 

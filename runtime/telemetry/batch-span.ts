@@ -1,5 +1,6 @@
 import { context as contextApi, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Link, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
 import { attributeNames as A } from './metric-names';
+import { operation } from './messaging-operation';
 import { markSpanFailed as markFailed } from './stage-span';
 import { spanContextFromHeaders, type KafkaHeaders } from './trace-context';
 
@@ -8,6 +9,8 @@ export interface BatchOrigin {
   readonly taskId: string;
   readonly topic?: string;
   readonly partition?: number;
+  /** The consumer group (application id) that fetched it. */
+  readonly consumerGroup?: string;
 }
 
 /** Options of {@link batchSpan}. */
@@ -17,7 +20,8 @@ export interface BatchSpanOptions {
 }
 
 /**
- * The span of one batch of one task, with helpers for its stages. Under
+ * The span of one batch of one task (`process <topic>`, kind consumer, by the OpenTelemetry
+ * messaging conventions), with helpers for its stages. Under
  * `tributary run` its children are `deserialize`, `step <id>` (one per step
  * per batch), `scoring <model>` (under the score step's span), `serialize`,
  * `store flush` and `commit`; see stage-span.ts.
@@ -45,26 +49,34 @@ export interface BatchSpan {
 export function batchSpan(
   tracer: Tracer,
   origin: BatchOrigin | string,
-  records: Iterable<{ readonly headers?: KafkaHeaders }>,
+  records: Iterable<{ readonly headers?: KafkaHeaders; readonly offset?: string }>,
   options: BatchSpanOptions = {},
 ): BatchSpan {
   const o: BatchOrigin = typeof origin === 'string' ? { taskId: origin } : origin;
   const maxLinks = options.maxLinks ?? 128;
   const distinct = new Map<string, SpanContext>();
   let count = 0;
+  let first: string | undefined;
+  let last: string | undefined;
   for (const record of records) {
     count++;
+    first ??= record.offset;
+    last = record.offset;
     const sc = spanContextFromHeaders(record.headers);
     if (sc) distinct.set(`${sc.traceId}-${sc.spanId}`, sc);
   }
   const attributes: Attributes = {
     [A.messagingSystem]: 'kafka',
-    'messaging.operation.type': 'process',
-    'messaging.batch.message_count': count,
+    ...operation('process'),
+    [A.batchMessageCount]: count,
     [A.taskId]: o.taskId,
   };
   if (o.topic !== undefined) attributes[A.destination] = o.topic;
   if (o.partition !== undefined) attributes[A.partition] = String(o.partition);
+  if (o.consumerGroup !== undefined) attributes[A.consumerGroup] = o.consumerGroup;
+  // The convention's offset attribute is per message: set it for a batch of one, else the batch's range.
+  if (count === 1 && first !== undefined) attributes['messaging.kafka.offset'] = Number(first);
+  else if (first !== undefined && last !== undefined) attributes['tributary.batch.offsets'] = `${first}-${last}`;
 
   let parent = ROOT_CONTEXT;
   let links: Link[] = [];
@@ -74,7 +86,8 @@ export function batchSpan(
     links = [...distinct.values()].slice(0, maxLinks).map((context) => ({ context }));
     attributes['tributary.batch.traces'] = distinct.size;
   }
-  const span = tracer.startSpan(`process ${o.taskId}`, { kind: SpanKind.CONSUMER, attributes, links }, parent);
+  // Span name by the messaging conventions: `{operation} {destination}`.
+  const span = tracer.startSpan(o.topic === undefined ? 'process' : `process ${o.topic}`, { kind: SpanKind.CONSUMER, attributes, links }, parent);
   const ctx = trace.setSpan(parent, span);
 
   return {

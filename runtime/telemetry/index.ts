@@ -10,3 +10,4 @@ export { scrapePrometheus } from './prometheus-scrape';
 export { summarizeTop, renderTop, type TopSnapshot } from './top-view';
 export { startStatusLine, formatStatusLine, type StatusLine, type StatusLineOptions } from './status-line';
 export { withStageSpans, stageTracer, inStageSpan, markSpanFailed } from './stage-span';
+export { operation, type ClientOperation, type TopicRole } from './messaging-operation';

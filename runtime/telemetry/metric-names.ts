@@ -9,10 +9,14 @@
  * `messaging_client_consumed_messages_total`); see {@link prometheusName}.
  */
 export const metricNames = {
-  /** Counter: records polled from a source topic (semantic convention). */
+  /** Counter: records polled from a source topic (semantic convention; `messaging.operation.name` = poll). */
   consumed: 'messaging.client.consumed.messages',
-  /** Counter: records produced to a sink topic (semantic convention). */
+  /** Counter: records the producer sent, per topic (semantic convention; `messaging.operation.name` = send; `tributary.topic.role` = sink \| internal \| dlq; `error.type` when the send failed). */
   sent: 'messaging.client.sent.messages',
+  /** Histogram (s): time to process one fetched batch of one partition, steps to produce (semantic convention; `messaging.operation.name` = process). */
+  processDuration: 'messaging.process.duration',
+  /** Histogram (s): duration of a client call to Kafka (semantic convention; `messaging.operation.name` = send, commit (offsets) or commit_transaction). */
+  operationDuration: 'messaging.client.operation.duration',
   /** Counter: records into / out of a step (`tributary.direction` = in | out). */
   stepRecords: 'tributary.step.records',
   /** Histogram (s): time a step spent on one batch. */
@@ -71,9 +75,55 @@ export const storeMetricNames = {
   diskSize: 'tributary.store.disk.size',
 } as const;
 
+/**
+ * RocksDB metrics, per task's RocksDB instance (`tributary.task.id`), read from RocksDB's
+ * properties at each collection (runtime/state/internal/rocksdb-instruments.ts).
+ */
+export const rocksdbMetricNames = {
+  /** Gauge: estimated keys of all the task's stores (`rocksdb.estimate-num-keys`). */
+  keys: 'tributary.rocksdb.keys',
+  /** Gauge (By): size of the SST files (`rocksdb.total-sst-files-size`). */
+  sstSize: 'tributary.rocksdb.sst.size',
+  /** Gauge (By): size of the memtables (`rocksdb.cur-size-all-mem-tables`). */
+  memtableSize: 'tributary.rocksdb.memtable.size',
+  /** Gauge (By): bytes in the block cache (`rocksdb.block-cache-usage`). */
+  blockCacheUsage: 'tributary.rocksdb.block_cache.usage',
+  /** Gauge (By): bytes compaction still has to rewrite (`rocksdb.estimate-pending-compaction-bytes`). */
+  pendingCompaction: 'tributary.rocksdb.compaction.pending',
+  /** Gauge: flush and compaction errors since the instance opened (`rocksdb.background-errors`). */
+  backgroundErrors: 'tributary.rocksdb.background_errors',
+} as const;
+
+/**
+ * Node.js runtime metrics, from `@opentelemetry/instrumentation-runtime-node` (semantic-convention
+ * names; a selection of what it exports, the ones the dashboard shows).
+ */
+export const runtimeMetricNames = {
+  /** Gauge (s): 99th percentile of the event-loop delay since the last collection. */
+  eventLoopDelayP99: 'nodejs.eventloop.delay.p99',
+  /** Gauge (s): largest event-loop delay since the last collection. */
+  eventLoopDelayMax: 'nodejs.eventloop.delay.max',
+  /** Gauge (1): share of time the event loop was busy since the last collection. */
+  eventLoopUtilization: 'nodejs.eventloop.utilization',
+  /** Histogram (s): garbage-collection pauses (`v8js.gc.type`). */
+  gcDuration: 'v8js.gc.duration',
+  /** Gauge (By): heap used, per heap space (`v8js.heap.space.name`). */
+  heapUsed: 'v8js.memory.heap.used',
+  /** Gauge (By): heap committed, per heap space. */
+  heapSize: 'v8js.memory.heap.space.size',
+} as const;
+
 /** Attribute keys used on Tributary's metrics and spans. */
 export const attributeNames = {
   messagingSystem: 'messaging.system',
+  /** What the client did: poll, process, send, commit, commit_transaction. */
+  operationName: 'messaging.operation.name',
+  /** The semantic convention's kind of operation: receive, process, send, settle. */
+  operationType: 'messaging.operation.type',
+  /** Messages in a batch operation (spans). */
+  batchMessageCount: 'messaging.batch.message_count',
+  /** What a produced topic is to the application: sink, internal (repartition, changelog, exchange) or dlq. */
+  topicRole: 'tributary.topic.role',
   destination: 'messaging.destination.name',
   partition: 'messaging.destination.partition.id',
   consumerGroup: 'messaging.consumer.group.name',

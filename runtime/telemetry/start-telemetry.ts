@@ -1,6 +1,7 @@
 import { context, metrics, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { NodeSDK, resources } from '@opentelemetry/sdk-node';
 import { NoopSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { AggregationType, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
@@ -37,6 +38,11 @@ export interface TelemetryOptions {
   readonly spanProcessors?: readonly SpanProcessor[];
   /** Further metric readers. */
   readonly metricReaders?: readonly IMetricReader[];
+  /**
+   * Node.js runtime metrics (event-loop delay and utilisation, GC pauses, heap per space) from
+   * `@opentelemetry/instrumentation-runtime-node`; default on.
+   */
+  readonly runtimeMetrics?: boolean;
 }
 
 /** What {@link startTelemetry} returns. */
@@ -114,7 +120,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     logRecordProcessors: [],
     textMapPropagator: new W3CTraceContextPropagator(),
     sampler: ratio === undefined ? undefined : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
-    instrumentations: [],
+    instrumentations: options.runtimeMetrics === false ? [] : [new RuntimeNodeInstrumentation({ monitoringPrecision: 10 })],
   } as ConstructorParameters<typeof NodeSDK>[0]);
   try {
     sdk.start();

@@ -1,6 +1,6 @@
 import { scrapePrometheus } from './prometheus-scrape';
 import type { PrometheusScrape } from './prometheus-text';
-import { summarizeTop, type TopSnapshot } from './top-view';
+import { capped, summarizeTop, type TopSnapshot } from './top-view';
 
 /** Options of {@link startStatusLine}. */
 export interface StatusLineOptions {
@@ -26,8 +26,9 @@ const ms = (s: number | undefined): string => (s === undefined ? '-' : s < 1 ? `
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 /**
- * One line summarizing a snapshot, for `tributary run`: records in and out
- * since start (with rates over the last interval), lag, end-to-end latency,
+ * One line summarizing a snapshot, for `tributary run`: records in, out to the
+ * sinks and to internal topics (repartition, changelog) since start, with rates
+ * over the last interval; lag, end-to-end latency,
  * mean scoring batch, dead letters, tasks by state (naming those not running).
  */
 export function formatStatusLine(s: TopSnapshot): string {
@@ -38,9 +39,9 @@ export function formatStatusLine(s: TopSnapshot): string {
     : `tasks ${[...states].map(([state, ids]) => `${ids.length} ${state}${state === 'running' ? '' : ` (${ids.join(' ')})`}`).join(', ')}`;
   const rate = (n: number | undefined): string => (n === undefined ? '-' : int(n));
   return [
-    `in ${int(s.consumedTotal)} (${rate(s.inPerSecond)}/s) out ${int(s.sentTotal)} (${rate(s.outPerSecond)}/s)`,
+    `in ${int(s.consumedTotal)} (${rate(s.inPerSecond)}/s) out ${int(s.sentTotal)} (${rate(s.outPerSecond)}/s) internal ${int(s.internalTotal)} (${rate(s.internalPerSecond)}/s)`,
     `lag ${int(s.lag)}`,
-    `e2e p50 ${ms(s.e2eP50)} p99 ${ms(s.e2eP99)}`,
+    `e2e p50 ${capped(ms, s.e2eP50, s.e2eCapSeconds)} p99 ${capped(ms, s.e2eP99, s.e2eCapSeconds)}`,
     `scoring batch ${s.scoringBatchMean === undefined ? '-' : s.scoringBatchMean.toFixed(0)}`,
     `dlq ${int(s.dlqTotal)}`,
     tasks,

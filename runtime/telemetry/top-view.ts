@@ -8,7 +8,13 @@ export interface TopSnapshot {
   readonly inPerSecond?: number;
   readonly outPerSecond?: number;
   readonly consumedTotal: number;
+  /** Records produced to the sinks' topics (`tributary.topic.role` = sink; a process that does not label them counts all). */
   readonly sentTotal: number;
+  /** Records produced to internal topics (repartition, changelog): the engine's own traffic, not output. */
+  readonly internalTotal: number;
+  readonly internalPerSecond?: number;
+  /** The top finite bucket bound of the end-to-end histogram when a shown percentile lies above it (the figure is then a floor). */
+  readonly e2eCapSeconds?: number;
   /** Sum of consumer lag over owned partitions, and the worst partition. */
   readonly lag: number;
   readonly worstLag?: { readonly partition: string; readonly lag: number };
@@ -40,14 +46,30 @@ const P = {
 const label = (attribute: string): string => attribute.replace(/[^a-zA-Z0-9_]/g, '_');
 
 /**
+ * Records sent to topics of one role. Series without the role label (a process that does not
+ * set it) count as sinks, as all sent records did before the label existed.
+ */
+function sentTo(role: 'sink' | 'internal', scrape: PrometheusScrape): number {
+  let total = 0;
+  for (const s of scrape.samples) {
+    if (s.name !== P.sent) continue;
+    const r = s.labels[label(A.topicRole)] ?? 'sink';
+    if (r === role) total += s.value;
+  }
+  return total;
+}
+
+/**
  * Reduce a scrape (and the one before it, `seconds` earlier) to the figures
  * `tributary top` shows. Rates need the previous scrape.
  */
 export function summarizeTop(now: PrometheusScrape, before?: PrometheusScrape, seconds?: number): TopSnapshot {
   const consumedTotal = sumSamples(now, P.consumed);
-  const sentTotal = sumSamples(now, P.sent);
-  const rate = (total: number, name: string): number | undefined =>
-    before && seconds && seconds > 0 ? Math.max(0, total - sumSamples(before, name)) / seconds : undefined;
+  const sentTotal = sentTo('sink', now);
+  const internalTotal = sentTo('internal', now);
+  const change = (total: number, previous: number): number | undefined =>
+    before && seconds && seconds > 0 ? Math.max(0, total - previous) / seconds : undefined;
+  const rate = (total: number, name: string): number | undefined => (before ? change(total, sumSamples(before, name)) : undefined);
 
   let lag = 0;
   let worstLag: TopSnapshot['worstLag'];
@@ -79,15 +101,22 @@ export function summarizeTop(now: PrometheusScrape, before?: PrometheusScrape, s
     .map((s) => ({ id: s.labels[label(A.taskId)] ?? '?', state: s.labels[label(A.taskState)] ?? '?' }))
     .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
 
+  const e2eP50 = histogramQuantile(0.5, e2e);
+  const e2eP99 = histogramQuantile(0.99, e2e);
+  const topBound = Math.max(0, ...[...e2e.keys()].filter((le) => Number.isFinite(le)));
+  const beyond = (e2e.get(Infinity) ?? 0) > (e2e.get(topBound) ?? 0);
   return {
     inPerSecond: rate(consumedTotal, P.consumed),
-    outPerSecond: rate(sentTotal, P.sent),
+    outPerSecond: before ? change(sentTotal, sentTo('sink', before)) : undefined,
     consumedTotal,
     sentTotal,
+    internalTotal,
+    internalPerSecond: before ? change(internalTotal, sentTo('internal', before)) : undefined,
     lag,
     worstLag,
-    e2eP50: histogramQuantile(0.5, e2e),
-    e2eP99: histogramQuantile(0.99, e2e),
+    e2eP50,
+    e2eP99,
+    ...(beyond && e2eP99 !== undefined && e2eP99 >= topBound ? { e2eCapSeconds: topBound } : {}),
     scoringBatchMean,
     scoringProviders,
     dlqTotal: sumSamples(now, P.dlq),
@@ -100,6 +129,11 @@ const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const dur = (s: number | undefined): string =>
   s === undefined ? '-' : s < 1 ? `${(s * 1000).toFixed(s < 0.01 ? 2 : 0)} ms` : `${s.toFixed(2)} s`;
 
+/** A percentile at or above the histogram's top bound is only known to be beyond it: `>30.00 s`. */
+export function capped(format: (s: number | undefined) => string, value: number | undefined, cap: number | undefined): string {
+  return value !== undefined && cap !== undefined && value >= cap ? `>${format(cap)}` : format(value);
+}
+
 /** The lines `tributary top` prints for one snapshot. Stable wording: tests and scripts read it. */
 export function renderTop(snapshot: TopSnapshot, source: string, at: Date = new Date()): string[] {
   const s = snapshot;
@@ -109,8 +143,9 @@ export function renderTop(snapshot: TopSnapshot, source: string, at: Date = new 
   return [
     `tributary top  ${source}  ${at.toISOString().slice(11, 19)} UTC`,
     `throughput   in ${s.inPerSecond === undefined ? '-' : int(s.inPerSecond)} rec/s   out ${s.outPerSecond === undefined ? '-' : int(s.outPerSecond)} rec/s   (total in ${int(s.consumedTotal)}, out ${int(s.sentTotal)})`,
+    `internal     ${s.internalPerSecond === undefined ? '-' : int(s.internalPerSecond)} rec/s   (total ${int(s.internalTotal)}: repartition and changelog records)`,
     `lag          ${int(s.lag)} records${s.worstLag ? `   worst ${s.worstLag.partition} ${int(s.worstLag.lag)}` : ''}`,
-    `e2e latency  p50 ${dur(s.e2eP50)}   p99 ${dur(s.e2eP99)}`,
+    `e2e latency  p50 ${capped(dur, s.e2eP50, s.e2eCapSeconds)}   p99 ${capped(dur, s.e2eP99, s.e2eCapSeconds)}`,
     `scoring      batch ${s.scoringBatchMean === undefined ? '-' : s.scoringBatchMean.toFixed(1)} rows   providers ${s.scoringProviders.length ? s.scoringProviders.join(' ') : '-'}`,
     `errors       dlq ${int(s.dlqTotal)}   late ${int(s.lateTotal)}`,
     `tasks        ${taskText}`,

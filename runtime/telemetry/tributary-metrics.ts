@@ -1,5 +1,6 @@
 import type { Attributes, Counter, Histogram, Meter, ObservableGauge, ObservableResult } from '@opentelemetry/api';
 import { attributeNames as A, metricNames as M } from './metric-names';
+import { operation, type ClientOperation, type TopicRole } from './messaging-operation';
 
 // Bucket edges chosen for what each histogram measures; the SDK default
 // (0–10,000, meant for milliseconds) would put every second-valued sample in
@@ -47,6 +48,8 @@ export class TributaryMetrics {
   private readonly base: Attributes;
   private readonly consumed: Counter;
   private readonly sent: Counter;
+  private readonly processDurationHistogram: Histogram;
+  private readonly operationDurationHistogram: Histogram;
   private readonly stepRecordsCounter: Counter;
   private readonly stepEventsCounter: Counter;
   private readonly stepDurationHistogram: Histogram;
@@ -69,7 +72,9 @@ export class TributaryMetrics {
     this.base = { [A.messagingSystem]: 'kafka', ...(options.consumerGroup ? { [A.consumerGroup]: options.consumerGroup } : {}) };
     const m = meter;
     this.consumed = m.createCounter(M.consumed, { description: 'Records polled from source topics', unit: '{message}' });
-    this.sent = m.createCounter(M.sent, { description: 'Records produced to sink topics', unit: '{message}' });
+    this.sent = m.createCounter(M.sent, { description: 'Records the producer sent', unit: '{message}' });
+    this.processDurationHistogram = this.seconds(M.processDuration, 'Time to process one fetched batch of one partition', secondsBuckets);
+    this.operationDurationHistogram = this.seconds(M.operationDuration, 'Duration of a client call to Kafka (send, commit)', secondsBuckets);
     this.stepRecordsCounter = m.createCounter(M.stepRecords, { description: 'Records into and out of each step', unit: '{record}' });
     this.stepDurationHistogram = this.seconds(M.stepDuration, 'Time a step spent on one batch', secondsBuckets);
     this.commitDuration = this.seconds(M.commitDuration, 'Commit time: flush stores, produce, commit offsets', secondsBuckets);
@@ -113,14 +118,37 @@ export class TributaryMetrics {
 
   /** `count` records polled from `topic`/`partition`. */
   recordsConsumed(topic: string, partition: number, count: number): void {
-    this.consumed.add(count, { ...this.base, [A.destination]: topic, [A.partition]: String(partition) });
+    this.consumed.add(count, { ...this.base, ...operation('poll'), [A.destination]: topic, [A.partition]: String(partition) });
   }
 
-  /** `count` records produced to `topic` (partition when known). */
-  recordsSent(topic: string, count: number, partition?: number): void {
-    const attrs: Attributes = { [A.messagingSystem]: 'kafka', [A.destination]: topic };
+  /**
+   * `count` records produced to `topic` (partition when known); `role` says whether the topic is a
+   * sink, internal or the dead-letter topic, `errorType` that the send failed.
+   */
+  recordsSent(topic: string, count: number, partition?: number, more: { role?: TopicRole; errorType?: string } = {}): void {
+    const attrs: Attributes = { [A.messagingSystem]: 'kafka', ...operation('send'), [A.destination]: topic };
     if (partition !== undefined) attrs[A.partition] = String(partition);
+    if (more.role !== undefined) attrs[A.topicRole] = more.role;
+    if (more.errorType !== undefined) attrs[A.errorType] = more.errorType;
     this.sent.add(count, attrs);
+  }
+
+  /** One fetched batch of `topic`/`partition` took `seconds` to process; `errorType` when it failed. */
+  processDuration(topic: string, partition: number, seconds: number, errorType?: string): void {
+    const attrs: Attributes = { ...this.base, ...operation('process'), [A.destination]: topic, [A.partition]: String(partition) };
+    if (errorType !== undefined) attrs[A.errorType] = errorType;
+    this.processDurationHistogram.record(seconds, attrs);
+  }
+
+  /**
+   * A client call to Kafka took `seconds`: a send (to `topic` when it wrote one topic), an offset
+   * commit, or a transaction's commit; `errorType` when it failed.
+   */
+  operationDuration(name: ClientOperation, seconds: number, more: { topic?: string; errorType?: string } = {}): void {
+    const attrs: Attributes = { ...this.base, ...operation(name) };
+    if (more.topic !== undefined) attrs[A.destination] = more.topic;
+    if (more.errorType !== undefined) attrs[A.errorType] = more.errorType;
+    this.operationDurationHistogram.record(seconds, attrs);
   }
 
   /** `count` records went into (`in`) or came out of (`out`) step `stepId`. */

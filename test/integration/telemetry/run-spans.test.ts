@@ -135,7 +135,7 @@ sinks:
 
     const spans = exporter.getFinishedSpans();
     const upstreamTrace = upstream.spanContext().traceId;
-    const batches = spans.filter((s) => s.name === 'process 0_0');
+    const batches = spans.filter((s) => s.name === `process ${input}`);
     assert.ok(batches.length >= 1, `batch spans: ${spans.map((s) => s.name).join(', ')}`);
     const childrenOf = (parent: ReadableSpan): ReadableSpan[] => spans.filter((s) => s.parentSpanContext?.spanId === parent.spanContext().spanId);
     const stepIn = new Map<string, number>();
@@ -145,7 +145,15 @@ sinks:
       // All records came from one upstream trace, so the batch continues it.
       assert.equal(batch.spanContext().traceId, upstreamTrace);
       assert.equal(batch.parentSpanContext?.spanId, upstream.spanContext().spanId);
-      const children = childrenOf(batch);
+      const all = childrenOf(batch);
+      // The client's own spans (send <topic>, commit <topic>) by the messaging conventions, beside the stages.
+      const client = all.filter((c) => c.attributes['messaging.operation.name'] !== undefined);
+      const children = all.filter((c) => !client.includes(c));
+      const sent = client.find((c) => c.name === `send ${output}`);
+      assert.equal(sent?.kind, SpanKind.PRODUCER, `send ${output} under ${batch.name}: ${client.map((c) => c.name).join(', ')}`);
+      assert.equal(sent.attributes['tributary.topic.role'], 'sink');
+      assert.ok(client.some((c) => /^send \S+-changelog$/.test(c.name) && c.attributes['tributary.topic.role'] === 'internal'), 'changelog send span');
+      assert.ok(client.some((c) => c.name === `commit ${input}` && c.attributes['messaging.operation.type'] === 'settle'), 'offset commit span');
       const names = children.map((c) => c.name).sort();
       assert.deepEqual(names, ['commit', 'deserialize', 'produce', 'serialize', 'step count', 'step keep', 'step rank', 'store flush'],
         `children of ${batch.name}`);

@@ -79,8 +79,8 @@ describe('tributary run status line', function () {
     const { file } = await prepare();
     const proc = startTributary(['run', file, '--metrics-port', String(await freePort()), '--status-interval', '0.5']);
     running.push(proc);
-    // Every record in and out, lag drained, latency measured (event times are 1 s old), both tasks running.
-    const settled = new RegExp(`^\\S+Z INFO  \\[status\\] in ${RECORDS} \\([\\d,]+/s\\) out ${RECORDS} \\([\\d,]+/s\\) \\| lag 0 \\| e2e p50 (\\d+ms|\\d+\\.\\ds) p99 (\\d+ms|\\d+\\.\\ds) \\| scoring batch - \\| dlq 0 \\| tasks 2 running$`, 'm');
+    // Every record in and out to the sink (internal topics counted apart), lag drained, latency measured (event times are 1 s old), both tasks running.
+    const settled = new RegExp(`^\\S+Z INFO  \\[status\\] in ${RECORDS} \\([\\d,]+/s\\) out ${RECORDS} \\([\\d,]+/s\\) internal [\\d,]+ \\([\\d,]+/s\\) \\| lag 0 \\| e2e p50 (\\d+ms|\\d+\\.\\ds) p99 (\\d+ms|\\d+\\.\\ds) \\| scoring batch - \\| dlq 0 \\| tasks 2 running$`, 'm');
     await proc.waitFor(settled, 90_000);
     const output = proc.output();
     assert.doesNotMatch(output, /\x1b/, 'no escape codes when not on a terminal');

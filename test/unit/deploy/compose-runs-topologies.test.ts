@@ -150,4 +150,18 @@ describe('deploy/Dockerfile', () => {
     const tsconfig = JSON.parse(fs.readFileSync(path.join(repoRoot, 'tsconfig.json'), 'utf8')) as { include: string[] };
     for (const folder of tsconfig.include) assert.match(dockerfile, new RegExp(`^COPY ${folder} \\./${folder}\\s*$`, 'm'), `deploy/Dockerfile does not copy ${folder}/ (tsc would fail)`);
   });
+
+  it('runs exactly the install scripts package.json\'s allowScripts allows, and none of onnxruntime-node\'s in the CPU build', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { allowScripts: Record<string, boolean> };
+    const allowed = Object.entries(pkg.allowScripts).filter(([, on]) => on).map(([name]) => name).sort();
+    const install = /^RUN npm ci --ignore-scripts && npm rebuild ([^\n]+)$/m.exec(dockerfile);
+    assert.ok(install, 'the build stage installs with --ignore-scripts, then rebuilds the allowed packages');
+    assert.deepEqual(install[1].trim().split(/\s+/).sort(), allowed);
+    for (const [name, on] of Object.entries(pkg.allowScripts)) if (!on) assert.ok(!allowed.includes(name));
+    // The deprecated variable is gone; the GPU stage asks for the CUDA files with the current flag.
+    assert.doesNotMatch(dockerfile, /ONNXRUNTIME_NODE_INSTALL_CUDA=/);
+    const gpu = dockerfile.slice(dockerfile.indexOf('AS build-gpu'), dockerfile.indexOf('AS processor'));
+    assert.match(gpu, /node script\/install --onnxruntime-node-install=cuda12/);
+    assert.ok(fs.existsSync(path.join(repoRoot, 'node_modules', 'onnxruntime-node', 'script', 'install.js')), 'the script the GPU stage runs exists');
+  });
 });

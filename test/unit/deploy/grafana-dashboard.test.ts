@@ -1,20 +1,17 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { deployDir } from './deploy-files';
-import { metricNames, prometheusName, storeMetricNames, type InstrumentKind } from '../../../runtime/telemetry/metric-names';
+import { deployDir, repoRoot } from './deploy-files';
+import { metricNames, prometheusName, rocksdbMetricNames, runtimeMetricNames, type InstrumentKind } from '../../../runtime/telemetry/metric-names';
+import { metricDoc, nameTables } from '../../../runtime/cli/metrics-page';
 
 type Panel = { id: number; type: string; title: string; datasource?: { uid: string }; gridPos: { x: number; y: number; w: number; h: number }; targets?: Array<{ expr: string }> };
 const dashboard = JSON.parse(fs.readFileSync(path.join(deployDir, 'grafana', 'dashboards', 'tributary.json'), 'utf8')) as { uid: string; title: string; panels: Panel[] };
 
-const kinds: Record<keyof typeof metricNames, InstrumentKind> = {
-  consumed: 'counter', sent: 'counter', stepRecords: 'counter', stepDuration: 'histogram', consumerLag: 'gauge',
-  commitDuration: 'histogram', commitRecords: 'histogram', rebalances: 'counter', restoreRecords: 'counter',
-  restoreRemaining: 'gauge', restoreDuration: 'histogram', dlqRecords: 'counter', skippedRecords: 'counter', stepEvents: 'counter', lateRecords: 'counter',
-  scoringBatchSize: 'histogram', scoringQueueWait: 'histogram', scoringInferenceDuration: 'histogram',
-  scoringProvider: 'gauge', e2eLatency: 'histogram', taskState: 'gauge',
-};
-const storeKinds: Record<keyof typeof storeMetricNames, InstrumentKind> = { reads: 'counter', writes: 'counter', cacheHits: 'counter', cacheMisses: 'counter', diskSize: 'gauge' };
+// Each metric's kind as its TSDoc in metric-names.ts states it (the same source docs/metrics.md is generated from).
+const documented = nameTables(fs.readFileSync(path.join(repoRoot, 'runtime', 'telemetry', 'metric-names.ts'), 'utf8'))
+  .filter((e) => e.table !== 'attributeNames').map(metricDoc);
+const kindOf = new Map<string, InstrumentKind>(documented.map((m) => [m.name, m.kind]));
 
 /** Every series name the engine can expose, histogram series included. */
 function knownSeries(): Set<string> {
@@ -24,8 +21,7 @@ function knownSeries(): Set<string> {
     if (kind === 'histogram') for (const s of ['_bucket', '_sum', '_count']) known.add(base + s);
     else known.add(base);
   };
-  for (const [k, n] of Object.entries(metricNames)) add(n, kinds[k as keyof typeof metricNames]);
-  for (const [k, n] of Object.entries(storeMetricNames)) add(n, storeKinds[k as keyof typeof storeMetricNames]);
+  for (const [name, kind] of kindOf) add(name, kind);
   // The scoring pool's own instruments (runtime/scoring/internal/scoring-metrics.ts).
   add('tributary.scoring.batch.rows', 'histogram');
   add('tributary.scoring.batch.duration', 'histogram');
@@ -38,11 +34,12 @@ describe('deploy/grafana/dashboards/tributary.json', () => {
   it('queries only metrics Tributary exports', () => {
     const known = knownSeries();
     for (const { panel, expr } of exprs) {
-      const used = expr.match(/\b(?:tributary|messaging)_[a-z0-9_]+\b/g) ?? [];
+      const used = expr.match(/\b(?:tributary|messaging|nodejs|v8js)_[a-z0-9_]+\b/g) ?? [];
       assert.ok(used.length > 0, `${panel}: no Tributary metric in ${expr}`);
       for (const name of used) {
         // Label names (tributary_step_id, ...) appear inside by (...) and {{...}}; only series names are checked.
         if (new RegExp(`(by|without) \\([^)]*\\b${name}\\b`).test(expr)) continue;
+        if (new RegExp(`\\{[^}]*\\b${name}\\s*(=|!=|=~|!~)`).test(expr)) continue; // a label matcher
         assert.ok(known.has(name), `${panel}: unknown series ${name}`);
       }
     }
@@ -50,12 +47,12 @@ describe('deploy/grafana/dashboards/tributary.json', () => {
 
   it('covers throughput, lag, latency, scoring, state and errors — every engine metric is on a panel', () => {
     const all = exprs.map((e) => e.expr).join('\n');
-    for (const [key, name] of Object.entries(metricNames)) {
-      if (key === 'restoreDuration') continue; // a per-restore event, shown in logs; restore progress is on the State row
-      assert.ok(all.includes(prometheusName(name, kinds[key as keyof typeof metricNames])), `no panel for ${name}`);
+    for (const name of [...Object.values(metricNames), ...Object.values(rocksdbMetricNames), ...Object.values(runtimeMetricNames)]) {
+      if (name === metricNames.restoreDuration) continue; // a per-restore event, shown in logs; restore progress is on the State row
+      assert.ok(all.includes(prometheusName(name, kindOf.get(name)!)), `no panel for ${name}`);
     }
     const rows = dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title);
-    assert.deepEqual(rows, ['Throughput', 'Lag and latency', 'Commits and rebalances', 'Scoring', 'State', 'Errors and tasks']);
+    assert.deepEqual(rows, ['Throughput', 'Lag and latency', 'Commits and rebalances', 'Scoring', 'State', 'Errors and tasks', 'Kafka client', 'Runtime', 'RocksDB']);
   });
 
   it('has unique panel ids, the provisioned datasource and panels that do not overlap', () => {

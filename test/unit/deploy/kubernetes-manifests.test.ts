@@ -132,4 +132,30 @@ describe('deploy/k8s manifests', () => {
     assert.deepEqual(result.problems.map(formatProblem), []);
     assert.equal(result.topology?.name, 'word-count');
   });
+
+  it('every absolute path a container is started with lies on one of its mounts, and a ConfigMap mount holds the file', () => {
+    let checked = 0;
+    for (const w of workloads) {
+      const spec = w.spec.template.spec as { containers: Container[]; volumes?: Array<{ name: string; configMap?: { name: string }; persistentVolumeClaim?: { claimName: string } }> };
+      const claims = new Set<string>((w.spec.volumeClaimTemplates ?? []).map((t: { metadata: { name: string } }) => t.metadata.name));
+      for (const c of spec.containers) {
+        for (const arg of (c.args ?? []).filter((a) => a.startsWith('/'))) {
+          const mount = (c.volumeMounts ?? []).find((m) => arg === m.mountPath || arg.startsWith(`${m.mountPath}/`));
+          assert.ok(mount, `${w.metadata.name}/${c.name}: ${arg} is on no volume mount (the image has nothing there)`);
+          const volume = spec.volumes?.find((v) => v.name === mount.name);
+          if (volume?.configMap) {
+            const key = arg.slice(mount.mountPath.length + 1);
+            assert.ok(find('ConfigMap', volume.configMap.name)?.data?.[key] !== undefined, `${w.metadata.name}: ConfigMap ${volume.configMap.name} has no key ${key} for ${arg}`);
+          } else if (volume?.persistentVolumeClaim) {
+            // Filled by the user's model pipeline (documented); the claim itself must exist.
+            assert.ok(find('PersistentVolumeClaim', volume.persistentVolumeClaim.claimName), `${w.metadata.name}: unknown claim ${volume.persistentVolumeClaim.claimName}`);
+          } else {
+            assert.ok(claims.has(mount.name), `${w.metadata.name}: ${arg} is on volume ${mount.name}, neither a ConfigMap, a claim nor a claim template`);
+          }
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked >= 2, `paths checked: ${checked}`);
+  });
 });

@@ -5,7 +5,8 @@ import { ConfigError } from '../../../core/errors';
 import { startTelemetry, type Telemetry } from '../../../runtime/telemetry/start-telemetry';
 import { scrapePrometheus } from '../../../runtime/telemetry/prometheus-scrape';
 import { sumSamples } from '../../../runtime/telemetry/prometheus-text';
-import { metricNames as M, prometheusName } from '../../../runtime/telemetry/metric-names';
+import { waitForMetrics } from '../../integration/telemetry/scrape-helpers';
+import { metricNames as M, prometheusName, runtimeMetricNames } from '../../../runtime/telemetry/metric-names';
 
 describe('startTelemetry', () => {
   let telemetry: Telemetry | undefined;
@@ -67,6 +68,47 @@ describe('startTelemetry', () => {
     assert.equal(sumSamples(s, 'tributary_restore_duration_bucket', { le: '30' }), 0);
     assert.equal(sumSamples(s, 'tributary_restore_duration_bucket', { le: '60' }), 1);
     assert.equal(sumSamples(s, 'target_info', { service_name: 'unit' }), 1);
+  });
+
+  it('exports the messaging conventions\' required attributes and operation durations, and the Node.js runtime metrics', async () => {
+    telemetry = await startTelemetry({ serviceName: 'unit', prometheus: { port: 0 }, consumerGroup: 'app-1', otlp: false });
+    const m = telemetry.metrics;
+    m.recordsConsumed('clicks', 0, 4);
+    m.recordsSent('recs', 2, undefined, { role: 'sink' });
+    m.processDuration('clicks', 0, 0.003);
+    m.processDuration('clicks', 0, 0.004, 'RecordError');
+    m.operationDuration('send', 0.002, { topic: 'recs' });
+    m.operationDuration('commit', 0.001, { topic: 'clicks' });
+    const s = await scrapePrometheus(`${telemetry.url}/metrics`);
+    const consumed = prometheusName(M.consumed, 'counter');
+    assert.equal(sumSamples(s, consumed, { messaging_system: 'kafka', messaging_operation_name: 'poll', messaging_operation_type: 'receive' }), 4);
+    assert.equal(sumSamples(s, prometheusName(M.sent, 'counter'), { messaging_operation_name: 'send', tributary_topic_role: 'sink' }), 2);
+    const processCount = `${prometheusName(M.processDuration, 'histogram')}_count`;
+    assert.equal(sumSamples(s, processCount, { messaging_operation_name: 'process', messaging_destination_name: 'clicks', messaging_consumer_group_name: 'app-1' }), 2);
+    assert.equal(sumSamples(s, processCount, { error_type: 'RecordError' }), 1);
+    const operationCount = `${prometheusName(M.operationDuration, 'histogram')}_count`;
+    assert.equal(sumSamples(s, operationCount, { messaging_operation_name: 'send', messaging_operation_type: 'send' }), 1);
+    assert.equal(sumSamples(s, operationCount, { messaging_operation_name: 'commit', messaging_operation_type: 'settle' }), 1);
+    // Seconds-scale buckets: 3 and 4 ms fall between the 2.5 ms and 5 ms bounds.
+    const processBucket = `${prometheusName(M.processDuration, 'histogram')}_bucket`;
+    assert.equal(sumSamples(s, processBucket, { le: '0.0025' }), 0);
+    assert.equal(sumSamples(s, processBucket, { le: '0.005' }), 2);
+    // Runtime metrics from @opentelemetry/instrumentation-runtime-node, under the names the dashboard queries.
+    // The event-loop delay is reported once its sampler has samples (every 10 ms): wait for that, bounded.
+    const gauges = Object.entries(runtimeMetricNames).filter(([key]) => key !== 'gcDuration').map(([, name]) => prometheusName(name, 'gauge'));
+    const runtime = await waitForMetrics(`${telemetry.url}/metrics`, (x) => {
+      const missing = gauges.filter((name) => !x.samples.some((sample) => sample.name === name));
+      return missing.length === 0 ? true : `missing ${missing.join(', ')}`;
+    }, { timeoutMs: 10_000, pollMs: 50 });
+    const utilisation = sumSamples(runtime, prometheusName(runtimeMetricNames.eventLoopUtilization, 'gauge'));
+    assert.ok(utilisation >= 0 && utilisation <= 1, `event-loop utilisation ${utilisation}`);
+    assert.ok(sumSamples(runtime, prometheusName(runtimeMetricNames.heapUsed, 'gauge')) > 0, 'heap used');
+  });
+
+  it('leaves the runtime metrics out when asked', async () => {
+    telemetry = await startTelemetry({ serviceName: 'unit', prometheus: { port: 0 }, otlp: false, runtimeMetrics: false });
+    const s = await scrapePrometheus(`${telemetry.url}/metrics`);
+    assert.ok(!s.samples.some((x) => x.name.startsWith('nodejs_') || x.name.startsWith('v8js_')));
   });
 
   it('answers /healthz always and /readyz once joined with every task running', async () => {

@@ -14,15 +14,20 @@ describe('status line of tributary run', () => {
   it('formats a snapshot on one line', () => {
     assert.equal(
       formatStatusLine({
-        inPerSecond: 1234.4, outPerSecond: 99, consumedTotal: 0, sentTotal: 0, lag: 12000, e2eP50: 0.012, e2eP99: 1.5,
+        inPerSecond: 1234.4, outPerSecond: 99, consumedTotal: 0, sentTotal: 0, internalTotal: 4000, internalPerSecond: 400, lag: 12000, e2eP50: 0.012, e2eP99: 1.5,
         scoringBatchMean: 96.4, scoringProviders: [], dlqTotal: 2, lateTotal: 0,
         tasks: [{ id: '0_0', state: 'running' }, { id: '0_1', state: 'running' }, { id: '0_2', state: 'restoring' }],
       }),
-      'in 0 (1,234/s) out 0 (99/s) | lag 12,000 | e2e p50 12ms p99 1.5s | scoring batch 96 | dlq 2 | tasks 2 running, 1 restoring (0_2)',
+      'in 0 (1,234/s) out 0 (99/s) internal 4,000 (400/s) | lag 12,000 | e2e p50 12ms p99 1.5s | scoring batch 96 | dlq 2 | tasks 2 running, 1 restoring (0_2)',
     );
     assert.equal(
-      formatStatusLine({ consumedTotal: 1234567, sentTotal: 12, lag: 0, scoringProviders: [], dlqTotal: 0, lateTotal: 0, tasks: [] }),
-      'in 1,234,567 (-/s) out 12 (-/s) | lag 0 | e2e p50 - p99 - | scoring batch - | dlq 0 | no tasks',
+      formatStatusLine({ consumedTotal: 1234567, sentTotal: 12, internalTotal: 0, lag: 0, scoringProviders: [], dlqTotal: 0, lateTotal: 0, tasks: [] }),
+      'in 1,234,567 (-/s) out 12 (-/s) internal 0 (-/s) | lag 0 | e2e p50 - p99 - | scoring batch - | dlq 0 | no tasks',
+    );
+    assert.match(
+      formatStatusLine({ consumedTotal: 1, sentTotal: 1, internalTotal: 0, lag: 0, e2eP50: 1800, e2eP99: 1800, e2eCapSeconds: 1800, scoringProviders: [], dlqTotal: 0, lateTotal: 0, tasks: [] }),
+      /\| e2e p50 >1800\.0s p99 >1800\.0s \|/,
+      'a percentile beyond the top bucket is shown as a floor',
     );
   });
 
@@ -45,7 +50,7 @@ describe('status line of tributary run', () => {
     assert.doesNotMatch(text, /\x1b/);
     // A baseline scrape at start gives even the first line rates; each shows totals, live lag, DLQ count and tasks.
     for (const l of lines.slice(0, 2)) {
-      assert.match(l, /^STATUS in 5 \(0\/s\) out 0 \(0\/s\) \| lag 77 \| e2e p50 - p99 - \| scoring batch - \| dlq 4 \| tasks 1 running$/);
+      assert.match(l, /^STATUS in 5 \(0\/s\) out 0 \(0\/s\) internal 0 \(0\/s\) \| lag 77 \| e2e p50 - p99 - \| scoring batch - \| dlq 4 \| tasks 1 running$/);
     }
   });
 

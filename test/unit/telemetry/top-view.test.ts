@@ -5,6 +5,7 @@ import { metrics } from '@opentelemetry/api';
 import { startTelemetry, type Telemetry } from '../../../runtime/telemetry/start-telemetry';
 import { scrapePrometheus } from '../../../runtime/telemetry/prometheus-scrape';
 import { renderTop, summarizeTop } from '../../../runtime/telemetry/top-view';
+import { parsePrometheusText } from '../../../runtime/telemetry/prometheus-text';
 
 const bin = path.join(__dirname, '..', '..', '..', '..', 'bin', 'tributary.js');
 
@@ -32,7 +33,9 @@ describe('tributary top', () => {
     const first = await scrapePrometheus(`${telemetry.url}/metrics`);
     m.recordsConsumed('clicks', 0, 50);
     m.recordsConsumed('clicks', 1, 50);
-    m.recordsSent('recs', 80);
+    m.recordsSent('recs', 80, undefined, { role: 'sink' });
+    m.recordsSent('app-counts-changelog', 300, undefined, { role: 'internal' });
+    m.recordsSent('app-dlq', 1, undefined, { role: 'dlq' });
     m.setConsumerLag('clicks', 0, 10);
     m.setConsumerLag('clicks', 1, 300);
     const now = Date.now();
@@ -50,8 +53,11 @@ describe('tributary top', () => {
 
     const s = summarizeTop(second, first, 2);
     assert.equal(s.inPerSecond, 50);
-    assert.equal(s.outPerSecond, 40);
+    assert.equal(s.outPerSecond, 40, 'out counts the sinks only');
+    assert.equal(s.internalPerSecond, 150);
+    assert.equal(s.internalTotal, 300, 'changelog records are internal, not output');
     assert.equal(s.consumedTotal, 200);
+    assert.equal(s.e2eCapSeconds, undefined, 'no percentile beyond the top bucket');
     assert.equal(s.lag, 310);
     assert.deepEqual(s.worstLag, { partition: 'clicks/1', lag: 300 });
     assert.ok(s.e2eP50! > 0.025 && s.e2eP50! <= 0.05, `p50 ${s.e2eP50}`);
@@ -65,12 +71,37 @@ describe('tributary top', () => {
     assert.deepEqual(lines, [
       'tributary top  http://x/metrics  10:20:30 UTC',
       'throughput   in 50 rec/s   out 40 rec/s   (total in 200, out 80)',
+      'internal     150 rec/s   (total 300: repartition and changelog records)',
       'lag          310 records   worst clicks/1 300',
       `e2e latency  p50 ${Math.round(s.e2eP50! * 1000)} ms   p99 ${s.e2eP99!.toFixed(2)} s`,
       'scoring      batch 75.0 rows   providers ranker:cpu',
       'errors       dlq 1   late 0',
       'tasks        restoring 1 (0_0), running 1 (0_1)',
     ]);
+  });
+
+  it('says a percentile beyond the top bucket is a floor, not a figure', () => {
+    const scrape = parsePrometheusText([
+      '# TYPE tributary_e2e_latency histogram',
+      'tributary_e2e_latency_bucket{le="300"} 1',
+      'tributary_e2e_latency_bucket{le="1800"} 1',
+      'tributary_e2e_latency_bucket{le="+Inf"} 10',
+      'tributary_e2e_latency_count 10',
+      'tributary_e2e_latency_sum 30000',
+      '',
+    ].join('\n'));
+    const s = summarizeTop(scrape);
+    assert.equal(s.e2eP99, 1800);
+    assert.equal(s.e2eCapSeconds, 1800);
+    assert.match(renderTop(s, 'u').join('\n'), /e2e latency {2}p50 >1800\.00 s {3}p99 >1800\.00 s/);
+    assert.equal(s.sentTotal, 0);
+  });
+
+  it('counts sent records without a role label as sink output (a process from before the label)', () => {
+    const scrape = parsePrometheusText('# TYPE messaging_client_sent_messages_total counter\nmessaging_client_sent_messages_total{messaging_destination_name="recs"} 7\n');
+    const s = summarizeTop(scrape);
+    assert.equal(s.sentTotal, 7);
+    assert.equal(s.internalTotal, 0);
   });
 
   it('prints plain lines with --once when stdout is not a terminal', async () => {

@@ -48,12 +48,20 @@ describe('Kafka trace context helpers', () => {
     const parent = telemetry.tracer.startSpan('upstream');
     const headers = injectTraceContext({}, trace.setSpan(context.active(), parent));
     parent.end();
-    const batch = batchSpan(telemetry.tracer, { taskId: '0_3', topic: 'clicks', partition: 3 }, [{ headers }, { headers }]);
+    const batch = batchSpan(telemetry.tracer, { taskId: '0_3', topic: 'clicks', partition: 3, consumerGroup: 'app' }, [{ headers, offset: '41' }, { headers, offset: '42' }]);
     const serde = batch.child('serde');
     serde.end();
     batch.end();
     const spans = await finished();
-    const b = spans.find((s) => s.name === 'process 0_3')!;
+    // Named and attributed by the OpenTelemetry messaging conventions: `process <topic>`, kind consumer.
+    const b = spans.find((s) => s.name === 'process clicks')!;
+    assert.equal(b.kind, SpanKind.CONSUMER);
+    assert.deepEqual(
+      [b.attributes['messaging.system'], b.attributes['messaging.operation.name'], b.attributes['messaging.operation.type'], b.attributes['messaging.destination.name'], b.attributes['messaging.consumer.group.name']],
+      ['kafka', 'process', 'process', 'clicks', 'app'],
+    );
+    assert.equal(b.attributes['tributary.task.id'], '0_3');
+    assert.equal(b.attributes['tributary.batch.offsets'], '41-42');
     assert.equal(b.spanContext().traceId, parent.spanContext().traceId);
     assert.equal(b.parentSpanContext?.spanId, parent.spanContext().spanId);
     assert.equal(b.links.length, 0);
@@ -82,7 +90,8 @@ describe('Kafka trace context helpers', () => {
     await assert.rejects(batch.run('commit', () => { throw new Error('broker gone'); }), /broker gone/);
     batch.end();
     const spans = await finished();
-    const root = spans.find((s) => s.name === 'process 1_0')!;
+    const root = spans.find((s) => s.name === 'process')!; // no topic known: the operation alone
+    assert.equal(root.attributes['tributary.task.id'], '1_0');
     assert.equal(root.parentSpanContext, undefined);
     assert.notEqual(root.spanContext().traceId, a.spanContext().traceId);
     assert.deepEqual(root.links.map((l) => l.context.spanId).sort(), [a.spanContext().spanId, b.spanContext().spanId].sort());
