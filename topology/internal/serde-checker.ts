@@ -8,6 +8,7 @@ import { loadJsonSchemaFile } from './json-schema-file';
 import { didYouMean } from './did-you-mean';
 import type { ProblemSink } from './problem-sink';
 import { pairOf, valueOf } from './spec-checker';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 type Obj = Record<string, unknown>;
@@ -70,11 +71,13 @@ function checkProtobuf(config: Obj, node: Node | undefined, dir: string, sink: P
   const relative = config.schema as string;
   const file = path.resolve(dir, relative);
   if (typeof config.message !== 'string') sink.report(node, 'missing-key', `the protobuf format needs 'message' (the full name of a message in ${relative}, e.g. shop.v1.Order)`);
+  if (!fs.existsSync(file)) {
+    sink.report(valueOf(node, 'schema'), 'schema', `schema file '${relative}' not found (looked for ${file})`);
+    return { format };
+  }
   const compiled = compileProtoFile(file);
   if ('error' in compiled) {
-    sink.report(valueOf(node, 'schema'), 'schema', compiled.line === undefined && /no such file|does not exist|not found/i.test(compiled.error)
-      ? `schema file '${relative}' not found (looked for ${file})`
-      : `schema file '${relative}' does not compile: ${compiled.error}`);
+    sink.report(valueOf(node, 'schema'), 'schema', `schema file '${relative}' does not compile: ${compiled.error}`);
     return { format };
   }
   if (typeof config.message !== 'string') return { format };
