@@ -1,8 +1,9 @@
 import {
-  JsonDeserializer, JsonSerializer, PrefixSchemaIdDeserializer, PrefixSchemaIdSerializer, SchemaId, SerdeType,
+  JsonDeserializer, JsonSerializer, PrefixSchemaIdSerializer, SchemaId, SerdeType,
   type SchemaInfo, type ValidateFunction,
 } from '@confluentinc/schemaregistry';
 import type { Serde } from './serde';
+import { readWriterId, unknownSchemaIds } from './writer-schema-ids';
 import { fetchWriterSchema, messageOf, resolveSchemaId, type SubjectBinding } from './schema-id-resolution';
 import { DeserializationError, SerializationError } from './errors';
 
@@ -70,24 +71,12 @@ export class JsonSchemaSerde implements Serde<unknown> {
   }
 
   async prepare(messages: ReadonlyArray<Buffer | null>): Promise<void> {
-    const missing = new Set<number>();
-    for (const bytes of messages) {
-      if (bytes === null || bytes.length < 5 || bytes[0] !== 0) continue;
-      const id = bytes.readInt32BE(1);
-      if (!this.validators.has(id) && !this.unreadable.has(id)) missing.add(id);
-    }
-    for (const id of missing) await this.loadWriter(id);
+    for (const id of unknownSchemaIds(messages, (id) => this.validators.has(id) || this.unreadable.has(id))) await this.loadWriter(id);
   }
 
   deserialize(bytes: Buffer | null): unknown {
     if (bytes === null) return null;
-    const writer = new SchemaId('JSON');
-    let offset: number;
-    try {
-      offset = PrefixSchemaIdDeserializer(this.options.topic, this.serdeType, bytes, writer);
-    } catch (cause) {
-      throw new DeserializationError(`not a Confluent-framed JSON message: ${messageOf(cause)}`, { cause });
-    }
+    const { schemaId: writer, offset } = readWriterId('JSON', this.options.topic, this.serdeType, bytes);
     const id = writer.id!;
     const validate = this.validators.get(id);
     if (!validate) throw new DeserializationError(this.unreadable.get(id) ?? `schema id ${id} was not prepared (call prepare() on the batch first)`);

@@ -1,9 +1,10 @@
 import {
-  PrefixSchemaIdDeserializer, PrefixSchemaIdSerializer, ProtobufSerializer, SchemaId, SerdeType, type SchemaInfo,
+  PrefixSchemaIdSerializer, ProtobufSerializer, SchemaId, SerdeType, type SchemaInfo,
 } from '@confluentinc/schemaregistry';
 import { fromBinary, fromJson, toBinary, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
 import type { Serde } from './serde';
+import { readWriterId, unknownSchemaIds } from './writer-schema-ids';
 import { compileProtoText, messageNameAt, protoMessage, protoRegistry, type ProtoSchema } from './proto-schema-file';
 import { fetchWriterSchema, messageOf, resolveSchemaId, type SubjectBinding } from './schema-id-resolution';
 import { DeserializationError, SerializationError } from './errors';
@@ -85,24 +86,12 @@ export class ProtobufSerde implements Serde<unknown> {
   }
 
   async prepare(messages: ReadonlyArray<Buffer | null>): Promise<void> {
-    const missing = new Set<number>();
-    for (const bytes of messages) {
-      if (bytes === null || bytes.length < 5 || bytes[0] !== 0) continue;
-      const id = bytes.readInt32BE(1);
-      if (!this.readable.has(id) && !this.unreadable.has(id)) missing.add(id);
-    }
-    for (const id of missing) await this.loadWriter(id);
+    for (const id of unknownSchemaIds(messages, (id) => this.readable.has(id) || this.unreadable.has(id))) await this.loadWriter(id);
   }
 
   deserialize(bytes: Buffer | null): unknown {
     if (bytes === null) return null;
-    const writer = new SchemaId('PROTOBUF');
-    let offset: number;
-    try {
-      offset = PrefixSchemaIdDeserializer(this.options.topic, this.serdeType, bytes, writer);
-    } catch (cause) {
-      throw new DeserializationError(`not a Confluent-framed Protobuf message: ${messageOf(cause)}`, { cause });
-    }
+    const { schemaId: writer, offset } = readWriterId('PROTOBUF', this.options.topic, this.serdeType, bytes);
     const id = writer.id!;
     if (!this.readable.has(id)) {
       throw new DeserializationError(this.unreadable.get(id) ?? `schema id ${id} was not prepared (call prepare() on the batch first)`);

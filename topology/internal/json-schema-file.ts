@@ -1,5 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { readSchemaJson } from './schema-json-file';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import * as draft7MetaSchema from 'ajv/dist/refs/json-schema-draft-07.json';
@@ -17,19 +16,9 @@ const DRAFT_2020 = /^https?:\/\/json-schema\.org\/draft\/2020-12\/schema#?$/;
  * the app could not use fails `validate`, not start-up.
  */
 export function loadJsonSchemaFile(relative: string, topologyDir: string): JsonSchemaResult {
-  const file = path.resolve(topologyDir, relative);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return { error: `schema file '${relative}' not found (looked for ${file})` };
-  }
-  let schema: unknown;
-  try {
-    schema = JSON.parse(text);
-  } catch (err) {
-    return { error: `schema file '${relative}' is not JSON: ${(err as Error).message}` };
-  }
+  const read = readSchemaJson(relative, topologyDir);
+  if ('error' in read) return read;
+  const { file, schema } = read;
   if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
     return { error: `schema file '${relative}' is not a JSON Schema (an object or a boolean)` };
   }
