@@ -30,13 +30,28 @@ export interface ProtoCompileError {
 export function compileProtoFile(file: string): ProtoSchema | ProtoCompileError {
   const root = path.dirname(file);
   const name = path.basename(file);
+  const buf = bufLauncher();
+  if (typeof buf !== 'string') return buf;
   const run = spawnSync(process.execPath, [
-    require.resolve('@bufbuild/buf/bin/buf'), 'build', root, '--path', file,
+    buf, 'build', root, '--path', file,
     '--as-file-descriptor-set', '--exclude-source-info', '--error-format=json', '-o', '-#format=binpb',
   ], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: 60_000, windowsHide: true });
   if (run.error) return { error: `could not run buf to compile ${name}: ${run.error.message}` };
   if (run.status !== 0) return compileError(run.stderr.toString('utf8'), name);
   return { file: name, descriptorSet: new Uint8Array(run.stdout) };
+}
+
+/**
+ * The buf CLI's launcher script, resolved only when a .proto file is compiled:
+ * buf is a separate ~93 MB binary that runs as a child process, so a topology
+ * without `format: protobuf` never loads, spawns or even looks for it.
+ */
+function bufLauncher(): string | ProtoCompileError {
+  try {
+    return require.resolve('@bufbuild/buf/bin/buf');
+  } catch {
+    return { error: 'compiling .proto files needs the @bufbuild/buf package, which is not installed (npm install @bufbuild/buf)' };
+  }
 }
 
 /** Compiles .proto text (a writer schema from the registry) in a scratch folder. */

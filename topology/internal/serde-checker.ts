@@ -47,23 +47,13 @@ export function checkSerde(raw: unknown, node: Node | undefined, dir: string, si
     return { format };
   }
   const schemaNode = valueOf(node, 'schema');
-  if (format === 'avro') {
-    const loaded = loadAvroSchemaFile(config.schema, dir);
-    if ('error' in loaded) {
-      sink.report(schemaNode, 'schema', loaded.error);
-      return { format };
-    }
-    return { format, schemaFile: loaded.file, schema: loaded.schema, ...subject };
+  if (format === 'protobuf') return checkProtobuf(config, node, dir, sink);
+  const loaded = format === 'avro' ? loadAvroSchemaFile(config.schema, dir) : loadJsonSchemaFile(config.schema, dir);
+  if ('error' in loaded) {
+    sink.report(schemaNode, 'schema', loaded.error);
+    return { format };
   }
-  if (format === 'json-schema') {
-    const loaded = loadJsonSchemaFile(config.schema, dir);
-    if ('error' in loaded) {
-      sink.report(schemaNode, 'schema', loaded.error);
-      return { format };
-    }
-    return { format, schemaFile: loaded.file, schema: loaded.schema, ...subject };
-  }
-  return checkProtobuf(config, node, dir, sink);
+  return { format, schemaFile: loaded.file, schema: loaded.schema, ...subject };
 }
 
 function checkProtobuf(config: Obj, node: Node | undefined, dir: string, sink: ProblemSink): SerdeConfig {

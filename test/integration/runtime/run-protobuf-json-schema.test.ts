@@ -19,6 +19,7 @@ import { killLeftovers, startTributary, type TributaryProcess } from '../../help
 
 const repo = path.join(__dirname, '..', '..', '..', '..');
 const fixtures = path.join(repo, 'test', 'fixtures', 'runtime');
+const schemas = path.join(repo, 'test', 'fixtures', 'topologies', 'schemas');
 const script = path.join(repo, 'test', 'integration', 'runtime', 'registry_formats_client.py');
 const python = process.env.TRIBUTARY_E2E_PYTHON ?? path.join(repo, 'test', 'e2e', '.venv', 'bin', 'python');
 
@@ -34,10 +35,16 @@ interface Poison {
 interface Format {
   readonly name: 'protobuf' | 'json-schema';
   readonly topology: string;
-  readonly incompatibleSchema: string;
+  /** Writes the application's schema with amount_cents changed from an integer to a string (not a compatible change); returns its path. */
+  incompatibleSchema(dir: string): string;
   /** The i-th order as the producer writes it, and as the sink must hold it after the `tag` step. */
   order(i: number): { written: object; expected: object };
   readonly poison: readonly Poison[];
+}
+
+function write(file: string, text: string): string {
+  fs.writeFileSync(file, text);
+  return file;
 }
 
 const hex = (text: string) => Buffer.from(text, 'utf8').toString('hex');
@@ -48,7 +55,11 @@ const FORMATS: readonly Format[] = [
   {
     name: 'protobuf',
     topology: path.join(fixtures, 'orders-protobuf.yaml'),
-    incompatibleSchema: path.join(fixtures, 'order-incompatible.proto'),
+    incompatibleSchema(dir) {
+      const text = fs.readFileSync(path.join(schemas, 'order.proto'), 'utf8');
+      assert.match(text, /int64 amount_cents = 2;/);
+      return write(path.join(dir, 'order.proto'), text.replace('int64 amount_cents = 2;', 'string amount_cents = 2;'));
+    },
     order(i) {
       // The Protobuf JSON mapping: int64 as a decimal string, enums by name, every field present.
       const order = {
@@ -68,7 +79,11 @@ const FORMATS: readonly Format[] = [
   {
     name: 'json-schema',
     topology: path.join(fixtures, 'orders-json-schema.yaml'),
-    incompatibleSchema: path.join(fixtures, 'order-incompatible.schema.json'),
+    incompatibleSchema(dir) {
+      const schema = JSON.parse(fs.readFileSync(path.join(schemas, 'order.schema.json'), 'utf8')) as { properties: Record<string, object> };
+      schema.properties.amount_cents = { type: 'string' };
+      return write(path.join(dir, 'order.schema.json'), JSON.stringify(schema));
+    },
     order(i) {
       return { written: { order_id: `o${i}`, amount_cents: i * 7 }, expected: { order_id: `o${i}-seen`, amount_cents: i * 7 } };
     },
@@ -191,7 +206,7 @@ describe('tributary run: Protobuf and JSON Schema through the registry against a
       await createTopics(kafka, [{ topic: input, partitions: 1 }]);
       producePython(dir, input, format.name, [{ order: format.order(1).written }]);
 
-      const proc = start(format, { APP: app, INPUT: input, OUTPUT: output, AUTO_REGISTER: 'true', IN_SCHEMA: format.incompatibleSchema });
+      const proc = start(format, { APP: app, INPUT: input, OUTPUT: output, AUTO_REGISTER: 'true', IN_SCHEMA: format.incompatibleSchema(dir) });
       const code = await proc.exited;
       assert.notEqual(code, 0, proc.output().slice(-2000));
       assert.match(proc.output(), new RegExp(`schema is incompatible with the latest version of subject ${input}-value`));
