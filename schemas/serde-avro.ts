@@ -1,21 +1,14 @@
 import * as avro from 'avsc';
-import type { Client, SchemaInfo } from '@confluentinc/schemaregistry';
+import type { SchemaInfo } from '@confluentinc/schemaregistry';
 import type { Serde } from './serde';
 import { frame, schemaIdOf, HEADER_SIZE } from './wire-format';
-import { DeserializationError, RegistryError, SerializationError } from './errors';
+import { DeserializationError, SerializationError } from './errors';
+import { fetchWriterSchema, messageOf, resolveSchemaId, type SubjectBinding } from './schema-id-resolution';
 
 /** Options of an Avro serde bound to one subject. */
-export interface AvroSerdeOptions {
-  readonly registry: Client;
-  readonly subject: string;
+export interface AvroSerdeOptions extends SubjectBinding {
   /** The application's schema (parsed .avsc JSON): what it writes, and how it reads. */
   readonly schema: avro.Schema;
-  /**
-   * Register `schema` under `subject` at start-up when missing. Off by default:
-   * production subjects are registered by their owners, and a schema is never
-   * inferred from a message.
-   */
-  readonly autoRegister?: boolean;
 }
 
 interface WriterEntry {
@@ -97,15 +90,10 @@ export class AvroSerde implements Serde<unknown> {
   }
 
   private async loadWriter(id: number): Promise<void> {
-    let info: SchemaInfo;
-    try {
-      info = await this.options.registry.getBySubjectAndId(this.options.subject, id);
-    } catch (cause) {
-      if (isNotFound(cause)) {
-        this.unknownIds.add(id);
-        return;
-      }
-      throw new RegistryError(`could not fetch schema id ${id} from the registry: ${messageOf(cause)}`, true, { cause });
+    const info = await fetchWriterSchema(this.options.registry, this.options.subject, id);
+    if (!info) {
+      this.unknownIds.add(id);
+      return;
     }
     let writerType: avro.Type;
     let resolver: avro.Resolver;
@@ -123,52 +111,6 @@ export class AvroSerde implements Serde<unknown> {
     const type = this.type;
     this.writers.set(id, { decode: (payload) => type.fromBuffer(payload, resolver) });
   }
-}
-
-async function resolveSchemaId(options: AvroSerdeOptions, info: SchemaInfo): Promise<number> {
-  const { registry, subject } = options;
-  try {
-    return await registry.getId(subject, info, false);
-  } catch (cause) {
-    if (!isNotFound(cause)) {
-      throw new RegistryError(`could not look up the schema of subject ${subject}: ${messageOf(cause)}`, true, { cause });
-    }
-  }
-  // Not registered under this subject yet: it must be compatible with what is there.
-  let compatible = true;
-  try {
-    compatible = await registry.testSubjectCompatibility(subject, info);
-  } catch (cause) {
-    if (!isNotFound(cause)) {
-      throw new RegistryError(`could not check compatibility with subject ${subject}: ${messageOf(cause)}`, true, { cause });
-    }
-  }
-  if (!compatible) {
-    throw new RegistryError(`schema is incompatible with the latest version of subject ${subject} (check the registry's compatibility level and the schema's evolution)`, false);
-  }
-  if (!options.autoRegister) {
-    throw new RegistryError(`schema is not registered under subject ${subject}; register it, or set schemaRegistry.autoRegister: true in the topology (or TRIBUTARY_AUTO_REGISTER=1)`, false);
-  }
-  try {
-    return await registry.register(subject, info, false);
-  } catch (cause) {
-    throw new RegistryError(`could not register the schema under subject ${subject}: ${messageOf(cause)}`, !isClientError(cause), { cause });
-  }
-}
-
-function statusOf(err: unknown): number | undefined {
-  const e = err as { status?: number; response?: { status?: number } };
-  return e?.status ?? e?.response?.status;
-}
-function isNotFound(err: unknown): boolean {
-  return statusOf(err) === 404;
-}
-function isClientError(err: unknown): boolean {
-  const status = statusOf(err);
-  return status !== undefined && status >= 400 && status < 500;
-}
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Name the first field path that makes a value invalid, for a useful error. */

@@ -3,46 +3,65 @@ import type { Client } from '@confluentinc/schemaregistry';
 import type { SerdeConfig } from './serde-config';
 import type { Serde } from './serde';
 import { AvroSerde } from './serde-avro';
+import { ProtobufSerde } from './serde-protobuf';
+import { JsonSchemaSerde } from './serde-json-schema';
 import { jsonSerde } from './serde-json';
 import { stringSerde } from './serde-string';
 import { bytesSerde } from './serde-bytes';
-import { subjectName, type SubjectNameStrategy } from './subject-name';
+import type { ProtoSchema } from './proto-schema-file';
+import { recordNameOf, subjectName, type SubjectNameStrategy } from './subject-name';
 import { ConfigError } from '../core/errors';
 import { RegistryError } from './errors';
+import { isNotFound, messageOf } from './schema-id-resolution';
 
-/** Registry settings that apply to every Avro serde of an application. */
-export interface AvroSettings {
+/** Registry settings that apply to every Avro, Protobuf and JSON Schema serde of an application. */
+export interface RegistrySettings {
   readonly registry?: Client;
   readonly subjectStrategy: SubjectNameStrategy;
   readonly autoRegister: boolean;
 }
 
+const FORMAT_NAMES = { avro: 'Avro', protobuf: 'Protobuf', 'json-schema': 'JSON Schema' } as const;
+
 /**
  * The serde for a key or value of a topic, as the topology declares it.
- * Avro serdes resolve their schema id (and check compatibility) here, at start-up.
+ * Registry serdes resolve their schema id (and check compatibility) here, at start-up.
  */
-export async function createSerde(config: SerdeConfig, topic: string, isKey: boolean, avro: AvroSettings): Promise<Serde<unknown>> {
+export async function createSerde(config: SerdeConfig, topic: string, isKey: boolean, settings: RegistrySettings): Promise<Serde<unknown>> {
   switch (config.format) {
     case 'json': return jsonSerde;
     case 'string': return stringSerde as Serde<unknown>;
     case 'bytes': return bytesSerde as Serde<unknown>;
-    case 'avro': {
-      if (!avro.registry) throw new ConfigError(`topic ${topic} uses Avro but the topology has no schemaRegistry`);
-      let schema = config.schema as Schema | undefined;
-      const subject = config.subject ?? subjectName(avro.subjectStrategy, topic, isKey, schema);
-      if (!schema) {
-        let latest;
-        try {
-          latest = await avro.registry.getLatestSchemaMetadata(subject);
-        } catch (cause) {
-          const failed = cause as { status?: number; response?: { status?: number } } | undefined;
-          const status = failed?.status ?? failed?.response?.status;
-          if (status === 404) throw new RegistryError(`subject ${subject} (${isKey ? 'key' : 'value'} of topic ${topic}) has no schema in the registry; register one, or give a schema file`, false, { cause });
-          throw new RegistryError(`could not fetch the latest schema of subject ${subject}: ${cause instanceof Error ? cause.message : String(cause)}`, !(status !== undefined && status >= 400 && status < 500), { cause });
-        }
-        schema = JSON.parse(latest.schema) as Schema;
-      }
-      return AvroSerde.create({ registry: avro.registry, subject, schema, autoRegister: avro.autoRegister });
-    }
+    case 'avro': case 'protobuf': case 'json-schema': break;
   }
+  const registry = settings.registry;
+  if (!registry) throw new ConfigError(`topic ${topic} uses ${FORMAT_NAMES[config.format]} but the topology has no schemaRegistry`);
+  const subject = config.subject ?? subjectName(settings.subjectStrategy, topic, isKey, recordNameOf(config));
+  const binding = { registry, subject, autoRegister: settings.autoRegister };
+  switch (config.format) {
+    case 'avro': {
+      const schema = (config.schema ?? await latestAvroSchema(registry, subject, topic, isKey)) as Schema;
+      return AvroSerde.create({ ...binding, schema });
+    }
+    case 'protobuf':
+      if (config.schema === undefined || config.messageType === undefined) throw new ConfigError(`the Protobuf ${isKey ? 'key' : 'value'} of topic ${topic} needs a .proto schema file and a message type`);
+      return ProtobufSerde.create({ ...binding, topic, isKey, schema: config.schema as ProtoSchema, messageType: config.messageType });
+    default:
+      if (config.schema === undefined) throw new ConfigError(`the JSON Schema ${isKey ? 'key' : 'value'} of topic ${topic} needs a schema file`);
+      return JsonSchemaSerde.create({ ...binding, topic, isKey, schema: config.schema });
+  }
+}
+
+/** An Avro key or value that names only a subject reads and writes the subject's latest schema. */
+async function latestAvroSchema(registry: Client, subject: string, topic: string, isKey: boolean): Promise<unknown> {
+  let latest;
+  try {
+    latest = await registry.getLatestSchemaMetadata(subject);
+  } catch (cause) {
+    const failed = cause as { status?: number; response?: { status?: number } } | undefined;
+    const status = failed?.status ?? failed?.response?.status;
+    if (isNotFound(cause)) throw new RegistryError(`subject ${subject} (${isKey ? 'key' : 'value'} of topic ${topic}) has no schema in the registry; register one, or give a schema file`, false, { cause });
+    throw new RegistryError(`could not fetch the latest schema of subject ${subject}: ${messageOf(cause)}`, !(status !== undefined && status >= 400 && status < 500), { cause });
+  }
+  return JSON.parse(latest.schema) as unknown;
 }

@@ -13,4 +13,7 @@ export interface Serde<T = unknown> {
   prepare?(messages: ReadonlyArray<Buffer | null>): Promise<void>;
 }
 
-export type SerdeFormat = 'avro' | 'json' | 'string' | 'bytes';
+export type SerdeFormat = 'avro' | 'protobuf' | 'json-schema' | 'json' | 'string' | 'bytes';
+
+/** The formats whose schemas live in the registry (Confluent wire format). */
+export const REGISTRY_FORMATS: readonly SerdeFormat[] = ['avro', 'protobuf', 'json-schema'];

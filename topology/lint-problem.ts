@@ -12,7 +12,7 @@ export const lintKinds = [
   'duplicate',         // two names or ids that must be unique
   'cycle',             // pipelines that feed each other
   'expression',        // a CEL expression that does not parse or uses unknown names
-  'schema',            // an Avro schema file that is missing or invalid
+  'schema',            // a schema file (Avro, Protobuf, JSON Schema) that is missing or invalid
   'option',            // an option value the operator rejects (oneOf, duration, check)
   'env',               // `${VAR}` with no value and no default
   'module',            // a custom operator module that cannot be loaded or lacks a spec

@@ -6,7 +6,7 @@ const subjectStrategies = ['topic', 'record', 'topic-record'];
 
 const subjectNameStrategy: DocSpec = {
   kind: 'string', oneOf: subjectStrategies,
-  description: 'registry subject of an Avro key/value that names no subject: topic (<topic>-key|-value), record (<namespace>.<name> of the schema), topic-record (<topic>-<namespace>.<name>); default: schemaRegistry.subjectNameStrategy',
+  description: 'registry subject of an avro, protobuf or json-schema key/value that names no subject: topic (<topic>-key|-value), record (the record name: an Avro schema\'s <namespace>.<name>, a Protobuf message\'s full name, a JSON Schema\'s title), topic-record (<topic>-<record name>); default: schemaRegistry.subjectNameStrategy',
 };
 
 const compression: DocSpec = {
@@ -17,9 +17,16 @@ const compression: DocSpec = {
 const format: DocSpec = {
   kind: 'object', shorthand: 'format', description: 'how keys or values are (de)serialized; a bare string names the format',
   fields: {
-    format: { kind: 'string', required: true, oneOf: ['avro', 'json', 'string', 'bytes'], description: 'wire format' },
-    schema: { kind: 'string', description: 'path of an Avro schema file (.avsc), relative to the topology file' },
-    subject: { kind: 'string', description: 'schema registry subject to take the latest Avro schema from' },
+    format: {
+      kind: 'string', required: true, oneOf: ['avro', 'protobuf', 'json-schema', 'json', 'string', 'bytes'],
+      description: 'wire format: avro, protobuf and json-schema go through the schema registry (Confluent wire format); json is plain UTF-8 JSON',
+    },
+    schema: {
+      kind: 'string',
+      description: 'path of the schema file, relative to the topology file: an Avro schema (.avsc), a .proto file (imports resolve against its folder) or a JSON Schema',
+    },
+    message: { kind: 'string', description: 'protobuf: full name of the message type in the .proto file (package.Message)' },
+    subject: { kind: 'string', description: 'schema registry subject (default: from the subject name strategy); an avro key or value with no schema takes the latest schema of this subject' },
   },
 };
 
@@ -91,7 +98,7 @@ export const topologySpec: DocSpec = {
       kind: 'object', description: 'Confluent-compatible schema registry',
       fields: {
         url: { kind: 'string', required: true, description: 'base URL' },
-        subjectNameStrategy: { ...subjectNameStrategy, default: 'topic', description: 'subject strategy of every Avro key/value that names no subject: topic (<topic>-key|-value), record (<namespace>.<name> of the schema) or topic-record (<topic>-<namespace>.<name>); sources and sinks may override it' },
+        subjectNameStrategy: { ...subjectNameStrategy, default: 'topic', description: 'subject strategy of every avro, protobuf and json-schema key/value that names no subject: topic (<topic>-key|-value), record (the schema\'s record name) or topic-record (<topic>-<record name>); sources and sinks may override it' },
         autoRegister: { kind: 'boolean', default: false, description: 'register the schema files of sources and sinks whose subject lacks them (else the app stops at start-up naming the subject); TRIBUTARY_AUTO_REGISTER=1|0 overrides it' },
         auth: {
           kind: 'object', description: 'basic auth',

@@ -1,6 +1,6 @@
 import type { CompiledTopology } from '../../topology/compiled-topology';
 import { createRegistryClient } from '../../schemas/registry-client';
-import { createSerde, type AvroSettings } from '../../schemas/serde-factory';
+import { createSerde, type RegistrySettings } from '../../schemas/serde-factory';
 import { internalSerde } from '../../schemas/serde-internal';
 import { repartitionKeySerde } from './repartition-key-serde';
 import type { SubjectNameStrategy } from '../../schemas/subject-name';
@@ -43,13 +43,13 @@ export const AUTO_REGISTER_ENV = 'TRIBUTARY_AUTO_REGISTER';
  */
 export async function buildTopicCodecs(topology: CompiledTopology, options: CodecOptions = {}): Promise<TopicCodecs> {
   const registryConfig = topology.schemaRegistry;
-  const avro: AvroSettings = {
+  const avro: RegistrySettings = {
     registry: registryConfig ? createRegistryClient({ url: registryConfig.url, basicAuth: registryConfig.auth }) : undefined,
     subjectStrategy: options.subjectStrategy ?? registryConfig?.subjectNameStrategy ?? 'topic',
     autoRegister: autoRegisterSetting(topology, options),
   };
   // Each source and sink may name its own strategy; an explicit code option wins over the file.
-  const settingsFor = (own: SubjectNameStrategy | undefined): AvroSettings =>
+  const settingsFor = (own: SubjectNameStrategy | undefined): RegistrySettings =>
     ({ ...avro, subjectStrategy: options.subjectStrategy ?? own ?? avro.subjectStrategy });
   const decoding = new Map<string, TopicDecoding>();
   for (const source of Object.values(topology.sources)) {

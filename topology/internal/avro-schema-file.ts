@@ -1,5 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { readSchemaJson } from './schema-json-file';
 import * as avro from 'avsc';
 
 /** A loaded .avsc file, or why it could not be used. */
@@ -9,19 +8,9 @@ export type AvroSchemaResult =
 
 /** Reads and checks an Avro schema file (relative paths resolve against the topology's folder). */
 export function loadAvroSchemaFile(relative: string, topologyDir: string): AvroSchemaResult {
-  const file = path.resolve(topologyDir, relative);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return { error: `schema file '${relative}' not found (looked for ${file})` };
-  }
-  let schema: unknown;
-  try {
-    schema = JSON.parse(text);
-  } catch (err) {
-    return { error: `schema file '${relative}' is not JSON: ${(err as Error).message}` };
-  }
+  const read = readSchemaJson(relative, topologyDir);
+  if ('error' in read) return read;
+  const { file, schema } = read;
   try {
     avro.Type.forSchema(schema as avro.Schema);
   } catch (err) {

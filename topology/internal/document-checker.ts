@@ -7,7 +7,8 @@ import type { SubjectNameStrategy } from '../../schemas/subject-name';
 import type { LintProblem } from '../lint-problem';
 import { topologySpec } from '../topology-spec';
 import type { CheckedDocument, CheckedPipeline } from './checked-document';
-import { loadAvroSchemaFile } from './avro-schema-file';
+import { checkNamedSchema, checkSerde } from './serde-checker';
+import { REGISTRY_FORMATS } from '../../schemas/serde';
 import { didYouMean } from './did-you-mean';
 import { interpolate } from './interpolate';
 import { checkBrokers, checkTopicName as checkTopic } from './kafka-names';
@@ -83,21 +84,22 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     const node = nodeAt(root, [section, entry]);
     const own = raw.subjectNameStrategy as SubjectNameStrategy | undefined;
     const strategy = own ?? globalStrategy;
-    if (own !== undefined && key.format !== 'avro' && value.format !== 'avro') {
-      sink.report(pairOf(node, 'subjectNameStrategy'), 'option', `'subjectNameStrategy' applies only to avro keys or values; ${section}.${entry} has none`);
+    const usesRegistry = REGISTRY_FORMATS.includes(key.format) || REGISTRY_FORMATS.includes(value.format);
+    if (own !== undefined && !usesRegistry) {
+      sink.report(pairOf(node, 'subjectNameStrategy'), 'option', `'subjectNameStrategy' applies only to avro, protobuf and json-schema keys or values; ${section}.${entry} has none`);
     }
     const from = own !== undefined ? `${section}.${entry}.subjectNameStrategy` : 'schemaRegistry.subjectNameStrategy';
     checkNamedSchema(strategy, from, key, nodeAt(node, ['key']), sink);
     checkNamedSchema(strategy, from, value, nodeAt(node, ['value']), sink);
-    // Without Avro there is no subject: the compiled form (and describe) leave the strategy out.
-    return key.format === 'avro' || value.format === 'avro' ? strategy : 'topic';
+    // Without a registry format there is no subject: the compiled form (and describe) leave the strategy out.
+    return usesRegistry ? strategy : 'topic';
   };
 
   const sources = new Map<string, CompiledSource>();
   for (const [sourceName, raw] of entries(config.sources)) {
     const node = nodeAt(root, ['sources', sourceName]);
-    const value = serde(raw.value, nodeAt(node, ['value']), dir, sink);
-    const key = serde(raw.key, nodeAt(node, ['key']), dir, sink);
+    const value = checkSerde(raw.value, nodeAt(node, ['value']), dir, sink);
+    const key = checkSerde(raw.key, nodeAt(node, ['key']), dir, sink);
     const strategy = strategyOf('sources', sourceName, raw, key, value);
     if (typeof raw.topic === 'string') checkTopicName(raw.topic, `sources.${sourceName}.topic`, nodeAt(node, ['topic']));
     const ts = (raw.timestamp ?? {}) as Obj;
@@ -133,8 +135,8 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
   const sinks = new Map<string, CompiledSink>();
   for (const [sinkName, raw] of entries(config.sinks)) {
     const node = nodeAt(root, ['sinks', sinkName]);
-    const value = serde(raw.value, nodeAt(node, ['value']), dir, sink);
-    const key = serde(raw.key, nodeAt(node, ['key']), dir, sink);
+    const value = checkSerde(raw.value, nodeAt(node, ['value']), dir, sink);
+    const key = checkSerde(raw.key, nodeAt(node, ['key']), dir, sink);
     const strategy = strategyOf('sinks', sinkName, raw, key, value);
     if (typeof raw.topic === 'string') checkTopicName(raw.topic, `sinks.${sinkName}.topic`, nodeAt(node, ['topic']));
     const compression = (raw.compression as CompressionCodec | undefined) ?? defaultCompression;
@@ -230,41 +232,6 @@ function stepIds(pipelines: ReadonlyMap<string, CheckedPipeline>): Set<string> {
 function entries(section: unknown): Array<[string, Obj]> {
   if (typeof section !== 'object' || section === null) return [];
   return Object.entries(section as Record<string, unknown>).map(([k, v]) => [k, (v ?? {}) as Obj]);
-}
-
-/**
- * The record strategies name the subject after the schema's full name, so an
- * Avro key or value that gives no subject needs a named schema (record, enum, fixed).
- */
-function checkNamedSchema(strategy: SubjectNameStrategy, from: string, config: SerdeConfig, node: Node | undefined, sink: ProblemSink): void {
-  if (strategy === 'topic' || config.format !== 'avro' || config.subject !== undefined || config.schema === undefined) return;
-  const schema = config.schema as { name?: unknown } | null;
-  if (schema !== null && typeof schema === 'object' && typeof schema.name === 'string') return;
-  sink.report(valueOf(node, 'schema') ?? node, 'schema',
-    `the ${strategy} subject strategy (${from}) names the subject after the schema's full name, but this schema has no name; use a named schema or give 'subject'`);
-}
-
-/** Resolves a key or value format; loads and checks an Avro schema file. */
-function serde(raw: unknown, node: Node | undefined, dir: string, sink: ProblemSink): SerdeConfig {
-  const config = (raw ?? { format: 'string' }) as Obj;
-  const format = (['avro', 'json', 'string', 'bytes'].includes(String(config.format)) ? config.format : 'bytes') as SerdeConfig['format'];
-  if (format !== 'avro') {
-    for (const key of ['schema', 'subject']) {
-      if (config[key] !== undefined) sink.report(pairOf(node, key), 'option', `'${key}' applies only to the avro format, not ${format}`);
-    }
-    return { format };
-  }
-  if (typeof config.schema === 'string') {
-    const loaded = loadAvroSchemaFile(config.schema, dir);
-    if ('error' in loaded) {
-      sink.report(valueOf(node, 'schema'), 'schema', loaded.error);
-      return { format };
-    }
-    return { format, schemaFile: loaded.file, schema: loaded.schema, ...(typeof config.subject === 'string' ? { subject: config.subject } : {}) };
-  }
-  if (typeof config.subject === 'string') return { format, subject: config.subject };
-  if (config.format === 'avro') sink.report(node, 'missing-key', `the avro format needs 'schema' (an .avsc file) or 'subject' (a registry subject)`);
-  return { format };
 }
 
 /** Every mapping's duplicate keys (YAML would keep only the last one silently). */

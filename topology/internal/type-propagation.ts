@@ -213,5 +213,7 @@ function serdeType(serde: SerdeConfig, path: 'key' | 'value'): { type: StaticTyp
       return serde.schema !== undefined
         ? { type: avroStaticType(serde.schema, path) }
         : { type: DYN, note: 'takes its Avro schema from the registry at run time' };
+    case 'protobuf': return { type: DYN, note: `is protobuf: its ${path}s are dyn (the Protobuf JSON mapping)` };
+    case 'json-schema': return { type: DYN, note: `is json-schema: its ${path}s are dyn` };
   }
 }

@@ -12,7 +12,7 @@ const RETRY_AFTER_S = '1';
 
 /**
  * A key as a URL path segment or query parameter (percent-decoded) gives it, read as its
- * topic's key format: `string` keys are the text itself; `json` and `avro` keys are JSON
+ * topic's key format: `string` keys are the text itself; `json`, `avro`, `protobuf` and `json-schema` keys are JSON
  * (`"u1"`, `42`, `{"user":"u1"}`); `bytes` keys are base64.
  */
 export function parseKey(text: string, format: SerdeFormat): { key: unknown } | { error: string } {
@@ -24,6 +24,8 @@ export function parseKey(text: string, format: SerdeFormat): { key: unknown } | 
       return { key: Buffer.from(text, 'base64') };
     case 'json':
     case 'avro':
+    case 'protobuf':
+    case 'json-schema':
       try {
         return { key: JSON.parse(text) as unknown };
       } catch {
