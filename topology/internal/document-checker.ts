@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as avro from 'avsc';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node, type Pair } from 'yaml';
 import type { CompiledSink, CompiledSource, CompressionCodec, ErrorPolicy, SerdeConfig, TestRecord, TopologyTestCase, TopologyTestInput } from '../compiled-topology';
 import type { SubjectNameStrategy } from '../../schemas/subject-name';
 import type { LintProblem } from '../lint-problem';
@@ -18,6 +18,7 @@ import { checkPipelines } from './pipeline-checker';
 import { reportExpression } from './expression-report';
 import { checkGlobalStores, compileStores } from './global-store-checker';
 import { ProblemSink } from './problem-sink';
+import { walkNodes } from './yaml-walk';
 import { checkNode, emptyFindings, fieldDefaults, keyText, nodeAt, pairOf, valueOf } from './spec-checker';
 import { expressionProblems } from '../../operators/cel-expression';
 import { defaultDeadLetterTopicName } from '../internal-topic-names';
@@ -268,21 +269,20 @@ function serde(raw: unknown, node: Node | undefined, dir: string, sink: ProblemS
 
 /** Every mapping's duplicate keys (YAML would keep only the last one silently). */
 function reportDuplicateKeys(doc: ReturnType<typeof parseDocument>, sink: ProblemSink): void {
-  visit(doc, {
-    Map(_, map) {
-      const seen = new Map<string, Pair>();
-      for (const pair of map.items) {
-        const name = keyText(pair);
-        if (name === undefined) continue;
-        const first = seen.get(name);
-        if (first) {
-          const at = sink.position(first);
-          sink.report(pair, 'duplicate', `duplicate key '${name}' (first at line ${at.line}, column ${at.col})`);
-        } else {
-          seen.set(name, pair);
-        }
+  walkNodes(doc, (map) => {
+    if (!isMap(map)) return;
+    const seen = new Map<string, Pair>();
+    for (const pair of map.items) {
+      const name = keyText(pair);
+      if (name === undefined) continue;
+      const first = seen.get(name);
+      if (first) {
+        const at = sink.position(first);
+        sink.report(pair, 'duplicate', `duplicate key '${name}' (first at line ${at.line}, column ${at.col})`);
+      } else {
+        seen.set(name, pair);
       }
-    },
+    }
   });
 }
 
