@@ -98,12 +98,13 @@ export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeli
       }
     });
   }
-  reportCycles(pipelines, sink);
-  reportInputless(pipelines, sink);
+  const edges = pipelineEdges(pipelines);
+  reportCycles(pipelines, edges, sink);
+  reportInputless(pipelines, edges, sink);
   checkStoreUse(pipelines, input.stores, sink);
-  const types = propagateTypes({ pipelines, sources, stores: input.stores, edges: pipelineEdges(pipelines), expressionsOf: (node) => expressionsByStep.get(node) ?? [], sink });
+  const types = propagateTypes({ pipelines, sources, stores: input.stores, edges, expressionsOf: (node) => expressionsByStep.get(node) ?? [], sink });
   for (const [step, t] of types) step.types = t;
-  checkRightTopics(pipelines, sources, pipelineEdges(pipelines), sink);
+  checkRightTopics(pipelines, sources, edges, sink);
   return pipelines;
 }
 
@@ -244,9 +245,11 @@ function checkStep(
 
 const expressionsByStep = new WeakMap<YAMLMap, CheckFindings['expressions']>();
 
-/** Pipeline-to-pipeline edges with the YAML node that makes each. */
-function pipelineEdges(pipelines: ReadonlyMap<string, CheckedPipeline>): Array<{ from: string; to: string; node: Node }> {
-  const edges: Array<{ from: string; to: string; node: Node }> = [];
+interface PipelineEdge { readonly from: string; readonly to: string; readonly node: Node }
+
+/** Pipeline-to-pipeline edges with the YAML node that makes each (found once: the checks below share them). */
+function pipelineEdges(pipelines: ReadonlyMap<string, CheckedPipeline>): PipelineEdge[] {
+  const edges: PipelineEdge[] = [];
   for (const p of pipelines.values()) {
     p.from.forEach((ref, i) => { if (pipelines.has(ref)) edges.push({ from: ref, to: p.name, node: p.fromNodes[i] }); });
     p.to.forEach((ref, i) => { if (pipelines.has(ref)) edges.push({ from: p.name, to: ref, node: p.toNodes[i] }); });
@@ -261,9 +264,9 @@ function pipelineEdges(pipelines: ReadonlyMap<string, CheckedPipeline>): Array<{
 }
 
 /** Depth-first without recursion (a chain of thousands of pipelines would overflow the stack). */
-function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: ProblemSink): void {
-  const out = new Map<string, Array<{ from: string; to: string; node: Node }>>();
-  for (const e of pipelineEdges(pipelines)) {
+function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, edges: readonly PipelineEdge[], sink: ProblemSink): void {
+  const out = new Map<string, PipelineEdge[]>();
+  for (const e of edges) {
     const list = out.get(e.from);
     if (list) list.push(e); else out.set(e.from, [e]);
   }
@@ -331,8 +334,8 @@ function checkStoreUse(pipelines: ReadonlyMap<string, CheckedPipeline>, stores: 
   }
 }
 
-function reportInputless(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: ProblemSink): void {
-  const fed = new Set(pipelineEdges(pipelines).map((e) => e.to));
+function reportInputless(pipelines: ReadonlyMap<string, CheckedPipeline>, edges: readonly PipelineEdge[], sink: ProblemSink): void {
+  const fed = new Set(edges.map((e) => e.to));
   for (const p of pipelines.values()) {
     if (p.from.length === 0 && !fed.has(p.name)) {
       sink.report(p.pair, 'missing-key', `pipeline '${p.name}' has no input: give it 'from' (a source or pipeline) or route records to it`);

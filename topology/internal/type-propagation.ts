@@ -83,11 +83,14 @@ export function propagateTypes(input: TypeInputs): Map<CheckedStep, RecordTypes>
         const path = where.startsWith(prefix) ? where.slice(prefix.length) : where;
         expressionTypes.set(path, checked.problems.length > 0 ? DYN : asStored(checked.type));
       }
-      const sides = sidesKnown ? joinSides(step.options, arrivals) : { left: DYN, right: DYN };
+      // The sides only joins read: worked out when asked (merging the arrivals again per step showed in profiles).
+      const known = sidesKnown;
+      let sides: { left: StaticType; right: StaticType } | undefined;
       let out = outputTypes(step, at, {
         options: step.options, input: at.types,
         expressionType: (path) => expressionTypes.get(path) ?? DYN,
-        sides, storeValueType: storeValue,
+        get sides() { return sides ??= known ? joinSides(step.options, arrivals) : { left: DYN, right: DYN }; },
+        storeValueType: storeValue,
       });
       if (step.spec?.name === 'merge') {
         const merging = step.references.filter((r) => r.kind === 'pipeline').map((r) => outputs.get(r.name) ?? unknownArrival(`pipeline '${r.name}' has no known type`));
