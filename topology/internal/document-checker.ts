@@ -14,6 +14,7 @@ import { checkBrokers, checkTopicName as checkTopic } from './kafka-names';
 import { resolveAliases } from './yaml-aliases';
 import { resolveMergeKeys } from './yaml-merge-keys';
 import { checkNesting, checkTextSize, parserLimitMessage } from './input-limits';
+import { placeholderInFlowHint } from './yaml-syntax-hint';
 import { checkPipelines } from './pipeline-checker';
 import { reportExpression } from './expression-report';
 import { checkGlobalStores, compileStores } from './global-store-checker';
@@ -40,6 +41,12 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const limit = parserLimitMessage(error.message);
+      const hint = limit ? undefined : placeholderInFlowHint(text, error.pos[0]);
+      if (hint) {
+        // The parser loses the flow collection there: what it reports after it follows from it.
+        sink.report(hint.offset, 'syntax', hint.message);
+        break;
+      }
       sink.report(error.pos[0], limit ? 'limit' : 'syntax', limit ?? error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
     }
     return { problems: sink.problems };
