@@ -127,6 +127,7 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
     [14, 19, 'option', "inputs of model 'count-sum-scorer'"],
     [17, 18, 'option', 'no-such-model/manifest.json cannot be read'],
   ] },
+  { file: '77-field-after-join-with-table.yaml', problems: [[21, 42, 'expression', "value.pin has no field 'acton' in schema Click (did you mean 'action'?)"]] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 
