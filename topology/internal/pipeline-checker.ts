@@ -263,44 +263,61 @@ function pipelineEdges(pipelines: ReadonlyMap<string, CheckedPipeline>): Pipelin
   return edges;
 }
 
-/** Depth-first without recursion (a chain of thousands of pipelines would overflow the stack). */
+/** Pipelines a cycle message names at each end of a longer cycle (a 20,000-pipeline cycle is not listed whole). */
+const CYCLE_SHOWN = 5;
+
+/**
+ * Depth-first without recursion (a chain of thousands of pipelines would
+ * overflow the stack). Each back edge is one cycle, reported once per pair
+ * of pipelines; the position of each open pipeline on the path is kept by
+ * name, so a back edge costs only the names its message shows, not the
+ * cycle's length (many back edges into a long chain stay linear).
+ */
 function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, edges: readonly PipelineEdge[], sink: ProblemSink): void {
   const out = new Map<string, PipelineEdge[]>();
   for (const e of edges) {
     const list = out.get(e.from);
     if (list) list.push(e); else out.set(e.from, [e]);
   }
-  const state = new Map<string, 'open' | 'done'>();
-  const stack: string[] = [];
+  const done = new Set<string>();
+  const onPath = new Map<string, number>();
   const reported = new Set<string>();
   for (const root of pipelines.keys()) {
-    if (state.has(root)) continue;
+    if (done.has(root)) continue;
     const frames: Array<{ name: string; next: number }> = [{ name: root, next: 0 }];
-    state.set(root, 'open');
-    stack.push(root);
+    onPath.set(root, 0);
     while (frames.length > 0) {
       const frame = frames[frames.length - 1];
       const edge = out.get(frame.name)?.[frame.next++];
       if (!edge) {
         frames.pop();
-        stack.pop();
-        state.set(frame.name, 'done');
+        onPath.delete(frame.name);
+        done.add(frame.name);
         continue;
       }
-      if (state.get(edge.to) === 'open') {
-        const cycle = [...stack.slice(stack.indexOf(edge.to)), edge.to];
-        const id = [...new Set(cycle)].sort().join(',');
+      const at = onPath.get(edge.to);
+      if (at !== undefined) {
+        const id = `${edge.from}\u0000${edge.to}`;
         if (!reported.has(id)) {
           reported.add(id);
-          sink.report(edge.node, 'cycle', `pipelines form a cycle: ${cycle.join(' -> ')}`);
+          sink.report(edge.node, 'cycle', `pipelines form a cycle${cycleText(frames, at)}`);
         }
-      } else if (!state.has(edge.to)) {
-        state.set(edge.to, 'open');
-        stack.push(edge.to);
+      } else if (!done.has(edge.to)) {
+        onPath.set(edge.to, frames.length);
         frames.push({ name: edge.to, next: 0 });
       }
     }
   }
+}
+
+/** ': a -> b -> a', or for a long cycle its first and last pipelines and how many are left out between. */
+function cycleText(frames: ReadonlyArray<{ name: string }>, from: number): string {
+  const length = frames.length - from;
+  const names = (start: number, end: number): string[] => frames.slice(start, end).map((f) => f.name);
+  const first = frames[from].name;
+  if (length <= 2 * CYCLE_SHOWN) return `: ${[...names(from, frames.length), first].join(' -> ')}`;
+  const left = length - 2 * CYCLE_SHOWN;
+  return ` of ${length.toLocaleString('en-US')} pipelines: ${names(from, from + CYCLE_SHOWN).join(' -> ')} -> … (${left.toLocaleString('en-US')} more) … -> ${[...names(frames.length - CYCLE_SHOWN, frames.length), first].join(' -> ')}`;
 }
 
 /**
