@@ -22,7 +22,8 @@ import { integerOption } from '../../runtime/cli/option-parsers';
 import { parseScriptOptions, scriptCommand } from '../helpers/script-options';
 import { MutantScoringPools, runAcceptedMutant } from './mutant-runner';
 
-function yamlFiles(dir: string): string[] {
+/** Every .yaml file under `dir` (node_modules left out). */
+export function yamlFiles(dir: string): string[] {
   let out: string[] = [];
   let entries;
   try {
