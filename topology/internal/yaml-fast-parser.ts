@@ -96,12 +96,12 @@ function lineStarts(text: string): LineCounter {
 
 function buildNode(text: string, frame: Frame, state: LoaderState): Built {
   const { kind, result, anchor, tag } = state;
+  if (tag !== null && !(tag === '?' && kind === 'scalar')) throw new NotMirrored();
   if (kind === 'mapping' || kind === 'sequence') {
     // js-yaml reads a block node's first entry as a possible mapping key and, when no ':'
     // follows, keeps that node as the whole: the child is the node itself.
     const only = frame.children.length === 1 ? frame.children[0] : undefined;
     if (only !== undefined && only.result === result && !isAlias(only.node)) return only;
-    if (tag !== null) throw new NotMirrored();
     const start = contentStart(text, frame.open);
     const node = kind === 'mapping' ? buildMap(text, frame.children) : buildSeq(frame.children, result);
     node.range = [start, state.position, state.position];
@@ -119,12 +119,11 @@ function buildNode(text: string, frame: Frame, state: LoaderState): Built {
   }
   const start = contentStart(text, frame.open);
   if (kind === 'scalar') {
-    if (tag !== null && tag !== '?') throw new NotMirrored();
     const node = buildScalar(text, start, state.position, String(result), tag === '?');
     if (anchor !== null) node.anchor = anchor;
     return { node, result };
   }
-  if (tag !== null || anchor !== null) throw new NotMirrored();
+  if (anchor !== null) throw new NotMirrored();
   if (text.charCodeAt(start) === 0x2a /* * */) {
     let end = start + 1;
     while (end < text.length && !/[\s,[\]{}]/.test(text[end])) end++;

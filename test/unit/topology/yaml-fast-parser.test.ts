@@ -60,6 +60,7 @@ describe('yaml fast parser (js-yaml, with yaml where it cannot)', () => {
     ['a comment touching a flow collection', 'name: a\nb: [1]#c\n'],
     ['an explicit key', '? name\n: a\n'],
     ['an explicit tag', 'name: !!str a\n'],
+    ['an explicit tag on the line before its value', 'name: a\nb:\n  - !!str\n    123\n'],
     ['a directive', '%YAML 1.2\n---\nname: a\n'],
     ['an empty sequence entry', 'name: a\nb:\n  -\n  - 1\n'],
     ['a flow mapping entry without a value', 'name: a\nb: {c}\n'],
