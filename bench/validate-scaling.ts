@@ -10,15 +10,19 @@
  * past the size limit), and a chain of 20,000 pipelines closed into a cycle;
  * each must end with a positioned problem. No services.
  *
- *   node dist/bench/validate-scaling.js [--rounds 3] [--sizes 100,1000,5000,20000] [--no-hostile]
+ * `--yaml-parser yaml` parses with the `yaml` library alone (as before the
+ * js-yaml fast path, decision 0024), to compare the two on one machine.
+ *
+ *   node dist/bench/validate-scaling.js [--rounds 3] [--sizes 100,1000,5000,20000] [--no-hostile] [--yaml-parser fast|yaml]
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { loadTopologyText } from '../topology/topology-loader';
+import { loadTopologyText, type LoadOptions } from '../topology/topology-loader';
 import { formatMachineBanner, machineInfo, REPO_ROOT } from '../test/helpers/machine-info';
 import { median } from '../core/percentile';
 import { integerOption, listOption } from '../runtime/cli/option-parsers';
 import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
+import { Option } from 'commander';
 
 
 /** A topology of `n` pipelines in the given shape. */
@@ -46,22 +50,23 @@ const hostile: Record<string, () => string> = {
 };
 
 /** Child side: validates one hostile file and prints time, peak memory and the first problem as JSON. */
-function runHostile(name: string): void {
+function runHostile(name: string, yamlParser: LoadOptions['yamlParser']): void {
   const text = hostile[name]!();
   const started = process.hrtime.bigint();
-  const { problems } = loadTopologyText(text, path.join(REPO_ROOT, 'bench/topologies/hostile.yaml'), { env: {} });
+  const { problems } = loadTopologyText(text, path.join(REPO_ROOT, 'bench/topologies/hostile.yaml'), { env: {}, yamlParser });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const first = problems[0];
   console.log(JSON.stringify({ ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, bytes: text.length, problems: problems.length, first: first ? `${first.line}:${first.col} ${first.kind} ${first.message.slice(0, 90)}` : null }));
 }
 
 function main(): void {
-  const { rounds, sizes, hostile: hostileRuns, hostileOnly } = parseScriptOptions<{ rounds: number; sizes: number[]; hostile: boolean; hostileOnly?: string }>(scriptCommand('dist/bench/validate-scaling.js', 'validate time of generated topologies by size (no services), then of hostile files')
+  const { rounds, sizes, hostile: hostileRuns, hostileOnly, yamlParser } = parseScriptOptions<{ rounds: number; sizes: number[]; hostile: boolean; hostileOnly?: string; yamlParser: 'fast' | 'yaml' }>(scriptCommand('dist/bench/validate-scaling.js', 'validate time of generated topologies by size (no services), then of hostile files')
     .option('--rounds <n>', 'rounds per size; the median is printed', integerOption('--rounds', 1), 3)
     .option('--sizes <list>', 'pipelines per generated topology, comma-separated', listOption(integerOption('--sizes', 1)), [100, 1000, 5000, 20000])
     .option('--no-hostile', 'skip the hostile files')
-    .option('--hostile-only <name>', 'internal: validate one hostile file in this process'));
-  if (hostileOnly !== undefined) { runHostile(hostileOnly); return; }
+    .option('--hostile-only <name>', 'internal: validate one hostile file in this process')
+    .addOption(new Option('--yaml-parser <parser>', "'yaml': the yaml library alone, without the js-yaml fast path").choices(['fast', 'yaml']).default('fast')));
+  if (hostileOnly !== undefined) { runHostile(hostileOnly, yamlParser); return; }
   console.log(formatMachineBanner(machineInfo()));
   console.log('shape  pipelines  median ms  µs/pipeline');
   for (const shape of ['fan', 'chain'] as const) {
@@ -70,7 +75,7 @@ function main(): void {
       const times: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const started = process.hrtime.bigint();
-        const { problems } = loadTopologyText(text, path.join(REPO_ROOT, 'bench/topologies/scaling.yaml'), { env: {} });
+        const { problems } = loadTopologyText(text, path.join(REPO_ROOT, 'bench/topologies/scaling.yaml'), { env: {}, yamlParser });
         times.push(Number(process.hrtime.bigint() - started) / 1e6);
         if (problems.length > 0) throw new Error(`generated topology is invalid: ${problems[0].message}`);
       }
@@ -81,7 +86,7 @@ function main(): void {
   if (!hostileRuns) return;
   console.log('\nhostile file                               bytes     ms  peak RSS MiB  first problem');
   for (const name of Object.keys(hostile)) {
-    const child = spawnSync(process.execPath, [__filename, '--hostile-only', name], { encoding: 'utf8', timeout: 120_000 });
+    const child = spawnSync(process.execPath, [__filename, '--hostile-only', name, '--yaml-parser', yamlParser], { encoding: 'utf8', timeout: 120_000 });
     const line = child.stdout.trim().split('\n').pop() ?? '';
     let r: { ms: number; maxRssMiB: number; bytes: number; first: string | null };
     try { r = JSON.parse(line) as typeof r; } catch { console.log(`${name}: no result (exit ${child.status}, ${child.signal ?? ''}) ${child.stderr.slice(0, 300)}`); continue; }

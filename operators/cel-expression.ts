@@ -128,7 +128,7 @@ export interface ExpressionScope {
 export function checkExpression(source: string, types: ExpressionScope, expect: ExpressionExpectation = {}): { problems: ExpressionProblem[]; type: StaticType } {
   let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parse(source);
+    parsed = parseOnce(source);
   } catch (err) {
     const unbalanced = delimiterProblem(source);
     if (unbalanced) return { problems: [{ offset: unbalanced.offset, message: `does not parse: ${unbalanced.message}` }], type: DYN };
@@ -172,6 +172,24 @@ export function checkExpression(source: string, types: ExpressionScope, expect: 
     problems.push({ offset: 0, message: `must be a boolean (true or false), but gives ${typeName(result)}` });
   }
   return { problems: dedupe(problems), type: result };
+}
+
+/** Distinct expression texts whose parse {@link parseOnce} keeps (a generated file repeats a few texts thousands of times). */
+const PARSED_KEPT = 10_000;
+const parsedByText = new Map<string, ReturnType<typeof parse>>();
+
+/**
+ * Parses a text once per process while it is among the last
+ * {@link PARSED_KEPT} distinct texts parsed (the checks only read the tree);
+ * a parse costs 20–70 µs (measured in docs/benchmarks.md), a lookup well under 1.
+ */
+function parseOnce(source: string): ReturnType<typeof parse> {
+  const kept = parsedByText.get(source);
+  if (kept) return kept;
+  const parsed = parse(source);
+  if (parsedByText.size >= PARSED_KEPT) parsedByText.delete(parsedByText.keys().next().value as string);
+  parsedByText.set(source, parsed);
+  return parsed;
 }
 
 /** What the place an expression is written in needs of its result. */

@@ -66,21 +66,26 @@ export const score = defineOperator({
   check(options) {
     const inputs = options.inputs;
     if (typeof inputs !== 'object' || inputs === null) return [{ path: ['inputs'], message: 'expected a map of input name to field path' }];
-    return Object.entries(inputs).filter(([, p]) => typeof p !== 'string' || !/^(value|key|lookup)(\.|$)/.test(p))
+    const paths = Object.entries(inputs).filter(([, p]) => typeof p !== 'string' || !/^(value|key|lookup)(\.|$)/.test(p))
       .map(([name]) => ({ path: ['inputs', name], message: 'expected a dotted path starting with value, key or lookup' }));
+    if (typeof options.model !== 'string') return paths;
+    // The step loads this manifest when it starts: a folder or input mapping it would refuse is a problem of the file now.
+    let loaded: ReturnType<typeof loadModelManifest>;
+    try {
+      loaded = loadModelManifest(path.resolve(options.model));
+    } catch (err) {
+      return [...paths, { path: ['model'], message: `${(err as Error).message} (model folders are relative to the working directory)` }];
+    }
+    const mismatch = inputMismatch(loaded.manifest, inputs as Record<string, unknown>);
+    return mismatch ? [...paths, { path: ['inputs'], message: `inputs of model '${loaded.manifest.name}' (${loaded.manifestPath}) ${mismatch}` }] : paths;
   },
   create(options, context) {
     if (!context.scoring) throw new ConfigError(`step '${context.stepId}': score needs a scoring pool, and this run has none configured`);
     const loaded = loadModelManifest(path.resolve(options.model));
     const manifest = loaded.manifest;
     const mapping = options.inputs;
-    const required = manifest.inputs.map((i) => i.name).filter((n) => n !== manifest.batching.groupIndex);
-    const missing = required.filter((n) => mapping[n] === undefined);
-    const unknown = Object.keys(mapping).filter((n) => !manifest.inputs.some((i) => i.name === n));
-    if (missing.length > 0 || unknown.length > 0) {
-      throw new ConfigError(`step '${context.stepId}': inputs of model '${manifest.name}' (${loaded.manifestPath})`
-        + `${missing.length ? ` are missing ${missing.join(', ')}` : ''}${unknown.length ? `${missing.length ? ';' : ''} do not include ${unknown.join(', ')}` : ''}`);
-    }
+    const mismatch = inputMismatch(manifest, mapping);
+    if (mismatch) throw new ConfigError(`step '${context.stepId}': inputs of model '${manifest.name}' (${loaded.manifestPath}) ${mismatch}`);
     // check() made every input a path (a string).
     const paths = Object.entries(mapping).map(([name, p]) => [name, compileFieldPath(String(p))] as const);
     const lookups: Lookup[] = (options.lookups ?? []).map((l) => ({
@@ -134,3 +139,12 @@ export const score = defineOperator({
     });
   },
 });
+
+/** How a step's input mapping and a model's inputs differ ('are missing a, b; do not include c'), or undefined when they agree. */
+function inputMismatch(manifest: ReturnType<typeof loadModelManifest>['manifest'], mapping: Record<string, unknown>): string | undefined {
+  const required = manifest.inputs.map((i) => i.name).filter((n) => n !== manifest.batching.groupIndex);
+  const missing = required.filter((n) => mapping[n] === undefined);
+  const unknown = Object.keys(mapping).filter((n) => !manifest.inputs.some((i) => i.name === n));
+  if (missing.length === 0 && unknown.length === 0) return undefined;
+  return `${missing.length ? `are missing ${missing.join(', ')}` : ''}${unknown.length ? `${missing.length ? '; ' : ''}do not include ${unknown.join(', ')}` : ''}`;
+}

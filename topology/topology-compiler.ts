@@ -137,14 +137,19 @@ export function compileTopology(doc: CheckedDocument): CompiledTopology {
 
 /** Node ids in topological order, ties broken by file order (stable describe output). */
 export function topologicalOrder(ids: Iterable<string>, successors: (id: string) => readonly string[], orderOf: (id: string) => number): string[] {
-  const members = new Set(ids);
-  const indegree = new Map<string, number>([...members].map((id) => [id, 0]));
-  for (const id of members) for (const s of successors(id)) if (members.has(s)) indegree.set(s, (indegree.get(s) ?? 0) + 1);
+  // Members by index, with their order and successors read once: the heap below compares
+  // plain numbers (a 20,000-pipeline file spent most of its compile time in Map lookups here).
+  const members = [...new Set(ids)];
+  const indexOf = new Map(members.map((id, i) => [id, i]));
+  const order = members.map(orderOf);
+  const next = members.map((id) => successors(id).flatMap((s) => indexOf.get(s) ?? []));
+  const indegree = new Int32Array(members.length);
+  for (const list of next) for (const s of list) indegree[s]++;
   // A binary heap on file order: sorting the ready list on every step is quadratic on wide graphs.
-  const ready: string[] = [];
-  const less = (a: string, b: string): boolean => orderOf(a) < orderOf(b);
-  const push = (id: string): void => {
-    ready.push(id);
+  const ready: number[] = [];
+  const less = (a: number, b: number): boolean => order[a] < order[b];
+  const push = (i0: number): void => {
+    ready.push(i0);
     for (let i = ready.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (!less(ready[i], ready[parent])) break;
@@ -152,9 +157,9 @@ export function topologicalOrder(ids: Iterable<string>, successors: (id: string)
       i = parent;
     }
   };
-  const pop = (): string => {
+  const pop = (): number => {
     const top = ready[0];
-    const last = ready.pop() as string;
+    const last = ready.pop() as number;
     if (ready.length > 0) {
       ready[0] = last;
       for (let i = 0; ;) {
@@ -170,16 +175,12 @@ export function topologicalOrder(ids: Iterable<string>, successors: (id: string)
     }
     return top;
   };
-  for (const id of members) if (indegree.get(id) === 0) push(id);
+  for (let i = 0; i < members.length; i++) if (indegree[i] === 0) push(i);
   const out: string[] = [];
   while (ready.length > 0) {
-    const id = pop();
-    out.push(id);
-    for (const s of successors(id)) {
-      if (!members.has(s)) continue;
-      indegree.set(s, (indegree.get(s) ?? 0) - 1);
-      if (indegree.get(s) === 0) push(s);
-    }
+    const i = pop();
+    out.push(members[i]);
+    for (const s of next[i]) if (--indegree[s] === 0) push(s);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { ConfigError } from '../core/errors';
 import type { CompiledTopology } from './compiled-topology';
-import { checkDocument } from './internal/document-checker';
+import { checkDocument, type YamlParserChoice } from './internal/document-checker';
 import { sortProblems, type LintProblem } from './lint-problem';
 import { compileTopology } from './topology-compiler';
 import { coPartitionProblems } from './internal/co-partition-checker';
@@ -22,6 +22,12 @@ export interface LoadOptions {
    * that holds one. The result is for validation only: such values are empty.
    */
   readonly skipEnvCheck?: boolean;
+  /**
+   * 'yaml' parses with the `yaml` library only, the reference that the
+   * default js-yaml fast path is checked against (same problems, same
+   * topology); for tests and benchmarks.
+   */
+  readonly yamlParser?: YamlParserChoice;
 }
 
 /** The topology file could not be read at all (wrong input, exit code 1 like an invalid file, but not a lint problem). */
@@ -45,7 +51,7 @@ export function loadTopology(file: string, options: LoadOptions = {}): LoadResul
 
 /** Like {@link loadTopology} for text already in memory; `file` names it in problems and anchors relative paths. */
 export function loadTopologyText(text: string, file: string, options: LoadOptions = {}): LoadResult {
-  const { document, problems } = checkDocument(text, file, options.env ?? process.env, options.skipEnvCheck === true);
+  const { document, problems } = checkDocument(text, file, options.env ?? process.env, options.skipEnvCheck === true, options.yamlParser);
   if (!document || problems.length > 0) return { problems: sortProblems(problems) };
   const topology = compileTopology(document);
   const compiled = [...coPartitionProblems(topology, document), ...rightTopicRepartitionProblems(topology, document)];

@@ -20,9 +20,10 @@ import { loadTopologyText } from '../../topology/topology-loader';
 import { fuzzTopologies, readSeeds } from './config-fuzzer';
 import { integerOption } from '../../runtime/cli/option-parsers';
 import { parseScriptOptions, scriptCommand } from '../helpers/script-options';
-import { runAcceptedMutant } from './mutant-runner';
+import { MutantScoringPools, runAcceptedMutant } from './mutant-runner';
 
-function yamlFiles(dir: string): string[] {
+/** Every .yaml file under `dir` (node_modules left out). */
+export function yamlFiles(dir: string): string[] {
   let out: string[] = [];
   let entries;
   try {
@@ -57,7 +58,9 @@ async function main(): Promise<void> {
   const files = command.args;
   const seeds = readSeeds(files.length > 0 ? files : defaultSeedPaths());
   console.log(`config fuzz: ${cases} mutants of ${seeds.length} seed topologies (${seeds.map((s) => relative(REPO_ROOT, s.path)).join(', ')}), seed ${seed}`);
-  const s = await fuzzTopologies(seeds, cases, seed, loadTopologyText, runAccepted ? (t, caseSeed) => runAcceptedMutant(t as CompiledTopology, caseSeed) : undefined);
+  const pools = new MutantScoringPools();
+  const s = await fuzzTopologies(seeds, cases, seed, loadTopologyText, runAccepted ? (t, caseSeed) => runAcceptedMutant(t as CompiledTopology, caseSeed, pools) : undefined)
+    .finally(() => pools.close());
   const kinds = Object.entries(s.byKind).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
   console.log(`cases ${s.cases}: ${s.valid} still valid, ${s.invalid} rejected with ${s.problems} problems (${kinds}); ${s.failures.length} failures; ${(s.elapsedMs / 1000).toFixed(1)} s`);
   const skipped = Object.entries(s.skipped).map(([why, n]) => `${n} not run: ${why}`).join('; ');

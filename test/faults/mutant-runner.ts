@@ -2,6 +2,8 @@ import * as avro from 'avsc';
 import { ConfigError } from '../../core/errors';
 import type { CompiledTopology, GraphNode, SerdeConfig } from '../../topology/compiled-topology';
 import { TopologyTestDriver } from '../../runtime/processing/topology-test-driver';
+import { scoredModels } from '../../runtime/app/scoring-setup';
+import { ScoringPool } from '../../runtime/scoring/scoring-pool';
 
 /** What running one accepted mutant through the test driver showed. */
 export type MutantRun =
@@ -59,15 +61,16 @@ function typedInput(topology: CompiledTopology, stepId: string, preds: ReadonlyM
  * when opening or running throws a configuration error or anything else
  * escapes, or when a record fails with a type error at a step whose input
  * types validate knew. Other record failures (a missing JSON field, a number
- * out of range) are the data's and only counted. Steps that need a scoring
- * pool are skipped: the driver runs none here.
+ * out of range) are the data's and only counted. A mutant with `score`
+ * steps scores through a real pool of its models (`pools`; skipped without).
  */
-export async function runAcceptedMutant(topology: CompiledTopology, seed: number): Promise<MutantRun> {
-  const scoring = Object.values(topology.nodes).find((n) => n.kind === 'processor' && n.spec.name === 'score');
-  if (scoring) return { outcome: 'skipped', why: 'has a score step (needs a scoring pool)' };
+export async function runAcceptedMutant(topology: CompiledTopology, seed: number, pools?: MutantScoringPools): Promise<MutantRun> {
+  const scores = scoredModels(topology).length > 0;
+  if (scores && !pools) return { outcome: 'skipped', why: 'has a score step (no scoring pool given)' };
   let driver: TopologyTestDriver | undefined;
   try {
-    driver = await TopologyTestDriver.open(topology);
+    const scoring = scores ? await pools?.poolFor(topology) : undefined;
+    driver = await TopologyTestDriver.open(topology, scoring ? { scoring } : {});
     const sources = Object.values(topology.sources);
     for (const [round, at] of [[0, 1_000], [1, 120_000]] as const) {
       for (const s of sources) {
@@ -90,5 +93,37 @@ export async function runAcceptedMutant(topology: CompiledTopology, seed: number
     return { outcome: 'failed', reason: `${kind} in the test driver: ${(err as Error)?.stack ?? String(err)}` };
   } finally {
     await driver?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Scoring pools for accepted mutants that score: one per set of model
+ * folders (one local CPU worker), started when a mutant first needs it and
+ * kept for the others, since starting a pool loads and warms its models.
+ * A set whose pool fails to start fails each mutant that needs it (a model
+ * validate accepted that cannot be loaded is a configuration error).
+ */
+export class MutantScoringPools {
+  private readonly pools = new Map<string, Promise<ScoringPool>>();
+
+  /** The pool of the models this topology's score steps name. */
+  poolFor(topology: CompiledTopology): Promise<ScoringPool> {
+    const models = scoredModels(topology).sort();
+    const key = models.join('\u0000');
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = ScoringPool.start({ models, local: { workers: 1, providers: ['cpu'], log: () => {} }, batching: { maxDelayMs: 1 } });
+      // Not kept when it fails: the next mutant tries again and fails on its own.
+      pool.catch(() => this.pools.delete(key));
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  /** Closes every pool that started. */
+  async close(): Promise<void> {
+    const started = await Promise.allSettled(this.pools.values());
+    this.pools.clear();
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
   }
 }

@@ -1,5 +1,6 @@
-import { isScalar, parse as parseYaml, Scalar, visit, type Document } from 'yaml';
+import { isScalar, parse as parseYaml, Scalar, type Document } from 'yaml';
 import type { ProblemSink } from './problem-sink';
+import { walkNodes } from './yaml-walk';
 
 const placeholder = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -12,25 +13,23 @@ const placeholder = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
  */
 export function interpolate(doc: Document, env: NodeJS.ProcessEnv, sink: ProblemSink, quiet = false): ReadonlySet<Scalar> {
   const unresolved = new Set<Scalar>();
-  visit(doc, {
-    Scalar(key, node) {
-      if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
-      const text = node.value;
-      let missing = false;
-      const replaced = text.replace(placeholder, (match, name: string | undefined, fallback: string | undefined, offset: number) => {
-        if (match === '$${') return '${';
-        const value = env[name as string];
-        if (value !== undefined && value !== '') return value;
-        if (fallback !== undefined) return fallback;
-        missing = true;
-        if (!quiet) sink.report(node, 'env', `environment variable '${name}' is not set and has no default (write \${${name}:-default})`,
-          node.type === Scalar.PLAIN ? offset : 0);
-        return '';
-      });
-      if (missing) unresolved.add(node);
-      if (missing || replaced === text) { node.value = replaced; return; }
-      node.value = node.type === Scalar.PLAIN ? retype(replaced) : replaced;
-    },
+  walkNodes(doc, (node, place) => {
+    if (!isScalar(node) || place === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
+    const text = node.value;
+    let missing = false;
+    const replaced = text.replace(placeholder, (match, name: string | undefined, fallback: string | undefined, offset: number) => {
+      if (match === '$${') return '${';
+      const value = env[name as string];
+      if (value !== undefined && value !== '') return value;
+      if (fallback !== undefined) return fallback;
+      missing = true;
+      if (!quiet) sink.report(node, 'env', `environment variable '${name}' is not set and has no default (write \${${name}:-default})`,
+        node.type === Scalar.PLAIN ? offset : 0);
+      return '';
+    });
+    if (missing) unresolved.add(node);
+    if (missing || replaced === text) { node.value = replaced; return; }
+    node.value = node.type === Scalar.PLAIN ? retype(replaced) : replaced;
   });
   return unresolved;
 }

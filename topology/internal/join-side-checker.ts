@@ -23,7 +23,7 @@ export function checkRightTopics(
   edges: ReadonlyArray<{ from: string; to: string }>, sink: ProblemSink,
 ): void {
   const into = new Map<string, string[]>();
-  for (const e of edges) into.set(e.to, [...(into.get(e.to) ?? []), e.from]);
+  for (const e of edges) { const list = into.get(e.to); if (list) list.push(e.from); else into.set(e.to, [e.from]); }
   // Breadth-first over everything upstream (no recursion: a chain of pipelines may be long).
   const topicsInto = (name: string): Set<string> => {
     const topics = new Set<string>();

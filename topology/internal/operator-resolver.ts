@@ -13,6 +13,9 @@ export function builtinByName(): Map<string, OperatorSpec> {
   return new Map(builtinOperators.map((spec) => [spec.name, spec]));
 }
 
+// Built once: every step resolves its operator here, and the registry is a constant list.
+let builtins: ReadonlyMap<string, OperatorSpec> | undefined;
+
 export type Resolution =
   | { readonly spec: OperatorSpec }
   | { readonly problem: 'unknown-operator' | 'module'; readonly message: string };
@@ -24,7 +27,8 @@ export type Resolution =
  */
 export function resolveOperator(name: string, topologyDir: string): Resolution {
   if (!isModuleReference(name)) {
-    const spec = builtinByName().get(name);
+    builtins ??= builtinByName();
+    const spec = builtins.get(name);
     return spec ? { spec } : { problem: 'unknown-operator', message: `unknown operator '${name}'` };
   }
   const file = path.resolve(topologyDir, name);

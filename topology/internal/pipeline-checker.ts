@@ -98,12 +98,13 @@ export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeli
       }
     });
   }
-  reportCycles(pipelines, sink);
-  reportInputless(pipelines, sink);
+  const edges = pipelineEdges(pipelines);
+  reportCycles(pipelines, edges, sink);
+  reportInputless(pipelines, edges, sink);
   checkStoreUse(pipelines, input.stores, sink);
-  const types = propagateTypes({ pipelines, sources, stores: input.stores, edges: pipelineEdges(pipelines), expressionsOf: (node) => expressionsByStep.get(node) ?? [], sink });
+  const types = propagateTypes({ pipelines, sources, stores: input.stores, edges, expressionsOf: (node) => expressionsByStep.get(node) ?? [], sink });
   for (const [step, t] of types) step.types = t;
-  checkRightTopics(pipelines, sources, pipelineEdges(pipelines), sink);
+  checkRightTopics(pipelines, sources, edges, sink);
   return pipelines;
 }
 
@@ -244,9 +245,11 @@ function checkStep(
 
 const expressionsByStep = new WeakMap<YAMLMap, CheckFindings['expressions']>();
 
-/** Pipeline-to-pipeline edges with the YAML node that makes each. */
-function pipelineEdges(pipelines: ReadonlyMap<string, CheckedPipeline>): Array<{ from: string; to: string; node: Node }> {
-  const edges: Array<{ from: string; to: string; node: Node }> = [];
+interface PipelineEdge { readonly from: string; readonly to: string; readonly node: Node }
+
+/** Pipeline-to-pipeline edges with the YAML node that makes each (found once: the checks below share them). */
+function pipelineEdges(pipelines: ReadonlyMap<string, CheckedPipeline>): PipelineEdge[] {
+  const edges: PipelineEdge[] = [];
   for (const p of pipelines.values()) {
     p.from.forEach((ref, i) => { if (pipelines.has(ref)) edges.push({ from: ref, to: p.name, node: p.fromNodes[i] }); });
     p.to.forEach((ref, i) => { if (pipelines.has(ref)) edges.push({ from: p.name, to: ref, node: p.toNodes[i] }); });
@@ -260,44 +263,61 @@ function pipelineEdges(pipelines: ReadonlyMap<string, CheckedPipeline>): Array<{
   return edges;
 }
 
-/** Depth-first without recursion (a chain of thousands of pipelines would overflow the stack). */
-function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: ProblemSink): void {
-  const out = new Map<string, Array<{ from: string; to: string; node: Node }>>();
-  for (const e of pipelineEdges(pipelines)) {
+/** Pipelines a cycle message names at each end of a longer cycle (a 20,000-pipeline cycle is not listed whole). */
+const CYCLE_SHOWN = 5;
+
+/**
+ * Depth-first without recursion (a chain of thousands of pipelines would
+ * overflow the stack). Each back edge is one cycle, reported once per pair
+ * of pipelines; the position of each open pipeline on the path is kept by
+ * name, so a back edge costs only the names its message shows, not the
+ * cycle's length (many back edges into a long chain stay linear).
+ */
+function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, edges: readonly PipelineEdge[], sink: ProblemSink): void {
+  const out = new Map<string, PipelineEdge[]>();
+  for (const e of edges) {
     const list = out.get(e.from);
     if (list) list.push(e); else out.set(e.from, [e]);
   }
-  const state = new Map<string, 'open' | 'done'>();
-  const stack: string[] = [];
+  const done = new Set<string>();
+  const onPath = new Map<string, number>();
   const reported = new Set<string>();
   for (const root of pipelines.keys()) {
-    if (state.has(root)) continue;
+    if (done.has(root)) continue;
     const frames: Array<{ name: string; next: number }> = [{ name: root, next: 0 }];
-    state.set(root, 'open');
-    stack.push(root);
+    onPath.set(root, 0);
     while (frames.length > 0) {
       const frame = frames[frames.length - 1];
       const edge = out.get(frame.name)?.[frame.next++];
       if (!edge) {
         frames.pop();
-        stack.pop();
-        state.set(frame.name, 'done');
+        onPath.delete(frame.name);
+        done.add(frame.name);
         continue;
       }
-      if (state.get(edge.to) === 'open') {
-        const cycle = [...stack.slice(stack.indexOf(edge.to)), edge.to];
-        const id = [...new Set(cycle)].sort().join(',');
+      const at = onPath.get(edge.to);
+      if (at !== undefined) {
+        const id = `${edge.from}\u0000${edge.to}`;
         if (!reported.has(id)) {
           reported.add(id);
-          sink.report(edge.node, 'cycle', `pipelines form a cycle: ${cycle.join(' -> ')}`);
+          sink.report(edge.node, 'cycle', `pipelines form a cycle${cycleText(frames, at)}`);
         }
-      } else if (!state.has(edge.to)) {
-        state.set(edge.to, 'open');
-        stack.push(edge.to);
+      } else if (!done.has(edge.to)) {
+        onPath.set(edge.to, frames.length);
         frames.push({ name: edge.to, next: 0 });
       }
     }
   }
+}
+
+/** ': a -> b -> a', or for a long cycle its first and last pipelines and how many are left out between. */
+function cycleText(frames: ReadonlyArray<{ name: string }>, from: number): string {
+  const length = frames.length - from;
+  const names = (start: number, end: number): string[] => frames.slice(start, end).map((f) => f.name);
+  const first = frames[from].name;
+  if (length <= 2 * CYCLE_SHOWN) return `: ${[...names(from, frames.length), first].join(' -> ')}`;
+  const left = length - 2 * CYCLE_SHOWN;
+  return ` of ${length.toLocaleString('en-US')} pipelines: ${names(from, from + CYCLE_SHOWN).join(' -> ')} -> … (${left.toLocaleString('en-US')} more) … -> ${[...names(frames.length - CYCLE_SHOWN, frames.length), first].join(' -> ')}`;
 }
 
 /**
@@ -331,8 +351,8 @@ function checkStoreUse(pipelines: ReadonlyMap<string, CheckedPipeline>, stores: 
   }
 }
 
-function reportInputless(pipelines: ReadonlyMap<string, CheckedPipeline>, sink: ProblemSink): void {
-  const fed = new Set(pipelineEdges(pipelines).map((e) => e.to));
+function reportInputless(pipelines: ReadonlyMap<string, CheckedPipeline>, edges: readonly PipelineEdge[], sink: ProblemSink): void {
+  const fed = new Set(edges.map((e) => e.to));
   for (const p of pipelines.values()) {
     if (p.from.length === 0 && !fed.has(p.name)) {
       sink.report(p.pair, 'missing-key', `pipeline '${p.name}' has no input: give it 'from' (a source or pipeline) or route records to it`);

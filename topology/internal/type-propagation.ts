@@ -55,10 +55,12 @@ export function propagateTypes(input: TypeInputs): Map<CheckedStep, RecordTypes>
     const value = serdeType(s.value, 'value');
     sourceArrival.set(s.name, { types: { key: key.type, value: value.type, ...(value.note ? { note: `source '${s.name}' ${value.note}` } : {}) }, topics: new Set([s.topic]), keyChanged: false });
   }
+  // A table-materialize step's store holds the values it wrote: typed when the step is (its pipeline is visited before readers'; see typeOrder).
+  const tableValues = new Map<string, StaticType>();
   const storeValue = (name: string): StaticType => {
     const global = stores.get(name)?.global;
     const source = global ? sourceArrival.get(global.source) : undefined;
-    return source ? source.types.value : DYN;
+    return source ? source.types.value : tableValues.get(name) ?? DYN;
   };
 
   const visit = (p: CheckedPipeline, inCycle: boolean): void => {
@@ -83,11 +85,14 @@ export function propagateTypes(input: TypeInputs): Map<CheckedStep, RecordTypes>
         const path = where.startsWith(prefix) ? where.slice(prefix.length) : where;
         expressionTypes.set(path, checked.problems.length > 0 ? DYN : asStored(checked.type));
       }
-      const sides = sidesKnown ? joinSides(step.options, arrivals) : { left: DYN, right: DYN };
+      // The sides only joins read: worked out when asked (merging the arrivals again per step showed in profiles).
+      const known = sidesKnown;
+      let sides: { left: StaticType; right: StaticType } | undefined;
       let out = outputTypes(step, at, {
         options: step.options, input: at.types,
         expressionType: (path) => expressionTypes.get(path) ?? DYN,
-        sides, storeValueType: storeValue,
+        get sides() { return sides ??= known ? joinSides(step.options, arrivals) : { left: DYN, right: DYN }; },
+        storeValueType: storeValue,
       });
       if (step.spec?.name === 'merge') {
         const merging = step.references.filter((r) => r.kind === 'pipeline').map((r) => outputs.get(r.name) ?? unknownArrival(`pipeline '${r.name}' has no known type`));
@@ -99,6 +104,9 @@ export function propagateTypes(input: TypeInputs): Map<CheckedStep, RecordTypes>
         if (ref.kind !== 'pipeline' || step.spec?.name === 'merge') continue;
         arrive(ref.name, step.spec?.name === 'branch' ? at : unknownArrival(`step '${step.id}' sends records of no declared type here`));
       }
+      if (step.spec?.name === 'table-materialize' && typeof step.options.store === 'string') {
+        tableValues.set(step.options.store, step.options.value !== undefined ? expressionTypes.get('value') ?? DYN : at.types.value);
+      }
       stepTypes.set(step, out.types);
       current = out;
     }
@@ -106,7 +114,7 @@ export function propagateTypes(input: TypeInputs): Map<CheckedStep, RecordTypes>
     for (const ref of p.to) arrive(ref, current);
   };
 
-  for (const name of kahnOrder(pipelines, input.edges)) visit(pipelines.get(name) as CheckedPipeline, false);
+  for (const name of typeOrder(pipelines, input.edges)) visit(pipelines.get(name) as CheckedPipeline, false);
   for (const p of pipelines.values()) if (!outputs.has(p.name)) visit(p, true);
   return stepTypes;
 }
@@ -174,6 +182,38 @@ function joinSides(options: ResolvedOptions, arrivals: readonly Arrival[]): { le
   if (right.length + left.length !== arrivals.length) return { left: DYN, right: DYN };
   const side = (list: Arrival[]): StaticType => (list.length > 0 ? merged(list).types.value : DYN);
   return { left: side(left), right: side(right) };
+}
+
+/**
+ * The order pipelines are typed in: upstream first, and a pipeline that
+ * fills a table (table-materialize) before the pipelines that read it, so a
+ * join with a non-global table knows the table's value type. Those store
+ * edges are only an ordering wish: where they would close a cycle that the
+ * pipeline edges do not, the order is by pipeline edges alone (the readers
+ * then see the table as dyn).
+ */
+function typeOrder(pipelines: ReadonlyMap<string, CheckedPipeline>, edges: ReadonlyArray<{ from: string; to: string }>): string[] {
+  const writers = new Map<string, string>();
+  for (const p of pipelines.values()) {
+    for (const step of p.steps) {
+      if (step.spec?.name === 'table-materialize' && typeof step.options.store === 'string') writers.set(step.options.store, p.name);
+    }
+  }
+  const storeEdges: Array<{ from: string; to: string }> = [];
+  if (writers.size > 0) {
+    for (const p of pipelines.values()) {
+      for (const step of p.steps) {
+        for (const ref of step.references) {
+          const writer = ref.kind === 'store' && ref.access === 'read' ? writers.get(ref.name) : undefined;
+          if (writer !== undefined && writer !== p.name) storeEdges.push({ from: writer, to: p.name });
+        }
+      }
+    }
+  }
+  const plain = kahnOrder(pipelines, edges);
+  if (storeEdges.length === 0) return plain;
+  const withStores = kahnOrder(pipelines, [...edges, ...storeEdges]);
+  return withStores.length === plain.length ? withStores : plain;
 }
 
 /** Pipelines upstream first (Kahn's algorithm, file order among the ready); pipelines in a cycle are left out. */

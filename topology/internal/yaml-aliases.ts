@@ -1,5 +1,6 @@
 import { isAlias, isCollection, isPair, Scalar, visit, type Alias, type Document, type Node } from 'yaml';
 import type { ProblemSink } from './problem-sink';
+import { walkNodes } from './yaml-walk';
 
 /**
  * The most YAML nodes that aliases may add to a topology file by expansion.
@@ -24,11 +25,9 @@ export const MAX_ALIAS_EXPANSION = 10_000;
 export function resolveAliases(doc: Document, sink: ProblemSink): boolean {
   const anchors = new Map<string, Node>();
   const aliases: Array<{ alias: Alias; target: Node | undefined }> = [];
-  visit(doc, {
-    Node(_, node) {
-      if (isAlias(node)) aliases.push({ alias: node, target: anchors.get(node.source) });
-      else if (node.anchor) anchors.set(node.anchor, node);
-    },
+  walkNodes(doc, (node) => {
+    if (isAlias(node)) aliases.push({ alias: node, target: anchors.get(node.source) });
+    else if (node.anchor) anchors.set(node.anchor, node);
   });
   if (aliases.length === 0) return true;
 

@@ -1,5 +1,6 @@
-import { isMap, isScalar, isSeq, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ProblemSink } from './problem-sink';
+import { walkNodes } from './yaml-walk';
 
 /**
  * Applies YAML merge keys (`<<: *defaults`, `<<: [*a, *b]`) after aliases
@@ -12,7 +13,7 @@ import type { ProblemSink } from './problem-sink';
  */
 export function resolveMergeKeys(doc: Document, sink: ProblemSink): boolean {
   const maps: YAMLMap[] = [];
-  visit(doc, { Map(_, map) { maps.push(map); } });
+  walkNodes(doc, (node) => { if (isMap(node)) maps.push(node); });
   let ok = true;
   // Inner mappings first: a merged mapping may itself merge.
   for (const map of maps.reverse()) {

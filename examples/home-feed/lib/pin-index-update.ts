@@ -23,7 +23,18 @@ export const PIN_INDEX_KEY = 'pin-index';
 /** True for an update (a record of the `pin-index` pipeline) the index step understands. */
 export function isPinIndexUpdate(value: unknown): value is PinIndexUpdate {
   const v = value as Partial<Record<string, unknown>> | null;
-  return !!v && ((v.kind === 'image' && typeof v.image === 'object') || (v.kind === 'engagement' && typeof v.event === 'object' && Array.isArray(v.previous)));
+  return !!v && ((v.kind === 'image' && isImage(v.image)) || (v.kind === 'engagement' && hasPinId(v.event) && Array.isArray(v.previous)));
+}
+
+// The fields the index reads before it checks the rest: anything else is the record's failure, not the batch's
+// (the config fuzzer's `image: [1]` failed the whole step).
+function hasPinId(value: unknown): value is { pinId: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { pinId?: unknown }).pinId === 'string';
+}
+
+function isImage(value: unknown): value is ImageEvent {
+  const image = value as Partial<ImageEvent>;
+  return hasPinId(value) && typeof image.category === 'string' && Array.isArray(image.labels) && image.labels.every((l) => typeof l === 'string');
 }
 
 /**

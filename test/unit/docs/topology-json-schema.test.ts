@@ -20,6 +20,14 @@ function validator(): ReturnType<Ajv2020['compile']> {
   return new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true }).compile(schema);
 }
 
+/** The whole topologies (a top-level `name:` and `pipelines:`) in the ```yaml blocks of README.md and docs/*.md, by file and block. */
+function documentedTopologies(): Array<{ where: string; text: string }> {
+  const pages = [path.join(repoRoot, 'README.md'), ...readdirSync(path.join(repoRoot, 'docs')).filter((n) => n.endsWith('.md')).map((n) => path.join(repoRoot, 'docs', n))];
+  return pages.flatMap((page) => [...readFileSync(page, 'utf8').matchAll(/```ya?ml\n([\s\S]*?)```/g)]
+    .filter((m) => /^name:/m.test(m[1]!) && /^pipelines:/m.test(m[1]!))
+    .map((m, i) => ({ where: `${path.relative(repoRoot, page)} block ${i + 1}`, text: m[1]! })));
+}
+
 describe('docs/tributary.schema.json (the language for editors)', () => {
   const validate = validator();
   const check = (text: string): string[] => {
@@ -42,6 +50,18 @@ describe('docs/tributary.schema.json (the language for editors)', () => {
   for (const file of files) {
     it(`accepts ${path.relative(repoRoot, file)}`, () => {
       assert.deepEqual(check(readFileSync(file, 'utf8')), []);
+    });
+  }
+
+  const documented = documentedTopologies();
+
+  it('covers the whole topologies the README and docs show', () => {
+    assert.ok(documented.length >= 2, documented.map((d) => d.where).join(', '));
+  });
+
+  for (const { where, text } of documented) {
+    it(`accepts the topology in ${where}`, () => {
+      assert.deepEqual(check(text), []);
     });
   }
 

@@ -132,6 +132,14 @@ const table: Array<{ file: string; problems: Array<[line: number, col: number, k
     [15, 49, 'expression', "value has no field 'pin' in the output of step 'slim' (map) (fields: user, n)"],
   ] },
   { file: '74-field-after-custom-declared-output.yaml', problems: [[13, 58, 'expression', "value has no field 'scroe' in schema Enriched (fields: userId, score)"]] },
+  // One explained problem at the '$', not the parser's 'Unexpected flow-map-start' and 'Unexpected scalar'.
+  { file: '75-env-placeholder-in-flow-mapping.yaml', problems: [[5, 20, 'syntax', 'cannot be written unquoted inside a flow mapping or list ({ } or [ ]): there \'{\' and \'}\' are YAML syntax, not part of the value. Quote it ("${CLICKS_TOPIC}") or write the mapping in block style']] },
+  // The model's manifest is read at validate time, as the step reads it at start (found by the config fuzzer).
+  { file: '76-score-model-refuses-inputs.yaml', problems: [
+    [14, 19, 'option', "inputs of model 'count-sum-scorer'"],
+    [17, 18, 'option', 'no-such-model/manifest.json cannot be read'],
+  ] },
+  { file: '77-field-after-join-with-table.yaml', problems: [[21, 42, 'expression', "value.pin has no field 'acton' in schema Click (did you mean 'action'?)"]] },
   { file: '38-unknown-branch-pipeline.yaml', problems: [[14, 25, 'unknown-reference', "did you mean 'hides'"], [16, 3, 'missing-key', "'hides' has no input"]] },
 ];
 

@@ -127,4 +127,14 @@ sinks:
     assert.throws(() => loadTopology(path.join(path.dirname(file), 'does-not-exist.yaml')),
       (err: unknown) => err instanceof TopologyFileError && /no such file/.test(err.message) && err.retriable === false);
   });
+  it('names the ends of a long pipeline cycle, and reports each back edge into a chain once', () => {
+    // p0 reads p9, p19 and p29: three cycles through one chain.
+    const chain = Array.from({ length: 30 }, (_, i) => `  p${i}: { from: [${i === 0 ? 'p29, p9, p19' : `p${i - 1}`}] }`);
+    const { problems } = loadTopologyText(['name: cycles', 'pipelines:', ...chain].join('\n'), file, { env: {} });
+    assert.deepEqual(problems.filter((p) => p.kind === 'cycle').map((p) => `${p.line}:${p.col} ${p.message}`).sort(), [
+      '3:16 pipelines form a cycle of 30 pipelines: p0 -> p1 -> p2 -> p3 -> p4 -> … (20 more) … -> p25 -> p26 -> p27 -> p28 -> p29 -> p0',
+      '3:21 pipelines form a cycle: p0 -> p1 -> p2 -> p3 -> p4 -> p5 -> p6 -> p7 -> p8 -> p9 -> p0',
+      '3:25 pipelines form a cycle of 20 pipelines: p0 -> p1 -> p2 -> p3 -> p4 -> … (10 more) … -> p15 -> p16 -> p17 -> p18 -> p19 -> p0',
+    ]);
+  });
 });

@@ -30,6 +30,45 @@ describe('types through a pipeline', () => {
     assert.equal(types.enrich.value, '{userId: string, score: double}');
   });
 
+  /** Pipeline `enrich` joins clicks with the non-global `pin-table`, which pipeline `fill` fills (its input lines given). */
+  const tableFile = (enrichTo: string, fillInput: string, fill: string): ReturnType<typeof load> => load([
+    'name: table-types',
+    'sources:',
+    '  clicks: { topic: clicks, value: { format: avro, schema: ../schemas/click.avsc } }',
+    '  pins: { topic: pins, value: { format: avro, schema: ../schemas/click.avsc } }',
+    'stores:',
+    '  pin-table: {}',
+    'pipelines:',
+    '  enrich:',
+    '    from: clicks',
+    '    steps:',
+    '      - { id: with-pin, join-stream-table: { table: pin-table, into: pin } }',
+    `    to: ${enrichTo}`,
+    '  fill:',
+    fillInput,
+    '    steps:',
+    `      - { id: fill-table, table-materialize: ${fill} }`,
+    '    to: out',
+    'sinks:',
+    '  out: { topic: out, value: json }',
+  ].join('\n'));
+  const click = '{userId: string, pinId: string, action: string, eventTime: double}';
+
+  it('types a join with a non-global table from what table-materialize writes, whichever pipeline comes first', () => {
+    const whole = tableFile('out', '    from: pins', '{ store: pin-table }');
+    assert.deepEqual(whole.problems, []);
+    assert.equal(stepTypes(whole.topology)['with-pin'].value, `${click.slice(0, -1)}, pin: ${click}}`);
+    const field = tableFile('out', '    from: pins', '{ store: pin-table, value: value.action }');
+    assert.deepEqual(field.problems, []);
+    assert.equal(stepTypes(field.topology)['with-pin'].value, `${click.slice(0, -1)}, pin: string}`);
+  });
+
+  it('leaves a table dyn when its writer reads from the join (typing it first would need a cycle)', () => {
+    const { topology, problems } = tableFile('fill', '    # fed by enrich', '{ store: pin-table }');
+    assert.deepEqual(problems, []);
+    assert.equal(stepTypes(topology)['with-pin'].value, `${click.slice(0, -1)}, pin: dyn}`);
+  });
+
   it('says why a value is dyn: json sources, custom operators without a declared output, inputs that differ', () => {
     const { topology, problems } = load([
       'name: dyn-reasons',
