@@ -184,6 +184,8 @@ export interface CompiledTopology {
     readonly maxTaskIdleMs: number;
     /** Consumer group session timeout (ms). */
     readonly sessionTimeoutMs: number;
+    /** Warm copies of each stateful task's stores kept by other processes (Kafka num.standby.replicas). */
+    readonly standbyReplicas: number;
     /** Static membership: this process's group.instance.id; absent for a dynamic member. */
     readonly groupInstanceId?: string;
     /** Absolute path. */

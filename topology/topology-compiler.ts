@@ -117,6 +117,7 @@ export function compileTopology(doc: CheckedDocument): CompiledTopology {
       commitIntervalMs: processing.commitInterval as number,
       repartitionPurgeIntervalMs: processing.repartitionPurgeInterval as number,
       sessionTimeoutMs: processing.sessionTimeout as number,
+      standbyReplicas: processing.standbyReplicas as number,
       ...(typeof processing.groupInstanceId === 'string' ? { groupInstanceId: processing.groupInstanceId } : {}),
       maxEventTimeSkewMs: processing.maxEventTimeSkew as number,
       maxTaskIdleMs: processing.maxTaskIdle as number,

@@ -27,9 +27,15 @@ import { Lifecycle } from './lifecycle';
 import type { MemberEndpoint } from './client/group-endpoints';
 import type { InputPosition, LocalTaskView, StoreAccess } from './store-access';
 import { TaskPositions } from './task-positions';
+import { StandbyTasks } from './standby-tasks';
+import { localTaskState } from './local-task-state';
+import type { LocalTaskState } from './client/task-assignment';
+import * as path from 'node:path';
 
 /** How long a batch held back whole by event-time alignment waits for another lane to move before it is fetched again. */
 const ALIGNMENT_WAIT_MS = 100;
+/** Standby copies read their changelogs on the commit interval, but not more often than this (ms). */
+const STANDBY_MIN_UPDATE_MS = 500;
 
 /** Everything a pipeline factory gets to build one task's in-process pipeline. */
 export interface TaskResources {
@@ -124,6 +130,13 @@ export class StreamApp {
   private commitTimer?: NodeJS.Timeout;
   /** Every member's query endpoint and partitions, from the last assignment. */
   private groupMembers: readonly MemberEndpoint[] = [];
+  /** Warm copies of other processes' stateful tasks (`processing.standbyReplicas`). */
+  private readonly standbys: StandbyTasks;
+  /** Ids of the tasks the last assignment gave this process (standby copies exclude them). */
+  private ownedTaskIds = new Set<string>();
+  /** Assignments and standby lists are applied one after another, in the order they came. */
+  private reconciling: Promise<void> = Promise.resolve();
+  private changesPending = 0;
   /** Sub-topology id → task count (partitions of its input topics), known once started. */
   private taskCounts: ReadonlyMap<number, number> = new Map();
 
@@ -147,6 +160,13 @@ export class StreamApp {
       logger: options.logger,
     });
     this.positions = new TaskPositions(this.kafka, options.topology.name, this.tasks.committedPositions);
+    this.standbys = new StandbyTasks({
+      topology: options.topology,
+      kafka: this.kafka,
+      logger: options.logger,
+      updateIntervalMs: Math.max(STANDBY_MIN_UPDATE_MS, options.topology.processing.commitIntervalMs),
+      activeClosed: (id, signal) => this.tasks.whenClosed(id, signal),
+    });
   }
 
   /** Tasks currently open, by id. */
@@ -233,6 +253,9 @@ export class StreamApp {
       coPartitionGroups: topology.subTopologies.map((s) => s.sourceTopics),
       ...(this.options.advertisedEndpoint ? { advertisedEndpoint: this.options.advertisedEndpoint } : {}),
       ...(instanceId ? { groupInstanceId: instanceId } : {}),
+      standbyReplicas: topology.processing.standbyReplicas,
+      statefulGroups: new Set(topology.subTopologies.filter((s) => s.stores.length > 0).map((s) => s.id)),
+      localTasks: () => this.localTasks(),
     });
     this.purger = new RepartitionPurger(this.kafka, new Set(topology.repartitionTopics.map((r) => r.topic)), topology.processing.repartitionPurgeIntervalMs, logger);
     this.purger.start();
@@ -241,7 +264,8 @@ export class StreamApp {
     const interval = topology.processing.commitIntervalMs;
     if (interval > 0) this.commitTimer = setInterval(() => this.tasks.commitDue(), Math.max(50, Math.min(interval, 1_000)));
     await this.consumer.run({
-      onAssignment: (assignment) => { void this.reconcileTasks(assignment).catch((error) => this.fatal(error)); },
+      onAssignment: (assignment) => this.serially(() => this.reconcileTasks(assignment)),
+      onStandbyTasks: (taskIds) => this.serially(() => this.standbys.assign(new Set(taskIds.filter((id) => !this.ownedTaskIds.has(id))))),
       onBatch: (batch) => this.onBatch(batch),
       onFailure: (error) => this.fatal(error),
       onRevoking: () => this.tasks.commitAllPending('rebalance'),
@@ -260,6 +284,7 @@ export class StreamApp {
     await this.tasks.commitAllPending('stop');
     await this.consumer?.stop().catch(() => undefined);
     await this.tasks.closeAll();
+    await this.standbys.close();
     await this.producer?.close().catch(() => undefined);
     await this.admin?.close().catch(() => undefined);
     await this.consumer?.close().catch(() => undefined);
@@ -342,6 +367,8 @@ export class StreamApp {
     const committer: BatchCommitter = topology.processing.guarantee === 'exactly_once'
       ? await ExactlyOnceCommitter.create(this.kafka, `${topology.name}-${id}`, topology.name, this.compression())
       : new AtLeastOnceCommitter(this.producer!, this.consumer!, this.compression());
+    // A standby copy of this task here hands its directory over: the task restores from its checkpoint.
+    await this.standbys.release(id);
     const stores = sub.stores.length > 0 ? await this.options.openStores?.(base, this.kafka, heartbeat) : undefined;
     const pipeline = await this.options.createPipeline({ ...base, stores, globalStores: this.globalStores });
     if (this.admin) await seekToStableOffsets(this.admin, this.consumer!, topology.name, sub.sourceTopics, partition);
@@ -383,10 +410,27 @@ export class StreamApp {
         lanes.push({ lane: `${topic}/${p}`, task: `${sub.id}_${p}` });
       }
     }
+    this.ownedTaskIds = new Set(owned.keys());
     this.aligner.assign(lanes);
     const assigned = new Set(lanes.map((l) => l.lane));
     this.positions.retain(assigned);
     await this.tasks.reconcile(owned, assigned);
+  }
+
+  /** Runs group changes one after another (a standby list after the assignment it came with). */
+  private serially(change: () => Promise<void>): void {
+    const run = (): Promise<void> => change().catch((error) => this.fatal(error));
+    // With nothing in progress the change starts now (an assignment's tasks are known at once).
+    this.changesPending++;
+    this.reconciling = (this.changesPending === 1 ? run() : this.reconciling.then(run)).finally(() => { this.changesPending--; });
+  }
+
+  /** What this process holds of each stateful task's state, for its next join (local-task-state.ts). */
+  private localTasks(): LocalTaskState {
+    const { topology } = this.options;
+    const stateful = new Set(topology.subTopologies.filter((s) => s.stores.length > 0).map((s) => s.id));
+    const running = this.tasks.ids().filter((id) => stateful.has(Number(id.split('_')[0])));
+    return localTaskState(path.join(topology.processing.stateDir, topology.name), running, this.standbys.offsetSums(), topology.processing.guarantee === 'exactly_once');
   }
 
   private report(report: BatchReport): void {

@@ -49,6 +49,8 @@ interface ManagedTask {
  */
 export class TaskManager {
   private readonly tasks = new Map<string, ManagedTask>();
+  /** Tasks being closed: a standby copy of the same task waits for its RocksDB to be released. */
+  private readonly closing = new Map<string, Promise<void>>();
   /**
    * Per input lane (`topic/partition`) of a task this process keeps: the next offset its last
    * commit covered. Kept across task rebuilds; a task skips what is below it (StreamTask).
@@ -60,6 +62,24 @@ export class TaskManager {
   /** Every open task, once built. */
   all(): Promise<StreamTask[]> {
     return Promise.all([...this.tasks.values()].map((t) => t.built));
+  }
+
+  /** Ids of the tasks open or being built here. */
+  ids(): string[] {
+    return [...this.tasks.keys()];
+  }
+
+  /**
+   * Resolves once no task of this id is open or closing here (a standby copy may then open its
+   * stores), or once `signal` aborts.
+   */
+  async whenClosed(id: string, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const closing = this.closing.get(id);
+      if (closing !== undefined) await closing;
+      else if (this.tasks.has(id)) await new Promise((resolve) => setTimeout(resolve, 100));
+      else return;
+    }
   }
 
   /** What interactive queries may read of a task here. */
@@ -108,11 +128,13 @@ export class TaskManager {
       if (owned.has(id)) continue;
       this.forget(id);
       this.options.onTaskRemoved(id);
-      const task = await managed.built.catch(() => undefined);
-      if (task) {
-        await task.close({ commit: true });
-        this.options.logger.info('task closed after rebalance', { task: id });
-      }
+      await this.closeTracked(id, async () => {
+        const task = await managed.built.catch(() => undefined);
+        if (task) {
+          await task.close({ commit: true });
+          this.options.logger.info('task closed after rebalance', { task: id });
+        }
+      });
     }
   }
 
@@ -141,8 +163,10 @@ export class TaskManager {
     const managed = this.tasks.get(task.id);
     if (!managed) return;
     this.forget(task.id);
-    const built = await managed.built.catch(() => undefined);
-    await built?.close({ commit: false, wipe: false }).catch((closeError) => this.options.logger.warn('task close failed', { task: task.id, error: closeError }));
+    await this.closeTracked(task.id, async () => {
+      const built = await managed.built.catch(() => undefined);
+      await built?.close({ commit: false, wipe: false }).catch((closeError) => this.options.logger.warn('task close failed', { task: task.id, error: closeError }));
+    });
   }
 
   /**
@@ -171,10 +195,20 @@ export class TaskManager {
   async closeAll(): Promise<void> {
     const all = [...this.tasks.entries()];
     for (const [id] of all) this.forget(id);
-    for (const [, managed] of all) {
-      const task = await managed.built.catch(() => undefined);
-      if (task) await task.close({ commit: true }).catch((error) => this.options.logger.warn('task close failed', { task: task.id, error }));
+    for (const [id, managed] of all) {
+      await this.closeTracked(id, async () => {
+        const task = await managed.built.catch(() => undefined);
+        if (task) await task.close({ commit: true }).catch((error) => this.options.logger.warn('task close failed', { task: task.id, error }));
+      });
     }
+  }
+
+  /** Runs a task's close, known to {@link whenClosed} until it ends. */
+  private async closeTracked(id: string, close: () => Promise<void>): Promise<void> {
+    const done = close();
+    const tracked = done.catch(() => undefined).finally(() => { if (this.closing.get(id) === tracked) this.closing.delete(id); });
+    this.closing.set(id, tracked);
+    await done;
   }
 
   private onCommitFailure(task: StreamTask, error: unknown): Promise<void> | undefined {

@@ -15,6 +15,10 @@ export interface KafkaChangelogReaderOptions {
   readonly stallTimeoutMs?: number;
   /** Bytes per partition per fetch (default 8 MiB): larger fetches, larger RocksDB batches. */
   readonly maxBytesPerPartition?: number;
+  /** An admin client to read end offsets with, left open (standby updates read often); default: one per read, closed after. */
+  readonly admin?: KafkaAdmin;
+  /** Aborting ends the read with the signal's reason (a standby copy handed to its active task). */
+  readonly signal?: AbortSignal;
 }
 
 interface PartitionRead {
@@ -77,7 +81,7 @@ export class KafkaChangelogReader implements ChangelogReader {
       await this.client.readRanges(
         todo.map((r) => ({ topic: r.topic, partition: r.partition, from: r.start.toString(), to: r.end.toString() })),
         onRange,
-        { maxBytesPerPartition: this.options.maxBytesPerPartition ?? 8 << 20, signal: stall.signal },
+        { maxBytesPerPartition: this.options.maxBytesPerPartition ?? 8 << 20, signal: this.options.signal ? AbortSignal.any([stall.signal, this.options.signal]) : stall.signal },
       );
     } finally {
       clearInterval(watchdog);
@@ -87,7 +91,7 @@ export class KafkaChangelogReader implements ChangelogReader {
   }
 
   private async plan(requests: readonly ChangelogReadRequest[]): Promise<PartitionRead[]> {
-    const admin: KafkaAdmin = await this.client.admin();
+    const admin: KafkaAdmin = this.options.admin ?? await this.client.admin();
     try {
       const byTopic = new Map<string, Array<{ partition: number; high: string; low: string }>>();
       for (const topic of new Set(requests.map((r) => r.topic))) {
@@ -114,7 +118,7 @@ export class KafkaChangelogReader implements ChangelogReader {
         return { topic: r.topic, partition: r.partition, start, end };
       });
     } finally {
-      await admin.close();
+      if (this.options.admin === undefined) await admin.close();
     }
   }
 }

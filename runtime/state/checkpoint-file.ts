@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChangelogOffset } from './changelog-record';
@@ -78,4 +79,21 @@ export class CheckpointFile {
 /** Map key of a changelog partition. */
 export function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
+}
+
+/**
+ * The sum of the next offsets a task directory's checkpoint records (how far its local state
+ * reached; the group's assignor compares it between processes), read synchronously; undefined
+ * when a task opening the directory would wipe it (no readable checkpoint, or a dirty marker
+ * under exactly_once).
+ */
+export function checkpointOffsetSum(taskDir: string, exactlyOnce: boolean): number | undefined {
+  if (exactlyOnce && existsSync(join(taskDir, DIRTY))) return undefined;
+  try {
+    const doc = JSON.parse(readFileSync(join(taskDir, CHECKPOINT), 'utf8')) as { version?: number; offsets?: Array<{ offset?: unknown }> };
+    if (doc.version !== 1 || !Array.isArray(doc.offsets)) return undefined;
+    return doc.offsets.reduce((sum, o) => sum + (typeof o.offset === 'string' && /^\d+$/.test(o.offset) ? Number(o.offset) : 0), 0);
+  } catch {
+    return undefined;
+  }
 }

@@ -214,6 +214,11 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     sink.report(nodeAt(root, ['processing', 'sessionTimeout']), 'option', `processing.sessionTimeout must be at least 1s (brokers refuse less than group.min.session.timeout.ms, 6s by default), got ${sessionTimeout}ms`);
   }
 
+  const standbyReplicas = processingConfig.standbyReplicas;
+  if (typeof standbyReplicas === 'number' && standbyReplicas < 0) {
+    sink.report(nodeAt(root, ['processing', 'standbyReplicas']), 'option', `processing.standbyReplicas must be 0 or more, got ${standbyReplicas}`);
+  }
+
   if (sink.problems.length > 0) return { problems: sink.problems };
   const processing = (config.processing ?? {}) as Obj;
   const kafka = (config.kafka ?? {}) as Obj;

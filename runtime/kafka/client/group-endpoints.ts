@@ -1,4 +1,5 @@
 import { ConfigError } from '../../../core/errors';
+import type { LocalTaskState } from './task-assignment';
 
 /**
  * Where each member of an application's group serves interactive queries
@@ -24,9 +25,22 @@ export interface MemberEndpoint {
 
 const VERSION = 1;
 
-/** The subscription userData of a member advertising `endpoint` (empty when none). */
-export function encodeSubscriptionEndpoint(endpoint: string | undefined): Buffer {
-  return endpoint ? Buffer.from(JSON.stringify({ v: VERSION, endpoint })) : Buffer.alloc(0);
+/**
+ * The subscription userData of a member advertising `endpoint` (none: '') and holding `tasks`
+ * locally (task-assignment.ts' LocalTaskState); empty when it has neither.
+ */
+export function encodeSubscriptionEndpoint(endpoint: string | undefined, tasks: LocalTaskState = {}): Buffer {
+  const held = Object.keys(tasks).length > 0;
+  if (!endpoint && !held) return Buffer.alloc(0);
+  return Buffer.from(JSON.stringify({ v: VERSION, endpoint: endpoint ?? '', ...(held ? { tasks } : {}) }));
+}
+
+/** The local task state a member reported in its subscription userData (empty when none or malformed). */
+export function decodeSubscriptionTasks(userData: Buffer | null | undefined): LocalTaskState {
+  const doc = parse(userData);
+  const tasks = doc?.tasks;
+  if (typeof tasks !== 'object' || tasks === null || Array.isArray(tasks)) return {};
+  return Object.fromEntries(Object.entries(tasks).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
 }
 
 /** The endpoint a member advertised in its subscription userData; '' when it advertised none. */
@@ -35,9 +49,18 @@ export function decodeSubscriptionEndpoint(userData: Buffer | null | undefined):
   return doc && typeof doc.endpoint === 'string' ? doc.endpoint : '';
 }
 
-/** The assignment userData the leader gives every member: all members' endpoints and partitions. */
-export function encodeGroupEndpoints(members: readonly MemberEndpoint[]): Buffer {
-  return Buffer.from(JSON.stringify({ v: VERSION, members }));
+/**
+ * The assignment userData the leader gives a member: all members' endpoints and partitions, and
+ * the standby tasks of this member (task ids; see task-assignment.ts).
+ */
+export function encodeGroupEndpoints(members: readonly MemberEndpoint[], standby: readonly string[] = []): Buffer {
+  return Buffer.from(JSON.stringify({ v: VERSION, members, ...(standby.length > 0 ? { standby } : {}) }));
+}
+
+/** The standby task ids an assignment's userData gives this member; empty when none. */
+export function decodeStandbyTasks(userData: Buffer | null | undefined): string[] {
+  const standby = parse(userData)?.standby;
+  return Array.isArray(standby) ? standby.filter((t): t is string => typeof t === 'string' && /^[A-Za-z0-9._-]+$/.test(t)) : [];
 }
 
 /** The members' endpoints from an assignment's userData; empty when it carries none. */

@@ -1,5 +1,5 @@
 import type { CompressionCodec } from '../../../topology/compiled-topology';
-import type { CoPartitionGroups } from './task-assignment';
+import type { CoPartitionGroups, LocalTaskState } from './task-assignment';
 import type { MemberEndpoint } from './group-endpoints';
 import { TributaryError } from '../../../core/errors';
 
@@ -103,6 +103,16 @@ export interface GroupConsumerOptions {
    * that stops does not leave the group (its partitions wait for it up to the session timeout).
    */
   readonly groupInstanceId?: string;
+  /** Standby copies of each stateful task on other members (`processing.standbyReplicas`; default 0). */
+  readonly standbyReplicas?: number;
+  /** Indexes (in `coPartitionGroups`) of the groups whose tasks have state stores: the ones that get standbys. */
+  readonly statefulGroups?: ReadonlySet<number>;
+  /**
+   * What this member holds of each task's state, asked at every join and sent to the group's
+   * leader, which keeps tasks where their state is (task-assignment.ts). Task ids are
+   * `<group index>_<partition>`.
+   */
+  readonly localTasks?: () => LocalTaskState;
 }
 
 /**
@@ -151,6 +161,11 @@ export interface GroupConsumerHandlers {
    * group's leader saw them (empty when the client cannot carry them).
    */
   onGroupEndpoints?(members: MemberEndpoint[]): void;
+  /**
+   * After each assignment (after onAssignment): the tasks (`<group index>_<partition>`) this
+   * member keeps a standby copy of; empty when none or when the client cannot carry them.
+   */
+  onStandbyTasks?(taskIds: string[]): void;
 }
 
 /** Member of a consumer group; offsets are committed explicitly only. */

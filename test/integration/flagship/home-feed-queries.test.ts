@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { FeedClient } from '../../../examples/home-feed/consumer/feed-client';
 import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
 import type { RecommendationEvent } from '../../../examples/home-feed/generate/home-feed-events';
+import { freePort } from '../../helpers/free-port';
 import { REGISTRY_URL, requireKafka, requireRegistry, testKafka } from '../../helpers/services';
 import { FlagshipRun } from '../../helpers/flagship-run';
 
@@ -17,14 +17,6 @@ async function get(url: string): Promise<Answer> {
   return { status: res.status, location: res.headers.get('location'), body: await res.json() as Record<string, unknown> };
 }
 
-/** A loopback port nothing listens on (bound, read and released). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * The flagship's `GET /feeds/{userId}` on real services, two processes of one app in this
@@ -132,7 +124,7 @@ describe('home-feed flagship: GET /feeds/{userId} and the feed client', function
     const common = { kafka, registryUrl: REGISTRY_URL, topic: topics.recommendations };
     const viaQuery = await new FeedClient({ ...common, endpoints: [apps[1].queryUrl!, apps[0].queryUrl!] }).feedOf(userId);
     assert.deepEqual(viaQuery, { userId, version: Number(rec.version), items: rec.items.map((i) => i.pinId), contentHash: rec.contentHash, from: 'query' });
-    const viaTopic = await new FeedClient({ ...common, endpoints: [`http://127.0.0.1:${await closedPort()}`] }).feedOf(userId);
+    const viaTopic = await new FeedClient({ ...common, endpoints: [`http://127.0.0.1:${await freePort()}`] }).feedOf(userId);
     assert.deepEqual(viaTopic, { ...viaQuery, from: 'topic' });
     assert.equal(await new FeedClient({ ...common, endpoints: [] }).feedOf('no-such-user'), undefined);
   });

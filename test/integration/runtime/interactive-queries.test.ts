@@ -8,9 +8,9 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort } from '../../helpers/free-port';
 import { createTopics, randomTopic, requireKafka, testKafka } from '../../helpers/services';
 import { expectedWordCounts, produceLines, readUntilWordCounts } from '../../helpers/word-totals';
 import { cleanedUp, startTributary } from '../../helpers/tributary-process';
@@ -18,14 +18,6 @@ import { cleanedUp, startTributary } from '../../helpers/tributary-process';
 const topologyFile = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime', 'word-totals.yaml');
 const WORDS = Array.from({ length: 40 }, (_, i) => `w${i}`);
 
-/** A free loopback port: bound, read and released (the process binds it right after). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Answer { status: number; location: string | null; body: Record<string, unknown> }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { AssignerProtocol } from 'kafkajs';
-import { checkAdvertisedEndpoint, decodeGroupEndpoints, decodeSubscriptionEndpoint, encodeGroupEndpoints, encodeSubscriptionEndpoint } from '../../../runtime/kafka/client/group-endpoints';
+import { checkAdvertisedEndpoint, decodeGroupEndpoints, decodeStandbyTasks, decodeSubscriptionEndpoint, decodeSubscriptionTasks, encodeGroupEndpoints, encodeSubscriptionEndpoint } from '../../../runtime/kafka/client/group-endpoints';
 import { taskAssigner } from '../../../runtime/kafka/client/kafkajs/kafkajs-task-assigner';
 
 describe('group endpoints (query endpoints in the group protocol)', () => {
@@ -36,5 +36,36 @@ describe('group endpoints (query endpoints in the group protocol)', () => {
       (b as unknown as { afterSync(u: Buffer): void }).afterSync(decoded.userData);
     }
     assert.equal(seen.length, 2);
+  });
+
+  it('carries what a member holds of each task in its subscription, and its standby tasks in its assignment', () => {
+    const held = { '1_0': -1, '1_3': 420 };
+    const bytes = encodeSubscriptionEndpoint(undefined, held);
+    assert.deepEqual(decodeSubscriptionTasks(bytes), held);
+    assert.equal(decodeSubscriptionEndpoint(bytes), '');
+    assert.deepEqual(decodeSubscriptionTasks(encodeSubscriptionEndpoint('a:1')), {});
+    assert.deepEqual(decodeSubscriptionTasks(Buffer.from('{"v":1,"endpoint":"","tasks":{"1_0":"x","1_1":7}}')), { '1_1': 7 });
+    assert.deepEqual(decodeStandbyTasks(encodeGroupEndpoints([], ['1_2', '1_5'])), ['1_2', '1_5']);
+    assert.deepEqual(decodeStandbyTasks(encodeGroupEndpoints([])), []);
+    assert.deepEqual(decodeStandbyTasks(Buffer.from('{"v":1,"members":[],"standby":["1_2","../x",3]}')), ['1_2']);
+  });
+
+  it('the leader keeps tasks where their state is and tells each member its standbys', async () => {
+    const cluster = { findTopicPartitionMetadata: () => [{}, {}, {}, {}] };
+    const standbys = new Map<string, string[]>();
+    const make = (name: string, held: Record<string, number>) => taskAssigner([['t']], {
+      localTasks: () => held, standbyReplicas: 1, isStatefulTask: () => true, onStandbyTasks: (ids) => standbys.set(name, ids),
+    })({ cluster } as never);
+    // 'b' runs 0_0 and 0_1 now; without its report member m0 ('a') would get partition 0.
+    const a = make('a', {});
+    const b = make('b', { '0_0': -1, '0_1': -1 });
+    const members = [a, b].map((x, i) => ({ memberId: `m${i}`, memberMetadata: x.protocol({ topics: ['t'] }).metadata }));
+    const result = await a.assign({ members, topics: ['t'] } as never);
+    const byMember = new Map(result.map((r) => [r.memberId, AssignerProtocol.MemberAssignment.decode(r.memberAssignment)!]));
+    assert.deepEqual([...byMember.get('m1')!.assignment.t].sort(), [0, 1]);
+    (a as unknown as { afterSync(u: Buffer): void }).afterSync(byMember.get('m0')!.userData);
+    (b as unknown as { afterSync(u: Buffer): void }).afterSync(byMember.get('m1')!.userData);
+    assert.deepEqual(standbys.get('a')!.sort(), ['0_0', '0_1']);
+    assert.deepEqual(standbys.get('b')!.sort(), ['0_2', '0_3']);
   });
 });

@@ -127,10 +127,13 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
     const client = new ScriptedClient();
     const app = await started(client);
     try {
-      assert.deepEqual({ ...client.consumerOptions, partitionsConsumedConcurrently: undefined }, {
+      const { localTasks, ...options } = client.consumerOptions!;
+      assert.deepEqual({ ...options, partitionsConsumedConcurrently: undefined }, {
         groupId: 'seam-app', topics: [{ topic: 'in-t', fromBeginning: true }], maxBytesPerPartition: 1024 * 1024,
         sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 600, partitionsConsumedConcurrently: undefined, coPartitionGroups: [['in-t']],
+        standbyReplicas: 0, statefulGroups: new Set(),
       });
+      assert.deepEqual(localTasks?.(), {}, 'a stateless app holds no task state');
     } finally {
       await app.stop();
     }

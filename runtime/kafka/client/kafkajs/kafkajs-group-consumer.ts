@@ -26,6 +26,10 @@ export class KafkajsGroupConsumer implements GroupConsumer {
         ...(options.advertisedEndpoint ? { advertisedEndpoint: options.advertisedEndpoint } : {}),
         ...(options.groupInstanceId ? { groupInstanceId: options.groupInstanceId } : {}),
         onGroupEndpoints: (members) => this.handlers?.onGroupEndpoints?.(members),
+        onStandbyTasks: (taskIds) => this.handlers?.onStandbyTasks?.(taskIds),
+        ...(options.localTasks ? { localTasks: options.localTasks } : {}),
+        standbyReplicas: options.standbyReplicas ?? 0,
+        isStatefulTask: (taskId) => options.statefulGroups?.has(Number(taskId.split('_')[0])) ?? false,
       })],
     });
   }

@@ -1,6 +1,6 @@
 import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
-import { assignTasks, type CoPartitionGroups } from '../task-assignment';
-import { decodeGroupEndpoints, decodeSubscriptionEndpoint, encodeGroupEndpoints, encodeSubscriptionEndpoint, type MemberEndpoint } from '../group-endpoints';
+import { assignTasksWithStandbys, type CoPartitionGroups, type LocalTaskState } from '../task-assignment';
+import { decodeGroupEndpoints, decodeStandbyTasks, decodeSubscriptionEndpoint, decodeSubscriptionTasks, encodeGroupEndpoints, encodeSubscriptionEndpoint, type MemberEndpoint } from '../group-endpoints';
 
 /** What the assigner does beside assigning. */
 export interface TaskAssignerHooks {
@@ -12,6 +12,14 @@ export interface TaskAssignerHooks {
   readonly onGroupEndpoints?: (members: MemberEndpoint[]) => void;
   /** Static membership: sent as JoinGroup's group_instance_id by the patched Broker#joinGroup (kafkajs-patches.ts). */
   readonly groupInstanceId?: string;
+  /** What this member holds of each task's state, asked at every join (sent in the subscription). */
+  readonly localTasks?: () => LocalTaskState;
+  /** Standby copies per stateful task (`processing.standbyReplicas`); the leader's setting counts. */
+  readonly standbyReplicas?: number;
+  /** Task ids (`<group index>_<partition>`) of the groups with state stores: the ones that get standbys. */
+  readonly isStatefulTask?: (taskId: string) => boolean;
+  /** Told this member's standby task ids after each assignment (after onGroupEndpoints). */
+  readonly onStandbyTasks?: (taskIds: string[]) => void;
 }
 
 /**
@@ -31,25 +39,32 @@ export function taskAssigner(groups: CoPartitionGroups, hooks: TaskAssignerHooks
     // Called by the patched joinAndSync with this member's assignment userData (kafkajs-patches.ts).
     afterSync(userData: Buffer | null) {
       hooks.onGroupEndpoints?.(decodeGroupEndpoints(userData));
+      hooks.onStandbyTasks?.(decodeStandbyTasks(userData));
     },
     version: 1,
     async assign({ members, topics }) {
       const count = (topic: string): number => cluster.findTopicPartitionMetadata(topic).length;
-      const assignment = assignTasks(members.map((m) => m.memberId), groups, topics, count);
-      const endpoints: MemberEndpoint[] = members.map((m) => ({
-        endpoint: decodeSubscriptionEndpoint(AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData),
-        assignment: assignment[m.memberId] ?? {},
+      const subscriptions = new Map(members.map((m) => [m.memberId, AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData]));
+      const localState = Object.fromEntries(members.map((m) => [m.memberId, decodeSubscriptionTasks(subscriptions.get(m.memberId))]));
+      const stateful = new Set(groups.flatMap((_g, i) => {
+        const most = Math.max(0, ...groups[i].filter((t) => topics.includes(t)).map(count));
+        return Array.from({ length: most }, (_x, p) => `${i}_${p}`).filter((id) => hooks.isStatefulTask?.(id) ?? false);
       }));
-      const userData = encodeGroupEndpoints(endpoints);
-      return Object.entries(assignment).map(([memberId, own]) => ({
+      const { active, standby } = assignTasksWithStandbys(members.map((m) => m.memberId), groups, topics, count,
+        { localState, standbyReplicas: hooks.standbyReplicas ?? 0, statefulTasks: stateful });
+      const endpoints: MemberEndpoint[] = members.map((m) => ({
+        endpoint: decodeSubscriptionEndpoint(subscriptions.get(m.memberId)),
+        assignment: active[m.memberId] ?? {},
+      }));
+      return Object.entries(active).map(([memberId, own]) => ({
         memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: own, userData }),
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: own, userData: encodeGroupEndpoints(endpoints, standby[memberId]) }),
       }));
     },
     protocol({ topics }) {
       return {
         name: 'TributaryTaskAssigner',
-        metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: encodeSubscriptionEndpoint(hooks.advertisedEndpoint) }),
+        metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: encodeSubscriptionEndpoint(hooks.advertisedEndpoint, hooks.localTasks?.() ?? {}) }),
         // kafkajs passes this object on to Broker#joinGroup, where the patch reads the id.
         ...(hooks.groupInstanceId ? { groupInstanceId: hooks.groupInstanceId } : {}),
       };
