@@ -186,6 +186,8 @@ export interface CompiledTopology {
     readonly sessionTimeoutMs: number;
     /** Warm copies of each stateful task's stores kept by other processes (Kafka num.standby.replicas). */
     readonly standbyReplicas: number;
+    /** Without groupInstanceId: derive one from the app, host and state dir (true), or join as a dynamic member (false). */
+    readonly staticMembership: boolean;
     /** Static membership: this process's group.instance.id; absent for a dynamic member. */
     readonly groupInstanceId?: string;
     /** Absolute path. */

@@ -119,6 +119,7 @@ export function compileTopology(doc: CheckedDocument): CompiledTopology {
       sessionTimeoutMs: processing.sessionTimeout as number,
       standbyReplicas: processing.standbyReplicas as number,
       ...(typeof processing.groupInstanceId === 'string' ? { groupInstanceId: processing.groupInstanceId } : {}),
+      staticMembership: processing.staticMembership as boolean,
       maxEventTimeSkewMs: processing.maxEventTimeSkew as number,
       maxTaskIdleMs: processing.maxTaskIdle as number,
       stateDir: path.resolve(doc.dir, String(processing.stateDir)),

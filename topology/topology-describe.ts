@@ -64,6 +64,7 @@ function appSettings(t: CompiledTopology): Record<string, string | boolean> {
   if (t.processing.maxPartitionFetchBytes !== undefined) out['processing.maxPartitionFetchBytes'] = String(t.processing.maxPartitionFetchBytes);
   if (t.processing.sessionTimeoutMs !== 30_000) out['processing.sessionTimeout'] = `${t.processing.sessionTimeoutMs}ms`;
   if (t.processing.standbyReplicas !== 0) out['processing.standbyReplicas'] = String(t.processing.standbyReplicas);
+  if (!t.processing.staticMembership) out['processing.staticMembership'] = false;
   if (t.processing.groupInstanceId !== undefined) out['processing.groupInstanceId'] = t.processing.groupInstanceId;
   return out;
 }

@@ -24,12 +24,13 @@ import { context } from '@opentelemetry/api';
 import type { BatchReport } from './stream-task';
 import { GlobalStores } from './global-stores';
 import { Lifecycle } from './lifecycle';
-import type { MemberEndpoint } from './client/group-endpoints';
+import { derivedGroupInstanceId, type MemberEndpoint } from './client/group-endpoints';
 import type { InputPosition, LocalTaskView, StoreAccess } from './store-access';
 import { TaskPositions } from './task-positions';
 import { StandbyTasks } from './standby-tasks';
 import { localTaskState } from './local-task-state';
 import type { LocalTaskState } from './client/task-assignment';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** How long a batch held back whole by event-time alignment waits for another lane to move before it is fetched again. */
@@ -73,7 +74,7 @@ export interface StreamAppOptions {
   readonly client?: KafkaClient;
   /** `host:port` this process serves interactive queries at, advertised to the group (Kafka Streams' application.server). */
   readonly advertisedEndpoint?: string;
-  /** Static membership (group.instance.id); default: the topology's `processing.groupInstanceId`, else a dynamic member. */
+  /** Static membership (group.instance.id); default: the topology's `processing.groupInstanceId`, else one derived from the app, host and state dir (`processing.staticMembership`). */
   readonly groupInstanceId?: string;
   /** How long start() waits for a broker to answer before it fails with one error naming the brokers (default 10 s). */
   readonly connectTimeoutMs?: number;
@@ -237,7 +238,8 @@ export class StreamApp {
     if (topology.processing.guarantee === 'at_least_once') this.producer = await this.kafka.producer();
     else this.admin = await this.kafka.admin();
     const allTopics = topology.subTopologies.flatMap((s) => s.sourceTopics);
-    const instanceId = this.options.groupInstanceId ?? topology.processing.groupInstanceId;
+    const configuredId = this.options.groupInstanceId ?? topology.processing.groupInstanceId;
+    const instanceId = configuredId ?? (topology.processing.staticMembership ? derivedGroupInstanceId(topology.name, os.hostname(), topology.processing.stateDir) : undefined);
     this.consumer = this.kafka.groupConsumer({
       groupId: topology.name,
       topics: allTopics.map((topic) => {
@@ -253,6 +255,8 @@ export class StreamApp {
       coPartitionGroups: topology.subTopologies.map((s) => s.sourceTopics),
       ...(this.options.advertisedEndpoint ? { advertisedEndpoint: this.options.advertisedEndpoint } : {}),
       ...(instanceId ? { groupInstanceId: instanceId } : {}),
+      // A derived id leaves on a clean stop (partitions move at once); a configured one stays, as Kafka's static members do.
+      leaveGroupOnClose: configuredId === undefined,
       standbyReplicas: topology.processing.standbyReplicas,
       statefulGroups: new Set(topology.subTopologies.filter((s) => s.stores.length > 0).map((s) => s.id)),
       localTasks: () => this.localTasks(),

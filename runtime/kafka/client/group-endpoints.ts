@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConfigError } from '../../../core/errors';
 import type { LocalTaskState } from './task-assignment';
 
@@ -97,6 +98,19 @@ export function checkGroupInstanceId(text: string): string {
     throw new ConfigError(`group instance id must be 1 to 249 letters, digits, '.', '_' or '-' (Kafka's rule for group.instance.id), not '${text}'`);
   }
   return text;
+}
+
+/**
+ * The group.instance.id a process gets when none is configured: the application, the host and a
+ * hash of the state directory's absolute path. A process restarted on the same host and state
+ * directory (a StatefulSet pod on its volume, a systemd unit) gets the same id back, so the
+ * broker hands it its partitions without a rebalance; two processes sharing one state directory
+ * on one host would share the id too, and the broker fences the older one.
+ */
+export function derivedGroupInstanceId(app: string, host: string, stateDir: string): string {
+  const hash = createHash('sha256').update(stateDir).digest('hex').slice(0, 12);
+  const clean = (text: string, max: number): string => text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, max);
+  return checkGroupInstanceId(`${clean(app, 120)}-${clean(host, 100) || 'host'}-${hash}`);
 }
 
 /**

@@ -103,6 +103,11 @@ export interface GroupConsumerOptions {
    * that stops does not leave the group (its partitions wait for it up to the session timeout).
    */
   readonly groupInstanceId?: string;
+  /**
+   * A static member leaves the group when the consumer closes (its partitions move at once)
+   * instead of staying until its session times out; default false (Kafka's static members stay).
+   */
+  readonly leaveGroupOnClose?: boolean;
   /** Standby copies of each stateful task on other members (`processing.standbyReplicas`; default 0). */
   readonly standbyReplicas?: number;
   /** Indexes (in `coPartitionGroups`) of the groups whose tasks have state stores: the ones that get standbys. */

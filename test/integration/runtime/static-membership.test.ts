@@ -40,49 +40,75 @@ describe('tributary run --group-instance-id: static membership', function () {
 
   before(requireKafka);
 
-  it('a process SIGKILLed and restarted with its instance id gets its partitions back without a rebalance', async () => {
-    const input = randomTopic('sm-lines');
-    const output = randomTopic('sm-totals');
+  for (const configured of [true, false]) {
+    it(`a process SIGKILLed and restarted with its ${configured ? 'configured' : 'derived (default)'} instance id gets its partitions back without a rebalance`, async () => {
+      const input = randomTopic('sm-lines');
+      const output = randomTopic('sm-totals');
+      const app = `sm-${randomUUID().slice(0, 8)}`;
+      await createTopics(kafka, [{ topic: input, partitions: 4 }]);
+      const [stateA, stateB] = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-static-')));
+      dirs.push(stateA, stateB);
+      const env = (stateDir: string) => ({ APP: app, INPUT: input, OUTPUT: output, STATE_DIR: stateDir });
+      const start = (id: string, stateDir: string): TributaryProcess => {
+        const p = startTributary(['run', topologyFile, '--no-metrics', ...(configured ? ['--group-instance-id', `${app}-${id}`] : [])], env(stateDir));
+        processes.push(p);
+        return p;
+      };
+
+      const a = start('a', stateA);
+      await a.waitFor(/partitions assigned partitions=[1-9]/, 120_000);
+      const b = start('b', stateB);
+      await b.waitFor(/partitions assigned partitions=[1-9]/, 120_000);
+      // A got its share in the same rebalance B joined in: its second assignment.
+      await waitUntil('A to log its assignment beside B', () => assignments(a).length >= 2);
+      assert.match(a.output(), configured ? new RegExp(`groupInstanceId=${app}-a`) : new RegExp(`groupInstanceId=${app}-[^ ]+-[0-9a-f]{12}`));
+
+      const first = lines(0, 60);
+      await produceLines(kafka, input, first, 0);
+      const { short } = await readUntilWordCounts(kafka, output, expectedWordCounts(first), { timeoutMs: 120_000 });
+      assert.deepEqual(short, []);
+      const aHad = assignments(a).at(-1)!;
+      const bAssignments = assignments(b).length;
+
+      // SIGKILL: no LeaveGroup, no commit. The restart with the same instance id replaces the old member.
+      a.child.kill('SIGKILL');
+      await a.exited;
+      const a2 = start('a', stateA);
+      await a2.waitFor(/partitions assigned partitions=[1-9]/, 120_000);
+      assert.equal(assignments(a2)[0], aHad, 'the restarted process got the partitions it had');
+
+      const second = lines(60, 60);
+      await produceLines(kafka, input, second, 60);
+      const after = await readUntilWordCounts(kafka, output, expectedWordCounts([...first, ...second]), { timeoutMs: 120_000 });
+      assert.deepEqual(after.short, [], 'both processes count on after the restart');
+      assert.equal(assignments(b).length, bAssignments, `B saw no rebalance:\n${b.output().slice(-3000)}`);
+
+      for (const p of [a2, b]) p.child.kill('SIGTERM');
+      for (const p of [a2, b]) assert.equal(await p.exited, 0, p.output().slice(-2000));
+    });
+  }
+
+  it('a process with a derived instance id that stops cleanly leaves the group: its partitions move at once, not after the session timeout', async () => {
+    const input = randomTopic('sm-leave');
     const app = `sm-${randomUUID().slice(0, 8)}`;
     await createTopics(kafka, [{ topic: input, partitions: 4 }]);
     const [stateA, stateB] = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-static-')));
     dirs.push(stateA, stateB);
-    const env = (stateDir: string) => ({ APP: app, INPUT: input, OUTPUT: output, STATE_DIR: stateDir });
-    const start = (id: string, stateDir: string): TributaryProcess => {
-      const p = startTributary(['run', topologyFile, '--no-metrics', '--group-instance-id', `${app}-${id}`], env(stateDir));
-      processes.push(p);
-      return p;
-    };
-
-    const a = start('a', stateA);
+    // A session timeout far longer than the wait below: only a LeaveGroup moves A's partitions in time.
+    const env = (stateDir: string) => ({ APP: app, INPUT: input, OUTPUT: randomTopic('sm-out'), STATE_DIR: stateDir, SESSION_TIMEOUT: '90s' });
+    const a = startTributary(['run', topologyFile, '--no-metrics'], env(stateA));
+    processes.push(a);
     await a.waitFor(/partitions assigned partitions=[1-9]/, 120_000);
-    const b = start('b', stateB);
+    const b = startTributary(['run', topologyFile, '--no-metrics'], env(stateB));
+    processes.push(b);
     await b.waitFor(/partitions assigned partitions=[1-9]/, 120_000);
-    // A got its share in the same rebalance B joined in: its second assignment.
     await waitUntil('A to log its assignment beside B', () => assignments(a).length >= 2);
-    assert.match(a.output(), new RegExp(`groupInstanceId=${app}-a`));
-
-    const first = lines(0, 60);
-    await produceLines(kafka, input, first, 0);
-    const { short } = await readUntilWordCounts(kafka, output, expectedWordCounts(first), { timeoutMs: 120_000 });
-    assert.deepEqual(short, []);
-    const aHad = assignments(a).at(-1)!;
-    const bAssignments = assignments(b).length;
-
-    // SIGKILL: no LeaveGroup, no commit. The restart with the same instance id replaces the old member.
-    a.child.kill('SIGKILL');
-    await a.exited;
-    const a2 = start('a', stateA);
-    await a2.waitFor(/partitions assigned partitions=[1-9]/, 120_000);
-    assert.equal(assignments(a2)[0], aHad, 'the restarted process got the partitions it had');
-
-    const second = lines(60, 60);
-    await produceLines(kafka, input, second, 60);
-    const after = await readUntilWordCounts(kafka, output, expectedWordCounts([...first, ...second]), { timeoutMs: 120_000 });
-    assert.deepEqual(after.short, [], 'both processes count on after the restart');
-    assert.equal(assignments(b).length, bAssignments, `B saw no rebalance:\n${b.output().slice(-3000)}`);
-
-    for (const p of [a2, b]) p.child.kill('SIGTERM');
-    for (const p of [a2, b]) assert.equal(await p.exited, 0, p.output().slice(-2000));
+    const total = (assignment: string): number => assignment.split(',').reduce((n, part) => n + (part.split(':')[1] ?? '').split('+').filter((x) => x !== '').length, 0);
+    assert.ok(total(assignments(b).at(-1)!) < 8, 'B holds part of the partitions');
+    a.child.kill('SIGTERM');
+    assert.equal(await a.exited, 0, a.output().slice(-2000));
+    await waitUntil('B to hold all 8 partitions (input and repartition)', () => total(assignments(b).at(-1) ?? '') === 8, 45_000);
+    b.child.kill('SIGTERM');
+    assert.equal(await b.exited, 0, b.output().slice(-2000));
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { AssignerProtocol } from 'kafkajs';
-import { checkAdvertisedEndpoint, decodeGroupEndpoints, decodeStandbyTasks, decodeSubscriptionEndpoint, decodeSubscriptionTasks, encodeGroupEndpoints, encodeSubscriptionEndpoint } from '../../../runtime/kafka/client/group-endpoints';
+import { checkAdvertisedEndpoint, decodeGroupEndpoints, derivedGroupInstanceId, decodeStandbyTasks, decodeSubscriptionEndpoint, decodeSubscriptionTasks, encodeGroupEndpoints, encodeSubscriptionEndpoint } from '../../../runtime/kafka/client/group-endpoints';
 import { taskAssigner } from '../../../runtime/kafka/client/kafkajs/kafkajs-task-assigner';
 
 describe('group endpoints (query endpoints in the group protocol)', () => {
@@ -67,5 +67,14 @@ describe('group endpoints (query endpoints in the group protocol)', () => {
     (b as unknown as { afterSync(u: Buffer): void }).afterSync(byMember.get('m1')!.userData);
     assert.deepEqual(standbys.get('a')!.sort(), ['0_0', '0_1']);
     assert.deepEqual(standbys.get('b')!.sort(), ['0_2', '0_3']);
+  });
+
+  it('derives a stable group instance id per app, host and state directory, in Kafka\'s character set', () => {
+    const id = derivedGroupInstanceId('word-count', 'pod-0.svc', '/var/lib/tributary');
+    assert.match(id, /^word-count-pod-0\.svc-[0-9a-f]{12}$/);
+    assert.equal(derivedGroupInstanceId('word-count', 'pod-0.svc', '/var/lib/tributary'), id, 'the same inputs give the same id');
+    assert.notEqual(derivedGroupInstanceId('word-count', 'pod-0.svc', '/var/lib/other'), id, 'another state directory, another id');
+    assert.match(derivedGroupInstanceId('a b', 'h/ost', '/x'), /^a_b-h_ost-[0-9a-f]{12}$/);
+    assert.ok(derivedGroupInstanceId('a'.repeat(300), 'h'.repeat(300), '/x').length <= 249);
   });
 });

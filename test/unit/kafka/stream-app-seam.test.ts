@@ -127,11 +127,13 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
     const client = new ScriptedClient();
     const app = await started(client);
     try {
-      const { localTasks, ...options } = client.consumerOptions!;
+      const { localTasks, groupInstanceId, ...options } = client.consumerOptions!;
+      // Static membership by default: an id from the app, the host and the state directory.
+      assert.match(String(groupInstanceId), /^seam-app-.+-[0-9a-f]{12}$/);
       assert.deepEqual({ ...options, partitionsConsumedConcurrently: undefined }, {
         groupId: 'seam-app', topics: [{ topic: 'in-t', fromBeginning: true }], maxBytesPerPartition: 1024 * 1024,
         sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 600, partitionsConsumedConcurrently: undefined, coPartitionGroups: [['in-t']],
-        standbyReplicas: 0, statefulGroups: new Set(),
+        standbyReplicas: 0, statefulGroups: new Set(), leaveGroupOnClose: true,
       });
       assert.deepEqual(localTasks?.(), {}, 'a stateless app holds no task state');
     } finally {

@@ -24,7 +24,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       partitionAssigners: [taskAssigner(options.coPartitionGroups ?? [], {
         beforeRejoin: () => this.handlers?.onRevoking?.() ?? Promise.resolve(),
         ...(options.advertisedEndpoint ? { advertisedEndpoint: options.advertisedEndpoint } : {}),
-        ...(options.groupInstanceId ? { groupInstanceId: options.groupInstanceId } : {}),
+        ...(options.groupInstanceId ? { groupInstanceId: options.groupInstanceId, leaveOnClose: options.leaveGroupOnClose ?? false } : {}),
         onGroupEndpoints: (members) => this.handlers?.onGroupEndpoints?.(members),
         onStandbyTasks: (taskIds) => this.handlers?.onStandbyTasks?.(taskIds),
         ...(options.localTasks ? { localTasks: options.localTasks } : {}),

@@ -186,6 +186,8 @@ const SYNC_CAPTURE = Symbol.for('tributary.kafkajs.syncCapture');
 /** A group protocol as a Tributary assigner gives it, with the static member's id. */
 interface StaticProtocol {
   readonly groupInstanceId?: string;
+  /** Leave the group on close (LeaveGroup v3 with the instance id) rather than keep the membership. */
+  readonly leaveOnClose?: boolean;
 }
 
 /** The arguments kafkajs' ConsumerGroup gives Broker#joinGroup. */
@@ -198,8 +200,9 @@ interface JoinGroupArgs {
   readonly groupProtocols: ReadonlyArray<{ name: string; metadata: Buffer } & StaticProtocol>;
 }
 
-/** JoinGroup's api key (Kafka protocol). */
+/** JoinGroup's and LeaveGroup's api keys (Kafka protocol). */
 const JOIN_GROUP = 11;
+const LEAVE_GROUP = 13;
 
 /**
  * Replaces Broker#joinGroup with one that sends the assigner's group.instance.id, and
@@ -209,7 +212,7 @@ function installStaticMembership(): boolean {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const Broker = require('kafkajs/src/broker') as { prototype: Record<string | symbol, unknown> };
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { requests } = require('kafkajs/src/protocol/requests') as { requests: { JoinGroup: unknown } };
+  const { requests } = require('kafkajs/src/protocol/requests') as { requests: { JoinGroup: unknown; LeaveGroup: unknown } };
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup') as { prototype: Record<string | symbol, unknown> };
   type Built = { request: { apiVersion: number } };
@@ -240,11 +243,19 @@ function installStaticMembership(): boolean {
   };
   const group = ConsumerGroup.prototype as { leave: (this: GroupInternals) => Promise<void> };
   const originalLeave = group.leave;
-  group.leave = async function leave(this: GroupInternals) {
-    const isStatic = (this.assigners ?? []).some((a) => (a as StaticProtocol).groupInstanceId !== undefined);
-    if (!isStatic) return originalLeave.call(this);
-    // The broker keeps the member (and its partitions) until its session times out.
+  group.leave = async function leave(this: GroupInternals & { coordinator?: BrokerInternals }) {
+    const staticAssigner = (this.assigners ?? []).find((a) => (a as StaticProtocol).groupInstanceId !== undefined) as StaticProtocol | undefined;
+    if (staticAssigner === undefined) return originalLeave.call(this);
+    const memberId = this.memberId;
     (this as { memberId: string | null }).memberId = null;
+    if (!staticAssigner.leaveOnClose || !memberId || this.coordinator === undefined) {
+      // The broker keeps the member (and its partitions) until its session times out.
+      return;
+    }
+    // LeaveGroup v3+ names the member by its instance id too: the broker removes a static member only so.
+    const built = this.coordinator.lookupRequest(LEAVE_GROUP, requests.LeaveGroup)({ groupId: this.groupId, memberId, groupInstanceId: staticAssigner.groupInstanceId });
+    if (built.request.apiVersion < 3) return;
+    await this.coordinator[sendRequest](built);
   };
   proto[STATIC_MEMBERSHIP] = true;
   return true;

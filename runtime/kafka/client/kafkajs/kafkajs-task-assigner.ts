@@ -12,6 +12,8 @@ export interface TaskAssignerHooks {
   readonly onGroupEndpoints?: (members: MemberEndpoint[]) => void;
   /** Static membership: sent as JoinGroup's group_instance_id by the patched Broker#joinGroup (kafkajs-patches.ts). */
   readonly groupInstanceId?: string;
+  /** A static member sends LeaveGroup (with its instance id) when it closes, instead of staying in the group. */
+  readonly leaveOnClose?: boolean;
   /** What this member holds of each task's state, asked at every join (sent in the subscription). */
   readonly localTasks?: () => LocalTaskState;
   /** Standby copies per stateful task (`processing.standbyReplicas`); the leader's setting counts. */
@@ -35,7 +37,7 @@ export function taskAssigner(groups: CoPartitionGroups, hooks: TaskAssignerHooks
   return ({ cluster }) => ({
     name: 'TributaryTaskAssigner',
     ...(hooks.beforeRejoin ? { beforeRejoin: hooks.beforeRejoin } : {}),
-    ...(hooks.groupInstanceId ? { groupInstanceId: hooks.groupInstanceId } : {}),
+    ...(hooks.groupInstanceId ? { groupInstanceId: hooks.groupInstanceId, leaveOnClose: hooks.leaveOnClose ?? false } : {}),
     // Called by the patched joinAndSync with this member's assignment userData (kafkajs-patches.ts).
     afterSync(userData: Buffer | null) {
       hooks.onGroupEndpoints?.(decodeGroupEndpoints(userData));
