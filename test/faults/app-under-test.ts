@@ -50,7 +50,7 @@ export const kafkaStreamsApp: AppUnderTest = {
       brokers: w.brokers, inputTopic: w.inputTopic, outputTopic: w.outputTopic, applicationId: w.applicationId,
       guarantee: w.guarantee === 'exactly_once' ? 'exactly_once_v2' : 'at_least_once',
       expected: Number.MAX_SAFE_INTEGER, outputSchemaId: w.outputSchemaId, idleTimeoutMs: 3_600_000,
-      commitIntervalMs: 500, dlqTopic: w.dlqTopic, sessionTimeoutMs: 6000, heap: '384m',
+      commitIntervalMs: 500, dlqTopic: w.dlqTopic, sessionTimeoutMs: 6000, heap: '384m', standbyReplicas: Number(process.env.STANDBY_REPLICAS ?? 0),
     }, stateDir);
     return new ManagedProcess({ command: 'java', args, logFile: join(w.workDir, `app-${instance}.log`) }).start();
   },

@@ -76,6 +76,8 @@ export interface SuiteOptions {
   localScoringWorkers: number;
   /** Tributary's `processing.sessionTimeout` (the SESSION_TIMEOUT of its topology); absent: the topology's default. */
   sessionTimeout?: string;
+  /** Standby replicas of both apps (Tributary's processing.standbyReplicas, the peer's num.standby.replicas). */
+  standbyReplicas: number;
 }
 
 /** The presets: `--short` for CI; `--crash`, the state issue's crash test (SIGKILLs only, every fifth also wipes the state). */
@@ -86,7 +88,7 @@ const presets = {
 
 /** The suite's options from a command line (node and script first, as Node passes it); ends the process on --help or a usage error. */
 export function parse(argv: readonly string[]): SuiteOptions {
-  const o: SuiteOptions = { app: tributaryApp, guarantee: 'exactly_once', kills: 20, brokerRestarts: 1, rebalances: 2, instances: 1, wipeStateEvery: 5, incompatibleRate: 0.005, records: 30_000, keys: 2_000, rate: 150, poisonRate: 0.01, seed: 42, keep: false, scoring: false, workerCrashes: -1, workerHangs: -1, hangMs: 10_000, remoteWorkers: 2, localScoringWorkers: 1 };
+  const o: SuiteOptions = { app: tributaryApp, guarantee: 'exactly_once', kills: 20, brokerRestarts: 1, rebalances: 2, instances: 1, wipeStateEvery: 5, incompatibleRate: 0.005, records: 30_000, keys: 2_000, rate: 150, poisonRate: 0.01, seed: 42, keep: false, scoring: false, workerCrashes: -1, workerHangs: -1, hangMs: 10_000, remoteWorkers: 2, localScoringWorkers: 1, standbyReplicas: 0 };
   const count = (flag: string) => integerOption(flag, 0);
   const share = (flag: string) => numberOption(flag, (n) => n >= 0 && n <= 1, 'a share from 0 to 1');
   // No commander defaults: a value given on the command line overrides the preset, whatever the order.
@@ -113,7 +115,8 @@ export function parse(argv: readonly string[]): SuiteOptions {
     .option('--hang-ms <ms>', `how long a hung worker stays stopped (default: ${o.hangMs})`, integerOption('--hang-ms', 1))
     .option('--remote-workers <n>', `remote tributary worker processes (default: ${o.remoteWorkers})`, integerOption('--remote-workers', 1))
     .option('--local-scoring-workers <n>', `the app's local scoring threads, the fallback; 0 = none (default: ${o.localScoringWorkers})`, count('--local-scoring-workers'))
-    .option('--session-timeout <duration>', "Tributary's processing.sessionTimeout, e.g. 6s (default: the topology's, 30s)");
+    .option('--session-timeout <duration>', "Tributary's processing.sessionTimeout, e.g. 6s (default: the topology's, 30s)")
+    .option('--standby-replicas <n>', `standby replicas of either app (Tributary's processing.standbyReplicas, Kafka Streams' num.standby.replicas; default: ${o.standbyReplicas})`, count('--standby-replicas'));
   const given = parseScriptOptions<Partial<Omit<SuiteOptions, 'app'>> & { app?: 'tributary' | 'kafka-streams'; short?: boolean; crash?: boolean }>(command, argv);
   if (given.short && given.crash) throw new Error('choose one of --short and --crash');
   const { short, crash, app, ...values } = given;
@@ -146,7 +149,9 @@ async function main(): Promise<void> {
     // The apps inherit the environment: the topology reads ${SESSION_TIMEOUT:-30s}.
     process.env.SESSION_TIMEOUT = o.sessionTimeout;
   }
-  console.log(`app under test: ${o.app.name}, ${o.guarantee}; ${o.records} records over ${o.keys} keys at ${o.rate}/s, poison ${o.poisonRate * 100}%, schema-incompatible ${o.incompatibleRate * 100}%${o.sessionTimeout ? `, session timeout ${o.sessionTimeout}` : ''}; work dir ${workDir}`);
+  // Both apps read it from the environment (the topology's ${STANDBY_REPLICAS:-0}, the peer's --standby-replicas).
+  process.env.STANDBY_REPLICAS = String(o.standbyReplicas);
+  console.log(`app under test: ${o.app.name}, ${o.guarantee}; ${o.records} records over ${o.keys} keys at ${o.rate}/s, poison ${o.poisonRate * 100}%, schema-incompatible ${o.incompatibleRate * 100}%${o.sessionTimeout ? `, session timeout ${o.sessionTimeout}` : ''}${o.standbyReplicas > 0 ? `, ${o.standbyReplicas} standby replica(s)` : ''}, ${o.instances} instance(s); work dir ${workDir}`);
   const broker = await PrivateBroker.start(join(workDir, 'broker'));
   console.log(`broker of the suite's own at ${broker.bootstrap}`);
   const kafka = benchKafka([broker.bootstrap], 'tributary-faults', true);
@@ -276,7 +281,7 @@ async function main(): Promise<void> {
     console.log(`faults injected: ${faults.length} (${kinds})`);
     console.log(`records in: ${input.records} (poison ${input.poisoned}, from a schema-incompatible producer ${input.incompatible})`);
     console.log(`caught up: ${caughtUp ? 'yes' : 'NO (group did not commit every input offset within 180 s)'}`);
-    console.log(`recovery per fault: p50 ${recoveries.length > 0 ? median(recoveries) : '-'} ms, max ${recoveries.at(-1) ?? '-'} ms (${recoveries.length}/${faults.length} measured: fault to the next output)`);
+    console.log(`recovery per fault: p50 ${recoveries.length > 0 ? median(recoveries) : '-'} ms, max ${recoveries.at(-1) ?? '-'} ms (${recoveries.length}/${faults.length} measured: fault to the moment every output partition has produced again)`);
     if (fleet) {
       // The app stays up through a worker fault: what matters is whether its output stalled meanwhile.
       const stalls = faults.filter((f) => f.kind === 'worker-crash' || f.kind === 'worker-hang')

@@ -1,13 +1,17 @@
 import type { Kafka } from 'kafkajs';
 
 /**
- * Polls the output topic's end offsets every `pollMs` and remembers when they grew, so the
- * fault driver can tell how long after a fault the application produced again (its recovery
- * time) without consuming anything.
+ * Polls the output topic's end offsets every `pollMs` and remembers when each partition grew,
+ * so the fault driver can tell how long after a fault the application produced again on every
+ * partition (its recovery time: with several processes, the survivors' partitions keep growing
+ * while a killed process's wait) without consuming anything.
  */
 export class OutputProgressProbe {
+  /** When the topic as a whole grew. */
   private readonly growth: number[] = [];
-  private last = -1;
+  /** Partition → when it grew. */
+  private readonly partitionGrowth = new Map<number, number[]>();
+  private readonly lastEnd = new Map<number, number>();
   private running = true;
   private readonly loop: Promise<void>;
 
@@ -22,11 +26,20 @@ export class OutputProgressProbe {
       try {
         if (!connected) { await admin.connect(); connected = true; }
         const offsets = await admin.fetchTopicOffsets(this.topic);
-        const end = offsets.reduce((n, o) => n + Number(o.high), 0);
-        if (end > this.last) {
-          if (this.last >= 0) this.growth.push(Date.now());
-          this.last = end;
+        const now = Date.now();
+        let grew = false;
+        for (const o of offsets) {
+          const end = Number(o.high);
+          const last = this.lastEnd.get(o.partition);
+          if (last !== undefined && end > last) {
+            grew = true;
+            const times = this.partitionGrowth.get(o.partition) ?? [];
+            times.push(now);
+            this.partitionGrowth.set(o.partition, times);
+          }
+          if (last === undefined || end > last) this.lastEnd.set(o.partition, end);
         }
+        if (grew) this.growth.push(now);
       } catch {
         // The broker may be down on purpose (broker-restart fault): reconnect on the next poll.
         await admin.disconnect().catch(() => undefined);
@@ -37,10 +50,24 @@ export class OutputProgressProbe {
     await admin.disconnect().catch(() => undefined);
   }
 
-  /** ms from `since` to the first growth after `after` (default: `since`); null if none yet. */
+  /**
+   * ms from `since` until every partition that had produced before `since` produced again after
+   * `after` (default: `since`); null while one has not yet. The first output of all: `since`
+   * before anything grew, then the first growth after `after`.
+   */
   recoveryMs(since: number, after = since): number | null {
-    const t = this.growth.find((g) => g > after);
-    return t === undefined ? null : t - since;
+    const active = [...this.partitionGrowth.values()].filter((times) => times.some((t) => t <= since));
+    if (active.length === 0) {
+      const t = this.growth.find((g) => g > after);
+      return t === undefined ? null : t - since;
+    }
+    let latest = since;
+    for (const times of active) {
+      const t = times.find((g) => g > after);
+      if (t === undefined) return null;
+      latest = Math.max(latest, t);
+    }
+    return latest - since;
   }
 
   /**

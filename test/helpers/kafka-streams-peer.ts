@@ -64,6 +64,8 @@ export interface PeerRunOptions {
   readonly dlqTopic?: string;
   /** Consumer session timeout; short in the fault suite so killed members leave the group fast. */
   readonly sessionTimeoutMs?: number;
+  /** Kafka Streams' num.standby.replicas (default: its own, 0). */
+  readonly standbyReplicas?: number;
 }
 
 /** The java command line of the peer, for callers that manage the process themselves (the fault suite). */
@@ -78,6 +80,7 @@ export function peerArgs(opts: PeerRunOptions, stateDir: string): string[] {
     ...(opts.commitIntervalMs !== undefined ? ['--commit-interval-ms', String(opts.commitIntervalMs)] : []),
     ...(opts.dlqTopic !== undefined ? ['--dlq-topic', opts.dlqTopic] : []),
     ...(opts.sessionTimeoutMs !== undefined ? ['--session-timeout-ms', String(opts.sessionTimeoutMs)] : []),
+    ...(opts.standbyReplicas !== undefined ? ['--standby-replicas', String(opts.standbyReplicas)] : []),
   ];
 }
 

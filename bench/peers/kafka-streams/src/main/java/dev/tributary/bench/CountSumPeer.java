@@ -32,7 +32,7 @@ import org.apache.kafka.streams.state.Stores;
  *   --application-id APP --guarantee at_least_once|exactly_once_v2 --expected N \
  *   --input-schema bench/schemas/bench-event.avsc --output-schema bench/schemas/bench-aggregate.avsc \
  *   [--output-schema-id ID] [--threads 1] [--commit-interval-ms MS] [--idle-timeout-ms 30000] [--state-dir DIR]
- *   [--dlq-topic TOPIC] [--session-timeout-ms MS]
+ *   [--dlq-topic TOPIC] [--session-timeout-ms MS] [--standby-replicas N]
  * </pre>
  */
 public final class CountSumPeer {
@@ -84,6 +84,9 @@ public final class CountSumPeer {
     }
     if (args.containsKey("commit-interval-ms")) {
       props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.parseLong(args.get("commit-interval-ms")));
+    }
+    if (args.containsKey("standby-replicas")) {
+      props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.parseInt(args.get("standby-replicas")));
     }
 
     String dlqTopic = args.get("dlq-topic");
