@@ -5,6 +5,7 @@ import type { Logger } from '../../core/logger';
 import { TaskStores } from '../state/task-stores';
 import { KafkaChangelogReader } from '../state/changelog-restorer';
 import { StateStoreError } from '../state/errors';
+import type { InputPosition, StandbyTaskView } from './store-access';
 
 /** Options of {@link StandbyTasks}. */
 export interface StandbyTasksOptions {
@@ -64,6 +65,30 @@ export class StandbyTasks {
       if (stores) sums.set(copy.taskId, stores.checkpointedOffsets().reduce((n, o) => n + Number(o.offset), 0));
     }
     return sums;
+  }
+
+  /**
+   * The copy of `taskId` for a query (`?allowStandby=true`): its stores once open, and where it
+   * stands on each changelog partition (`committedOffset`: the copy's checkpoint; `highWatermark`:
+   * the partition's last stable offset now).
+   */
+  view(taskId: string): StandbyTaskView | undefined {
+    const stores = this.copies.get(taskId)?.stores;
+    if (stores === undefined) return undefined;
+    return {
+      stores,
+      position: async () => {
+        this.admin ??= this.options.kafka.admin();
+        const admin = await this.admin;
+        const positions: InputPosition[] = [];
+        for (const p of stores.changelogPartitions()) {
+          const at = stores.checkpointedOffsets().find((o) => o.topic === p.topic && o.partition === p.partition)?.offset ?? null;
+          const end = (await admin.topicOffsets(p.topic).catch(() => [])).find((o) => o.partition === p.partition)?.high ?? null;
+          positions.push({ topic: p.topic, partition: p.partition, committedOffset: at, highWatermark: end, lag: at !== null && end !== null ? Math.max(0, Number(BigInt(end) - BigInt(at))) : null });
+        }
+        return positions;
+      },
+    };
   }
 
   /** Keep copies of exactly `taskIds` (none of them active here): closes the others, opens the new ones. */

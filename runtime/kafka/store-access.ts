@@ -25,6 +25,12 @@ export type LocalTaskView =
   | { readonly state: 'restoring' }
   | { readonly state: 'running'; readonly stores: TaskStores; position(): Promise<readonly InputPosition[]> };
 
+/** A standby copy as a query sees it: its stores, and how far its changelogs' ends are ahead of it. */
+export interface StandbyTaskView {
+  readonly stores: TaskStores;
+  position(): Promise<readonly InputPosition[]>;
+}
+
 /** What queries read of a running application (StreamApp.storeAccess()). */
 export interface StoreAccess {
   readonly topology: CompiledTopology;
@@ -37,5 +43,7 @@ export interface StoreAccess {
   /** The key serde records of `topic` are read with. */
   keySerde(topic: string): Serde<unknown> | undefined;
   localTask(taskId: string): LocalTaskView;
+  /** A standby copy of the task here (standby-tasks.ts), when there is one and its stores are open. */
+  standbyTask?(taskId: string): StandbyTaskView | undefined;
   globalStores(): GlobalStores | undefined;
 }

@@ -10,6 +10,15 @@ export type { InputPosition, LocalTaskView, StoreAccess } from './store-access';
 export type { QueryAnswer } from './internal/query-answers';
 export { parseKey } from './internal/query-answers';
 
+/** How a key look-up may be answered. */
+export interface LookupOptions {
+  /**
+   * Answer from a standby copy on this process when the key's task runs elsewhere (Kafka
+   * Streams' stale stores): marked `"source":"standby"`, with the copy's changelog lag.
+   */
+  readonly allowStandby?: boolean;
+}
+
 /**
  * Interactive queries (Kafka Streams' `KafkaStreams#store` and `queryMetadataForKey`):
  * read one key of a named store from the task that owns it, or scan a key range of the
@@ -18,7 +27,8 @@ export { parseKey } from './internal/query-answers';
  * the rule every producer of the app places records by. The owner may be this process
  * (answered from RocksDB: committed state only, with the task's position on its inputs),
  * another process (answered with a redirect to the endpoint it advertised), or nobody yet
- * (a rebalance: 503 with Retry-After). Global stores answer locally.
+ * (a rebalance: 503 with Retry-After). Global stores answer locally. With `allowStandby`, a
+ * process that keeps a standby copy of the key's task answers from it (maybe behind).
  */
 export class StoreQueries {
   constructor(private readonly access: StoreAccess) {}
@@ -54,12 +64,12 @@ export class StoreQueries {
    * its topic's key format gives it (see {@link parseKey}); `path` is the request path,
    * for the redirect to the owner.
    */
-  async get(storeName: string, keyText: string, path: string): Promise<QueryAnswer> {
+  async get(storeName: string, keyText: string, path: string, options: LookupOptions = {}): Promise<QueryAnswer> {
     const located = this.keyTopic(storeName);
     if ('answer' in located) return located.answer;
     const parsed = parseKey(keyText, located.serde.format);
     if ('error' in parsed) return badRequest(`bad key for store '${storeName}': ${parsed.error}`, { store: storeName, keyFormat: located.serde.format });
-    return this.lookup(storeName, parsed.key, path);
+    return this.lookup(storeName, parsed.key, path, options);
   }
 
   /**
@@ -67,7 +77,7 @@ export class StoreQueries {
    * is parsed. For routes of an application's own (the flagship's `/feeds/{user}`): `path` is
    * where the owner serves the same request, for the redirect.
    */
-  async lookup(storeName: string, key: unknown, path: string): Promise<QueryAnswer> {
+  async lookup(storeName: string, key: unknown, path: string, options: LookupOptions = {}): Promise<QueryAnswer> {
     const located = this.keyTopic(storeName);
     if ('answer' in located) return located.answer;
     const { store, serde } = located;
@@ -101,6 +111,21 @@ export class StoreQueries {
         // The task closed (rebalance, failure) between the look-up and the read.
         if (error instanceof StateStoreError && error.retriable) return unavailable(`task ${taskId} is not open (${error.message})`, where);
         throw error;
+      }
+    }
+    const standby = options.allowStandby === true ? this.access.standbyTask?.(taskId) : undefined;
+    if (standby !== undefined) {
+      try {
+        // The copy's changelog positions: how many changelog records it has not applied yet.
+        const position = await standby.position();
+        const value = await standby.stores.readCommitted(storeName, key, { duringRestore: true });
+        const answer = { ...where, endpoint: this.access.advertisedEndpoint ?? null, source: 'standby', position };
+        return value === undefined
+          ? { status: 404, body: { error: `key not found in the standby copy of store '${storeName}'`, ...answer } }
+          : { status: 200, body: { ...answer, value } };
+      } catch (error) {
+        if (!(error instanceof StateStoreError && error.retriable)) throw error;
+        // The copy closed meanwhile (its task moved here or away): answer as without it.
       }
     }
     const owner = this.access.members().find((m) => m.assignment[sub.sourceTopics[0]]?.includes(partition));

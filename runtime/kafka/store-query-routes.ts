@@ -11,7 +11,8 @@ export const STORE_QUERY_PREFIX = '/v1/stores';
  *
  * - `GET /v1/stores`: the stores and their key formats,
  * - `GET /v1/stores/{store}/metadata`: which endpoints hold which partitions,
- * - `GET /v1/stores/{store}/keys/{key}`: one key's value (the key percent-encoded),
+ * - `GET /v1/stores/{store}/keys/{key}[?allowStandby=true]`: one key's value (the key
+ *   percent-encoded); with `allowStandby` a standby copy here may answer, marked as such,
  * - `GET /v1/stores/{store}/range?from=&to=&limit=&after=`: the entries with from <= key < to
  *   (either bound may be left out) in the partitions this process holds, a page at a time,
  * - `GET /v1/stores/{store}/prefix/{prefix}?limit=&after=`: the entries whose key starts with
@@ -47,7 +48,11 @@ async function answerFor(queries: StoreQueries, path: string, query: string): Pr
     return { status: 400, body: { error: `bad percent-encoding in ${path.slice(0, 200)}` } };
   }
   if (parts.length === 2 && parts[1] === 'metadata') return queries.metadata(parts[0]);
-  if (parts.length === 3 && parts[1] === 'keys') return queries.get(parts[0], parts[2], path);
+  if (parts.length === 3 && parts[1] === 'keys') {
+    const allowStandby = new URLSearchParams(query).get('allowStandby');
+    if (allowStandby !== null && allowStandby !== 'true' && allowStandby !== 'false') return { status: 400, body: { error: `allowStandby must be true or false, not '${allowStandby.slice(0, 20)}'` } };
+    return queries.get(parts[0], parts[2], path, { allowStandby: allowStandby === 'true' });
+  }
   if (parts.length === 2 && parts[1] === 'range') return queries.scan({ store: parts[0], kind: 'range', params: new URLSearchParams(query), path });
   if (parts.length === 3 && parts[1] === 'prefix') return queries.scan({ store: parts[0], kind: 'prefix', prefix: parts[2], params: new URLSearchParams(query), path });
   return {

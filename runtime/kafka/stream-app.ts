@@ -189,6 +189,7 @@ export class StreamApp {
       taskCount: (subTopologyId) => this.taskCounts.get(subTopologyId),
       keySerde: (topic) => this.codecs?.decoding.get(topic)?.key,
       localTask: (taskId) => this.localTaskView(taskId),
+      standbyTask: (taskId) => this.standbys.view(taskId),
       globalStores: () => this.globalStores,
     };
   }

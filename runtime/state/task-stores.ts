@@ -171,12 +171,14 @@ export class TaskStores {
   /**
    * The committed value of `key` in key-value store `name`, for readers outside the task
    * (interactive queries): what RocksDB holds after the last commit, never a write of the
-   * batch or commit in progress. Throws a retriable error while the stores restore or after
-   * they closed, and a non-retriable one for an unknown store.
+   * batch or commit in progress. Throws a retriable error while the stores restore (unless
+   * `duringRestore`: a standby copy's reads) or after they closed, and a non-retriable one for
+   * an unknown store.
    */
-  async readCommitted(name: string, key: unknown): Promise<unknown> {
+  async readCommitted(name: string, key: unknown, options: { duringRestore?: boolean } = {}): Promise<unknown> {
     const store = this.store(name);
-    if (this.state !== 'open') throw new StateStoreError(`task ${this.taskId} stores are ${this.state}`, true, { store: name, task: this.taskId });
+    // A standby copy applies its changelog in rounds (restore); what RocksDB holds between and during them is still a committed state.
+    if (this.state !== 'open' && !(options.duringRestore === true && this.state === 'restoring')) throw new StateStoreError(`task ${this.taskId} stores are ${this.state}`, true, { store: name, task: this.taskId });
     return store.readCommitted(key);
   }
 

@@ -98,6 +98,23 @@ describe('processing.standbyReplicas: warm copies of tasks on other processes', 
       await admin.disconnect();
     }
     assert.ok(changelogRecords >= 1000, `A's counting tasks wrote ${changelogRecords} changelog records: too few to tell a tail from a full restore`);
+    // Queries: a word of A's tasks is answered by B's copy only when the client allows a standby.
+    const expected = expectedWordCounts(first);
+    const sources = new Map<string, number>();
+    for (const [word, count] of [...expected].slice(0, 40)) {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/stores/counts/keys/${encodeURIComponent(word)}?allowStandby=true`);
+      const body = await res.json() as { source: string; value: unknown; position: Array<{ topic: string; lag: number | null }> };
+      assert.equal(res.status, 200, JSON.stringify(body));
+      assert.equal(typeof body.value === 'number' ? body.value : (body.value as { count: number }).count, count, `${word} from the ${body.source} task`);
+      sources.set(body.source, (sources.get(body.source) ?? 0) + 1);
+      if (body.source === 'standby') {
+        assert.deepEqual(body.position.map((p) => [p.topic, p.lag]), [[changelog, 0]], 'the caught-up copy is not behind its changelog');
+        const strict = await fetch(`http://127.0.0.1:${port}/v1/stores/counts/keys/${encodeURIComponent(word)}`);
+        assert.equal(strict.status, 421, 'without allowStandby the owner is named (it advertises no endpoint here)');
+        await strict.body?.cancel();
+      }
+    }
+    assert.ok((sources.get('standby') ?? 0) > 0 && (sources.get('active') ?? 0) > 0, `answers by source: ${JSON.stringify([...sources])}`);
     const restoredBefore = sumSamples(await scrapePrometheus(`http://127.0.0.1:${port}/metrics`), 'tributary_restore_records_total');
 
     a.child.kill('SIGKILL');

@@ -6,6 +6,7 @@ import { StateStoreError } from '../../../runtime/state/errors';
 import { StoreQueries, type LocalTaskView, type StoreAccess } from '../../../runtime/kafka/store-queries';
 import { partitionForKey } from '../../../runtime/kafka/key-partition';
 import type { MemberEndpoint } from '../../../runtime/kafka/client/group-endpoints';
+import type { StandbyTaskView } from '../../../runtime/kafka/store-access';
 
 const stringKeys: Serde<unknown> = { format: 'string', serialize: (v) => Buffer.from(String(v)), deserialize: (b) => b?.toString() };
 const jsonKeys: Serde<unknown> = { format: 'json', serialize: (v) => Buffer.from(JSON.stringify(v)), deserialize: (b) => JSON.parse(String(b)) as unknown };
@@ -34,7 +35,7 @@ function storesHolding(values: Record<string, unknown>, opts: { closed?: boolean
   } as unknown as TaskStores;
 }
 
-function access(over: Partial<{ local: Record<string, LocalTaskView>; members: MemberEndpoint[]; self: string; global: Record<string, unknown> }> = {}): StoreAccess {
+function access(over: Partial<{ local: Record<string, LocalTaskView>; standby: Record<string, StandbyTaskView>; members: MemberEndpoint[]; self: string; global: Record<string, unknown> }> = {}): StoreAccess {
   return {
     topology,
     ...(over.self !== undefined ? { advertisedEndpoint: over.self } : { advertisedEndpoint: 'me:1' }),
@@ -42,6 +43,7 @@ function access(over: Partial<{ local: Record<string, LocalTaskView>; members: M
     taskCount: () => PARTITIONS,
     keySerde: (topic) => (topic === 'events' ? stringKeys : jsonKeys),
     localTask: (id) => over.local?.[id] ?? { state: 'absent' },
+    standbyTask: (id) => over.standby?.[id],
     globalStores: () => ({
       has: (n: string) => n === 'catalog',
       keyValueStore: () => ({ get: async (k: unknown) => over.global?.[JSON.stringify(k)] }),
@@ -81,6 +83,19 @@ describe('StoreQueries (interactive queries)', () => {
     assert.match(String(orphan.body.error), /no owner yet/);
     const closed = await new StoreQueries(access({ local: { [task]: { state: 'running', stores: storesHolding({}, { closed: true }), position: async () => POSITION } } })).get('feeds', key, '/x');
     assert.equal(closed.status, 503);
+  });
+
+  it('answers from a standby copy here only when the client allows it, marked as such with the copy\'s changelog lag', async () => {
+    const members: MemberEndpoint[] = [{ endpoint: 'other:2', assignment: { events: [0, 1, 2, 3] } }];
+    const lagging = [{ topic: 'app-feeds-changelog', partition: partitionOf(key), committedOffset: '90', highWatermark: '95', lag: 5 }];
+    const standby = { [task]: { stores: storesHolding({ u1: ['p9'] }), position: async () => lagging } };
+    const q = new StoreQueries(access({ members, standby }));
+    const stale = await q.get('feeds', key, '/x', { allowStandby: true });
+    assert.equal(stale.status, 200);
+    assert.deepEqual(stale.body, { store: 'feeds', key: 'u1', partition: partitionOf(key), task, endpoint: 'me:1', source: 'standby', position: lagging, value: ['p9'] });
+    assert.equal((await q.get('feeds', key, '/x')).status, 307, 'without the permission the owner answers');
+    const closed = new StoreQueries(access({ members, standby: { [task]: { stores: storesHolding({}, { closed: true }), position: async () => lagging } } }));
+    assert.equal((await closed.get('feeds', key, '/x', { allowStandby: true })).status, 307, 'a copy closed under the read: the owner answers');
   });
 
   it('answers 421 when the owner advertises no endpoint', async () => {
