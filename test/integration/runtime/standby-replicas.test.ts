@@ -102,14 +102,14 @@ describe('processing.standbyReplicas: warm copies of tasks on other processes', 
     const expected = expectedWordCounts(first);
     const sources = new Map<string, number>();
     for (const [word, count] of [...expected].slice(0, 40)) {
-      const res = await fetch(`http://127.0.0.1:${port}/v1/stores/counts/keys/${encodeURIComponent(word)}?allowStandby=true`);
+      const res = await fetch(`http://127.0.0.1:${port}/v1/stores/counts/keys/${encodeURIComponent(JSON.stringify(word))}?allowStandby=true`);
       const body = await res.json() as { source: string; value: unknown; position: Array<{ topic: string; lag: number | null }> };
       assert.equal(res.status, 200, JSON.stringify(body));
       assert.equal(typeof body.value === 'number' ? body.value : (body.value as { count: number }).count, count, `${word} from the ${body.source} task`);
       sources.set(body.source, (sources.get(body.source) ?? 0) + 1);
       if (body.source === 'standby') {
         assert.deepEqual(body.position.map((p) => [p.topic, p.lag]), [[changelog, 0]], 'the caught-up copy is not behind its changelog');
-        const strict = await fetch(`http://127.0.0.1:${port}/v1/stores/counts/keys/${encodeURIComponent(word)}`);
+        const strict = await fetch(`http://127.0.0.1:${port}/v1/stores/counts/keys/${encodeURIComponent(JSON.stringify(word))}`);
         assert.equal(strict.status, 421, 'without allowStandby the owner is named (it advertises no endpoint here)');
         await strict.body?.cancel();
       }
