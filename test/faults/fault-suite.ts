@@ -183,8 +183,9 @@ async function main(): Promise<void> {
     probe = new OutputProgressProbe(kafka, outputTopic);
     for (let i = 0; i < o.instances; i++) apps.push(o.app.start(wiring, i));
     let producing = true;
+    let inputEndedAt = 0;
     const produced = produceBenchInput({ kafka, topic: inputTopic, registryUrl: DEFAULT_REGISTRY_URL, ...plan, ratePerSec: o.rate, batchSize: 200, poison: isPoison, incompatible: isIncompatible })
-      .finally(() => { producing = false; });
+      .finally(() => { producing = false; inputEndedAt = Date.now(); });
     produced.catch(() => undefined);
 
     // Faults are spread over the input's duration (each after the app produced again).
@@ -282,6 +283,9 @@ async function main(): Promise<void> {
     console.log(`records in: ${input.records} (poison ${input.poisoned}, from a schema-incompatible producer ${input.incompatible})`);
     console.log(`caught up: ${caughtUp ? 'yes' : 'NO (group did not commit every input offset within 180 s)'}`);
     console.log(`recovery per fault: p50 ${recoveries.length > 0 ? median(recoveries) : '-'} ms, max ${recoveries.at(-1) ?? '-'} ms (${recoveries.length}/${faults.length} measured: fault to the moment every output partition has produced again)`);
+    const firstFault = faults.find((f) => f.at < inputEndedAt);
+    const worstGap = firstFault ? probe.longestPartitionGapMs(firstFault.at, inputEndedAt) : null;
+    console.log(`longest stall of any output partition, first fault → end of input: ${worstGap ?? '-'} ms${firstFault ? '' : ' (no fault while input flowed)'}`);
     if (fleet) {
       // The app stays up through a worker fault: what matters is whether its output stalled meanwhile.
       const stalls = faults.filter((f) => f.kind === 'worker-crash' || f.kind === 'worker-hang')

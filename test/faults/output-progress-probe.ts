@@ -87,6 +87,28 @@ export class OutputProgressProbe {
     return Math.max(longest, to - prev);
   }
 
+  /**
+   * The longest time in [from, to] that any one partition went without output (edges count), or
+   * null when no partition produced: with input flowing to every partition, how long the worst
+   * partition of any process stalled around the faults.
+   */
+  longestPartitionGapMs(from: number, to: number): number | null {
+    let longest: number | null = null;
+    for (const times of this.partitionGrowth.values()) {
+      let prev = from;
+      let gap = 0;
+      for (const g of times) {
+        if (g <= from) continue;
+        if (g > to) break;
+        gap = Math.max(gap, g - prev);
+        prev = g;
+      }
+      gap = Math.max(gap, to - prev);
+      longest = Math.max(longest ?? 0, gap);
+    }
+    return longest;
+  }
+
   /** Stops polling. */
   async stop(): Promise<void> {
     this.running = false;
