@@ -33,6 +33,8 @@ interface Options {
   commitIntervalMs: number;
   /** Also run 2 Tributary processes of the same application (exactly-once) for the scale row. */
   scale: boolean;
+  /** Folder for V8 CPU profiles of the Tributary processes (none: no profiling). */
+  profileDir?: string;
   seed: number;
 }
 
@@ -48,7 +50,8 @@ function parseOptions(argv: readonly string[]): Options {
     .option('--guarantees <list>', 'at_least_once and/or exactly_once_v2, comma-separated', listOption(choiceOption('--guarantees', ['at_least_once', 'exactly_once_v2'] as const)), ['at_least_once', 'exactly_once_v2'] as PeerGuarantee[])
     .option('--commit-interval-ms <ms>', 'commit interval of both', integerOption('--commit-interval-ms', 1), 1000)
     .option('--seed <n>', 'input seed', integerOption('--seed', 0), 42)
-    .option('--scale <true|false>', 'also run 2 Tributary processes (exactly-once) for the scale row', flag, true);
+    .option('--scale <true|false>', 'also run 2 Tributary processes (exactly-once) for the scale row', flag, true)
+    .option('--profile-dir <dir>', 'write a V8 CPU profile of each Tributary process there (node --cpu-prof), to see where the time goes');
   return parseScriptOptions<Options>(command, argv);
 }
 
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
       const tApp = `bench-tributary-${randomUUID()}`;
       const tGuarantee = guarantee === 'exactly_once_v2' ? 'exactly_once' : 'at_least_once';
       console.log(`tributary ${tGuarantee}: running (application id ${tApp})`);
-      const t = await runTributaryBench(kafka, { brokers: DEFAULT_BROKERS, applicationId: tApp, inputTopic: input, outputTopic: tOutput, dlqTopic: tDlq, guarantee: tGuarantee, commitIntervalMs: opts.commitIntervalMs }, opts.records, {});
+      const t = await runTributaryBench(kafka, { brokers: DEFAULT_BROKERS, applicationId: tApp, inputTopic: input, outputTopic: tOutput, dlqTopic: tDlq, guarantee: tGuarantee, commitIntervalMs: opts.commitIntervalMs, ...(opts.profileDir ? { profileDir: opts.profileDir } : {}) }, opts.records, {});
       topics.push(...(await internalTopicsOf(kafka, tApp)));
       const tCheck = await checkAggregateOutput(kafka, tOutput, expected, tGuarantee === 'exactly_once' ? 'read_committed' : 'read_uncommitted');
       if (!tCheck.ok) notes.push(`tributary ${tGuarantee}: output check FAILED (${tCheck.outputRecords} records; log ${t.logFile}): ${tCheck.examples.join('; ')}`);

@@ -16,7 +16,8 @@ import { groupByCompression, type TopicCompression } from './topic-compression';
  * the changelog records and the input offsets, then the commit.
  */
 export class ExactlyOnceCommitter implements BatchCommitter {
-  private open?: KafkaTransaction;
+  /** The interval's transaction, begun by its first send (a promise: sends may overlap). */
+  private open?: Promise<KafkaTransaction>;
 
   private constructor(
     private readonly producer: TransactionalProducer,
@@ -30,8 +31,8 @@ export class ExactlyOnceCommitter implements BatchCommitter {
 
   async send(messages: TopicMessages[]): Promise<SendResult[]> {
     if (messages.length === 0) return [];
-    this.open ??= await this.producer.begin();
-    const transaction = this.open;
+    this.open ??= this.producer.begin();
+    const transaction = await this.open;
     const chunks = chunkTopicMessages(messages);
     const results: SendResult[][] = [];
     for (const chunk of chunks) {
@@ -46,9 +47,10 @@ export class ExactlyOnceCommitter implements BatchCommitter {
     if (changelog.length === 0 && offsets.length === 0 && !this.open) return [];
     try {
       const sent = await this.send(changelog);
-      this.open ??= await this.producer.begin();
-      if (offsets.length > 0) await this.open.sendOffsets(this.groupId, offsets);
-      await this.open.commit();
+      this.open ??= this.producer.begin();
+      const transaction = await this.open;
+      if (offsets.length > 0) await transaction.sendOffsets(this.groupId, offsets);
+      await transaction.commit();
       return sent;
     } catch (error) {
       await this.abort();
@@ -61,7 +63,7 @@ export class ExactlyOnceCommitter implements BatchCommitter {
   async abort(): Promise<void> {
     const transaction = this.open;
     this.open = undefined;
-    await transaction?.abort().catch(() => undefined);
+    await transaction?.then((t) => t.abort()).catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -106,6 +106,9 @@ export interface BatchReport {
  */
 type TaskState = 'running' | 'failed' | 'closed';
 
+/** Sends a task may have unacknowledged before it waits (each is a batch's outputs). */
+const MAX_SENDS_IN_FLIGHT = 4;
+
 /** Input a task processed since its last commit, per lane. */
 interface UncommittedLane {
   readonly topic: string;
@@ -137,6 +140,14 @@ export class StreamTask {
   private dirty = false;
   /** Records of `latestPerKey` sinks held until the commit, newest per key. */
   private readonly latest = new LatestPerKeyBuffer();
+  /**
+   * Sends of the current commit unit not yet acknowledged: the next batch is processed while the
+   * broker acknowledges the last one's outputs (Kafka Streams' producer works the same way); the
+   * commit waits for all of them first, so offsets still count only acknowledged work.
+   */
+  private readonly inFlight: Array<Promise<void>> = [];
+  /** The first send of the unit that failed: the task is given up and replayed (TaskManager.recover). */
+  private sendFailure?: { error: unknown };
   private lastCommitAt: number;
 
   constructor(private readonly options: StreamTaskOptions) {
@@ -271,7 +282,7 @@ export class StreamTask {
             'messaging.batch.message_count': [...produce.values()].reduce((n, m) => n + m.length, 0),
             'tributary.dlq.records': deadLetters.length,
           });
-          await this.options.committer.send([...produce].map(([t, m]) => ({ topic: t, messages: m })));
+          await this.sendPipelined([...produce].map(([t, m]) => ({ topic: t, messages: m })));
         });
       }
       // Bounded memory: a buffer over its bound is written out now, within the same commit unit.
@@ -351,6 +362,25 @@ export class StreamTask {
     return { produce, deadLetters };
   }
 
+  /** Starts a send within the commit unit; waits only while {@link MAX_SENDS_IN_FLIGHT} are unacknowledged. */
+  private async sendPipelined(messages: TopicMessages[]): Promise<void> {
+    this.throwIfSendFailed();
+    const sent = this.options.committer.send(messages).then(() => undefined, (error: unknown) => { this.sendFailure ??= { error }; });
+    this.inFlight.push(sent);
+    while (this.inFlight.length > MAX_SENDS_IN_FLIGHT) await this.inFlight.shift();
+    this.throwIfSendFailed();
+  }
+
+  /** Waits until every send of the unit was acknowledged; throws the first failure. */
+  private async sendsAcknowledged(): Promise<void> {
+    while (this.inFlight.length > 0) await this.inFlight.shift();
+    this.throwIfSendFailed();
+  }
+
+  private throwIfSendFailed(): void {
+    if (this.sendFailure !== undefined) throw this.sendFailure.error;
+  }
+
   /** Inside the queue: commit when the interval has passed. */
   private async commitIfDueNow(): Promise<void> {
     if (this.pending() && this.now() - this.lastCommitAt >= this.options.commitIntervalMs) await this.commitNow();
@@ -364,6 +394,7 @@ export class StreamTask {
     try {
       // Before the offsets: what the interval's input produced is acknowledged before it counts as done.
       await this.sendLatest();
+      await this.sendsAcknowledged();
       const stores = this.options.stores;
       const changelog: ChangelogRecord[] = stores
         ? await inStageSpan('store flush', async (span) => {
@@ -404,7 +435,7 @@ export class StreamTask {
     const held = this.latest.drain();
     await inStageSpan('produce', async (span) => {
       span?.setAttribute('messaging.batch.message_count', held.reduce((n, t) => n + t.messages.length, 0));
-      await this.options.committer.send(held);
+      await this.sendPipelined(held);
     });
     this.options.onProcessed?.({
       taskId: this.id, topic: '', partition: this.partition, consumed: 0, deadLettered: 0,
@@ -442,6 +473,8 @@ export class StreamTask {
       await this.commitNow().catch((error) => this.options.logger.warn('commit at close failed; the next owner replays from the last commit', { task: this.id, error }));
     }
     this.state = 'closed';
+    // Sends still in flight end before the unit is given up (their failures do not matter now).
+    await Promise.all(this.inFlight.splice(0));
     await this.options.committer.abort();
     await this.options.pipeline.close?.();
     if (options.wipe) await this.options.stores?.wipe();

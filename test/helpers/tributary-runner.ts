@@ -27,13 +27,15 @@ export interface TributaryBenchWiring {
   readonly stateDir: string;
   readonly commitIntervalMs: number;
   readonly logFile: string;
+  /** Write a V8 CPU profile of the process into this folder (node --cpu-prof). */
+  readonly profileDir?: string;
 }
 
 /** Starts `node bin/tributary.js run bench/topologies/bench-count-sum.yaml --no-metrics` wired by environment. */
 export function startTributaryBench(w: TributaryBenchWiring): ManagedProcess {
   return new ManagedProcess({
     command: process.execPath,
-    args: ['bin/tributary.js', 'run', BENCH_TOPOLOGY, '--no-metrics'],
+    args: [...(w.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${w.profileDir}`] : []), 'bin/tributary.js', 'run', BENCH_TOPOLOGY, '--no-metrics'],
     cwd: REPO_ROOT,
     env: {
       ...process.env,

@@ -33,6 +33,8 @@ class ScriptedClient implements KafkaClient {
   consumerOptions?: GroupConsumerOptions;
   handlers?: GroupConsumerHandlers;
   sendError?: Error;
+  /** When set, sends wait for it before they are acknowledged (a slow broker). */
+  sendGate?: Promise<void>;
 
   async checkConnection(): Promise<void> {}
 
@@ -59,6 +61,10 @@ class ScriptedClient implements KafkaClient {
         if (topicMessages.every((t) => t.topic === 'seam-app-alignment')) return [];
         if (this.sendError) throw this.sendError;
         this.events.push('send');
+        if (this.sendGate) {
+          await this.sendGate;
+          this.events.push('acked');
+        }
         this.sent.push(...topicMessages);
         return topicMessages.map((t) => ({ topic: t.topic, partition: 0, baseOffset: '0' }));
       },
@@ -255,14 +261,37 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
     }
   });
 
-  it('neither commits nor marks a batch whose produce failed, and stops the app with the error', async () => {
+  it('processes the next batch while the last one\'s outputs are unacknowledged, and commits only after every acknowledgement', async () => {
+    const client = new ScriptedClient();
+    const app = await started(client);
+    let ack!: () => void;
+    client.sendGate = new Promise<void>((resolve) => { ack = resolve; });
+    try {
+      await client.handlers!.onBatch(client.batch([message('5', '{"n":1}')]));
+      await client.handlers!.onBatch(client.batch([message('6', '{"n":2}')]));
+      assert.deepEqual(client.events, ['send', 'mark 5', 'send', 'mark 6'], 'both batches ran while their sends waited');
+      const stopping = app.stop();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(!client.events.some((e) => e.startsWith('commit')), `no commit before the acknowledgements: ${client.events.join(', ')}`);
+      ack();
+      await stopping;
+      assert.deepEqual(client.events.slice(4), ['acked', 'acked', 'commit in-t/0@7']);
+    } finally {
+      ack();
+      await app.stop();
+    }
+  });
+
+  it('never commits a batch whose produce failed, and stops the app with the error at the next batch', async () => {
     const client = new ScriptedClient();
     let fatal: unknown;
     const app = await started(client, (error) => { fatal = error; });
     try {
       client.sendError = new Error('broker said no');
-      await assert.rejects(client.handlers!.onBatch(client.batch([message('5', '{"n":1}')])), /broker said no/);
-      assert.deepEqual(client.events, []);
+      // The send is in flight while the next batch is fetched: the batch is marked, not committed.
+      await client.handlers!.onBatch(client.batch([message('5', '{"n":1}')]));
+      await assert.rejects(client.handlers!.onBatch(client.batch([message('6', '{"n":2}')])), /broker said no/);
+      assert.ok(!client.events.some((e) => e.startsWith('commit')), client.events.join(', '));
       assert.equal((fatal as Error | undefined)?.message, 'broker said no');
     } finally {
       await app.stop();
