@@ -10,6 +10,9 @@ import { groupByCompression, type TopicCompression } from './topic-compression';
  * offsets. A crash before the commit replays what came after the last one: duplicates, never loss.
  */
 export class AtLeastOnceCommitter implements BatchCommitter {
+  /** The next unit's outputs may be produced while this unit's offsets are committed. */
+  readonly sendsWaitForCommit = false;
+
   constructor(
     private readonly producer: KafkaProducer,
     private readonly consumer: GroupConsumer,

@@ -16,6 +16,8 @@ import { groupByCompression, type TopicCompression } from './topic-compression';
  * the changelog records and the input offsets, then the commit.
  */
 export class ExactlyOnceCommitter implements BatchCommitter {
+  /** One producer, one transaction at a time: the next unit's sends go into the next transaction. */
+  readonly sendsWaitForCommit = true;
   /** The interval's transaction, begun by its first send (a promise: sends may overlap). */
   private open?: Promise<KafkaTransaction>;
 

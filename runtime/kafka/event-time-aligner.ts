@@ -16,7 +16,11 @@
  * (a task takes its partitions' records in timestamp order, so a stream-table
  * join sees the table rows older than the stream record), `maxSkewMs` for
  * lanes of other tasks (so the tasks upstream of a repartition stay within
- * that much event time of each other over a backlog). The lane holding the
+ * that much event time of each other over a backlog). The bound between tasks
+ * applies only to lanes for which `acrossTasks` says so: those of tasks whose
+ * records merge downstream (upstream of a repartition topic). Other tasks'
+ * outputs never meet, so holding them back would only cost re-fetches (Kafka
+ * Streams aligns within a task only). The lane holding the
  * smallest frontier can always proceed, so the process never stalls.
  * Across processes, each process publishes its lanes' frontiers
  * (alignment-exchange.ts) and the others take them as lanes of other tasks;
@@ -37,6 +41,8 @@ export class EventTimeAligner {
     private readonly idleMs: number,
     private readonly now: () => number = Date.now,
     private readonly staleMs = Math.max(3_000, 3 * idleMs),
+    /** Whether a lane (`topic/partition`) is held to, and holds, the lanes of other tasks (default: every lane). */
+    private readonly acrossTasks: (lane: string) => boolean = () => true,
   ) {}
 
   /** The lanes (topic-partitions) this process now owns, with the task each belongs to; new ones start as their task is created. */
@@ -117,17 +123,20 @@ export class EventTimeAligner {
   private limitFor(lane: string, task: string): number {
     let limit = Infinity;
     const now = this.now();
+    const across = this.acrossTasks(lane);
     for (const [other, state] of this.lanes) {
       if (other === lane) continue;
-      limit = Math.min(limit, this.effectiveFrontier(state, now) + (state.task === task ? 0 : this.maxSkewMs));
+      if (state.task === task) limit = Math.min(limit, this.effectiveFrontier(state, now));
+      else if (across && this.acrossTasks(other)) limit = Math.min(limit, this.effectiveFrontier(state, now) + this.maxSkewMs);
     }
+    if (!across) return limit;
     for (const [member, report] of this.remote) {
       if (now - report.receivedAt > this.staleMs) {
         this.remote.delete(member);
         continue;
       }
       // A lane this process owns now is judged by its own state, not by an older report.
-      for (const [other, frontier] of report.lanes) if (!this.lanes.has(other)) limit = Math.min(limit, frontier + this.maxSkewMs);
+      for (const [other, frontier] of report.lanes) if (!this.lanes.has(other) && this.acrossTasks(other)) limit = Math.min(limit, frontier + this.maxSkewMs);
     }
     return limit;
   }

@@ -18,6 +18,7 @@ import { seekToStableOffsets } from './stable-offsets';
 import { planPartitions } from './partition-plan';
 import { EventTimeAligner } from './event-time-aligner';
 import { AlignmentExchange } from './alignment-exchange';
+import { crossTaskAlignedTopics, laneAlignsAcrossTasks } from './cross-task-alignment';
 import { batchSpan, withStageSpans, type Telemetry } from '../telemetry';
 import { errorType, instrumentClient, topicRoles } from './instrumented-client';
 import { context } from '@opentelemetry/api';
@@ -126,6 +127,8 @@ export class StreamApp {
   /** Where the tasks stand on their inputs, for interactive queries. */
   private readonly positions: TaskPositions;
   private exchange?: AlignmentExchange;
+  /** Input topics held within maxEventTimeSkew of other tasks' (cross-task-alignment.ts); none: no exchange between processes. */
+  private readonly alignedTopics: ReadonlySet<string>;
   /** Deletes committed records of the repartition topics (repartition-purger.ts). */
   private purger?: RepartitionPurger;
   private commitTimer?: NodeJS.Timeout;
@@ -144,7 +147,8 @@ export class StreamApp {
   constructor(private readonly options: StreamAppOptions) {
     const client = options.client ?? connectKafka(options.topology.kafka, options.logger);
     this.kafka = options.telemetry ? instrumentClient(client, { metrics: options.telemetry.metrics, roleOf: topicRoles(options.topology) }) : client;
-    this.aligner = new EventTimeAligner(options.topology.processing.maxEventTimeSkewMs, options.topology.processing.maxTaskIdleMs);
+    this.alignedTopics = crossTaskAlignedTopics(options.topology);
+    this.aligner = new EventTimeAligner(options.topology.processing.maxEventTimeSkewMs, options.topology.processing.maxTaskIdleMs, Date.now, undefined, laneAlignsAcrossTasks(this.alignedTopics));
     for (const sub of options.topology.subTopologies) {
       for (const topic of sub.sourceTopics) this.topicToSubTopology.set(topic, sub);
     }
@@ -229,11 +233,13 @@ export class StreamApp {
     this.codecs = await buildTopicCodecs(topology, { onSkip: decodeSkipReporter(logger, this.options.telemetry?.metrics) });
     // Global stores are restored before the group is joined: no task runs without them.
     this.globalStores = await GlobalStores.start({ topology, client: this.kafka, codecs: this.codecs, logger, onFailure: (error) => this.fatal(error) });
-    const exchangeAdmin = await this.kafka.admin();
-    try {
-      this.exchange = await AlignmentExchange.start(this.kafka, exchangeAdmin, topology.name, this.aligner, logger);
-    } finally {
-      await exchangeAdmin.close();
+    if (this.alignedTopics.size > 0) {
+      const exchangeAdmin = await this.kafka.admin();
+      try {
+        this.exchange = await AlignmentExchange.start(this.kafka, exchangeAdmin, topology.name, this.aligner, logger);
+      } finally {
+        await exchangeAdmin.close();
+      }
     }
 
     if (topology.processing.guarantee === 'at_least_once') this.producer = await this.kafka.producer();

@@ -32,6 +32,11 @@ export interface BatchCommitter {
   commit(changelog: TopicMessages[], offsets: readonly TopicPartitionOffset[]): Promise<SendResult[]>;
   /** Give the unit up (exactly_once: abort the transaction); the app replays from the last commit. */
   abort(): Promise<void>;
+  /**
+   * Sends belong to the open unit (a transaction): a send of the next unit must wait until the
+   * unit being committed has committed. False when units share nothing but the offsets.
+   */
+  readonly sendsWaitForCommit: boolean;
   close(): Promise<void>;
 }
 
@@ -148,6 +153,16 @@ export class StreamTask {
   private readonly inFlight: Array<Promise<void>> = [];
   /** The first send of the unit that failed: the task is given up and replayed (TaskManager.recover). */
   private sendFailure?: { error: unknown };
+  /**
+   * The last cut unit's commit (acknowledgements, changelog, offsets, RocksDB, checkpoint), which
+   * runs while the task processes the next unit (issue 15: fetching and processing go on while a
+   * commit is pending). At most one: the next cut waits for it. Never rejects; see commitFailure.
+   */
+  private committing?: Promise<void>;
+  /** The lanes of the unit being committed, until it committed: a replay after its failure starts there. */
+  private committingLanes = new Map<string, UncommittedLane>();
+  /** The first commit that failed: surfaced at the next batch, commit or close, and the task replays. */
+  private commitFailure?: { error: unknown };
   private lastCommitAt: number;
 
   constructor(private readonly options: StreamTaskOptions) {
@@ -197,23 +212,38 @@ export class StreamTask {
     return run;
   }
 
-  /** Commit when the interval has passed and there is something to commit (the app's timer calls it). */
+  /**
+   * Commit when the interval has passed and there is something to commit (the app's timer
+   * calls it); throws a failed commit of an earlier unit, so that it is replayed without waiting
+   * for a batch.
+   */
   commitIfDue(): Promise<void> {
     return this.enqueue(async () => {
+      this.throwIfCommitFailed();
       if (this.state === 'running' && this.pending() && this.now() - this.lastCommitAt >= this.options.commitIntervalMs) await this.commitNow();
     });
   }
 
-  /** Commit what is pending now (a rebalance: the client resumes kept partitions from the group's offsets). */
+  /**
+   * Commit what is pending now and wait until it is committed (a rebalance: the client resumes
+   * kept partitions from the group's offsets; a stop).
+   */
   commitPending(): Promise<void> {
     return this.enqueue(async () => {
       if (this.state === 'running' && this.pending()) await this.commitNow();
+      await this.commitSettled();
     });
   }
 
-  /** Where each lane's replay starts if the uncommitted work is given up: the first offset processed since the last commit. */
+  /**
+   * Where each lane's replay starts if the uncommitted work is given up: the first offset
+   * processed since the last successful commit (a unit whose commit is pending or failed counts
+   * as uncommitted).
+   */
   replayPositions(): Array<{ topic: string; partition: number; offset: string }> {
-    return [...this.uncommitted.values()].map((l) => ({ topic: l.topic, partition: this.partition, offset: l.first.toString() }));
+    const from = new Map(this.committingLanes);
+    for (const [lane, l] of this.uncommitted) if (!from.has(lane)) from.set(lane, l);
+    return [...from.values()].map((l) => ({ topic: l.topic, partition: this.partition, offset: l.first.toString() }));
   }
 
   private pending(): boolean {
@@ -227,6 +257,7 @@ export class StreamTask {
   }
 
   private async runBatch(topic: string, messages: readonly ConsumedMessage[], admit?: (eventTimes: number[]) => number): Promise<BatchOutcome> {
+    this.throwIfCommitFailed();
     if (this.state !== 'running') throw new TaskClosedError(this.id, this.state);
     if (messages.length === 0) return { handled: 0 };
     // After a rebalance the client resumes from the group's committed offset, which under
@@ -362,10 +393,22 @@ export class StreamTask {
     return { produce, deadLetters };
   }
 
-  /** Starts a send within the commit unit; waits only while {@link MAX_SENDS_IN_FLIGHT} are unacknowledged. */
+  /**
+   * Starts a send within the commit unit; waits only while {@link MAX_SENDS_IN_FLIGHT} are
+   * unacknowledged. Where units are transactions, a send of this unit starts once the unit
+   * before it has committed.
+   */
   private async sendPipelined(messages: TopicMessages[]): Promise<void> {
     this.throwIfSendFailed();
-    const sent = this.options.committer.send(messages).then(() => undefined, (error: unknown) => { this.sendFailure ??= { error }; });
+    const committer = this.options.committer;
+    const previous = committer.sendsWaitForCommit ? this.committing : undefined;
+    const started = previous === undefined
+      ? committer.send(messages)
+      : previous.then(() => {
+        this.throwIfCommitFailed();
+        return committer.send(messages);
+      });
+    const sent = started.then(() => undefined, (error: unknown) => { this.sendFailure ??= { error }; });
     this.inFlight.push(sent);
     while (this.inFlight.length > MAX_SENDS_IN_FLIGHT) await this.inFlight.shift();
     this.throwIfSendFailed();
@@ -381,20 +424,34 @@ export class StreamTask {
     if (this.sendFailure !== undefined) throw this.sendFailure.error;
   }
 
+  private throwIfCommitFailed(): void {
+    if (this.commitFailure !== undefined) throw this.commitFailure.error;
+  }
+
+  /** Waits until the unit being committed has committed; throws if its commit failed. */
+  private async commitSettled(): Promise<void> {
+    await this.committing;
+    this.throwIfCommitFailed();
+  }
+
   /** Inside the queue: commit when the interval has passed. */
   private async commitIfDueNow(): Promise<void> {
     if (this.pending() && this.now() - this.lastCommitAt >= this.options.commitIntervalMs) await this.commitNow();
   }
 
   /**
-   * End the commit unit: flush the stores, produce their changelog records and commit the
-   * input offsets (one transaction under exactly_once), then write RocksDB and the checkpoint.
+   * End the commit unit: cut it here (held records sent, stores flushed into its changelog
+   * records and write batch, its input offsets taken) and start its commit, which waits for
+   * every acknowledgement of the unit, produces the changelog and commits the input offsets
+   * (one transaction under exactly_once), then writes RocksDB and the checkpoint. The task
+   * processes on meanwhile; the next cut waits for this commit.
    */
   private async commitNow(): Promise<void> {
+    await this.commitSettled();
     try {
       // Before the offsets: what the interval's input produced is acknowledged before it counts as done.
       await this.sendLatest();
-      await this.sendsAcknowledged();
+      const sends = this.inFlight.splice(0);
       const stores = this.options.stores;
       const changelog: ChangelogRecord[] = stores
         ? await inStageSpan('store flush', async (span) => {
@@ -403,13 +460,31 @@ export class StreamTask {
           return flushed;
         })
         : [];
+      const lanes = new Map(this.uncommitted);
+      this.uncommitted.clear();
+      this.dirty = false;
+      this.lastCommitAt = this.now();
+      this.committingLanes = lanes;
+      this.committing = this.commitUnit(sends, changelog, lanes);
+    } catch (error) {
+      if (!canRetry(error, this.options.isRecoverableKafkaError)) this.state = 'failed';
+      throw error;
+    }
+  }
+
+  /** The commit of a cut unit (see {@link commitNow}); a failure is kept in commitFailure. */
+  private async commitUnit(sends: ReadonlyArray<Promise<void>>, changelog: ChangelogRecord[], lanes: ReadonlyMap<string, UncommittedLane>): Promise<void> {
+    try {
+      for (const sent of sends) await sent;
+      this.throwIfSendFailed();
+      const stores = this.options.stores;
       const byTopic = new Map<string, ProducedMessage[]>();
       for (const c of changelog) {
         const list = byTopic.get(c.topic);
         const message = { key: c.key, value: c.value, partition: c.partition };
         if (list) list.push(message); else byTopic.set(c.topic, [message]);
       }
-      const offsets: TopicPartitionOffset[] = [...this.uncommitted.values()].map((l) => ({ topic: l.topic, partition: this.partition, offset: l.next.toString() }));
+      const offsets: TopicPartitionOffset[] = [...lanes.values()].map((l) => ({ topic: l.topic, partition: this.partition, offset: l.next.toString() }));
       const started = process.hrtime.bigint();
       await inStageSpan('commit', async (span) => {
         span?.setAttributes({ 'tributary.changelog.records': changelog.length, 'tributary.commit.offsets': offsets.length });
@@ -417,15 +492,13 @@ export class StreamTask {
         // RocksDB is written only now that the commit succeeded (see TaskStores).
         if (stores) await stores.commitApplied(changelog.length > 0 ? nextChangelogOffsets(changelog, sent) : []);
       });
-      for (const [lane, l] of this.uncommitted) this.options.committedPositions.set(lane, l.next);
-      this.uncommitted.clear();
-      this.dirty = false;
-      this.lastCommitAt = this.now();
+      for (const [lane, l] of lanes) this.options.committedPositions.set(lane, l.next);
+      this.committingLanes = new Map();
       this.options.onCommitted?.(Number(process.hrtime.bigint() - started) / 1e9, changelog.length);
       this.options.onOffsetsCommitted?.(offsets);
     } catch (error) {
       if (!canRetry(error, this.options.isRecoverableKafkaError)) this.state = 'failed';
-      throw error;
+      this.commitFailure ??= { error };
     }
   }
 
@@ -469,10 +542,13 @@ export class StreamTask {
   async close(options: { commit: boolean; wipe?: boolean } = { commit: true }): Promise<void> {
     if (this.state === 'closed') return;
     await this.queue;
-    if (options.commit && this.state === 'running' && this.pending()) {
-      await this.commitNow().catch((error) => this.options.logger.warn('commit at close failed; the next owner replays from the last commit', { task: this.id, error }));
+    if (options.commit && this.state === 'running') {
+      const committed = this.pending() ? this.commitNow().then(() => this.commitSettled()) : this.commitSettled();
+      await committed.catch((error) => this.options.logger.warn('commit at close failed; the next owner replays from the last commit', { task: this.id, error }));
     }
     this.state = 'closed';
+    // A commit in flight ends before the unit is given up (an abort must not cut a transaction's commit).
+    await this.committing;
     // Sends still in flight end before the unit is given up (their failures do not matter now).
     await Promise.all(this.inFlight.splice(0));
     await this.options.committer.abort();

@@ -13,9 +13,14 @@ export interface RestoredEntry {
  * batch for the whole task.
  */
 export interface RocksDbLayer extends BytesStore {
-  /** Hands over the buffered writes (physical keys); reads keep seeing them until `writesApplied`. */
-  takeWrites(): Promise<DatabaseWrite[]>;
-  /** The batch from `takeWrites` is in RocksDB. */
+  /**
+   * Closes the commit unit's write batch: writes buffered so far join it, later ones start the
+   * next batch. Reads keep seeing both until {@link writesApplied}.
+   */
+  sealWrites(): void;
+  /** The sealed write batch (physical keys), for one RocksDB write after the commit. */
+  takeWrites(): DatabaseWrite[];
+  /** The sealed batch is in RocksDB. */
   writesApplied(): void;
   /** Applies changelog records straight to RocksDB (restore bypasses cache and changelog). */
   restore(entries: readonly RestoredEntry[]): Promise<void>;

@@ -15,8 +15,12 @@ export class RocksDbStore implements RocksDbLayer {
   readonly layer: StoreLayerKind = 'rocksdb';
   private readonly prefix: Buffer;
   private readonly prefixLimit: Buffer | undefined;
+  /** Writes of the current commit unit. */
   private pending = new Map<string, Buffer | null>();
-  /** The batch being written: still visible to reads until it is in RocksDB. */
+  /**
+   * The sealed batch of a unit being committed (the task processes on meanwhile): still visible
+   * to reads until it is in RocksDB. A failed write keeps it, and the next seal adds to it.
+   */
   private writing = new Map<string, Buffer | null>();
 
   constructor(readonly name: string, private readonly db: TaskDatabase) {
@@ -62,9 +66,16 @@ export class RocksDbStore implements RocksDbLayer {
     // The write batch is written by TaskStores for all stores at once.
   }
 
-  async takeWrites(): Promise<DatabaseWrite[]> {
-    for (const [k, v] of this.pending) this.writing.set(k, v);
+  sealWrites(): void {
+    if (this.writing.size === 0) {
+      this.writing = this.pending;
+    } else {
+      for (const [k, v] of this.pending) this.writing.set(k, v);
+    }
     this.pending = new Map();
+  }
+
+  takeWrites(): DatabaseWrite[] {
     const writes: DatabaseWrite[] = [];
     for (const [k, v] of this.writing) writes.push({ key: this.physical(keyBuffer(k)), value: v });
     return writes;

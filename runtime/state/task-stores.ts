@@ -67,9 +67,12 @@ const transitions: Readonly<Record<State, readonly State[]>> = {
  *
  * The commit protocol the task runs:
  *
- *   records = await stores.flush()     // cache → changelog records; nothing written to RocksDB yet
+ *   records = await stores.flush()     // cache → changelog records, write batch sealed; nothing written to RocksDB yet
  *   produce records (+ outputs, + input offsets: one transaction under exactly_once)
  *   await stores.commitApplied(nextChangelogOffsets(records, sendResults))  // write batch, checkpoint
+ *
+ * The task may process the next unit's records between flush and commitApplied (its commit's
+ * I/O overlaps them): their writes go to the next batch, and reads see both.
  *
  * RocksDB only ever holds what the changelog holds: the write batch is applied
  * after the commit. A crash before it leaves RocksDB at the checkpoint (the
@@ -207,12 +210,14 @@ export class TaskStores {
 
   /**
    * Moves every cached write down to the RocksDB layers (where reads keep
-   * seeing them) and returns the changelog records of this commit, for the
-   * task to produce. RocksDB itself is written by {@link commitApplied}.
+   * seeing them), seals them as this commit's write batch and returns the
+   * changelog records of this commit, for the task to produce. RocksDB itself
+   * is written by {@link commitApplied}; writes after the flush belong to the next commit.
    */
   async flush(): Promise<ChangelogRecord[]> {
     this.expectState('open', 'flush');
     for (const store of this.built.values()) await store.top.flush();
+    for (const store of this.built.values()) store.rocksdb.sealWrites();
     const records: ChangelogRecord[] = [];
     for (const store of this.built.values()) {
       if (store.changelog === undefined) continue;
@@ -224,7 +229,7 @@ export class TaskStores {
 
   /**
    * The commit that carried the last flush's changelog records succeeded:
-   * applies the flushed writes to RocksDB in one write batch, then records the
+   * applies the write batch sealed by that flush to RocksDB in one write, then records the
    * new changelog offsets (next offset to read per partition; see
    * {@link nextChangelogOffsets}) in the checkpoint. Under exactly_once the
    * dirty marker covers the write batch until the checkpoint is written.
@@ -232,7 +237,7 @@ export class TaskStores {
   async commitApplied(offsets: ReadonlyArray<ChangelogOffset>): Promise<void> {
     this.expectState('open', 'commitApplied');
     const writes = [];
-    for (const store of this.built.values()) writes.push(...await store.rocksdb.takeWrites());
+    for (const store of this.built.values()) writes.push(...store.rocksdb.takeWrites());
     if (writes.length === 0 && offsets.length === 0) return;
     if (writes.length > 0) {
       if (this.guarantee === 'exactly_once') await this.checkpointFile.markDirty();

@@ -51,6 +51,21 @@ describe('EventTimeAligner', () => {
     }
   });
 
+  it('holds only lanes that align across tasks to other tasks, and only by such lanes', () => {
+    const acrossTasks = (lane: string): boolean => lane.startsWith('up/');
+    const aligner = new EventTimeAligner(1_000, 500, clock, undefined, acrossTasks);
+    aligner.assign([{ lane: 'up/0', task: '0_0' }, { lane: 'up/1', task: '0_1' }, { lane: 'sink-only/0', task: '1_0' }, { lane: 'sink-only/1', task: '1_1' }]);
+    for (const t of ['0_0', '0_1', '1_0', '1_1']) aligner.taskReady(t);
+    assert.equal(aligner.admit('up/0', '0_0', [500, 1_000, 1_500]), 0, 'an upstream lane waits for the other upstream task');
+    assert.equal(aligner.admit('up/1', '0_1', [0]), 1);
+    aligner.processed('up/1', 0, false);
+    assert.equal(aligner.admit('up/0', '0_0', [500, 1_000, 1_500]), 2, 'an upstream lane runs at most maxSkew ahead of the other upstream task');
+    assert.equal(aligner.admit('sink-only/0', '1_0', [10_000, 60_000]), 2, 'a lane whose records never merge with other tasks is not held back by them (sink-only/1 is unseen)');
+    aligner.processed('sink-only/0', 60_000, false);
+    aligner.setRemote('other-process', new Map([['up/7', 0], ['sink-only/7', -Infinity]]));
+    assert.equal(aligner.admit('sink-only/0', '1_0', [70_000]), 1, 'nor by other processes');
+  });
+
   it('lets an unseen lane hold the others only until maxTaskIdle, then ignores it', () => {
     const aligner = new EventTimeAligner(0, 500, clock);
     aligner.assign([{ lane: 'a/0', task: '0_0' }, { lane: 'b/0', task: '0_0' }]);

@@ -8,7 +8,8 @@
 import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
 import type {
-  ConsumedMessage, GroupConsumer, GroupConsumerHandlers, GroupConsumerOptions, KafkaAdmin, KafkaClient, KafkaProducer, TopicMessages,
+  ConsumedMessage, GroupConsumer, GroupConsumerHandlers, GroupConsumerOptions, KafkaAdmin, KafkaClient, KafkaProducer, KafkaTransaction, TopicMessages,
+  TransactionalProducer,
 } from '../../../runtime/kafka/client/kafka-client';
 import { StreamApp } from '../../../runtime/kafka/stream-app';
 import { createTaskPipeline } from '../../../runtime/kafka/pipeline-factory';
@@ -35,6 +36,9 @@ class ScriptedClient implements KafkaClient {
   sendError?: Error;
   /** When set, sends wait for it before they are acknowledged (a slow broker). */
   sendGate?: Promise<void>;
+  /** When set, offset commits (and transaction commits) wait for it: 'commit …' is logged once it passed. */
+  commitGate?: Promise<void>;
+  commitError?: Error;
 
   async checkConnection(): Promise<void> {}
 
@@ -72,8 +76,29 @@ class ScriptedClient implements KafkaClient {
     };
   }
 
-  transactionalProducer(): Promise<never> {
-    return Promise.reject(new Error('not scripted'));
+  /** Transactions log 'begin', 'send', 'commit <offsets>' (after commitGate) and 'abort'. */
+  async transactionalProducer(): Promise<TransactionalProducer> {
+    return {
+      begin: async (): Promise<KafkaTransaction> => {
+        this.events.push('begin');
+        let offsets = '';
+        return {
+          send: async (topicMessages) => {
+            this.events.push('send');
+            this.sent.push(...topicMessages);
+            return topicMessages.map((t) => ({ topic: t.topic, partition: 0, baseOffset: '0' }));
+          },
+          sendOffsets: async (_groupId, o) => { offsets = o.map((x) => `${x.topic}/${x.partition}@${x.offset}`).join(','); },
+          commit: async () => {
+            await this.commitGate;
+            if (this.commitError) throw this.commitError;
+            this.events.push(`commit ${offsets}`);
+          },
+          abort: async () => { this.events.push('abort'); },
+        };
+      },
+      close: async () => undefined,
+    };
   }
 
   groupConsumer(options: GroupConsumerOptions): GroupConsumer {
@@ -81,7 +106,11 @@ class ScriptedClient implements KafkaClient {
     return {
       run: async (handlers) => { this.handlers = handlers; },
       seek: () => undefined,
-      commitOffsets: async (offsets) => { this.events.push(`commit ${offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`).join(',')}`); },
+      commitOffsets: async (offsets) => {
+        await this.commitGate;
+        if (this.commitError) throw this.commitError;
+        this.events.push(`commit ${offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`).join(',')}`);
+      },
       stop: async () => undefined,
       close: async () => undefined,
     };
@@ -122,8 +151,8 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
     topology = loaded.topology;
   });
 
-  async function started(client: ScriptedClient, onFatal: (error: unknown) => void = () => undefined): Promise<StreamApp> {
-    const app = new StreamApp({ topology, logger: createLogger('test', 'error'), client, createPipeline: (r) => createTaskPipeline(topology, r), onFatal });
+  async function started(client: ScriptedClient, onFatal: (error: unknown) => void = () => undefined, compiled: CompiledTopology = topology): Promise<StreamApp> {
+    const app = new StreamApp({ topology: compiled, logger: createLogger('test', 'error'), client, createPipeline: (r) => createTaskPipeline(compiled, r), onFatal });
     await app.start();
     client.handlers!.onAssignment({ 'in-t': [0] });
     return app;
@@ -293,6 +322,72 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
       await assert.rejects(client.handlers!.onBatch(client.batch([message('6', '{"n":2}')])), /broker said no/);
       assert.ok(!client.events.some((e) => e.startsWith('commit')), client.events.join(', '));
       assert.equal((fatal as Error | undefined)?.message, 'broker said no');
+    } finally {
+      await app.stop();
+    }
+  });
+
+  /** The seam topology with every batch committing, under `guarantee`. */
+  function committingEveryBatch(guarantee: string): CompiledTopology {
+    const text = topologyText.replace('commitInterval: 1h', `commitInterval: 0ms, guarantee: ${guarantee}`);
+    const loaded = loadTopologyText(text, `${os.tmpdir()}/seam-app-${guarantee}.yaml`, { env: {} });
+    assert.ok(loaded.topology, loaded.problems.map((p) => p.message).join('; '));
+    return loaded.topology;
+  }
+
+  it('processes and produces the next batch while the last commit is pending (at_least_once)', async () => {
+    const client = new ScriptedClient();
+    const app = await started(client, undefined, committingEveryBatch('at_least_once'));
+    let release!: () => void;
+    client.commitGate = new Promise<void>((resolve) => { release = resolve; });
+    try {
+      await client.handlers!.onBatch(client.batch([message('5', '{"n":1}')]));
+      const next = client.handlers!.onBatch(client.batch([message('6', '{"n":2}')]));
+      // Batch 6's output goes out while batch 5's offsets are still being committed.
+      for (let i = 0; i < 200 && client.events.filter((e) => e === 'send').length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+      assert.deepEqual(client.events, ['send', 'mark 5', 'send'], 'the second batch was produced before the first commit ended');
+      release();
+      await next;
+      await eventually(client.events, 'commit in-t/0@7');
+      assert.deepEqual(client.events.slice(0, 4), ['send', 'mark 5', 'send', 'commit in-t/0@6'], 'the first commit ends before the next begins');
+      assert.deepEqual(client.events.slice(4).sort(), ['commit in-t/0@7', 'mark 6']);
+    } finally {
+      release();
+      await app.stop();
+    }
+  });
+
+  it('sends the next batch into the next transaction only after the last one committed (exactly_once)', async () => {
+    const client = new ScriptedClient();
+    const app = await started(client, undefined, committingEveryBatch('exactly_once'));
+    let release!: () => void;
+    client.commitGate = new Promise<void>((resolve) => { release = resolve; });
+    try {
+      await client.handlers!.onBatch(client.batch([message('5', '{"n":1}')]));
+      const next = client.handlers!.onBatch(client.batch([message('6', '{"n":2}')]));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(client.events, ['begin', 'send', 'mark 5'], 'nothing of batch 6 enters the transaction being committed');
+      release();
+      await next;
+      await eventually(client.events, 'commit in-t/0@7');
+      assert.deepEqual(client.events.slice(0, 6), ['begin', 'send', 'mark 5', 'commit in-t/0@6', 'begin', 'send']);
+      assert.deepEqual(client.events.slice(6).sort(), ['commit in-t/0@7', 'mark 6']);
+    } finally {
+      release();
+      await app.stop();
+    }
+  });
+
+  it('surfaces a commit that failed while the next batch ran: that batch fails and nothing after it is committed', async () => {
+    const client = new ScriptedClient();
+    let fatal: unknown;
+    const app = await started(client, (error) => { fatal = error; }, committingEveryBatch('at_least_once'));
+    try {
+      client.commitError = new Error('offset commit refused');
+      await client.handlers!.onBatch(client.batch([message('5', '{"n":1}')]));
+      await assert.rejects(client.handlers!.onBatch(client.batch([message('6', '{"n":2}')])), /offset commit refused/);
+      assert.ok(!client.events.some((e) => e.startsWith('commit')), client.events.join(', '));
+      assert.equal((fatal as Error | undefined)?.message, 'offset commit refused');
     } finally {
       await app.stop();
     }

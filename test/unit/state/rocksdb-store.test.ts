@@ -23,7 +23,10 @@ describe('RocksDbStore layer', () => {
 
   async function apply(...stores: RocksDbStore[]) {
     const writes = [];
-    for (const s of stores) writes.push(...await s.takeWrites());
+    for (const s of stores) {
+      s.sealWrites();
+      writes.push(...s.takeWrites());
+    }
     await db.write(writes);
     for (const s of stores) s.writesApplied();
     return writes.length;
@@ -68,11 +71,28 @@ describe('RocksDbStore layer', () => {
   it('still shows a batch that is being written and keeps it after a failed write for the retry', async () => {
     const store = new RocksDbStore('s', db);
     store.put(b('k'), b('v'));
-    const first = await store.takeWrites();
+    store.sealWrites();
+    const first = store.takeWrites();
     assert.equal(first.length, 1);
     assert.equal((await store.get(b('k')))?.toString(), 'v');
     store.put(b('k2'), b('v2'));
-    const retry = await store.takeWrites();
+    store.sealWrites();
+    const retry = store.takeWrites();
     assert.equal(retry.length, 2);
+  });
+
+  it('keeps writes after a seal out of the sealed batch, and shows both to reads', async () => {
+    const store = new RocksDbStore('s', db);
+    store.put(b('k'), b('v1'));
+    store.sealWrites();
+    store.put(b('k'), b('v2'));
+    store.put(b('n'), b('next'));
+    assert.deepEqual(store.takeWrites().map((w) => w.value?.toString()), ['v1'], 'the sealed batch holds the unit before the seal only');
+    assert.equal((await store.get(b('k')))?.toString(), 'v2', 'a read sees the newest write');
+    await db.write(store.takeWrites());
+    store.writesApplied();
+    assert.equal((await store.get(b('k')))?.toString(), 'v2', 'the next unit still shows over the applied batch');
+    assert.equal((await store.getCommitted(b('k')))?.toString(), 'v1', 'RocksDB holds only the sealed batch');
+    assert.equal(await store.getCommitted(b('n')), undefined);
   });
 });
