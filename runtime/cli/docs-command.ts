@@ -1,9 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { operatorDocs } from '../../topology/operator-docs';
 import { ExitCode } from '../../core/exit-code';
 import type { CliCommand } from './cli-command';
-import { docPages } from './doc-pages';
 
 function write(file: string, text: string): boolean {
   try {
@@ -28,7 +26,10 @@ export const docsCommand: CliCommand = {
       .description('print (or write) the topology language and operator reference as markdown; --write DIR regenerates the generated pages of docs/')
       .option('-o, --out <file>', 'write to this file instead of stdout')
       .option('-w, --write <dir>', 'write the generated pages (operators.md, language-reference.md, tributary.schema.json, metrics.md) into this folder')
-      .action((opts: { out?: string; write?: string }) => {
+      .action(async (opts: { out?: string; write?: string }) => {
+        // Loaded here, not at the top: the metrics page reads TypeScript sources with the compiler, which no other command needs.
+        const { docPages } = await import('./doc-pages');
+        const { operatorDocs } = await import('../../topology/operator-docs');
         if (opts.write) {
           for (const page of docPages()) {
             const file = path.join(opts.write, page.file);

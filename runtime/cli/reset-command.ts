@@ -3,8 +3,6 @@ import * as readline from 'node:readline/promises';
 import type { CliCommand } from './cli-command';
 import { loadTopology, formatProblem } from '../../topology';
 import { createLogger } from '../../core/logger';
-import { connectKafka } from '../kafka/kafka-connection';
-import { DEFAULT_CONNECT_TIMEOUT_MS } from '../kafka/stream-app';
 import { connectTimeoutMs } from './run-command';
 import { describeResetPlan, executeApplicationReset, planApplicationReset, type ResetTarget } from '../kafka/application-reset';
 import { withEnvFileOption } from './env-file';
@@ -72,6 +70,9 @@ async function reset(file: string, flags: ResetFlags): Promise<number> {
     return ExitCode.invalidInput;
   }
   const logger = createLogger('reset');
+  // The Kafka runtime loads only for this command (see run-command.ts): other commands start without it.
+  const { connectKafka } = await import('../kafka/kafka-connection');
+  const { DEFAULT_CONNECT_TIMEOUT_MS } = await import('../kafka/stream-app');
   const client = connectKafka(topology.kafka, logger);
   await client.checkConnection(connectTimeoutMs(flags.connectTimeout) ?? DEFAULT_CONNECT_TIMEOUT_MS);
   const admin = await client.admin();

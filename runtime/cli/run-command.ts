@@ -2,8 +2,8 @@ import { InvalidArgumentError } from 'commander';
 import type { CliCommand } from './cli-command';
 import { loadTopology, formatProblem } from '../../topology';
 import { createLogger, currentLogFormat } from '../../core/logger';
-import { startStatusLine, startTelemetry, type StatusLine, type Telemetry } from '../telemetry';
-import { startApplication, type RunningApplication } from '../app/start-application';
+import type { StatusLine, Telemetry } from '../telemetry';
+import type { RunningApplication } from '../app/start-application';
 import { ConfigError } from '../../core/errors';
 import { checkAdvertisedEndpoint, checkGroupInstanceId } from '../kafka/client/group-endpoints';
 import { withEnvFileOption } from './env-file';
@@ -79,6 +79,10 @@ async function run(file: string, flags: RunFlags): Promise<number> {
     for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
     return ExitCode.invalidInput;
   }
+  // Loaded here, not at the top: the runtime (Kafka client, telemetry SDK, RocksDB, ONNX) costs
+  // ~1 s of CPU to load, which every other command (validate, describe, test) would pay at start-up.
+  const { startStatusLine, startTelemetry } = await import('../telemetry');
+  const { startApplication } = await import('../app/start-application');
 
   let telemetry: Telemetry | undefined;
   if (flags.metrics) {

@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import type { CompiledTopology } from '../../topology/compiled-topology';
 import { loadTopology, TopologyFileError } from '../../topology/topology-loader';
-import { runTopologyTest } from '../processing/topology-test-runner';
 import type { CliCommand } from './cli-command';
 import { withEnvFileOption } from './env-file';
 import { ExitCode } from '../../core/exit-code';
@@ -76,6 +75,8 @@ async function runTests(files: readonly string[], reporter: TestReporter): Promi
   const runnable = loaded.filter((l): l is { file: string; topology: CompiledTopology } => 'topology' in l);
   reporter.plan({ files: files.length, tests: runnable.reduce((n, l) => n + l.topology.tests.length, 0), brokenFiles: loaded.length - runnable.length });
 
+  // Loaded here, not at the top: the test driver brings the stores (RocksDB) and the processing runtime, which validate and describe do without.
+  const { runTopologyTest } = await import('../processing/topology-test-runner');
   const outcomes: TestFileOutcome[] = [];
   for (const l of loaded) {
     let outcome: TestFileOutcome;

@@ -2,10 +2,11 @@ import * as net from 'node:net';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliCommand } from './cli-command';
 import { ConfigError } from '../../core/errors';
-import { ScoringPool } from '../scoring/scoring-pool';
-import { InferenceServer, defaultMaxRequestBytes } from '../scoring/inference-server';
+import type { ScoringPool } from '../scoring/scoring-pool';
+import type { InferenceServer } from '../scoring/inference-server';
+import { defaultMaxRequestBytes } from '../scoring/inference-server-limits';
 import { executionProviderAvailability, knownExecutionProviders } from '../scoring/execution-providers';
-import { startTelemetry, type Telemetry } from '../telemetry';
+import type { Telemetry } from '../telemetry';
 
 interface WorkerOptions {
   model: string[];
@@ -127,6 +128,10 @@ export const workerCommand: CliCommand = {
         if (unavailable.length > 0) process.stderr.write(`tributary worker: warning: ${missing}; using ${usable.join(', ')}\n`);
         await checkPortFree(opts.host, httpPort, '--port');
         if (grpcPort !== httpPort) await checkPortFree(opts.host, grpcPort, '--grpc-port');
+        // Loaded here, not at the top: other commands (validate, describe) start without gRPC, ONNX and the telemetry SDK.
+        const { startTelemetry } = await import('../telemetry');
+        const { ScoringPool } = await import('../scoring/scoring-pool');
+        const { InferenceServer } = await import('../scoring/inference-server');
         // Metrics go out when asked for (a port) or when OTLP is configured in the environment.
         let telemetry: Telemetry | undefined;
         const otlp = Object.keys(process.env).some((k) => k.startsWith('OTEL_EXPORTER_OTLP_') && k.endsWith('ENDPOINT'));

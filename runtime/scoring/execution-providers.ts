@@ -1,10 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
+
+/**
+ * onnxruntime-node, loaded at first use: this module serves `worker --help` and its flag
+ * checks, and loading the native binding at import would cost every CLI command its start-up.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ort = (): typeof Ort => require('onnxruntime-node') as typeof Ort;
 
 /** Execution providers this onnxruntime-node build knows, e.g. cpu, webgpu, cuda, tensorrt. */
 export function knownExecutionProviders(): string[] {
-  return ort.listSupportedBackends().map((b) => b.name);
+  return ort().listSupportedBackends().map((b) => b.name);
 }
 
 /** The execution providers asked for, split into those that can load here and those that cannot, with why. */
@@ -31,7 +38,7 @@ function providerLibrary(name: string): string {
  * but finds no GPU or driver still fails at load, and the next provider in the list is used.
  */
 export function executionProviderAvailability(requested: readonly string[]): ProviderAvailability {
-  const backends = new Map(ort.listSupportedBackends().map((b) => [b.name, b.bundled]));
+  const backends = new Map(ort().listSupportedBackends().map((b) => [b.name, b.bundled]));
   const usable: string[] = [];
   const unavailable: Array<{ name: string; reason: string }> = [];
   for (const name of requested) {

@@ -6,9 +6,7 @@ import { inferenceService } from './internal/kserve-proto';
 import { kserveGrpcHandlers } from './internal/kserve-grpc-service';
 import { kserveHttpHandler } from './internal/kserve-http-handler';
 import { RequestGate } from './internal/request-gate';
-
-/** Most bytes of one request unless told otherwise: 64 MiB, about 250k rows of the flagship model. */
-export const defaultMaxRequestBytes = 64 * 1024 * 1024;
+import { defaultMaxRequestBytes } from './inference-server-limits';
 
 /** Where the inference server listens (127.0.0.1 unless told otherwise) and what it accepts. */
 export interface InferenceServerOptions {

@@ -1,13 +1,10 @@
 import * as fs from 'node:fs';
-import { Kafka, logLevel } from 'kafkajs';
-import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
 import type { Command } from 'commander';
 import { ExitCode } from '../../../core/exit-code';
 import { homeFeedKafkaOptions, integerList, type HomeFeedKafkaOptions } from './home-feed-options';
 import type { Schema } from 'avsc';
 import { loadHomeFeedSchema } from '../generate/home-feed-schemas';
 import type { EngagementEvent, RecommendationEvent } from '../generate/home-feed-events';
-import { readAvroTopic } from '../evaluate/avro-topic-reader';
 import { evaluatePrequential, formatEvaluationReport, type EvaluationReport } from '../evaluate/prequential-evaluation';
 
 interface EvaluateOptions extends HomeFeedKafkaOptions {
@@ -40,6 +37,10 @@ export const evaluateCommand = {
 
 /** Reads the three streams and evaluates; exported for the demo and tests. */
 export async function evaluateFromKafka(options: Omit<EvaluateOptions, 'json'>): Promise<EvaluationReport> {
+  // Loaded here, not at the top: the Kafka client and the registry are no cost to the CLI's other commands.
+  const { Kafka, logLevel } = await import('kafkajs');
+  const { KafkajsClient } = await import('../../../runtime/kafka/client/kafkajs/kafkajs-client');
+  const { readAvroTopic } = await import('../evaluate/avro-topic-reader');
   const kafka = new KafkajsClient(new Kafka({ clientId: 'tributary-evaluate', brokers: options.brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2 } }));
   const schema = (name: 'engagement' | 'recommendation'): Schema => JSON.parse(loadHomeFeedSchema(name).text) as Schema;
   const holdout = options.holdoutFile

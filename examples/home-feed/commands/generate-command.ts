@@ -1,15 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import type { Command } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
 import { TributaryError } from '../../../core/errors';
 import { ExitCode } from '../../../core/exit-code';
 import { HomeFeedGenerator } from '../generate/home-feed-generator';
 import { HOME_FEED_PARTITIONS } from '../home-feed-partitions';
-import { HomeFeedKafkaWriter, type WriteProgress } from '../generate/home-feed-kafka-writer';
-import { ensureTopics } from '../../../runtime/kafka/topic-admin';
-import { KafkajsClient } from '../../../runtime/kafka/client/kafkajs/kafkajs-client';
+import type { HomeFeedKafkaWriter, WriteProgress } from '../generate/home-feed-kafka-writer';
 import { duration, homeFeedKafkaOptions, integer, nonNegative, startTime, type HomeFeedKafkaOptions } from './home-feed-options';
 
 interface GenerateOptions extends HomeFeedKafkaOptions {
@@ -84,8 +80,13 @@ async function runGenerate(options: GenerateOptions): Promise<number> {
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const display = progressDisplay(options.progress, options.total);
+  const display = await progressDisplay(options.progress, options.total);
   try {
+    // Loaded here, not at the top: the Kafka client and the registry are no cost to the CLI's other commands.
+    const { Kafka, logLevel } = await import('kafkajs');
+    const { KafkajsClient } = await import('../../../runtime/kafka/client/kafkajs/kafkajs-client');
+    const { ensureTopics } = await import('../../../runtime/kafka/topic-admin');
+    const { HomeFeedKafkaWriter } = await import('../generate/home-feed-kafka-writer');
     const kafka = new Kafka({ clientId: 'tributary-generate-admin', brokers, logLevel: logLevel.NOTHING, retry: { retries: 2 } });
     const created = async (): Promise<void> => {
       const admin = await new KafkajsClient(kafka).admin();
@@ -132,13 +133,14 @@ function fail(err: unknown, code: number): number {
 }
 
 /** A progress bar on a terminal, a rate line every few seconds otherwise (logs, CI). */
-function progressDisplay(enabled: boolean, total: number): { update(p: WriteProgress): void; stop(p: WriteProgress | undefined): void } {
+async function progressDisplay(enabled: boolean, total: number): Promise<{ update(p: WriteProgress): void; stop(p: WriteProgress | undefined): void }> {
   const line = (p: WriteProgress): string => {
     const rate = p.elapsedMs > 0 ? Math.round((p.written * 1000) / p.elapsedMs) : 0;
     return `${p.written}/${total} events (${p.byKind.image} images, ${p.byKind.engagement} engagements, ${p.byKind.holdout} held out) ${rate} events/s`;
   };
   if (!enabled) return { update: () => undefined, stop: () => undefined };
   if (process.stderr.isTTY) {
+    const { SingleBar, Presets } = await import('cli-progress');
     const bar = new SingleBar({ format: 'generate [{bar}] {percentage}% {value}/{total} events | {rate} events/s | ETA {eta}s', stream: process.stderr }, Presets.shades_classic);
     bar.start(total, 0, { rate: 0 });
     return {
