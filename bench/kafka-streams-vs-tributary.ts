@@ -59,6 +59,11 @@ interface Row {
   [column: string]: string | number | boolean | null;
 }
 
+/** CPU milliseconds per 1,000 records, or null when not measured. */
+function cpuPerThousand(cpuSeconds: number | null, records: number): number | null {
+  return cpuSeconds === null ? null : Math.round((cpuSeconds * 1e6) / records);
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv);
   const machine = machineInfo();
@@ -70,7 +75,7 @@ async function main(): Promise<void> {
   const topics: string[] = [];
   const rows: Row[] = [];
   const notes: string[] = [];
-  const ratios: { guarantee: string; ratio: number | null }[] = [];
+  const ratios: { guarantee: string; ratio: number | null; cpuRatio: number | null }[] = [];
   try {
     const input = await createRandomTopic(kafka, 'bench-in', opts.partitions);
     topics.push(input);
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
         'records/s (first→last out)': outsideRate === null ? null : Math.round(outsideRate),
         'records/s (own)': Math.round(report.recordsPerSec),
         'start→last out ms': seen.doneMs,
+        'CPU ms / 1k records': cpuPerThousand(report.cpuSeconds, opts.records),
         'output ok': check.ok, 'extra outputs': check.extraRecords,
       });
       console.log(`kafka-streams ${guarantee}: ${wallRate === null ? '-' : Math.round(wallRate).toLocaleString('en-US')} records/s wall (start to last output), ${Math.round(report.recordsPerSec).toLocaleString('en-US')} while processing (own), output ${check.ok ? 'correct' : 'WRONG'} (${check.outputRecords} records, ${check.extraRecords} extra)`);
@@ -127,12 +133,15 @@ async function main(): Promise<void> {
         system: 'tributary', guarantee, records: tCheck.outputRecords,
         'records/s (wall)': tWall === null ? null : Math.round(tWall),
         'records/s (first→last out)': tRate === null ? null : Math.round(tRate), 'records/s (own)': null,
-        'start→last out ms': t.doneMs, 'output ok': tCheck.ok, 'extra outputs': tCheck.extraRecords,
+        'start→last out ms': t.doneMs, 'CPU ms / 1k records': cpuPerThousand(t.cpuSeconds, opts.records),
+        'output ok': tCheck.ok, 'extra outputs': tCheck.extraRecords,
       });
       const ratio = tWall !== null && wallRate !== null ? tWall / wallRate : null;
+      const cpuRatio = report.cpuSeconds !== null && t.cpuSeconds !== null && t.cpuSeconds > 0 ? report.cpuSeconds / t.cpuSeconds : null;
       console.log(`tributary ${tGuarantee}: ${tWall === null ? `did not finish (exit ${t.exitCode}; log ${t.logFile})` : `${Math.round(tWall).toLocaleString('en-US')} records/s wall (start to last output)`}, output ${tCheck.ok ? 'correct' : 'WRONG'} (${tCheck.outputRecords} records, ${tCheck.extraRecords} extra)`);
       console.log(`ratio tributary / kafka-streams (${guarantee}, records/s wall, 1 process each): ${ratio === null ? '-' : ratio.toFixed(2)}${tCheck.ok ? '' : ' (NOT VALID: tributary output wrong)'}`);
-      ratios.push({ guarantee, ratio: tCheck.ok && check.ok ? ratio : null });
+      console.log(`CPU per record, kafka-streams / tributary (${guarantee}; above 1: tributary uses less): ${cpuRatio === null ? '-' : cpuRatio.toFixed(2)}`);
+      ratios.push({ guarantee, ratio: tCheck.ok && check.ok ? ratio : null, cpuRatio: tCheck.ok && check.ok ? cpuRatio : null });
     }
     if (tributaryReady && opts.scale) {
       const sOutput = await createRandomTopic(kafka, 'bench-out-tributary-x2', opts.partitions);
@@ -149,7 +158,7 @@ async function main(): Promise<void> {
       rows.push({
         system: 'tributary ×2 processes', guarantee: 'exactly_once_v2', records: sCheck.outputRecords,
         'records/s (wall)': sWall === null ? null : Math.round(sWall), 'records/s (first→last out)': null, 'records/s (own)': null,
-        'start→last out ms': t2.doneMs, 'output ok': sCheck.ok, 'extra outputs': sCheck.extraRecords,
+        'start→last out ms': t2.doneMs, 'CPU ms / 1k records': cpuPerThousand(t2.cpuSeconds, opts.records), 'output ok': sCheck.ok, 'extra outputs': sCheck.extraRecords,
       });
       const one = rows.find((r) => r.system === 'tributary' && r.guarantee === 'exactly_once_v2')?.['records/s (wall)'];
       const scale = typeof one === 'number' && sWall !== null && sCheck.ok ? sWall / one : null;
@@ -162,13 +171,13 @@ async function main(): Promise<void> {
   }
 
   console.log('');
-  console.log(formatResultsTable(['system', 'guarantee', 'records', 'records/s (wall)', 'records/s (first→last out)', 'records/s (own)', 'start→last out ms', 'output ok', 'extra outputs'], rows));
-  for (const r of ratios) console.log(`ratio tributary / kafka-streams, ${r.guarantee}: ${r.ratio === null ? '-' : r.ratio.toFixed(2)}`);
+  console.log(formatResultsTable(['system', 'guarantee', 'records', 'records/s (wall)', 'records/s (first→last out)', 'records/s (own)', 'start→last out ms', 'CPU ms / 1k records', 'output ok', 'extra outputs'], rows));
+  for (const r of ratios) console.log(`ratio tributary / kafka-streams, ${r.guarantee}: ${r.ratio === null ? '-' : r.ratio.toFixed(2)}; CPU per record kafka-streams / tributary: ${r.cpuRatio === null ? '-' : r.cpuRatio.toFixed(2)}`);
   for (const n of notes) console.log(n);
   const after = `1-minute load average after the runs: ${Math.round(loadavg()[0]! * 100) / 100} on ${cpus().length} cores`;
   console.log(after);
-  notes.push(after, ...ratios.map((r) => `ratio tributary / kafka-streams, ${r.guarantee}: ${r.ratio === null ? '-' : r.ratio.toFixed(2)}`));
-  console.log('records/s (wall): records / time from starting the process to the last output appearing in the output topic (polled every 100 ms), start-up included, the same outside measure for both; the ratio uses it. first→last out: from the first output to the last (outputs that appear in bursts, as transactions commit, inflate it). own: as the peer measures itself, first to last record processed.');
+  notes.push(after, ...ratios.map((r) => `ratio tributary / kafka-streams, ${r.guarantee}: ${r.ratio === null ? '-' : r.ratio.toFixed(2)}; CPU per record kafka-streams / tributary: ${r.cpuRatio === null ? '-' : r.cpuRatio.toFixed(2)}`));
+  console.log('records/s (wall): records / time from starting the process to the last output appearing in the output topic (polled every 100 ms), start-up included, the same outside measure for both; the ratio uses it. first→last out: from the first output to the last (outputs that appear in bursts, as transactions commit, inflate it). own: as the peer measures itself, first to last record processed. CPU: user + system seconds of the processes (/proc, every thread) from start until the output was complete, start-up included; it moves less with the machine\'s other load than wall time does.');
   writeResultsSection('kafka-streams-vs-tributary', { machine, rows, notes });
   if (notes.some((n) => n.includes('FAILED'))) process.exitCode = 1;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_AGGREGATE_SCHEMA_PATH, BENCH_EVENT_SCHEMA_PATH } from './bench-schemas';
 import { REPO_ROOT } from './machine-info';
+import { trackProcessCpu } from './process-cpu';
 
 /** The Maven project of the peer and the jar it builds. */
 export const PEER_DIR = join(REPO_ROOT, 'bench', 'peers', 'kafka-streams');
@@ -88,17 +89,19 @@ export function peerArgs(opts: PeerRunOptions, stateDir: string): string[] {
  * Runs the peer to completion (it stops itself) and returns its report. Its state directory is
  * a fresh temporary folder, removed afterwards. Rejects with the peer's stderr tail on failure.
  */
-export function runPeer(opts: PeerRunOptions): Promise<PeerReport> {
+export function runPeer(opts: PeerRunOptions): Promise<PeerReport & { readonly cpuSeconds: number | null }> {
   const stateDir = mkdtempSync(join(tmpdir(), 'kstreams-peer-'));
   const args = peerArgs(opts, stateDir);
   return new Promise((resolve, reject) => {
     const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const cpu = trackProcessCpu(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
     child.on('error', reject);
     child.on('close', (code) => {
+      const cpuSeconds = cpu.stop();
       rmSync(stateDir, { recursive: true, force: true });
       const line = stdout.split('\n').find((l) => l.startsWith('{"peer"'));
       if (!line) {
@@ -110,7 +113,7 @@ export function runPeer(opts: PeerRunOptions): Promise<PeerReport> {
         reject(new Error(`Kafka Streams peer stopped by ${report.stoppedBy} after ${report.processed}/${report.expected} records (exit ${code}); stderr tail:\n${stderr}`));
         return;
       }
-      resolve(report);
+      resolve({ ...report, cpuSeconds });
     });
   });
 }

@@ -6,6 +6,7 @@ import type { Kafka } from 'kafkajs';
 import { REPO_ROOT } from './machine-info';
 import { ManagedProcess } from './managed-process';
 import { watchOutput } from './output-watch';
+import { trackProcessCpu } from './process-cpu';
 
 /** The count+sum topology both harnesses run (the peer's workload in Tributary's language). */
 export const BENCH_TOPOLOGY = join(REPO_ROOT, 'bench', 'topologies', 'bench-count-sum.yaml');
@@ -54,6 +55,8 @@ export interface TributaryBenchResult {
   readonly doneMs: number | null;
   readonly exitCode: number | null;
   readonly logFile: string;
+  /** CPU seconds of every process from its start until the output was complete (null where /proc is missing). */
+  readonly cpuSeconds: number | null;
 }
 
 /**
@@ -73,10 +76,13 @@ export async function runTributaryBench(
   const logFile = join(tmpdir(), `tributary-bench-${w.applicationId}.log`);
   const watch = watchOutput(kafka, w.outputTopic, expected, { timeoutMs: opts.timeoutMs ?? 600_000 });
   const procs = stateDirs.map((stateDir, i) => startTributaryBench({ ...w, stateDir, logFile: count === 1 ? logFile : logFile.replace(/\.log$/, `-${i}.log`) }));
+  const cpus = procs.map((p) => trackProcessCpu(p.pid));
   void Promise.all(procs.map((p) => p.exited())).then(() => watch.stop());
   const seen = await watch.result;
+  const used = cpus.map((c) => c.stop());
+  const cpuSeconds = used.includes(null) ? null : (used as number[]).reduce((a, b) => a + b, 0);
   const exits = await Promise.all(procs.map((p) => p.kill('SIGTERM')));
   for (const d of stateDirs) rmSync(d, { recursive: true, force: true });
   const failed = exits.find((e) => e.code !== 0);
-  return { firstMs: seen.firstMs, doneMs: seen.doneMs, exitCode: failed ? failed.code : 0, logFile };
+  return { firstMs: seen.firstMs, doneMs: seen.doneMs, exitCode: failed ? failed.code : 0, logFile, cpuSeconds };
 }
