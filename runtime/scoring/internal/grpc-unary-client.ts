@@ -29,8 +29,12 @@ export class GrpcUnaryChannel {
     this.authority = `http://${target}`;
   }
 
-  /** Sends one request message to `path` (`/package.Service/Method`) and resolves with the reply message. */
-  call(path: string, request: Uint8Array, timeoutMs: number): Promise<Buffer> {
+  /**
+   * Sends one request message to `path` (`/package.Service/Method`) and resolves with the reply
+   * message. The request may come in parts, written in order (tensors stay where they are).
+   */
+  call(path: string, request: Uint8Array | readonly Uint8Array[], timeoutMs: number): Promise<Buffer> {
+    const parts = request instanceof Uint8Array ? [request] : request;
     const session = this.connect();
     return new Promise((resolve, reject) => {
       let stream: http2.ClientHttp2Stream;
@@ -100,8 +104,11 @@ export class GrpcUnaryChannel {
         failure ??= new GrpcCallError(status.UNAVAILABLE, err.message);
       });
       stream.on('close', finish);
-      stream.write(messagePrefix(request.byteLength));
-      stream.end(request);
+      stream.cork();
+      stream.write(messagePrefix(parts.reduce((n, p) => n + p.byteLength, 0)));
+      for (const part of parts) stream.write(part);
+      stream.end();
+      stream.uncork();
     });
   }
 

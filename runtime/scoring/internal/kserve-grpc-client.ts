@@ -5,6 +5,7 @@ import { inferenceMethods } from './kserve-proto';
 import { kserveDatatype, tensorBytes, tensorFromBytes, tensorFromJson } from './kserve-tensors';
 import { GrpcCallError } from './grpc-wire';
 import { GrpcUnaryChannel } from './grpc-unary-client';
+import { inferRequestParts } from './kserve-infer-request-parts';
 
 const contentsField: Record<string, string> = { FP32: 'fp32_contents', INT64: 'int64_contents', INT32: 'int_contents', BOOL: 'bool_contents' };
 /** Codes after which another endpoint may succeed. */
@@ -27,12 +28,12 @@ export class KserveGrpcClient implements InferenceClient {
   }
 
   async infer(model: string, inputs: Readonly<Record<string, TensorData>>, outputs: readonly string[], timeoutMs: number): Promise<ScoreResult> {
-    const reply = await this.call('ModelInfer', {
+    const message = {
       model_name: model,
       inputs: Object.entries(inputs).map(([name, t]) => ({ name, datatype: kserveDatatype[t.type], shape: t.dims })),
       outputs: outputs.map((name) => ({ name })),
-      raw_input_contents: Object.values(inputs).map(tensorBytes),
-    }, timeoutMs) as InferReply;
+    };
+    const reply = await this.call('ModelInfer', inferRequestParts(this.methods.ModelInfer, message, Object.values(inputs).map(tensorBytes)), timeoutMs) as InferReply;
     const result: Record<string, TensorData> = {};
     reply.outputs.forEach((o, i) => {
       const shape = o.shape.map(Number);
@@ -43,7 +44,7 @@ export class KserveGrpcClient implements InferenceClient {
   }
 
   async modelMetadata(model: string, timeoutMs: number): Promise<RemoteModelMetadata> {
-    const m = await this.call('ModelMetadata', { name: model }, timeoutMs) as { versions: string[]; inputs: WireTensor[]; outputs: WireTensor[] };
+    const m = await this.call('ModelMetadata', this.methods.ModelMetadata.requestSerialize({ name: model }), timeoutMs) as { versions: string[]; inputs: WireTensor[]; outputs: WireTensor[] };
     const tensor = (t: WireTensor) => ({ name: t.name, type: t.datatype, shape: t.shape.map(Number) });
     return { versions: m.versions, inputs: m.inputs.map(tensor), outputs: m.outputs.map(tensor) };
   }
@@ -52,11 +53,12 @@ export class KserveGrpcClient implements InferenceClient {
     this.channel.close();
   }
 
-  private async call(method: string, request: object, timeoutMs: number): Promise<unknown> {
-    const { path, requestSerialize, responseDeserialize } = this.methods[method];
+  /** Sends an encoded request (in parts) and decodes the reply. */
+  private async call(method: string, request: Uint8Array | Uint8Array[], timeoutMs: number): Promise<unknown> {
+    const { path, responseDeserialize } = this.methods[method];
     let reply: Buffer;
     try {
-      reply = await this.channel.call(path, requestSerialize(request), timeoutMs);
+      reply = await this.channel.call(path, request, timeoutMs);
     } catch (err) {
       if (err instanceof GrpcCallError) throw new RemoteCallError(`${this.address} ${method}: ${err.details}`, unreachableCodes.has(err.code));
       throw err;
