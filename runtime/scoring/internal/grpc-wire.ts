@@ -45,7 +45,10 @@ export class UnaryMessageReader {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** Adds bytes as they arrive; throws RESOURCE_EXHAUSTED once the prefix announces too much. */
+  /**
+   * Adds bytes as they arrive; throws RESOURCE_EXHAUSTED once the prefix announces too much, and
+   * INTERNAL for bytes past the one message (so nothing beyond the limit is ever kept).
+   */
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.received += chunk.length;
@@ -56,6 +59,10 @@ export class UnaryMessageReader {
         this.chunks.length = 0;
         throw new GrpcCallError(status.RESOURCE_EXHAUSTED, `Received message larger than max (${this.declared} vs. ${this.maxBytes})`);
       }
+    }
+    if (this.declared >= 0 && this.received > 5 + this.declared) {
+      this.chunks.length = 0;
+      throw new GrpcCallError(status.INTERNAL, `a unary call carries one message of ${this.declared} bytes; more bytes followed it`);
     }
   }
 
@@ -103,7 +110,14 @@ export function parseTimeout(value: string | undefined): number | undefined {
 
 /** `grpc-message` as the spec wants it: percent-encoded outside printable ASCII and `%`. */
 export function encodeStatusMessage(message: string): string {
-  return message.replace(/[^ -$&-~]+/gu, (s) => encodeURIComponent(s));
+  return message.replace(/[^ -$&-~]+/gu, (s) => {
+    try {
+      return encodeURIComponent(s);
+    } catch {
+      // A lone surrogate (from a name a client sent) has no UTF-8 form: U+FFFD stands in for the run.
+      return '%EF%BF%BD';
+    }
+  });
 }
 
 /** The text of a received `grpc-message` (kept as is when it is not valid percent-encoding). */

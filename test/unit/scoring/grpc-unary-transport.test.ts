@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { GrpcCallError } from '../../../runtime/scoring/internal/grpc-wire';
 import { GrpcUnaryChannel } from '../../../runtime/scoring/internal/grpc-unary-client';
@@ -27,6 +28,7 @@ const message = "model 'ünknown' is not served here (100% sure)\nsecond line";
 describe('unary gRPC on node:http2 (GrpcUnaryChannel ⇄ GrpcUnaryServer)', () => {
   let server: GrpcUnaryServer;
   let channel: GrpcUnaryChannel;
+  let port: number;
   const held: Array<() => void> = [];
   before(async () => {
     const methods = new Map<string, UnaryMethod>([
@@ -34,10 +36,12 @@ describe('unary gRPC on node:http2 (GrpcUnaryChannel ⇄ GrpcUnaryServer)', () =
       ['/t.S/Peer', async (_request, call) => Buffer.from(call.peer)],
       ['/t.S/NotFound', async () => { throw new GrpcCallError(grpc.status.NOT_FOUND, message); }],
       ['/t.S/Bug', async () => { throw new TypeError("Cannot read properties of null (reading 'inputs')"); }],
+      ['/t.S/Surrogate', async () => { throw new GrpcCallError(grpc.status.INVALID_ARGUMENT, 'input \ud800 is unknown'); }],
       ['/t.S/Held', (request) => new Promise((resolve) => held.push(() => resolve(request)))],
     ]);
     server = new GrpcUnaryServer(methods, { maxRequestBytes: limit });
-    channel = new GrpcUnaryChannel(`127.0.0.1:${await server.listen('127.0.0.1', 0)}`);
+    port = await server.listen('127.0.0.1', 0);
+    channel = new GrpcUnaryChannel(`127.0.0.1:${port}`);
   });
   after(async () => {
     channel.close();
@@ -64,6 +68,30 @@ describe('unary gRPC on node:http2 (GrpcUnaryChannel ⇄ GrpcUnaryServer)', () =
 
   it('carries the status and its message, non-ASCII, % and newline included', async () => {
     assert.deepEqual(await outcome(channel.call('/t.S/NotFound', Buffer.alloc(1), 5000)), { code: grpc.status.NOT_FOUND, details: message });
+  });
+
+  it('sends a message holding a lone surrogate with U+FFFD in its place', async () => {
+    assert.deepEqual(await outcome(channel.call('/t.S/Surrogate', Buffer.alloc(1), 5000)), { code: grpc.status.INVALID_ARGUMENT, details: 'input \ufffd is unknown' });
+  });
+
+  it('refuses bytes past the one message of a unary call with INTERNAL, without keeping them', async () => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const stream = session.request({ ':method': 'POST', ':path': '/t.S/Echo', 'content-type': 'application/grpc' });
+      const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => {
+        stream.on('response', (h) => { if (h['grpc-status'] !== undefined) resolve(h); });
+        stream.on('trailers', resolve);
+      });
+      stream.on('data', () => {});
+      stream.on('error', () => {});
+      // The stream stays open: the refusal must come as the extra bytes arrive, not at the end.
+      stream.write(Buffer.concat([Buffer.from([0, 0, 0, 0, 3]), Buffer.from('abc'), Buffer.alloc(1000, 9)]));
+      const h = await trailers;
+      assert.equal(h['grpc-status'], String(grpc.status.INTERNAL));
+      assert.match(decodeURIComponent(String(h['grpc-message'])), /one message of 3 bytes/);
+    } finally {
+      session.destroy();
+    }
   });
 
   it('answers INTERNAL without the JS message when a method fails with something other than a GrpcCallError', async () => {
