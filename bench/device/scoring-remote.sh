@@ -6,7 +6,8 @@
 # (remote >= 0.8x local at 256-row requests, worker CPU/row <= 1.3x raw onnxruntime, lone
 # 1-row p50 within 0.5 ms of raw). This runs bench/scoring-bench with the bench process
 # (client, raw baseline, local worker thread) on CPUs 0-3 and the remote `tributary worker`
-# processes on CPUs 8-11, twice, on a machine with at least 12 cores.
+# processes on CPUs 8-11, twice, on a machine with at least 12 cores (CLIENT_CPUS and WORKER_CPUS
+# change the lists).
 #
 # Needs: Linux with taskset, the repo built (dist/) and node_modules installed; no services,
 # no network, no GPU (the bench uses the CPU execution provider everywhere).
@@ -17,14 +18,17 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 : "${OUT:?set OUT to the folder the results go to}"
 mkdir -p "$OUT"
-CLIENT_CPUS=0-3
-WORKER_CPUS=8-11
+# Overridable for a smaller machine (CLIENT_CPUS=0 WORKER_CPUS=1 on 2 cores checks the script itself).
+CLIENT_CPUS=${CLIENT_CPUS:-0-3}
+WORKER_CPUS=${WORKER_CPUS:-8-11}
 
 command -v taskset >/dev/null || { echo "scoring-remote: taskset (util-linux) is not installed" >&2; exit 2; }
 [ -f dist/bench/scoring-bench.js ] || { echo "scoring-remote: dist/ is missing; build first: npx tsc -p tsconfig.json" >&2; exit 2; }
 [ -d node_modules/onnxruntime-node ] || { echo "scoring-remote: node_modules is missing; install first: npm ci" >&2; exit 2; }
 cores=$(nproc --all)
-[ "$cores" -ge 12 ] || { echo "scoring-remote: needs at least 12 CPUs for $CLIENT_CPUS and $WORKER_CPUS, this machine has $cores" >&2; exit 2; }
+for cpus in "$CLIENT_CPUS" "$WORKER_CPUS"; do
+  taskset -c "$cpus" true 2>/dev/null || { echo "scoring-remote: cannot run on CPUs $cpus (this machine has $cores); set CLIENT_CPUS / WORKER_CPUS" >&2; exit 2; }
+done
 
 {
   echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
