@@ -11,11 +11,14 @@
  *     session on the event-loop thread (`--workers 0`);
  *  4. p50 of a lone 1-row request, one at a time: raw session.run, the local
  *     pool, and the remote worker over HTTP and gRPC (goal: within 0.5 ms of raw).
- * Usage: node dist/bench/scoring-bench.js [--quick] [--write-results] [--profile-worker DIR]
+ * Usage: node dist/bench/scoring-bench.js [--quick] [--write-results] [--profile-worker DIR] [--worker-cpus LIST]
  * Prints the machine banner first and writes its figures as JSON to a file outside the
  * tree (its path is printed); --write-results also writes the section `scoring` of the
  * tracked bench/results.json (what `npm run bench` does). --profile-worker DIR runs the
- * worker under `node --cpu-prof` with its profiles in DIR.
+ * worker under `node --cpu-prof` with its profiles in DIR. --worker-cpus LIST (Linux, `taskset`
+ * syntax such as 8-11) starts the remote workers on those CPUs only; run the bench itself under
+ * `taskset -c` on other CPUs, so that client, baseline and worker do not share cores
+ * (bench/device/scoring-remote.sh does).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -38,13 +41,19 @@ import { writeResultsSection, type ResultsSection } from '../test/helpers/result
 import { median, percentileOfSorted } from '../core/percentile';
 import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
-const options = parseScriptOptions<{ quick?: boolean; writeResults?: boolean; profileWorker?: string }>(scriptCommand('dist/bench/scoring-bench.js', 'scoring pool vs raw ONNX sessions, local and remote workers: rows/s, CPU per row and latency (no services)')
+const options = parseScriptOptions<{ quick?: boolean; writeResults?: boolean; profileWorker?: string; workerCpus?: string }>(scriptCommand('dist/bench/scoring-bench.js', 'scoring pool vs raw ONNX sessions, local and remote workers: rows/s, CPU per row and latency (no services)')
   .option('--quick', '3 s per figure instead of 8')
   .option('--write-results', 'also write the figures to the tracked bench/results.json (bench-suite does)')
-  .option('--profile-worker <dir>', 'run the remote worker under --cpu-prof, profiles in DIR'));
+  .option('--profile-worker <dir>', 'run the remote worker under --cpu-prof, profiles in DIR')
+  .option('--worker-cpus <list>', 'start the remote workers pinned to these CPUs with taskset (Linux), e.g. 8-11'));
 const quick = options.quick === true;
 const writeTracked = options.writeResults === true;
 const profileDir = options.profileWorker !== undefined ? path.resolve(options.profileWorker) : undefined;
+const workerCpus = options.workerCpus;
+if (workerCpus !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(workerCpus)) {
+  process.stderr.write(`scoring-bench: --worker-cpus ${JSON.stringify(workerCpus)} must be a CPU list such as 8-11 or 8,9,10,11\n`);
+  process.exit(2);
+}
 /** Rows of one request in sections 3 and 4 (8 users × 32 candidates). */
 const REQUEST_ROWS = 256;
 /** Requests in flight in section 3. */
@@ -191,12 +200,25 @@ async function rawReference(requests: Record<string, TensorData>[], loneRequests
   return { cpuPerRow: (cpu.user + cpu.system) / 1e6 / rows, loneP50 };
 }
 
+/** The CPUs this process may run on, from /proc (Linux), or 'any CPU' where that is not readable. */
+function cpuAffinity(): string {
+  try {
+    const line = /^Cpus_allowed_list:\s*(\S+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    return line ? `CPUs ${line[1]}` : 'any CPU';
+  } catch {
+    return 'any CPU';
+  }
+}
+
 interface StartedWorker { http: string; grpc: string; pid: number; stop: () => Promise<void> }
 
 function startWorker(workers: number): Promise<StartedWorker> {
   const bin = path.resolve(__dirname, '..', '..', 'bin', 'tributary.js');
   const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, bin, 'worker', '--model', defaultRankingModelDir, '--port', '0', '--grpc-port', '0', '--workers', String(workers), '--intra-op-threads', String(INTRA_OP_THREADS), '--reload-poll-ms', '0', '--max-batch-rows', String(BATCH_ROWS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const command = [process.execPath, ...nodeArgs, bin, 'worker', '--model', defaultRankingModelDir, '--port', '0', '--grpc-port', '0', '--workers', String(workers), '--intra-op-threads', String(INTRA_OP_THREADS), '--reload-poll-ms', '0', '--max-batch-rows', String(BATCH_ROWS)];
+  // taskset execs node in its own process, so child.pid is the worker's pid (its /proc CPU counts are read below).
+  const pinned = workerCpus !== undefined ? ['taskset', '-c', workerCpus, ...command] : command;
+  const child: ChildProcess = spawn(pinned[0], pinned.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -206,6 +228,7 @@ function startWorker(workers: number): Promise<StartedWorker> {
       if (m) resolve({ http: m[1], grpc: m[2], pid: child.pid!, stop: async () => { child.kill('SIGTERM'); await exited; } });
     });
     child.once('exit', (code) => reject(new Error(`tributary worker exited with ${code}`)));
+    child.once('error', (err) => reject(new Error(`cannot start ${pinned[0]}: ${err.message}`)));
   });
 }
 
@@ -214,7 +237,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${formatMachineBanner(machine)}\n`);
   const rows: Array<Record<string, string | number | null>> = [];
   process.stdout.write(`scoring-bench: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}, ${seconds} s per figure\n`);
-  process.stdout.write(`model ${model} (${CANDIDATES} candidates per request, batches of ${BATCH_ROWS} rows), CPU execution provider, ${INTRA_OP_THREADS} ONNX thread per session\n\n`);
+  process.stdout.write(`model ${model} (${CANDIDATES} candidates per request, batches of ${BATCH_ROWS} rows), CPU execution provider, ${INTRA_OP_THREADS} ONNX thread per session\n`);
+  process.stdout.write(`remote workers on ${workerCpus !== undefined ? `CPUs ${workerCpus} (taskset)` : 'any CPU'}; this process on ${cpuAffinity()}\n\n`);
   const records = makeRecords(512);
   const log = () => {};
   const localConfig: ScoringPoolConfig = { models: [defaultRankingModelDir], local: { workers: 1, providers: ['cpu'], intraOpThreads: INTRA_OP_THREADS, log }, batching: { maxBatchRows: BATCH_ROWS }, log };
@@ -296,7 +320,7 @@ async function main(): Promise<void> {
     await Promise.all([pool.close(), ...Object.values(remotes).map((r) => r.close())]);
     await Promise.all([workers.threaded.stop(), workers.inline.stop()]);
   }
-  const section: ResultsSection = { machine, rows, notes: [`${seconds} s per figure; throughput in 1 is the median of 3 alternating runs, in 3 the mean of 2 alternating rounds (local, http, grpc)`, `1-minute load average after the runs: ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores`] };
+  const section: ResultsSection = { machine, rows, notes: [`${seconds} s per figure; throughput in 1 is the median of 3 alternating runs, in 3 the mean of 2 alternating rounds (local, http, grpc)`, `1-minute load average after the runs: ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores`, `remote workers on ${workerCpus ?? 'any CPU'}, the bench process on ${cpuAffinity()}`] };
   const out = path.join(os.tmpdir(), 'tributary-bench', 'scoring.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify(section, null, 2)}\n`);

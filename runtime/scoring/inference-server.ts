@@ -1,9 +1,8 @@
 import * as http from 'node:http';
-import * as grpc from '@grpc/grpc-js';
 import type { ServedPool } from './internal/served-pool';
 import { ConfigError } from '../../core/errors';
-import { inferenceService } from './internal/kserve-proto';
 import { kserveGrpcHandlers } from './internal/kserve-grpc-service';
+import { GrpcUnaryServer } from './internal/grpc-unary-server';
 import { kserveHttpHandler } from './internal/kserve-http-handler';
 import { RequestGate } from './internal/request-gate';
 import { defaultMaxRequestBytes } from './inference-server-limits';
@@ -27,8 +26,9 @@ export interface InferenceServerOptions {
 /**
  * Serves a scoring pool over the Open Inference Protocol (KServe v2), the
  * protocol of Triton, KServe and MLServer: HTTP/REST with the binary tensor
- * extension and gRPC `inference.GRPCInferenceService`. Requests from all
- * clients go through the pool's dynamic batcher.
+ * extension and gRPC `inference.GRPCInferenceService` (unary calls framed
+ * directly on HTTP/2, decision 0034). Requests from all clients go through the
+ * pool's dynamic batcher.
  *
  * ```
  * serving ──drain()──▶ draining (not ready; new requests 503 / UNAVAILABLE)
@@ -38,7 +38,7 @@ export interface InferenceServerOptions {
 export class InferenceServer {
   private constructor(
     private readonly httpServer: http.Server,
-    private readonly grpcServer: grpc.Server | undefined,
+    private readonly grpcServer: GrpcUnaryServer | undefined,
     private readonly gate: RequestGate,
     /** Bound ports (useful when 0 was asked). */
     readonly httpPort: number,
@@ -58,17 +58,13 @@ export class InferenceServer {
       httpServer.once('error', (err) => reject(new ConfigError(`cannot listen for HTTP on ${host}:${options.httpPort}: ${err.message}`, undefined, { cause: err })));
       httpServer.listen(options.httpPort, host, () => resolve((httpServer.address() as { port: number }).port));
     });
-    let grpcServer: grpc.Server | undefined;
+    let grpcServer: GrpcUnaryServer | undefined;
     let grpcPort: number | undefined;
     if (options.grpcPort !== undefined) {
-      // grpc-js refuses a larger message from its length prefix, with RESOURCE_EXHAUSTED, before reading it.
-      grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': maxRequestBytes, 'grpc.max_send_message_length': 256 * 1024 * 1024 });
-      grpcServer.addService(inferenceService().service, kserveGrpcHandlers(pool, models, { gate, log }));
-      const server = grpcServer;
+      // The limit is read from a message's length prefix: a larger one is refused (RESOURCE_EXHAUSTED) before it is buffered.
+      grpcServer = new GrpcUnaryServer(kserveGrpcHandlers(pool, models, { gate, log }), { maxRequestBytes });
       try {
-        grpcPort = await new Promise<number>((resolve, reject) => {
-          server.bindAsync(`${host}:${options.grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
-        });
+        grpcPort = await grpcServer.listen(host, options.grpcPort);
       } catch (err) {
         httpServer.close();
         throw new ConfigError(`cannot listen for gRPC on ${host}:${options.grpcPort}: ${(err as Error).message}`, undefined, { cause: err });
@@ -111,17 +107,6 @@ export class InferenceServer {
     const closed = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
     this.httpServer.closeAllConnections();
     await closed;
-    const server = this.grpcServer;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => {
-        server.forceShutdown();
-        resolve();
-      }, grpcGraceMs);
-      server.tryShutdown(() => {
-        clearTimeout(force);
-        resolve();
-      });
-    });
+    await this.grpcServer?.close(grpcGraceMs);
   }
 }

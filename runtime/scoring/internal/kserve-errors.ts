@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { GrpcCallError } from './grpc-wire';
 import { TributaryError } from '../../../core/errors';
 import { canRetry } from '../../../core/failure';
 import { ScoringOverloadedError } from '../../../core/scoring/scoring-errors';
@@ -51,9 +52,8 @@ export function httpError(err: unknown): { status: number; body: { error: string
   return { status: kind === 'internal' ? 500 : httpStatus[kind], body: { error: message } };
 }
 
-/** A gRPC error that always carries its message (grpc-js sends `details`, which must not be empty). */
-export function grpcError(err: unknown): grpc.ServiceError {
+/** The gRPC status of an error, always with its message (`grpc-message` must not be empty). */
+export function grpcError(err: unknown): GrpcCallError {
   const { kind, message } = classify(err);
-  const code = kind === 'internal' ? grpc.status.INTERNAL : grpcStatus[kind];
-  return Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
+  return new GrpcCallError(kind === 'internal' ? grpc.status.INTERNAL : grpcStatus[kind], message);
 }
