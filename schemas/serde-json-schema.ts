@@ -1,7 +1,7 @@
-import {
-  JsonDeserializer, JsonSerializer, PrefixSchemaIdSerializer, SchemaId, SerdeType,
-  type SchemaInfo, type ValidateFunction,
-} from '@confluentinc/schemaregistry';
+// The modules, not the package root: the root also loads the client-side encryption (KMS) drivers (see registry-client.ts).
+import type { SchemaInfo } from '@confluentinc/schemaregistry/dist/schemaregistry-client';
+import { PrefixSchemaIdSerializer, SchemaId, SerdeType } from '@confluentinc/schemaregistry/dist/serde/serde';
+import { JsonDeserializer, JsonSerializer, type ValidateFunction } from '@confluentinc/schemaregistry/dist/serde/json';
 import type { Serde } from './serde';
 import { readWriterId, unknownSchemaIds } from './writer-schema-ids';
 import { fetchWriterSchema, messageOf, resolveSchemaId, type SubjectBinding } from './schema-id-resolution';

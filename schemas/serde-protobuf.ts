@@ -1,6 +1,7 @@
-import {
-  PrefixSchemaIdSerializer, ProtobufSerializer, SchemaId, SerdeType, type SchemaInfo,
-} from '@confluentinc/schemaregistry';
+// The modules, not the package root: the root also loads the client-side encryption (KMS) drivers (see registry-client.ts).
+import type { SchemaInfo } from '@confluentinc/schemaregistry/dist/schemaregistry-client';
+import { PrefixSchemaIdSerializer, SchemaId, SerdeType } from '@confluentinc/schemaregistry/dist/serde/serde';
+import { ProtobufSerializer } from '@confluentinc/schemaregistry/dist/serde/protobuf';
 import { fromBinary, fromJson, toBinary, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
 import type { Serde } from './serde';

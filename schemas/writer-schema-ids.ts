@@ -1,4 +1,5 @@
-import { PrefixSchemaIdDeserializer, SchemaId, type SerdeType } from '@confluentinc/schemaregistry';
+// The module, not the package root: the root also loads the client-side encryption (KMS) drivers (see registry-client.ts).
+import { PrefixSchemaIdDeserializer, SchemaId, type SerdeType } from '@confluentinc/schemaregistry/dist/serde/serde';
 import { DeserializationError } from './errors';
 import { messageOf } from './schema-id-resolution';
 
