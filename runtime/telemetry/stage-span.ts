@@ -1,4 +1,4 @@
-import { context as contextApi, createContextKey, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context as contextApi, createContextKey, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 
 // Set on a batch span's context when its stages deserve spans of their own:
 // only when spans leave the process. Without an exporter the batch span still
@@ -17,11 +17,15 @@ export function withStageSpans(ctx: Context): Context {
  * off, a punctuation run, the test driver), a batch span that is not sampled,
  * or stage spans not turned on by {@link withStageSpans}. Callers skip all
  * span work when it is undefined, which keeps the untraced path free.
+ *
+ * The test is the sampled flag, not `isRecording()`: a unit's commit runs
+ * after the batch that cut it has ended (decision 0032), and its spans still
+ * belong under that batch.
  */
 export function stageTracer(ctx: Context = contextApi.active()): Tracer | undefined {
   if (ctx.getValue(STAGE_SPANS) !== true) return undefined;
   const parent = trace.getSpan(ctx);
-  if (!parent || !parent.isRecording()) return undefined;
+  if (!parent || (parent.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
   return trace.getTracer('tributary');
 }
 
