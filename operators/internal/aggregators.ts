@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { requireUserModule } from '../../core/user-module';
 import { ConfigError, RecordError } from '../../core/errors';
 import type { StreamRecord } from '../../core/stream-record';
 import type { OptionSpec } from '../operator-spec';
@@ -110,13 +111,16 @@ export function makeAggregator(settings: AggregateSettings, stepId: string): Agg
   }
 }
 
-/** A 'module' option: already loaded by the topology layer, or a path to require (relative paths against the working directory). */
+/**
+ * A 'module' option: an object already loaded (a test passing functions), or a path (the
+ * topology layer makes it absolute against the topology file; a relative path left here
+ * resolves against the working directory).
+ */
 function loadModule(module: unknown, stepId: string): unknown {
   if (module === undefined || module === null) throw new ConfigError(`step ${stepId}: this aggregation needs a module`);
   if (typeof module !== 'string') return module;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(path.resolve(module));
+    return requireUserModule(path.resolve(module));
   } catch (err) {
     throw new ConfigError(`step ${stepId}: cannot load module ${module}: ${(err as Error).message}`, undefined, { cause: err });
   }

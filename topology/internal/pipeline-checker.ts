@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { OperatorSpec } from '../../operators/operator-spec';
 import type { CompiledSink, CompiledSource, CompiledStore, ErrorPolicy } from '../compiled-topology';
@@ -221,7 +222,7 @@ function checkStep(
   } else {
     const before = sink.problems.length;
     const target = isMap(optionsNode) ? optionsNode : undefined;
-    options = checkFields(target, { kind: 'object', description: spec.summary, fields: spec.options }, sink, stepFindings, where, {});
+    options = absoluteModulePaths(checkFields(target, { kind: 'object', description: spec.summary, fields: spec.options }, sink, stepFindings, where, {}), spec, dir);
     // A missing `options:` block is reported at the step, where the user will add it.
     for (let i = before; i < sink.problems.length; i++) {
       const p = sink.problems[i];
@@ -241,6 +242,23 @@ function checkStep(
   findings.modules.push(...stepFindings.modules);
   expressionsByStep.set(stepNode, stepFindings.expressions);
   return { id, pipeline, operator, spec, options, onError, references: stepFindings.references, node: stepNode, ...partitions };
+}
+
+/**
+ * `options` with each module option (a path relative to the topology file) made absolute, so
+ * that `run`, the test driver and validate load the file validate checked, whatever the
+ * working directory.
+ */
+function absoluteModulePaths(options: Obj, spec: OperatorSpec, dir: string): Obj {
+  let out = options;
+  for (const [name, field] of Object.entries(spec.options)) {
+    const value = options[name];
+    if (field.kind === 'module' && typeof value === 'string' && !path.isAbsolute(value)) {
+      if (out === options) out = { ...options };
+      out[name] = path.resolve(dir, value);
+    }
+  }
+  return out;
 }
 
 const expressionsByStep = new WeakMap<YAMLMap, CheckFindings['expressions']>();

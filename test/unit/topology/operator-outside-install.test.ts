@@ -54,6 +54,52 @@ describe('custom operators outside the install directory', function () {
     assert.doesNotMatch(p.output(), /Cannot find module/);
   });
 
+  it('loads an aggregate module (.ts, relative to the topology file) from another working directory (tributary test)', async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'aggregates'));
+    fs.writeFileSync(path.join(dir, 'aggregates', 'count-sum.ts'), `
+interface CountSum { count: number; sum: number }
+export function init(): CountSum { return { count: 0, sum: 0 }; }
+export function add(acc: CountSum, value: number): CountSum { return { count: acc.count + 1, sum: acc.sum + value }; }
+`);
+    fs.writeFileSync(path.join(dir, 'topology.yaml'), `
+name: aggregate-module
+kafka: { brokers: [127.0.0.1:9092] }
+sources:
+  in: { topic: agg-in, key: string, value: json }
+stores:
+  totals: { kind: key-value }
+pipelines:
+  p:
+    from: in
+    steps:
+      - id: total
+        aggregate:
+          store: totals
+          field: value.amount
+          module: ./aggregates/count-sum.ts
+    to: out
+sinks:
+  out: { topic: agg-out, key: string, value: json }
+tests:
+  - name: counts and sums per key
+    inputs:
+      - source: in
+        records:
+          - { key: a, value: { amount: 2 }, timestamp: 1000 }
+          - { key: a, value: { amount: 5 }, timestamp: 2000 }
+    expect:
+      - sink: out
+        records:
+          - { key: a, value: { count: 1, sum: 2 } }
+          - { key: a, value: { count: 2, sum: 7 } }
+`);
+    // The child's working directory is the checkout, not the topology's folder.
+    assert.notEqual(process.cwd(), dir);
+    const p = startTributary(['test', path.join(dir, 'topology.yaml')]);
+    assert.equal(await p.exited, 0, p.output());
+  });
+
   it('resolves rxjs from the operator\'s own node_modules first, else from Tributary\'s', () => {
     const withOwn = tempDir();
     fs.mkdirSync(path.join(withOwn, 'node_modules', 'rxjs'), { recursive: true });
