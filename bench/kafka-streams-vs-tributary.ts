@@ -6,7 +6,7 @@
  *
  *   node dist/bench/kafka-streams-vs-tributary.js [--records 300000] [--keys 100000]
  *     [--partitions 6] [--guarantees at_least_once,exactly_once_v2] [--commit-interval-ms 1000]
- *     [--scale true|false]
+ *     [--scale true|false] [--operators custom,aggregate]
  *
  * Needs the local services (npm run services:start), Java 17 and Maven (the peer is built on
  * first use).
@@ -16,7 +16,7 @@ import '../runtime/kafka/client/kafkajs/kafkajs-patches';
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import {
-  BENCH_AGGREGATE_SCHEMA_PATH, DEFAULT_BROKERS, DEFAULT_REGISTRY_URL, benchKafka, buildPeer,
+  BENCH_AGGREGATE_SCHEMA_PATH, BENCH_AGGREGATE_TOPOLOGY, BENCH_TOPOLOGY, DEFAULT_BROKERS, DEFAULT_REGISTRY_URL, benchKafka, buildPeer,
   checkAggregateOutput, createRandomTopic, deleteTopics, expectedFinalAggregates, formatMachineBanner,
   formatResultsTable, loadAvsc, machineInfo, produceBenchInput, registerAvroSchema, runPeer, runTributaryBench,
   tributaryRunExists, watchOutput, writeResultsSection, type PeerGuarantee,
@@ -36,7 +36,17 @@ interface Options {
   /** Folder for V8 CPU profiles of the Tributary processes (none: no profiling). */
   profileDir?: string;
   seed: number;
+  /** Which Tributary topologies run against the peer: the custom operator, the built-in aggregate. */
+  operators: OperatorVariant[];
 }
+
+type OperatorVariant = 'custom' | 'aggregate';
+
+/** What each variant runs and how its rows are named. */
+const VARIANTS: Record<OperatorVariant, { topology: string; label: string }> = {
+  custom: { topology: BENCH_TOPOLOGY, label: 'custom operator' },
+  aggregate: { topology: BENCH_AGGREGATE_TOPOLOGY, label: 'built-in aggregate' },
+};
 
 function parseOptions(argv: readonly string[]): Options {
   const flag = (text: string): boolean => {
@@ -51,6 +61,7 @@ function parseOptions(argv: readonly string[]): Options {
     .option('--commit-interval-ms <ms>', 'commit interval of both', integerOption('--commit-interval-ms', 1), 1000)
     .option('--seed <n>', 'input seed', integerOption('--seed', 0), 42)
     .option('--scale <true|false>', 'also run 2 Tributary processes (exactly-once) for the scale row', flag, true)
+    .option('--operators <list>', 'Tributary variants: custom (bench-count-sum.yaml\'s operator) and/or aggregate (the built-in aggregate step), comma-separated', listOption(choiceOption('--operators', ['custom', 'aggregate'] as const)), ['custom', 'aggregate'] as OperatorVariant[])
     .option('--profile-dir <dir>', 'write a V8 CPU profile of each Tributary process there (node --cpu-prof), to see where the time goes');
   return parseScriptOptions<Options>(command, argv);
 }
@@ -75,7 +86,7 @@ async function main(): Promise<void> {
   const topics: string[] = [];
   const rows: Row[] = [];
   const notes: string[] = [];
-  const ratios: { guarantee: string; ratio: number | null; cpuRatio: number | null }[] = [];
+  const ratios: { guarantee: string; variant: string; ratio: number | null; cpuRatio: number | null }[] = [];
   try {
     const input = await createRandomTopic(kafka, 'bench-in', opts.partitions);
     topics.push(input);
@@ -116,32 +127,35 @@ async function main(): Promise<void> {
         rows.push({ system: 'tributary', guarantee, records: null, 'records/s (wall)': null, 'records/s (first→last out)': null, 'records/s (own)': null, 'start→last out ms': null, 'output ok': null, 'extra outputs': null });
         continue;
       }
-      const tOutput = await createRandomTopic(kafka, 'bench-out-tributary', opts.partitions);
-      const tDlq = await createRandomTopic(kafka, 'bench-dlq-tributary', 1);
-      topics.push(tOutput, tDlq);
-      await registerAvroSchema(DEFAULT_REGISTRY_URL, `${tOutput}-value`, aggregateSchema);
-      const tApp = `bench-tributary-${randomUUID()}`;
       const tGuarantee = guarantee === 'exactly_once_v2' ? 'exactly_once' : 'at_least_once';
-      console.log(`tributary ${tGuarantee}: running (application id ${tApp})`);
-      const t = await runTributaryBench(kafka, { brokers: DEFAULT_BROKERS, applicationId: tApp, inputTopic: input, outputTopic: tOutput, dlqTopic: tDlq, guarantee: tGuarantee, commitIntervalMs: opts.commitIntervalMs, ...(opts.profileDir ? { profileDir: opts.profileDir } : {}) }, opts.records, {});
-      topics.push(...(await internalTopicsOf(kafka, tApp)));
-      const tCheck = await checkAggregateOutput(kafka, tOutput, expected, tGuarantee === 'exactly_once' ? 'read_committed' : 'read_uncommitted');
-      if (!tCheck.ok) notes.push(`tributary ${tGuarantee}: output check FAILED (${tCheck.outputRecords} records; log ${t.logFile}): ${tCheck.examples.join('; ')}`);
-      const tRate = t.firstMs !== null && t.doneMs !== null && t.doneMs > t.firstMs ? opts.records / ((t.doneMs - t.firstMs) / 1000) : null;
-      const tWall = t.doneMs ? opts.records / (t.doneMs / 1000) : null;
-      rows.push({
-        system: 'tributary', guarantee, records: tCheck.outputRecords,
-        'records/s (wall)': tWall === null ? null : Math.round(tWall),
-        'records/s (first→last out)': tRate === null ? null : Math.round(tRate), 'records/s (own)': null,
-        'start→last out ms': t.doneMs, 'CPU ms / 1k records': cpuPerThousand(t.cpuSeconds, opts.records),
-        'output ok': tCheck.ok, 'extra outputs': tCheck.extraRecords,
-      });
-      const ratio = tWall !== null && wallRate !== null ? tWall / wallRate : null;
-      const cpuRatio = report.cpuSeconds !== null && t.cpuSeconds !== null && t.cpuSeconds > 0 ? report.cpuSeconds / t.cpuSeconds : null;
-      console.log(`tributary ${tGuarantee}: ${tWall === null ? `did not finish (exit ${t.exitCode}; log ${t.logFile})` : `${Math.round(tWall).toLocaleString('en-US')} records/s wall (start to last output)`}, output ${tCheck.ok ? 'correct' : 'WRONG'} (${tCheck.outputRecords} records, ${tCheck.extraRecords} extra)`);
-      console.log(`ratio tributary / kafka-streams (${guarantee}, records/s wall, 1 process each): ${ratio === null ? '-' : ratio.toFixed(2)}${tCheck.ok ? '' : ' (NOT VALID: tributary output wrong)'}`);
-      console.log(`CPU per record, kafka-streams / tributary (${guarantee}; above 1: tributary uses less): ${cpuRatio === null ? '-' : cpuRatio.toFixed(2)}`);
-      ratios.push({ guarantee, ratio: tCheck.ok && check.ok ? ratio : null, cpuRatio: tCheck.ok && check.ok ? cpuRatio : null });
+      for (const variant of opts.operators) {
+        const label = VARIANTS[variant].label;
+        const tOutput = await createRandomTopic(kafka, 'bench-out-tributary', opts.partitions);
+        const tDlq = await createRandomTopic(kafka, 'bench-dlq-tributary', 1);
+        topics.push(tOutput, tDlq);
+        await registerAvroSchema(DEFAULT_REGISTRY_URL, `${tOutput}-value`, aggregateSchema);
+        const tApp = `bench-tributary-${variant}-${randomUUID()}`;
+        console.log(`tributary ${tGuarantee}, ${label}: running (application id ${tApp})`);
+        const t = await runTributaryBench(kafka, { brokers: DEFAULT_BROKERS, applicationId: tApp, inputTopic: input, outputTopic: tOutput, dlqTopic: tDlq, guarantee: tGuarantee, commitIntervalMs: opts.commitIntervalMs, topology: VARIANTS[variant].topology, ...(opts.profileDir ? { profileDir: opts.profileDir } : {}) }, opts.records, {});
+        topics.push(...(await internalTopicsOf(kafka, tApp)));
+        const tCheck = await checkAggregateOutput(kafka, tOutput, expected, tGuarantee === 'exactly_once' ? 'read_committed' : 'read_uncommitted');
+        if (!tCheck.ok) notes.push(`tributary ${tGuarantee}, ${label}: output check FAILED (${tCheck.outputRecords} records; log ${t.logFile}): ${tCheck.examples.join('; ')}`);
+        const tRate = t.firstMs !== null && t.doneMs !== null && t.doneMs > t.firstMs ? opts.records / ((t.doneMs - t.firstMs) / 1000) : null;
+        const tWall = t.doneMs ? opts.records / (t.doneMs / 1000) : null;
+        rows.push({
+          system: `tributary (${label})`, guarantee, records: tCheck.outputRecords,
+          'records/s (wall)': tWall === null ? null : Math.round(tWall),
+          'records/s (first→last out)': tRate === null ? null : Math.round(tRate), 'records/s (own)': null,
+          'start→last out ms': t.doneMs, 'CPU ms / 1k records': cpuPerThousand(t.cpuSeconds, opts.records),
+          'output ok': tCheck.ok, 'extra outputs': tCheck.extraRecords,
+        });
+        const ratio = tWall !== null && wallRate !== null ? tWall / wallRate : null;
+        const cpuRatio = report.cpuSeconds !== null && t.cpuSeconds !== null && t.cpuSeconds > 0 ? report.cpuSeconds / t.cpuSeconds : null;
+        console.log(`tributary ${tGuarantee}, ${label}: ${tWall === null ? `did not finish (exit ${t.exitCode}; log ${t.logFile})` : `${Math.round(tWall).toLocaleString('en-US')} records/s wall (start to last output)`}, output ${tCheck.ok ? 'correct' : 'WRONG'} (${tCheck.outputRecords} records, ${tCheck.extraRecords} extra)`);
+        console.log(`ratio tributary (${label}) / kafka-streams (${guarantee}, records/s wall, 1 process each): ${ratio === null ? '-' : ratio.toFixed(2)}${tCheck.ok ? '' : ' (NOT VALID: tributary output wrong)'}`);
+        console.log(`CPU per record, kafka-streams / tributary (${label}, ${guarantee}; above 1: tributary uses less): ${cpuRatio === null ? '-' : cpuRatio.toFixed(2)}`);
+        ratios.push({ guarantee, variant: label, ratio: tCheck.ok && check.ok ? ratio : null, cpuRatio: tCheck.ok && check.ok ? cpuRatio : null });
+      }
     }
     if (tributaryReady && opts.scale) {
       const sOutput = await createRandomTopic(kafka, 'bench-out-tributary-x2', opts.partitions);
@@ -160,7 +174,7 @@ async function main(): Promise<void> {
         'records/s (wall)': sWall === null ? null : Math.round(sWall), 'records/s (first→last out)': null, 'records/s (own)': null,
         'start→last out ms': t2.doneMs, 'CPU ms / 1k records': cpuPerThousand(t2.cpuSeconds, opts.records), 'output ok': sCheck.ok, 'extra outputs': sCheck.extraRecords,
       });
-      const one = rows.find((r) => r.system === 'tributary' && r.guarantee === 'exactly_once_v2')?.['records/s (wall)'];
+      const one = rows.find((r) => r.system === `tributary (${VARIANTS.custom.label})` && r.guarantee === 'exactly_once_v2')?.['records/s (wall)'];
       const scale = typeof one === 'number' && sWall !== null && sCheck.ok ? sWall / one : null;
       console.log(`tributary exactly_once, 2 processes: ${sWall === null ? `did not finish (exit ${t2.exitCode})` : `${Math.round(sWall).toLocaleString('en-US')} records/s wall`}, output ${sCheck.ok ? 'correct' : 'WRONG'}; 2 processes / 1 process: ${scale === null ? '-' : scale.toFixed(2)}`);
       notes.push(`scale, tributary exactly_once, 2 processes / 1 process on ${opts.partitions} partitions (records/s wall): ${scale === null ? '-' : scale.toFixed(2)}`);
@@ -172,11 +186,11 @@ async function main(): Promise<void> {
 
   console.log('');
   console.log(formatResultsTable(['system', 'guarantee', 'records', 'records/s (wall)', 'records/s (first→last out)', 'records/s (own)', 'start→last out ms', 'CPU ms / 1k records', 'output ok', 'extra outputs'], rows));
-  for (const r of ratios) console.log(`ratio tributary / kafka-streams, ${r.guarantee}: ${r.ratio === null ? '-' : r.ratio.toFixed(2)}; CPU per record kafka-streams / tributary: ${r.cpuRatio === null ? '-' : r.cpuRatio.toFixed(2)}`);
+  for (const r of ratios) console.log(`ratio tributary (${r.variant}) / kafka-streams, ${r.guarantee}: ${r.ratio === null ? '-' : r.ratio.toFixed(2)}; CPU per record kafka-streams / tributary: ${r.cpuRatio === null ? '-' : r.cpuRatio.toFixed(2)}`);
   for (const n of notes) console.log(n);
   const after = `1-minute load average after the runs: ${Math.round(loadavg()[0]! * 100) / 100} on ${cpus().length} cores`;
   console.log(after);
-  notes.push(after, ...ratios.map((r) => `ratio tributary / kafka-streams, ${r.guarantee}: ${r.ratio === null ? '-' : r.ratio.toFixed(2)}; CPU per record kafka-streams / tributary: ${r.cpuRatio === null ? '-' : r.cpuRatio.toFixed(2)}`));
+  notes.push(after, ...ratios.map((r) => `ratio tributary (${r.variant}) / kafka-streams, ${r.guarantee}: ${r.ratio === null ? '-' : r.ratio.toFixed(2)}; CPU per record kafka-streams / tributary: ${r.cpuRatio === null ? '-' : r.cpuRatio.toFixed(2)}`));
   console.log('records/s (wall): records / time from starting the process to the last output appearing in the output topic (polled every 100 ms), start-up included, the same outside measure for both; the ratio uses it. first→last out: from the first output to the last (outputs that appear in bursts, as transactions commit, inflate it). own: as the peer measures itself, first to last record processed. CPU: user + system seconds of the processes (/proc, every thread) from start until the output was complete, start-up included; it moves less with the machine\'s other load than wall time does.');
   writeResultsSection('kafka-streams-vs-tributary', { machine, rows, notes });
   if (notes.some((n) => n.includes('FAILED'))) process.exitCode = 1;

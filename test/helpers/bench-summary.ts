@@ -31,18 +31,23 @@ function kafkaStreamsRows(rows: readonly Row[], section: string): SummaryRow[] {
   const out: SummaryRow[] = [];
   const wall = 'records/s (wall)';
   const isPeer = (r: Row) => String(r.system).startsWith('kafka-streams');
+  // One Tributary row per guarantee and variant: 'tributary (custom operator)', 'tributary (built-in aggregate)'; plain 'tributary' in older results.
+  const variantOf = (r: Row): string | undefined => /^tributary \((.+)\)$/.exec(String(r.system))?.[1];
+  const isOurs = (r: Row) => r.system === 'tributary' || variantOf(r) !== undefined;
   for (const guarantee of [...new Set(rows.map((r) => String(r.guarantee)))]) {
     const peer = rows.find((r) => isPeer(r) && r.guarantee === guarantee);
-    const ours = rows.find((r) => r.system === 'tributary' && r.guarantee === guarantee);
-    if (!ours) continue;
-    const ok = ours['output ok'] === true && (!peer || peer['output ok'] === true);
-    out.push({
-      area: 'vs Kafka Streams', figure: `count+sum per key, ${guarantee}, records/s wall (baseline: ${peer ? String(peer.system) : 'no peer row'})${ok ? '' : ', OUTPUT CHECK FAILED'}`,
-      value: num(ours[wall]), baseline: peer ? num(peer[wall]) : null, ratio: ok ? ratioOf(num(ours[wall]), peer ? num(peer[wall]) : null) : null, section,
-    });
+    for (const ours of rows.filter((r) => isOurs(r) && r.guarantee === guarantee)) {
+      const ok = ours['output ok'] === true && (!peer || peer['output ok'] === true);
+      const variant = variantOf(ours);
+      out.push({
+        area: 'vs Kafka Streams', figure: `count+sum per key${variant ? ` (${variant})` : ''}, ${guarantee}, records/s wall (baseline: ${peer ? String(peer.system) : 'no peer row'})${ok ? '' : ', OUTPUT CHECK FAILED'}`,
+        value: num(ours[wall]), baseline: peer ? num(peer[wall]) : null, ratio: ok ? ratioOf(num(ours[wall]), peer ? num(peer[wall]) : null) : null, section,
+      });
+    }
   }
   const scaled = rows.find((r) => String(r.system).startsWith('tributary ×2'));
-  const single = rows.find((r) => r.system === 'tributary' && r.guarantee === scaled?.guarantee);
+  // The 2-process row runs the custom operator.
+  const single = rows.find((r) => (r.system === 'tributary' || variantOf(r) === 'custom operator') && r.guarantee === scaled?.guarantee);
   if (scaled) {
     out.push({
       area: 'scale', figure: `2 processes vs 1, ${String(scaled.guarantee)}, records/s wall${scaled['output ok'] === true ? '' : ', OUTPUT CHECK FAILED'}`,

@@ -10,6 +10,8 @@ import { trackProcessCpu } from './process-cpu';
 
 /** The count+sum topology both harnesses run (the peer's workload in Tributary's language). */
 export const BENCH_TOPOLOGY = join(REPO_ROOT, 'bench', 'topologies', 'bench-count-sum.yaml');
+/** The same workload with the built-in `aggregate` step instead of the custom operator. */
+export const BENCH_AGGREGATE_TOPOLOGY = join(REPO_ROOT, 'bench', 'topologies', 'bench-count-sum-aggregate.yaml');
 
 /** True once `tributary run` is a registered CLI command. */
 export function tributaryRunExists(): boolean {
@@ -30,13 +32,15 @@ export interface TributaryBenchWiring {
   readonly logFile: string;
   /** Write a V8 CPU profile of the process into this folder (node --cpu-prof). */
   readonly profileDir?: string;
+  /** The topology file run (default {@link BENCH_TOPOLOGY}); it must read the same variables. */
+  readonly topology?: string;
 }
 
-/** Starts `node bin/tributary.js run bench/topologies/bench-count-sum.yaml --no-metrics` wired by environment. */
+/** Starts `node bin/tributary.js run <topology> --no-metrics` (bench-count-sum.yaml unless told) wired by environment. */
 export function startTributaryBench(w: TributaryBenchWiring): ManagedProcess {
   return new ManagedProcess({
     command: process.execPath,
-    args: [...(w.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${w.profileDir}`] : []), 'bin/tributary.js', 'run', BENCH_TOPOLOGY, '--no-metrics'],
+    args: [...(w.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${w.profileDir}`] : []), 'bin/tributary.js', 'run', w.topology ?? BENCH_TOPOLOGY, '--no-metrics'],
     cwd: REPO_ROOT,
     env: {
       ...process.env,

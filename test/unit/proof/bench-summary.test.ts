@@ -15,7 +15,8 @@ const doc: ResultsDocument = {
         { system: 'kafka-streams 3.9.1', guarantee: 'at_least_once', 'records/s (wall)': 6000, 'output ok': true },
         { system: 'tributary', guarantee: 'at_least_once', 'records/s (wall)': 3000, 'output ok': true },
         { system: 'kafka-streams 3.9.1', guarantee: 'exactly_once_v2', 'records/s (wall)': 5000, 'output ok': true },
-        { system: 'tributary', guarantee: 'exactly_once_v2', 'records/s (wall)': 4000, 'output ok': false },
+        { system: 'tributary (custom operator)', guarantee: 'exactly_once_v2', 'records/s (wall)': 4000, 'output ok': false },
+        { system: 'tributary (built-in aggregate)', guarantee: 'exactly_once_v2', 'records/s (wall)': 4500, 'output ok': true },
         { system: 'tributary ×2 processes', guarantee: 'exactly_once_v2', 'records/s (wall)': 6000, 'output ok': true },
       ],
     },
@@ -38,19 +39,23 @@ const doc: ResultsDocument = {
 describe('bench summary (the combined npm run bench table)', () => {
   it('turns each known section into figure / value / baseline / ratio rows in a fixed order', () => {
     const rows = summarizeResults(doc);
-    assert.deepEqual(rows.map((r) => r.area), ['vs Kafka Streams', 'vs Kafka Streams', 'scale', 'flagship latency', 'flagship latency', 'flagship latency', 'flagship latency', 'scoring', 'restore']);
+    assert.deepEqual(rows.map((r) => r.area), ['vs Kafka Streams', 'vs Kafka Streams', 'vs Kafka Streams', 'scale', 'flagship latency', 'flagship latency', 'flagship latency', 'flagship latency', 'scoring', 'restore']);
     assert.deepEqual([rows[0]!.value, rows[0]!.baseline, rows[0]!.ratio], [3000, 6000, 0.5]);
-    assert.deepEqual([rows[2]!.value, rows[2]!.baseline, rows[2]!.ratio], [6000, 4000, 1.5]);
-    assert.deepEqual([rows[7]!.value, rows[7]!.baseline, rows[7]!.ratio], [25000, 60000, 0.42]);
-    assert.match(String(rows[7]!.figure), /baseline: raw session\.run/);
-    assert.deepEqual([rows[8]!.value, rows[8]!.baseline, rows[8]!.ratio], [30000, 60000, 0.5]);
-    assert.match(String(rows[8]!.figure), /200,000 keys/);
+    // Each variant against the same peer row, named in the figure.
+    assert.deepEqual([rows[2]!.value, rows[2]!.baseline, rows[2]!.ratio], [4500, 5000, 0.9]);
+    assert.match(String(rows[2]!.figure), /^count\+sum per key \(built-in aggregate\), exactly_once_v2/);
+    // The 2-process row against the custom operator's.
+    assert.deepEqual([rows[3]!.value, rows[3]!.baseline, rows[3]!.ratio], [6000, 4000, 1.5]);
+    assert.deepEqual([rows[8]!.value, rows[8]!.baseline, rows[8]!.ratio], [25000, 60000, 0.42]);
+    assert.match(String(rows[8]!.figure), /baseline: raw session\.run/);
+    assert.deepEqual([rows[9]!.value, rows[9]!.baseline, rows[9]!.ratio], [30000, 60000, 0.5]);
+    assert.match(String(rows[9]!.figure), /200,000 keys/);
   });
 
   it('prints no ratio for a run whose output check failed, and says so', () => {
     const eos = summarizeResults(doc)[1]!;
     assert.equal(eos.ratio, null);
-    assert.match(String(eos.figure), /OUTPUT CHECK FAILED/);
+    assert.match(String(eos.figure), /^count\+sum per key \(custom operator\), exactly_once_v2.*OUTPUT CHECK FAILED/);
   });
 
   it('shows latency per rate and picks the highest rate that kept up under the limit', () => {
