@@ -1,5 +1,6 @@
 import Module from 'node:module';
 import { KAFKAJS_EXTRA_CODECS } from './kafkajs-codecs';
+import { encodeRecord } from './kafkajs-record-encoder';
 
 /**
  * Fixes for kafkajs 2.2.4 (unmaintained), installed into Node's module cache under
@@ -62,6 +63,10 @@ import { KAFKAJS_EXTRA_CODECS } from './kafkajs-codecs';
  * grow with processes). The replacement arms a timer only for pending requests, at the end of
  * a throttle or after kafkajs' 10 ms interval; a request pushed later arms it again, and a
  * fulfilled one checks the queue itself.
+ *
+ * 8. Encoding produced records. kafkajs' Record encoder allocates a zero-filled 512-byte buffer
+ * per record, a buffer per varint and 64-bit Long arithmetic per timestamp;
+ * kafkajs-record-encoder.ts writes the same bytes into one buffer of the exact size.
  */
 
 /** The parts of a kafkajs message the filter reads. */
@@ -126,6 +131,7 @@ export function groupMessagesPerPartition({ topic, partitionMetadata, messages, 
 const REPLACEMENTS: ReadonlyArray<readonly [string, unknown]> = [
   ['kafkajs/src/consumer/filterAbortedMessages', filterAbortedMessages],
   ['kafkajs/src/producer/groupMessagesPerPartition', groupMessagesPerPartition],
+  ['kafkajs/src/protocol/recordBatch/record/v0', encodeRecord],
 ];
 
 /** Installs the replacements unless kafkajs already loaded its own; says whether all are in place. */

@@ -1,0 +1,57 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import Module from 'node:module';
+import * as path from 'node:path';
+import { encodeRecord, type RecordFields } from '../../../runtime/kafka/client/kafkajs/kafkajs-record-encoder';
+
+/** kafkajs' own Record encoder, compiled from its file (the module cache holds the replacement). */
+function kafkajsRecordEncoder(): (fields: RecordFields) => { buffer: Buffer } {
+  const file = require.resolve('kafkajs/src/protocol/recordBatch/record/v0');
+  const original = new Module(file);
+  original.filename = file;
+  original.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
+  (original as unknown as { _compile(code: string, file: string): void })._compile(fs.readFileSync(file, 'utf8'), file);
+  return original.exports as (fields: RecordFields) => { buffer: Buffer };
+}
+
+const bytes = (n: number, fill = 7) => Buffer.alloc(n, fill);
+
+describe('kafkajs record encoder (patch 8)', () => {
+  const kafkajs = kafkajsRecordEncoder();
+
+  it('is what kafkajs\' produce request loads', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    assert.equal(require('kafkajs/src/protocol/recordBatch/record/v0'), encodeRecord);
+  });
+
+  it('writes the bytes kafkajs writes, for keys, values and headers of every kind and size', () => {
+    const cases: RecordFields[] = [
+      {},
+      { key: null, value: null },
+      { key: bytes(3), value: bytes(10) },
+      { key: 'user-1', value: 'text value ü' },
+      { key: bytes(0), value: bytes(63) },
+      { key: bytes(64), value: bytes(127) },
+      { key: bytes(128), value: bytes(8191) },
+      { key: bytes(8192), value: bytes(20_000) },
+      { offsetDelta: 0, timestampDelta: 0, key: bytes(1), value: bytes(1) },
+      { offsetDelta: 63, timestampDelta: 64, key: bytes(1), value: bytes(1) },
+      { offsetDelta: 9_999, timestampDelta: -1, value: bytes(5) },
+      { offsetDelta: 70_000, timestampDelta: -86_400_000, value: bytes(5) },
+      { offsetDelta: 2_147_483_647, timestampDelta: 1_700_000_000_000, value: bytes(5) },
+      { timestampDelta: -1_700_000_000_000, value: bytes(5) },
+      { value: bytes(5), headers: { traceparent: '00-abc-def-01', binary: bytes(200), empty: bytes(0) } },
+      { value: bytes(5), headers: { many: ['a', bytes(2), 'ccc'], one: 'x' } },
+      { value: bytes(5), headers: { 'ключ': 'значение' } },
+    ];
+    for (const c of cases) {
+      assert.deepEqual(encodeRecord(c).buffer, kafkajs(c).buffer, JSON.stringify(c, (_k, v) => (v?.type === 'Buffer' ? `<${v.data.length} bytes>` : v)));
+    }
+  });
+
+  it('gives kafkajs\' batch encoder what it reads of an Encoder', () => {
+    const record = encodeRecord({ key: 'k', value: 'v' });
+    assert.ok(Buffer.isBuffer(record.buf));
+    assert.equal(record.buffer, record.buf);
+  });
+});
