@@ -1,6 +1,7 @@
 import Module from 'node:module';
 import { KAFKAJS_EXTRA_CODECS } from './kafkajs-codecs';
 import { encodeRecord } from './kafkajs-record-encoder';
+import { produceRequestV3 } from './kafkajs-produce-request';
 
 /**
  * Fixes for kafkajs 2.2.4 (unmaintained), installed into Node's module cache under
@@ -66,7 +67,9 @@ import { encodeRecord } from './kafkajs-record-encoder';
  *
  * 8. Encoding produced records. kafkajs' Record encoder allocates a zero-filled 512-byte buffer
  * per record, a buffer per varint and 64-bit Long arithmetic per timestamp;
- * kafkajs-record-encoder.ts writes the same bytes into one buffer of the exact size.
+ * kafkajs-record-encoder.ts writes the same bytes into one buffer of the exact size. The Produce
+ * request (kafkajs-produce-request.ts) hands it each message as it is, where kafkajs copied every
+ * message into a new object first and sorted the batch's timestamps as strings.
  */
 
 /** The parts of a kafkajs message the filter reads. */
@@ -132,6 +135,7 @@ const REPLACEMENTS: ReadonlyArray<readonly [string, unknown]> = [
   ['kafkajs/src/consumer/filterAbortedMessages', filterAbortedMessages],
   ['kafkajs/src/producer/groupMessagesPerPartition', groupMessagesPerPartition],
   ['kafkajs/src/protocol/recordBatch/record/v0', encodeRecord],
+  ['kafkajs/src/protocol/requests/produce/v3/request', produceRequestV3],
 ];
 
 /** Installs the replacements unless kafkajs already loaded its own; says whether all are in place. */
