@@ -1,3 +1,7 @@
+import { murmur2 } from './client/murmur2';
+
+export { murmur2 };
+
 /**
  * The partition Kafka's default partitioner (Java clients, Kafka Streams, and the
  * producers of this runtime) gives a record with these key bytes:
@@ -7,31 +11,4 @@
 export function partitionForKey(key: Buffer, partitions: number): number {
   if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partition count must be a positive integer, got ${partitions}`);
   return (murmur2(key) & 0x7fffffff) % partitions;
-}
-
-/** Java's `org.apache.kafka.common.utils.Utils.murmur2` (seed 0x9747b28c), as a signed 32-bit integer. */
-export function murmur2(data: Buffer): number {
-  const length = data.length;
-  const m = 0x5bd1e995;
-  let h = 0x9747b28c ^ length;
-  const whole = length & ~3;
-  for (let i = 0; i < whole; i += 4) {
-    let k = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24);
-    k = Math.imul(k, m);
-    k ^= k >>> 24;
-    k = Math.imul(k, m);
-    h = Math.imul(h, m);
-    h ^= k;
-  }
-  const rest = length & 3;
-  if (rest === 3) h ^= data[whole + 2] << 16;
-  if (rest >= 2) h ^= data[whole + 1] << 8;
-  if (rest >= 1) {
-    h ^= data[whole];
-    h = Math.imul(h, m);
-  }
-  h ^= h >>> 13;
-  h = Math.imul(h, m);
-  h ^= h >>> 15;
-  return h | 0;
 }

@@ -4,21 +4,22 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import { encodeRecord, type RecordFields } from '../../../runtime/kafka/client/kafkajs/kafkajs-record-encoder';
 import { produceRequestV3 } from '../../../runtime/kafka/client/kafkajs/kafkajs-produce-request';
+import { kafkajsMurmur2 } from '../../../runtime/kafka/client/murmur2';
 
-/** kafkajs' own Record encoder, compiled from its file (the module cache holds the replacement). */
-function kafkajsRecordEncoder(): (fields: RecordFields) => { buffer: Buffer } {
-  const file = require.resolve('kafkajs/src/protocol/recordBatch/record/v0');
+/** One of kafkajs' own modules, compiled from its file (the module cache holds Tributary's replacement). */
+function kafkajsOriginal<T>(request: string): T {
+  const file = require.resolve(request);
   const original = new Module(file);
   original.filename = file;
   original.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
   (original as unknown as { _compile(code: string, file: string): void })._compile(fs.readFileSync(file, 'utf8'), file);
-  return original.exports as (fields: RecordFields) => { buffer: Buffer };
+  return original.exports as T;
 }
 
 const bytes = (n: number, fill = 7) => Buffer.alloc(n, fill);
 
 describe('kafkajs record encoder (patch 8)', () => {
-  const kafkajs = kafkajsRecordEncoder();
+  const kafkajs = kafkajsOriginal<(fields: RecordFields) => { buffer: Buffer }>('kafkajs/src/protocol/recordBatch/record/v0');
 
   it('is what kafkajs\' produce request loads', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -57,18 +58,8 @@ describe('kafkajs record encoder (patch 8)', () => {
   });
 });
 
-/** kafkajs' own Produce v3 request module, compiled from its file (the module cache holds the replacement). */
-function kafkajsProduceRequest(): (args: Record<string, unknown>) => { encode(): Promise<{ buffer: Buffer }> } {
-  const file = require.resolve('kafkajs/src/protocol/requests/produce/v3/request');
-  const original = new Module(file);
-  original.filename = file;
-  original.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
-  (original as unknown as { _compile(code: string, file: string): void })._compile(fs.readFileSync(file, 'utf8'), file);
-  return original.exports as (args: Record<string, unknown>) => { encode(): Promise<{ buffer: Buffer }> };
-}
-
 describe('kafkajs Produce v3 request (patch 8)', () => {
-  const kafkajs = kafkajsProduceRequest();
+  const kafkajs = kafkajsOriginal<(args: Record<string, unknown>) => { encode(): Promise<{ buffer: Buffer }> }>('kafkajs/src/protocol/requests/produce/v3/request');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Long = require('kafkajs/src/utils/long') as { fromValue(v: unknown): unknown };
 
@@ -111,5 +102,25 @@ describe('kafkajs Produce v3 request (patch 8)', () => {
     } finally {
       Date.now = realNow;
     }
+  });
+});
+
+describe('kafkajs default partitioner hash (patch 9)', () => {
+  const kafkajs = kafkajsOriginal<(key: unknown) => number>('kafkajs/src/producer/partitioners/default/murmur2');
+
+  it('is what kafkajs\' DefaultPartitioner loads', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    assert.equal(require('kafkajs/src/producer/partitioners/default/murmur2'), kafkajsMurmur2);
+  });
+
+  it('hashes every key as kafkajs\' Long-based murmur2 does: buffers of every length and byte, strings, numbers', () => {
+    const keys: unknown[] = [Buffer.alloc(0), 'ü', 12345, 'user-1'];
+    let seed = 7;
+    for (let length = 0; length < 300; length++) {
+      const key = Buffer.alloc(length);
+      for (let i = 0; i < length; i++) key[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+      keys.push(key);
+    }
+    for (const key of keys) assert.equal(kafkajsMurmur2(key), kafkajs(key), Buffer.isBuffer(key) ? key.toString('hex') : String(key));
   });
 });
