@@ -79,12 +79,17 @@ export function transpileCacheDir(env: NodeJS.ProcessEnv = process.env): string 
   return path.join(base, 'ts');
 }
 
+let version: string | undefined;
+/** The installed compiler's version, from its package.json: reading it does not load the compiler. */
+function compilerVersion(): string {
+  version ??= (JSON.parse(fs.readFileSync(require.resolve('typescript/package.json'), 'utf8')) as { version: string }).version;
+  return version;
+}
+
 /** The JavaScript of a .ts module: from the cache when its source, compiler and settings match. */
 function transpiled(filename: string): string {
   const source = fs.readFileSync(filename, 'utf8');
-  // The version from package.json: reading it does not load the compiler.
-  const version = (JSON.parse(fs.readFileSync(require.resolve('typescript/package.json'), 'utf8')) as { version: string }).version;
-  const key = createHash('sha256').update(`${version}\0${TRANSPILE_SETTINGS}\0${filename}\0${source}`).digest('hex');
+  const key = createHash('sha256').update(`${compilerVersion()}\0${TRANSPILE_SETTINGS}\0${filename}\0${source}`).digest('hex');
   const cached = path.join(transpileCacheDir(), `${key}.js`);
   try {
     return fs.readFileSync(cached, 'utf8');

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { OperatorSpec } from '../../operators/operator-spec';
 import type { CompiledSink, CompiledSource, CompiledStore, ErrorPolicy } from '../compiled-topology';
@@ -214,7 +213,7 @@ function checkStep(
   }
   const spec = resolution.spec;
   const optionsNode = parsed.optionsNode;
-  const stepFindings = emptyFindings();
+  const stepFindings = emptyFindings(dir);
   let options: Obj = {};
   const where = `steps.${id}`;
   if (optionsNode !== undefined && !isMap(optionsNode) && !(isScalar(optionsNode) && optionsNode.value === null)) {
@@ -222,7 +221,7 @@ function checkStep(
   } else {
     const before = sink.problems.length;
     const target = isMap(optionsNode) ? optionsNode : undefined;
-    options = absoluteModulePaths(checkFields(target, { kind: 'object', description: spec.summary, fields: spec.options }, sink, stepFindings, where, {}), spec, dir);
+    options = checkFields(target, { kind: 'object', description: spec.summary, fields: spec.options }, sink, stepFindings, where, {});
     // A missing `options:` block is reported at the step, where the user will add it.
     for (let i = before; i < sink.problems.length; i++) {
       const p = sink.problems[i];
@@ -242,23 +241,6 @@ function checkStep(
   findings.modules.push(...stepFindings.modules);
   expressionsByStep.set(stepNode, stepFindings.expressions);
   return { id, pipeline, operator, spec, options, onError, references: stepFindings.references, node: stepNode, ...partitions };
-}
-
-/**
- * `options` with each module option (a path relative to the topology file) made absolute, so
- * that `run`, the test driver and validate load the file validate checked, whatever the
- * working directory.
- */
-function absoluteModulePaths(options: Obj, spec: OperatorSpec, dir: string): Obj {
-  let out = options;
-  for (const [name, field] of Object.entries(spec.options)) {
-    const value = options[name];
-    if (field.kind === 'module' && typeof value === 'string' && !path.isAbsolute(value)) {
-      if (out === options) out = { ...options };
-      out[name] = path.resolve(dir, value);
-    }
-  }
-  return out;
 }
 
 const expressionsByStep = new WeakMap<YAMLMap, CheckFindings['expressions']>();

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { DocSpec } from './doc-spec';
 import type { StoreAccess } from '../../operators/operator-spec';
@@ -20,10 +21,16 @@ export interface CheckFindings {
   /** Expressions with their node and where they are (`steps.<id>.aggregate.field`). */
   readonly expressions: Array<{ source: string; node: Node; where: string; boolean?: boolean }>;
   readonly modules: Array<{ path: string; node: Node }>;
+  /**
+   * The topology file's folder: module options resolve against it, at any depth of the options
+   * (`aggregate.module` of a window too), so that run, test and validate load the same file
+   * whatever the working directory. Without it they stay as written.
+   */
+  readonly moduleDir?: string;
 }
 
-export function emptyFindings(): CheckFindings {
-  return { references: [], expressions: [], modules: [] };
+export function emptyFindings(moduleDir?: string): CheckFindings {
+  return { references: [], expressions: [], modules: [], ...(moduleDir !== undefined ? { moduleDir } : {}) };
 }
 
 const kindNames: Record<string, string> = {
@@ -74,7 +81,10 @@ export function checkNode(
         return undefined;
       }
       if (spec.kind === 'expression') findings.expressions.push({ source: text, node, where, ...(spec.returns === 'bool' ? { boolean: true } : {}) });
-      if (spec.kind === 'module') findings.modules.push({ path: text, node });
+      if (spec.kind === 'module') {
+        findings.modules.push({ path: text, node });
+        if (findings.moduleDir !== undefined) return path.resolve(findings.moduleDir, text);
+      }
       if (spec.kind === 'store' || spec.kind === 'sink' || spec.kind === 'pipeline') {
         findings.references.push({ kind: spec.kind, name: text, node, ...(spec.kind === 'store' ? { access: spec.access ?? 'read-write' } : {}) });
       }

@@ -100,6 +100,38 @@ tests:
     assert.equal(await p.exited, 0, p.output());
   });
 
+  it('resolves module options against the topology file at any depth: a rolling aggregate\'s and a window\'s aggregate.module', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'topology.yaml'), `
+name: module-paths
+kafka: { brokers: [127.0.0.1:9092] }
+sources:
+  in: { topic: in, key: string, value: json }
+stores:
+  totals: { kind: key-value }
+  windows: { kind: key-value }
+pipelines:
+  p:
+    from: in
+    steps:
+      - id: total
+        aggregate: { store: totals, module: ./aggregates/a.js }
+      - id: windowed
+        window-tumbling: { store: windows, size: 1m, aggregate: { fn: reduce, module: ./aggregates/r.js } }
+    to: out
+sinks:
+  out: { topic: out, key: string, value: json }
+`);
+    fs.mkdirSync(path.join(dir, 'aggregates'));
+    fs.writeFileSync(path.join(dir, 'aggregates', 'a.js'), 'exports.init = () => 0; exports.add = (a) => a + 1;\n');
+    fs.writeFileSync(path.join(dir, 'aggregates', 'r.js'), 'module.exports = (a, b) => a + b;\n');
+    const { topology, problems } = loadTopology(path.join(dir, 'topology.yaml'));
+    assert.deepEqual(problems.map(formatProblem), []);
+    const options = (id: string) => (topology!.nodes[id] as { options: Record<string, unknown> }).options;
+    assert.equal(options('total').module, path.join(dir, 'aggregates', 'a.js'));
+    assert.equal((options('windowed').aggregate as { module: string }).module, path.join(dir, 'aggregates', 'r.js'));
+  });
+
   it('resolves rxjs from the operator\'s own node_modules first, else from Tributary\'s', () => {
     const withOwn = tempDir();
     fs.mkdirSync(path.join(withOwn, 'node_modules', 'rxjs'), { recursive: true });
