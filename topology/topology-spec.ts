@@ -123,7 +123,7 @@ export const topologySpec: DocSpec = {
         maxEventTimeSkew: { kind: 'duration', default: '1s', description: "event-time alignment: how far (event time) one task's input may run ahead of the slowest input of another task in the same process; a task's own inputs go in timestamp order. A windowed step behind a repartition sees up to this much extra disorder over a backlog: give its grace at least this much. Smaller is closer to one-partition order, larger makes bigger batches" },
         maxTaskIdle: { kind: 'duration', default: '1s', description: 'event-time alignment: how long an input partition with no fetched data (empty, or not yet fetched) holds back the others before it counts as idle (Kafka max.task.idle.ms)' },
         deadLetterTopic: { kind: 'string', description: 'dead-letter topic (default: <name>-dlq)' },
-        maxPartitionFetchBytes: { kind: 'integer', description: 'the most bytes fetched from one partition at a time (Kafka max.partition.fetch.bytes; default 1048576, at least 1024): bounds the records a task holds in flight; small values suit expensive steps such as scoring' },
+        maxPartitionFetchBytes: { kind: 'integer', description: 'the most bytes fetched from one partition at a time (Kafka max.partition.fetch.bytes; default 1048576, at least 1024): bounds the records a task holds in flight; small values suit expensive steps such as scoring. A repartition topic written by more tasks than it has partitions gets that many times more (docs/partitions.md, fetch budgets)' },
         compression: { ...compression, description: 'default codec of produced record batches: sinks without their own, dead letters, repartition and changelog topics (default: none)' },
       },
     },

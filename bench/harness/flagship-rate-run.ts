@@ -35,6 +35,8 @@ export interface FlagshipRateRunOptions {
   /** Pins sent before the run (the catalogue), as fast as the broker takes them. */
   readonly pins: number;
   readonly print: (line: string) => void;
+  /** Write a V8 CPU profile of the application process into `<dir>/<rate>` (node --cpu-prof). */
+  readonly profileDir?: string;
 }
 
 /** What one fixed-rate run measured. */
@@ -54,9 +56,16 @@ export interface FlagshipRateRun {
   /** Uncommitted input records when the feed stopped and when the drain wait ended. */
   readonly lagAtStop: number | null;
   readonly lagAfterDrain: number | null;
+  /**
+   * The same for the application's repartition topics: work the input caused that a task has not
+   * committed yet (the pin index's updates, new-pin fan-outs). Input lag alone hid a pin index
+   * 25,000 records behind.
+   */
+  readonly internalLagAtStop: number | null;
+  readonly internalLagAfterDrain: number | null;
   /** Input events the application committed per second from the feed's start to the end of the drain wait. */
   readonly appRate: number | null;
-  /** ms from the feed's stop until the application had committed all input (null: not within the bound). */
+  /** ms from the feed's stop until the application had committed all input and internal records (null: not within the bound). */
   readonly drainedInMs: number | null;
   /** p99 of the benchmark process's own event-loop delay during the window, ms: the bound on how late an arrival was noted. */
   readonly benchLoopDelayP99Ms: number;
@@ -97,7 +106,7 @@ export async function runFlagshipRate(o: FlagshipRateRunOptions): Promise<Flagsh
     let ready!: () => void;
     const readySeen = new Promise<void>((resolve) => { ready = resolve; });
     app = new ManagedProcess({
-      command: process.execPath, args: [APP_CHILD], logFile,
+      command: process.execPath, args: [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(o.profileDir, String(o.rate))}`] : []), APP_CHILD], logFile,
       env: {
         ...process.env, APP_ID: appId, STATE_DIR: stateDir, KAFKA_BROKERS: o.brokers.join(','), SCHEMA_REGISTRY_URL: o.registryUrl,
         IMAGES_TOPIC: images, ENGAGEMENTS_TOPIC: engagements, RECOMMENDATIONS_TOPIC: recommendations,
@@ -123,6 +132,8 @@ export async function runFlagshipRate(o: FlagshipRateRunOptions): Promise<Flagsh
     const events = generator.events();
     await feeder.burst(events, o.pins);
     const lag = async (): Promise<number | null> => inputLag(admin, appId, [images, engagements]);
+    const repartitionTopics = (await admin.listTopics()).filter((t) => t.startsWith(`${appId}-`) && t.endsWith('-repartition'));
+    const internalLag = async (): Promise<number | null> => inputLag(admin, appId, repartitionTopics);
     if (!(await waitFor(async () => (await lag()) === 0, 60_000))) problems.push(`the ${o.pins} catalogue pins were not all committed within 60 s`);
 
     void app.exited().then((e) => {
@@ -143,11 +154,13 @@ export async function runFlagshipRate(o: FlagshipRateRunOptions): Promise<Flagsh
 
     const stoppedAt = Date.now();
     const lagAtStop = await lag();
+    const internalLagAtStop = await internalLag();
     let lagAfterDrain = lagAtStop;
+    let internalLagAfterDrain = internalLagAtStop;
     let drainedInMs: number | null = null;
     while (Date.now() - stoppedAt < o.drainS * 1000) {
-      lagAfterDrain = await lag();
-      if (lagAfterDrain === 0) {
+      [lagAfterDrain, internalLagAfterDrain] = [await lag(), await internalLag()];
+      if (lagAfterDrain === 0 && internalLagAfterDrain === 0) {
         drainedInMs = Date.now() - stoppedAt;
         break;
       }
@@ -180,7 +193,7 @@ export async function runFlagshipRate(o: FlagshipRateRunOptions): Promise<Flagsh
     return {
       rate: o.rate, achievedRate: windowEvents / o.measureS, windowEvents, byTrigger,
       raw: summarizeLatencies(raw), net: summarizeLatencies(net), netByTrigger,
-      lagAtStop, lagAfterDrain, drainedInMs, appRate,
+      lagAtStop, lagAfterDrain, internalLagAtStop, internalLagAfterDrain, drainedInMs, appRate,
       benchLoopDelayP99Ms: loop.count > 0 ? loop.percentile(99) / 1e6 : 0,
       arrivals: inWindow, problems, logFile,
     };

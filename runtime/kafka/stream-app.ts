@@ -11,6 +11,7 @@ import { decodeSkipReporter } from './decode-skip-reporter';
 import { topicCompression, type TopicCompression } from './topic-compression';
 import { ensureTopics, partitionCounts } from './topic-admin';
 import { RepartitionPurger } from './repartition-purger';
+import { repartitionFetchBudgets } from './fetch-budgets';
 import { internalTopics } from './internal-topics';
 import { canRetry } from '../../core/failure';
 import { TaskManager, type BuiltTask } from './task-manager';
@@ -143,6 +144,8 @@ export class StreamApp {
   private changesPending = 0;
   /** Sub-topology id → task count (partitions of its input topics), known once started. */
   private taskCounts: ReadonlyMap<number, number> = new Map();
+  /** Fetch bytes per partition of the fan-in repartition topics (fetch-budgets.ts). */
+  private fetchBudgets: ReadonlyMap<string, number> = new Map();
 
   constructor(private readonly options: StreamAppOptions) {
     const client = options.client ?? connectKafka(options.topology.kafka, options.logger);
@@ -226,6 +229,7 @@ export class StreamApp {
       const existingRepartition = await admin.partitionCounts(topology.repartitionTopics.map((r) => r.topic).filter((t) => present.has(t)));
       const plan = planPartitions(topology, sourcePartitions, existingRepartition);
       this.taskCounts = plan.tasks;
+      this.fetchBudgets = repartitionFetchBudgets(topology, plan, this.maxBytesPerPartition());
       await ensureTopics(admin, internalTopics(topology, sourcePartitions, plan), this.options.topicCreation ?? 'create');
     } finally {
       await admin.close();
@@ -253,7 +257,8 @@ export class StreamApp {
         const source = Object.values(topology.sources).find((s) => s.topic === topic);
         return { topic, fromBeginning: (source?.offsetReset ?? 'earliest') === 'earliest' };
       }),
-      maxBytesPerPartition: this.options.maxBytesPerPartition ?? topology.processing.maxPartitionFetchBytes ?? 1024 * 1024,
+      maxBytesPerPartition: this.maxBytesPerPartition(),
+      topicMaxBytesPerPartition: this.fetchBudgets,
       sessionTimeoutMs: topology.processing.sessionTimeoutMs,
       // A member that takes longer to rejoin (its tasks finishing a batch) is dropped from the group.
       rebalanceTimeoutMs: Math.max(60_000, topology.processing.sessionTimeoutMs),
@@ -360,6 +365,11 @@ export class StreamApp {
     } finally {
       clearInterval(beat);
     }
+  }
+
+  /** Bytes one fetch asks of a partition (fan-in repartition topics get a multiple, fetch-budgets.ts). */
+  private maxBytesPerPartition(): number {
+    return this.options.maxBytesPerPartition ?? this.options.topology.processing.maxPartitionFetchBytes ?? 1024 * 1024;
   }
 
   /** Kafka's guidance: heartbeat at most every third of the session timeout; a tenth leaves room for missed beats. */

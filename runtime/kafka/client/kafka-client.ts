@@ -88,6 +88,8 @@ export interface GroupConsumerOptions {
   /** Subscribed topics; `fromBeginning` is the reset policy when the group has no offset. */
   readonly topics: ReadonlyArray<{ readonly topic: string; readonly fromBeginning: boolean }>;
   readonly maxBytesPerPartition: number;
+  /** Topics whose partitions get more than `maxBytesPerPartition` per fetch (fan-in repartition topics, fetch-budgets.ts). */
+  readonly topicMaxBytesPerPartition?: ReadonlyMap<string, number>;
   readonly sessionTimeoutMs: number;
   readonly rebalanceTimeoutMs: number;
   readonly heartbeatIntervalMs: number;

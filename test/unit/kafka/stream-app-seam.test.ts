@@ -166,7 +166,7 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
       // Static membership by default: an id from the app, the host and the state directory.
       assert.match(String(groupInstanceId), /^seam-app-.+-[0-9a-f]{12}$/);
       assert.deepEqual({ ...options, partitionsConsumedConcurrently: undefined }, {
-        groupId: 'seam-app', topics: [{ topic: 'in-t', fromBeginning: true }], maxBytesPerPartition: 1024 * 1024,
+        groupId: 'seam-app', topics: [{ topic: 'in-t', fromBeginning: true }], maxBytesPerPartition: 1024 * 1024, topicMaxBytesPerPartition: new Map(),
         sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 600, partitionsConsumedConcurrently: undefined, coPartitionGroups: [['in-t']],
         standbyReplicas: 0, statefulGroups: new Set(), leaveGroupOnClose: true,
       });

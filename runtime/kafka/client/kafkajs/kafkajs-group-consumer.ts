@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { GroupConsumer, GroupConsumerHandlers, GroupConsumerOptions, TopicPartitionOffset } from '../kafka-client';
 import { errorForKafkajsRunner } from './kafkajs-errors';
+import { holdTopicFetchBudgets } from './kafkajs-fetch-budgets';
 import { taskAssigner } from './kafkajs-task-assigner';
 
 /**
@@ -12,6 +13,7 @@ import { taskAssigner } from './kafkajs-task-assigner';
 export class KafkajsGroupConsumer implements GroupConsumer {
   private readonly consumer: Consumer;
   private handlers?: GroupConsumerHandlers;
+  private releaseFetchBudgets?: () => void;
 
   constructor(kafka: Kafka, private readonly options: GroupConsumerOptions) {
     this.consumer = kafka.consumer({
@@ -42,6 +44,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     consumer.on(consumer.events.CRASH, (event) => {
       if (!event.payload.restart) handlers.onFailure(event.payload.error);
     });
+    this.releaseFetchBudgets ??= holdTopicFetchBudgets(this.options.topicMaxBytesPerPartition ?? new Map());
     await consumer.connect();
     for (const { topic, fromBeginning } of this.options.topics) await consumer.subscribe({ topic, fromBeginning });
     await consumer.run({
@@ -74,6 +77,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   close(): Promise<void> {
+    this.releaseFetchBudgets?.();
     return this.consumer.disconnect();
   }
 }

@@ -3,6 +3,7 @@ import { KAFKAJS_EXTRA_CODECS } from './kafkajs-codecs';
 import { encodeRecord } from './kafkajs-record-encoder';
 import { produceRequestV3 } from './kafkajs-produce-request';
 import { kafkajsMurmur2 } from '../murmur2';
+import { installFetchBudgets } from './kafkajs-fetch-budgets';
 
 /**
  * Fixes for kafkajs 2.2.4 (unmaintained), installed into Node's module cache under
@@ -75,6 +76,10 @@ import { kafkajsMurmur2 } from '../murmur2';
  * 9. The default partitioner's hash. kafkajs' murmur2 does every 32-bit multiply in 64-bit Long
  * objects (~0.6 s of the same profile); murmur2.ts is Java's murmur2 with Math.imul, equal on
  * every key (unit test).
+ *
+ * 10. Fetch bytes per topic. kafkajs asks every partition for one `maxBytesPerPartition`;
+ * `Broker#fetch` raises it for the topics a consumer holds a larger budget for (fan-in
+ * repartition topics, runtime/kafka/fetch-budgets.ts; kafkajs-fetch-budgets.ts).
  */
 
 /** The parts of a kafkajs message the filter reads. */
@@ -354,6 +359,7 @@ const installed = install();
 const codecsInstalled = installCodecs();
 const rejoinHookInstalled = installRejoinHook() && installSyncCapture() && installStaticMembership();
 const idleQueueFixInstalled = installIdleQueueFix();
+const fetchBudgetsInstalled = installFetchBudgets();
 
 /**
  * Throws when kafkajs was loaded before this module, so its consumers could read aborted
@@ -362,6 +368,7 @@ const idleQueueFixInstalled = installIdleQueueFix();
 export function assertKafkajsPatched(): void {
   if (!rejoinHookInstalled) throw new Error('internal: kafkajs\' ConsumerGroup and Broker lack the rejoin hook, the sync capture or static membership (runtime/kafka/client/kafkajs/kafkajs-patches)');
   if (!idleQueueFixInstalled) throw new Error('internal: kafkajs\' RequestQueue lacks the idle timer fix of runtime/kafka/client/kafkajs/kafkajs-patches');
+  if (!fetchBudgetsInstalled) throw new Error('internal: kafkajs\' Broker lacks the per-topic fetch budgets of runtime/kafka/client/kafkajs/kafkajs-fetch-budgets');
   if (!codecsInstalled) throw new Error('internal: kafkajs\' codec table does not hold the snappy, lz4 and zstd codecs of runtime/kafka/client/kafkajs/kafkajs-codecs');
   if (!installed) {
     throw new Error('internal: kafkajs was loaded before runtime/kafka/client/kafkajs/kafkajs-patches, so its read_committed consumers could return records of aborted transactions; import that module first in the entry point');
