@@ -9,9 +9,11 @@ import type { IndexView } from './pin-index';
  */
 export class StoreView implements IndexView {
   private readonly local = new Map<string, unknown>();
-  /** Keys read before they were loaded, in lenient mode (see {@link StoreView.resolve}). */
+  /** Keys read before they were loaded, in lenient mode (see {@link StoreView.resolveEach}). */
   private readonly misses = new Set<string>();
   private lenient = false;
+  /** Keys whose latest value the store gets at {@link StoreView.flush}. */
+  private readonly staged = new Set<string>();
 
   constructor(private readonly store: KeyValueStore<string, unknown>, private readonly name: string) {}
 
@@ -36,28 +38,57 @@ export class StoreView implements IndexView {
   }
 
   /**
-   * Runs a read-only computation whose keys are only known as it goes
-   * (retrieval reads lists, then the pins they name): keys it misses are
-   * loaded with one multi-get and it runs again, until nothing is missing.
+   * Runs a read-only computation per item whose keys are only known as it goes
+   * (retrieval reads lists, then the pins they name): the keys the items missed
+   * are loaded with one multi-get per round, and only the items that missed
+   * run again, until none misses (or `maxRounds`: then the last results stand).
+   * Running every item again each round tripled retrieval's cost: most items
+   * have all they need after the second round.
    */
-  async resolve<T>(compute: () => T, maxRounds = 5): Promise<T> {
+  async resolveEach<I, T>(items: readonly I[], compute: (item: I) => T, maxRounds = 5): Promise<T[]> {
+    const results = new Array<T>(items.length);
+    let pending = items.map((_, i) => i);
     for (let round = 1; ; round++) {
-      this.misses.clear();
+      const missed: number[] = [];
+      const keys = new Set<string>();
       this.lenient = true;
-      let result: T;
       try {
-        result = compute();
+        for (const i of pending) {
+          this.misses.clear();
+          results[i] = compute(items[i]);
+          if (this.misses.size === 0) continue;
+          missed.push(i);
+          for (const key of this.misses) keys.add(key);
+        }
       } finally {
         this.lenient = false;
+        this.misses.clear();
       }
-      if (this.misses.size === 0 || round >= maxRounds) return result;
-      await this.load(this.misses);
+      if (missed.length === 0 || round >= maxRounds) return results;
+      await this.load(keys);
+      pending = missed;
     }
   }
 
   put(key: string, value: unknown): void {
     this.local.set(key, value);
+    this.staged.delete(key);
     this.store.put(key, value);
+  }
+
+  /**
+   * Like {@link put}, but the store gets the value at {@link flush}: a key a
+   * batch updates many times is serialized once. Until then `get` answers it.
+   */
+  stage(key: string, value: unknown): void {
+    this.local.set(key, value);
+    this.staged.add(key);
+  }
+
+  /** Writes the staged keys' latest values to the store. */
+  flush(): void {
+    for (const key of this.staged) this.store.put(key, this.local.get(key));
+    this.staged.clear();
   }
 }
 

@@ -134,5 +134,6 @@ export function isFiltered(f: UserFeatures, pinId: string, t: number): boolean {
 }
 
 function expire(map: Record<string, number>, t: number): void {
-  for (const [k, until] of Object.entries(map)) if (until <= t) delete map[k];
+  // Runs per engagement over every shown and closed pin: no [key, value] array per entry.
+  for (const k in map) if (map[k] <= t) delete map[k];
 }

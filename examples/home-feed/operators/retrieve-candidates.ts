@@ -37,13 +37,13 @@ export const spec = defineOperator({
       const { users, pins } = feedStoreViews(options, context);
       const triggers = records.map((r) => r.value as FeedTrigger);
       await users.load(triggers.map((t) => t.userId));
-      const requests = await pins.resolve(() => records.map((record, i) => {
-        const f = users.get<UserFeatures>(triggers[i].userId);
+      const requests = await pins.resolveEach(records.map((record, i) => ({ record, trigger: triggers[i] })), ({ record, trigger }) => {
+        const f = users.get<UserFeatures>(trigger.userId);
         if (!f) return undefined;
         const now = record.timestamp;
         const candidates = retrieveCandidates(f, pins, settings, now, (pinId) => isFiltered(f, pinId, now));
         return buildRankingRequest(f, candidates, pins, settings, now);
-      }));
+      });
       const out: StreamRecord[] = [];
       records.forEach((record, i) => {
         const request = requests[i];

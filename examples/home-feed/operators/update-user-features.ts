@@ -56,13 +56,15 @@ export const spec = defineOperator({
         const f = users.get<UserFeatures>(event.userId) ?? emptyUserFeatures(MODEL_EMBEDDING_DIM);
         const previous = POSITIVE_ACTIONS.has(event.action) ? recentPositivePins(f, 3) : [];
         updateUserFeatures(f, event, pins.get<PinState>(pinKey(event.pinId)), settings);
-        users.put(event.userId, f);
+        users.stage(event.userId, f);
         const update: PinIndexUpdate = { kind: 'engagement', event, previous };
         context.sideOutput(updatesTo, { ...record, value: update });
         const trigger = event.action === 'hide' ? (f.lastTop.includes(event.pinId) ? 'hide' : undefined)
           : POSITIVE_ACTIONS.has(event.action) ? 'engagement' : undefined;
         if (trigger) out.push({ ...record, key: event.userId, value: { userId: event.userId, trigger, pinId: event.pinId } });
       });
+      // Once per user per batch: the features are one JSON value, serialized at each put.
+      users.flush();
       return out;
     });
   },
