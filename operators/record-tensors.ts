@@ -59,7 +59,14 @@ function flatten(value: unknown, out: number[], name: string): void {
   else if (typeof value === 'boolean') out.push(value ? 1 : 0);
   else if (typeof value === 'bigint') out.push(Number(value));
   else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) for (const v of Array.from(value as unknown as ArrayLike<number | bigint>)) out.push(Number(v));
-  else if (Array.isArray(value)) for (const v of value) flatten(v, out, name);
+  else if (Array.isArray(value)) {
+    // Numbers are pushed here, not by a call each: a request's candidate rows are ~10^4 of them.
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'number') out.push(v);
+      else flatten(v, out, name);
+    }
+  }
   else throw new Error(`input '${name}' holds ${value === undefined || value === null ? 'a missing value' : typeof value}, expected numbers`);
 }
 

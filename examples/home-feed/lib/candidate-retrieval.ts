@@ -1,5 +1,5 @@
 import type { HomeFeedSettings } from './home-feed-settings';
-import { categoryKey, FRESH_KEY, labelKey, pinKey, POPULAR_KEY, popularInKey, type IndexView, type PinState, type PopularEntry } from './pin-index';
+import { categoryKey, FRESH_CANDIDATES, freshKey, labelKey, pinKey, POPULAR_KEY, popularInKey, type FreshEntry, type IndexView, type PinState, type PopularEntry } from './pin-index';
 import { recentPositivePins, topCategories, topLabels, type UserFeatures } from './user-features';
 
 /** A retrieved pin and the source that proposed it first. */
@@ -15,8 +15,8 @@ const TOP_CATEGORIES = 3;
 /** Index keys retrieval reads for a user (phase 1); the candidates' `pin:` keys are phase 2. */
 export function retrievalKeys(f: UserFeatures): string[] {
   return [
-    POPULAR_KEY, FRESH_KEY,
-    ...topLabels(f, TOP_LABELS).map(labelKey),
+    POPULAR_KEY,
+    ...topLabels(f, TOP_LABELS).flatMap((label) => [labelKey(label), freshKey(label)]),
     ...topCategories(f, TOP_CATEGORIES).map(popularInKey),
     ...recentPositivePins(f, SEED_PINS).map(pinKey),
     ...f.sequence.map((t) => pinKey(t.pinId)),
@@ -51,17 +51,7 @@ export function retrieveCandidates(f: UserFeatures, view: IndexView, s: HomeFeed
   for (const [pinId] of [...co].sort((a, b) => b[1] - a[1]).slice(0, 80)) add(pinId, 'coengagement');
   const labels = new Set(topLabels(f, TOP_LABELS));
   for (const label of labels) for (const pinId of (view.get<string[]>(labelKey(label)) ?? []).slice(0, 25)) add(pinId, 'label');
-  // Fresh pins are routed by label: only those sharing a label with the user's favourites.
-  const fresh = view.get<Array<[string, number]>>(FRESH_KEY) ?? [];
-  let freshAdded = 0;
-  for (const [pinId, createdAt] of fresh) {
-    if (freshAdded >= 40 || createdAt < now - s.freshWindow) break;
-    const pin = view.get<PinState>(pinKey(pinId));
-    if (pin && pin.labels.some((l) => labels.has(l))) {
-      add(pinId, 'fresh');
-      freshAdded++;
-    }
-  }
+  for (const pinId of freshPins(view, labels, now - s.freshWindow)) add(pinId, 'fresh');
   for (const e of view.get<PopularEntry[]>(POPULAR_KEY) ?? []) {
     if (out.size >= s.minCandidates) break;
     add(e.pinId, 'popular');
@@ -75,4 +65,16 @@ export function retrieveCandidates(f: UserFeatures, view: IndexView, s: HomeFeed
     }
   }
   return [...out.values()];
+}
+
+/**
+ * Fresh pins are routed by label: the newest {@link FRESH_CANDIDATES} created
+ * since `since` that carry one of `labels`, newest first, each once.
+ */
+export function freshPins(view: IndexView, labels: Iterable<string>, since: number): string[] {
+  const fresh = new Map<string, number>();
+  for (const label of labels) {
+    for (const [pinId, createdAt] of view.get<FreshEntry[]>(freshKey(label)) ?? []) if (createdAt >= since) fresh.set(pinId, createdAt);
+  }
+  return [...fresh].sort((a, b) => b[1] - a[1]).slice(0, FRESH_CANDIDATES).map(([pinId]) => pinId);
 }

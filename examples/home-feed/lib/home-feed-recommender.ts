@@ -1,7 +1,7 @@
 import { POSITIVE_ACTIONS, type EngagementEvent, type ImageEvent, type RecommendationEvent } from '../generate/home-feed-events';
 import { DEFAULT_HOME_FEED_SETTINGS, type HomeFeedSettings } from './home-feed-settings';
 import { PinIndex, pinKey, type IndexView, type PinState } from './pin-index';
-import { emptyUserFeatures, isFiltered, recentPositivePins, updateUserFeatures, type UserFeatures } from './user-features';
+import { emptyUserFeatures, filteredPins, recentPositivePins, updateUserFeatures, type UserFeatures } from './user-features';
 import { retrieveCandidates } from './candidate-retrieval';
 import { buildRankingRequest, MODEL_EMBEDDING_DIM, type RankingRequest } from './ranking-request';
 import { assembleFeed, contentHash, isMaterialChange, type ScoredCandidate } from './feed-assembly';
@@ -68,7 +68,7 @@ export class HomeFeedRecommender {
   async recompute(userId: string, now: number, trigger: UpdateTrigger, wallClock: number): Promise<RecommendationEvent | undefined> {
     const f = this.users.get<UserFeatures>(userId);
     if (!f) return undefined;
-    const filtered = (pinId: string): boolean => isFiltered(f, pinId, now);
+    const filtered = filteredPins(f, now);
     const candidates = retrieveCandidates(f, this.pins, this.settings, now, filtered);
     const request = buildRankingRequest(f, candidates, this.pins, this.settings, now);
     if (request.candidates.length === 0) return undefined;
@@ -77,7 +77,7 @@ export class HomeFeedRecommender {
     this.stats.candidatesScored += request.candidates.length;
     // Re-read: the user may have acted while the request was being scored.
     const latest = this.users.get<UserFeatures>(userId) ?? f;
-    const stillFiltered = (pinId: string): boolean => isFiltered(latest, pinId, now);
+    const stillFiltered = filteredPins(latest, now);
     const scored: ScoredCandidate[] = request.candidates.map((c, i) => ({ ...c, utility: utility[i] }));
     const items = assembleFeed(scored, this.settings, stillFiltered);
     if (!isMaterialChange(latest.lastTop, items, this.settings, stillFiltered)) return undefined;

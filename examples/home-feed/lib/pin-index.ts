@@ -49,7 +49,17 @@ export const categoryKey = (category: string): string => `category:${category}`;
 export const POPULAR_KEY = 'popular';
 export const popularInKey = (category: string): string => `popular:${category}`;
 export const followersKey = (label: string): string => `followers:${label}`;
-export const FRESH_KEY = 'fresh';
+export const freshKey = (label: string): string => `fresh:${label}`;
+
+/** A fresh pin: its id and creation time. */
+export type FreshEntry = readonly [pinId: string, createdAt: number];
+
+/**
+ * Fresh pins retrieval proposes per update, and so the length of each label's
+ * fresh list: the newest N pins carrying any of a user's labels are among the
+ * newest N of each of those labels.
+ */
+export const FRESH_CANDIDATES = 40;
 
 /**
  * The candidate indexes built from image and engagement events: pin content
@@ -62,7 +72,7 @@ export class PinIndex {
 
   /** Keys `addPin` reads (prefetch them first). */
   static keysForImage(image: ImageEvent): string[] {
-    return [pinKey(image.pinId), categoryKey(image.category), FRESH_KEY, ...image.labels.map(labelKey), ...image.labels.map(followersKey)];
+    return [pinKey(image.pinId), categoryKey(image.category), ...image.labels.map(freshKey), ...image.labels.map(labelKey), ...image.labels.map(followersKey)];
   }
 
   /** Keys `recordEngagement` reads. */
@@ -85,9 +95,15 @@ export class PinIndex {
     if (existing) return;
     for (const label of image.labels) this.prepend(labelKey(label), image.pinId, LABEL_LIST);
     this.prepend(categoryKey(image.category), image.pinId, CATEGORY_LIST);
-    const fresh = (this.view.get<Array<[string, number]>>(FRESH_KEY) ?? []).filter(([, t]) => t > image.createdAt - this.settings.freshWindow);
-    fresh.unshift([image.pinId, image.createdAt]);
-    this.view.put(FRESH_KEY, fresh);
+    // Fresh pins are kept per label (retrieval routes them by label), each list
+    // bounded: one list of every pin of the fresh window was rewritten, published
+    // and scanned whole, a pin look-up per entry, on every image and update.
+    const since = image.createdAt - this.settings.freshWindow;
+    for (const label of image.labels) {
+      const list = this.view.get<FreshEntry[]>(freshKey(label)) ?? [];
+      const kept = list.filter(([pinId, t]) => pinId !== image.pinId && t > since);
+      this.view.put(freshKey(label), [[image.pinId, image.createdAt], ...kept].slice(0, FRESH_CANDIDATES));
+    }
   }
 
   /** Users who recently engaged positively with pins carrying these labels (fresh-content routing). */
@@ -133,8 +149,9 @@ export class PinIndex {
     const score = popularity(pin);
     const next = list.filter((e) => e.pinId !== pin.pinId);
     next.push({ pinId: pin.pinId, score, at: t });
-    // Compare every entry at the same time so older scores decay fairly.
-    next.sort((a, b) => b.score * decay(t - b.at, h) - a.score * decay(t - a.at, h));
+    // Compare every entry at the same time so older scores decay fairly (each decayed once, not per comparison).
+    const now = new Map(next.map((e) => [e, e.score * decay(t - e.at, h)]));
+    next.sort((a, b) => now.get(b)! - now.get(a)!);
     this.view.put(key, next.slice(0, cap));
   }
 

@@ -3,7 +3,7 @@ import type { StreamRecord } from '../../../core/stream-record';
 import type { RecommendationEvent } from '../generate/home-feed-events';
 import { batchOperator } from '../../../operators/batch-operator';
 import { StoreView } from '../lib/store-view';
-import { isFiltered, type UserFeatures } from '../lib/user-features';
+import { filteredPins, type UserFeatures } from '../lib/user-features';
 import { assembleFeed, contentHash, isMaterialChange, type ScoredCandidate } from '../lib/feed-assembly';
 import type { ScoredCandidateInput } from '../lib/ranking-request';
 import { settingsFrom, settingsOptions } from '../lib/settings-options';
@@ -42,7 +42,7 @@ export const spec = defineOperator({
         const f = users.get<UserFeatures>(v.userId);
         if (!f) return;
         const now = record.timestamp;
-        const filtered = (pinId: string): boolean => isFiltered(f, pinId, now);
+        const filtered = filteredPins(f, now);
         const scored: ScoredCandidate[] = v.candidates.map((c, j) => ({ ...c, utility: v.scores.utility[j] ?? -Infinity }));
         const items = assembleFeed(scored, settings, filtered);
         if (!isMaterialChange(f.lastTop, items, settings, filtered)) {

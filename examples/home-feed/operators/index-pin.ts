@@ -43,7 +43,9 @@ export const spec = defineOperator({
       await view.load(keys.first);
       await view.load(keys.second((key) => view.get(key)));
       const changed = new Set<string>();
-      const tracking: IndexView = { get: (key) => view.get(key), put: (key, value) => { view.put(key, value); changed.add(key); } };
+      // Staged: an entry a batch changes many times (the popularity lists, on every engagement) is
+      // serialized into the store once, at the flush below.
+      const tracking: IndexView = { get: (key) => view.get(key), put: (key, value) => { view.stage(key, value); changed.add(key); } };
       const index = new PinIndex(tracking, settings);
       const out: StreamRecord[] = [];
       let last: StreamRecord | undefined;
@@ -68,6 +70,7 @@ export const spec = defineOperator({
           out.push({ key: userId, value: { userId, trigger: 'new_pin', pinId: image.pinId }, timestamp: record.timestamp, headers: {}, source: record.source });
         }
       });
+      view.flush();
       // One record per changed entry and batch (the last value wins in the global store anyway).
       if (last) {
         for (const key of changed) {

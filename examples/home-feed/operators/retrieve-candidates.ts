@@ -2,7 +2,7 @@ import { defineOperator } from '../../../operators/operator-spec';
 import type { StreamRecord } from '../../../core/stream-record';
 import { batchOperator } from '../../../operators/batch-operator';
 import { feedStoreReadOptions, feedStoreViews } from '../lib/feed-stores';
-import { isFiltered, type UserFeatures } from '../lib/user-features';
+import { filteredPins, type UserFeatures } from '../lib/user-features';
 import { retrieveCandidates } from '../lib/candidate-retrieval';
 import { buildRankingRequest } from '../lib/ranking-request';
 import { settingsFrom, settingsOptions } from '../lib/settings-options';
@@ -41,7 +41,7 @@ export const spec = defineOperator({
         const f = users.get<UserFeatures>(trigger.userId);
         if (!f) return undefined;
         const now = record.timestamp;
-        const candidates = retrieveCandidates(f, pins, settings, now, (pinId) => isFiltered(f, pinId, now));
+        const candidates = retrieveCandidates(f, pins, settings, now, filteredPins(f, now));
         return buildRankingRequest(f, candidates, pins, settings, now);
       });
       const out: StreamRecord[] = [];

@@ -1,0 +1,71 @@
+import * as assert from 'node:assert/strict';
+import type { ImageEvent } from '../../../examples/home-feed/generate/home-feed-events';
+import { freshPins } from '../../../examples/home-feed/lib/candidate-retrieval';
+import { DEFAULT_HOME_FEED_SETTINGS } from '../../../examples/home-feed/lib/home-feed-settings';
+import { emptyUserFeatures, filteredPins } from '../../../examples/home-feed/lib/user-features';
+import { FRESH_CANDIDATES, freshKey, PinIndex, type FreshEntry, type IndexView } from '../../../examples/home-feed/lib/pin-index';
+
+const HOUR = 3_600_000;
+const settings = { ...DEFAULT_HOME_FEED_SETTINGS, freshWindow: 24 * HOUR };
+
+class MapView implements IndexView {
+  readonly map = new Map<string, unknown>();
+  get<T>(key: string): T | undefined {
+    return this.map.get(key) as T | undefined;
+  }
+  put(key: string, value: unknown): void {
+    this.map.set(key, value);
+  }
+}
+
+const image = (pinId: string, createdAt: number, labels: string[]): ImageEvent => ({
+  pinId, creatorId: 'c', createdAt, category: 'misc', labels, embedding: new Array(32).fill(0), boardId: null,
+});
+
+describe('fresh pins (flagship pin index)', () => {
+  it('keeps the newest pins of each label, bounded and inside the fresh window', () => {
+    const view = new MapView();
+    const index = new PinIndex(view, settings);
+    index.addPin(image('old', 0, ['cats']));
+    for (let i = 0; i < 60; i++) index.addPin(image(`c${i}`, 30 * HOUR + i, ['cats']));
+    index.addPin(image('d0', 30 * HOUR + 100, ['dogs']));
+    const cats = view.get<FreshEntry[]>(freshKey('cats')) ?? [];
+    assert.equal(cats.length, FRESH_CANDIDATES);
+    assert.deepEqual(cats.slice(0, 2).map(([p]) => p), ['c59', 'c58']);
+    assert.ok(!cats.some(([p]) => p === 'old'), 'a pin older than the fresh window is dropped when the list is written');
+    assert.deepEqual(view.get<FreshEntry[]>(freshKey('dogs')), [['d0', 30 * HOUR + 100]]);
+  });
+
+  it('proposes the newest fresh pins carrying the user\'s labels, across labels, each once', () => {
+    const view = new MapView();
+    const index = new PinIndex(view, settings);
+    const now = 50 * HOUR;
+    index.addPin(image('stale', now - 25 * HOUR, ['cats']));
+    for (let i = 0; i < 30; i++) index.addPin(image(`c${i}`, now - HOUR + 2 * i, ['cats']));
+    for (let i = 0; i < 30; i++) index.addPin(image(`d${i}`, now - HOUR + 2 * i + 1, ['dogs']));
+    index.addPin(image('both', now - HOUR + 100, ['cats', 'dogs']));
+    index.addPin(image('f0', now, ['fish']));
+    const fresh = freshPins(view, ['cats', 'dogs'], now - settings.freshWindow);
+    assert.equal(fresh.length, FRESH_CANDIDATES);
+    assert.equal(fresh[0], 'both');
+    assert.equal(new Set(fresh).size, fresh.length);
+    assert.ok(!fresh.includes('f0'), 'a fresh pin of a label the user does not like is not proposed');
+    assert.ok(!fresh.includes('stale'));
+    // The newest 40 of the 61 fresh cats-or-dogs pins: 'both', then d29, c29, ... down to d10.
+    assert.deepEqual(fresh.slice(1, 4), ['d29', 'c29', 'd28']);
+    assert.equal(fresh[FRESH_CANDIDATES - 1], 'd10');
+  });
+});
+
+describe('filtered pins (flagship user features)', () => {
+  it('filters hidden, saved and shown pins until they expire, and nothing else', () => {
+    const f = emptyUserFeatures(32);
+    f.closed = { hidden: 100, old: 10 };
+    f.shown = { seen: 60 };
+    const at50 = filteredPins(f, 50);
+    assert.deepEqual(['hidden', 'seen', 'old', 'other'].map(at50), [true, true, false, false]);
+    const at70 = filteredPins(f, 70);
+    assert.deepEqual(['hidden', 'seen'].map((p) => at70(p)), [true, false]);
+    assert.equal(filteredPins(emptyUserFeatures(32), 0)('any'), false);
+  });
+});

@@ -1,0 +1,34 @@
+import * as assert from 'node:assert/strict';
+import type { ModelManifest } from '../../../core/scoring/model-manifest';
+import { buildRequestTensors } from '../../../operators/record-tensors';
+
+const manifest: ModelManifest = {
+  name: 'm', version: '1', file: 'm.onnx',
+  inputs: [
+    { name: 'user', dtype: 'float32', dims: ['users', 2] },
+    { name: 'rows', dtype: 'float32', dims: ['candidates', 2, 2] },
+  ],
+  outputs: [{ name: 'p', dtype: 'float32', dims: ['candidates'] }],
+  batching: { rowDim: 'candidates', groupDim: 'users', groupIndex: 'group' },
+  heads: ['p'],
+};
+
+describe('record tensors', () => {
+  it('flattens nested lists, booleans and typed arrays in order into rows', () => {
+    const t = buildRequestTensors(manifest, {
+      user: [0.5, true],
+      rows: [[[1, 2], new Float64Array([3, 4])], [[5, false], [7, 8]], [[9, 10], [11, 12]]],
+    });
+    assert.deepEqual(t.user.dims, [1, 2]);
+    assert.deepEqual(Array.from(t.user.data as Float32Array), [0.5, 1]);
+    assert.deepEqual(t.rows.dims, [3, 2, 2]);
+    assert.deepEqual(Array.from(t.rows.data as Float32Array), [1, 2, 3, 4, 5, 0, 7, 8, 9, 10, 11, 12]);
+    assert.deepEqual(t.group.dims, [3]);
+  });
+
+  it('names the input holding something other than numbers, at any depth, and a row of the wrong size', () => {
+    assert.throws(() => buildRequestTensors(manifest, { user: [1, 2], rows: [[[1, 2], [3, 'x']]] }), /input 'rows' holds string, expected numbers/);
+    assert.throws(() => buildRequestTensors(manifest, { user: [1, 2], rows: [[[1, 2], [3, null]]] }), /input 'rows' holds a missing value/);
+    assert.throws(() => buildRequestTensors(manifest, { user: [1, 2], rows: [[1, 2, 3]] }), /input 'rows' has 3 values, not a whole number of rows of 4/);
+  });
+});
