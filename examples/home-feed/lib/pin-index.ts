@@ -150,9 +150,8 @@ export class PinIndex {
     const next = list.filter((e) => e.pinId !== pin.pinId);
     next.push({ pinId: pin.pinId, score, at: t });
     // Compare every entry at the same time so older scores decay fairly (each decayed once, not per comparison).
-    const now = new Map(next.map((e) => [e, e.score * decay(t - e.at, h)]));
-    next.sort((a, b) => now.get(b)! - now.get(a)!);
-    this.view.put(key, next.slice(0, cap));
+    const ranked = next.map((e) => ({ e, now: e.score * decay(t - e.at, h) })).sort((a, b) => b.now - a.now);
+    this.view.put(key, ranked.slice(0, cap).map((r) => r.e));
   }
 
   private prepend(key: string, pinId: string, cap: number): void {

@@ -85,10 +85,12 @@ export class StoreView implements IndexView {
     this.staged.add(key);
   }
 
-  /** Writes the staged keys' latest values to the store. */
-  flush(): void {
-    for (const key of this.staged) this.store.put(key, this.local.get(key));
+  /** Writes the staged keys' latest values to the store; returns those keys. */
+  flush(): string[] {
+    const keys = [...this.staged];
+    for (const key of keys) this.store.put(key, this.local.get(key));
     this.staged.clear();
+    return keys;
   }
 }
 

@@ -42,11 +42,10 @@ export const spec = defineOperator({
       const keys = pinIndexKeys(valid);
       await view.load(keys.first);
       await view.load(keys.second((key) => view.get(key)));
-      const changed = new Set<string>();
       // Staged: an entry a batch changes many times (the popularity lists, on every engagement) is
-      // serialized into the store once, at the flush below.
-      const tracking: IndexView = { get: (key) => view.get(key), put: (key, value) => { view.stage(key, value); changed.add(key); } };
-      const index = new PinIndex(tracking, settings);
+      // serialized into the store once, at the flush below, which names the entries changed.
+      const staging: IndexView = { get: (key) => view.get(key), put: (key, value) => view.stage(key, value) };
+      const index = new PinIndex(staging, settings);
       const out: StreamRecord[] = [];
       let last: StreamRecord | undefined;
       records.forEach((record, i) => {
@@ -70,7 +69,7 @@ export const spec = defineOperator({
           out.push({ key: userId, value: { userId, trigger: 'new_pin', pinId: image.pinId }, timestamp: record.timestamp, headers: {}, source: record.source });
         }
       });
-      view.flush();
+      const changed = view.flush();
       // One record per changed entry and batch (the last value wins in the global store anyway).
       if (last) {
         for (const key of changed) {

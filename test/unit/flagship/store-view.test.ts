@@ -57,9 +57,9 @@ describe('StoreView (the flagship operators\' per-batch view of a store)', () =>
     }
     view.stage('u2', { n: 7 });
     assert.deepEqual(puts, [], 'nothing reaches the store before flush');
-    view.flush();
+    assert.deepEqual(view.flush(), ['u1', 'u2'], 'flush names the keys it wrote');
     assert.deepEqual(puts, [['u1', { n: 3 }], ['u2', { n: 7 }]]);
-    view.flush();
+    assert.deepEqual(view.flush(), []);
     assert.equal(puts.length, 2, 'a second flush writes nothing');
   });
 });
