@@ -24,6 +24,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { HomeFeedGenerator } from '../examples/home-feed/generate/home-feed-generator';
 import { HomeFeedKafkaWriter } from '../examples/home-feed/generate/home-feed-kafka-writer';
 import { waitForHomeFeedDrained } from '../examples/home-feed/home-feed-drain';
+import { alignmentTopicName } from '../topology/internal-topic-names';
 import { evaluateFromKafka } from '../examples/home-feed/commands/evaluate-command';
 import { formatEvaluationReport, type EvaluationReport } from '../examples/home-feed/evaluate/prequential-evaluation';
 import { FLAGSHIP_APP_READY, FLAGSHIP_APP_STATS, type FlagshipAppStats } from './harness/flagship-app-child';
@@ -46,17 +47,25 @@ const config = (text: string): [number, number] => {
 const options = scriptCommand('dist/bench/flagship-partitions.js', 'the flagship on Kafka over partitions and processes: quality and CPU per 1,000 events, as ratios to the first configuration')
   .option('--configs <list>', 'PARTITIONSxPROCESSES, comma-separated', listOption(config), [[1, 1], [6, 1]] as Array<[number, number]>)
   .option('--events <n>', 'generated events', integerOption('--events', 1), 6000)
+  .option('--warmup-events <n>', 'CPU is also given from the moment this many events are acknowledged to the drain: warm processes', integerOption('--warmup-events', 0), 0)
+  .option('--idle-settle <s>', 'seconds between the last process joining and the idle measurement (start-up work, such as the JIT compiling, goes on a while)', integerOption('--idle-settle', 0), 5)
   .option('--rate <events/s>', 'input rate', positiveOption('--rate'), 200)
   .option('--seed <n>', 'generator seed', integerOption('--seed', 0), 5)
   .option('--profile-dir <dir>', "write a V8 CPU profile of each app process there (node --cpu-prof), to see where the CPU goes")
+  .option('--keep-state', "keep each configuration's state directory (the processes' logs) and print where it is")
   .option('--brokers <list>', 'Kafka bootstrap servers', '127.0.0.1:9092')
   .option('--registry <url>', 'schema registry (Confluent API) base URL', 'http://127.0.0.1:8081/apis/ccompat/v7');
 
 /** utime + stime of a live process, seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+function cpuSeconds(pid: number, statFile = `/proc/${pid}/stat`): number {
+  const stat = fs.readFileSync(statFile, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** utime + stime of a live process's main thread (the event loop), seconds; the rest is V8's helpers (compiler, GC), libuv's pool, the scoring workers. */
+function mainThreadSeconds(pid: number): number {
+  return cpuSeconds(pid, `/proc/${pid}/task/${pid}/stat`);
 }
 
 interface RunResult {
@@ -64,6 +73,10 @@ interface RunResult {
   readonly events: number;
   readonly report: EvaluationReport;
   readonly cpuPer1000: number;
+  /** CPU per 1,000 events after the first --warmup-events (the JIT's compilation of each process is mostly behind it). */
+  readonly warmCpuPer1000: number;
+  /** The part of {@link cpuPer1000} on the processes' main threads. */
+  readonly mainThreadPer1000: number;
   /** CPU of the processes when no event arrives (cores, summed over processes): polls, heartbeats, timers. */
   readonly idleCores: number;
   /** CPU per 1,000 events less the idle CPU over the same time: what the events themselves cost. */
@@ -71,6 +84,10 @@ interface RunResult {
   readonly seconds: number;
   /** Records the index task published to the global store's topic, which every process reads back. */
   readonly globalRecords: number;
+  /** Event-time frontier reports the processes exchanged (docs/partitions.md): each process reads all of them. */
+  readonly alignmentRecords: number;
+  /** Model executions: rows per execution is how well the processes' scoring batches fill. */
+  readonly executions: number;
   /**
    * Candidates the processes scored: the ranking work the input caused. It varies with timing
    * (a trigger that finds the index a commit later, debounces), so CPU is also given per row.
@@ -79,10 +96,9 @@ interface RunResult {
 }
 
 /** Seconds the processes are left alone before and while their idle CPU is measured. */
-const IDLE_SETTLE_S = 5;
 const IDLE_MEASURE_S = 10;
 
-interface BenchOptions { events: number; rate: number; seed: number; brokers: string; registry: string; profileDir?: string }
+interface BenchOptions { events: number; warmupEvents: number; idleSettle: number; rate: number; seed: number; brokers: string; registry: string; profileDir?: string; keepState?: boolean }
 
 async function runConfig(partitions: number, processes: number, o: BenchOptions): Promise<RunResult> {
   const label = `${partitions} partition${partitions === 1 ? '' : 's'} × ${processes} process${processes === 1 ? '' : 'es'}`;
@@ -129,17 +145,24 @@ async function runConfig(partitions: number, processes: number, o: BenchOptions)
       if (!started || failure) throw failure ?? new Error(`${label}: process ${i} not ready after 180 s`);
     }
     // The group settles (rebalances after the last join), then idle CPU is read over a quiet window.
-    await sleep(IDLE_SETTLE_S * 1000);
+    await sleep(o.idleSettle * 1000);
     const idleFrom = children.map((c) => cpuSeconds(c.pid as number));
     await sleep(IDLE_MEASURE_S * 1000);
     const idleCores = children.reduce((s, c, i) => s + cpuSeconds(c.pid as number) - idleFrom[i], 0) / IDLE_MEASURE_S;
     const cpuAtStart = children.map((c) => cpuSeconds(c.pid as number));
+    const mainAtStart = children.map((c) => mainThreadSeconds(c.pid as number));
     const writer = await HomeFeedKafkaWriter.open({ brokers: o.brokers.split(','), registryUrl: o.registry, imagesTopic: topics.images, engagementsTopic: topics.engagements, holdoutFile });
     const generator = new HomeFeedGenerator({ seed: o.seed, totalEvents: o.events, users: Math.round(o.events / 50), initialPins: Math.round(o.events / 25) });
     const started = Date.now();
     let written = 0;
+    // The processes' CPU once the first --warmup-events are acknowledged: from there on, what a warm process costs.
+    let acked = 0;
+    let warm: { events: number; cpu: number[] } | undefined;
     try {
-      const result = await writer.write(generator.events(), { total: o.events, rate: o.rate });
+      const result = await writer.write(generator.events(), { total: o.events, rate: o.rate, onSent: (sent) => {
+        acked += sent.length;
+        if (warm === undefined && acked >= o.warmupEvents) warm = { events: acked, cpu: children.map((c) => cpuSeconds(c.pid as number)) };
+      } });
       written = result.written;
     } finally {
       await writer.close();
@@ -154,12 +177,17 @@ async function runConfig(partitions: number, processes: number, o: BenchOptions)
     }
     const seconds = (Date.now() - started) / 1000;
     const cpu = children.reduce((s, c, i) => s + cpuSeconds(c.pid as number) - cpuAtStart[i], 0);
+    const mainThread = children.reduce((s, c, i) => s + mainThreadSeconds(c.pid as number) - mainAtStart[i], 0);
+    const warmCpu = warm ? children.reduce((s, c, i) => s + cpuSeconds(c.pid as number) - (warm as { cpu: number[] }).cpu[i], 0) : cpu;
+    const warmEvents = warm ? written - warm.events : written;
     const globalRecords = await topicRecords(kafka, `${appId}-pin-features`);
+    const alignmentRecords = await topicRecords(kafka, alignmentTopicName(appId));
     await Promise.all(children.map((c) => c.kill('SIGTERM')));
     const report = await evaluateFromKafka({ brokers: o.brokers, registry: o.registry, engagementsTopic: topics.engagements, recommendationsTopic: topics.recommendations, holdoutFile, k: [10, 25] });
     succeeded = true;
     const scoredRows = stats.reduce((n, s) => n + s.scoredRows, 0);
-    return { label, events: written, report, cpuPer1000: (cpu / written) * 1000, idleCores, eventCpuPer1000: (Math.max(0, cpu - idleCores * seconds) / written) * 1000, seconds, globalRecords, scoredRows };
+    const executions = stats.reduce((n, s) => n + s.executions, 0);
+    return { label, events: written, report, cpuPer1000: (cpu / written) * 1000, warmCpuPer1000: (warmCpu / Math.max(1, warmEvents)) * 1000, mainThreadPer1000: (mainThread / written) * 1000, idleCores, eventCpuPer1000: (Math.max(0, cpu - idleCores * seconds) / written) * 1000, seconds, globalRecords, alignmentRecords, scoredRows, executions };
   } finally {
     await Promise.all(children.map((c) => (c.current === 'running' ? c.kill('SIGKILL') : undefined)));
     const admin = kafka.admin();
@@ -168,7 +196,8 @@ async function runConfig(partitions: number, processes: number, o: BenchOptions)
     await admin.deleteTopics({ topics: mine }).catch(() => undefined);
     await admin.disconnect();
     // Kept after a failure: the processes' logs are there.
-    if (succeeded) fs.rmSync(stateDir, { recursive: true, force: true });
+    if (succeeded && !o.keepState) fs.rmSync(stateDir, { recursive: true, force: true });
+    else process.stdout.write(`${label}: state and logs kept in ${stateDir}\n`);
   }
 }
 
@@ -187,23 +216,27 @@ async function topicRecords(kafka: Kafka, topic: string): Promise<number> {
 async function main(): Promise<void> {
   const { configs, ...o } = parseScriptOptions<{ configs: Array<[number, number]> } & BenchOptions>(options);
   process.stdout.write(`${formatMachineBanner(machineInfo())}\n`);
-  process.stdout.write(`settings: --configs ${configs.map((c) => c.join('x')).join(',')} --events ${o.events} --rate ${o.rate} --seed ${o.seed}\n`);
+  process.stdout.write(`settings: --configs ${configs.map((c) => c.join('x')).join(',')} --events ${o.events} --rate ${o.rate} --seed ${o.seed}${o.warmupEvents > 0 ? ` --warmup-events ${o.warmupEvents}` : ''}\n`);
   const results: RunResult[] = [];
   for (const [partitions, processes] of configs) {
     const r = await runConfig(partitions, processes, o);
     results.push(r);
     process.stdout.write(`\n${r.label}: ${r.events} events in ${r.seconds.toFixed(1)} s (written at ${o.rate}/s, then drained)\n${formatEvaluationReport(r.report)}\n`);
-    process.stdout.write(`CPU of the app's processes: ${r.cpuPer1000.toFixed(2)} s per 1,000 events; idle ${r.idleCores.toFixed(3)} cores; less idle: ${r.eventCpuPer1000.toFixed(2)} s per 1,000 events; global-store records published: ${r.globalRecords} (${((r.globalRecords / r.events) * 1000).toFixed(0)} per 1,000 events); candidates scored: ${r.scoredRows} (${((r.scoredRows / r.events)).toFixed(1)} per event)\n`);
+    process.stdout.write(`CPU of the app's processes: ${r.cpuPer1000.toFixed(2)} s per 1,000 events (main threads ${r.mainThreadPer1000.toFixed(2)} s, other threads ${(r.cpuPer1000 - r.mainThreadPer1000).toFixed(2)} s); idle ${r.idleCores.toFixed(3)} cores; less idle: ${r.eventCpuPer1000.toFixed(2)} s per 1,000 events;${o.warmupEvents > 0 ? ` after ${o.warmupEvents} events: ${r.warmCpuPer1000.toFixed(2)} s per 1,000 events;` : ''} global-store records published: ${r.globalRecords} (${((r.globalRecords / r.events) * 1000).toFixed(0)} per 1,000 events); candidates scored: ${r.scoredRows} (${((r.scoredRows / r.events)).toFixed(1)} per event, ${(r.scoredRows / Math.max(1, r.executions)).toFixed(0)} per model run); frontier reports: ${r.alignmentRecords}\n`);
   }
   const base = results[0];
   process.stdout.write(`\nagainst ${base.label}:\n`);
   for (const r of results) {
     const ratios = r.report.flagship.map((f, i) => `HitRate@${f.k} ${(f.hitRate / base.report.flagship[i].hitRate).toFixed(3)}x (${f.hitRate.toFixed(4)}), NDCG@${f.k} ${(f.ndcg / base.report.flagship[i].ndcg).toFixed(3)}x`);
-    process.stdout.write(`  ${r.label}: ${ratios.join(', ')}, CPU/1,000 events ${(r.cpuPer1000 / base.cpuPer1000).toFixed(2)}x, less idle ${(r.eventCpuPer1000 / base.eventCpuPer1000).toFixed(2)}x\n`);
+    process.stdout.write(`  ${r.label}: ${ratios.join(', ')}, CPU/1,000 events ${(r.cpuPer1000 / base.cpuPer1000).toFixed(2)}x, less idle ${(r.eventCpuPer1000 / base.eventCpuPer1000).toFixed(2)}x${o.warmupEvents > 0 ? `, after warm-up ${(r.warmCpuPer1000 / base.warmCpuPer1000).toFixed(2)}x` : ''}\n`);
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`flagship-partitions: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  // A client of the run (the evaluation's reader, an admin) can keep the loop alive after the report: exit.
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    process.stderr.write(`flagship-partitions: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
