@@ -95,7 +95,7 @@ interface RunResult {
   readonly scoredRows: number;
 }
 
-/** Seconds the processes are left alone before and while their idle CPU is measured. */
+/** Seconds over which the processes' idle CPU is measured (after --idle-settle). */
 const IDLE_MEASURE_S = 10;
 
 interface BenchOptions { events: number; warmupEvents: number; idleSettle: number; rate: number; seed: number; brokers: string; registry: string; profileDir?: string; keepState?: boolean }
@@ -178,8 +178,9 @@ async function runConfig(partitions: number, processes: number, o: BenchOptions)
     const seconds = (Date.now() - started) / 1000;
     const cpu = children.reduce((s, c, i) => s + cpuSeconds(c.pid as number) - cpuAtStart[i], 0);
     const mainThread = children.reduce((s, c, i) => s + mainThreadSeconds(c.pid as number) - mainAtStart[i], 0);
-    const warmCpu = warm ? children.reduce((s, c, i) => s + cpuSeconds(c.pid as number) - (warm as { cpu: number[] }).cpu[i], 0) : cpu;
-    const warmEvents = warm ? written - warm.events : written;
+    const warmFrom = warm?.cpu ?? cpuAtStart;
+    const warmCpu = children.reduce((s, c, i) => s + cpuSeconds(c.pid as number) - warmFrom[i], 0);
+    const warmEvents = written - (warm?.events ?? 0);
     const globalRecords = await topicRecords(kafka, `${appId}-pin-features`);
     const alignmentRecords = await topicRecords(kafka, alignmentTopicName(appId));
     await Promise.all(children.map((c) => c.kill('SIGTERM')));
@@ -216,7 +217,7 @@ async function topicRecords(kafka: Kafka, topic: string): Promise<number> {
 async function main(): Promise<void> {
   const { configs, ...o } = parseScriptOptions<{ configs: Array<[number, number]> } & BenchOptions>(options);
   process.stdout.write(`${formatMachineBanner(machineInfo())}\n`);
-  process.stdout.write(`settings: --configs ${configs.map((c) => c.join('x')).join(',')} --events ${o.events} --rate ${o.rate} --seed ${o.seed}${o.warmupEvents > 0 ? ` --warmup-events ${o.warmupEvents}` : ''}\n`);
+  process.stdout.write(`settings: --configs ${configs.map((c) => c.join('x')).join(',')} --events ${o.events} --rate ${o.rate} --seed ${o.seed} --warmup-events ${o.warmupEvents} --idle-settle ${o.idleSettle}\n`);
   const results: RunResult[] = [];
   for (const [partitions, processes] of configs) {
     const r = await runConfig(partitions, processes, o);
