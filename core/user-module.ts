@@ -1,19 +1,30 @@
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 /**
  * Loads a module the user wrote (a custom operator, an aggregate or reduce function): `.js`,
- * `.cjs` or `.ts` (transpiled in process by the project's `typescript` package, no type
- * check). The module resolves packages from its own folders first, then from Tributary's
- * install, so a module in the user's repository finds `rxjs` without installing it.
- * `file` must be absolute: relative paths are the topology file's business (they resolve
- * against its folder, see topology/internal/pipeline-checker.ts).
+ * `.cjs`, `.ts`, `.cts` or `.mts`. TypeScript goes through tsx's CommonJS API (esbuild: no type
+ * check, enums and parameter properties included), registered under a namespace of its own, so
+ * only modules loaded from here, and what they import, are transformed: Tributary's own
+ * `require` is left as Node made it. tsx keeps the transformed output in its own disk cache.
+ *
+ * Each user module resolves packages from its own folders first, then from Tributary's install
+ * (so `rxjs` needs no install of its own), and the name `tributary` means this install (its
+ * operator-authoring API, `operators/authoring.ts`) when the user has none of their own.
+ * `file` must be absolute: relative paths are the topology file's business (they resolve against
+ * its folder, see topology/internal/pipeline-checker.ts).
  */
 export function requireUserModule(file: string): unknown {
-  if (file.endsWith('.ts')) registerTypeScript();
-  return requireWithFallback(file);
+  // tsx registers first: its `.js` handler must be the one wrapped below, not the wrapper.
+  if (/\.[cm]?ts$/.test(file)) {
+    const ts = typeScript();
+    return withFallbackResolution(() => ts.require(file, file));
+  }
+  return withFallbackResolution(() => require(file));
+}
+
+/** The folder Tributary is installed in (its package.json's). */
+function installRoot(): string {
+  return path.join(__dirname, '..', '..');
 }
 
 /**
@@ -26,90 +37,55 @@ function tributaryNodeModules(): string {
 }
 
 /**
- * `require(file)`, where every CommonJS `.js` module loaded by this call also resolves packages
- * from Tributary's install after its own folders (`.ts` modules get that from their hook).
+ * Runs `load` with every CommonJS module compiled meanwhile given Tributary's fallbacks:
+ * Tributary's node_modules after its own folders, and `tributary` (or `tributary/<path>`)
+ * answered by this install when the module's own resolution finds none. Both go through the
+ * documented `module.paths` and `module.require` of the module being compiled; tsx's
+ * namespaced transform is reached through the `.js` handler it wraps, so wrapping every handler
+ * present covers `.ts` too. The handlers are restored when `load` returns.
  */
-function requireWithFallback(file: string): unknown {
+function withFallbackResolution<T>(load: () => T): T {
   const fallback = tributaryNodeModules();
-  const js = require.extensions['.js'];
-  require.extensions['.js'] = (module, filename) => {
-    if (!module.paths.includes(fallback)) module.paths.push(fallback);
-    js(module, filename);
-  };
+  const handlers = { ...require.extensions };
+  for (const [ext, handler] of Object.entries(handlers)) {
+    if (ext === '.json' || ext === '.node' || !handler) continue;
+    require.extensions[ext] = (module, filename) => {
+      if (!module.paths.includes(fallback)) module.paths.push(fallback);
+      answerTributaryFromInstall(module);
+      handler(module, filename);
+    };
+  }
   try {
-    return require(file);
+    return load();
   } finally {
-    require.extensions['.js'] = js;
+    for (const ext of Object.keys(require.extensions)) {
+      if (ext in handlers) require.extensions[ext] = handlers[ext]!;
+      else delete require.extensions[ext];
+    }
   }
 }
 
-let tsRegistered = false;
-/**
- * Lets `require` load .ts modules by transpiling them (no type check: tsc does
- * that). Each module resolves packages from its own folders first, then from Tributary's
- * install (`module.paths` gets that last), so an operator in the user's repository finds
- * `rxjs` without installing it. Transpiled output is kept in {@link transpileCacheDir}, so a
- * start whose modules have not changed loads no TypeScript (~0.5 s of CPU here).
- *
- * Why `require.extensions` (deprecated, but still working and the only hook CommonJS
- * `require` honours on Node 20, our minimum): `module.register` hooks only ESM `import` there;
- * the synchronous `module.registerHooks` that also covers `require` arrived in Node 22.15 and
- * `--experimental-strip-types` in 22.6 (stripping only: no enums or parameter properties).
- * Revisit when the engines field moves to Node 22.
- */
-function registerTypeScript(): void {
-  if (tsRegistered || require.extensions['.ts']) return;
-  const fallback = tributaryNodeModules();
-  require.extensions['.ts'] = (module, filename) => {
-    if (!module.paths.includes(fallback)) module.paths.push(fallback);
-    (module as unknown as { _compile(code: string, file: string): void })._compile(transpiled(filename), filename);
-  };
-  tsRegistered = true;
+/** `module.require('tributary[/x]')` falls back to this install when the module has none of its own. */
+function answerTributaryFromInstall(module: NodeJS.Module): void {
+  const own = module.require.bind(module);
+  module.require = Object.assign((id: string): unknown => {
+    try {
+      return own(id);
+    } catch (err) {
+      const notFound = (err as { code?: string }).code === 'MODULE_NOT_FOUND';
+      if (!notFound || (id !== 'tributary' && !id.startsWith('tributary/'))) throw err;
+      return own(path.join(installRoot(), id.slice('tributary'.length)));
+    }
+  }, module.require) as NodeJS.Require;
 }
 
-// What the output depends on besides the source: the compiler's version and these settings.
-const TRANSPILE_SETTINGS = 'commonjs/es2022/esModuleInterop';
-
-/**
- * Where transpiled modules are kept: `TRIBUTARY_CACHE_DIR`, else `$XDG_CACHE_HOME/tributary`,
- * else `~/.cache/tributary`; `ts/` under it.
- */
-export function transpileCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.TRIBUTARY_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'tributary');
-  return path.join(base, 'ts');
-}
-
-let version: string | undefined;
-/** The installed compiler's version, from its package.json: reading it does not load the compiler. */
-function compilerVersion(): string {
-  version ??= (JSON.parse(fs.readFileSync(require.resolve('typescript/package.json'), 'utf8')) as { version: string }).version;
-  return version;
-}
-
-/** The JavaScript of a .ts module: from the cache when its source, compiler and settings match. */
-function transpiled(filename: string): string {
-  const source = fs.readFileSync(filename, 'utf8');
-  const key = createHash('sha256').update(`${compilerVersion()}\0${TRANSPILE_SETTINGS}\0${filename}\0${source}`).digest('hex');
-  const cached = path.join(transpileCacheDir(), `${key}.js`);
-  try {
-    return fs.readFileSync(cached, 'utf8');
-  } catch {
-    // Not cached yet (or unreadable): transpile.
-  }
+type NamespacedTsx = { require(id: string, fromFile: string): unknown };
+let tsx: NamespacedTsx | undefined;
+/** tsx's CommonJS hooks, registered on first use under Tributary's namespace. */
+function typeScript(): NamespacedTsx {
+  // Typed here: tsx's declarations need `moduleResolution: node16`, this project uses `node`.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ts = require('typescript') as typeof import('typescript');
-  const out = ts.transpileModule(source, {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  }).outputText;
-  try {
-    // Written whole, then renamed: a process reading the cache never sees half a file.
-    fs.mkdirSync(path.dirname(cached), { recursive: true });
-    const partial = `${cached}.${process.pid}.tmp`;
-    fs.writeFileSync(partial, out);
-    fs.renameSync(partial, cached);
-  } catch {
-    // A read-only or full disk only costs the next start a transpile.
-  }
-  return out;
+  const api = require('tsx/cjs/api') as { register(options: { namespace: string }): NamespacedTsx };
+  tsx ??= api.register({ namespace: 'tributary-user-modules' });
+  return tsx;
 }

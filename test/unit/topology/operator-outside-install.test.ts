@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadTopology, formatProblem } from '../../../topology';
 import { startTributary } from '../../helpers/tributary-process';
+import { requireUserModule } from '../../../core/user-module';
 
 const repoRoot = path.join(__dirname, '..', '..', '..', '..');
 
@@ -145,8 +146,7 @@ sinks:
       const { problems } = loadTopology(path.join(dir, 'topology.yaml'));
       assert.deepEqual(problems.map(formatProblem), [], dir);
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const loaded = (dir: string) => (require(path.join(dir, 'probe.ts')) as { rxjsFrom: string }).rxjsFrom;
+    const loaded = (dir: string) => (requireUserModule(path.join(dir, 'probe.ts')) as { rxjsFrom: string }).rxjsFrom;
     assert.equal(loaded(withOwn), 'own');
     assert.equal(loaded(without), 'tributary');
   });
