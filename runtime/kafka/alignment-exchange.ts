@@ -61,7 +61,7 @@ export class AlignmentExchange {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
+    if (this.scheduled || this.abort.signal.aborted) return;
     this.scheduled = setTimeout(() => { this.scheduled = undefined; this.publish(false); }, CHANGE_MS);
   }
 
@@ -79,7 +79,7 @@ export class AlignmentExchange {
     // One report in flight at a time: a slow broker must not pile them up (the latest goes next).
     if (this.sending) { this.pending = true; return; }
     const frontiers = this.aligner.report();
-    if (!keepalive && !frontiersMoved(this.lastSent, frontiers, this.aligner.maxSkewMs)) return;
+    if (!keepalive && !frontiersMoved(this.lastSent, frontiers, this.aligner.maxSkewMs, this.aligner.leadingEdge())) return;
     this.lastSent = new Map(frontiers);
     this.sending = true;
     const report: Report = {
@@ -125,6 +125,8 @@ export class AlignmentExchange {
     const lanes = new Map<string, number>();
     for (const [lane, f] of report.lanes) lanes.set(lane, f === 'inf' ? Infinity : f === '-inf' ? -Infinity : Number(f));
     this.aligner.setRemote(report.member, lanes);
+    // The report may have moved the leading edge on: a move of ours that could wait may not now.
+    this.schedule();
   }
 }
 

@@ -32,6 +32,8 @@ export class EventTimeAligner {
   private readonly lanes = new Map<string, Lane>();
   private readonly remote = new Map<string, { lanes: ReadonlyMap<string, number>; receivedAt: number }>();
   private waiters: Array<() => void> = [];
+  /** The latest finite frontier seen of any lane, local or remote (see {@link leadingEdge}). */
+  private edge = -Infinity;
   /** Told whenever a local lane's frontier may have moved (the exchange publishes then). */
   onLocalChange?: () => void;
 
@@ -68,6 +70,7 @@ export class EventTimeAligner {
     if (times.length === 0) return 0;
     if (own.frontier !== times[0] || !own.holding) this.onLocalChange?.();
     own.frontier = times[0];
+    this.seen(times[0]);
     own.holding = true;
     own.updatedAt = this.now();
     const limit = this.limitFor(lane, own.task);
@@ -82,6 +85,7 @@ export class EventTimeAligner {
     if (!own) return;
     // A batch of poison records only has no event time: the lane's last one stands.
     own.frontier = caughtUp ? Infinity : lastTime ?? own.frontier;
+    if (lastTime !== undefined) this.seen(lastTime);
     own.holding = false;
     own.updatedAt = this.now();
     this.onLocalChange?.();
@@ -101,7 +105,23 @@ export class EventTimeAligner {
   /** Another process's lanes and their frontiers (-Infinity: blocked, Infinity: idle), as it last reported them. */
   setRemote(member: string, lanes: ReadonlyMap<string, number>): void {
     this.remote.set(member, { lanes, receivedAt: this.now() });
+    for (const frontier of lanes.values()) this.seen(frontier);
     this.wake();
+  }
+
+  /**
+   * The latest finite frontier seen of any lane, here or reported by another
+   * process (-∞ before any): no lane is known to have gone past it, so a
+   * limit far beyond it holds nobody back yet (frontier-report-rule.ts). It
+   * never moves back: one record with a far-future time makes every later
+   * move count as near, which costs reports, not correctness.
+   */
+  leadingEdge(): number {
+    return this.edge;
+  }
+
+  private seen(frontier: number): void {
+    if (Number.isFinite(frontier) && frontier > this.edge) this.edge = frontier;
   }
 
   /** This process's lanes with the frontier they hold the others to, for the other processes. */

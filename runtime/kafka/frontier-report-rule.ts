@@ -7,24 +7,48 @@ export const FRONTIER_MOVE_SHARE = 1 / 8;
 /**
  * Whether a process's lane frontiers changed enough since its last report
  * that the others must be told now rather than at the next keepalive.
- * A report that lags only holds the others back a little longer (they take
- * the lower, older frontier), so a frontier moving forward by less than
- * {@link FRONTIER_MOVE_SHARE} of the skew bound can wait. What cannot wait:
- * a lane that appeared or left, a frontier that moved back (the others
- * would run further ahead than the bound), and a lane turning idle or
- * blocked or back (±Infinity). Over a backlog with a 1 s bound this still
- * reports every 125 ms of event time; with the flagship's 1 d bound, a
- * process reports on its keepalive only, instead of after every batch.
+ *
+ * A frontier `f` matters to the others only through the limit `f + bound`
+ * it sets them, and only to a lane that is near that limit. `leadingEdge` is
+ * the latest finite frontier known of any lane, here or in another process
+ * (`EventTimeAligner.leadingEdge`): no lane is known to be past it. So:
+ * - a lane that appeared or left, or turned blocked (-∞): always now;
+ * - a move back (a new head older than the last report, or a caught-up lane
+ *   taking records again): now when its new limit is within an eighth of the
+ *   bound of the leading edge (someone may be about to pass it), else it
+ *   waits: nobody is near that limit;
+ * - a move forward (a lane catching up, or its head advancing): now when the
+ *   old limit was within an eighth of the bound of the leading edge (someone
+ *   may be waiting on it) and the move is to or from ±∞ or an eighth of the
+ *   bound or more; else it waits, and a report that lags only holds the
+ *   others back a little longer.
+ * Live, with frontiers close together and a bound much larger than their
+ * spread (the flagship's 1 d), a process reports on its keepalive only,
+ * instead of each time a lane catches up or takes a batch. Over a backlog,
+ * where lanes lag the leading edge by about the bound, every move counts.
+ * When another lane moves the leading edge on, the exchange asks again.
  */
-export function frontiersMoved(last: ReadonlyMap<string, number>, now: ReadonlyArray<readonly [string, number]>, maxSkewMs: number): boolean {
+export function frontiersMoved(
+  last: ReadonlyMap<string, number>,
+  now: ReadonlyArray<readonly [string, number]>,
+  maxSkewMs: number,
+  leadingEdge = Infinity,
+): boolean {
   if (last.size !== now.length) return true;
+  const share = maxSkewMs * FRONTIER_MOVE_SHARE;
+  // A limit `frontier + bound` that a lane at the leading edge is within `share` of.
+  const near = (frontier: number): boolean => frontier + maxSkewMs - share <= leadingEdge;
   for (const [lane, frontier] of now) {
     const before = last.get(lane);
     if (before === undefined) return true;
     if (frontier === before) continue;
-    if (!Number.isFinite(frontier) || !Number.isFinite(before)) return true;
-    if (frontier < before) return true;
-    if (frontier - before >= maxSkewMs * FRONTIER_MOVE_SHARE) return true;
+    if (frontier === -Infinity) return true;
+    if (frontier < before) {
+      if (near(frontier)) return true;
+      continue;
+    }
+    const bigMove = !Number.isFinite(frontier) || !Number.isFinite(before) || frontier - before >= share;
+    if (bigMove && near(before)) return true;
   }
   return false;
 }

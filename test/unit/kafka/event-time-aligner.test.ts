@@ -103,4 +103,18 @@ describe('EventTimeAligner', () => {
     await woken;
     assert.equal(aligner.admit('b/0', '0_0', [5, 6_000_000]), 2);
   });
+
+  it('knows the leading edge: the latest finite frontier of any lane, local or reported, never moving back', () => {
+    const aligner = new EventTimeAligner(1_000, 60_000, clock);
+    aligner.assign([{ lane: 'a/0', task: '0_0' }]);
+    assert.equal(aligner.leadingEdge(), -Infinity);
+    aligner.admit('a/0', '0_0', [5_000, 7_000]);
+    assert.equal(aligner.leadingEdge(), 5_000, 'the head of a held batch');
+    aligner.processed('a/0', 7_000, true);
+    assert.equal(aligner.leadingEdge(), 7_000, 'the last processed record; caught up (+∞) does not count');
+    aligner.setRemote('other', new Map([['a/1', 9_000], ['a/2', Infinity], ['a/3', -Infinity]]));
+    assert.equal(aligner.leadingEdge(), 9_000);
+    aligner.setRemote('other', new Map([['a/1', 8_000]]));
+    assert.equal(aligner.leadingEdge(), 9_000);
+  });
 });
