@@ -52,6 +52,7 @@ const options = scriptCommand('dist/bench/flagship-partitions.js', 'the flagship
   .option('--rate <events/s>', 'input rate', positiveOption('--rate'), 200)
   .option('--seed <n>', 'generator seed', integerOption('--seed', 0), 5)
   .option('--profile-dir <dir>', "write a V8 CPU profile of each app process there (node --cpu-prof), to see where the CPU goes")
+  .option('--node-flags <flags>', "extra node/V8 flags for each app process, space-separated (e.g. '--trace-deopt'; their output goes to the process's log, see --keep-state)", '')
   .option('--keep-state', "keep each configuration's state directory (the processes' logs) and print where it is")
   .option('--brokers <list>', 'Kafka bootstrap servers', '127.0.0.1:9092')
   .option('--registry <url>', 'schema registry (Confluent API) base URL', 'http://127.0.0.1:8081/apis/ccompat/v7');
@@ -98,7 +99,7 @@ interface RunResult {
 /** Seconds over which the processes' idle CPU is measured (after --idle-settle). */
 const IDLE_MEASURE_S = 10;
 
-interface BenchOptions { events: number; warmupEvents: number; idleSettle: number; rate: number; seed: number; brokers: string; registry: string; profileDir?: string; keepState?: boolean }
+interface BenchOptions { events: number; warmupEvents: number; idleSettle: number; rate: number; seed: number; brokers: string; registry: string; profileDir?: string; keepState?: boolean; nodeFlags: string }
 
 async function runConfig(partitions: number, processes: number, o: BenchOptions): Promise<RunResult> {
   const label = `${partitions} partition${partitions === 1 ? '' : 's'} × ${processes} process${processes === 1 ? '' : 'es'}`;
@@ -129,7 +130,11 @@ async function runConfig(partitions: number, processes: number, o: BenchOptions)
       const seen = new Promise<void>((resolve) => { ready = resolve; });
       const child = new ManagedProcess({
         command: process.execPath,
-        args: [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.profileDir, `${partitions}x${processes}`)}`] : []), APP_CHILD], logFile: path.join(stateDir, `process-${i}.log`),
+        args: [
+          ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.profileDir, `${partitions}x${processes}`)}`] : []),
+          ...o.nodeFlags.split(' ').filter((f) => f !== ''),
+          APP_CHILD,
+        ], logFile: path.join(stateDir, `process-${i}.log`),
         env: {
           ...process.env, APP_ID: appId, STATE_DIR: path.join(stateDir, `process-${i}`), KAFKA_BROKERS: o.brokers, SCHEMA_REGISTRY_URL: o.registry,
           IMAGES_TOPIC: topics.images, ENGAGEMENTS_TOPIC: topics.engagements, RECOMMENDATIONS_TOPIC: topics.recommendations,
@@ -217,7 +222,7 @@ async function topicRecords(kafka: Kafka, topic: string): Promise<number> {
 async function main(): Promise<void> {
   const { configs, ...o } = parseScriptOptions<{ configs: Array<[number, number]> } & BenchOptions>(options);
   process.stdout.write(`${formatMachineBanner(machineInfo())}\n`);
-  process.stdout.write(`settings: --configs ${configs.map((c) => c.join('x')).join(',')} --events ${o.events} --rate ${o.rate} --seed ${o.seed} --warmup-events ${o.warmupEvents} --idle-settle ${o.idleSettle}\n`);
+  process.stdout.write(`settings: --configs ${configs.map((c) => c.join('x')).join(',')} --events ${o.events} --rate ${o.rate} --seed ${o.seed} --warmup-events ${o.warmupEvents} --idle-settle ${o.idleSettle}${o.nodeFlags ? ` --node-flags '${o.nodeFlags}'` : ''}\n`);
   const results: RunResult[] = [];
   for (const [partitions, processes] of configs) {
     const r = await runConfig(partitions, processes, o);
