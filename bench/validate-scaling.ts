@@ -1,7 +1,7 @@
 /**
  * Validate time vs graph size: generated topologies of N pipelines, each one
  * filter step, either all reading one source (a fan) or each reading the one
- * before (a chain), through `loadTopologyText` (what `tributary validate`
+ * before (chains of 400, the chain-depth limit), through `loadTopologyText` (what `tributary validate`
  * runs: parse, check, type, compile). Prints the median of the rounds per
  * size and µs per pipeline, which stays flat when the work is linear. Then
  * hostile files, each in a fresh process so that its peak memory is its own:
@@ -23,14 +23,22 @@ import { median } from '../core/percentile';
 import { integerOption, listOption } from '../runtime/cli/option-parsers';
 import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 import { Option } from 'commander';
+import { MAX_CHAIN_DEPTH } from '../topology/internal/chain-depth';
 
 
-/** A topology of `n` pipelines in the given shape. */
-export function scalingTopology(n: number, shape: 'fan' | 'chain'): string {
+/**
+ * A topology of `n` pipelines with one filter step each: all reading one source (`fan`), each
+ * reading the one before in chains as long as the chain-depth limit allows (`chain`: a valid
+ * file of any size), or all `n` in one chain (`deep-chain`: past the limit from step 401).
+ */
+export function scalingTopology(n: number, shape: 'fan' | 'chain' | 'deep-chain'): string {
   const lines = ['name: scaling', 'sources:', '  src: { topic: src, value: json }', 'pipelines:'];
+  const chainLength = shape === 'deep-chain' ? n : MAX_CHAIN_DEPTH;
   for (let i = 0; i < n; i++) {
-    lines.push(`  p${i}:`, `    from: ${shape === 'fan' || i === 0 ? 'src' : `p${i - 1}`}`, '    steps:', `      - id: s${i}`, `        filter: { expression: value.x > ${i} }`);
-    if (shape === 'fan' || i === n - 1) lines.push('    to: out');
+    const first = shape === 'fan' || i % chainLength === 0;
+    const last = shape === 'fan' || i === n - 1 || (i + 1) % chainLength === 0;
+    lines.push(`  p${i}:`, `    from: ${first ? 'src' : `p${i - 1}`}`, '    steps:', `      - id: s${i}`, `        filter: { expression: value.x > ${i} }`);
+    if (last) lines.push('    to: out');
   }
   lines.push('sinks:', '  out: { topic: out, value: json }');
   return lines.join('\n');
@@ -46,7 +54,7 @@ const hostile: Record<string, () => string> = {
   'flow mappings nested 20,000 deep': () => `name: x\nsources: ${'{a: '.repeat(20_000)}1${'}'.repeat(20_000)}\n`,
   'block mappings nested 2,000 deep': () => ['name: x', 'sources:', ...Array.from({ length: 2_000 }, (_, i) => `${' '.repeat(2 * (i + 1))}k${i}:`)].join('\n'),
   'flow lists nested 20,000 deep': () => `name: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`,
-  'chain of 20,000 pipelines in a cycle': () => scalingTopology(20_000, 'chain').replace('    from: src\n', '    from: p19999\n'),
+  'chain of 20,000 pipelines in a cycle': () => scalingTopology(20_000, 'deep-chain').replace('    from: src\n', '    from: p19999\n'),
 };
 
 /** Child side: validates one hostile file and prints time, peak memory and the first problem as JSON. */

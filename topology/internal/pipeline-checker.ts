@@ -6,6 +6,7 @@ import { didYouMean } from './did-you-mean';
 import { checkTopicName } from './kafka-names';
 import { checkRightTopics } from './join-side-checker';
 import { propagateTypes } from './type-propagation';
+import { checkChainDepth } from './chain-depth';
 import { builtinByName, resolveOperator } from './operator-resolver';
 import type { ProblemSink } from './problem-sink';
 import { checkFields, describeNode, emptyFindings, keyText, nodeAt, pairOf, type CheckFindings } from './spec-checker';
@@ -99,9 +100,11 @@ export function checkPipelines(input: PipelineInputs): Map<string, CheckedPipeli
     });
   }
   const edges = pipelineEdges(pipelines);
-  reportCycles(pipelines, edges, sink);
+  const backEdges = reportCycles(pipelines, edges, sink);
   reportInputless(pipelines, edges, sink);
   checkStoreUse(pipelines, input.stores, sink);
+  // A chain too deep to run: its expressions and types are not checked (they would cost seconds on such a file).
+  if (!checkChainDepth(pipelines, edges, backEdges, sink)) return pipelines;
   const types = propagateTypes({ pipelines, sources, stores: input.stores, edges, expressionsOf: (node) => expressionsByStep.get(node) ?? [], sink });
   for (const [step, t] of types) step.types = t;
   checkRightTopics(pipelines, sources, edges, sink);
@@ -271,9 +274,11 @@ const CYCLE_SHOWN = 5;
  * overflow the stack). Each back edge is one cycle, reported once per pair
  * of pipelines; the position of each open pipeline on the path is kept by
  * name, so a back edge costs only the names its message shows, not the
- * cycle's length (many back edges into a long chain stay linear).
+ * cycle's length (many back edges into a long chain stay linear). Returns
+ * the back edges: without them the pipelines form no cycle.
  */
-function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, edges: readonly PipelineEdge[], sink: ProblemSink): void {
+function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, edges: readonly PipelineEdge[], sink: ProblemSink): Set<PipelineEdge> {
+  const backEdges = new Set<PipelineEdge>();
   const out = new Map<string, PipelineEdge[]>();
   for (const e of edges) {
     const list = out.get(e.from);
@@ -297,6 +302,7 @@ function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, edges: re
       }
       const at = onPath.get(edge.to);
       if (at !== undefined) {
+        backEdges.add(edge);
         const id = `${edge.from}\u0000${edge.to}`;
         if (!reported.has(id)) {
           reported.add(id);
@@ -308,6 +314,7 @@ function reportCycles(pipelines: ReadonlyMap<string, CheckedPipeline>, edges: re
       }
     }
   }
+  return backEdges;
 }
 
 /** ': a -> b -> a', or for a long cycle its first and last pipelines and how many are left out between. */
