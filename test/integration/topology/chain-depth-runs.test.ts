@@ -16,8 +16,8 @@ import { MAX_CHAIN_DEPTH } from '../../../topology/internal/chain-depth';
 /** MAX_CHAIN_DEPTH steps over MAX_CHAIN_DEPTH / 2 pipelines: a filter and a map in each. */
 function deepestTopology(): string {
   const lines = [
-    'name: ${APP}', 'kafka: { brokers: [127.0.0.1:9092] }', 'processing: { stateDir: ${STATE_DIR} }',
-    'sources:', '  in: { topic: ${INPUT}, key: string, value: json }', 'pipelines:',
+    'name: ${APP}', 'kafka: { brokers: [127.0.0.1:9092] }', 'processing: { stateDir: "${STATE_DIR}" }',
+    'sources:', '  in: { topic: "${INPUT}", key: string, value: json }', 'pipelines:',
   ];
   const pipelines = MAX_CHAIN_DEPTH / 2;
   for (let i = 0; i < pipelines; i++) {
@@ -25,7 +25,7 @@ function deepestTopology(): string {
       `      - { id: f${i}, filter: { expression: value.n >= 0 } }`,
       `      - { id: m${i}, map: { value: '{"n": value.n, "hops": value.hops + 1}' } }`);
   }
-  lines.push('    to: out', 'sinks:', '  out: { topic: ${OUTPUT}, key: string, value: json }');
+  lines.push('    to: out', 'sinks:', '  out: { topic: "${OUTPUT}", key: string, value: json }');
   return lines.join('\n');
 }
 
@@ -41,7 +41,7 @@ describe('a chain of steps at the depth limit runs (tributary run)', function ()
     const file = path.join(dir, 'deepest.yaml');
     fs.writeFileSync(file, deepestTopology());
     const env = { APP: `chain-${randomUUID().slice(0, 8)}`, STATE_DIR: path.join(dir, 'state'), INPUT: randomTopic('chain-in'), OUTPUT: randomTopic('chain-out') };
-    await createTopics(kafka, [{ topic: env.INPUT, partitions: 2 }]);
+    await createTopics(kafka, [{ topic: env.INPUT, partitions: 2 }, { topic: env.OUTPUT, partitions: 1 }]);
     const producer = kafka.producer(IDEMPOTENT);
     await producer.connect();
     await producer.send({ topic: env.INPUT, messages: Array.from({ length: 50 }, (_, n) => ({ key: `k${n}`, value: JSON.stringify({ n, hops: 0 }) })) });
@@ -49,6 +49,7 @@ describe('a chain of steps at the depth limit runs (tributary run)', function ()
 
     const proc = startTributary(['run', file, '--no-metrics'], env);
     processes.push(proc);
+    await proc.waitFor(/application started/);
     const out = await consumeMessages(kafka, env.OUTPUT, 50, { timeoutMs: 90_000 });
     assert.equal(out.length, 50, `every record out; app output:\n${proc.output().slice(-3000)}`);
     const values = out.map((m) => JSON.parse(String(m.message.value)) as { n: number; hops: number });
