@@ -3,7 +3,7 @@ import type { KafkaAdmin, KafkaClient, KafkaProducer } from './client/kafka-clie
 import type { EventTimeAligner } from './event-time-aligner';
 import type { Logger } from '../../core/logger';
 import { alignmentTopicName } from '../../topology/internal-topic-names';
-import { frontiersMoved } from './frontier-report-rule';
+import { frontiersMoved, latestFinite } from './frontier-report-rule';
 
 /** Kafka's largest offset: a range that ends there is followed until aborted. */
 const FOREVER = (2n ** 63n - 1n).toString();
@@ -38,6 +38,8 @@ export class AlignmentExchange {
   private scheduled?: NodeJS.Timeout;
   /** The frontiers last sent, per lane. */
   private lastSent: ReadonlyMap<string, number> = new Map();
+  /** The latest finite frontier this process has reported (frontier-report-rule.ts). */
+  private sentEdge = -Infinity;
 
   private constructor(
     private readonly client: KafkaClient,
@@ -79,8 +81,9 @@ export class AlignmentExchange {
     // One report in flight at a time: a slow broker must not pile them up (the latest goes next).
     if (this.sending) { this.pending = true; return; }
     const frontiers = this.aligner.report();
-    if (!keepalive && !frontiersMoved(this.lastSent, frontiers, this.aligner.maxSkewMs, this.aligner.leadingEdge())) return;
+    if (!keepalive && !frontiersMoved(this.lastSent, frontiers, this.aligner.maxSkewMs, this.aligner.leadingEdge(), this.sentEdge)) return;
     this.lastSent = new Map(frontiers);
+    this.sentEdge = Math.max(this.sentEdge, latestFinite(frontiers));
     this.sending = true;
     const report: Report = {
       member: this.member,

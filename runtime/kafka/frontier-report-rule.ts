@@ -22,6 +22,10 @@ export const FRONTIER_MOVE_SHARE = 1 / 8;
  *   may be waiting on it) and the move is to or from ±∞ or an eighth of the
  *   bound or more; else it waits, and a report that lags only holds the
  *   others back a little longer.
+ * - the latest finite frontier here is an eighth of the bound or more past
+ *   `sentEdge`, the latest this process has reported: now, so the others'
+ *   leading edge is never more than that behind this process's, and the
+ *   moves back they let wait stay within that margin.
  * Live, with frontiers close together and a bound much larger than their
  * spread (the flagship's 1 d), a process reports on its keepalive only,
  * instead of each time a lane catches up or takes a batch. Over a backlog,
@@ -33,9 +37,11 @@ export function frontiersMoved(
   now: ReadonlyArray<readonly [string, number]>,
   maxSkewMs: number,
   leadingEdge = Infinity,
+  sentEdge = Infinity,
 ): boolean {
   if (last.size !== now.length) return true;
   const share = maxSkewMs * FRONTIER_MOVE_SHARE;
+  if (latestFinite(now) - sentEdge >= share) return true;
   // A limit `frontier + bound` that a lane at the leading edge is within `share` of.
   const near = (frontier: number): boolean => frontier + maxSkewMs - share <= leadingEdge;
   for (const [lane, frontier] of now) {
@@ -51,4 +57,11 @@ export function frontiersMoved(
     if (bigMove && near(before)) return true;
   }
   return false;
+}
+
+/** The latest finite frontier of `lanes` (-∞ when none is finite). */
+export function latestFinite(lanes: ReadonlyArray<readonly [string, number]>): number {
+  let latest = -Infinity;
+  for (const [, frontier] of lanes) if (Number.isFinite(frontier) && frontier > latest) latest = frontier;
+  return latest;
 }

@@ -61,4 +61,17 @@ describe('frontiersMoved (when the other processes must hear of this process\'s 
       assert.equal(frontiersMoved(last, [['a/0', 999], ['a/1', 5_000]], bound, Infinity), true);
     });
   });
+
+  describe('with the latest frontier this process has reported (sentEdge)', () => {
+    it('reports at once when its latest finite frontier is an eighth of the bound past what it reported, so the others\' leading edge stays fresh', () => {
+      // Nobody near any limit (edge 5,000), yet this process's lead moved on by 1,000: tell the others.
+      assert.equal(frontiersMoved(last, [['a/0', 1_000], ['a/1', 6_000]], bound, 5_000, 5_000), true);
+      assert.equal(frontiersMoved(last, [['a/0', 1_000], ['a/1', 5_999]], bound, 5_000, 5_000), false);
+    });
+
+    it('does not count lanes that are idle or blocked, nor a lane coming back below what was reported', () => {
+      assert.equal(frontiersMoved(new Map([['a/0', 5_000]]), [['a/0', Infinity]], bound, 5_000, 5_000), false);
+      assert.equal(frontiersMoved(new Map([['a/0', Infinity]]), [['a/0', 5_500]], bound, 5_000, 5_000), false);
+    });
+  });
 });
