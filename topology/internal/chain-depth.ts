@@ -7,10 +7,10 @@ import type { ProblemSink } from './problem-sink';
  * (RxJS pushes it from each operator into the next), so a chain is bounded by
  * the JavaScript stack: the test driver overflowed between 700 and 800 filter
  * steps in a row here, whether in one pipeline or one in each of 800 chained
- * pipelines (a hop between pipelines costs nothing of its own). The limit leaves room for the
- * runtime's own frames and for operators that nest more than a filter;
- * test/integration/topology/chain-depth-runs.test.ts runs a chain at the
- * limit on the broker.
+ * pipelines (a hop between pipelines added nothing measurable). The limit
+ * leaves room for the runtime's own frames and for operators that nest more
+ * than a filter; test/integration/topology/chain-depth-runs.test.ts runs a
+ * chain at the limit on the broker (decision 0038).
  */
 export const MAX_CHAIN_DEPTH = 400;
 
@@ -20,10 +20,9 @@ export interface ChainEdge { readonly from: string; readonly to: string }
 /**
  * Reports each place where a chain of steps first goes past
  * {@link MAX_CHAIN_DEPTH}: the step at which it does, with the chain's way
- * there. `backEdges` (those
- * that close a cycle, reported elsewhere) are left out, so what remains is
- * acyclic and walked once in topological order (no recursion: the chains are
- * long). False when a chain is too deep: later checks, whose cost grows with
+ * there. `backEdges` (those that close a cycle, reported elsewhere) are left
+ * out, so what remains is acyclic and walked once in topological order (no
+ * recursion: the chains are long). False when a chain is too deep: later checks, whose cost grows with
  * the file, are not worth running on it.
  */
 export function checkChainDepth(pipelines: ReadonlyMap<string, CheckedPipeline>, edges: readonly ChainEdge[], backEdges: ReadonlySet<ChainEdge>, sink: ProblemSink): boolean {
