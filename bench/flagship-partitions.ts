@@ -69,37 +69,6 @@ function mainThreadSeconds(pid: number): number {
   return cpuSeconds(pid, `/proc/${pid}/task/${pid}/stat`);
 }
 
-/**
- * CPU seconds of a live process's threads, summed per thread name (/proc/<pid>/task/<tid>/stat:
- * `node` is the main thread and worker threads' event loops, `V8 DefaultWorke` the JIT compiler
- * and GC helpers, `libuv-worker` the pool where RocksDB calls run, ...). A thread that ended is
- * not counted.
- */
-function threadSecondsByName(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  let tids: string[] = [];
-  try { tids = fs.readdirSync(`/proc/${pid}/task`); } catch { return out; }
-  for (const tid of tids) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = tid === String(pid) ? 'main thread' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      out.set(name, (out.get(name) ?? 0) + cpuSeconds(pid, `/proc/${pid}/task/${tid}/stat`));
-    } catch {
-      // The thread ended meanwhile.
-    }
-  }
-  return out;
-}
-
-/** Per thread name, seconds spent between two readings of {@link threadSecondsByName} of each process. */
-function threadSecondsBetween(from: ReadonlyArray<Map<string, number>>, to: ReadonlyArray<Map<string, number>>): Map<string, number> {
-  const out = new Map<string, number>();
-  to.forEach((end, i) => {
-    for (const [name, s] of end) out.set(name, (out.get(name) ?? 0) + s - (from[i]?.get(name) ?? 0));
-  });
-  return out;
-}
-
 interface RunResult {
   readonly label: string;
   readonly events: number;
@@ -107,8 +76,6 @@ interface RunResult {
   readonly cpuPer1000: number;
   /** CPU per 1,000 events after the first --warmup-events (the JIT's compilation of each process is mostly behind it). */
   readonly warmCpuPer1000: number;
-  /** CPU per 1,000 events by thread name, over the warm part of the run (the whole run without --warmup-events). */
-  readonly threadsPer1000: ReadonlyMap<string, number>;
   /** The part of {@link cpuPer1000} on the processes' main threads. */
   readonly mainThreadPer1000: number;
   /** CPU of the processes when no event arrives (cores, summed over processes): polls, heartbeats, timers. */
@@ -189,18 +156,17 @@ async function runConfig(partitions: number, processes: number, o: BenchOptions)
     const idleCores = children.reduce((s, c, i) => s + cpuSeconds(c.pid as number) - idleFrom[i], 0) / IDLE_MEASURE_S;
     const cpuAtStart = children.map((c) => cpuSeconds(c.pid as number));
     const mainAtStart = children.map((c) => mainThreadSeconds(c.pid as number));
-    const threadsAtStart = children.map((c) => threadSecondsByName(c.pid as number));
     const writer = await HomeFeedKafkaWriter.open({ brokers: o.brokers.split(','), registryUrl: o.registry, imagesTopic: topics.images, engagementsTopic: topics.engagements, holdoutFile });
     const generator = new HomeFeedGenerator({ seed: o.seed, totalEvents: o.events, users: Math.round(o.events / 50), initialPins: Math.round(o.events / 25) });
     const started = Date.now();
     let written = 0;
     // The processes' CPU once the first --warmup-events are acknowledged: from there on, what a warm process costs.
     let acked = 0;
-    let warm: { events: number; cpu: number[]; threads: Array<Map<string, number>> } | undefined;
+    let warm: { events: number; cpu: number[] } | undefined;
     try {
       const result = await writer.write(generator.events(), { total: o.events, rate: o.rate, onSent: (sent) => {
         acked += sent.length;
-        if (warm === undefined && acked >= o.warmupEvents) warm = { events: acked, cpu: children.map((c) => cpuSeconds(c.pid as number)), threads: children.map((c) => threadSecondsByName(c.pid as number)) };
+        if (warm === undefined && acked >= o.warmupEvents) warm = { events: acked, cpu: children.map((c) => cpuSeconds(c.pid as number)) };
       } });
       written = result.written;
     } finally {
@@ -220,8 +186,6 @@ async function runConfig(partitions: number, processes: number, o: BenchOptions)
     const warmFrom = warm?.cpu ?? cpuAtStart;
     const warmCpu = children.reduce((s, c, i) => s + cpuSeconds(c.pid as number) - warmFrom[i], 0);
     const warmEvents = written - (warm?.events ?? 0);
-    const threads = threadSecondsBetween(warm?.threads ?? threadsAtStart, children.map((c) => threadSecondsByName(c.pid as number)));
-    const threadsPer1000 = new Map([...threads].map(([name, s]) => [name, (s / Math.max(1, warmEvents)) * 1000]));
     const globalRecords = await topicRecords(kafka, `${appId}-pin-features`);
     const alignmentRecords = await topicRecords(kafka, alignmentTopicName(appId));
     await Promise.all(children.map((c) => c.kill('SIGTERM')));
@@ -229,7 +193,7 @@ async function runConfig(partitions: number, processes: number, o: BenchOptions)
     succeeded = true;
     const scoredRows = stats.reduce((n, s) => n + s.scoredRows, 0);
     const executions = stats.reduce((n, s) => n + s.executions, 0);
-    return { label, events: written, report, cpuPer1000: (cpu / written) * 1000, warmCpuPer1000: (warmCpu / Math.max(1, warmEvents)) * 1000, mainThreadPer1000: (mainThread / written) * 1000, threadsPer1000, idleCores, eventCpuPer1000: (Math.max(0, cpu - idleCores * seconds) / written) * 1000, seconds, globalRecords, alignmentRecords, scoredRows, executions };
+    return { label, events: written, report, cpuPer1000: (cpu / written) * 1000, warmCpuPer1000: (warmCpu / Math.max(1, warmEvents)) * 1000, mainThreadPer1000: (mainThread / written) * 1000, idleCores, eventCpuPer1000: (Math.max(0, cpu - idleCores * seconds) / written) * 1000, seconds, globalRecords, alignmentRecords, scoredRows, executions };
   } finally {
     await Promise.all(children.map((c) => (c.current === 'running' ? c.kill('SIGKILL') : undefined)));
     const admin = kafka.admin();
@@ -265,8 +229,6 @@ async function main(): Promise<void> {
     results.push(r);
     process.stdout.write(`\n${r.label}: ${r.events} events in ${r.seconds.toFixed(1)} s (written at ${o.rate}/s, then drained)\n${formatEvaluationReport(r.report)}\n`);
     process.stdout.write(`CPU of the app's processes: ${r.cpuPer1000.toFixed(2)} s per 1,000 events (main threads ${r.mainThreadPer1000.toFixed(2)} s, other threads ${(r.cpuPer1000 - r.mainThreadPer1000).toFixed(2)} s); idle ${r.idleCores.toFixed(3)} cores; less idle: ${r.eventCpuPer1000.toFixed(2)} s per 1,000 events;${o.warmupEvents > 0 ? ` after ${o.warmupEvents} events: ${r.warmCpuPer1000.toFixed(2)} s per 1,000 events;` : ''} global-store records published: ${r.globalRecords} (${((r.globalRecords / r.events) * 1000).toFixed(0)} per 1,000 events); candidates scored: ${r.scoredRows} (${((r.scoredRows / r.events)).toFixed(1)} per event, ${(r.scoredRows / Math.max(1, r.executions)).toFixed(0)} per model run); frontier reports: ${r.alignmentRecords}\n`);
-    const byThread = [...r.threadsPer1000].filter(([, s]) => s >= 0.005).sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${s.toFixed(2)}`);
-    process.stdout.write(`  by thread, s per 1,000 events${o.warmupEvents > 0 ? ` after ${o.warmupEvents} events` : ''}: ${byThread.join(', ')}\n`);
   }
   const base = results[0];
   process.stdout.write(`\nagainst ${base.label}:\n`);

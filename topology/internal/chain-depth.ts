@@ -1,5 +1,6 @@
 import type { CheckedPipeline } from './checked-document';
 import type { ProblemSink } from './problem-sink';
+import { kahnOrder } from './pipeline-order';
 
 /**
  * The most steps a record may pass through one after another, across
@@ -22,37 +23,31 @@ export interface ChainEdge { readonly from: string; readonly to: string }
  * {@link MAX_CHAIN_DEPTH}: the step at which it does, with the chain's way
  * there. `backEdges` (those that close a cycle, reported elsewhere) are left
  * out, so what remains is acyclic and walked once in topological order (no
- * recursion: the chains are long). False when a chain is too deep: later checks, whose cost grows with
- * the file, are not worth running on it.
+ * recursion: the chains are long). False when a chain is too deep: later
+ * checks, whose cost grows with the file, are not worth running on it.
  */
 export function checkChainDepth(pipelines: ReadonlyMap<string, CheckedPipeline>, edges: readonly ChainEdge[], backEdges: ReadonlySet<ChainEdge>, sink: ProblemSink): boolean {
-  const into = new Map<string, number>();
+  const acyclic = backEdges.size === 0 ? edges : edges.filter((e) => !backEdges.has(e));
   const out = new Map<string, string[]>();
-  for (const e of edges) {
-    if (backEdges.has(e)) continue;
-    into.set(e.to, (into.get(e.to) ?? 0) + 1);
+  for (const e of acyclic) {
     const list = out.get(e.from);
     if (list) list.push(e.to); else out.set(e.from, [e.to]);
   }
   // Per pipeline: the deepest chain that reaches its first step, and the pipeline it came through.
   const arrival = new Map<string, { depth: number; via?: string }>();
-  const ready = [...pipelines.keys()].filter((name) => !into.has(name));
   let ok = true;
-  for (let i = 0; i < ready.length; i++) {
-    const p = pipelines.get(ready[i])!;
-    const at = arrival.get(p.name) ?? { depth: 0 };
+  for (const name of kahnOrder(pipelines, acyclic)) {
+    const p = pipelines.get(name)!;
+    const at = arrival.get(name) ?? { depth: 0 };
     const depth = at.depth + p.steps.length;
     if (at.depth <= MAX_CHAIN_DEPTH && depth > MAX_CHAIN_DEPTH) {
       ok = false;
       const step = p.steps[MAX_CHAIN_DEPTH - at.depth];
-      sink.report(step.node, 'limit', `step '${step.id}' is step ${(MAX_CHAIN_DEPTH + 1).toLocaleString('en-US')} of a chain (${chainText(p.name, arrival)}): a record passes a chain of steps as nested calls, so a chain may be at most ${MAX_CHAIN_DEPTH} steps long; split the work over fewer steps`);
+      sink.report(step.node, 'limit', `step '${step.id}' is step ${(MAX_CHAIN_DEPTH + 1).toLocaleString('en-US')} of a chain (${chainText(name, arrival)}): a record passes a chain of steps as nested calls, so a chain may be at most ${MAX_CHAIN_DEPTH} steps long; split the work over fewer steps`);
     }
-    for (const next of out.get(p.name) ?? []) {
+    for (const next of out.get(name) ?? []) {
       const before = arrival.get(next);
-      if (!before || depth > before.depth) arrival.set(next, { depth, via: p.name });
-      const left = into.get(next)! - 1;
-      into.set(next, left);
-      if (left === 0) ready.push(next);
+      if (!before || depth > before.depth) arrival.set(next, { depth, via: name });
     }
   }
   return ok;
