@@ -94,6 +94,13 @@ describe('processing.standbyReplicas: warm copies of tasks on other processes', 
           }
         });
       }, 120_000);
+      // Queries read committed state only, and the output is sent before its commit: wait until
+      // every counting task committed the whole repartition topic, so that each word is in RocksDB.
+      await waitUntil('every counting task to commit its input', async () => {
+        const ends = await admin.fetchTopicOffsets(repartition);
+        const [committed] = await admin.fetchOffsets({ groupId: app, topics: [repartition] });
+        return ends.every((end) => committed.partitions.find((c) => c.partition === end.partition)?.offset === end.high);
+      }, 120_000);
     } finally {
       await admin.disconnect();
     }
