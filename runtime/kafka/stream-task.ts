@@ -151,6 +151,14 @@ export class StreamTask {
    * commit waits for all of them first, so offsets still count only acknowledged work.
    */
   private readonly inFlight: Array<Promise<void>> = [];
+  /**
+   * The task's last send, settled or not: the next one starts only after it. Sends issued while
+   * the previous one was unacknowledged overtook it when the client retried it (kafkajs retries
+   * each call on its own): a word count's outputs landed 14, 18, 15, 16, 17 on the real broker,
+   * so a reader of the topic kept 17. Kafka's producer keeps one partition's batches in order
+   * across retries; one send at a time per task keeps each key's records in order here.
+   */
+  private lastSend: Promise<void> = Promise.resolve();
   /** The first send of the unit that failed: the task is given up and replayed (TaskManager.recover). */
   private sendFailure?: { error: unknown };
   /**
@@ -394,21 +402,25 @@ export class StreamTask {
   }
 
   /**
-   * Starts a send within the commit unit; waits only while {@link MAX_SENDS_IN_FLIGHT} are
-   * unacknowledged. Where units are transactions, a send of this unit starts once the unit
-   * before it has committed.
+   * Queues a send within the commit unit; waits only while {@link MAX_SENDS_IN_FLIGHT} are
+   * unacknowledged. A send starts once the task's previous send was acknowledged (see
+   * {@link lastSend}), and not at all if that one failed; where units are transactions, a send of
+   * this unit starts once the unit before it has committed.
    */
   private async sendPipelined(messages: TopicMessages[]): Promise<void> {
     this.throwIfSendFailed();
     const committer = this.options.committer;
-    const previous = committer.sendsWaitForCommit ? this.committing : undefined;
-    const started = previous === undefined
-      ? committer.send(messages)
-      : previous.then(() => {
+    const commitBefore = committer.sendsWaitForCommit ? this.committing : undefined;
+    const started = this.lastSend.then(async () => {
+      this.throwIfSendFailed();
+      if (commitBefore !== undefined) {
+        await commitBefore;
         this.throwIfCommitFailed();
-        return committer.send(messages);
-      });
+      }
+      return committer.send(messages);
+    });
     const sent = started.then(() => undefined, (error: unknown) => { this.sendFailure ??= { error }; });
+    this.lastSend = sent;
     this.inFlight.push(sent);
     while (this.inFlight.length > MAX_SENDS_IN_FLIGHT) await this.inFlight.shift();
     this.throwIfSendFailed();

@@ -298,13 +298,35 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
     try {
       await client.handlers!.onBatch(client.batch([message('5', '{"n":1}')]));
       await client.handlers!.onBatch(client.batch([message('6', '{"n":2}')]));
-      assert.deepEqual(client.events, ['send', 'mark 5', 'send', 'mark 6'], 'both batches ran while their sends waited');
+      // The second batch's send is queued behind the first (one send at a time keeps a key's records in order).
+      assert.deepEqual(client.events, ['send', 'mark 5', 'mark 6'], 'both batches ran while the first send waited');
       const stopping = app.stop();
       await new Promise((resolve) => setTimeout(resolve, 50));
       assert.ok(!client.events.some((e) => e.startsWith('commit')), `no commit before the acknowledgements: ${client.events.join(', ')}`);
       ack();
       await stopping;
-      assert.deepEqual(client.events.slice(4), ['acked', 'acked', 'commit in-t/0@7']);
+      assert.deepEqual(client.events.slice(3), ['acked', 'send', 'acked', 'commit in-t/0@7']);
+    } finally {
+      ack();
+      await app.stop();
+    }
+  });
+
+  it('sends a task\'s batches in order: a slow (retried) send is not overtaken by the next batch\'s', async () => {
+    const client = new ScriptedClient();
+    const app = await started(client);
+    let ack!: () => void;
+    client.sendGate = new Promise<void>((resolve) => { ack = resolve; });
+    try {
+      await client.handlers!.onBatch(client.batch([message('5', '{"n":1}')]));
+      // Only the first send is slow: the next one would be acknowledged at once if it started.
+      client.sendGate = undefined;
+      await client.handlers!.onBatch(client.batch([message('6', '{"n":2}')]));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(client.sent.length, 0, 'nothing acknowledged while the first send waits');
+      ack();
+      await app.stop();
+      assert.deepEqual(client.sent.flatMap((t) => t.messages.map((m) => String(m.value))), ['{"n":1}', '{"n":2}']);
     } finally {
       ack();
       await app.stop();
