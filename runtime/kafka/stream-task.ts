@@ -426,6 +426,11 @@ export class StreamTask {
     this.throwIfSendFailed();
   }
 
+  /** Settles once every send queued so far was acknowledged or failed (never rejects). */
+  sendsSettled(): Promise<void> {
+    return this.lastSend;
+  }
+
   /** Waits until every send of the unit was acknowledged; throws the first failure. */
   private async sendsAcknowledged(): Promise<void> {
     while (this.inFlight.length > 0) await this.inFlight.shift();
