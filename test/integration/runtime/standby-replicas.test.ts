@@ -106,7 +106,7 @@ describe('processing.standbyReplicas: warm copies of tasks on other processes', 
     }
     // A may hold one counting task of four (~900-1,100 changelog records here); a full restore
     // reads them all, the tail at most 5 %: 500 keeps the two apart whatever the assignment.
-    assert.ok(changelogRecords >= 500, `A's counting tasks wrote ${changelogRecords} changelog records: too few to tell a tail from a full restore`);
+    assert.ok(changelogRecords >= 500, `A's counting tasks (${moved.join(', ')}) wrote ${changelogRecords} changelog records: too few to tell a tail from a full restore`);
     // Queries: a word of A's tasks is answered by B's copy only when the client allows a standby.
     const expected = expectedWordCounts(first);
     const sources = new Map<string, number>();
