@@ -83,6 +83,7 @@ export class EventTimeAligner {
   processed(lane: string, lastTime: number | undefined, caughtUp: boolean): void {
     const own = this.lanes.get(lane);
     if (!own) return;
+    own.caughtUpOnDelivery = undefined;
     // A batch of poison records only has no event time: the lane's last one stands.
     own.frontier = caughtUp ? Infinity : lastTime ?? own.frontier;
     if (lastTime !== undefined) this.seen(lastTime);
@@ -90,6 +91,23 @@ export class EventTimeAligner {
     own.updatedAt = this.now();
     this.onLocalChange?.();
     this.wake();
+  }
+
+  /**
+   * `lane` processed records up to `lastTime` and nothing is left to fetch, but their outputs are
+   * on their way: the lane counts at `lastTime` until `delivered` settles, then as caught up (+∞),
+   * unless another batch of the lane came first. Marked at once, a task downstream could see the
+   * other tasks' later records before these outputs and drop them as late (decision 0039).
+   */
+  processedThenCaughtUp(lane: string, lastTime: number | undefined, delivered: Promise<void>): void {
+    this.processed(lane, lastTime, false);
+    const own = this.lanes.get(lane);
+    if (!own) return;
+    const batch = {};
+    own.caughtUpOnDelivery = batch;
+    void delivered.then(() => {
+      if (this.lanes.get(lane) === own && own.caughtUpOnDelivery === batch) this.processed(lane, undefined, true);
+    });
   }
 
   /** The task's state is restored and it takes records: its lanes may go idle from now on. */
@@ -183,4 +201,6 @@ interface Lane {
   starting: boolean;
   /** When the lane was assigned or last reported (for the idle timeout). */
   updatedAt: number;
+  /** The batch whose delivery will mark the lane caught up ({@link EventTimeAligner.processedThenCaughtUp}); a later batch replaces it. */
+  caughtUpOnDelivery?: object;
 }

@@ -135,8 +135,6 @@ export class StreamApp {
   private commitTimer?: NodeJS.Timeout;
   /** Every member's query endpoint and partitions, from the last assignment. */
   private groupMembers: readonly MemberEndpoint[] = [];
-  /** Batches processed per lane: a deferred caught-up mark applies only if no batch of the lane came after it. */
-  private readonly laneBatches = new Map<string, number>();
   /** Warm copies of other processes' stateful tasks (`processing.standbyReplicas`). */
   private readonly standbys: StandbyTasks;
   /** Ids of the tasks the last assignment gave this process (standby copies exclude them). */
@@ -353,13 +351,9 @@ export class StreamApp {
       const last = messages[outcome.handled - 1].offset;
       batch.markProcessed(last);
       const caughtUp = outcome.handled === messages.length && batch.lag() === 0n;
-      // A caught-up lane lets the other tasks run on (+∞) only once this batch's outputs are on the
-      // broker: its sends may still be queued (decision 0039), and a task downstream that saw the
-      // others' later records first would drop these as late.
-      const mark = (this.laneBatches.get(lane) ?? 0) + 1;
-      this.laneBatches.set(lane, mark);
-      this.aligner.processed(lane, outcome.lastEventTime, false);
-      if (caughtUp) void task.sendsSettled().then(() => { if (this.laneBatches.get(lane) === mark) this.aligner.processed(lane, undefined, true); });
+      // Caught up: the others may run on once this batch's outputs, maybe still queued, are on the broker.
+      if (caughtUp) this.aligner.processedThenCaughtUp(lane, outcome.lastEventTime, task.sendsSettled());
+      else this.aligner.processed(lane, outcome.lastEventTime, false);
       this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.lag()) + messages.length - outcome.handled);
     } catch (error) {
       processed(error);

@@ -104,6 +104,25 @@ describe('EventTimeAligner', () => {
     assert.equal(aligner.admit('b/0', '0_0', [5, 6_000_000]), 2);
   });
 
+  it('marks a caught-up lane +∞ only once its outputs are delivered, and not if another batch of it came first', async () => {
+    const aligner = new EventTimeAligner(0, 60_000, clock);
+    aligner.assign([{ lane: 'a/0', task: '0_0' }, { lane: 'b/0', task: '0_0' }]);
+    aligner.taskReady('0_0');
+    let deliver!: () => void;
+    aligner.processedThenCaughtUp('a/0', 3, new Promise<void>((resolve) => { deliver = resolve; }));
+    assert.equal(aligner.admit('b/0', '0_0', [5]), 0, 'a/0 counts at 3 while its outputs are on their way');
+    deliver();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(aligner.admit('b/0', '0_0', [5, 6_000_000]), 2, 'delivered: a/0 holds no one');
+
+    let late!: () => void;
+    aligner.processedThenCaughtUp('a/0', 6_000_001, new Promise<void>((resolve) => { late = resolve; }));
+    aligner.processed('a/0', 6_000_002, false);
+    late();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(aligner.admit('b/0', '0_0', [6_000_003]), 0, 'a later batch of a/0 replaced the pending mark');
+  });
+
   it('knows the leading edge: the latest finite frontier of any lane, local or reported, never moving back', () => {
     const aligner = new EventTimeAligner(1_000, 60_000, clock);
     aligner.assign([{ lane: 'a/0', task: '0_0' }]);

@@ -290,13 +290,19 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
     }
   });
 
-  it('processes the next batch while the last one\'s outputs are unacknowledged, and commits only after every acknowledgement', async () => {
+  /** An app whose sends wait for `ack()` (a slow broker), after a first batch (offset 5) went through. */
+  async function afterFirstBatchWithHeldSends(): Promise<{ client: ScriptedClient; app: StreamApp; ack: () => void }> {
     const client = new ScriptedClient();
     const app = await started(client);
     let ack!: () => void;
     client.sendGate = new Promise<void>((resolve) => { ack = resolve; });
+    await client.handlers!.onBatch(client.batch([message('5', '{"n":1}')]));
+    return { client, app, ack };
+  }
+
+  it('processes the next batch while the last one\'s outputs are unacknowledged, and commits only after every acknowledgement', async () => {
+    const { client, app, ack } = await afterFirstBatchWithHeldSends();
     try {
-      await client.handlers!.onBatch(client.batch([message('5', '{"n":1}')]));
       await client.handlers!.onBatch(client.batch([message('6', '{"n":2}')]));
       // The second batch's send is queued behind the first (one send at a time keeps a key's records in order).
       assert.deepEqual(client.events, ['send', 'mark 5', 'mark 6'], 'both batches ran while the first send waited');
@@ -313,12 +319,8 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
   });
 
   it('sends a task\'s batches in order: a slow (retried) send is not overtaken by the next batch\'s', async () => {
-    const client = new ScriptedClient();
-    const app = await started(client);
-    let ack!: () => void;
-    client.sendGate = new Promise<void>((resolve) => { ack = resolve; });
+    const { client, app, ack } = await afterFirstBatchWithHeldSends();
     try {
-      await client.handlers!.onBatch(client.batch([message('5', '{"n":1}')]));
       // Only the first send is slow: the next one would be acknowledged at once if it started.
       client.sendGate = undefined;
       await client.handlers!.onBatch(client.batch([message('6', '{"n":2}')]));
