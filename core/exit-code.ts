@@ -13,6 +13,12 @@ export const ExitCode = {
   usage: 2,
   /** The input was fine but the work failed: Kafka, the registry or an endpoint unreachable, the application stopped with an error, services did not start, a reset refused or not confirmed. */
   failed: 3,
+  /**
+   * The input is past a resource limit and was refused before it was checked in full: YAML
+   * aliases that expand too far, a file too large or nested too deep, a chain of steps too long
+   * to run. A service that validates files others submit can tell a hostile file from a mistake.
+   */
+  pastLimit: 4,
   /** Stopped by a signal before done: a second SIGINT/SIGTERM to `run`, a SIGINT to `generate` (128 + SIGINT, as shells report it). */
   interrupted: 130,
 } as const;

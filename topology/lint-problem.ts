@@ -16,7 +16,7 @@ export const lintKinds = [
   'option',            // an option value the operator rejects (oneOf, duration, check)
   'env',               // `${VAR}` with no value and no default
   'module',            // a custom operator module that cannot be loaded or lacks a spec
-  'limit',             // a file past a resource limit (alias expansion, size, nesting depth)
+  'limit',             // a file past a resource limit (alias expansion, size, nesting depth, chain of steps): exit code 4
 ] as const;
 
 /** One of {@link lintKinds}. */

@@ -5,6 +5,7 @@ import { loadTopology, TopologyFileError } from '../../topology/topology-loader'
 import type { CliCommand } from './cli-command';
 import { withEnvFileOption } from './env-file';
 import { ExitCode } from '../../core/exit-code';
+import { exitCodeForProblems } from './error-exit-code';
 
 const formats: readonly DescribeFormat[] = ['text', 'mermaid', 'json'];
 const format = (text: string): DescribeFormat => {
@@ -12,7 +13,7 @@ const format = (text: string): DescribeFormat => {
   return text as DescribeFormat;
 };
 
-/** `tributary describe FILE [--format text|mermaid|json]`: the compiled graph. Exit 0, 1 the file is invalid or unreadable, 2 usage. */
+/** `tributary describe FILE [--format text|mermaid|json]`: the compiled graph. Exit 0, 1 the file is invalid or unreadable, 2 usage, 4 past a limit. */
 export const describeCommand: CliCommand = {
   register(program) {
     withEnvFileOption(program
@@ -25,7 +26,7 @@ export const describeCommand: CliCommand = {
           const { topology, problems } = loadTopology(file);
           if (!topology) {
             for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
-            process.exitCode = ExitCode.invalidInput;
+            process.exitCode = exitCodeForProblems(problems);
             return;
           }
           process.stdout.write(describeTopology(topology, opts.format));

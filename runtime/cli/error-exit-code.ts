@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../../core/errors';
 import { ExitCode, type ExitCodeValue } from '../../core/exit-code';
+import type { LintProblem } from '../../topology/lint-problem';
 
 /**
  * The exit code of an error that ended a command: usage for the command line's own
@@ -13,3 +14,11 @@ export function exitCodeForError(error: unknown): ExitCodeValue {
   return ExitCode.failed;
 }
 
+
+/**
+ * The exit code of a topology refused for its problems: past a limit when one of them is a
+ * `limit` problem (the file was not checked in full), else invalid input.
+ */
+export function exitCodeForProblems(problems: readonly LintProblem[]): ExitCodeValue {
+  return problems.some((p) => p.kind === 'limit') ? ExitCode.pastLimit : ExitCode.invalidInput;
+}

@@ -20,7 +20,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--log-format <format>', 'log lines as text or json (default: TRIBUTARY_LOG_FORMAT, else text)')
     .addHelpText('after', `
 Exit codes (every command): ${ExitCode.ok} done, ${ExitCode.invalidInput} the input is wrong (a file missing or invalid, a test failed),
-${ExitCode.usage} usage, ${ExitCode.failed} the work failed (a service unreachable, the application failed), ${ExitCode.interrupted} stopped by a signal.`)
+${ExitCode.usage} usage, ${ExitCode.failed} the work failed (a service unreachable, the application failed),
+${ExitCode.pastLimit} a file past a limit (aliases, size, nesting, chain depth), ${ExitCode.interrupted} stopped by a signal.`)
     .exitOverride()
     .showHelpAfterError(false);
   program.hook('preAction', () => {

@@ -7,6 +7,7 @@ import { connectTimeoutMs } from './run-command';
 import { describeResetPlan, executeApplicationReset, planApplicationReset, type ResetTarget } from '../kafka/application-reset';
 import { withEnvFileOption } from './env-file';
 import { ExitCode } from '../../core/exit-code';
+import { exitCodeForProblems } from './error-exit-code';
 import { positiveOption } from './option-parsers';
 
 interface ResetFlags {
@@ -67,7 +68,7 @@ async function reset(file: string, flags: ResetFlags): Promise<number> {
   const { topology, problems } = loadTopology(file);
   if (!topology) {
     for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
-    return ExitCode.invalidInput;
+    return exitCodeForProblems(problems);
   }
   const logger = createLogger('reset');
   // The Kafka runtime loads only for this command (see run-command.ts): other commands start without it.

@@ -8,6 +8,7 @@ import { ConfigError } from '../../core/errors';
 import { checkAdvertisedEndpoint, checkGroupInstanceId } from '../kafka/client/group-endpoints';
 import { withEnvFileOption } from './env-file';
 import { ExitCode } from '../../core/exit-code';
+import { exitCodeForProblems } from './error-exit-code';
 import { exitCodeForError } from './error-exit-code';
 import { choiceOption, collect, numberOption } from './option-parsers';
 
@@ -77,7 +78,7 @@ async function run(file: string, flags: RunFlags): Promise<number> {
   const { topology: loaded, problems } = loadTopology(file);
   if (!loaded) {
     for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
-    return ExitCode.invalidInput;
+    return exitCodeForProblems(problems);
   }
   // Loaded here, not at the top: the runtime (Kafka client, telemetry SDK, RocksDB, ONNX) costs
   // ~1 s of CPU to load, which every other command (validate, describe, test) would pay at start-up.

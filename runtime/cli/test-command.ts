@@ -5,6 +5,7 @@ import { loadTopology, TopologyFileError } from '../../topology/topology-loader'
 import type { CliCommand } from './cli-command';
 import { withEnvFileOption } from './env-file';
 import { ExitCode } from '../../core/exit-code';
+import { exitCodeForProblems } from './error-exit-code';
 import { expandTopologyArguments } from './topology-files';
 import { junitReporter } from './test-report/junit-reporter';
 import { specReporter } from './test-report/spec-reporter';
@@ -32,7 +33,8 @@ type Loaded = { file: string; topology: CompiledTopology } | TestFileOutcome;
  * (test driver, real stores in a temporary directory). Prints the plan, each test and
  * a summary; `--reporter tap|junit` prints TAP 14 or JUnit XML for CI instead, and
  * `--output FILE` writes that report to a file while the console keeps the spec lines.
- * Exit 0 all passed, 1 a test failed or a file is invalid or unreadable, 2 usage.
+ * Exit 0 all passed, 1 a test failed or a file is invalid or unreadable, 2 usage, 4 a
+ * file is past a limit.
  */
 export const testCommand: CliCommand = {
   register(program) {
@@ -96,5 +98,6 @@ async function runTests(files: readonly string[], reporter: TestReporter): Promi
   }
   const summary = summarize(outcomes, performance.now() - started);
   reporter.end(summary);
-  return summary.failed === 0 && summary.brokenFiles === 0 ? ExitCode.ok : ExitCode.invalidInput;
+  if (summary.failed === 0 && summary.brokenFiles === 0) return ExitCode.ok;
+  return exitCodeForProblems(loaded.flatMap((l) => ('problems' in l ? l.problems ?? [] : [])));
 }

@@ -4,6 +4,7 @@ import { loadTopology, TopologyFileError } from '../../topology/topology-loader'
 import type { CliCommand } from './cli-command';
 import { withEnvFileOption } from './env-file';
 import { ExitCode } from '../../core/exit-code';
+import { exitCodeForProblems } from './error-exit-code';
 import { expandTopologyArguments } from './topology-files';
 
 /** One file's outcome in `validate --format json`. */
@@ -41,7 +42,7 @@ const format = (text: string): (typeof formats)[number] => {
  * `tributary validate FILE|DIR...`: every problem of every file (a directory: every
  * `*.yaml`/`*.yml` under it), one line each (`FILE:LINE:COL kind message`), or one
  * JSON document with `--format json`. Exit 0 all valid, 1 a file is invalid or
- * unreadable, 2 usage.
+ * unreadable, 2 usage, 4 a file is past a limit (the worst file's code: 4 over 1).
  */
 export const validateCommand: CliCommand = {
   register(program) {
@@ -79,7 +80,7 @@ export const validateCommand: CliCommand = {
           };
           process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         }
-        process.exitCode = valid ? ExitCode.ok : ExitCode.invalidInput;
+        process.exitCode = valid ? ExitCode.ok : exitCodeForProblems(problems);
       });
   },
 };

@@ -13,6 +13,7 @@ import { cliBinary, cliInProcess, repoRoot } from '../../helpers/cli-run';
 
 const valid = path.join(repoRoot, 'examples', 'branching.yaml');
 const invalid = path.join(repoRoot, 'test/fixtures/topologies/invalid/13-cycle.yaml');
+const pastLimit = path.join(repoRoot, 'test/fixtures/topologies/invalid/53-yaml-alias-bomb.yaml');
 
 describe('tributary exit codes', function () {
   this.timeout(240_000);
@@ -38,6 +39,12 @@ describe('tributary exit codes', function () {
       const r = cliBinary(['services', 'start', 'zookeeper']);
       assert.equal(r.code, ExitCode.usage, r.err);
       assert.equal(r.err, "tributary services: unknown service 'zookeeper' (valid: kafka, registry)\n");
+    });
+
+    it('validate: a file past a limit (an alias bomb) is refused with 4, apart from an invalid one (1)', () => {
+      const r = cliBinary(['validate', pastLimit]);
+      assert.equal(r.code, ExitCode.pastLimit, r.out + r.err);
+      assert.match(r.out, /53-yaml-alias-bomb\.yaml:\d+:\d+ limit /);
     });
 
     it('top: an endpoint that does not answer is failed work (3)', () => {
@@ -87,9 +94,10 @@ describe('tributary exit codes', function () {
       assert.equal(await codes(['validate', '--frobnicate', valid]), ExitCode.usage);
     });
 
-    it('validate: 0 valid, 1 invalid, 2 no file or a bad --format', async () => {
+    it('validate: 0 valid, 1 invalid, 2 no file or a bad --format, 4 past a limit', async () => {
       assert.equal(await codes(['validate', '-q', valid]), ExitCode.ok);
       assert.equal(await codes(['validate', valid, invalid]), ExitCode.invalidInput);
+      assert.equal(await codes(['validate', invalid, pastLimit, valid]), ExitCode.pastLimit, 'the worst file decides: past a limit over invalid');
       assert.equal(await codes(['validate']), ExitCode.usage);
       assert.equal(await codes(['validate', '--format', 'xml', valid]), ExitCode.usage);
     });
@@ -97,12 +105,14 @@ describe('tributary exit codes', function () {
     it('describe: 0 valid, 1 invalid, 2 an unknown format', async () => {
       assert.equal(await codes(['describe', valid]), ExitCode.ok);
       assert.equal(await codes(['describe', invalid]), ExitCode.invalidInput);
+      assert.equal(await codes(['describe', pastLimit]), ExitCode.pastLimit);
       assert.equal(await codes(['describe', valid, '--format', 'dot']), ExitCode.usage);
     });
 
     it('test: 0 passed, 1 an invalid file, 2 an unknown reporter', async () => {
       assert.equal(await codes(['test', valid]), ExitCode.ok);
       assert.equal(await codes(['test', valid, invalid]), ExitCode.invalidInput);
+      assert.equal(await codes(['test', valid, pastLimit]), ExitCode.pastLimit);
       assert.equal(await codes(['test', '--reporter', 'xunit', valid]), ExitCode.usage);
     });
 
@@ -111,6 +121,8 @@ describe('tributary exit codes', function () {
       assert.equal(await codes(['run', valid, '--topics', 'maybe']), ExitCode.usage);
       assert.equal(await codes(['run', valid, '--connect-timeout', '-1']), ExitCode.usage);
       assert.equal(await codes(['reset', invalid]), ExitCode.invalidInput);
+      assert.equal(await codes(['run', pastLimit]), ExitCode.pastLimit);
+      assert.equal(await codes(['reset', pastLimit]), ExitCode.pastLimit);
       assert.equal(await codes(['reset', valid, '--to-earliest', '--to-latest']), ExitCode.usage);
       assert.equal(await codes(['reset', valid, '--to-datetime', 'yesterday']), ExitCode.usage);
     });
