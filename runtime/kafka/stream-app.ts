@@ -16,7 +16,7 @@ import { internalTopics } from './internal-topics';
 import { canRetry } from '../../core/failure';
 import { TaskManager, type BuiltTask } from './task-manager';
 import { seekToStableOffsets } from './stable-offsets';
-import { planPartitions } from './partition-plan';
+import { partitionsReadAtOnce, planPartitions } from './partition-plan';
 import { EventTimeAligner } from './event-time-aligner';
 import { AlignmentExchange } from './alignment-exchange';
 import { crossTaskAlignedTopics, laneAlignsAcrossTasks } from './cross-task-alignment';
@@ -64,7 +64,10 @@ export interface StreamAppOptions {
   readonly topicCreation?: 'create' | 'require';
   /** Codec of produced batches for topics the topology file gives none (sink or `processing.compression`); default none. */
   readonly compression?: CompressionCodec;
-  /** How many partitions' batches run at once (default: 2 × cores, at least 2). */
+  /**
+   * How many partitions' batches run at once (default: every partition the application reads,
+   * so that no partition's batch waits for a slot behind another's; see partitionsReadAtOnce).
+   */
   readonly partitionsConsumedConcurrently?: number;
   /** Upper bound of one fetch per partition: bounds the records in flight per task (over the topology's processing.maxPartitionFetchBytes). */
   readonly maxBytesPerPartition?: number;
@@ -263,7 +266,7 @@ export class StreamApp {
       // A member that takes longer to rejoin (its tasks finishing a batch) is dropped from the group.
       rebalanceTimeoutMs: Math.max(60_000, topology.processing.sessionTimeoutMs),
       heartbeatIntervalMs: this.heartbeatIntervalMs(),
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? partitionsReadAtOnce(topology, this.taskCounts),
       coPartitionGroups: topology.subTopologies.map((s) => s.sourceTopics),
       ...(this.options.advertisedEndpoint ? { advertisedEndpoint: this.options.advertisedEndpoint } : {}),
       ...(instanceId ? { groupInstanceId: instanceId } : {}),

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { loadTopologyText } from '../../../topology';
-import { planPartitions } from '../../../runtime/kafka/partition-plan';
+import { partitionsReadAtOnce, planPartitions } from '../../../runtime/kafka/partition-plan';
 import { ConfigError } from '../../../core/errors';
 
 const file = path.resolve(__dirname, '../../../../test/fixtures/topologies/inline.yaml');
@@ -46,6 +46,14 @@ describe('planPartitions (co-partitioning at start-up)', () => {
     const plan = planPartitions(t, new Map([['clicks', 6], ['campaigns', 3]]), new Map());
     assert.equal(plan.repartition.get(join.topic), 3);
     assert.equal(plan.repartition.get(count.topic), 6, 'the most partitions of its upstream');
+  });
+
+  it('counts every input partition of the application: a slot each for batches running at once', () => {
+    const t = topology();
+    const plan = planPartitions(t, new Map([['clicks', 6], ['campaigns', 3]]), new Map());
+    // clicks (6 tasks), the count behind its key change (6), the join reading campaigns and its repartition topic (3 tasks of 2 topics).
+    assert.deepEqual(t.subTopologies.map((s) => `${plan.tasks.get(s.id)}x${s.sourceTopics.length}`).sort(), ['3x2', '6x1', '6x1']);
+    assert.equal(partitionsReadAtOnce(t, plan.tasks), 18);
   });
 
   it('takes an explicit partitions: for a repartition topic that meets no user topic', () => {

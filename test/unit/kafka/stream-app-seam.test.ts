@@ -165,9 +165,10 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
       const { localTasks, groupInstanceId, ...options } = client.consumerOptions!;
       // Static membership by default: an id from the app, the host and the state directory.
       assert.match(String(groupInstanceId), /^seam-app-.+-[0-9a-f]{12}$/);
-      assert.deepEqual({ ...options, partitionsConsumedConcurrently: undefined }, {
+      // One input partition (the scripted admin gives every topic one): one batch at a time.
+      assert.deepEqual(options, {
         groupId: 'seam-app', topics: [{ topic: 'in-t', fromBeginning: true }], maxBytesPerPartition: 1024 * 1024, topicMaxBytesPerPartition: new Map(),
-        sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 600, partitionsConsumedConcurrently: undefined, coPartitionGroups: [['in-t']],
+        sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 600, partitionsConsumedConcurrently: 1, coPartitionGroups: [['in-t']],
         standbyReplicas: 0, statefulGroups: new Set(), leaveGroupOnClose: true,
       });
       assert.deepEqual(localTasks?.(), {}, 'a stateless app holds no task state');
