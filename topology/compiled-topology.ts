@@ -30,6 +30,8 @@ export interface CompiledSink {
   readonly key: SerdeConfig;
   readonly value: SerdeConfig;
   readonly partitions?: number;
+  /** Kafka topic configs given when the application creates the topic (`topicConfig:`). */
+  readonly topicConfig?: Readonly<Record<string, string>>;
   /** CEL expression that computes the key written to Kafka (the executor applies it). */
   readonly keyExpression?: string;
   /** Codec of the record batches produced to the topic (the sink's own, else `processing.compression`); absent when the file sets neither. */

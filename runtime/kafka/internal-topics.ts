@@ -38,9 +38,10 @@ export function internalTopics(topology: CompiledTopology, sourcePartitions: Rea
   ];
   const globalTopics = new Set(Object.values(topology.stores).flatMap((s) => (s.global ? [s.global.topic] : [])));
   for (const sink of Object.values(topology.sinks)) {
-    // A sink that fills a global store is a table (only each key's latest value is read): compact it.
-    const config = globalTopics.has(sink.topic) ? { config: { 'cleanup.policy': 'compact' } } : {};
-    required.push({ topic: sink.topic, partitions: sink.partitions ?? maxSource, purpose: `sink ${sink.name}`, ...config });
+    // A sink that fills a global store is a table (only each key's latest value is read): compact it,
+    // unless the file says otherwise. The file's own configs come on top.
+    const config = { ...(globalTopics.has(sink.topic) ? { 'cleanup.policy': 'compact' } : {}), ...sink.topicConfig };
+    required.push({ topic: sink.topic, partitions: sink.partitions ?? maxSource, purpose: `sink ${sink.name}`, ...(Object.keys(config).length > 0 ? { config } : {}) });
   }
   for (const r of topology.repartitionTopics) {
     required.push({ topic: r.topic, partitions: plan.repartition.get(r.topic) as number, exactPartitions: true, config: repartitionTopicConfig, purpose: `repartition topic of step ${r.forStep}` });

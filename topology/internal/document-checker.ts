@@ -165,6 +165,7 @@ export function checkDocument(text: string, file: string, env: NodeJS.ProcessEnv
     sinks.set(sinkName, {
       name: sinkName, topic: String(raw.topic ?? ''), key, value,
       ...(typeof raw.partitions === 'number' ? { partitions: raw.partitions } : {}),
+      ...(raw.topicConfig !== undefined && Object.keys(raw.topicConfig as object).length > 0 ? { topicConfig: raw.topicConfig as Record<string, string> } : {}),
       ...(typeof raw.keyExpression === 'string' ? { keyExpression: raw.keyExpression } : {}),
       ...(compression !== undefined ? { compression } : {}),
       ...(strategy !== 'topic' ? { subjectNameStrategy: strategy } : {}),
