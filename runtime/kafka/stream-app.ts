@@ -25,6 +25,7 @@ import { errorType, instrumentClient, topicRoles } from './instrumented-client';
 import { context } from '@opentelemetry/api';
 import type { BatchReport } from './stream-task';
 import { GlobalStores } from './global-stores';
+import { SinkRetentionGuard } from './sink-retention-guard';
 import { Lifecycle } from './lifecycle';
 import { derivedGroupInstanceId, type MemberEndpoint } from './client/group-endpoints';
 import type { InputPosition, LocalTaskView, StoreAccess } from './store-access';
@@ -147,6 +148,7 @@ export class StreamApp {
   private changesPending = 0;
   /** Sub-topology id → task count (partitions of its input topics), known once started. */
   private taskCounts: ReadonlyMap<number, number> = new Map();
+  private retentionGuard?: SinkRetentionGuard;
   /** Fetch bytes per partition of the fan-in repartition topics (fetch-budgets.ts). */
   private fetchBudgets: ReadonlyMap<string, number> = new Map();
 
@@ -234,6 +236,7 @@ export class StreamApp {
       this.taskCounts = plan.tasks;
       this.fetchBudgets = repartitionFetchBudgets(topology, plan, this.maxBytesPerPartition());
       await ensureTopics(admin, internalTopics(topology, sourcePartitions, plan), this.options.topicCreation ?? 'create');
+      this.retentionGuard = await this.sinkRetentionGuard(admin);
     } finally {
       await admin.close();
     }
@@ -459,7 +462,25 @@ export class StreamApp {
     return localTaskState(path.join(topology.processing.stateDir, topology.name), running, this.standbys.offsetSums(), topology.processing.guarantee === 'exactly_once');
   }
 
+  /** The sinks' time retention, to warn of outputs the broker will delete (none when the cluster does not say). */
+  private async sinkRetentionGuard(admin: KafkaAdmin): Promise<SinkRetentionGuard | undefined> {
+    const sinks = Object.values(this.options.topology.sinks);
+    if (sinks.length === 0) return undefined;
+    try {
+      const retention = await admin.timeRetentionMs([...new Set(sinks.map((s) => s.topic))]);
+      return retention.size === 0 ? undefined : new SinkRetentionGuard(retention, new Map(sinks.map((s) => [s.topic, s.name])), this.options.logger);
+    } catch (error) {
+      // A principal without DescribeConfigs on the topics: the warning is a courtesy, not a requirement.
+      this.options.logger.debug('cannot read the sink topics\' retention; outputs older than it are not warned of', { error });
+      return undefined;
+    }
+  }
+
   private report(report: BatchReport): void {
+    if (this.retentionGuard && report.outputEventTimes.length > 0) {
+      const now = Date.now();
+      for (const o of report.outputEventTimes) this.retentionGuard.written(o.topic, o.eventTime, now);
+    }
     const telemetry = this.options.telemetry;
     if (!telemetry) return;
     // Sent records are counted by the client seam (instrumented-client.ts), changelog records included.

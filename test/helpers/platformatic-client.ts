@@ -119,6 +119,10 @@ class PlatformaticAdmin implements KafkaAdmin {
     return Promise.reject(NOT_IN_BENCH_ADAPTER('delete records'));
   }
 
+  timeRetentionMs(): Promise<Map<string, number>> {
+    return Promise.reject(NOT_IN_BENCH_ADAPTER('describe topic configs'));
+  }
+
   close(): Promise<void> {
     return this.admin.close();
   }

@@ -262,6 +262,11 @@ export interface KafkaAdmin {
   setGroupOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
   /** Delete each partition's records below `offset` (Kafka's DeleteRecords: the log start moves up). */
   deleteRecordsBefore(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /**
+   * How long each topic keeps records by their timestamps: its `retention.ms` when its
+   * `cleanup.policy` deletes, absent for a topic that keeps them (`-1`, or compacted only).
+   */
+  timeRetentionMs(topics: readonly string[]): Promise<Map<string, number>>;
   close(): Promise<void>;
 }
 

@@ -165,6 +165,27 @@ for (const adapter of adapters) {
 
     if (!adapter.full) return;
 
+    it('admin: reads each topic\'s time retention; a topic that keeps its records by time has none', async () => {
+      const weekly = await newTopic(1, { 'retention.ms': '604800000' });
+      const forever = await newTopic(1, { 'retention.ms': '-1' });
+      const compacted = await newTopic(1, { 'cleanup.policy': 'compact', 'retention.ms': '3600000' });
+      const both = await newTopic(1, { 'cleanup.policy': 'compact,delete', 'retention.ms': '3600000' });
+      const defaulted = await newTopic(1);
+      const admin = await client.admin();
+      try {
+        const retention = await admin.timeRetentionMs([weekly, forever, compacted, both, defaulted]);
+        assert.equal(retention.get(weekly), 604_800_000);
+        assert.equal(retention.has(forever), false, 'retention.ms -1 keeps records');
+        assert.equal(retention.has(compacted), false, 'compact alone deletes nothing by time');
+        assert.equal(retention.get(both), 3_600_000);
+        // The broker's default (log.retention.hours, 7 days unless the broker sets otherwise) counts too.
+        assert.equal(typeof retention.get(defaulted), 'number');
+        assert.ok(retention.get(defaulted)! > 0);
+      } finally {
+        await admin.close();
+      }
+    });
+
     it('transactions: committed records and offsets count, aborted ones never show; range reads pass the markers', async () => {
       const topic = await newTopic(1);
       const groupId = `contract-${randomUUID()}`;

@@ -28,6 +28,7 @@ class FakeAdmin implements KafkaAdmin {
   }
   async setGroupOffsets(_groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> { this.committed.push(...offsets); }
   async deleteRecordsBefore(): Promise<void> { throw new Error('not expected'); }
+  async timeRetentionMs(): Promise<Map<string, number>> { throw new Error('not expected'); }
   async close(): Promise<void> {}
 }
 

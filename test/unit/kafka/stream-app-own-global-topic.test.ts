@@ -39,6 +39,7 @@ class ScriptedClient implements KafkaClient {
       offsetsForTimestamp: async () => [],
       setGroupOffsets: async () => undefined,
       deleteRecordsBefore: async () => undefined,
+      timeRetentionMs: async () => new Map(),
       close: async () => undefined,
     };
   }

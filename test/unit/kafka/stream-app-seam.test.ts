@@ -39,6 +39,8 @@ class ScriptedClient implements KafkaClient {
   /** When set, offset commits (and transaction commits) wait for it: 'commit …' is logged once it passed. */
   commitGate?: Promise<void>;
   commitError?: Error;
+  /** Time retention the scripted cluster reports per topic. */
+  retention = new Map<string, number>();
 
   async checkConnection(): Promise<void> {}
 
@@ -54,6 +56,7 @@ class ScriptedClient implements KafkaClient {
       offsetsForTimestamp: async () => [],
       setGroupOffsets: async () => undefined,
       deleteRecordsBefore: async () => undefined,
+      timeRetentionMs: async (topics) => new Map([...this.retention].filter(([t]) => topics.includes(t))),
       close: async () => undefined,
     };
   }
@@ -188,6 +191,24 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
       await app.stop();
     }
     assert.deepEqual(client.events, ['send', 'mark 6', 'commit in-t/0@7']);
+  });
+
+  it("warns once when outputs are older than the sink topic's time retention (the broker would delete them)", async () => {
+    const client = new ScriptedClient();
+    client.retention.set('out-t', 7 * 86_400_000);
+    const lines: string[] = [];
+    const app = new StreamApp({ topology, logger: createLogger('test', 'warn', { format: 'json', out: { write: (l: string) => lines.push(l) } }), client, createPipeline: (r) => createTaskPipeline(topology, r) });
+    await app.start();
+    try {
+      client.handlers!.onAssignment({ 'in-t': [0] });
+      await client.handlers!.onBatch(client.batch([message('5', '{"n":1}')]));
+      await client.handlers!.onBatch(client.batch([message('6', '{"n":2}')]));
+      const warnings = lines.filter((l) => l.includes('retention'));
+      assert.equal(warnings.length, 1, lines.join(''));
+      assert.match(warnings[0], /sink 'out' writes records \d+ d old to topic 'out-t', which deletes records older than 7 d/);
+    } finally {
+      await app.stop();
+    }
   });
 
   it('commits every commitInterval, once for the batches within it', async () => {

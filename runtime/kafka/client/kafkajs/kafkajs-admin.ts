@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import type { GroupDescription, KafkaAdmin, NewTopic, PartitionOffsets, TopicPartitionOffset } from '../kafka-client';
 
 /** {@link KafkaAdmin} over a connected kafkajs admin client. */
@@ -19,6 +19,21 @@ export class KafkajsAdmin implements KafkaAdmin {
         configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
       })),
     });
+  }
+
+  async timeRetentionMs(topics: readonly string[]): Promise<Map<string, number>> {
+    const retention = new Map<string, number>();
+    if (topics.length === 0) return retention;
+    const described = await this.admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms', 'cleanup.policy'] })),
+    });
+    for (const resource of described.resources) {
+      const value = (name: string) => resource.configEntries.find((e) => e.configName === name)?.configValue;
+      const ms = Number(value('retention.ms'));
+      if ((value('cleanup.policy') ?? 'delete').split(',').includes('delete') && Number.isFinite(ms) && ms >= 0) retention.set(resource.resourceName, ms);
+    }
+    return retention;
   }
 
   async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
