@@ -1,20 +1,8 @@
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import Module from 'node:module';
-import * as path from 'node:path';
 import { encodeRecord, type RecordFields } from '../../../runtime/kafka/client/kafkajs/kafkajs-record-encoder';
 import { produceRequestV3 } from '../../../runtime/kafka/client/kafkajs/kafkajs-produce-request';
 import { kafkajsMurmur2 } from '../../../runtime/kafka/client/murmur2';
-
-/** One of kafkajs' own modules, compiled from its file (the module cache holds Tributary's replacement). */
-function kafkajsOriginal<T>(request: string): T {
-  const file = require.resolve(request);
-  const original = new Module(file);
-  original.filename = file;
-  original.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
-  (original as unknown as { _compile(code: string, file: string): void })._compile(fs.readFileSync(file, 'utf8'), file);
-  return original.exports as T;
-}
+import { kafkajsOriginal } from '../../helpers/kafkajs-original';
 
 const bytes = (n: number, fill = 7) => Buffer.alloc(n, fill);
 

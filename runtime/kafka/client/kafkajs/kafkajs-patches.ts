@@ -3,6 +3,7 @@ import { KAFKAJS_EXTRA_CODECS } from './kafkajs-codecs';
 import { encodeRecord } from './kafkajs-record-encoder';
 import { produceRequestV3 } from './kafkajs-produce-request';
 import { kafkajsMurmur2 } from '../murmur2';
+import { decodeRecordBatch } from './kafkajs-record-batch-decoder';
 import { installFetchBudgets } from './kafkajs-fetch-budgets';
 
 /**
@@ -80,6 +81,11 @@ import { installFetchBudgets } from './kafkajs-fetch-budgets';
  * 10. Fetch bytes per topic. kafkajs asks every partition for one `maxBytesPerPartition`;
  * `Broker#fetch` raises it for the topics a consumer holds a larger budget for (fan-in
  * repartition topics, runtime/kafka/fetch-budgets.ts; kafkajs-fetch-budgets.ts).
+ *
+ * 11. Decoding fetched records. kafkajs' record batch decoder builds a Decoder per record, reads
+ * timestamp deltas as 64-bit Longs, adds offsets and timestamps in Long objects and copies the
+ * headers object once per header; kafkajs-record-batch-decoder.ts reads the batch with one
+ * cursor and returns the same records.
  */
 
 /** The parts of a kafkajs message the filter reads. */
@@ -147,6 +153,7 @@ const REPLACEMENTS: ReadonlyArray<readonly [string, unknown]> = [
   ['kafkajs/src/protocol/recordBatch/record/v0', encodeRecord],
   ['kafkajs/src/protocol/requests/produce/v3/request', produceRequestV3],
   ['kafkajs/src/producer/partitioners/default/murmur2', kafkajsMurmur2],
+  ['kafkajs/src/protocol/recordBatch/v0/decoder', decodeRecordBatch],
 ];
 
 /** Installs the replacements unless kafkajs already loaded its own; says whether all are in place. */
