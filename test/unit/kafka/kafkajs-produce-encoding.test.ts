@@ -3,6 +3,7 @@ import { encodeRecord, type RecordFields } from '../../../runtime/kafka/client/k
 import { produceRequestV3 } from '../../../runtime/kafka/client/kafkajs/kafkajs-produce-request';
 import { kafkajsMurmur2 } from '../../../runtime/kafka/client/murmur2';
 import { kafkajsOriginal } from '../../helpers/kafkajs-original';
+import { kafkajsCrc32c } from '../../../runtime/kafka/client/kafkajs/kafkajs-crc32c';
 
 const bytes = (n: number, fill = 7) => Buffer.alloc(n, fill);
 
@@ -110,5 +111,25 @@ describe('kafkajs default partitioner hash (patch 9)', () => {
       keys.push(key);
     }
     for (const key of keys) assert.equal(kafkajsMurmur2(key), kafkajs(key), Buffer.isBuffer(key) ? key.toString('hex') : String(key));
+  });
+});
+
+describe('kafkajs record batch CRC-32C (patch 12)', () => {
+  const kafkajs = kafkajsOriginal<(buffer: Buffer) => number>('kafkajs/src/protocol/recordBatch/crc32C');
+
+  it('is what kafkajs\' record batch encoder loads', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    assert.equal(require('kafkajs/src/protocol/recordBatch/crc32C'), kafkajsCrc32c);
+  });
+
+  it('gives kafkajs\' unsigned value on buffers of every length and byte, and the standard check value', () => {
+    assert.equal(kafkajsCrc32c(Buffer.from('123456789')), 0xe3069283);
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) >>> 0) & 0xff;
+    for (const length of [0, 1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4096, 65_537]) {
+      const buffer = Buffer.from(Array.from({ length }, random));
+      assert.equal(kafkajsCrc32c(buffer), kafkajs(buffer), `${length} bytes`);
+    }
+    assert.equal(kafkajsCrc32c(Buffer.alloc(100, 0xff)), kafkajs(Buffer.alloc(100, 0xff)));
   });
 });

@@ -4,6 +4,7 @@ import { encodeRecord } from './kafkajs-record-encoder';
 import { produceRequestV3 } from './kafkajs-produce-request';
 import { kafkajsMurmur2 } from '../murmur2';
 import { decodeRecordBatch } from './kafkajs-record-batch-decoder';
+import { kafkajsCrc32c } from './kafkajs-crc32c';
 import { installFetchBudgets } from './kafkajs-fetch-budgets';
 
 /**
@@ -86,6 +87,9 @@ import { installFetchBudgets } from './kafkajs-fetch-budgets';
  * timestamp deltas as 64-bit Longs, adds offsets and timestamps in Long objects and copies the
  * headers object once per header; kafkajs-record-batch-decoder.ts reads the batch with one
  * cursor and returns the same records.
+ *
+ * 12. The CRC of a produced batch. kafkajs computes CRC-32C a byte at a time in JavaScript;
+ * kafkajs-crc32c.ts computes the same value natively (@node-rs/crc32).
  */
 
 /** The parts of a kafkajs message the filter reads. */
@@ -154,6 +158,7 @@ const REPLACEMENTS: ReadonlyArray<readonly [string, unknown]> = [
   ['kafkajs/src/protocol/requests/produce/v3/request', produceRequestV3],
   ['kafkajs/src/producer/partitioners/default/murmur2', kafkajsMurmur2],
   ['kafkajs/src/protocol/recordBatch/v0/decoder', decodeRecordBatch],
+  ['kafkajs/src/protocol/recordBatch/crc32C', kafkajsCrc32c],
 ];
 
 /** Installs the replacements unless kafkajs already loaded its own; says whether all are in place. */

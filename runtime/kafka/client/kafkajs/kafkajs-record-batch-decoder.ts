@@ -202,13 +202,16 @@ function int64String(buf: Buffer, at: number): string {
 class Cursor {
   constructor(private readonly buf: Buffer, public position: number, private readonly end: number, private readonly firstOffset: string) {}
 
-  /** A zigzag varint of at most 5 bytes (32 bits), as Java's ByteUtils.readVarint. */
+  /** A zigzag varint of at most 5 bytes (32 bits), as Java's ByteUtils.readVarint (int32 arithmetic, as Java's). */
   varInt(): number {
-    let unsigned = 0;
-    for (let shift = 0; shift <= 28; shift += 7) {
-      const b = this.byte();
-      unsigned += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return (unsigned >>> 1) ^ -(unsigned & 1);
+    let b = this.byte();
+    // Most varints of a record (its field lengths, small offset deltas) are one byte.
+    if (b < 0x80) return (b >>> 1) ^ -(b & 1);
+    let value = b & 0x7f;
+    for (let shift = 7; shift <= 28; shift += 7) {
+      b = this.byte();
+      value |= (b & 0x7f) << shift;
+      if (b < 0x80) return (value >>> 1) ^ -(value & 1);
     }
     throw new CorruptRecordBatchError(this.firstOffset, 'a varint longer than 5 bytes');
   }
