@@ -36,38 +36,63 @@ function toTensor(spec: ManifestTensor, value: unknown, isRows: boolean): Tensor
     if (value.length % rowSize !== 0 || (!isRows && value.length !== rowSize)) throw new Error(`input '${spec.name}' has ${value.length} values, expected ${isRows ? 'whole rows of ' : ''}${rowSize} (dims [${spec.dims.join(', ')}])`);
     return { type: spec.dtype, dims: [isRows ? value.length / rowSize : 1, ...(inner as number[])], data: value };
   }
-  const flat: number[] = [];
-  flatten(value, flat, spec.name);
+  // Counted first, then written straight into the typed array: a request's candidate rows are
+  // ~10^4 numbers, and growing a JS array to copy it took twice as long.
+  const count = countValues(value, spec.name);
   let leading = 1;
   if (isRows) {
-    if (flat.length % rowSize !== 0) throw new Error(`input '${spec.name}' has ${flat.length} values, not a whole number of rows of ${rowSize}`);
-    leading = flat.length / rowSize;
-  } else if (flat.length !== rowSize) {
-    throw new Error(`input '${spec.name}' has ${flat.length} values, expected ${rowSize} (dims [${spec.dims.join(', ')}])`);
+    if (count % rowSize !== 0) throw new Error(`input '${spec.name}' has ${count} values, not a whole number of rows of ${rowSize}`);
+    leading = count / rowSize;
+  } else if (count !== rowSize) {
+    throw new Error(`input '${spec.name}' has ${count} values, expected ${rowSize} (dims [${spec.dims.join(', ')}])`);
   }
   const dims = [leading, ...(inner as number[])];
   switch (spec.dtype) {
-    case 'float32': return { type: 'float32', dims, data: Float32Array.from(flat) };
-    case 'int32': return { type: 'int32', dims, data: Int32Array.from(flat) };
-    case 'int64': return { type: 'int64', dims, data: BigInt64Array.from(flat, (v) => BigInt(Math.trunc(v))) };
-    case 'bool': return { type: 'bool', dims, data: Uint8Array.from(flat, (v) => (v ? 1 : 0)) };
+    case 'float32': return { type: 'float32', dims, data: written(value, new Float32Array(count)) };
+    case 'int32': return { type: 'int32', dims, data: written(value, new Int32Array(count)) };
+    case 'int64': return { type: 'int64', dims, data: BigInt64Array.from(written(value, new Float64Array(count)), (v) => BigInt(Math.trunc(v))) };
+    case 'bool': return { type: 'bool', dims, data: Uint8Array.from(written(value, new Float64Array(count)), (v) => (v ? 1 : 0)) };
   }
 }
 
-function flatten(value: unknown, out: number[], name: string): void {
-  if (typeof value === 'number') out.push(value);
-  else if (typeof value === 'boolean') out.push(value ? 1 : 0);
-  else if (typeof value === 'bigint') out.push(Number(value));
-  else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) for (const v of Array.from(value as unknown as ArrayLike<number | bigint>)) out.push(Number(v));
-  else if (Array.isArray(value)) {
-    // Numbers are pushed here, not by a call each: a request's candidate rows are ~10^4 of them.
+/** How many numbers a value holds (numbers, booleans, bigints, typed arrays, nested lists); throws on anything else. */
+function countValues(value: unknown, name: string): number {
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return 1;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return (value as unknown as ArrayLike<unknown>).length;
+  if (Array.isArray(value)) {
+    let n = 0;
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      if (typeof v === 'number') out.push(v);
-      else flatten(v, out, name);
+      n += typeof v === 'number' ? 1 : countValues(v, name);
     }
+    return n;
   }
-  else throw new Error(`input '${name}' holds ${value === undefined || value === null ? 'a missing value' : typeof value}, expected numbers`);
+  throw new Error(`input '${name}' holds ${value === undefined || value === null ? 'a missing value' : typeof value}, expected numbers`);
+}
+
+type NumberArray = Float32Array | Int32Array | Float64Array;
+
+/** Writes a value's numbers (counted by {@link countValues}) into `out` in order; returns `out`. */
+function written<T extends NumberArray>(value: unknown, out: T): T {
+  writeValues(value, out, 0);
+  return out;
+}
+
+function writeValues(value: unknown, out: NumberArray, at: number): number {
+  if (typeof value === 'number') out[at++] = value;
+  else if (typeof value === 'boolean') out[at++] = value ? 1 : 0;
+  else if (typeof value === 'bigint') out[at++] = Number(value);
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'number') out[at++] = v;
+      else at = writeValues(v, out, at);
+    }
+  } else {
+    const view = value as ArrayLike<number | bigint>;
+    for (let i = 0; i < view.length; i++) out[at++] = Number(view[i]);
+  }
+  return at;
 }
 
 /** Per-row head scores and the manifest's combined utility, as plain arrays. */

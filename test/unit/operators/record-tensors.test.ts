@@ -31,4 +31,24 @@ describe('record tensors', () => {
     assert.throws(() => buildRequestTensors(manifest, { user: [1, 2], rows: [[[1, 2], [3, null]]] }), /input 'rows' holds a missing value/);
     assert.throws(() => buildRequestTensors(manifest, { user: [1, 2], rows: [[1, 2, 3]] }), /input 'rows' has 3 values, not a whole number of rows of 4/);
   });
+
+  it('writes int32, int64 and bool inputs from numbers, bigints, booleans and typed arrays', () => {
+    const typed: ModelManifest = {
+      ...manifest,
+      inputs: [
+        { name: 'ids', dtype: 'int64', dims: ['candidates', 2] },
+        { name: 'counts', dtype: 'int32', dims: ['candidates', 2] },
+        { name: 'flags', dtype: 'bool', dims: ['candidates', 2] },
+      ],
+    };
+    const t = buildRequestTensors(typed, {
+      ids: [[1, 2n], new BigInt64Array([3n, -4n]), [5.9, -6.9]],
+      counts: [[1.7, -2.2], [true, 4], new Int16Array([5, 6])],
+      flags: [[0, 2], [true, false], [0.5, 0]],
+    });
+    assert.deepEqual(Array.from(t.ids.data as BigInt64Array), [1n, 2n, 3n, -4n, 5n, -6n]);
+    assert.deepEqual(Array.from(t.counts.data as Int32Array), [1, -2, 1, 4, 5, 6]);
+    assert.deepEqual(Array.from(t.flags.data as Uint8Array), [0, 1, 1, 0, 1, 0]);
+    assert.deepEqual(t.ids.dims, [3, 2]);
+  });
 });
