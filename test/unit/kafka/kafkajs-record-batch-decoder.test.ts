@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { CompressionTypes } from 'kafkajs';
 import { CorruptRecordBatchError, decodeRecordBatch } from '../../../runtime/kafka/client/kafkajs/kafkajs-record-batch-decoder';
 import { kafkajsOriginal } from '../../helpers/kafkajs-original';
+import { kafkajsCrc32c } from '../../../runtime/kafka/client/kafkajs/kafkajs-crc32c';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => { buffer: Buffer; offset: number };
@@ -35,7 +36,16 @@ async function batch(records: RecordSpec[], options: { firstOffset?: string; fir
   });
   const buffer = Buffer.from(encoded.buffer);
   // Attributes sit after firstOffset (8), length (4), leader epoch (4), magic (1), CRC (4); neither decoder checks the CRC.
-  if (options.extraAttributes) buffer.writeInt16BE(buffer.readInt16BE(21) | options.extraAttributes, 21);
+  if (options.extraAttributes) {
+    buffer.writeInt16BE(buffer.readInt16BE(21) | options.extraAttributes, 21);
+    withCrc(buffer);
+  }
+  return buffer;
+}
+
+/** Sets the batch's CRC-32C (over attributes to the end) to match its bytes, as a producer would. */
+function withCrc(buffer: Buffer): Buffer {
+  buffer.writeUInt32BE(kafkajsCrc32c(buffer.subarray(21)), 17);
   return buffer;
 }
 
@@ -120,12 +130,16 @@ describe('kafkajs record batch decoder (patch 11)', () => {
     assert.throws(() => decodeRecordBatch(partial), (e: Error) => e.name === 'KafkaJSPartialMessageError');
   });
 
-  it('refuses a batch whose records contradict its length, naming the batch', async () => {
+  it('refuses a batch whose CRC does not match or whose records contradict its length, naming the batch', async () => {
     const good = await batch([{ offsetDelta: 0, timestampDelta: 0, key: 'k', value: 'value' }], { firstOffset: '42' });
     // The record's length varint (first byte after the 61-byte header): claim one byte more than it has.
     const longer = Buffer.from(good);
     longer.writeInt8(longer.readInt8(61) + 2, 61);
+    withCrc(longer);
     assert.throws(() => decodeRecordBatch(new Decoder(longer)), (e: Error) => e instanceof CorruptRecordBatchError && /offset 42/.test(e.message));
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 3] ^= 0x01; // a bit of the value: only the CRC can tell
+    assert.throws(() => decodeRecordBatch(new Decoder(flipped)), (e: Error) => e instanceof CorruptRecordBatchError && /offset 42: its CRC-32C does not match/.test(e.message));
     const unknownCodec = await batch([{ offsetDelta: 0, timestampDelta: 0, value: 'v' }], { extraAttributes: 0x06 });
     assert.throws(() => decodeRecordBatch(new Decoder(unknownCodec)), /unknown compression codec 6/);
   });
