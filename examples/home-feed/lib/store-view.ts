@@ -26,14 +26,16 @@ export class StoreView implements IndexView {
   }
 
   get<T>(key: string): T | undefined {
-    if (!this.local.has(key)) {
+    // One look-up: a loaded key holds its value or MISSING, never undefined (retrieval asks
+    // hundreds of keys per update).
+    const v = this.local.get(key);
+    if (v === undefined) {
       if (this.lenient) {
         this.misses.add(key);
         return undefined;
       }
       throw new Error(`store view ${this.name}: key '${key}' was read before it was loaded`);
     }
-    const v = this.local.get(key);
     return v === MISSING ? undefined : (v as T);
   }
 
