@@ -11,10 +11,8 @@ export const kafkajsCrc32c: (buffer: Buffer) => number = nativeCrc32c() ?? kafka
 function nativeCrc32c(): ((buffer: Buffer) => number) | undefined {
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { crc32c } = require('@node-rs/crc32') as { crc32c(input: Buffer, initial?: number): number };
-    return function kafkajsCrc32c(buffer: Buffer): number {
-      return crc32c(buffer);
-    };
+    // kafkajs passes the buffer alone; the binding's optional second argument (a running CRC) stays unset.
+    return (require('@node-rs/crc32') as { crc32c(input: Buffer, initial?: number): number }).crc32c;
   } catch {
     return undefined;
   }
