@@ -55,7 +55,7 @@ async function once(spec: OperatorSpec, options: Record<string, unknown>, record
   const dir = mkdtempSync(join(tmpdir(), 'bench-ops-'));
   const stores = storeNames.length === 0 ? undefined : await TaskStores.open({
     stateDir: dir, appId: 'bench-ops', taskId: '0_0',
-    stores: storeNames.map((n) => ({ name: n, changelog: false, cache: true, cacheEntries: 50_000 })),
+    stores: storeNames.map((n) => ({ name: n, changelog: false, cache: 'bytes', cacheEntries: 50_000 })),
   });
   let failures = 0;
   const context: OperatorContext = {

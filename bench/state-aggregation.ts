@@ -55,7 +55,7 @@ async function run(cache: boolean, producer?: Producer, appId = 'bench'): Promis
   const dir = mkdtempSync(join(tmpdir(), 'bench-agg-'));
   const stores = await TaskStores.open({
     stateDir: dir, appId, taskId: '0_0',
-    stores: [{ name: 'agg', changelog: true, cache, cacheEntries: 50_000 }],
+    stores: [{ name: 'agg', changelog: true, cache: cache ? 'bytes' : 'none', cacheEntries: 50_000 }],
   });
   const agg = stores.keyValueStore<string, Agg>('agg');
   let changelog = 0;

@@ -56,6 +56,8 @@ export interface CompiledStore {
   readonly changelog: boolean;
   /** `<app>-<store>-changelog` (only meaningful when changelog is true). */
   readonly changelogTopic: string;
+  /** The task's write-back cache: values copied as bytes (the default) or kept as objects until the commit. */
+  readonly cache: 'bytes' | 'objects';
   /**
    * A global store: filled from every partition of this source's topic in every
    * process, read-only to steps, never changelogged (`changelog` is false) and

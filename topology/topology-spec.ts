@@ -164,6 +164,10 @@ export const topologySpec: DocSpec = {
             },
           },
           changelog: { kind: 'boolean', default: true, description: 'back the store with a compacted changelog topic' },
+          cache: {
+            kind: 'string', oneOf: ['bytes', 'objects'], default: 'bytes',
+            description: "the task's write-back cache (values written once per key and commit): `bytes` copies a value at every read and write, as Kafka Streams does; `objects` keeps the values themselves, so a read returns the object the cache holds (no parse) and a value is serialized only at the commit. With `objects` a step must not change a value it read or wrote unless it puts it again (Flink's heap-state rule; see docs/language.md, \"Stores\"). Not for global stores",
+          },
           global: {
             kind: 'string',
             description: 'make it a global store filled from this source (a name under `sources`): every process holds all partitions of its topic, restored before tasks start and kept current while they run; key-value only, read-only to steps, needs no changelog, and no pipeline may read the source (see docs/global-stores.md)',

@@ -5,6 +5,7 @@ import { ChangeLoggingStore } from './change-logging-store';
 import { StoreInstruments } from './internal/store-instruments';
 import type { KeyValueStore } from '../../core/key-value-store';
 import { MeteredKeyValueStore } from './metered-store';
+import { ObjectCachingStore } from './object-caching-store';
 import type { RocksDbLayer } from './rocksdb-layer';
 import { RocksDbStore } from './rocksdb-store';
 import { jsonValueSerde } from './serde-json-value';
@@ -18,8 +19,8 @@ export interface BuiltStore {
   readonly definition: StoreDefinition;
   /** The typed outer layer operators use. */
   readonly outer: KeyValueStore<unknown, unknown>;
-  /** The top byte layer (cache, or changelog, or RocksDB): `flush` starts here. */
-  readonly top: BytesStore;
+  /** The top layer (a cache, or changelog, or RocksDB): `flush` starts here. */
+  readonly top: { flush(): Promise<void> };
   readonly changelog?: ChangeLoggingStore;
   readonly rocksdb: RocksDbLayer;
   /**
@@ -36,7 +37,8 @@ export interface BuiltStore {
 
 /**
  * Builds one store the Kafka Streams way: metered(caching(change-logging(rocksdb))),
- * each middle layer present only when the definition asks for it.
+ * each middle layer present only when the definition asks for it; with
+ * `cache: objects`, object-caching(change-logging(rocksdb)), the cache being the typed layer.
  */
 export function buildStore(
   definition: StoreDefinition,
@@ -59,15 +61,20 @@ export function buildStore(
     const { gte, lt } = keyRangeBytes(keySerde, range);
     return takePage(kv.iterateCommitted(gte, lt), limit, (k, v) => ({ key: keySerde.deserialize(k), value: valueSerde.deserialize(v), order: k }));
   };
-  let top: BytesStore = rocksdb;
+  let bytes: BytesStore = rocksdb;
   let changelog: ChangeLoggingStore | undefined;
   if (definition.changelog) {
-    changelog = new ChangeLoggingStore(top);
-    top = changelog;
+    changelog = new ChangeLoggingStore(bytes);
+    bytes = changelog;
   }
-  if (definition.cache ?? true) {
-    top = new CachingStore(top, definition.cacheEntries ?? 10_000, instruments);
+  const cache = definition.cache ?? 'bytes';
+  const entries = definition.cacheEntries ?? 10_000;
+  if (cache === 'objects') {
+    // The typed layer is the cache itself: values stay objects until the commit.
+    const outer = new ObjectCachingStore(bytes, keySerde, valueSerde, entries, instruments);
+    return { definition, outer, top: outer, changelog, rocksdb, readCommitted, scanCommitted };
   }
-  const outer = new MeteredKeyValueStore(top, keySerde, valueSerde, instruments);
-  return { definition, outer, top, changelog, rocksdb, readCommitted, scanCommitted };
+  if (cache === 'bytes') bytes = new CachingStore(bytes, entries, instruments);
+  const outer = new MeteredKeyValueStore(bytes, keySerde, valueSerde, instruments);
+  return { definition, outer, top: bytes, changelog, rocksdb, readCommitted, scanCommitted };
 }

@@ -1,16 +1,24 @@
 import type { StoreSerde } from './store-serde';
 
 /**
+ * The write-back cache of a store: `bytes` (the default, Kafka Streams' record
+ * cache: values copied at every read and write), `objects` (values kept as
+ * objects, serialized at the commit: Flink's heap-state rule, see
+ * object-caching-store.ts), or `none`.
+ */
+export type StoreCacheKind = 'bytes' | 'objects' | 'none';
+
+/**
  * A store a task needs, as the topology declares it. Layers are chosen here:
  * `changelog` adds the change-logging layer, `cache` the write-back cache
- * (default on), and TaskStores' `metrics` option the metered instruments.
+ * (bytes by default), and TaskStores' `metrics` option the metered instruments.
  */
 export interface StoreDefinition {
   readonly name: string;
   /** Log every committed change to `<app>-<store>-changelog` so the store can be restored. */
   readonly changelog: boolean;
-  /** Write-back cache between the store and RocksDB (default true). */
-  readonly cache?: boolean;
+  /** Write-back cache between the store and RocksDB (default `bytes`). */
+  readonly cache?: StoreCacheKind;
   /** Cache bound in entries (default 10,000). */
   readonly cacheEntries?: number;
   /** Default: {@link structuredKeySerde} (order-preserving JSON-like keys). */

@@ -21,6 +21,7 @@ export function compileStores(config: Obj, appName: string, sources: ReadonlyMap
     stores.set(storeName, {
       name: storeName, changelog: source === undefined && raw.changelog !== false,
       changelogTopic: changelogTopicName(appName, storeName),
+      cache: raw.cache === 'objects' ? 'objects' : 'bytes',
       ...(source !== undefined ? { global: { source: source.name, topic: source.topic } } : {}),
     });
   }
@@ -50,6 +51,10 @@ export function checkGlobalStores(
     const changelogPair = pairOf(node, 'changelog');
     if (changelogPair) {
       sink.report(changelogPair, 'option', `global store '${name}' takes no 'changelog': its source topic is its changelog`);
+    }
+    const cachePair = pairOf(node, 'cache');
+    if (cachePair) {
+      sink.report(cachePair, 'option', `global store '${name}' takes no 'cache': steps only read it, and every process keeps its values parsed once per change`);
     }
     const topic = stores.get(name)?.global?.topic;
     if (topic !== undefined && !globalTopics.has(topic)) globalTopics.set(topic, name);

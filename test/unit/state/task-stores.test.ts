@@ -78,10 +78,32 @@ describe('TaskStores', () => {
   });
 
   it('logs every write when the cache is off', async () => {
-    const t = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '0_0', stores: [{ name: 'c', changelog: true, cache: false }] });
+    const t = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '0_0', stores: [{ name: 'c', changelog: true, cache: 'none' }] });
     for (let i = 0; i < 5; i++) t.keyValueStore('c').put('hot', i);
     assert.equal((await t.flush()).length, 5);
     await t.close();
+  });
+
+  it('cache: objects: a value read back is the object put, written once per commit, and restored from the changelog', async () => {
+    const changelog = new MemoryChangelog();
+    const objects = [{ name: 'users', changelog: true, cache: 'objects' as const }];
+    const t = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '1_3', stores: objects });
+    const users = t.keyValueStore<string, { clicks: number }>('users');
+    const f = { clicks: 0 };
+    for (let i = 0; i < 5; i++) {
+      f.clicks++;
+      users.put('u1', f);
+    }
+    assert.equal(await users.get('u1'), f, 'the object itself, not a parsed copy');
+    const records = await commit(t, changelog);
+    assert.deepEqual(records.map((r) => JSON.parse(r.value!.toString())), [{ clicks: 5 }], 'one record, the value at the commit');
+    await t.close();
+    const wiped = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '1_3', stores: objects });
+    await wiped.wipe();
+    const again = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '1_3', stores: objects });
+    await again.restore(changelog);
+    assert.deepEqual(await again.keyValueStore('users').get('u1'), { clicks: 5 });
+    await again.close();
   });
 
   it('writes the checkpoint after a commit and restores only what follows it', async () => {

@@ -47,6 +47,11 @@ const table: Array<{ name: string; text: string; problems: Array<[number, number
     problems: [[6, 43, 'option', "takes no 'changelog'"]],
   },
   {
+    name: 'a global store with a cache kind',
+    text: topology({ stores: ['  pins: {kind: key-value, global: images, cache: objects}'] }),
+    problems: [[6, 43, 'option', "global store 'pins' takes no 'cache'"]],
+  },
+  {
     name: "a pipeline that reads the global store's source",
     text: topology({ pipelines: [...enrichWith('join-stream-table: {table: pins, key: value.pin, into: pin}'), '  raw:', '    from: images', '    to: out'] }),
     problems: [[15, 11, 'option', "pipeline 'raw' reads source 'images', whose topic images fills global store 'pins'"]],
