@@ -158,25 +158,53 @@ export class EventTimeAligner {
     });
   }
 
+  /**
+   * Whether `lane`, whose batch starting at `head` was held back whole, should wait in its
+   * handler for another lane to move: only when a lane holding it moves with time (another
+   * process's report, a task restoring, a lane not seen yet or whose outputs are being
+   * acknowledged). A lane held only by local lanes whose next records come with the next fetch
+   * must not wait: the client fetches again only once every handler of its fetch returned, so
+   * the wait would hold up the very fetch it waits for (seen: the flagship's thread idle 20 % of a
+   * backlog, in ~100 ms gaps).
+   */
+  waitsOnTime(lane: string, task: string, head: number): boolean {
+    for (const c of this.constraints(lane, task)) if (c.limit < head && c.movesWithTime) return true;
+    return false;
+  }
+
   private limitFor(lane: string, task: string): number {
     let limit = Infinity;
+    for (const c of this.constraints(lane, task)) if (c.limit < limit) limit = c.limit;
+    return limit;
+  }
+
+  /** What holds `lane` back: one limit per other lane of its task, of other tasks, or of other processes. */
+  private *constraints(lane: string, task: string): Generator<{ limit: number; movesWithTime: boolean }> {
     const now = this.now();
     const across = this.acrossTasks(lane);
     for (const [other, state] of this.lanes) {
       if (other === lane) continue;
-      if (state.task === task) limit = Math.min(limit, this.effectiveFrontier(state, now));
-      else if (across && this.acrossTasks(other)) limit = Math.min(limit, this.effectiveFrontier(state, now) + this.maxSkewMs);
+      const movesWithTime = state.starting || state.frontier === undefined || state.caughtUpOnDelivery !== undefined;
+      if (state.task === task) {
+        // The task's own later outputs follow the ones still being acknowledged (its sends go one
+        // after another, decision 0039): for its other lanes a caught-up lane is caught up at once.
+        const caughtUp = state.caughtUpOnDelivery !== undefined && !state.holding;
+        yield { limit: caughtUp ? Infinity : this.effectiveFrontier(state, now), movesWithTime: movesWithTime && !caughtUp };
+      } else if (across && this.acrossTasks(other)) {
+        yield { limit: this.effectiveFrontier(state, now) + this.maxSkewMs, movesWithTime };
+      }
     }
-    if (!across) return limit;
+    if (!across) return;
     for (const [member, report] of this.remote) {
       if (now - report.receivedAt > this.staleMs) {
         this.remote.delete(member);
         continue;
       }
       // A lane this process owns now is judged by its own state, not by an older report.
-      for (const [other, frontier] of report.lanes) if (!this.lanes.has(other) && this.acrossTasks(other)) limit = Math.min(limit, frontier + this.maxSkewMs);
+      for (const [other, frontier] of report.lanes) {
+        if (!this.lanes.has(other) && this.acrossTasks(other)) yield { limit: frontier + this.maxSkewMs, movesWithTime: true };
+      }
     }
-    return limit;
   }
 
   private effectiveFrontier(state: Lane, now: number): number {

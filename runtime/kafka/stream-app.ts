@@ -348,8 +348,9 @@ export class StreamApp {
       span?.end();
       if (outcome.stale) return;
       if (outcome.handled === 0) {
-        // Held back whole by event-time alignment: give the other lanes a moment, then the client fetches it again.
-        await this.aligner.waitForProgress(ALIGNMENT_WAIT_MS);
+        // Held back whole by event-time alignment: the client fetches it again. Waiting first helps
+        // only where what holds it moves with time; where it waits for a fetch, waiting would stall it.
+        if (outcome.heldAt !== undefined && this.aligner.waitsOnTime(lane, task.id, outcome.heldAt)) await this.aligner.waitForProgress(ALIGNMENT_WAIT_MS);
         return;
       }
       // Mark what was handled, so the held tail is fetched again; a failure before the next

@@ -4,6 +4,7 @@ import type { Logger } from '../../core/logger';
 import type { TaskStores } from '../state/task-stores';
 import type { ChangelogRecord } from '../state/changelog-record';
 import { nextChangelogOffsets } from '../state/next-changelog-offsets';
+import { HeldTails } from './held-tail';
 import { decodeBatch, type TopicDecoding } from './record-decoder';
 import { encodeRecord, type TopicEncoding } from './record-encoder';
 import { deadLetterMessage, type DeadLetter } from './dead-letter';
@@ -48,6 +49,8 @@ export interface BatchOutcome {
   readonly lastEventTime?: number;
   /** The batch was fetched before a seek or revocation and was dropped unprocessed. */
   readonly stale?: boolean;
+  /** Held back whole by event-time alignment: the event time of its first record. */
+  readonly heldAt?: number;
 }
 
 /** Counters of what one task did; read by telemetry and tests. */
@@ -140,6 +143,8 @@ export class StreamTask {
   readonly counters: TaskCounters = { recordsIn: 0, recordsOut: 0, deadLettered: 0, batches: 0 };
   private state: TaskState = 'running';
   private queue: Promise<void> = Promise.resolve();
+  /** Decoded tails of batches held back by event-time alignment, for when they are fetched again. */
+  private readonly heldTails = new HeldTails();
   private readonly uncommitted = new Map<string, UncommittedLane>();
   /** Something was produced or written to a store since the last commit. */
   private dirty = false;
@@ -281,7 +286,7 @@ export class StreamTask {
     const decoding = this.options.decoding.get(topic);
     if (!decoding) throw new TaskClosedError(this.id, `no decoding for topic ${topic}`);
     const decoded = await inStageSpan('deserialize', async (span) => {
-      const batch = await decodeBatch(decoding, this.partition, messages);
+      const batch = await this.heldTails.decode(topic, messages, (fresh) => decodeBatch(decoding, this.partition, fresh));
       span?.setAttributes({ 'tributary.records.in': messages.length, 'tributary.records.out': batch.records.length, 'tributary.records.poison': batch.poison.length });
       return batch;
     }, { 'messaging.destination.name': topic });
@@ -289,12 +294,17 @@ export class StreamTask {
     let handled = messages;
     const admitted = admit ? admit(records.map((r) => r.timestamp)) : records.length;
     if (admitted < records.length) {
-      // Cut before the first held record: its offset and everything after it is fetched again.
+      // Cut before the first held record: its offset and everything after it is fetched again,
+      // and its decoded records are kept for then.
+      const heldAt = records[admitted].timestamp;
       const cut = BigInt(records[admitted].source!.offset);
+      this.heldTails.keep(topic, cut, BigInt(messages[messages.length - 1].offset), {
+        records: records.slice(admitted), poison: poison.filter((p) => BigInt(p.offset) >= cut),
+      });
       handled = messages.filter((m) => BigInt(m.offset) < cut);
       records = records.slice(0, admitted);
       poison = poison.filter((p) => BigInt(p.offset) < cut);
-      if (handled.length === 0) return { handled: 0 };
+      if (handled.length === 0) return { handled: 0, heldAt };
     }
     const result = await this.options.pipeline.process(topic, records);
     await this.complete(result, { topic, messages: handled }, poison, handled);

@@ -104,23 +104,47 @@ describe('EventTimeAligner', () => {
     assert.equal(aligner.admit('b/0', '0_0', [5, 6_000_000]), 2);
   });
 
-  it('marks a caught-up lane +∞ only once its outputs are delivered, and not if another batch of it came first', async () => {
+  it('marks a caught-up lane +∞ for other tasks only once its outputs are delivered, and not if another batch of it came first', async () => {
     const aligner = new EventTimeAligner(0, 60_000, clock);
-    aligner.assign([{ lane: 'a/0', task: '0_0' }, { lane: 'b/0', task: '0_0' }]);
+    aligner.assign([{ lane: 'a/0', task: '0_0' }, { lane: 'b/1', task: '0_1' }]);
     aligner.taskReady('0_0');
+    aligner.taskReady('0_1');
     let deliver!: () => void;
     aligner.processedThenCaughtUp('a/0', 3, new Promise<void>((resolve) => { deliver = resolve; }));
-    assert.equal(aligner.admit('b/0', '0_0', [5]), 0, 'a/0 counts at 3 while its outputs are on their way');
+    assert.equal(aligner.admit('b/1', '0_1', [5]), 0, 'a/0 counts at 3 while its outputs are on their way');
+    assert.equal(aligner.waitsOnTime('b/1', '0_1', 5), true, 'held by an acknowledgement: worth waiting for');
     deliver();
     await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(aligner.admit('b/0', '0_0', [5, 6_000_000]), 2, 'delivered: a/0 holds no one');
+    assert.equal(aligner.admit('b/1', '0_1', [5, 6_000_000]), 2, 'delivered: a/0 holds no one');
 
     let late!: () => void;
     aligner.processedThenCaughtUp('a/0', 6_000_001, new Promise<void>((resolve) => { late = resolve; }));
     aligner.processed('a/0', 6_000_002, false);
     late();
     await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(aligner.admit('b/0', '0_0', [6_000_003]), 0, 'a later batch of a/0 replaced the pending mark');
+    assert.equal(aligner.admit('b/1', '0_1', [6_000_003]), 0, 'a later batch of a/0 replaced the pending mark');
+  });
+
+  it("counts a caught-up lane +∞ at once for its own task's other lanes (the task's later outputs follow)", () => {
+    const aligner = new EventTimeAligner(0, 60_000, clock);
+    aligner.assign([{ lane: 'a/0', task: '0_0' }, { lane: 'b/0', task: '0_0' }]);
+    aligner.taskReady('0_0');
+    aligner.processedThenCaughtUp('a/0', 3, new Promise<void>(() => undefined));
+    assert.equal(aligner.admit('b/0', '0_0', [5, 9]), 2);
+  });
+
+  it('waits in a held handler only for what moves with time, never for a lane whose records come with the next fetch', () => {
+    const aligner = new EventTimeAligner(0, 60_000, clock);
+    aligner.assign([{ lane: 'a/0', task: '0_0' }, { lane: 'b/0', task: '0_0' }, { lane: 'c/0', task: '0_0' }]);
+    aligner.taskReady('0_0');
+    assert.equal(aligner.admit('b/0', '0_0', [5]), 0);
+    assert.equal(aligner.waitsOnTime('b/0', '0_0', 5), true, 'a/0 and c/0 not seen yet: they go idle with time');
+    aligner.processed('a/0', 3, false);
+    aligner.processed('c/0', 4, false);
+    assert.equal(aligner.admit('b/0', '0_0', [5]), 0, 'a/0 and c/0 have more to fetch, from before 5');
+    assert.equal(aligner.waitsOnTime('b/0', '0_0', 5), false, 'only the next fetch moves them: waiting would hold that fetch up');
+    aligner.setRemote('other', new Map([['b/1', 2]]));
+    assert.equal(aligner.waitsOnTime('b/0', '0_0', 5), true, "another process's lane moves with its reports");
   });
 
   it('knows the leading edge: the latest finite frontier of any lane, local or reported, never moving back', () => {
