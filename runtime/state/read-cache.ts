@@ -100,9 +100,15 @@ export class ReadCache {
   }
 }
 
-/** Freezes a JSON value and everything in it. */
+/**
+ * Freezes a JSON value and everything in it, except arrays that hold only numbers: V8 stores a
+ * frozen array's numbers boxed, one heap object each, where an unfrozen one keeps them unboxed
+ * (an embedding of 32 floats became 32 objects, and building a scoring request from frozen rows
+ * took 2.5 times as long). Those arrays are read-only by the same rule as the rest, unguarded.
+ */
 function deepFreeze<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value;
   for (const inner of Object.values(value as object)) deepFreeze(inner);
   return Object.freeze(value);
 }

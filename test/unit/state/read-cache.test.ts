@@ -34,6 +34,16 @@ describe('ReadCache (deserialized values of a global store, kept across reads)',
     assert.throws(() => { value.list.push({ p: 3 }); }, TypeError);
   });
 
+  it('leaves arrays of numbers unfrozen: V8 would box each number of a frozen one', async () => {
+    const { load } = loader(new Map([['a', { embedding: [0.5, 1.5], labels: ['x'], rows: [[1, 2]] }]]));
+    const [value] = await new ReadCache(1024).getMany([key('a')], load) as Array<{ embedding: number[]; labels: string[]; rows: number[][] }>;
+    assert.equal(Object.isFrozen(value.embedding), false);
+    assert.equal(Object.isFrozen(value.rows[0]), false);
+    assert.equal(Object.isFrozen(value.rows), true, 'an array of arrays is frozen');
+    assert.equal(Object.isFrozen(value.labels), true);
+    assert.equal(Object.isFrozen(value), true);
+  });
+
   it('reads a key again after it was invalidated', async () => {
     const rows = new Map<string, unknown>([['a', 1]]);
     const { asked, load } = loader(rows);
