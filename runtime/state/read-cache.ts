@@ -108,7 +108,7 @@ export class ReadCache {
  */
 function deepFreeze<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
-  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value;
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number')) return value;
   for (const inner of Object.values(value as object)) deepFreeze(inner);
   return Object.freeze(value);
 }
