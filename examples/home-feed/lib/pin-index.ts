@@ -143,21 +143,49 @@ export class PinIndex {
     this.view.put(pinKey(pin.pinId), pin);
   }
 
+  /**
+   * Files the pin's new score in a popularity list, kept in order of popularity now. Every entry
+   * decays by the same factor from one moment to the next, so that order never changes by
+   * itself: the list stays sorted, and the pin's entry moves to its place, with no re-sort.
+   * Sorting all 300 entries per engagement, in fresh arrays, was the index task's largest cost
+   * (284 MB allocated in 25 s at 5,000 events/s).
+   */
   private updatePopular(key: string, pin: PinState, t: number, cap: number): void {
     const list = this.view.get<PopularEntry[]>(key) ?? [];
     const h = this.settings.pinHalfLife;
-    const score = popularity(pin);
-    const next = list.filter((e) => e.pinId !== pin.pinId);
-    next.push({ pinId: pin.pinId, score, at: t });
-    // Compare every entry at the same time so older scores decay fairly (each decayed once, not per comparison).
-    const ranked = next.map((e) => ({ e, now: e.score * decay(t - e.at, h) })).sort((a, b) => b.now - a.now);
-    this.view.put(key, ranked.slice(0, cap).map((r) => r.e));
+    const entry: PopularEntry = { pinId: pin.pinId, score: popularity(pin), at: t };
+    const rank = popularityRank(entry, h);
+    const next: PopularEntry[] = [];
+    let placed = false;
+    for (const e of list) {
+      if (next.length >= cap) break;
+      if (e.pinId === pin.pinId) continue;
+      // After entries of equal rank: the newcomer goes last among equals.
+      if (!placed && popularityRank(e, h) < rank) {
+        next.push(entry);
+        placed = true;
+        if (next.length >= cap) break;
+      }
+      next.push(e);
+    }
+    if (!placed && next.length < cap) next.push(entry);
+    this.view.put(key, next);
   }
 
   private prepend(key: string, pinId: string, cap: number): void {
     const list = this.view.get<string[]>(key) ?? [];
     this.view.put(key, [pinId, ...list.filter((p) => p !== pinId)].slice(0, cap));
   }
+}
+
+/**
+ * An entry's place in a popularity list, the same at every time: the log of its score decayed
+ * back to time 0. Compared at any time after every entry's `at`, the decayed scores
+ * `score * 2^-((t - at) / h)` order as these ranks do, since the factor `2^(-t / h)` is common to
+ * all of them.
+ */
+export function popularityRank(e: PopularEntry, halfLifeMs: number): number {
+  return Math.log(e.score) + (e.at / halfLifeMs) * Math.LN2;
 }
 
 /** Weighted decayed engagement of a pin as of its `updatedAt`. */
