@@ -44,11 +44,6 @@ export class HeldTails {
     const fresh = await decode(messages.slice(covered));
     return { records: [...held.decoded.records, ...fresh.records], poison: [...held.decoded.poison, ...fresh.poison] };
   }
-
-  /** Forgets every kept tail (the task closes, or its positions moved). */
-  clear(): void {
-    this.byTopic.clear();
-  }
 }
 
 interface HeldTail {

@@ -1,18 +1,12 @@
 import type { BytesStore, StoreLayerKind } from './bytes-store';
 import { keyString } from './internal/byte-keys';
 import { overlayRange } from './internal/overlay';
+import { WriteBackEntries } from './internal/write-back-entries';
 
 /** Counts the cache reports to the metered layer (wired by the store builder). */
 export interface CacheListener {
   hits(n: number): void;
   misses(n: number): void;
-}
-
-interface CacheEntry {
-  /** The caller's key bytes, kept so a flush writes them down without converting back. */
-  readonly key: Buffer;
-  value: Buffer | null;
-  dirty: boolean;
 }
 
 /**
@@ -23,15 +17,15 @@ interface CacheEntry {
  */
 export class CachingStore implements BytesStore {
   readonly layer: StoreLayerKind = 'caching';
-  /** Map order is recency order: touching an entry moves it to the end. */
-  private readonly entries = new Map<string, CacheEntry>();
-  private dirtyCount = 0;
+  private readonly entries: WriteBackEntries<Buffer | null>;
 
   constructor(
     private readonly inner: BytesStore,
     readonly maxEntries = 10_000,
     private readonly listener?: CacheListener,
-  ) {}
+  ) {
+    this.entries = new WriteBackEntries(maxEntries, (entry) => inner.put(entry.key, entry.value));
+  }
 
   get name(): string {
     return this.inner.name;
@@ -39,15 +33,14 @@ export class CachingStore implements BytesStore {
 
   async get(key: Buffer): Promise<Buffer | undefined> {
     const k = keyString(key);
-    const hit = this.entries.get(k);
+    const hit = this.entries.use(k);
     if (hit !== undefined) {
-      this.touch(k, hit);
       this.listener?.hits(1);
       return hit.value ?? undefined;
     }
     this.listener?.misses(1);
     const value = await this.inner.get(key);
-    if (!this.entries.has(k)) this.remember(k, key, value);
+    if (this.entries.peek(k) === undefined) this.entries.remember(k, key, value ?? null);
     return value;
   }
 
@@ -56,10 +49,8 @@ export class CachingStore implements BytesStore {
     const missIndex: number[] = [];
     const missKeys: Buffer[] = [];
     for (let i = 0; i < keys.length; i++) {
-      const k = keyString(keys[i]);
-      const hit = this.entries.get(k);
+      const hit = this.entries.use(keyString(keys[i]));
       if (hit !== undefined) {
-        this.touch(k, hit);
         out[i] = hit.value ?? undefined;
       } else {
         missIndex.push(i);
@@ -72,13 +63,14 @@ export class CachingStore implements BytesStore {
       const found = await this.inner.getMany(missKeys);
       for (let j = 0; j < missIndex.length; j++) {
         const i = missIndex[j];
+        const k = keyString(keys[i]);
         // A write may have landed while RocksDB was read: it wins.
-        const current = this.entries.get(keyString(keys[i]));
+        const current = this.entries.peek(k);
         if (current !== undefined) {
           out[i] = current.value ?? undefined;
         } else {
           out[i] = found[j];
-          this.remember(keyString(keys[i]), keys[i], found[j]);
+          this.entries.remember(k, keys[i], found[j] ?? null);
         }
       }
     }
@@ -86,72 +78,20 @@ export class CachingStore implements BytesStore {
   }
 
   put(key: Buffer, value: Buffer | null): void {
-    const k = keyString(key);
-    const entry = this.entries.get(k);
-    if (entry !== undefined) {
-      if (!entry.dirty) this.dirtyCount++;
-      entry.value = value;
-      entry.dirty = true;
-      this.touch(k, entry);
-    } else {
-      this.entries.set(k, { key, value, dirty: true });
-      this.dirtyCount++;
-      this.evict();
-    }
+    this.entries.write(keyString(key), key, value);
   }
 
   range(from?: Buffer, to?: Buffer): AsyncIterable<[Buffer, Buffer]> {
-    return overlayRange([this.dirtyOverlay()], this.inner.range(from, to), from, to);
+    return overlayRange([this.entries.dirtyOverlay((value) => value)], this.inner.range(from, to), from, to);
   }
 
   async flush(): Promise<void> {
-    if (this.dirtyCount > 0) {
-      for (const entry of this.entries.values()) {
-        if (!entry.dirty) continue;
-        this.inner.put(entry.key, entry.value);
-        entry.dirty = false;
-      }
-      this.dirtyCount = 0;
-    }
+    this.entries.flushDirty();
     await this.inner.flush();
   }
 
   /** Entries held (clean and dirty). */
   get size(): number {
     return this.entries.size;
-  }
-
-  /** Entries written since the last flush. */
-  get dirtyEntries(): number {
-    return this.dirtyCount;
-  }
-
-  /** The dirty entries, which a range read sees over the layer below. */
-  private dirtyOverlay(): Map<string, Buffer | null> {
-    const overlay = new Map<string, Buffer | null>();
-    if (this.dirtyCount === 0) return overlay;
-    for (const [k, entry] of this.entries) if (entry.dirty) overlay.set(k, entry.value);
-    return overlay;
-  }
-
-  private touch(k: string, entry: CacheEntry): void {
-    this.entries.delete(k);
-    this.entries.set(k, entry);
-  }
-
-  private remember(k: string, key: Buffer, value: Buffer | undefined): void {
-    this.entries.set(k, { key, value: value ?? null, dirty: false });
-    this.evict();
-  }
-
-  private evict(): void {
-    while (this.entries.size > this.maxEntries) {
-      const [k, entry] = this.entries.entries().next().value as [string, CacheEntry];
-      this.entries.delete(k);
-      if (entry.dirty) {
-        this.dirtyCount--;
-        this.inner.put(entry.key, entry.value);
-      }
-    }
   }
 }

@@ -3,16 +3,9 @@ import { StateStoreError } from './errors';
 import { keyString, prefixEnd } from './internal/byte-keys';
 import type { StoreInstruments } from './internal/store-instruments';
 import { overlayRange } from './internal/overlay';
+import { WriteBackEntries, type WriteBackEntry } from './internal/write-back-entries';
 import type { KeyValueStore } from '../../core/key-value-store';
 import type { StoreSerde } from './store-serde';
-
-interface ObjectEntry<V> {
-  /** The serialized key, kept so a flush writes it down without serializing it again. */
-  readonly key: Buffer;
-  /** The value as the step last put it or as it was read; undefined: no row (deleted or never written). */
-  value: V | undefined;
-  dirty: boolean;
-}
 
 /** Stands for a dirty value in a range merge: the merge needs only to know the key is written. */
 const WRITTEN = Buffer.alloc(0);
@@ -40,9 +33,8 @@ const WRITTEN = Buffer.alloc(0);
  * layer below when it leaves.
  */
 export class ObjectCachingStore<K, V> implements KeyValueStore<K, V> {
-  /** Map order is recency order: touching an entry moves it to the end. */
-  private readonly entries = new Map<string, ObjectEntry<V>>();
-  private dirtyCount = 0;
+  /** Values as objects; undefined: no row (deleted, or not there when read). */
+  private readonly entries: WriteBackEntries<V | undefined>;
 
   constructor(
     private readonly inner: BytesStore,
@@ -50,7 +42,9 @@ export class ObjectCachingStore<K, V> implements KeyValueStore<K, V> {
     private readonly valueSerde: StoreSerde<V>,
     readonly maxEntries = 10_000,
     private readonly instruments?: Pick<StoreInstruments, 'reads' | 'writes' | 'hits' | 'misses'>,
-  ) {}
+  ) {
+    this.entries = new WriteBackEntries(maxEntries, (entry) => this.writeDown(entry));
+  }
 
   get name(): string {
     return this.inner.name;
@@ -68,9 +62,8 @@ export class ObjectCachingStore<K, V> implements KeyValueStore<K, V> {
     for (let i = 0; i < keys.length; i++) {
       const bytes = this.keySerde.serialize(keys[i]);
       const k = keyString(bytes);
-      const hit = this.entries.get(k);
+      const hit = this.entries.use(k);
       if (hit !== undefined) {
-        this.touch(k, hit);
         out[i] = hit.value;
       } else {
         missIndex.push(i);
@@ -84,7 +77,7 @@ export class ObjectCachingStore<K, V> implements KeyValueStore<K, V> {
     for (let j = 0; j < missIndex.length; j++) {
       const k = keyString(missKeys[j]);
       // A write (or an earlier read of the same key) may have landed while RocksDB was read: it wins.
-      const current = this.entries.get(k);
+      const current = this.entries.peek(k);
       if (current !== undefined) {
         out[missIndex[j]] = current.value;
         continue;
@@ -92,8 +85,7 @@ export class ObjectCachingStore<K, V> implements KeyValueStore<K, V> {
       const bytes = found[j];
       const value = bytes === undefined ? undefined : this.valueSerde.deserialize(bytes);
       out[missIndex[j]] = value;
-      this.entries.set(k, { key: missKeys[j], value, dirty: false });
-      this.evict();
+      this.entries.remember(k, missKeys[j], value);
     }
     return out;
   }
@@ -123,14 +115,7 @@ export class ObjectCachingStore<K, V> implements KeyValueStore<K, V> {
 
   /** Serializes the dirty values into the layer below, then flushes it (the task's commit). */
   async flush(): Promise<void> {
-    if (this.dirtyCount > 0) {
-      for (const entry of this.entries.values()) {
-        if (!entry.dirty) continue;
-        this.writeDown(entry);
-        entry.dirty = false;
-      }
-      this.dirtyCount = 0;
-    }
+    this.entries.flushDirty();
     await this.inner.flush();
   }
 
@@ -139,26 +124,10 @@ export class ObjectCachingStore<K, V> implements KeyValueStore<K, V> {
     return this.entries.size;
   }
 
-  /** Entries written since the last flush. */
-  get dirtyEntries(): number {
-    return this.dirtyCount;
-  }
-
   private write(key: K, value: V | undefined): void {
     this.instruments?.writes(1);
     const bytes = this.keySerde.serialize(key);
-    const k = keyString(bytes);
-    const entry = this.entries.get(k);
-    if (entry !== undefined) {
-      if (!entry.dirty) this.dirtyCount++;
-      entry.value = value;
-      entry.dirty = true;
-      this.touch(k, entry);
-      return;
-    }
-    this.entries.set(k, { key: bytes, value, dirty: true });
-    this.dirtyCount++;
-    this.evict();
+    this.entries.write(keyString(bytes), bytes, value);
   }
 
   /**
@@ -166,14 +135,11 @@ export class ObjectCachingStore<K, V> implements KeyValueStore<K, V> {
    * holds is answered with its object, the others are parsed from their bytes.
    */
   private async *typed(from: Buffer | undefined, to: Buffer | undefined): AsyncGenerator<[K, V]> {
-    const overlay = new Map<string, Buffer | null>();
-    if (this.dirtyCount > 0) {
-      for (const [k, entry] of this.entries) if (entry.dirty) overlay.set(k, entry.value === undefined ? null : WRITTEN);
-    }
+    const overlay = this.entries.dirtyOverlay((value) => (value === undefined ? null : WRITTEN));
     let n = 0;
     try {
       for await (const [k, v] of overlayRange([overlay], this.inner.range(from, to), from, to)) {
-        const held = this.entries.get(keyString(k));
+        const held = this.entries.peek(keyString(k));
         if (held !== undefined && held.value === undefined) continue; // deleted since the merge began
         n++;
         yield [this.keySerde.deserialize(k), held !== undefined ? held.value as V : this.valueSerde.deserialize(v)];
@@ -183,7 +149,7 @@ export class ObjectCachingStore<K, V> implements KeyValueStore<K, V> {
     }
   }
 
-  private writeDown(entry: ObjectEntry<V>): void {
+  private writeDown(entry: WriteBackEntry<V | undefined>): void {
     let bytes: Buffer | null = null;
     if (entry.value !== undefined) {
       try {
@@ -201,22 +167,6 @@ export class ObjectCachingStore<K, V> implements KeyValueStore<K, V> {
       return JSON.stringify(this.keySerde.deserialize(bytes));
     } catch {
       return `0x${bytes.toString('hex')}`;
-    }
-  }
-
-  private touch(k: string, entry: ObjectEntry<V>): void {
-    this.entries.delete(k);
-    this.entries.set(k, entry);
-  }
-
-  private evict(): void {
-    while (this.entries.size > this.maxEntries) {
-      const [k, entry] = this.entries.entries().next().value as [string, ObjectEntry<V>];
-      this.entries.delete(k);
-      if (entry.dirty) {
-        this.dirtyCount--;
-        this.writeDown(entry);
-      }
     }
   }
 }
