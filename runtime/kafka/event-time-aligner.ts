@@ -168,18 +168,23 @@ export class EventTimeAligner {
    * backlog, in ~100 ms gaps).
    */
   waitsOnTime(lane: string, task: string, head: number): boolean {
-    for (const c of this.constraints(lane, task)) if (c.limit < head && c.movesWithTime) return true;
-    return false;
+    let waits = false;
+    this.forEachConstraint(lane, task, (limit, movesWithTime) => { if (limit < head && movesWithTime) waits = true; });
+    return waits;
   }
 
   private limitFor(lane: string, task: string): number {
-    let limit = Infinity;
-    for (const c of this.constraints(lane, task)) if (c.limit < limit) limit = c.limit;
-    return limit;
+    let min = Infinity;
+    this.forEachConstraint(lane, task, (limit) => { if (limit < min) min = limit; });
+    return min;
   }
 
-  /** What holds `lane` back: one limit per other lane of its task, of other tasks, or of other processes. */
-  private *constraints(lane: string, task: string): Generator<{ limit: number; movesWithTime: boolean }> {
+  /**
+   * What holds `lane` back: one limit per other lane of its task, of other tasks, or of other
+   * processes, and whether it moves with time. A callback, not a generator: this runs for every
+   * batch.
+   */
+  private forEachConstraint(lane: string, task: string, visit: (limit: number, movesWithTime: boolean) => void): void {
     const now = this.now();
     const across = this.acrossTasks(lane);
     for (const [other, state] of this.lanes) {
@@ -189,9 +194,9 @@ export class EventTimeAligner {
         // The task's own later outputs follow the ones still being acknowledged (its sends go one
         // after another, decision 0039): for its other lanes a caught-up lane is caught up at once.
         const caughtUp = state.caughtUpOnDelivery !== undefined && !state.holding;
-        yield { limit: caughtUp ? Infinity : this.effectiveFrontier(state, now), movesWithTime: movesWithTime && !caughtUp };
+        visit(caughtUp ? Infinity : this.effectiveFrontier(state, now), movesWithTime && !caughtUp);
       } else if (across && this.acrossTasks(other)) {
-        yield { limit: this.effectiveFrontier(state, now) + this.maxSkewMs, movesWithTime };
+        visit(this.effectiveFrontier(state, now) + this.maxSkewMs, movesWithTime);
       }
     }
     if (!across) return;
@@ -202,7 +207,7 @@ export class EventTimeAligner {
       }
       // A lane this process owns now is judged by its own state, not by an older report.
       for (const [other, frontier] of report.lanes) {
-        if (!this.lanes.has(other) && this.acrossTasks(other)) yield { limit: frontier + this.maxSkewMs, movesWithTime: true };
+        if (!this.lanes.has(other) && this.acrossTasks(other)) visit(frontier + this.maxSkewMs, true);
       }
     }
   }
