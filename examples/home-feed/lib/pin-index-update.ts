@@ -1,15 +1,33 @@
-import type { EngagementEvent, ImageEvent } from '../generate/home-feed-events';
-import { PinIndex, pinKey, type PinState } from './pin-index';
+import type { ImageEvent } from '../generate/home-feed-events';
+import { PinIndex, pinKey, type EngagementFacts, type PinState } from './pin-index';
+
+/**
+ * What the index needs of an engagement: the pin, the action and its time,
+ * the user (followers per label), and the user's previous positive pins (for
+ * co-engagement), which only the user's own task knows.
+ */
+export interface IndexedEngagement extends EngagementFacts {
+  readonly previous: readonly string[];
+}
+
+/**
+ * Engagements one record carries at most: a user task's batch is split into
+ * records of this many (about 100 bytes each in structured clone), far below the
+ * broker's 1 MB record limit.
+ */
+export const MAX_ENGAGEMENTS_PER_UPDATE = 500;
 
 /**
  * One change to the pin index, as it travels from the step that sees the
  * event to the one task that owns the index (key {@link PIN_INDEX_KEY}):
- * a pin's image, or an engagement with the user's previous positive pins
- * (for co-engagement), which only the user's own task knows.
+ * a pin's image, or the engagements of one batch of a user task, in their
+ * order. One record per batch, not per engagement: the index task's input
+ * was one record per engagement, and its repartition hop (encode, produce,
+ * fetch, decode, align) cost as much as the index's own work.
  */
 export type PinIndexUpdate =
   | { readonly kind: 'image'; readonly image: ImageEvent }
-  | { readonly kind: 'engagement'; readonly event: EngagementEvent; readonly previous: readonly string[] };
+  | { readonly kind: 'engagements'; readonly engagements: readonly IndexedEngagement[] };
 
 /**
  * The key every pin-index update is sent under. The index's lists (newest
@@ -23,7 +41,12 @@ export const PIN_INDEX_KEY = 'pin-index';
 /** True for an update (a record of the `pin-index` pipeline) the index step understands. */
 export function isPinIndexUpdate(value: unknown): value is PinIndexUpdate {
   const v = value as Partial<Record<string, unknown>> | null;
-  return !!v && ((v.kind === 'image' && isImage(v.image)) || (v.kind === 'engagement' && hasPinId(v.event) && Array.isArray(v.previous)));
+  return !!v && ((v.kind === 'image' && isImage(v.image)) || (v.kind === 'engagements' && Array.isArray(v.engagements) && v.engagements.every(isEngagement)));
+}
+
+function isEngagement(value: unknown): value is IndexedEngagement {
+  const e = value as Partial<IndexedEngagement>;
+  return hasPinId(value) && typeof e.userId === 'string' && typeof e.action === 'string' && typeof e.eventTime === 'number' && Array.isArray(e.previous);
 }
 
 // The fields the index reads before it checks the rest: anything else is the record's failure, not the batch's
@@ -51,13 +74,15 @@ export function pinIndexKeys(updates: readonly PinIndexUpdate[]): { first: strin
       images.set(u.image.pinId, u.image);
       first.push(...PinIndex.keysForImage(u.image));
     } else {
-      first.push(...PinIndex.keysForEngagement(u.event, u.previous));
+      for (const e of u.engagements) first.push(...PinIndex.keysForEngagement(e, e.previous));
     }
   }
   const second = (get: (key: string) => PinState | undefined): string[] => updates.flatMap((u) => {
-    if (u.kind !== 'engagement') return [];
-    const pin = get(pinKey(u.event.pinId)) ?? images.get(u.event.pinId);
-    return pin ? PinIndex.keysForPin(pin) : [];
+    if (u.kind !== 'engagements') return [];
+    return u.engagements.flatMap((e) => {
+      const pin = get(pinKey(e.pinId)) ?? images.get(e.pinId);
+      return pin ? PinIndex.keysForPin(pin) : [];
+    });
   });
   return { first, second };
 }

@@ -1,4 +1,7 @@
 import type { EngagementEvent, ImageEvent } from '../generate/home-feed-events';
+
+/** The fields of an engagement the index reads. */
+export type EngagementFacts = Pick<EngagementEvent, 'userId' | 'pinId' | 'action' | 'eventTime'>;
 import type { HomeFeedSettings } from './home-feed-settings';
 import { decay } from './vector';
 
@@ -76,7 +79,7 @@ export class PinIndex {
   }
 
   /** Keys `recordEngagement` reads. */
-  static keysForEngagement(event: EngagementEvent, previousPositive: readonly string[]): string[] {
+  static keysForEngagement(event: EngagementFacts, previousPositive: readonly string[]): string[] {
     return [pinKey(event.pinId), POPULAR_KEY, ...previousPositive.map(pinKey)];
   }
 
@@ -117,7 +120,7 @@ export class PinIndex {
    * Counts an engagement on its pin, updates the popularity list and links the
    * pin with the user's previous positive pins (co-engagement, both ways).
    */
-  recordEngagement(event: EngagementEvent, previousPositive: readonly string[]): void {
+  recordEngagement(event: EngagementFacts, previousPositive: readonly string[]): void {
     const pin = this.view.get<PinState>(pinKey(event.pinId));
     if (!pin) return;
     const h = this.settings.pinHalfLife;

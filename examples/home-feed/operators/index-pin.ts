@@ -51,12 +51,12 @@ export const spec = defineOperator({
       records.forEach((record, i) => {
         const update = updates[i];
         if (!update) {
-          context.recordFailed(record, new Error(`step ${context.stepId}: not a pin-index update (want {kind: image|engagement, ...})`));
+          context.recordFailed(record, new Error(`step ${context.stepId}: not a pin-index update (want {kind: image, image} or {kind: engagements, engagements: [{userId, pinId, action, eventTime, previous}]})`));
           return;
         }
         last = record;
-        if (update.kind === 'engagement') {
-          index.recordEngagement(update.event, update.previous);
+        if (update.kind === 'engagements') {
+          for (const e of update.engagements) index.recordEngagement(e, e.previous);
           return;
         }
         const image = update.image;

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { isPinIndexUpdate, pinIndexKeys, type PinIndexUpdate } from '../../../examples/home-feed/lib/pin-index-update';
+import { isPinIndexUpdate, pinIndexKeys, type IndexedEngagement, type PinIndexUpdate } from '../../../examples/home-feed/lib/pin-index-update';
 import type { EngagementEvent, ImageEvent } from '../../../examples/home-feed/generate/home-feed-events';
 import type { PinState } from '../../../examples/home-feed/lib/pin-index';
 
@@ -10,11 +10,21 @@ const engagement = (userId: string, pinId: string): EngagementEvent => ({
   eventId: `${userId}-${pinId}`, userId, pinId, action: 'save', eventTime: 2, surface: 'home_feed', dwellMs: 0, attributes: {},
 });
 
+const engaged = (userId: string, pinId: string, previous: string[]): IndexedEngagement => {
+  const { action, eventTime } = engagement(userId, pinId);
+  return { userId, pinId, action, eventTime, previous };
+};
+
 describe('pin-index updates', () => {
   it('tells updates from other values', () => {
     assert.equal(isPinIndexUpdate({ kind: 'image', image: image('p1', 'art', []) }), true);
-    assert.equal(isPinIndexUpdate({ kind: 'engagement', event: engagement('u1', 'p1'), previous: [] }), true);
-    assert.equal(isPinIndexUpdate({ kind: 'engagement', event: engagement('u1', 'p1') }), false);
+    assert.equal(isPinIndexUpdate({ kind: 'engagements', engagements: [engaged('u1', 'p1', []), engaged('u2', 'p2', ['p1'])] }), true);
+    assert.equal(isPinIndexUpdate({ kind: 'engagements', engagements: [] }), true);
+    // One bad engagement makes the record bad: it is dead-lettered whole, so a replay applies it once.
+    assert.equal(isPinIndexUpdate({ kind: 'engagements', engagements: [engaged('u1', 'p1', []), { ...engaged('u2', 'p2', []), previous: undefined }] }), false);
+    assert.equal(isPinIndexUpdate({ kind: 'engagements', engagements: [{ ...engaged('u1', 'p1', []), eventTime: '2' }] }), false);
+    assert.equal(isPinIndexUpdate({ kind: 'engagements', engagements: engaged('u1', 'p1', []) }), false);
+    assert.equal(isPinIndexUpdate({ kind: 'engagement', event: engagement('u1', 'p1'), previous: [] }), false);
     assert.equal(isPinIndexUpdate(image('p1', 'art', [])), false);
     assert.equal(isPinIndexUpdate(null), false);
   });
@@ -22,9 +32,8 @@ describe('pin-index updates', () => {
   it('reads the lists of an engaged pin whether it is indexed already or added by an image of the same batch', () => {
     const updates: PinIndexUpdate[] = [
       { kind: 'image', image: image('p2', 'food', ['cake']) },
-      { kind: 'engagement', event: engagement('u1', 'p1'), previous: ['p0'] },
-      { kind: 'engagement', event: engagement('u1', 'p2'), previous: [] },
-      { kind: 'engagement', event: engagement('u2', 'p9'), previous: [] },
+      { kind: 'engagements', engagements: [engaged('u1', 'p1', ['p0']), engaged('u1', 'p2', [])] },
+      { kind: 'engagements', engagements: [engaged('u2', 'p9', [])] },
     ];
     const keys = pinIndexKeys(updates);
     assert.deepEqual(keys.first, [
