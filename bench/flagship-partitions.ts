@@ -32,6 +32,7 @@ import { ManagedProcess, formatMachineBanner, machineInfo } from './harness';
 import { createTopics } from '../test/helpers/services';
 import { InvalidArgumentError } from 'commander';
 import { integerOption, listOption, positiveOption } from '../runtime/cli/option-parsers';
+import { APP_NODE_FLAGS } from '../runtime/cli/node-flags';
 import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 
 const APP_CHILD = path.join(__dirname, 'harness', 'flagship-app-child.js');
@@ -132,6 +133,7 @@ async function runConfig(partitions: number, processes: number, o: BenchOptions)
         command: process.execPath,
         args: [
           ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.profileDir, `${partitions}x${processes}`)}`] : []),
+          ...APP_NODE_FLAGS,
           ...o.nodeFlags.split(' ').filter((f) => f !== ''),
           APP_CHILD,
         ], logFile: path.join(stateDir, `process-${i}.log`),

@@ -14,6 +14,7 @@ import { triggerLatency } from '../../test/helpers/flagship-trigger-latency';
 import { createRandomTopic, deleteTopics } from '../../test/helpers/kafka-topics';
 import { summarizeLatencies, type LatencySummary } from '../../test/helpers/latency-summary';
 import { ManagedProcess } from '../../test/helpers/managed-process';
+import { APP_NODE_FLAGS } from '../../runtime/cli/node-flags';
 
 /** How one fixed-rate run is shaped. */
 export interface FlagshipRateRunOptions {
@@ -106,7 +107,7 @@ export async function runFlagshipRate(o: FlagshipRateRunOptions): Promise<Flagsh
     let ready!: () => void;
     const readySeen = new Promise<void>((resolve) => { ready = resolve; });
     app = new ManagedProcess({
-      command: process.execPath, args: [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(o.profileDir, String(o.rate))}`] : []), APP_CHILD], logFile,
+      command: process.execPath, args: [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(o.profileDir, String(o.rate))}`] : []), ...APP_NODE_FLAGS, APP_CHILD], logFile,
       env: {
         ...process.env, APP_ID: appId, STATE_DIR: stateDir, KAFKA_BROKERS: o.brokers.join(','), SCHEMA_REGISTRY_URL: o.registryUrl,
         IMAGES_TOPIC: images, ENGAGEMENTS_TOPIC: engagements, RECOMMENDATIONS_TOPIC: recommendations,

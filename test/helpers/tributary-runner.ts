@@ -7,6 +7,7 @@ import { REPO_ROOT } from './machine-info';
 import { ManagedProcess } from './managed-process';
 import { watchOutput } from './output-watch';
 import { trackProcessCpu } from './process-cpu';
+import { APP_NODE_FLAGS } from '../../runtime/cli/node-flags';
 
 /** The count+sum topology both harnesses run (the peer's workload in Tributary's language). */
 export const BENCH_TOPOLOGY = join(REPO_ROOT, 'bench', 'topologies', 'bench-count-sum.yaml');
@@ -40,7 +41,7 @@ export interface TributaryBenchWiring {
 export function startTributaryBench(w: TributaryBenchWiring): ManagedProcess {
   return new ManagedProcess({
     command: process.execPath,
-    args: [...(w.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${w.profileDir}`] : []), 'bin/tributary.js', 'run', w.topology ?? BENCH_TOPOLOGY, '--no-metrics'],
+    args: [...(w.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${w.profileDir}`] : []), ...APP_NODE_FLAGS, 'bin/tributary.js', 'run', w.topology ?? BENCH_TOPOLOGY, '--no-metrics'],
     cwd: REPO_ROOT,
     env: {
       ...process.env,
