@@ -1,10 +1,9 @@
 import type { CompiledTopology } from '../../topology/compiled-topology';
 import type { Logger } from '../../core/logger';
 import type { StoreProvider } from '../processing/task-pipeline';
-import { GlobalStore } from '../state/global-store';
+import { GlobalStore, type GlobalEntry } from '../state/global-store';
 import { GlobalStoreUpdater, type GlobalRecordDecoder, type GlobalRestoreSummary } from '../state/global-store-updater';
 import type { KeyValueStore } from '../../core/key-value-store';
-import type { RestoredEntry } from '../state/rocksdb-layer';
 import { jsonValueSerde } from '../state/serde-json-value';
 import { structuredKeySerde } from '../state/serde-structured-key';
 import type { KafkaClient, KafkaProducer } from './client/kafka-client';
@@ -136,12 +135,13 @@ export function globalRecordDecoder(decoding: TopicDecoding, logger: Logger, dea
     logger.warn(message, { topic: decoding.topic, ...fields });
   };
   // A JSON value is stored as the bytes it arrived in (they parsed, so they are the JSON the
-  // store's serde would write, up to spacing): no second serialisation in every process.
+  // store's serde would write, up to spacing): no second serialisation in every process. The
+  // value they parsed to goes along, for the read cache.
   const keepBytes = decoding.value === jsonSerde;
   return async (partition, messages) => {
     const { records, poison } = await decodeBatch(decoding, partition, messages);
     const letters: DeadLetter[] = [...poison];
-    const entries: RestoredEntry[] = [];
+    const entries: GlobalEntry[] = [];
     let m = 0; // records and messages are both in offset order
     for (const r of records) {
       if (r.key === null || r.key === undefined) {
@@ -158,7 +158,7 @@ export function globalRecordDecoder(decoding: TopicDecoding, logger: Logger, dea
           while (m < messages.length && messages[m].offset !== r.source?.offset) m++;
           const bytes = messages[m]?.value;
           if (bytes) {
-            entries.push({ key, value: bytes });
+            entries.push({ key, value: bytes, decoded: r.value });
             continue;
           }
         }

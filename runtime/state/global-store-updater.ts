@@ -2,16 +2,15 @@ import type { MeterProvider } from '@opentelemetry/api';
 import type { ConsumedMessage, KafkaClient, RangeBatch } from '../kafka/client/kafka-client';
 import { StateStoreError } from './errors';
 import { canRetry } from '../../core/failure';
-import type { GlobalStore } from './global-store';
+import type { GlobalEntry, GlobalStore } from './global-store';
 import { RestoreInstruments } from './internal/store-instruments';
 import { restoreProgress, type ProgressLog, type RestoreProgress } from './restore-progress';
-import type { RestoredEntry } from './rocksdb-layer';
 
 /** Tries at reading the source topic's offsets before the restore gives up (about 2.5 s in all). */
 const OFFSETS_ATTEMPTS = 5;
 
 /** Turns one partition's consumed records into store entries (`value: null` deletes); may drop records it cannot use. */
-export type GlobalRecordDecoder = (partition: number, messages: readonly ConsumedMessage[]) => Promise<RestoredEntry[]>;
+export type GlobalRecordDecoder = (partition: number, messages: readonly ConsumedMessage[]) => Promise<GlobalEntry[]>;
 
 export interface GlobalStoreUpdaterOptions {
   readonly client: KafkaClient;

@@ -11,6 +11,15 @@ import { MeteredKeyValueStore } from './metered-store';
 import { ReadCache } from './read-cache';
 import { RocksDbStore } from './rocksdb-store';
 import type { RestoredEntry } from './rocksdb-layer';
+
+/**
+ * A row the updater writes. `decoded`, when given, is what the store's value serde reads back
+ * from `value` (the source decoded those very bytes as JSON): a read cache holding the key takes
+ * it as the new value instead of parsing the bytes again.
+ */
+export interface GlobalEntry extends RestoredEntry {
+  readonly decoded?: unknown;
+}
 import { jsonValueSerde } from './serde-json-value';
 import { structuredKeySerde } from './serde-structured-key';
 import { TaskDatabase, type TaskDatabaseOptions } from './task-database';
@@ -122,12 +131,12 @@ export class GlobalStore {
    * `checkpointIntervalMs` (and on {@link checkpointNow} and close): a copy
    * ahead of its checkpoint only reads a few records again after a crash.
    */
-  async apply(entries: readonly RestoredEntry[], positions: ReadonlyArray<{ partition: number; offset: string }>): Promise<void> {
+  async apply(entries: readonly GlobalEntry[], positions: ReadonlyArray<{ partition: number; offset: string }>): Promise<void> {
     if (entries.length > 0) {
       const prefix = dataPrefix(this.name);
       await this.db.write(entries.map((e) => ({ key: Buffer.concat([prefix, e.key], prefix.length + e.key.length), value: e.value })));
       // After the write: a read that starts now sees the new rows.
-      this.cache.invalidate(entries.map((e) => e.key));
+      this.cache.written(entries);
     }
     for (const p of positions) {
       if (this.positions.get(p.partition) === p.offset) continue;

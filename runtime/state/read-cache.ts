@@ -68,12 +68,24 @@ export class ReadCache {
 
   /** Forgets the keys just written (serialized store keys). */
   invalidate(keys: readonly Buffer[]): void {
-    for (const key of keys) {
-      const id = key.toString('latin1');
+    this.written(keys.map((key) => ({ key, value: null })));
+  }
+
+  /**
+   * The rows just written (serialized store keys). A key the cache holds takes the row's
+   * `decoded` value when it has one (it is what a read would parse from `value`); otherwise it is
+   * forgotten. Keys not held stay out: a restore, which writes every row, fills nothing.
+   * The flagship's index entries change every second and every process reads them: each change
+   * was parsed twice per process, once by the source and once at the next read.
+   */
+  written(rows: ReadonlyArray<{ readonly key: Buffer; readonly value: Buffer | null; readonly decoded?: unknown }>): void {
+    for (const row of rows) {
+      const id = row.key.toString('latin1');
       const entry = this.entries.get(id);
       if (entry !== undefined) {
         this.held -= entry.bytes;
         this.entries.delete(id);
+        if (row.decoded !== undefined && row.value !== null) this.keep(id, { value: deepFreeze(row.decoded), bytes: row.value.length + row.key.length });
       }
       if (this.readsInFlight > 0) this.writtenDuringReads.add(id);
     }

@@ -73,6 +73,47 @@ describe('ReadCache (deserialized values of a global store, kept across reads)',
     assert.deepEqual(await cache.getMany([key('a')], load), ['new'], 'but did not keep it');
   });
 
+  it('takes a written row\'s decoded value for a key it holds, and leaves keys it does not hold out', async () => {
+    const rows = new Map<string, unknown>([['a', { n: 1 }]]);
+    const { asked, load } = loader(rows);
+    const cache = new ReadCache(1024);
+    await cache.getMany([key('a')], load);
+    cache.written([
+      { key: key('a'), value: Buffer.from('{"n":2}'), decoded: { n: 2, list: [{ p: 1 }] } },
+      { key: key('b'), value: Buffer.from('{"n":3}'), decoded: { n: 3 } },
+    ]);
+    rows.set('b', { n: 3 });
+    const [a, b] = await cache.getMany([key('a'), key('b')], load) as Array<{ n: number; list?: Array<{ p: number }> }>;
+    assert.deepEqual([a, b], [{ n: 2, list: [{ p: 1 }] }, { n: 3 }]);
+    assert.deepEqual(asked, ['a', 'b'], 'a came from the written row; b, not held before, was read');
+    assert.throws(() => { a.list![0].p = 2; }, TypeError, 'a decoded value is frozen like a read one');
+  });
+
+  it('forgets a held key whose written row has no decoded value, or is a tombstone', async () => {
+    const rows = new Map<string, unknown>([['a', 1], ['b', 2]]);
+    const { asked, load } = loader(rows);
+    const cache = new ReadCache(1024);
+    await cache.getMany([key('a'), key('b')], load);
+    rows.set('a', 10);
+    rows.delete('b');
+    cache.written([{ key: key('a'), value: Buffer.from('10') }, { key: key('b'), value: null, decoded: 2 }]);
+    assert.deepEqual(await cache.getMany([key('a'), key('b')], load), [10, undefined]);
+    assert.deepEqual(asked, ['a', 'b', 'a', 'b']);
+  });
+
+  it('does not let a read in flight replace a decoded value written meanwhile', async () => {
+    const cache = new ReadCache(1024);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const slow = cache.getMany([key('a')], async () => { await gate; return [{ value: 'old', bytes: 3 }]; });
+    // A second read of the key finishes first and keeps it; then the key is written.
+    assert.deepEqual(await cache.getMany([key('a')], async () => [{ value: 'fast', bytes: 4 }]), ['fast']);
+    cache.written([{ key: key('a'), value: Buffer.from('"new"'), decoded: 'new' }]);
+    release();
+    assert.deepEqual(await slow, ['old'], 'the slow read returns what it read');
+    assert.deepEqual(await cache.getMany([key('a')], async () => [{ value: 'reread', bytes: 6 }]), ['new'], 'and the written value stays');
+  });
+
   it('stays within its bytes, least recently used out first', async () => {
     const rows = new Map<string, unknown>([['a', 'x'.repeat(40)], ['b', 'y'.repeat(40)], ['c', 'z'.repeat(40)]]);
     const { asked, load } = loader(rows);
@@ -98,7 +139,13 @@ describe('ReadCache (deserialized values of a global store, kept across reads)',
       assert.equal(await store.view.get('p1'), first, 'the same object: read once');
       await store.apply([entry('p1', { n: 2 }), entry('p2', { n: 3 })], [{ partition: 0, offset: '3' }]);
       assert.deepEqual(await store.view.getMany(['p1', 'p2']), [{ n: 2 }, { n: 3 }]);
-      await store.apply([entry('p1', null)], [{ partition: 0, offset: '4' }]);
+      const second = await store.view.get('p1');
+      await store.apply([{ ...entry('p1', { n: 5 }), decoded: { n: 5 } }], [{ partition: 0, offset: '4' }]);
+      const decoded = await store.view.get('p1');
+      assert.deepEqual(decoded, { n: 5 });
+      assert.notEqual(decoded, second);
+      assert.equal(await store.view.get('p1'), decoded, 'the decoded row is what reads get, with no parse');
+      await store.apply([entry('p1', null)], [{ partition: 0, offset: '5' }]);
       assert.equal(await store.view.get('p1'), undefined, 'a tombstone is seen');
     } finally {
       await store.close();
