@@ -1,5 +1,5 @@
 import type { HomeFeedSettings } from './home-feed-settings';
-import { categoryKey, FRESH_CANDIDATES, freshKey, labelKey, pinKey, POPULAR_KEY, popularInKey, type FreshEntry, type IndexView, type PinState, type PopularEntry } from './pin-index';
+import { categoryKey, coKey, FRESH_CANDIDATES, freshKey, labelKey, pinKey, POPULAR_KEY, popularInKey, type CoEngagement, type FreshEntry, type IndexView, type PopularEntry } from './pin-index';
 import { recentPositivePins, topCategories, topLabels, type UserFeatures } from './user-features';
 
 /** A retrieved pin and the source that proposed it first. */
@@ -18,7 +18,7 @@ export function retrievalKeys(f: UserFeatures): string[] {
     POPULAR_KEY,
     ...topLabels(f, TOP_LABELS).flatMap((label) => [labelKey(label), freshKey(label)]),
     ...topCategories(f, TOP_CATEGORIES).map(popularInKey),
-    ...recentPositivePins(f, SEED_PINS).map(pinKey),
+    ...recentPositivePins(f, SEED_PINS).map(coKey),
     ...f.sequence.map((t) => pinKey(t.pinId)),
   ];
 }
@@ -45,8 +45,7 @@ export function retrieveCandidates(f: UserFeatures, view: IndexView, s: HomeFeed
   });
   const co = new Map<string, number>();
   for (const seed of recentPositivePins(f, SEED_PINS)) {
-    const pin = view.get<PinState>(pinKey(seed));
-    for (const [other, w] of Object.entries(pin?.co ?? {})) co.set(other, (co.get(other) ?? 0) + w);
+    for (const [other, w] of Object.entries(view.get<CoEngagement>(coKey(seed)) ?? {})) co.set(other, (co.get(other) ?? 0) + w);
   }
   for (const [pinId] of [...co].sort((a, b) => b[1] - a[1]).slice(0, 80)) add(pinId, 'coengagement');
   const labels = new Set(topLabels(f, TOP_LABELS));

@@ -15,9 +15,16 @@ export interface PinState {
   /** Decayed counts per action as of `updatedAt`. */
   counts: Record<string, number>;
   updatedAt: number;
-  /** Pins engaged positively by the same users just before or after this one (decayed weight). */
-  co: Record<string, number>;
 }
+
+/**
+ * Pins engaged positively by the same users just before or after a pin (summed action weights),
+ * under `co:<id>`, apart from the pin's own entry: an engagement links its pin with the user's
+ * previous ones, and when the links lived in each pin's entry, every link republished that
+ * other pin whole, 32-float embedding included (about 1.4 KB of JSON, read back by every
+ * process), up to four pin entries per engagement.
+ */
+export type CoEngagement = Record<string, number>;
 
 /** A ranked entry of the `popular` list. */
 export interface PopularEntry {
@@ -47,6 +54,7 @@ const FOLLOWERS = 50;
 
 /** Keys the index reads for a pin's own update. */
 export const pinKey = (pinId: string): string => `pin:${pinId}`;
+export const coKey = (pinId: string): string => `co:${pinId}`;
 export const labelKey = (label: string): string => `label:${label}`;
 export const categoryKey = (category: string): string => `category:${category}`;
 export const POPULAR_KEY = 'popular';
@@ -80,7 +88,7 @@ export class PinIndex {
 
   /** Keys `recordEngagement` reads. */
   static keysForEngagement(event: EngagementFacts, previousPositive: readonly string[]): string[] {
-    return [pinKey(event.pinId), POPULAR_KEY, ...previousPositive.map(pinKey)];
+    return [pinKey(event.pinId), POPULAR_KEY, ...(previousPositive.length > 0 ? [coKey(event.pinId)] : []), ...previousPositive.flatMap((p) => [pinKey(p), coKey(p)])];
   }
 
   /** Keys `recordEngagement` reads once the pin's own entry is known (its category and labels). */
@@ -92,7 +100,7 @@ export class PinIndex {
     const existing = this.view.get<PinState>(pinKey(image.pinId));
     const state: PinState = {
       pinId: image.pinId, embedding: image.embedding, labels: image.labels, category: image.category,
-      createdAt: image.createdAt, counts: existing?.counts ?? {}, updatedAt: existing?.updatedAt ?? image.createdAt, co: existing?.co ?? {},
+      createdAt: image.createdAt, counts: existing?.counts ?? {}, updatedAt: existing?.updatedAt ?? image.createdAt,
     };
     this.view.put(pinKey(image.pinId), state);
     if (existing) return;
@@ -131,14 +139,16 @@ export class PinIndex {
     pin.updatedAt = t;
     const weight = ACTION_WEIGHT[event.action];
     if (weight) {
+      let co: CoEngagement | undefined;
       for (const other of previousPositive) {
-        if (other === event.pinId) continue;
-        const o = this.view.get<PinState>(pinKey(other));
-        if (!o) continue;
-        link(pin.co, other, weight);
-        link(o.co, pin.pinId, weight);
-        this.view.put(pinKey(other), o);
+        if (other === event.pinId || !this.view.get<PinState>(pinKey(other))) continue;
+        co ??= this.view.get<CoEngagement>(coKey(pin.pinId)) ?? {};
+        link(co, other, weight);
+        const otherCo = this.view.get<CoEngagement>(coKey(other)) ?? {};
+        link(otherCo, pin.pinId, weight);
+        this.view.put(coKey(other), otherCo);
       }
+      if (co) this.view.put(coKey(pin.pinId), co);
       this.updatePopular(POPULAR_KEY, pin, t, POPULAR_LIST);
       this.updatePopular(popularInKey(pin.category), pin, t, POPULAR_PER_CATEGORY);
       for (const label of pin.labels) this.prepend(followersKey(label), event.userId, FOLLOWERS);

@@ -38,7 +38,7 @@ describe('pin-index updates', () => {
     const keys = pinIndexKeys(updates);
     assert.deepEqual(keys.first, [
       'pin:p2', 'category:food', 'fresh:cake', 'label:cake', 'followers:cake',
-      'pin:p1', 'popular', 'pin:p0',
+      'pin:p1', 'popular', 'co:p1', 'pin:p0', 'co:p0',
       'pin:p2', 'popular',
       'pin:p9', 'popular',
     ]);
