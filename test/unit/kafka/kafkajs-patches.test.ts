@@ -118,3 +118,29 @@ describe('kafkajs request queue fix (no idle timer loop)', () => {
     assert.equal(q.throttleCheckTimeoutId, null, 'and none after: nothing is pending');
   });
 });
+
+describe('kafkajs encoder growth (no zero-fill)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Encoder = require('kafkajs/src/protocol/encoder') as new (initialSize?: number) => {
+    writeInt32(v: number): unknown; writeBytes(b: Buffer): unknown; writeString(s: string): unknown; buffer: Buffer; buf: Buffer;
+  };
+
+  it('grows into an uninitialised buffer and still exposes exactly the bytes written', () => {
+    const encoder = new Encoder(4);
+    // A pooled buffer that held other bytes before: what allocUnsafe may hand out.
+    Buffer.allocUnsafe(64).fill(0xee);
+    const payload = Buffer.alloc(3000, 7);
+    encoder.writeInt32(1);
+    encoder.writeBytes(payload);
+    encoder.writeString('tail');
+    const expected = Buffer.concat([Buffer.from([0, 0, 0, 1]), Buffer.from([0, 0, 0x0b, 0xb8]), payload, Buffer.from([0, 4]), Buffer.from('tail')]);
+    assert.deepEqual(encoder.buffer, expected);
+    assert.ok(encoder.buf.length >= expected.length && encoder.buf.length === 4096, 'doubled to the next power of two');
+  });
+
+  it('is the encoder kafkajs uses', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const proto = (require('kafkajs/src/protocol/encoder') as { prototype: Record<symbol, unknown> }).prototype;
+    assert.equal(proto[Symbol.for('tributary.kafkajs.encoderGrowth')], true);
+  });
+});
