@@ -5,7 +5,8 @@
  * Each lane's frontier is the event time of the next record it will process:
  * - the head of a batch it holds (seen, not yet processed),
  * - after a batch: +∞ when the lane is caught up (no data to wait for),
- *   else the last processed record's time (its next batch comes next fetch),
+ *   else the first record of the tail it held back, when it held one, else
+ *   the last processed record's time (its next batch comes next fetch),
  * - a lane assigned but not yet seen, or not heard of since its last
  *   batch: its last known frontier (-∞ when none: it blocks) until `idleMs`
  *   pass without a batch, then +∞ — an idle partition must not stop the

@@ -360,7 +360,10 @@ export class StreamApp {
       const caughtUp = outcome.handled === messages.length && batch.lag() === 0n;
       // Caught up: the others may run on once this batch's outputs, maybe still queued, are on the broker.
       if (caughtUp) this.aligner.processedThenCaughtUp(lane, outcome.lastEventTime, task.sendsSettled());
-      else this.aligner.processed(lane, outcome.lastEventTime, false);
+      // A held tail's first record is the lane's next one: the other lanes may take every record
+      // before it. Counted at the last processed record instead, two lanes of a task that hold
+      // each other admitted only up to each other's last record, a few records per fetch.
+      else this.aligner.processed(lane, outcome.heldAt ?? outcome.lastEventTime, false);
       this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.lag()) + messages.length - outcome.handled);
     } catch (error) {
       processed(error);

@@ -49,7 +49,10 @@ export interface BatchOutcome {
   readonly lastEventTime?: number;
   /** The batch was fetched before a seek or revocation and was dropped unprocessed. */
   readonly stale?: boolean;
-  /** Held back whole by event-time alignment: the event time of its first record. */
+  /**
+   * The event time of the first record event-time alignment held back, when it held any: the
+   * lane's next record (it is fetched again). With `handled: 0` the whole batch was held.
+   */
   readonly heldAt?: number;
 }
 
@@ -292,11 +295,12 @@ export class StreamTask {
     }, { 'messaging.destination.name': topic });
     let { records, poison } = decoded;
     let handled = messages;
+    let heldAt: number | undefined;
     const admitted = admit ? admit(records.map((r) => r.timestamp)) : records.length;
     if (admitted < records.length) {
       // Cut before the first held record: its offset and everything after it is fetched again,
       // and its decoded records are kept for then.
-      const heldAt = records[admitted].timestamp;
+      heldAt = records[admitted].timestamp;
       const cut = BigInt(records[admitted].source!.offset);
       this.heldTails.keep(topic, cut, BigInt(messages[messages.length - 1].offset), {
         records: records.slice(admitted), poison: poison.filter((p) => BigInt(p.offset) >= cut),
@@ -309,7 +313,7 @@ export class StreamTask {
     const result = await this.options.pipeline.process(topic, records);
     await this.complete(result, { topic, messages: handled }, poison, handled);
     await this.commitIfDueNow();
-    return { handled: handled.length, lastEventTime: records.length > 0 ? records[records.length - 1].timestamp : undefined };
+    return { handled: handled.length, lastEventTime: records.length > 0 ? records[records.length - 1].timestamp : undefined, heldAt };
   }
 
   /**
