@@ -3,22 +3,22 @@ import type { HomeFeedSettings } from './home-feed-settings';
 import type { RecommendedItem } from '../generate/home-feed-events';
 import type { ScoredCandidateInput } from './ranking-request';
 
-/** A candidate after scoring: the model's utility per row. */
-export interface ScoredCandidate extends ScoredCandidateInput {
-  readonly utility: number;
-}
-
 /**
  * Blending, filtering and diversity: final score = model utility + a small
  * log-popularity prior; pins that became filtered since retrieval are
  * dropped; in the top 10 at most `maxPerLabelInTop10` pins share a first
- * label; the list is cut at top-K.
+ * label; the list is cut at top-K. `utility[i]` is the model's score of
+ * `candidates[i]` (a missing one ranks last). The two are read side by side:
+ * a copy of every candidate with its utility cost 1.2 s of 45 at 5,000
+ * events/s.
  */
-export function assembleFeed(scored: readonly ScoredCandidate[], s: HomeFeedSettings, isFiltered: (pinId: string) => boolean): RecommendedItem[] {
-  const ranked = scored
-    .filter((c) => !isFiltered(c.pinId))
-    .map((c) => ({ c, score: c.utility + s.popularityBlend * Math.log1p(c.popularity) }))
-    .sort((a, b) => b.score - a.score || (a.c.pinId < b.c.pinId ? -1 : 1));
+export function assembleFeed(candidates: readonly ScoredCandidateInput[], utility: readonly number[], s: HomeFeedSettings, isFiltered: (pinId: string) => boolean): RecommendedItem[] {
+  const ranked: Array<{ c: ScoredCandidateInput; score: number }> = [];
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i];
+    if (!isFiltered(c.pinId)) ranked.push({ c, score: (utility[i] ?? -Infinity) + s.popularityBlend * Math.log1p(c.popularity) });
+  }
+  ranked.sort((a, b) => b.score - a.score || (a.c.pinId < b.c.pinId ? -1 : 1));
   const out: RecommendedItem[] = [];
   const perLabel = new Map<string, number>();
   const deferred: typeof ranked = [];

@@ -4,7 +4,7 @@ import { PinIndex, pinKey, type IndexView, type PinState } from './pin-index';
 import { emptyUserFeatures, filteredPins, recentPositivePins, updateUserFeatures, type UserFeatures } from './user-features';
 import { retrieveCandidates } from './candidate-retrieval';
 import { buildRankingRequest, MODEL_EMBEDDING_DIM, type RankingRequest } from './ranking-request';
-import { assembleFeed, contentHash, isMaterialChange, type ScoredCandidate } from './feed-assembly';
+import { assembleFeed, contentHash, isMaterialChange } from './feed-assembly';
 
 /** Scores one request: the model's utility per candidate row, in order. */
 export type RankingScorer = (request: RankingRequest) => Promise<{ modelVersion: string; utility: number[] }>;
@@ -78,8 +78,7 @@ export class HomeFeedRecommender {
     // Re-read: the user may have acted while the request was being scored.
     const latest = this.users.get<UserFeatures>(userId) ?? f;
     const stillFiltered = filteredPins(latest, now);
-    const scored: ScoredCandidate[] = request.candidates.map((c, i) => ({ ...c, utility: utility[i] }));
-    const items = assembleFeed(scored, this.settings, stillFiltered);
+    const items = assembleFeed(request.candidates, utility, this.settings, stillFiltered);
     if (!isMaterialChange(latest.lastTop, items, this.settings, stillFiltered)) return undefined;
     latest.version += 1;
     latest.lastTop = items.map((i) => i.pinId);

@@ -4,7 +4,7 @@ import type { RecommendationEvent } from '../generate/home-feed-events';
 import { batchOperator } from '../../../operators/batch-operator';
 import { StoreView } from '../lib/store-view';
 import { filteredPins, type UserFeatures } from '../lib/user-features';
-import { assembleFeed, contentHash, isMaterialChange, type ScoredCandidate } from '../lib/feed-assembly';
+import { assembleFeed, contentHash, isMaterialChange } from '../lib/feed-assembly';
 import type { ScoredCandidateInput } from '../lib/ranking-request';
 import { settingsFrom, settingsOptions } from '../lib/settings-options';
 import type { FeedTrigger } from './retrieve-candidates';
@@ -43,8 +43,7 @@ export const spec = defineOperator({
         if (!f) return;
         const now = record.timestamp;
         const filtered = filteredPins(f, now);
-        const scored: ScoredCandidate[] = v.candidates.map((c, j) => ({ ...c, utility: v.scores.utility[j] ?? -Infinity }));
-        const items = assembleFeed(scored, settings, filtered);
+        const items = assembleFeed(v.candidates, v.scores.utility, settings, filtered);
         if (!isMaterialChange(f.lastTop, items, settings, filtered)) {
           context.count?.('unchanged_dropped', 1);
           return;
