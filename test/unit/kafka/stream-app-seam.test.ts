@@ -46,7 +46,7 @@ class ScriptedClient implements KafkaClient {
 
   async admin(): Promise<KafkaAdmin> {
     return {
-      listTopics: async () => ['in-t', 'out-t', 'seam-app-dlq', 'seam-app-alignment'],
+      listTopics: async () => ['in-t', 'a-t', 'b-t', 'out-t', 'seam-app-dlq', 'seam-app-alignment'],
       createTopics: async () => { this.events.push('create topics'); },
       partitionCounts: async (topics) => new Map(topics.map((t) => [t, 1])),
       topicOffsets: async () => [],
@@ -434,6 +434,36 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
       await assert.rejects(client.handlers!.onBatch(client.batch([message('6', '{"n":2}')])), /offset commit refused/);
       assert.ok(!client.events.some((e) => e.startsWith('commit')), client.events.join(', '));
       assert.equal((fatal as Error | undefined)?.message, 'offset commit refused');
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('counts a partition whose batch tail was held at that tail\'s first record, so the task\'s other partition takes its records up to it', async () => {
+    const text = topologyText
+      .replace('sources:\n  in: { topic: in-t, value: json }', 'sources:\n  a: { topic: a-t, value: json }\n  b: { topic: b-t, value: json }')
+      .replace('main: { from: in, to: out }', 'main: { from: [a, b], to: out }');
+    const loaded = loadTopologyText(text, `${os.tmpdir()}/seam-app.yaml`, { env: {} });
+    assert.ok(loaded.topology, loaded.problems.map((p) => p.message).join('; '));
+    const client = new ScriptedClient();
+    const app = new StreamApp({ topology: loaded.topology, logger: createLogger('test', 'error'), client, createPipeline: (r) => createTaskPipeline(loaded.topology!, r) });
+    await app.start();
+    const batch = (topic: string, messages: Array<[offset: number, time: number]>) => ({
+      topic, partition: 0, messages: messages.map(([o, t]): ConsumedMessage => ({ offset: String(o), key: null, value: Buffer.from('{}'), timestamp: String(t) })),
+      isRunning: () => true, isStale: () => false, heartbeat: async () => undefined,
+      markProcessed: (offset: string) => { client.events.push(`mark ${topic} ${offset}`); }, lag: () => 0n,
+    });
+    try {
+      client.handlers!.onAssignment({ 'a-t': [0], 'b-t': [0] });
+      const a = batch('a-t', [[100, 10], [101, 20], [102, 30]]);
+      const b = batch('b-t', [[200, 15], [201, 25]]);
+      await client.handlers!.onBatch(a); // b not seen yet: a is held whole, at 10
+      await client.handlers!.onBatch(b); // held whole at 15: a's next record is at 10
+      await client.handlers!.onBatch(a); // takes 10 (up to b's 15); its tail is held at 20
+      assert.deepEqual(client.events.filter((e) => e.startsWith('mark')), ['mark a-t 100']);
+      await client.handlers!.onBatch(b); // a's next record is at 20: b takes 15 (counted at 10, a's last processed record, it took nothing)
+      await client.handlers!.onBatch(a); // b's next is 25: a takes 20
+      assert.deepEqual(client.events.filter((e) => e.startsWith('mark')), ['mark a-t 100', 'mark b-t 200', 'mark a-t 101']);
     } finally {
       await app.stop();
     }
