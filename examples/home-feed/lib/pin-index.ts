@@ -1,9 +1,9 @@
 import type { EngagementEvent, ImageEvent } from '../generate/home-feed-events';
+import type { HomeFeedSettings } from './home-feed-settings';
+import { decay } from './vector';
 
 /** The fields of an engagement the index reads. */
 export type EngagementFacts = Pick<EngagementEvent, 'userId' | 'pinId' | 'action' | 'eventTime'>;
-import type { HomeFeedSettings } from './home-feed-settings';
-import { decay } from './vector';
 
 /** Decayed engagement counters and content of one pin, as stored under `pin:<id>`. */
 export interface PinState {
