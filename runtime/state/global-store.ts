@@ -11,6 +11,9 @@ import { MeteredKeyValueStore } from './metered-store';
 import { ReadCache } from './read-cache';
 import { RocksDbStore } from './rocksdb-store';
 import type { RestoredEntry } from './rocksdb-layer';
+import { jsonValueSerde } from './serde-json-value';
+import { structuredKeySerde } from './serde-structured-key';
+import { TaskDatabase, type TaskDatabaseOptions } from './task-database';
 
 /**
  * A row the updater writes. `decoded`, when given, is what the store's value serde reads back
@@ -20,9 +23,6 @@ import type { RestoredEntry } from './rocksdb-layer';
 export interface GlobalEntry extends RestoredEntry {
   readonly decoded?: unknown;
 }
-import { jsonValueSerde } from './serde-json-value';
-import { structuredKeySerde } from './serde-structured-key';
-import { TaskDatabase, type TaskDatabaseOptions } from './task-database';
 
 /**
  * Bytes of deserialized values a global store keeps for reads (counted as

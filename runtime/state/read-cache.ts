@@ -17,7 +17,7 @@ export interface LoadedValue {
  * steps). Rows found missing are kept too. The cache is bounded by the
  * bytes its values were read from, least recently used first out.
  *
- * The updater calls {@link invalidate} after each write. A read that was in
+ * The updater calls {@link written} after each write. A read that was in
  * flight while a key was written may hold the key's old value: it returns it
  * (it read before the write) but does not keep it.
  */
@@ -66,11 +66,6 @@ export class ReadCache {
     return out;
   }
 
-  /** Forgets the keys just written (serialized store keys). */
-  invalidate(keys: readonly Buffer[]): void {
-    this.written(keys.map((key) => ({ key, value: null })));
-  }
-
   /**
    * The rows just written (serialized store keys). A key the cache holds takes the row's
    * `decoded` value when it has one (it is what a read would parse from `value`); otherwise it is
@@ -83,9 +78,12 @@ export class ReadCache {
       const id = row.key.toString('latin1');
       const entry = this.entries.get(id);
       if (entry !== undefined) {
-        this.held -= entry.bytes;
-        this.entries.delete(id);
-        if (row.decoded !== undefined && row.value !== null) this.keep(id, { value: deepFreeze(row.decoded), bytes: row.value.length + row.key.length });
+        if (row.decoded !== undefined && row.value !== null) {
+          this.keep(id, { value: deepFreeze(row.decoded), bytes: row.value.length + row.key.length });
+        } else {
+          this.held -= entry.bytes;
+          this.entries.delete(id);
+        }
       }
       if (this.readsInFlight > 0) this.writtenDuringReads.add(id);
     }

@@ -50,7 +50,7 @@ describe('ReadCache (deserialized values of a global store, kept across reads)',
     const cache = new ReadCache(1024);
     await cache.getMany([key('a')], load);
     rows.set('a', 2);
-    cache.invalidate([key('a')]);
+    cache.written([{ key: key('a'), value: null }]);
     assert.deepEqual(await cache.getMany([key('a')], load), [2]);
     assert.deepEqual(asked, ['a', 'a']);
   });
@@ -66,7 +66,7 @@ describe('ReadCache (deserialized values of a global store, kept across reads)',
       return before;
     });
     rows.set('a', 'new');
-    cache.invalidate([key('a')]);
+    cache.written([{ key: key('a'), value: null }]);
     release();
     assert.deepEqual(await slow, ['old'], 'the read returns what it read');
     const { load } = loader(rows);
