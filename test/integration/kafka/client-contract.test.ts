@@ -34,6 +34,17 @@ function javaPartition(key: string, partitions: number): number {
   });
 }
 
+/** Reads `read()` until `done` holds of its value or 15 s pass, and returns the last value read. */
+async function settled<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await read();
+  }
+  return value;
+}
+
 /** Runs a group consumer until `count` messages arrived (marking and committing each batch), then stops it. */
 async function consumeGroup(client: KafkaClient, groupId: string, topic: string, count: number): Promise<{ messages: Array<ConsumedMessage & { partition: number }>; assignments: Array<Record<string, number[]>> }> {
   const messages: Array<ConsumedMessage & { partition: number }> = [];
@@ -186,6 +197,25 @@ for (const adapter of adapters) {
       }
     });
 
+    it('admin: deletes records before an offset; a refusal names the partition and the broker\'s reason', async () => {
+      const topic = await newTopic(2);
+      const producer = await client.producer();
+      try {
+        await producer.send([{ topic, messages: ['a', 'b', 'c'].map((value) => ({ key: null, value, partition: 0 })) }], 'none');
+      } finally {
+        await producer.close();
+      }
+      const admin = await client.admin();
+      try {
+        await admin.deleteRecordsBefore([{ topic, partition: 0, offset: '2' }]);
+        assert.deepEqual((await admin.topicOffsets(topic)).find((o) => o.partition === 0), { partition: 0, low: '2', high: '3' });
+        await assert.rejects(admin.deleteRecordsBefore([{ topic, partition: 1, offset: '5' }]),
+          (e: Error) => e.message.startsWith(`deleting records of ${topic}: partition 1 before offset 5: `) && /range/i.test(e.message));
+      } finally {
+        await admin.close();
+      }
+    });
+
     it('transactions: committed records and offsets count, aborted ones never show; range reads pass the markers', async () => {
       const topic = await newTopic(1);
       const groupId = `contract-${randomUUID()}`;
@@ -206,10 +236,13 @@ for (const adapter of adapters) {
       const admin = await client.admin();
       let end: string;
       try {
-        // 3 + marker, 2 aborted + marker, 1 + marker: the last stable offset is 9.
-        end = (await admin.topicOffsets(topic))[0].high;
+        // 3 + marker, 2 aborted + marker, 1 + marker: the last stable offset is 9. A commit returns
+        // once the coordinator has logged it and writes the markers after that (to the partition and
+        // to the group's offsets), so both are read until they show, within a bound.
+        end = await settled(async () => (await admin.topicOffsets(topic))[0].high, (high) => high === '9');
         assert.equal(end, '9');
-        assert.deepEqual(await admin.groupOffsets(groupId, [topic]), [{ topic, partition: 0, offset: '5' }]);
+        const offsets = await settled(() => admin.groupOffsets(groupId, [topic]), (o) => o[0]?.offset === '5');
+        assert.deepEqual(offsets, [{ topic, partition: 0, offset: '5' }]);
       } finally {
         await admin.close();
       }

@@ -96,10 +96,30 @@ export class KafkajsAdmin implements KafkaAdmin {
     }
     // deleteTopicRecords finds the leaders in the admin's metadata cache, which only a metadata request fills.
     await this.admin.fetchTopicMetadata({ topics: [...byTopic.keys()] });
-    for (const [topic, partitions] of byTopic) await this.admin.deleteTopicRecords({ topic, partitions });
+    for (const [topic, partitions] of byTopic) {
+      await this.admin.deleteTopicRecords({ topic, partitions }).catch((error: unknown) => {
+        throw new Error(`deleting records of ${topic}: ${describePartitionErrors(error)}`, { cause: error });
+      });
+    }
   }
 
   close(): Promise<void> {
     return this.admin.disconnect();
   }
+}
+
+/**
+ * kafkajs' KafkaJSDeleteTopicRecordsError says only "Error while deleting records"; the broker's
+ * answer for each partition (offset out of range, not the leader, ...) sits in its `partitions`.
+ */
+function describePartitionErrors(error: unknown): string {
+  type Refused = { partition: number; offset: string; error?: { message?: string } };
+  // kafkajs' retrier wraps it in a KafkaJSNonRetriableError whose `cause` it is.
+  let partitions: Refused[] | undefined;
+  for (let e = error as { partitions?: Refused[]; cause?: unknown } | undefined, depth = 0; e && !partitions && depth < 5; depth++) {
+    partitions = e.partitions;
+    e = e.cause as typeof e;
+  }
+  if (!Array.isArray(partitions) || partitions.length === 0) return error instanceof Error ? error.message : String(error);
+  return partitions.map((p) => `partition ${p.partition} before offset ${p.offset}: ${p.error?.message ?? 'failed'}`).join('; ');
 }
