@@ -3,10 +3,11 @@
  * after Flink's watermark alignment and Kafka Streams' PartitionGroup.
  *
  * Each lane's frontier is the event time of the next record it will process:
- * - the head of a batch it holds (seen, not yet processed),
- * - after a batch: +∞ when the lane is caught up (no data to wait for),
- *   else the first record of the tail it held back, when it held one, else
- *   the last processed record's time (its next batch comes next fetch),
+ * - the head of the records its task buffers (fetched, not yet processed:
+ *   partition-group.ts),
+ * - with nothing buffered: +∞ when the lane is caught up (no data to wait
+ *   for), else the last processed record's time (its next batch comes next
+ *   fetch),
  * - a lane assigned but not yet seen, or not heard of since its last
  *   batch: its last known frontier (-∞ when none: it blocks) until `idleMs`
  *   pass without a batch, then +∞ — an idle partition must not stop the
@@ -26,17 +27,23 @@
  * Across processes, each process publishes its lanes' frontiers
  * (alignment-exchange.ts) and the others take them as lanes of other tasks;
  * a report older than `staleMs` is ignored, so a dead process stops holding
- * anyone back. A lane whose task is still being created (restoring its
- * state) holds the others without an idle timeout: its records are coming.
+ * anyone back. A lane handed to another process at a rebalance counts at its
+ * last frontier here until its new owner reports it, for at most `staleMs`.
+ * A lane whose task is still being created (restoring its state) holds the
+ * others without an idle timeout: its records are coming.
  */
+/** The entry of {@link EventTimeAligner}'s remote lanes for lanes this process handed to another (not a member id: those are UUIDs). */
+const HANDED_OVER = '(handed over)';
+
 export class EventTimeAligner {
   private readonly lanes = new Map<string, Lane>();
   private readonly remote = new Map<string, { lanes: ReadonlyMap<string, number>; receivedAt: number }>();
-  private waiters: Array<() => void> = [];
   /** The latest finite frontier seen of any lane, local or remote (see {@link leadingEdge}). */
   private edge = -Infinity;
   /** Told whenever a local lane's frontier may have moved (the exchange publishes then). */
   onLocalChange?: () => void;
+  /** Told whenever a lane moved on, here or in another process: held records may go now. */
+  onProgress?: () => void;
 
   constructor(
     /** How far (ms of event time) a lane may run ahead of the slowest lane of another task. */
@@ -50,37 +57,53 @@ export class EventTimeAligner {
 
   /** The lanes (topic-partitions) this process now owns, with the task each belongs to; new ones start as their task is created. */
   assign(lanes: ReadonlyArray<{ lane: string; task: string }>): void {
+    const now = this.now();
     const next = new Map<string, Lane>();
-    for (const { lane, task } of lanes) next.set(lane, this.lanes.get(lane) ?? { task, frontier: undefined, holding: false, starting: true, updatedAt: this.now() });
+    for (const { lane, task } of lanes) next.set(lane, this.lanes.get(lane) ?? { task, frontier: undefined, holding: false, starting: true, updatedAt: now });
+    // A lane that moved to another process holds the others at its last frontier until its new
+    // owner reports it (or the report would be stale): until then nothing here knows where it
+    // stands, and lanes that ran on unbounded would make a window downstream drop records as late.
+    const handedOver = new Map(this.remote.get(HANDED_OVER)?.lanes ?? []);
+    for (const [lane, state] of this.lanes) {
+      const frontier = this.effectiveFrontier(state, now);
+      if (!next.has(lane) && frontier !== Infinity) handedOver.set(lane, frontier);
+    }
+    for (const lane of next.keys()) handedOver.delete(lane);
+    if (handedOver.size > 0) this.remote.set(HANDED_OVER, { lanes: handedOver, receivedAt: now });
+    else this.remote.delete(HANDED_OVER);
     this.lanes.clear();
     for (const [k, v] of next) this.lanes.set(k, v);
     this.wake();
   }
 
   /**
-   * How many leading `times` (event times of a batch's records, in offset
-   * order) `lane` may process now; records the alignment holds back are
-   * fetched again.
+   * How many leading `times` (event times of the lane's buffered records, in
+   * offset order) `lane` may process now; the rest wait in the task's buffer.
+   * None for a lane not assigned here.
    */
   admit(lane: string, task: string, times: readonly number[]): number {
-    let own = this.lanes.get(lane);
-    if (!own) {
-      own = { task, frontier: undefined, holding: false, starting: false, updatedAt: this.now() };
-      this.lanes.set(lane, own);
-    }
-    if (times.length === 0) return 0;
-    if (own.frontier !== times[0] || !own.holding) this.onLocalChange?.();
+    // A lane not assigned here (its task closes after a rebalance, or the assignment is still
+    // being applied) takes nothing: its owner fetches it from the committed offset. Taken in as a
+    // lane, it would hold every other lane to a head nobody processes.
+    const own = this.lanes.get(lane);
+    if (!own || own.task !== task || times.length === 0) return 0;
+    const moved = own.frontier !== times[0] || !own.holding;
     own.frontier = times[0];
     this.seen(times[0]);
     own.holding = true;
     own.updatedAt = this.now();
+    if (moved) {
+      this.onLocalChange?.();
+      // Lanes held back by this one's unknown or older head may go now.
+      this.wake();
+    }
     const limit = this.limitFor(lane, own.task);
     let n = 0;
     while (n < times.length && times[n] <= limit) n++;
     return n;
   }
 
-  /** `lane` processed records up to `lastTime`; `caughtUp` when nothing is left to fetch. */
+  /** `lane` processed records up to `lastTime` and buffers none; `caughtUp` when nothing is left to fetch. */
   processed(lane: string, lastTime: number | undefined, caughtUp: boolean): void {
     const own = this.lanes.get(lane);
     if (!own) return;
@@ -89,6 +112,22 @@ export class EventTimeAligner {
     own.frontier = caughtUp ? Infinity : lastTime ?? own.frontier;
     if (lastTime !== undefined) this.seen(lastTime);
     own.holding = false;
+    own.updatedAt = this.now();
+    this.onLocalChange?.();
+    this.wake();
+  }
+
+  /**
+   * `lane` processed what it was admitted; its next record, at `head`, waits in its task's buffer.
+   * The head is certain: the lane holds the others to it without an idle timeout.
+   */
+  buffered(lane: string, head: number): void {
+    const own = this.lanes.get(lane);
+    if (!own) return;
+    own.caughtUpOnDelivery = undefined;
+    own.frontier = head;
+    this.seen(head);
+    own.holding = true;
     own.updatedAt = this.now();
     this.onLocalChange?.();
     this.wake();
@@ -124,6 +163,13 @@ export class EventTimeAligner {
   /** Another process's lanes and their frontiers (-Infinity: blocked, Infinity: idle), as it last reported them. */
   setRemote(member: string, lanes: ReadonlyMap<string, number>): void {
     this.remote.set(member, { lanes, receivedAt: this.now() });
+    const handedOver = this.remote.get(HANDED_OVER);
+    if (handedOver !== undefined) {
+      // The new owner's report replaces what this process last knew of a lane it handed over.
+      const left = new Map([...handedOver.lanes].filter(([lane]) => !lanes.has(lane)));
+      if (left.size === 0) this.remote.delete(HANDED_OVER);
+      else this.remote.set(HANDED_OVER, { lanes: left, receivedAt: handedOver.receivedAt });
+    }
     for (const frontier of lanes.values()) this.seen(frontier);
     this.wake();
   }
@@ -149,58 +195,26 @@ export class EventTimeAligner {
     return [...this.lanes].map(([lane, state]) => [lane, this.effectiveFrontier(state, now)]);
   }
 
-  /** Resolves when any lane moves on, or after `timeoutMs`. */
-  waitForProgress(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const waiters = this.waiters;
-      function done(): void { clearTimeout(timer); resolve(); }
-      waiters.push(done);
-    });
-  }
-
   /**
-   * Whether `lane`, whose batch starting at `head` was held back whole, should wait in its
-   * handler for another lane to move: only when a lane holding it moves with time (another
-   * process's report, a task restoring, a lane not seen yet or whose outputs are being
-   * acknowledged). A lane held only by local lanes whose next records come with the next fetch
-   * must not wait: the client fetches again only once every handler of its fetch returned, so
-   * the wait would hold up the very fetch it waits for (seen: the flagship's thread idle 20 % of a
-   * backlog, in ~100 ms gaps).
+   * The latest event time `lane` may process now: the smallest limit any other lane sets, of
+   * its task, of other tasks or of other processes.
    */
-  waitsOnTime(lane: string, task: string, head: number): boolean {
-    let waits = false;
-    this.forEachConstraint(lane, task, (limit, movesWithTime) => { if (limit < head && movesWithTime) waits = true; });
-    return waits;
-  }
-
   private limitFor(lane: string, task: string): number {
-    let min = Infinity;
-    this.forEachConstraint(lane, task, (limit) => { if (limit < min) min = limit; });
-    return min;
-  }
-
-  /**
-   * What holds `lane` back: one limit per other lane of its task, of other tasks, or of other
-   * processes, and whether it moves with time. A callback, not a generator: this runs for every
-   * batch.
-   */
-  private forEachConstraint(lane: string, task: string, visit: (limit: number, movesWithTime: boolean) => void): void {
     const now = this.now();
     const across = this.acrossTasks(lane);
+    let min = Infinity;
     for (const [other, state] of this.lanes) {
       if (other === lane) continue;
-      const movesWithTime = state.starting || state.frontier === undefined || state.caughtUpOnDelivery !== undefined;
       if (state.task === task) {
         // The task's own later outputs follow the ones still being acknowledged (its sends go one
         // after another, decision 0039): for its other lanes a caught-up lane is caught up at once.
         const caughtUp = state.caughtUpOnDelivery !== undefined && !state.holding;
-        visit(caughtUp ? Infinity : this.effectiveFrontier(state, now), movesWithTime && !caughtUp);
+        min = Math.min(min, caughtUp ? Infinity : this.effectiveFrontier(state, now));
       } else if (across && this.acrossTasks(other)) {
-        visit(this.effectiveFrontier(state, now) + this.maxSkewMs, movesWithTime);
+        min = Math.min(min, this.effectiveFrontier(state, now) + this.maxSkewMs);
       }
     }
-    if (!across) return;
+    if (!across) return min;
     for (const [member, report] of this.remote) {
       if (now - report.receivedAt > this.staleMs) {
         this.remote.delete(member);
@@ -208,9 +222,10 @@ export class EventTimeAligner {
       }
       // A lane this process owns now is judged by its own state, not by an older report.
       for (const [other, frontier] of report.lanes) {
-        if (!this.lanes.has(other) && this.acrossTasks(other)) visit(frontier + this.maxSkewMs, true);
+        if (!this.lanes.has(other) && this.acrossTasks(other)) min = Math.min(min, frontier + this.maxSkewMs);
       }
     }
+    return min;
   }
 
   private effectiveFrontier(state: Lane, now: number): number {
@@ -219,9 +234,7 @@ export class EventTimeAligner {
   }
 
   private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    this.onProgress?.();
   }
 }
 
@@ -229,7 +242,7 @@ interface Lane {
   readonly task: string;
   /** Event time of the lane's next record (or its last one); undefined until first seen. */
   frontier: number | undefined;
-  /** A batch of the lane was seen and not (fully) processed: its head is certain. */
+  /** The lane's next record is known (admitted or buffered, not processed yet): its head is certain. */
   holding: boolean;
   /** Its task is being created (state restoring): it cannot be idle yet. */
   starting: boolean;

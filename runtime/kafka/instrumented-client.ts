@@ -72,6 +72,8 @@ class Measured {
     return {
       run: (handlers) => c.run(handlers),
       seek: (topic, partition, offset) => c.seek(topic, partition, offset),
+      pause: (topic, partition) => c.pause(topic, partition),
+      resume: (topic, partition) => c.resume(topic, partition),
       commitOffsets: (offsets) => this.commit('commit', offsets, () => c.commitOffsets(offsets), groupId),
       stop: () => c.stop(),
       close: () => c.close(),

@@ -1,6 +1,9 @@
 import type { Logger } from '../../core/logger';
 import type { KafkaAdmin, KafkaClient, TopicPartitionOffset } from './client/kafka-client';
 
+/** Retriable purge failures in a row before they are worth a warning. */
+const WARN_AFTER_RETRIABLE = 3;
+
 /**
  * Deletes what this process's tasks have committed of the repartition topics, as Kafka
  * Streams does (`repartition.purge.interval.ms`). Those topics are kept without a time
@@ -10,9 +13,13 @@ import type { KafkaAdmin, KafkaClient, TopicPartitionOffset } from './client/kaf
  * Safe because the application's group is the only reader of its repartition topics: a
  * committed offset is never read below again (a task that moves starts from it, a crash
  * replays from it). Each process purges only what its own commits covered; a failed purge
- * is logged and retried at the next interval with the latest offsets — it never stops the app.
+ * is retried at the next interval with the latest offsets — it never stops the app. A failure
+ * the client calls retriable (a topic created moments ago has no leader yet) is logged at debug
+ * level until it happens {@link WARN_AFTER_RETRIABLE} times in a row; any other at warn.
  */
 export class RepartitionPurger {
+  /** Purges that failed in a row, reset by one that succeeds. */
+  private failuresInARow = 0;
   /** Per `topic/partition`: the highest committed offset not yet purged. */
   private readonly due = new Map<string, TopicPartitionOffset>();
   private timer?: NodeJS.Timeout;
@@ -63,12 +70,15 @@ export class RepartitionPurger {
     try {
       this.admin ??= await this.client.admin();
       await this.admin.deleteRecordsBefore(offsets);
+      this.failuresInARow = 0;
     } catch (error) {
+      this.failuresInARow++;
       // Put back what is not superseded: the next run deletes up to the newest commit.
       this.noteCommitted(offsets);
       await this.admin?.close().catch(() => undefined);
       this.admin = undefined;
-      this.logger.warn('repartition purge failed; retried at the next interval', { error, partitions: offsets.length });
+      const transient = this.client.isRecoverable(error) && this.failuresInARow < WARN_AFTER_RETRIABLE;
+      this.logger[transient ? 'debug' : 'warn']('repartition purge failed; retried at the next interval', { error, partitions: offsets.length, failuresInARow: this.failuresInARow });
     }
   }
 }

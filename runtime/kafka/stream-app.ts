@@ -3,7 +3,7 @@ import type { ConsumedMessage, ConsumerBatch, GroupConsumer, KafkaAdmin, KafkaCl
 import type { TaskStores } from '../state/task-stores';
 import type { Logger } from '../../core/logger';
 import { connectKafka } from './kafka-connection';
-import { StreamTask, type BatchPipeline, type BatchCommitter } from './stream-task';
+import { StreamTask, type BatchPipeline, type BatchCommitter, type TaskAlignment } from './stream-task';
 import { AtLeastOnceCommitter } from './committer-at-least-once';
 import { ExactlyOnceCommitter } from './committer-exactly-once';
 import { buildTopicCodecs, type TopicCodecs } from './topic-codecs';
@@ -36,8 +36,11 @@ import type { LocalTaskState } from './client/task-assignment';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** How long a batch held back whole by event-time alignment waits for another lane to move before it is fetched again. */
-const ALIGNMENT_WAIT_MS = 100;
+/**
+ * How often tasks with buffered input try it again with nothing else moving: a lane goes idle
+ * with time (processing.maxTaskIdle), and another process's stale report stops counting.
+ */
+const DRAIN_RETRY_MS = 100;
 /** Standby copies read their changelogs on the commit interval, but not more often than this (ms). */
 const STANDBY_MIN_UPDATE_MS = 500;
 
@@ -151,6 +154,17 @@ export class StreamApp {
   private retentionGuard?: SinkRetentionGuard;
   /** Fetch bytes per partition of the fan-in repartition topics (fetch-budgets.ts). */
   private fetchBudgets: ReadonlyMap<string, number> = new Map();
+  /** Lanes (`topic/partition`) paused because their task buffers a fetch's worth of them. */
+  private readonly paused = new Set<string>();
+  /** Per lane, the records behind its last batch (0n: caught up once its buffer is processed). */
+  private readonly laneLag = new Map<string, bigint>();
+  private drainTimer?: NodeJS.Timeout;
+  /**
+   * Between the commit before a rebalance and the assignment after it, buffered input is not
+   * processed (Kafka Streams suspends its tasks): a task may be moving, and what it processed
+   * after that commit could not be committed any more, so its new owner would process it again.
+   */
+  private suspended = false;
 
   constructor(private readonly options: StreamAppOptions) {
     const client = options.client ?? connectKafka(options.topology.kafka, options.logger);
@@ -282,6 +296,9 @@ export class StreamApp {
     this.purger = new RepartitionPurger(this.kafka, new Set(topology.repartitionTopics.map((r) => r.topic)), topology.processing.repartitionPurgeIntervalMs, logger);
     this.purger.start();
     this.lifecycle.moveTo('running');
+    // Buffered input goes as soon as the lanes holding it move on, fetched or not.
+    this.aligner.onProgress = () => this.drainBuffered();
+    this.drainTimer = setInterval(() => this.drainBuffered(), DRAIN_RETRY_MS);
     // Tasks commit after a batch once their interval has passed; the timer commits tasks that got no batch since.
     const interval = topology.processing.commitIntervalMs;
     if (interval > 0) this.commitTimer = setInterval(() => this.tasks.commitDue(), Math.max(50, Math.min(interval, 1_000)));
@@ -290,7 +307,10 @@ export class StreamApp {
       onStandbyTasks: (taskIds) => this.serially(() => this.standbys.assign(new Set(taskIds.filter((id) => !this.ownedTaskIds.has(id))))),
       onBatch: (batch) => this.onBatch(batch),
       onFailure: (error) => this.fatal(error),
-      onRevoking: () => this.tasks.commitAllPending('rebalance'),
+      onRevoking: () => {
+        this.suspended = true;
+        return this.tasks.commitAllPending('rebalance');
+      },
       onGroupEndpoints: (members) => { this.groupMembers = members; },
     });
     logger.info('application started', { app: topology.name, topics: allTopics.join(','), guarantee: topology.processing.guarantee, client: this.kafka.library, ...(instanceId ? { groupInstanceId: instanceId } : {}) });
@@ -301,6 +321,8 @@ export class StreamApp {
     if (this.lifecycle.is('stopping', 'stopped')) return;
     this.lifecycle.moveTo('stopping');
     clearInterval(this.commitTimer);
+    clearInterval(this.drainTimer);
+    this.aligner.onProgress = undefined;
     // Batches fetched from now on are left to the next owner; what the tasks processed is
     // committed while the consumer is still in the group (at_least_once commits through it).
     await this.tasks.commitAllPending('stop');
@@ -328,6 +350,7 @@ export class StreamApp {
     const lane = `${batch.topic}/${batch.partition}`;
     const messages = batch.messages;
     this.positions.fetched(lane, messages[messages.length - 1].offset, batch.lag());
+    this.laneLag.set(lane, batch.lag());
     // The client heartbeats between batches only: keep the membership alive while a long batch
     // (slow scoring, a large fetch) runs, instead of losing the partitions after the session timeout.
     const beat = setInterval(() => { void batch.heartbeat().catch(() => undefined); }, this.heartbeatIntervalMs());
@@ -335,41 +358,33 @@ export class StreamApp {
     const span = telemetry
       ? batchSpan(telemetry.tracer, { taskId: task.id, topic: batch.topic, partition: batch.partition, consumerGroup: this.options.topology.name }, batch.messages)
       : undefined;
-    const admit = (times: number[]): number => this.aligner.admit(lane, task.id, times);
     const started = process.hrtime.bigint();
     const processed = (error?: unknown): void =>
       telemetry?.metrics.processDuration(batch.topic, batch.partition, Number(process.hrtime.bigint() - started) / 1e9, error === undefined ? undefined : errorType(error));
     try {
       // Stage spans (deserialize, steps, scoring, flush, commit, client sends) only when spans leave the process.
-      const outcome = span
-        ? await context.with(telemetry!.tracesExported ? withStageSpans(span.context) : span.context, () => task.processBatch(batch.topic, messages, admit, batch.isStale))
-        : await task.processBatch(batch.topic, messages, admit, batch.isStale);
+      const taken = span
+        ? await context.with(telemetry!.tracesExported ? withStageSpans(span.context) : span.context, () => task.receive(batch.topic, messages, batch.isStale))
+        : await task.receive(batch.topic, messages, batch.isStale);
       processed();
       span?.end();
-      if (outcome.stale) return;
-      if (outcome.handled === 0) {
-        // Held back whole by event-time alignment: the client fetches it again. Waiting first helps
-        // only where what holds it moves with time; where it waits for a fetch, waiting would stall it.
-        if (outcome.heldAt !== undefined && this.aligner.waitsOnTime(lane, task.id, outcome.heldAt)) await this.aligner.waitForProgress(ALIGNMENT_WAIT_MS);
-        return;
+      if (!taken) return;
+      // The task holds what it did not process yet, so the client fetches on past the batch; a
+      // failure before the next commit seeks back to the task's replay positions (TaskManager.recover),
+      // which cover buffered records too.
+      batch.markProcessed(messages[messages.length - 1].offset);
+      if (task.bufferedBytes(batch.topic) >= this.fetchBytes(batch.topic) && !this.paused.has(lane)) {
+        this.paused.add(lane);
+        this.consumer?.pause(batch.topic, batch.partition);
       }
-      // Mark what was handled, so the held tail is fetched again; a failure before the next
-      // commit seeks back (TaskManager.recover), as marked records are not fetched again by themselves.
-      const last = messages[outcome.handled - 1].offset;
-      batch.markProcessed(last);
-      const caughtUp = outcome.handled === messages.length && batch.lag() === 0n;
-      // Caught up: the others may run on once this batch's outputs, maybe still queued, are on the broker.
-      if (caughtUp) this.aligner.processedThenCaughtUp(lane, outcome.lastEventTime, task.sendsSettled());
-      // A held tail's first record is the lane's next one: the other lanes may take every record
-      // before it. Counted at the last processed record instead, two lanes of a task that hold
-      // each other admitted only up to each other's last record, a few records per fetch.
-      else this.aligner.processed(lane, outcome.heldAt ?? outcome.lastEventTime, false);
-      this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.lag()) + messages.length - outcome.handled);
+      this.resumeDrained();
+      this.options.telemetry?.metrics.setConsumerLag(batch.topic, batch.partition, Number(batch.lag()) + task.bufferedCount(batch.topic));
     } catch (error) {
       processed(error);
       span?.end(error);
       if (canRetry(error, (e) => this.kafka.isRecoverable(e))) {
         await this.tasks.recover(task, error, [{ topic: batch.topic, partition: batch.partition, offset: messages[0].offset }]);
+        this.resumeDrained();
         throw error;
       }
       this.fatal(error);
@@ -377,6 +392,54 @@ export class StreamApp {
     } finally {
       clearInterval(beat);
     }
+  }
+
+  /** The task's alignment: its lanes in the process's EventTimeAligner. */
+  private taskAlignment(taskId: string, partition: number): TaskAlignment {
+    return {
+      admit: (topic, times) => this.aligner.admit(`${topic}/${partition}`, taskId, times),
+      moved: (topic, lastTime, nextTime, delivered) => {
+        const lane = `${topic}/${partition}`;
+        // A held record's time is the lane's next one: the other lanes may take every record
+        // before it. Counted at the last processed record instead, two lanes of a task that hold
+        // each other admitted only up to each other's last record.
+        if (nextTime !== undefined) this.aligner.buffered(lane, nextTime);
+        // Caught up: the others may run on once these outputs, maybe still queued, are on the broker.
+        else if (this.laneLag.get(lane) === 0n) this.aligner.processedThenCaughtUp(lane, lastTime, delivered);
+        else this.aligner.processed(lane, lastTime, false);
+      },
+    };
+  }
+
+  /** Every task with buffered input processes what alignment now admits (something moved on). */
+  private drainBuffered(): void {
+    if (!this.lifecycle.is('running') || this.suspended) return;
+    for (const task of this.tasks.running()) {
+      if (!task.hasBuffered) continue;
+      task.drain().then(() => this.resumeDrained(), async (error: unknown) => {
+        if (!canRetry(error, (e) => this.kafka.isRecoverable(e))) return this.fatal(error);
+        await this.tasks.recover(task, error).catch((e: unknown) => this.fatal(e));
+        this.resumeDrained();
+      });
+    }
+  }
+
+  /** Resumes paused lanes whose task has worked its buffer down to half the fetch bound, or is gone. */
+  private resumeDrained(): void {
+    for (const lane of this.paused) {
+      const cut = lane.lastIndexOf('/');
+      const [topic, partition] = [lane.slice(0, cut), Number(lane.slice(cut + 1))];
+      const sub = this.topicToSubTopology.get(topic);
+      const task = sub ? this.tasks.runningTask(`${sub.id}_${partition}`) : undefined;
+      if (task !== undefined && task.bufferedBytes(topic) >= this.fetchBytes(topic) / 2) continue;
+      this.paused.delete(lane);
+      this.consumer?.resume(topic, partition);
+    }
+  }
+
+  /** Bytes one fetch asks of `topic`'s partitions: also what a task buffers of one before its partition is paused. */
+  private fetchBytes(topic: string): number {
+    return this.fetchBudgets.get(topic) ?? this.maxBytesPerPartition();
   }
 
   /** Bytes one fetch asks of a partition (fan-in repartition topics get a multiple, fetch-budgets.ts). */
@@ -418,6 +481,7 @@ export class StreamApp {
       repartition: codecs.repartition,
       deadLetterTopic: topology.processing.deadLetterTopic,
       committer,
+      alignment: this.taskAlignment(id, partition),
       commitIntervalMs: topology.processing.commitIntervalMs,
       committedPositions: this.tasks.committedPositions,
       isRecoverableKafkaError: (error) => this.kafka.isRecoverable(error),
@@ -444,10 +508,14 @@ export class StreamApp {
       }
     }
     this.ownedTaskIds = new Set(owned.keys());
+    this.suspended = false;
     this.aligner.assign(lanes);
     const assigned = new Set(lanes.map((l) => l.lane));
     this.positions.retain(assigned);
+    for (const lane of this.laneLag.keys()) if (!assigned.has(lane)) this.laneLag.delete(lane);
     await this.tasks.reconcile(owned, assigned);
+    // Lanes of closed tasks, or whose kept task worked its buffer down meanwhile, fetch again.
+    this.resumeDrained();
   }
 
   /** Runs group changes one after another (a standby list after the assignment it came with). */

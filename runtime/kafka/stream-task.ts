@@ -4,7 +4,7 @@ import type { Logger } from '../../core/logger';
 import type { TaskStores } from '../state/task-stores';
 import type { ChangelogRecord } from '../state/changelog-record';
 import { nextChangelogOffsets } from '../state/next-changelog-offsets';
-import { HeldTails } from './held-tail';
+import { PartitionGroup, type TakenInput } from './partition-group';
 import { decodeBatch, type TopicDecoding } from './record-decoder';
 import { encodeRecord, type TopicEncoding } from './record-encoder';
 import { deadLetterMessage, type DeadLetter } from './dead-letter';
@@ -41,19 +41,18 @@ export interface BatchCommitter {
   close(): Promise<void>;
 }
 
-/** How much of a consumer batch a task handled (the rest is fetched again). */
-export interface BatchOutcome {
-  /** Leading messages of the batch that were processed and committed. */
-  readonly handled: number;
-  /** Event time of the last record processed, when there was one. */
-  readonly lastEventTime?: number;
-  /** The batch was fetched before a seek or revocation and was dropped unprocessed. */
-  readonly stale?: boolean;
+/**
+ * Event-time alignment as one task sees it (the app's EventTimeAligner for the task's lanes).
+ * Absent, a task processes every record as it arrives.
+ */
+export interface TaskAlignment {
+  /** How many leading `times` (event times of `topic`'s buffered records) may be processed now. */
+  admit(topic: string, times: readonly number[]): number;
   /**
-   * The event time of the first record event-time alignment held back, when it held any: the
-   * lane's next record (it is fetched again). With `handled: 0` the whole batch was held.
+   * `topic`'s records were processed up to `lastTime` (none: poison only). `nextTime`: its next
+   * record, still buffered, when there is one. `delivered` settles once the outputs so far are acknowledged.
    */
-  readonly heldAt?: number;
+  moved(topic: string, lastTime: number | undefined, nextTime: number | undefined, delivered: Promise<void>): void;
 }
 
 /** Counters of what one task did; read by telemetry and tests. */
@@ -74,12 +73,14 @@ export interface StreamTaskOptions {
   readonly repartition: ReadonlyMap<string, TopicEncoding>;
   readonly deadLetterTopic: string;
   readonly committer: BatchCommitter;
+  /** Event-time alignment of the task's lanes; absent: every record goes at once. */
+  readonly alignment?: TaskAlignment;
   /** `processing.commitInterval`: batches within it share one commit (0: every batch commits). */
   readonly commitIntervalMs: number;
   /**
    * Per input lane (`topic/partition`), the next offset this process's last commit of the lane
    * covered; shared with the app, which keeps it across task rebuilds. Messages below it were
-   * committed already and are skipped (see StreamApp.onBatch).
+   * committed already and are skipped (see {@link StreamTask.receive}).
    */
   readonly committedPositions: Map<string, bigint>;
   /** Whether a Kafka client failure leaves the task usable (the batch is retried), from the client behind the seam. */
@@ -146,8 +147,10 @@ export class StreamTask {
   readonly counters: TaskCounters = { recordsIn: 0, recordsOut: 0, deadLettered: 0, batches: 0 };
   private state: TaskState = 'running';
   private queue: Promise<void> = Promise.resolve();
-  /** Decoded tails of batches held back by event-time alignment, for when they are fetched again. */
-  private readonly heldTails = new HeldTails();
+  /** Fetched input not processed yet (event-time alignment holds it), per lane. */
+  private readonly group = new PartitionGroup();
+  /** The drain queued and not started yet: a request meanwhile shares it. */
+  private queuedDrain?: Promise<void>;
   private readonly uncommitted = new Map<string, UncommittedLane>();
   /** Something was produced or written to a store since the last commit. */
   private dirty = false;
@@ -203,16 +206,53 @@ export class StreamTask {
   }
 
   /**
-   * Process a consumer batch; resolves, once its offset is committed, with
-   * how many of its messages were handled. `admit` (event-time alignment)
-   * may hold back a tail: given the decoded records' event times in offset
-   * order it says how many leading records go now; the rest is left for the
-   * consumer to fetch again.
+   * Takes a consumer batch of `topic` into the task's buffer and processes what event-time
+   * alignment admits of everything buffered. Resolves `false` when the batch was fetched before a
+   * seek or revocation (`isStale`) and was dropped. Once it resolves `true`, the batch is the
+   * task's: the client may fetch on past it.
    */
-  processBatch(topic: string, messages: readonly ConsumedMessage[], admit?: (eventTimes: number[]) => number, isStale: () => boolean = () => false): Promise<BatchOutcome> {
-    const run = this.queue.then(() => (isStale() ? { handled: 0, stale: true } : this.runBatch(topic, messages, admit)));
+  receive(topic: string, messages: readonly ConsumedMessage[], isStale: () => boolean = () => false): Promise<boolean> {
+    const run = this.queue.then(async () => {
+      if (isStale()) return false;
+      this.throwIfCommitFailed();
+      if (this.state !== 'running') throw new TaskClosedError(this.id, this.state);
+      await this.buffer(topic, messages);
+      await this.drainNow();
+      return true;
+    });
     this.queue = run.then(() => undefined, () => undefined);
     return run;
+  }
+
+  /**
+   * Processes what alignment admits now of the buffered input (another lane moved on). Requests
+   * made while one waits in the queue share it; a closed task does nothing.
+   */
+  drain(): Promise<void> {
+    if (this.queuedDrain !== undefined) return this.queuedDrain;
+    const drain = this.enqueue(async () => {
+      this.queuedDrain = undefined;
+      if (this.state !== 'running' || this.group.isEmpty) return;
+      this.throwIfCommitFailed();
+      await this.drainNow();
+    });
+    this.queuedDrain = drain;
+    return drain;
+  }
+
+  /** Bytes of `topic`'s input buffered here (the app pauses the partition over its fetch bound). */
+  bufferedBytes(topic: string): number {
+    return this.group.bytes(topic);
+  }
+
+  /** Messages of `topic` buffered here. */
+  bufferedCount(topic: string): number {
+    return this.group.count(topic);
+  }
+
+  /** Whether any input waits here to be processed. */
+  get hasBuffered(): boolean {
+    return !this.group.isEmpty;
   }
 
   /** Run the pipeline's timers and commit what they produced (no input offset moves). */
@@ -254,11 +294,15 @@ export class StreamTask {
   /**
    * Where each lane's replay starts if the uncommitted work is given up: the first offset
    * processed since the last successful commit (a unit whose commit is pending or failed counts
-   * as uncommitted).
+   * as uncommitted), else the first buffered one: the client has moved past buffered records.
    */
   replayPositions(): Array<{ topic: string; partition: number; offset: string }> {
-    const from = new Map(this.committingLanes);
+    const from = new Map<string, { topic: string; first: bigint }>(this.committingLanes);
     for (const [lane, l] of this.uncommitted) if (!from.has(lane)) from.set(lane, l);
+    for (const b of this.group.firstOffsets()) {
+      const lane = `${b.topic}/${this.partition}`;
+      if (!from.has(lane)) from.set(lane, { topic: b.topic, first: b.offset });
+    }
     return [...from.values()].map((l) => ({ topic: l.topic, partition: this.partition, offset: l.first.toString() }));
   }
 
@@ -272,48 +316,57 @@ export class StreamTask {
     return run;
   }
 
-  private async runBatch(topic: string, messages: readonly ConsumedMessage[], admit?: (eventTimes: number[]) => number): Promise<BatchOutcome> {
-    this.throwIfCommitFailed();
-    if (this.state !== 'running') throw new TaskClosedError(this.id, this.state);
-    if (messages.length === 0) return { handled: 0 };
+  /** Decodes the messages of a batch the task has not seen and buffers them. */
+  private async buffer(topic: string, messages: readonly ConsumedMessage[]): Promise<void> {
     // After a rebalance the client resumes from the group's committed offset, which under
     // exactly_once can predate this task's own last transaction (kafkajs reads it without
-    // KIP-447's require_stable): what the task committed itself is skipped, not applied twice.
+    // KIP-447's require_stable): what the task committed itself is skipped, not applied twice;
+    // what it processed or buffered since is skipped by the group.
     const committed = this.options.committedPositions.get(`${topic}/${this.partition}`);
-    const skipped = committed === undefined ? 0 : messages.findIndex((m) => BigInt(m.offset) >= committed);
-    if (skipped === -1) return { handled: messages.length };
-    if (skipped > 0) {
-      const rest = await this.runBatch(topic, messages.slice(skipped), admit);
-      return { ...rest, handled: skipped + rest.handled };
-    }
+    let fresh = committed === undefined || messages.length === 0 || BigInt(messages[0].offset) >= committed
+      ? messages
+      : messages.filter((m) => BigInt(m.offset) >= committed);
+    fresh = this.group.unseen(topic, fresh);
+    if (fresh.length === 0) return;
     const decoding = this.options.decoding.get(topic);
     if (!decoding) throw new TaskClosedError(this.id, `no decoding for topic ${topic}`);
     const decoded = await inStageSpan('deserialize', async (span) => {
-      const batch = await this.heldTails.decode(topic, messages, (fresh) => decodeBatch(decoding, this.partition, fresh));
-      span?.setAttributes({ 'tributary.records.in': messages.length, 'tributary.records.out': batch.records.length, 'tributary.records.poison': batch.poison.length });
+      const batch = await decodeBatch(decoding, this.partition, fresh);
+      span?.setAttributes({ 'tributary.records.in': fresh.length, 'tributary.records.out': batch.records.length, 'tributary.records.poison': batch.poison.length });
       return batch;
     }, { 'messaging.destination.name': topic });
-    let { records, poison } = decoded;
-    let handled = messages;
-    let heldAt: number | undefined;
-    const admitted = admit ? admit(records.map((r) => r.timestamp)) : records.length;
-    if (admitted < records.length) {
-      // Cut before the first held record: its offset and everything after it is fetched again,
-      // and its decoded records are kept for then.
-      heldAt = records[admitted].timestamp;
-      const cut = BigInt(records[admitted].source!.offset);
-      this.heldTails.keep(topic, cut, BigInt(messages[messages.length - 1].offset), {
-        records: records.slice(admitted), poison: poison.filter((p) => BigInt(p.offset) >= cut),
-      });
-      handled = messages.filter((m) => BigInt(m.offset) < cut);
-      records = records.slice(0, admitted);
-      poison = poison.filter((p) => BigInt(p.offset) < cut);
-      if (handled.length === 0) return { handled: 0, heldAt };
+    this.group.add(topic, fresh, decoded);
+  }
+
+  /**
+   * Processes buffered input while alignment admits some: each round the lane whose next record
+   * is oldest and may go takes what it may (Kafka Streams' PartitionGroup picks by timestamp too).
+   */
+  private async drainNow(): Promise<void> {
+    const alignment = this.options.alignment;
+    // A lane tried before another lane's head was known to alignment may go once it is: a
+    // pass that admitted nothing is tried once more.
+    for (let retried = false; ;) {
+      let taken: TakenInput | undefined;
+      for (const lane of this.group.buffered()) {
+        // A lane of poison or skipped messages only has no event time to wait for.
+        const count = lane.times.length === 0 ? 0 : alignment ? alignment.admit(lane.topic, lane.times) : lane.times.length;
+        if (count > 0 || lane.times.length === 0) {
+          taken = this.group.take(lane.topic, count);
+          break;
+        }
+      }
+      if (taken === undefined) {
+        if (retried) return;
+        retried = true;
+        continue;
+      }
+      const result = await this.options.pipeline.process(taken.topic, taken.records);
+      await this.complete(result, { topic: taken.topic, messages: taken.messages }, taken.poison, taken.messages);
+      const last = taken.records.length > 0 ? taken.records[taken.records.length - 1].timestamp : undefined;
+      alignment?.moved(taken.topic, last, taken.nextTime, this.lastSend);
+      await this.commitIfDueNow();
     }
-    const result = await this.options.pipeline.process(topic, records);
-    await this.complete(result, { topic, messages: handled }, poison, handled);
-    await this.commitIfDueNow();
-    return { handled: handled.length, lastEventTime: records.length > 0 ? records[records.length - 1].timestamp : undefined, heldAt };
   }
 
   /**

@@ -64,6 +64,18 @@ export class TaskManager {
     return Promise.all([...this.tasks.values()].map((t) => t.built));
   }
 
+  /** The tasks built and running now (none still restoring). */
+  running(): StreamTask[] {
+    const running: StreamTask[] = [];
+    for (const t of this.tasks.values()) if (t.running) running.push(t.running);
+    return running;
+  }
+
+  /** The task of this id once built and running here; undefined while it restores or when absent. */
+  runningTask(id: string): StreamTask | undefined {
+    return this.tasks.get(id)?.running;
+  }
+
   /** Ids of the tasks open or being built here. */
   ids(): string[] {
     return [...this.tasks.keys()];

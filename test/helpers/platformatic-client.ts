@@ -262,6 +262,12 @@ class PlatformaticGroupConsumer implements GroupConsumer {
     throw NOT_IN_BENCH_ADAPTER('seek');
   }
 
+  // No per-partition pause in the library: a task's buffered records are bounded here only by
+  // the stream pausing while batches run (a bench adapter, not a production one).
+  pause(): void {}
+
+  resume(): void {}
+
   async commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     await this.consumer.commit({ offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset), leaderEpoch: -1 })) });
   }

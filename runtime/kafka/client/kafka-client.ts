@@ -181,6 +181,13 @@ export interface GroupConsumer {
   run(handlers: GroupConsumerHandlers): Promise<void>;
   /** Fetch (topic, partition) from `offset` next; batches fetched before are stale. */
   seek(topic: string, partition: number, offset: string): void;
+  /**
+   * Stop fetching (topic, partition) until {@link resume}: its records are buffered in the task
+   * (partition-group.ts). A batch already in the handler stays valid; the position is kept.
+   */
+  pause(topic: string, partition: number): void;
+  /** Fetch (topic, partition) again from where it stood. */
+  resume(topic: string, partition: number): void;
   commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>;
   /** Stop fetching and wait for the batches in the handler. */
   stop(): Promise<void>;

@@ -93,15 +93,65 @@ describe('EventTimeAligner', () => {
     assert.deepEqual(aligner.report(), [['a/0', 5_500]]);
   });
 
-  it('does not let a caught-up lane hold anyone back, and wakes waiters when a lane moves', async () => {
+  it('does not let a caught-up lane hold anyone back, and tells onProgress when a lane moves', () => {
     const aligner = new EventTimeAligner(0, 60_000, clock);
+    let progress = 0;
+    aligner.onProgress = () => { progress++; };
     aligner.assign([{ lane: 'a/0', task: '0_0' }, { lane: 'b/0', task: '0_0' }]);
     aligner.taskReady('0_0');
+    let before = progress;
     assert.equal(aligner.admit('b/0', '0_0', [5]), 0, 'a/0 unseen');
-    const woken = aligner.waitForProgress(60_000);
+    assert.equal(progress, before + 1, 'b/0\'s head is known now: lanes it held may go');
+    before = progress;
+    assert.equal(aligner.admit('b/0', '0_0', [5]), 0);
+    assert.equal(progress, before, 'the same head again moves nobody');
     aligner.processed('a/0', 3, true);
-    await woken;
+    assert.equal(progress, before + 1);
     assert.equal(aligner.admit('b/0', '0_0', [5, 6_000_000]), 2);
+  });
+
+  it('admits nothing of a lane not assigned here, and does not take it in (a revoked task draining would hold everyone)', () => {
+    const aligner = new EventTimeAligner(0, 60_000, clock);
+    aligner.assign([{ lane: 'a/0', task: '0_0' }]);
+    aligner.taskReady('0_0');
+    assert.equal(aligner.admit('a/1', '0_1', [5]), 0);
+    assert.deepEqual(aligner.report().map(([lane]) => lane), ['a/0']);
+    assert.equal(aligner.admit('a/0', '0_0', [5]), 1, 'a/1 holds nobody');
+  });
+
+  it('holds the others to a lane it handed over at a rebalance until the new owner reports it, or its last frontier goes stale', () => {
+    let now = 0;
+    const aligner = new EventTimeAligner(1_000, 1_000, () => now);
+    aligner.assign([{ lane: 'a/0', task: '0_0' }, { lane: 'a/1', task: '0_1' }]);
+    aligner.taskReady('0_0');
+    aligner.taskReady('0_1');
+    aligner.buffered('a/1', 10_000);
+    aligner.assign([{ lane: 'a/0', task: '0_0' }]); // a/1 went to another process
+    assert.equal(aligner.admit('a/0', '0_0', [10_000, 11_000, 12_000]), 2, 'a/1 still counts at 10 s (+ the 1 s skew)');
+    aligner.setRemote('other', new Map([['a/1', 20_000]]));
+    assert.equal(aligner.admit('a/0', '0_0', [10_000, 11_000, 12_000]), 3, "the new owner's report replaces it");
+    aligner.assign([{ lane: 'a/0', task: '0_0' }, { lane: 'a/2', task: '0_2' }]);
+    aligner.taskReady('0_2');
+    aligner.buffered('a/2', 5_000);
+    aligner.assign([{ lane: 'a/0', task: '0_0' }]);
+    aligner.setRemote('other', new Map([['a/1', 20_000]]));
+    assert.equal(aligner.admit('a/0', '0_0', [10_000]), 0, 'a/2 was never reported: it holds at 5 s');
+    now = 3_001;
+    aligner.setRemote('other', new Map([['a/1', 20_000]]));
+    assert.equal(aligner.admit('a/0', '0_0', [10_000]), 1, 'gone stale: a/2 holds nobody');
+  });
+
+  it('holds the others to a buffered head without an idle timeout: the record is there, only held', () => {
+    let now = 0;
+    const aligner = new EventTimeAligner(0, 1_000, () => now);
+    aligner.assign([{ lane: 'a/0', task: '0_0' }, { lane: 'b/0', task: '0_0' }]);
+    aligner.taskReady('0_0');
+    aligner.buffered('a/0', 10);
+    now = 5_000;
+    assert.equal(aligner.admit('b/0', '0_0', [5, 10, 11]), 2, 'up to a/0\'s buffered head, long after the idle time');
+    aligner.processed('a/0', 10, false);
+    now = 10_000;
+    assert.equal(aligner.admit('b/0', '0_0', [11]), 1, 'with nothing buffered a lane goes idle with time');
   });
 
   it('marks a caught-up lane +∞ for other tasks only once its outputs are delivered, and not if another batch of it came first', async () => {
@@ -112,7 +162,6 @@ describe('EventTimeAligner', () => {
     let deliver!: () => void;
     aligner.processedThenCaughtUp('a/0', 3, new Promise<void>((resolve) => { deliver = resolve; }));
     assert.equal(aligner.admit('b/1', '0_1', [5]), 0, 'a/0 counts at 3 while its outputs are on their way');
-    assert.equal(aligner.waitsOnTime('b/1', '0_1', 5), true, 'held by an acknowledgement: worth waiting for');
     deliver();
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(aligner.admit('b/1', '0_1', [5, 6_000_000]), 2, 'delivered: a/0 holds no one');
@@ -131,20 +180,6 @@ describe('EventTimeAligner', () => {
     aligner.taskReady('0_0');
     aligner.processedThenCaughtUp('a/0', 3, new Promise<void>(() => undefined));
     assert.equal(aligner.admit('b/0', '0_0', [5, 9]), 2);
-  });
-
-  it('waits in a held handler only for what moves with time, never for a lane whose records come with the next fetch', () => {
-    const aligner = new EventTimeAligner(0, 60_000, clock);
-    aligner.assign([{ lane: 'a/0', task: '0_0' }, { lane: 'b/0', task: '0_0' }, { lane: 'c/0', task: '0_0' }]);
-    aligner.taskReady('0_0');
-    assert.equal(aligner.admit('b/0', '0_0', [5]), 0);
-    assert.equal(aligner.waitsOnTime('b/0', '0_0', 5), true, 'a/0 and c/0 not seen yet: they go idle with time');
-    aligner.processed('a/0', 3, false);
-    aligner.processed('c/0', 4, false);
-    assert.equal(aligner.admit('b/0', '0_0', [5]), 0, 'a/0 and c/0 have more to fetch, from before 5');
-    assert.equal(aligner.waitsOnTime('b/0', '0_0', 5), false, 'only the next fetch moves them: waiting would hold that fetch up');
-    aligner.setRemote('other', new Map([['b/1', 2]]));
-    assert.equal(aligner.waitsOnTime('b/0', '0_0', 5), true, "another process's lane moves with its reports");
   });
 
   it('knows the leading edge: the latest finite frontier of any lane, local or reported, never moving back', () => {

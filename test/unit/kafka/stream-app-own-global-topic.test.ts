@@ -53,7 +53,7 @@ class ScriptedClient implements KafkaClient {
   }
 
   groupConsumer(): GroupConsumer {
-    return { run: async () => undefined, seek: () => undefined, commitOffsets: async () => undefined, stop: async () => undefined, close: async () => undefined };
+    return { run: async () => undefined, seek: () => undefined, pause: () => undefined, resume: () => undefined, commitOffsets: async () => undefined, stop: async () => undefined, close: async () => undefined };
   }
 
   /** The global store's reader and the alignment exchange follow their topics until stopped. */

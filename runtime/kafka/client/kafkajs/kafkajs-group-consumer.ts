@@ -4,6 +4,9 @@ import { errorForKafkajsRunner } from './kafkajs-errors';
 import { holdTopicFetchBudgets } from './kafkajs-fetch-budgets';
 import { taskAssigner } from './kafkajs-task-assigner';
 
+/** Longest a fetch waits for records on the broker, and the nap of a fetch with every partition paused. */
+const FETCH_MAX_WAIT_MS = 500;
+
 /**
  * {@link GroupConsumer} over a kafkajs consumer: `eachBatch` with manual
  * resolution and no auto-commit. kafkajs fetches a partition's next batch
@@ -23,6 +26,10 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       sessionTimeout: options.sessionTimeoutMs,
       rebalanceTimeout: options.rebalanceTimeoutMs,
       heartbeatInterval: options.heartbeatIntervalMs,
+      // A fetch that finds every partition paused sleeps this long, and a resumed partition joins
+      // the fetch only when the long poll in flight returns: kafkajs' 5 s would stall a task
+      // whose buffered records ran out (partition-group.ts).
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       partitionAssigners: [taskAssigner(options.coPartitionGroups ?? [], {
         beforeRejoin: () => this.handlers?.onRevoking?.() ?? Promise.resolve(),
         ...(options.advertisedEndpoint ? { advertisedEndpoint: options.advertisedEndpoint } : {}),
@@ -66,6 +73,14 @@ export class KafkajsGroupConsumer implements GroupConsumer {
 
   seek(topic: string, partition: number, offset: string): void {
     this.consumer.seek({ topic, partition, offset });
+  }
+
+  pause(topic: string, partition: number): void {
+    this.consumer.pause([{ topic, partitions: [partition] }]);
+  }
+
+  resume(topic: string, partition: number): void {
+    this.consumer.resume([{ topic, partitions: [partition] }]);
   }
 
   commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void> {
