@@ -77,19 +77,20 @@ export class EventTimeAligner {
   }
 
   /**
-   * How many leading `times` (event times of the lane's buffered records, in
-   * offset order) `lane` may process now; the rest wait in the task's buffer.
-   * None for a lane not assigned here.
+   * How many leading `times` from index `from` (event times of the lane's
+   * buffered records, in offset order) `lane` may process now; the rest wait
+   * in the task's buffer. None for a lane not assigned here.
    */
-  admit(lane: string, task: string, times: readonly number[]): number {
+  admit(lane: string, task: string, times: readonly number[], from = 0): number {
     // A lane not assigned here (its task closes after a rebalance, or the assignment is still
     // being applied) takes nothing: its owner fetches it from the committed offset. Taken in as a
     // lane, it would hold every other lane to a head nobody processes.
     const own = this.lanes.get(lane);
-    if (!own || own.task !== task || times.length === 0) return 0;
-    const moved = own.frontier !== times[0] || !own.holding;
-    own.frontier = times[0];
-    this.seen(times[0]);
+    if (!own || own.task !== task || from >= times.length) return 0;
+    const head = times[from];
+    const moved = own.frontier !== head || !own.holding;
+    own.frontier = head;
+    this.seen(head);
     own.holding = true;
     own.updatedAt = this.now();
     if (moved) {
@@ -98,9 +99,9 @@ export class EventTimeAligner {
       this.wake();
     }
     const limit = this.limitFor(lane, own.task);
-    let n = 0;
+    let n = from;
     while (n < times.length && times[n] <= limit) n++;
-    return n;
+    return n - from;
   }
 
   /** `lane` processed records up to `lastTime` and buffers none; `caughtUp` when nothing is left to fetch. */

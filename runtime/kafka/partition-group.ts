@@ -17,8 +17,12 @@ export interface TakenInput {
 /** A lane with buffered input, for choosing which goes next. */
 export interface BufferedLane {
   readonly topic: string;
-  /** Event times of the buffered records, in offset order (empty when only poison or skipped messages are left). */
+  /**
+   * Event times of the buffered records, in offset order, from index `from` (earlier entries
+   * were taken already); none left when only poison or skipped messages are.
+   */
   readonly times: readonly number[];
+  readonly from: number;
 }
 
 /**
@@ -33,6 +37,9 @@ export interface BufferedLane {
  * lane holds or has handed out. The group lives as long as its task; a task whose work is given
  * up is rebuilt with an empty group, and its lanes are sought back to
  * {@link PartitionGroup.firstOffsets}, so what was buffered is fetched again.
+ *
+ * A lane's arrays are read from head indices, not sliced, so that taking a few records of a large
+ * buffer (a tight skew bound) costs what is taken, not what is left.
  */
 export class PartitionGroup {
   private readonly lanes = new Map<string, Lane>();
@@ -50,57 +57,59 @@ export class PartitionGroup {
     if (messages.length === 0) return;
     let lane = this.lanes.get(topic);
     if (lane === undefined) {
-      lane = { messages: [], records: [], times: [], poison: [], bytes: 0, next: 0n };
+      lane = { messages: [], records: [], times: [], poison: [], messageHead: 0, recordHead: 0, poisonHead: 0, bytes: 0, next: 0n };
       this.lanes.set(topic, lane);
     }
     append(lane.messages, messages);
     append(lane.records, decoded.records);
     for (const r of decoded.records) lane.times.push(r.timestamp);
     append(lane.poison, decoded.poison);
-    for (const m of messages) lane.bytes += (m.value?.length ?? 0) + (m.key?.length ?? 0);
+    for (const m of messages) lane.bytes += size(m);
     lane.next = BigInt(messages[messages.length - 1].offset) + 1n;
   }
 
   /** Lanes holding input, the one whose next record is oldest first; a lane of poison or skipped messages only comes first. */
   buffered(): BufferedLane[] {
     const lanes: BufferedLane[] = [];
-    for (const [topic, lane] of this.lanes) if (lane.messages.length > 0) lanes.push({ topic, times: lane.times });
-    return lanes.sort((a, b) => (a.times[0] ?? -Infinity) - (b.times[0] ?? -Infinity));
+    for (const [topic, lane] of this.lanes) if (lane.messageHead < lane.messages.length) lanes.push({ topic, times: lane.times, from: lane.recordHead });
+    return lanes.sort((a, b) => (a.times[a.from] ?? -Infinity) - (b.times[b.from] ?? -Infinity));
   }
 
   /**
-   * Takes the first `count` buffered records of `topic` with every message before the first
+   * Takes the next `count` buffered records of `topic` with every message before the first
    * record left (poison and skipped messages included); all of them when `count` covers every record.
    */
   take(topic: string, count: number): TakenInput {
     const lane = this.lanes.get(topic);
-    if (lane === undefined || lane.messages.length === 0) return { topic, records: [], poison: [], messages: [] };
-    if (count >= lane.records.length) {
-      const all = { topic, records: lane.records, poison: lane.poison, messages: lane.messages };
-      lane.records = [];
-      lane.times = [];
-      lane.poison = [];
-      lane.messages = [];
-      lane.bytes = 0;
+    if (lane === undefined || lane.messageHead >= lane.messages.length) return { topic, records: [], poison: [], messages: [] };
+    if (count >= lane.records.length - lane.recordHead) {
+      const all = {
+        topic,
+        records: rest(lane.records, lane.recordHead),
+        poison: rest(lane.poison, lane.poisonHead),
+        messages: rest(lane.messages, lane.messageHead),
+      };
+      Object.assign(lane, { messages: [], records: [], times: [], poison: [], messageHead: 0, recordHead: 0, poisonHead: 0, bytes: 0 });
       return all;
     }
-    const cut = BigInt(lane.records[count].source!.offset);
-    let covered = 0;
-    while (covered < lane.messages.length && BigInt(lane.messages[covered].offset) < cut) covered++;
-    let poisoned = 0;
-    while (poisoned < lane.poison.length && BigInt(lane.poison[poisoned].offset) < cut) poisoned++;
+    const recordEnd = lane.recordHead + count;
+    const cut = BigInt(lane.records[recordEnd].source!.offset);
+    let messageEnd = lane.messageHead;
+    while (messageEnd < lane.messages.length && BigInt(lane.messages[messageEnd].offset) < cut) messageEnd++;
+    let poisonEnd = lane.poisonHead;
+    while (poisonEnd < lane.poison.length && BigInt(lane.poison[poisonEnd].offset) < cut) poisonEnd++;
     const taken = {
       topic,
-      records: lane.records.slice(0, count),
-      poison: lane.poison.slice(0, poisoned),
-      messages: lane.messages.slice(0, covered),
-      nextTime: lane.times[count],
+      records: lane.records.slice(lane.recordHead, recordEnd),
+      poison: lane.poison.slice(lane.poisonHead, poisonEnd),
+      messages: lane.messages.slice(lane.messageHead, messageEnd),
+      nextTime: lane.times[recordEnd],
     };
-    lane.records = lane.records.slice(count);
-    lane.times = lane.times.slice(count);
-    lane.poison = lane.poison.slice(poisoned);
-    lane.messages = lane.messages.slice(covered);
-    for (const m of taken.messages) lane.bytes -= (m.value?.length ?? 0) + (m.key?.length ?? 0);
+    for (const m of taken.messages) lane.bytes -= size(m);
+    lane.recordHead = recordEnd;
+    lane.messageHead = messageEnd;
+    lane.poisonHead = poisonEnd;
+    compact(lane);
     return taken;
   }
 
@@ -111,18 +120,21 @@ export class PartitionGroup {
 
   /** Messages buffered for `topic` (consumer lag counts them as not yet consumed). */
   count(topic: string): number {
-    return this.lanes.get(topic)?.messages.length ?? 0;
+    const lane = this.lanes.get(topic);
+    return lane === undefined ? 0 : lane.messages.length - lane.messageHead;
   }
 
   get isEmpty(): boolean {
-    for (const lane of this.lanes.values()) if (lane.messages.length > 0) return false;
+    for (const lane of this.lanes.values()) if (lane.messageHead < lane.messages.length) return false;
     return true;
   }
 
   /** The first buffered offset of each lane holding input: where a replay must start at the latest. */
   firstOffsets(): Array<{ topic: string; offset: bigint }> {
     const first: Array<{ topic: string; offset: bigint }> = [];
-    for (const [topic, lane] of this.lanes) if (lane.messages.length > 0) first.push({ topic, offset: BigInt(lane.messages[0].offset) });
+    for (const [topic, lane] of this.lanes) {
+      if (lane.messageHead < lane.messages.length) first.push({ topic, offset: BigInt(lane.messages[lane.messageHead].offset) });
+    }
     return first;
   }
 }
@@ -133,9 +145,35 @@ interface Lane {
   /** `records`' event times, kept beside them: alignment reads them at every try. */
   times: number[];
   poison: DeadLetter[];
+  /** The first entry of each array not taken yet. */
+  messageHead: number;
+  recordHead: number;
+  poisonHead: number;
   bytes: number;
   /** The offset after the last message the lane took in: anything below it is here or was handed out. */
   next: bigint;
+}
+
+/** Taken entries are dropped from a lane's arrays once they are most of them (amortised O(1) per entry). */
+const COMPACT_AFTER = 1024;
+
+function compact(lane: Lane): void {
+  if (lane.messageHead < COMPACT_AFTER || lane.messageHead * 2 < lane.messages.length) return;
+  lane.messages = rest(lane.messages, lane.messageHead);
+  lane.records = rest(lane.records, lane.recordHead);
+  lane.times = rest(lane.times, lane.recordHead);
+  lane.poison = rest(lane.poison, lane.poisonHead);
+  lane.messageHead = 0;
+  lane.recordHead = 0;
+  lane.poisonHead = 0;
+}
+
+function rest<T>(items: T[], head: number): T[] {
+  return head === 0 ? items : items.slice(head);
+}
+
+function size(m: ConsumedMessage): number {
+  return (m.value?.length ?? 0) + (m.key?.length ?? 0);
 }
 
 /** Pushes without spreading (a batch may hold more items than a call's arguments can). */

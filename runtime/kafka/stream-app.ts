@@ -397,7 +397,7 @@ export class StreamApp {
   /** The task's alignment: its lanes in the process's EventTimeAligner. */
   private taskAlignment(taskId: string, partition: number): TaskAlignment {
     return {
-      admit: (topic, times) => this.aligner.admit(`${topic}/${partition}`, taskId, times),
+      admit: (topic, times, from) => this.aligner.admit(`${topic}/${partition}`, taskId, times, from),
       moved: (topic, lastTime, nextTime, delivered) => {
         const lane = `${topic}/${partition}`;
         // A held record's time is the lane's next one: the other lanes may take every record

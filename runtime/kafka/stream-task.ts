@@ -46,8 +46,8 @@ export interface BatchCommitter {
  * Absent, a task processes every record as it arrives.
  */
 export interface TaskAlignment {
-  /** How many leading `times` (event times of `topic`'s buffered records) may be processed now. */
-  admit(topic: string, times: readonly number[]): number;
+  /** How many leading `times` from index `from` (event times of `topic`'s buffered records) may be processed now. */
+  admit(topic: string, times: readonly number[], from: number): number;
   /**
    * `topic`'s records were processed up to `lastTime` (none: poison only). `nextTime`: its next
    * record, still buffered, when there is one. `delivered` settles once the outputs so far are acknowledged.
@@ -350,8 +350,9 @@ export class StreamTask {
       let taken: TakenInput | undefined;
       for (const lane of this.group.buffered()) {
         // A lane of poison or skipped messages only has no event time to wait for.
-        const count = lane.times.length === 0 ? 0 : alignment ? alignment.admit(lane.topic, lane.times) : lane.times.length;
-        if (count > 0 || lane.times.length === 0) {
+        const left = lane.times.length - lane.from;
+        const count = left === 0 ? 0 : alignment ? alignment.admit(lane.topic, lane.times, lane.from) : left;
+        if (count > 0 || left === 0) {
           taken = this.group.take(lane.topic, count);
           break;
         }

@@ -149,6 +149,7 @@ describe('EventTimeAligner', () => {
     aligner.buffered('a/0', 10);
     now = 5_000;
     assert.equal(aligner.admit('b/0', '0_0', [5, 10, 11]), 2, 'up to a/0\'s buffered head, long after the idle time');
+    assert.equal(aligner.admit('b/0', '0_0', [1, 2, 5, 10, 11], 2), 2, 'counted from the first record not taken yet');
     aligner.processed('a/0', 10, false);
     now = 10_000;
     assert.equal(aligner.admit('b/0', '0_0', [11]), 1, 'with nothing buffered a lane goes idle with time');
