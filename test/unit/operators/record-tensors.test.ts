@@ -26,6 +26,16 @@ describe('record tensors', () => {
     assert.deepEqual(t.group.dims, [3]);
   });
 
+  it('builds a request far larger than the last one, and the next small one exactly (no values left over)', () => {
+    const big = Array.from({ length: 5_000 }, (_, i) => [[i, i + 0.5], [-i, 1]]);
+    const t = buildRequestTensors(manifest, { user: [1, 2], rows: big });
+    assert.deepEqual(t.rows.dims, [5_000, 2, 2]);
+    assert.deepEqual(Array.from((t.rows.data as Float32Array).subarray(4 * 4_999)), [4_999, 4_999.5, -4_999, 1]);
+    const small = buildRequestTensors(manifest, { user: [3, 4], rows: [[[1, 2], [3, 4]]] });
+    assert.deepEqual(Array.from(small.rows.data as Float32Array), [1, 2, 3, 4]);
+    assert.deepEqual(Array.from(small.user.data as Float32Array), [3, 4]);
+  });
+
   it('names the input holding something other than numbers, at any depth, and a row of the wrong size', () => {
     assert.throws(() => buildRequestTensors(manifest, { user: [1, 2], rows: [[[1, 2], [3, 'x']]] }), /input 'rows' holds string, expected numbers/);
     assert.throws(() => buildRequestTensors(manifest, { user: [1, 2], rows: [[[1, 2], [3, null]]] }), /input 'rows' holds a missing value/);
