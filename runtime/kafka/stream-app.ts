@@ -397,7 +397,12 @@ export class StreamApp {
   /** The task's alignment: its lanes in the process's EventTimeAligner. */
   private taskAlignment(taskId: string, partition: number): TaskAlignment {
     return {
-      admit: (topic, times, from) => this.aligner.admit(`${topic}/${partition}`, taskId, times, from),
+      admit: (topic, times, from) => {
+        // The head is known either way (a lane whose head is not would count as idle); nothing goes
+        // while a rebalance may be moving the task (see `suspended`), from a drain or a batch in flight.
+        const admitted = this.aligner.admit(`${topic}/${partition}`, taskId, times, from);
+        return this.suspended ? 0 : admitted;
+      },
       moved: (topic, lastTime, nextTime, delivered) => {
         const lane = `${topic}/${partition}`;
         // A held record's time is the lane's next one: the other lanes may take every record
