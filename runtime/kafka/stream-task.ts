@@ -365,7 +365,7 @@ export class StreamTask {
       const result = await this.options.pipeline.process(taken.topic, taken.records);
       await this.complete(result, { topic: taken.topic, messages: taken.messages }, taken.poison, taken.messages);
       const last = taken.records.length > 0 ? taken.records[taken.records.length - 1].timestamp : undefined;
-      alignment?.moved(taken.topic, last, taken.nextTime, this.lastSend);
+      alignment?.moved(taken.topic, last, taken.nextTime, this.sendsSettled());
       await this.commitIfDueNow();
     }
   }
