@@ -201,7 +201,7 @@ export const topologySpec: DocSpec = {
           partitions: { kind: 'integer', description: 'partition count when the topic is created' },
           topicConfig: { kind: 'map', values: { kind: 'string', description: 'the config value' }, description: "Kafka topic configs given when the application creates the topic (an existing topic keeps its own), e.g. `retention.ms: -1`. Records keep their trigger's event time as their Kafka timestamp, and the broker deletes records older than `retention.ms` (7 days by default) by that timestamp: a topic that receives results of old events (a replay, a backlog, a generated timeline) needs a longer retention or none" },
           compression: { ...compression, description: 'codec of the record batches written to this topic (default: processing.compression)' },
-          latestPerKey: { kind: 'boolean', default: false, description: "write only each key's newest record of a commit interval, at the commit (Kafka Streams' record cache): for a topic read as a table, such as a global store's source, every reader applies one record per key and interval instead of one per change. Records without a key are written at once. The test driver shows every record" },
+          latestPerKey: { kind: 'boolean', default: false, description: "write only each key's newest record of a commit interval, at the commit (Kafka Streams' record cache): for a topic read as a table, such as a global store's source, every reader applies one record per key and interval instead of one per change. Records without a key are written at once. A held record's value is encoded when it is written, so a step must not change a record after emitting it. The test driver shows every record" },
           subjectNameStrategy,
         },
       },

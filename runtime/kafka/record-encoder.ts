@@ -19,6 +19,15 @@ export interface TopicEncoding {
  * do), so downstream consumers co-partition with us.
  */
 export function encodeRecord(encoding: TopicEncoding, record: StreamRecord): ProducedMessage {
+  return { ...encodeRecordFrame(encoding, record), value: encoding.value.serialize(record.value) };
+}
+
+/**
+ * Everything of an output record's message but its value: key, timestamp and
+ * headers. A `latestPerKey` sink encodes the value only for the records it
+ * writes (see LatestPerKeyBuffer).
+ */
+export function encodeRecordFrame(encoding: TopicEncoding, record: StreamRecord): Omit<ProducedMessage, 'value'> {
   const headers: Record<string, Buffer | string> = {};
   for (const [name, value] of Object.entries(record.headers)) {
     if (value !== undefined) headers[name] = value;
@@ -29,7 +38,6 @@ export function encodeRecord(encoding: TopicEncoding, record: StreamRecord): Pro
   const traced = trace.getSpan(context.active()) ? injectTraceContext(headers) : headers;
   return {
     key: encoding.key.serialize(record.key),
-    value: encoding.value.serialize(record.value),
     timestamp: String(Math.trunc(record.timestamp)),
     headers: traced as Record<string, Buffer | string>,
   };

@@ -6,13 +6,13 @@ import type { ChangelogRecord } from '../state/changelog-record';
 import { nextChangelogOffsets } from '../state/next-changelog-offsets';
 import { PartitionGroup, type TakenInput } from './partition-group';
 import { decodeBatch, type TopicDecoding } from './record-decoder';
-import { encodeRecord, type TopicEncoding } from './record-encoder';
+import { encodeRecord, encodeRecordFrame, type TopicEncoding } from './record-encoder';
 import { deadLetterMessage, type DeadLetter } from './dead-letter';
 import { RecordError } from '../../core/errors';
 import { canRetry } from '../../core/failure';
 import type { BatchResult } from '../processing/batch-result';
 import { inStageSpan } from '../telemetry/stage-span';
-import { LATEST_PER_KEY_MAX_BYTES, LatestPerKeyBuffer } from './latest-per-key-buffer';
+import { LATEST_PER_KEY_MAX_RECORDS, LatestPerKeyBuffer, type HeldMessage } from './latest-per-key-buffer';
 
 /** The in-process part of a task: runs one decoded batch through the sub-topology. */
 export interface BatchPipeline {
@@ -121,6 +121,15 @@ type TaskState = 'running' | 'failed' | 'closed';
 /** Sends a task may have unacknowledged before it waits (each is a batch's outputs). */
 const MAX_SENDS_IN_FLIGHT = 4;
 
+/** A `latestPerKey` output waiting for the commit: its value unencoded, and where it came from (for a dead letter). */
+interface HeldOutput extends HeldMessage {
+  readonly sink: string;
+  readonly encoding: TopicEncoding;
+  readonly record: StreamRecord;
+  readonly messages: readonly ConsumedMessage[];
+  readonly inputTopic: string;
+}
+
 /** Input a task processed since its last commit, per lane. */
 interface UncommittedLane {
   readonly topic: string;
@@ -155,7 +164,7 @@ export class StreamTask {
   /** Something was produced or written to a store since the last commit. */
   private dirty = false;
   /** Records of `latestPerKey` sinks held until the commit, newest per key. */
-  private readonly latest = new LatestPerKeyBuffer();
+  private readonly latest = new LatestPerKeyBuffer<HeldOutput>();
   /**
    * Sends of the current commit unit not yet acknowledged: the next batch is processed while the
    * broker acknowledges the last one's outputs (Kafka Streams' producer works the same way); the
@@ -393,7 +402,7 @@ export class StreamTask {
         });
       }
       // Bounded memory: a buffer over its bound is written out now, within the same commit unit.
-      if (this.latest.bytes > LATEST_PER_KEY_MAX_BYTES) await this.sendLatest();
+      if (this.latest.size > LATEST_PER_KEY_MAX_RECORDS) await this.sendLatest();
       // Stores may have been written even when nothing was produced: the next commit flushes them.
       this.dirty = true;
       if (input && input.messages.length > 0) {
@@ -447,8 +456,14 @@ export class StreamTask {
         const encoding = this.options.sinks.get(output.sink);
         if (!encoding) throw new TaskClosedError(this.id, `unknown sink ${output.sink}`);
         try {
-          const message = encodeRecord(encoding, output.record);
-          if (!encoding.latestPerKey || !this.latest.add(encoding.topic, message)) add(encoding.topic, message);
+          if (!encoding.latestPerKey) {
+            add(encoding.topic, encodeRecord(encoding, output.record));
+            continue;
+          }
+          // The value is encoded when the record is written (it is most often replaced before).
+          const frame = encodeRecordFrame(encoding, output.record);
+          const held: HeldOutput = { message: frame, sink: output.sink, encoding, record: output.record, messages, inputTopic };
+          if (!this.latest.add(encoding.topic, held)) add(encoding.topic, { ...frame, value: encoding.value.serialize(output.record.value) });
         } catch (error) {
           deadLetters.push({ ...this.stepFailure(`sink:${output.sink}`, output.record, error, messages, inputTopic), stage: 'serialize' });
         }
@@ -587,18 +602,40 @@ export class StreamTask {
     }
   }
 
-  /** Produce the held newest records of `latestPerKey` sinks in the current commit unit. */
+  /**
+   * Produce the held newest records of `latestPerKey` sinks in the current commit unit, their
+   * values encoded now; a value its sink's format cannot hold goes to the dead-letter topic, as
+   * at once-written sinks.
+   */
   private async sendLatest(): Promise<void> {
     if (this.latest.isEmpty) return;
-    const held = this.latest.drain();
+    const deadLetters: DeadLetter[] = [];
+    const held: TopicMessages[] = this.latest.drain().map(({ topic, records }) => ({
+      topic,
+      messages: records.flatMap((h) => {
+        try {
+          return [{ ...h.message, value: h.encoding.value.serialize(h.record.value) }];
+        } catch (error) {
+          deadLetters.push({ ...this.stepFailure(`sink:${h.sink}`, h.record, error, h.messages, h.inputTopic), stage: 'serialize' });
+          return [];
+        }
+      }),
+    }));
+    if (deadLetters.length > 0) {
+      held.push({ topic: this.options.deadLetterTopic, messages: deadLetters.map(deadLetterMessage) });
+      this.options.logger.warn('records sent to the dead-letter topic', { task: this.id, count: deadLetters.length, topic: this.options.deadLetterTopic, first: deadLetters[0].error });
+    }
+    const written = held.filter((t) => t.messages.length > 0);
     await inStageSpan('produce', async (span) => {
-      span?.setAttribute('messaging.batch.message_count', held.reduce((n, t) => n + t.messages.length, 0));
-      await this.sendPipelined(held);
+      span?.setAttribute('messaging.batch.message_count', written.reduce((n, t) => n + t.messages.length, 0));
+      await this.sendPipelined(written);
     });
+    this.counters.deadLettered += deadLetters.length;
     this.options.onProcessed?.({
-      taskId: this.id, topic: '', partition: this.partition, consumed: 0, deadLettered: 0,
-      produced: new Map(held.map((t) => [t.topic, t.messages.length])),
-      outputEventTimes: held.flatMap((t) => t.messages.map((m) => ({ topic: t.topic, eventTime: Number(m.timestamp) }))),
+      taskId: this.id, topic: '', partition: this.partition, consumed: 0, deadLettered: deadLetters.length,
+      produced: new Map(written.map((t) => [t.topic, t.messages.length])),
+      outputEventTimes: written.filter((t) => t.topic !== this.options.deadLetterTopic)
+        .flatMap((t) => t.messages.map((m) => ({ topic: t.topic, eventTime: Number(m.timestamp) }))),
     });
   }
 

@@ -4,6 +4,11 @@ export interface LoadedValue {
   readonly bytes: number;
 }
 
+/** A held value and whether it was read since eviction last passed it (see {@link ReadCache}). */
+interface CachedValue extends LoadedValue {
+  used: boolean;
+}
+
 /**
  * Deserialized values of a store that only its own updater writes (a global
  * store), kept across batches and tasks: a key that every task reads in
@@ -15,14 +20,18 @@ export interface LoadedValue {
  * Values are deep-frozen: every reader shares the one object, and a step
  * that changed it would change it for all (global stores are read-only to
  * steps). Rows found missing are kept too. The cache is bounded by the
- * bytes its values were read from, least recently used first out.
+ * bytes its values were read from, least recently used first out, as the
+ * second-chance (clock) rule approximates it: a hit only marks its entry,
+ * and eviction moves a marked entry to the back instead of dropping it.
+ * Reordering the map on every hit (a delete and a set per key) cost more
+ * than the lookups themselves: retrieval reads 200–500 keys per trigger.
  *
  * The updater calls {@link written} after each write. A read that was in
  * flight while a key was written may hold the key's old value: it returns it
  * (it read before the write) but does not keep it.
  */
 export class ReadCache {
-  private readonly entries = new Map<string, LoadedValue>();
+  private readonly entries = new Map<string, CachedValue>();
   private held = 0;
   private readsInFlight = 0;
   /** Keys written while reads were in flight (cleared when none is). */
@@ -46,9 +55,7 @@ export class ReadCache {
         missing.push(i);
         return;
       }
-      // Most recently used last: eviction takes the first.
-      this.entries.delete(id);
-      this.entries.set(id, entry);
+      entry.used = true;
       out[i] = entry.value;
     });
     if (missing.length === 0) return out;
@@ -56,7 +63,7 @@ export class ReadCache {
     try {
       const loaded = await load(missing.map((i) => keys[i]));
       missing.forEach((i, j) => {
-        const entry = { value: deepFreeze(loaded[j].value), bytes: loaded[j].bytes + keys[i].length };
+        const entry = { value: deepFreeze(loaded[j].value), bytes: loaded[j].bytes + keys[i].length, used: false };
         out[i] = entry.value;
         if (!this.writtenDuringReads.has(ids[i])) this.keep(ids[i], entry);
       });
@@ -79,7 +86,7 @@ export class ReadCache {
       const entry = this.entries.get(id);
       if (entry !== undefined) {
         if (row.decoded !== undefined && row.value !== null) {
-          this.keep(id, { value: deepFreeze(row.decoded), bytes: row.value.length + row.key.length });
+          this.keep(id, { value: deepFreeze(row.decoded), bytes: row.value.length + row.key.length, used: entry.used });
         } else {
           this.held -= entry.bytes;
           this.entries.delete(id);
@@ -95,17 +102,23 @@ export class ReadCache {
     this.held = 0;
   }
 
-  private keep(id: string, entry: LoadedValue): void {
+  private keep(id: string, entry: CachedValue): void {
     const before = this.entries.get(id);
     if (before !== undefined) this.held -= before.bytes;
     this.entries.delete(id);
     if (entry.bytes > this.maxBytes) return;
     this.entries.set(id, entry);
     this.held += entry.bytes;
-    for (const [oldest, e] of this.entries) {
-      if (this.held <= this.maxBytes) break;
+    while (this.held > this.maxBytes) {
+      const [oldest, e] = this.entries.entries().next().value as [string, CachedValue];
       this.entries.delete(oldest);
-      this.held -= e.bytes;
+      if (e.used) {
+        // Read since it was last passed: a second chance at the back.
+        e.used = false;
+        this.entries.set(oldest, e);
+      } else {
+        this.held -= e.bytes;
+      }
     }
   }
 }

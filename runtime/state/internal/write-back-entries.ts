@@ -4,6 +4,8 @@ export interface WriteBackEntry<T> {
   readonly key: Buffer;
   value: T;
   dirty: boolean;
+  /** Used since eviction last passed it: it goes to the back once instead of out. */
+  used: boolean;
 }
 
 /**
@@ -28,19 +30,16 @@ export class WriteBackEntries<T> {
     return this.entries.get(k);
   }
 
-  /** The entry of `k`, now the most recently used. */
+  /** The entry of `k`, marked as used. */
   use(k: string): WriteBackEntry<T> | undefined {
     const entry = this.entries.get(k);
-    if (entry !== undefined) {
-      this.entries.delete(k);
-      this.entries.set(k, entry);
-    }
+    if (entry !== undefined) entry.used = true;
     return entry;
   }
 
   /** Keeps what a read found below (clean). */
   remember(k: string, key: Buffer, value: T): void {
-    this.entries.set(k, { key, value, dirty: false });
+    this.entries.set(k, { key, value, dirty: false, used: false });
     this.evict();
   }
 
@@ -53,7 +52,7 @@ export class WriteBackEntries<T> {
       entry.dirty = true;
       return;
     }
-    this.entries.set(k, { key, value, dirty: true });
+    this.entries.set(k, { key, value, dirty: true, used: false });
     this.dirtyCount++;
     this.evict();
   }
@@ -81,6 +80,11 @@ export class WriteBackEntries<T> {
     while (this.entries.size > this.maxEntries) {
       const [k, entry] = this.entries.entries().next().value as [string, WriteBackEntry<T>];
       this.entries.delete(k);
+      if (entry.used) {
+        entry.used = false;
+        this.entries.set(k, entry);
+        continue;
+      }
       if (entry.dirty) {
         this.dirtyCount--;
         this.writeDown(entry);

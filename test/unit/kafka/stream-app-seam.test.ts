@@ -255,6 +255,42 @@ describe('StreamApp through the Kafka client seam (scripted client)', () => {
     assert.deepEqual(atCommit, ['b={"n":2}', 'a={"n":4}'], 'each key once, newest value, in the order keys were last written');
   });
 
+  it('encodes a latestPerKey value at the commit: a replaced value is never encoded, one its format cannot hold is dead-lettered then, with its input', async () => {
+    const text = topologyText.replace('out: { topic: out-t, value: json }', 'out: { topic: out-t, value: json, latestPerKey: true }');
+    const loaded = loadTopologyText(text, `${os.tmpdir()}/seam-app.yaml`, { env: {} });
+    assert.ok(loaded.topology, loaded.problems.map((p) => p.message).join('; '));
+    // JSON cannot hold a BigInt: the pipeline turns {"n":"big"} into one.
+    const createPipeline = async (r: Parameters<typeof createTaskPipeline>[1]) => {
+      const pipeline = await createTaskPipeline(loaded.topology!, r);
+      const process = pipeline.process.bind(pipeline);
+      pipeline.process = async (topic, records) => {
+        const result = await process(topic, records);
+        const big = (v: unknown) => (v as { n?: unknown }).n === 'big';
+        return { ...result, outputs: result.outputs.map((o) => (big(o.record.value) ? { ...o, record: { ...o.record, value: { n: 10n } } } : o)) };
+      };
+      return pipeline;
+    };
+    const client = new ScriptedClient();
+    const app = new StreamApp({ topology: loaded.topology, logger: createLogger('test', 'error'), client, createPipeline });
+    await app.start();
+    const keyed = (offset: string, key: string, value: string): ConsumedMessage => ({ ...message(offset, value), key: Buffer.from(key) });
+    try {
+      client.handlers!.onAssignment({ 'in-t': [0] });
+      await client.handlers!.onBatch(client.batch([keyed('5', 'a', '{"n":"big"}'), keyed('6', 'a', '{"n":2}'), keyed('7', 'c', '{"n":"big"}')]));
+      assert.equal(client.sent.length, 0, 'nothing is encoded or written before the commit');
+    } finally {
+      await app.stop();
+    }
+    assert.deepEqual(client.events, ['mark 7', 'send', 'commit in-t/0@8'], 'held records and their dead letters are written before the offsets are committed');
+    const byTopic = new Map(client.sent.map((t) => [t.topic, t.messages]));
+    assert.deepEqual(byTopic.get('out-t')?.map((m) => `${String(m.key)}=${String(m.value)}`), ['a={"n":2}'], "a's unwritable value was replaced before the commit: no dead letter for it");
+    const dead = byTopic.get('seam-app-dlq') ?? [];
+    assert.equal(dead.length, 1);
+    assert.equal(String(dead[0].headers?.['tributary.source.offset']), '7');
+    assert.equal(String(dead[0].value), '{"n":"big"}', 'the dead letter holds the input bytes');
+    assert.match(String(dead[0].headers?.['tributary.error.message']), /JSON/);
+  });
+
   it('skips what a kept task already committed when the client resumes it from an older group offset after a rebalance', async () => {
     const client = new ScriptedClient();
     const app = await started(client);
