@@ -29,13 +29,15 @@ export function retrievalKeys(f: UserFeatures): string[] {
  * with the user's recent positive pins, the newest pins of the user's top
  * labels, fresh pins carrying those labels, then global popularity until the
  * minimum is reached. Pins the user hid, saved or just saw are left out here
- * already, so the scoring budget goes to pins that can be shown.
+ * already, so the scoring budget goes to pins that can be shown. A new pin
+ * whose arrival triggered the update (`newPin`) is proposed first, as fresh.
  */
-export function retrieveCandidates(f: UserFeatures, view: IndexView, s: HomeFeedSettings, now: number, isFiltered: (pinId: string) => boolean): Candidate[] {
+export function retrieveCandidates(f: UserFeatures, view: IndexView, s: HomeFeedSettings, now: number, isFiltered: (pinId: string) => boolean, newPin?: string): Candidate[] {
   const out = new Map<string, Candidate>();
   const add = (pinId: string, source: Candidate['source']): void => {
     if (out.size < s.maxCandidates && !out.has(pinId) && !isFiltered(pinId)) out.set(pinId, { pinId, source });
   };
+  if (newPin !== undefined) add(newPin, 'fresh');
   const categories = topCategories(f, TOP_CATEGORIES);
   const categoryWeights = categories.map((c) => Math.max(0, f.categories[c]));
   const totalWeight = categoryWeights.reduce((a, b) => a + b, 0) || 1;

@@ -44,6 +44,19 @@ export interface IndexView {
   put(key: string, value: unknown): void;
 }
 
+/**
+ * `view` with a pin the caller holds (a new pin carried by its trigger) where the view has no
+ * entry for it yet: the global store receives the index's changes only after the index task's
+ * commit.
+ */
+export function withPin(view: IndexView, pin: PinState): IndexView {
+  const key = pinKey(pin.pinId);
+  return {
+    get: <T>(k: string): T | undefined => (k === key ? (view.get<T>(k) ?? (pin as T)) : view.get<T>(k)),
+    put: (k, value) => view.put(k, value),
+  };
+}
+
 const ACTION_WEIGHT: Record<string, number> = { click: 1, closeup: 1, save: 3, share: 3 };
 const LABEL_LIST = 150;
 const CATEGORY_LIST = 300;
@@ -96,14 +109,15 @@ export class PinIndex {
     return [popularInKey(pin.category), ...pin.labels.map(followersKey)];
   }
 
-  addPin(image: ImageEvent): void {
+  /** Adds (or re-describes) an image's pin; returns the pin's entry. */
+  addPin(image: ImageEvent): PinState {
     const existing = this.view.get<PinState>(pinKey(image.pinId));
     const state: PinState = {
       pinId: image.pinId, embedding: image.embedding, labels: image.labels, category: image.category,
       createdAt: image.createdAt, counts: existing?.counts ?? {}, updatedAt: existing?.updatedAt ?? image.createdAt,
     };
     this.view.put(pinKey(image.pinId), state);
-    if (existing) return;
+    if (existing) return state;
     for (const label of image.labels) this.prepend(labelKey(label), image.pinId, LABEL_LIST);
     this.prepend(categoryKey(image.category), image.pinId, CATEGORY_LIST);
     // Fresh pins are kept per label (retrieval routes them by label), each list
@@ -115,6 +129,7 @@ export class PinIndex {
       const kept = list.filter(([pinId, t]) => pinId !== image.pinId && t > since);
       this.view.put(freshKey(label), [[image.pinId, image.createdAt], ...kept].slice(0, FRESH_CANDIDATES));
     }
+    return state;
   }
 
   /** Users who recently engaged positively with pins carrying these labels (fresh-content routing). */

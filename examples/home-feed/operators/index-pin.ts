@@ -64,9 +64,12 @@ export const spec = defineOperator({
           context.recordFailed(record, new Error(`image ${image.pinId}: embedding has ${image.embedding?.length} values, expected 32`));
           return;
         }
-        index.addPin(image);
+        const pin = index.addPin(image);
+        // The trigger carries the pin: its followers' tasks see the index through the global
+        // store, which holds the pin only once this task has committed (about a commit interval
+        // later), and a fresh-content update without the pin that caused it would be late content.
         for (const userId of index.followers(image.labels)) {
-          out.push({ key: userId, value: { userId, trigger: 'new_pin', pinId: image.pinId }, timestamp: record.timestamp, headers: {}, source: record.source });
+          out.push({ key: userId, value: { userId, trigger: 'new_pin', pinId: image.pinId, pin }, timestamp: record.timestamp, headers: {}, source: record.source });
         }
       });
       const changed = view.flush();

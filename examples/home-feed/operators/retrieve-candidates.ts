@@ -5,13 +5,15 @@ import { feedStoreReadOptions, feedStoreViews } from '../lib/feed-stores';
 import { filteredPins, type UserFeatures } from '../lib/user-features';
 import { retrieveCandidates } from '../lib/candidate-retrieval';
 import { buildRankingRequest } from '../lib/ranking-request';
+import { withPin, type PinState } from '../lib/pin-index';
 import { settingsFrom, settingsOptions } from '../lib/settings-options';
 
-/** A feed trigger: which user, why, and the pin that caused it. */
+/** A feed trigger: which user, why, and the pin that caused it (a new pin's entry travels with it). */
 export interface FeedTrigger {
   readonly userId: string;
   readonly trigger: 'engagement' | 'hide' | 'new_pin';
   readonly pinId: string;
+  readonly pin?: PinState;
 }
 
 /**
@@ -41,8 +43,9 @@ export const spec = defineOperator({
         const f = users.get<UserFeatures>(trigger.userId);
         if (!f) return undefined;
         const now = record.timestamp;
-        const candidates = retrieveCandidates(f, pins, settings, now, filteredPins(f, now));
-        return buildRankingRequest(f, candidates, pins, settings, now);
+        const view = trigger.pin ? withPin(pins, trigger.pin) : pins;
+        const candidates = retrieveCandidates(f, view, settings, now, filteredPins(f, now), trigger.pin?.pinId);
+        return buildRankingRequest(f, candidates, view, settings, now);
       });
       const out: StreamRecord[] = [];
       records.forEach((record, i) => {
@@ -51,7 +54,8 @@ export const spec = defineOperator({
           context.count?.('no_candidates', 1);
           return;
         }
-        out.push({ ...record, value: { ...triggers[i], ...request } });
+        const { pin: _carried, ...trigger } = triggers[i];
+        out.push({ ...record, value: { ...trigger, ...request } });
       });
       return out;
     });

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import type { ImageEvent } from '../../../examples/home-feed/generate/home-feed-events';
-import { freshPins } from '../../../examples/home-feed/lib/candidate-retrieval';
+import { freshPins, retrieveCandidates } from '../../../examples/home-feed/lib/candidate-retrieval';
+import { buildRankingRequest } from '../../../examples/home-feed/lib/ranking-request';
 import { DEFAULT_HOME_FEED_SETTINGS } from '../../../examples/home-feed/lib/home-feed-settings';
 import { emptyUserFeatures, filteredPins } from '../../../examples/home-feed/lib/user-features';
-import { FRESH_CANDIDATES, freshKey, PinIndex, type FreshEntry, type IndexView } from '../../../examples/home-feed/lib/pin-index';
+import { FRESH_CANDIDATES, freshKey, PinIndex, pinKey, withPin, type FreshEntry, type IndexView } from '../../../examples/home-feed/lib/pin-index';
 
 const HOUR = 3_600_000;
 const settings = { ...DEFAULT_HOME_FEED_SETTINGS, freshWindow: 24 * HOUR };
@@ -54,6 +55,38 @@ describe('fresh pins (flagship pin index)', () => {
     // The newest 40 of the 61 fresh cats-or-dogs pins: 'both', then d29, c29, ... down to d10.
     assert.deepEqual(fresh.slice(1, 4), ['d29', 'c29', 'd28']);
     assert.equal(fresh[FRESH_CANDIDATES - 1], 'd10');
+  });
+});
+
+describe('a new pin carried by its trigger (flagship fresh content)', () => {
+  it('is a candidate, with its features, before the index the user\'s task reads holds it', () => {
+    // The index task's own view has the pin; the user's task reads a copy (the global store) that
+    // receives it only after the index task commits.
+    const indexView = new MapView();
+    const pin = new PinIndex(indexView, settings).addPin(image('new', 10 * HOUR, ['cats']));
+    const userView = new MapView();
+    new PinIndex(userView, settings).addPin(image('known', 9 * HOUR, ['cats']));
+    const user = emptyUserFeatures(32);
+    const now = 10 * HOUR + 1;
+    const without = retrieveCandidates(user, userView, settings, now, () => false);
+    assert.ok(!without.some((c) => c.pinId === 'new'), 'the copy does not know the pin yet');
+    const view = withPin(userView, pin);
+    const candidates = retrieveCandidates(user, view, settings, now, () => false, pin.pinId);
+    assert.deepEqual(candidates[0], { pinId: 'new', source: 'fresh' });
+    const request = buildRankingRequest(user, candidates, view, settings, now);
+    assert.equal(request.candidates[0].pinId, 'new', 'a candidate the view lacked would be dropped here');
+    assert.equal(request.candidates[0].embedding.length, 32);
+  });
+
+  it('is not proposed when the user filtered it, and the index\'s own entry wins once it has one', () => {
+    const view = new MapView();
+    const index = new PinIndex(view, settings);
+    const stored = index.addPin(image('p', 0, ['cats']));
+    stored.counts.save = 3;
+    const carried = { ...stored, counts: {} };
+    assert.equal(withPin(view, carried).get<typeof stored>(pinKey('p'))?.counts.save, 3);
+    const user = emptyUserFeatures(32);
+    assert.ok(!retrieveCandidates(user, withPin(view, carried), settings, 1, (id) => id === 'p', 'p').some((c) => c.pinId === 'p'));
   });
 });
 
