@@ -1,6 +1,7 @@
 /*
  * A store's write-back cache of bytes (the default, baseline) against its cache of objects
- * (`cache: objects`), on the flagship's access pattern: per batch one multi-get of its users'
+ * (`cache: objects`), with JSON values and with `format: structured-clone`, on the flagship's
+ * access pattern: per batch one multi-get of its users'
  * features (the flagship's own value and update: three 32-float embeddings, decayed counters,
  * labels, the last actions, shown and closed pins), each record changes its user's value in
  * place and puts it, and the task commits
@@ -14,7 +15,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskStores } from '../runtime/state/task-stores';
-import type { StoreCacheKind } from '../runtime/state/store-definition';
+import { jsonValueSerde } from '../runtime/state/serde-json-value';
+import { structuredCloneValueSerde } from '../runtime/state/serde-structured-clone-value';
+import type { StoreCacheKind, StoreValueFormat } from '../runtime/state/store-definition';
 import { integerOption } from '../runtime/cli/option-parsers';
 import { parseScriptOptions, scriptCommand } from '../test/helpers/script-options';
 import { median } from '../core/percentile';
@@ -23,7 +26,7 @@ import { DEFAULT_HOME_FEED_SETTINGS } from '../examples/home-feed/lib/home-feed-
 import { MODEL_EMBEDDING_DIM } from '../examples/home-feed/lib/ranking-request';
 import type { EngagementAction, EngagementEvent } from '../examples/home-feed/generate/home-feed-events';
 
-const options = scriptCommand('dist/bench/state-object-cache.js', "a store's cache of bytes against its cache of objects, on per-user features updated in place")
+const options = scriptCommand('dist/bench/state-object-cache.js', "a store's cache of bytes against its cache of objects, and JSON against structured-clone values, on per-user features updated in place")
   .option('--records <n>', 'records per round', integerOption('--records', 1), 100_000)
   .option('--users <n>', 'distinct users (keys)', integerOption('--users', 1), 2_000)
   .option('--batch <n>', 'records per batch', integerOption('--batch', 1), 200)
@@ -59,9 +62,27 @@ function usersOfBatch(b: number): string[] {
   return out;
 }
 
-async function round(cache: StoreCacheKind): Promise<{ perSecond: number; changelogPerCommit: number; bytes: number }> {
+interface StoreConfig {
+  readonly label: string;
+  readonly cache: StoreCacheKind;
+  readonly format: StoreValueFormat;
+}
+
+const CONFIGS: readonly StoreConfig[] = [
+  { label: 'cache: bytes, format: json (baseline)', cache: 'bytes', format: 'json' },
+  { label: 'cache: objects, format: json', cache: 'objects', format: 'json' },
+  { label: 'cache: objects, format: structured-clone', cache: 'objects', format: 'structured-clone' },
+];
+
+interface Round {
+  readonly perSecond: number;
+  readonly changelogPerCommit: number;
+  readonly bytes: number;
+}
+
+async function round({ cache, format }: StoreConfig): Promise<Round> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-object-cache-'));
-  const stores = await TaskStores.open({ stateDir: dir, appId: 'bench', taskId: '0_0', stores: [{ name: 'users', changelog: true, cache }] });
+  const stores = await TaskStores.open({ stateDir: dir, appId: 'bench', taskId: '0_0', stores: [{ name: 'users', changelog: true, cache, format }] });
   const users = stores.keyValueStore<string, UserFeatures>('users');
   const batches = Math.ceil(opts.records / opts.batch);
   let changelog = 0;
@@ -94,20 +115,54 @@ async function round(cache: StoreCacheKind): Promise<{ perSecond: number; change
 }
 
 async function main(): Promise<void> {
-  const runs: Record<'bytes' | 'objects', Array<{ perSecond: number; changelogPerCommit: number; bytes: number }>> = { bytes: [], objects: [] };
-  // One round of each first, not counted: the first round of either kind also warms the JIT.
-  await round('bytes');
-  await round('objects');
+  const runs = CONFIGS.map(() => [] as Round[]);
+  // One round of each first, not counted: the first round of any kind also warms the JIT.
+  for (const config of CONFIGS) await round(config);
   for (let r = 0; r < opts.rounds; r++) {
-    runs.bytes.push(await round('bytes'));
-    runs.objects.push(await round('objects'));
+    for (let c = 0; c < CONFIGS.length; c++) runs[c].push(await round(CONFIGS[c]));
   }
-  const bytes = median(runs.bytes.map((r) => r.perSecond));
-  const objects = median(runs.objects.map((r) => r.perSecond));
-  console.log(`records=${opts.records} users=${opts.users} batch=${opts.batch} commit every ${opts.commitEvery} batches; value ~${Math.round(runs.bytes[0].bytes)} bytes of JSON; median of ${opts.rounds} alternating rounds`);
-  console.log(`cache: bytes (baseline)  ${Math.round(bytes).toLocaleString('en')} records/s  ${Math.round(runs.bytes[0].changelogPerCommit)} changelog records/commit`);
-  console.log(`cache: objects           ${Math.round(objects).toLocaleString('en')} records/s  ${Math.round(runs.objects[0].changelogPerCommit)} changelog records/commit  x${(objects / bytes).toFixed(2)} vs bytes`);
-  console.log(`rounds, records/s: bytes ${runs.bytes.map((r) => Math.round(r.perSecond)).join(' ')}; objects ${runs.objects.map((r) => Math.round(r.perSecond)).join(' ')}`);
+  const rates = runs.map((rounds) => median(rounds.map((r) => r.perSecond)));
+  console.log(`records=${opts.records} users=${opts.users} batch=${opts.batch} commit every ${opts.commitEvery} batches; median of ${opts.rounds} alternating rounds`);
+  CONFIGS.forEach((config, c) => {
+    const first = runs[c][0];
+    console.log(`${config.label.padEnd(44)} ${Math.round(rates[c]).toLocaleString('en').padStart(9)} records/s  ${Math.round(first.changelogPerCommit)} changelog records/commit of ~${Math.round(first.bytes)} bytes${c === 0 ? '' : `  x${(rates[c] / rates[0]).toFixed(2)} vs baseline`}`);
+  });
+  console.log(`rounds, records/s: ${CONFIGS.map((config, c) => `${config.cache}/${config.format} ${runs[c].map((r) => Math.round(r.perSecond)).join(' ')}`).join('; ')}`);
+  formats();
+}
+
+/**
+ * The value formats alone: each user's features after 60 engagements, serialized and parsed by
+ * each format's serde, rounds alternating (what `cache: objects` pays per dirty key and commit).
+ */
+function formats(): void {
+  const users = Array.from({ length: opts.users }, (_, u) => {
+    const f = emptyUserFeatures(MODEL_EMBEDDING_DIM);
+    for (let i = 0; i < 60; i++) apply(f, `user-${u}`, u * 31 + i * 17, 1_700_000_000_000 + i * 60_000);
+    return f;
+  });
+  const serdes = [['json', jsonValueSerde], ['structured-clone', structuredCloneValueSerde]] as const;
+  const time = (work: () => void): number => {
+    const started = process.hrtime.bigint();
+    work();
+    return Number(process.hrtime.bigint() - started) / 1e3 / users.length;
+  };
+  const write: number[][] = [[], []];
+  const read: number[][] = [[], []];
+  for (let r = 0; r <= opts.rounds; r++) {
+    serdes.forEach(([, serde], i) => {
+      let encoded: Buffer[] = [];
+      const w = time(() => { encoded = users.map((f) => serde.serialize(f)); });
+      const rd = time(() => { for (const b of encoded) serde.deserialize(b); });
+      if (r > 0) { write[i].push(w); read[i].push(rd); } // round 0 warms the JIT
+    });
+  }
+  const sizes = serdes.map(([, serde]) => Math.round(users.reduce((n, f) => n + serde.serialize(f).length, 0) / users.length));
+  const [jw, cw] = write.map(median);
+  const [jr, cr] = read.map(median);
+  console.log(`value formats, ${users.length} users' features (median of ${opts.rounds} alternating rounds, µs per value):`);
+  console.log(`  json (baseline)     ${sizes[0]} bytes, write ${jw.toFixed(1)} µs, read ${jr.toFixed(1)} µs`);
+  console.log(`  structured-clone    ${sizes[1]} bytes, write ${cw.toFixed(1)} µs (x${(jw / cw).toFixed(2)}), read ${cr.toFixed(1)} µs (x${(jr / cr).toFixed(2)})`);
 }
 
 main().catch((error) => {

@@ -58,6 +58,8 @@ export interface CompiledStore {
   readonly changelogTopic: string;
   /** The task's write-back cache: values copied as bytes (the default) or kept as objects until the commit. */
   readonly cache: 'bytes' | 'objects';
+  /** How values are written to RocksDB and the changelog (both are read). */
+  readonly format: 'json' | 'structured-clone';
   /**
    * A global store: filled from every partition of this source's topic in every
    * process, read-only to steps, never changelogged (`changelog` is false) and

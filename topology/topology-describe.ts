@@ -99,7 +99,7 @@ export function describeText(t: CompiledTopology): string {
       // Every store is a key-value store; the word stays so the line reads as before.
       const parts = s.global
         ? ['key-value', `global, from source ${s.global.source} (${s.global.topic})`]
-        : ['key-value', s.changelog ? `changelog: ${s.changelogTopic}` : 'no changelog', ...(s.cache === 'objects' ? ['cache: objects'] : [])];
+        : ['key-value', s.changelog ? `changelog: ${s.changelogTopic}` : 'no changelog', ...(s.cache === 'objects' ? ['cache: objects'] : []), ...(s.format === 'structured-clone' ? ['format: structured-clone'] : [])];
       lines.push(`  ${s.name} (${parts.join(', ')})`);
     }
   }

@@ -28,7 +28,7 @@ export async function openTaskStores(
     metrics: true,
     stores: resources.subTopology.stores.map((name) => {
       const store = topology.stores[name];
-      return { name, changelog: store.changelog, cache: store.cache };
+      return { name, changelog: store.changelog, cache: store.cache, format: store.format };
     }),
   });
   const beat = setInterval(() => { void heartbeat().catch(() => undefined); }, 2000);

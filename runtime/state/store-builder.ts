@@ -9,6 +9,7 @@ import { ObjectCachingStore } from './object-caching-store';
 import type { RocksDbLayer } from './rocksdb-layer';
 import { RocksDbStore } from './rocksdb-store';
 import { jsonValueSerde } from './serde-json-value';
+import { structuredCloneValueSerde } from './serde-structured-clone-value';
 import { structuredKeySerde } from './serde-structured-key';
 import type { StoreDefinition } from './store-definition';
 import { keyRangeBytes, takePage, type KeyRange, type ScanPage } from './committed-scan';
@@ -49,7 +50,7 @@ export function buildStore(
 ): BuiltStore {
   const instruments = metrics ? new StoreInstruments(definition.name, taskId, meterProvider) : undefined;
   const keySerde = definition.keySerde ?? structuredKeySerde;
-  const valueSerde = definition.valueSerde ?? jsonValueSerde;
+  const valueSerde = definition.valueSerde ?? (definition.format === 'structured-clone' ? structuredCloneValueSerde : jsonValueSerde);
   const kv = new RocksDbStore(definition.name, db);
   const rocksdb: RocksDbLayer = kv;
   // Interactive queries read what the last commit wrote, never a write in progress.

@@ -8,6 +8,9 @@ import type { StoreSerde } from './store-serde';
  */
 export type StoreCacheKind = 'bytes' | 'objects' | 'none';
 
+/** How a store writes its values to RocksDB and the changelog (it reads both): see serde-structured-clone-value.ts. */
+export type StoreValueFormat = 'json' | 'structured-clone';
+
 /**
  * A store a task needs, as the topology declares it. Layers are chosen here:
  * `changelog` adds the change-logging layer, `cache` the write-back cache
@@ -23,6 +26,8 @@ export interface StoreDefinition {
   readonly cacheEntries?: number;
   /** Default: {@link structuredKeySerde} (order-preserving JSON-like keys). */
   readonly keySerde?: StoreSerde<any>;
-  /** Default: {@link jsonValueSerde}. */
+  /** Value format (default json); a `valueSerde` overrides it. */
+  readonly format?: StoreValueFormat;
+  /** Default: the serde of `format`. */
   readonly valueSerde?: StoreSerde<any>;
 }

@@ -22,6 +22,7 @@ export function compileStores(config: Obj, appName: string, sources: ReadonlyMap
       name: storeName, changelog: source === undefined && raw.changelog !== false,
       changelogTopic: changelogTopicName(appName, storeName),
       cache: raw.cache === 'objects' ? 'objects' : 'bytes',
+      format: raw.format === 'structured-clone' ? 'structured-clone' : 'json',
       ...(source !== undefined ? { global: { source: source.name, topic: source.topic } } : {}),
     });
   }
@@ -55,6 +56,10 @@ export function checkGlobalStores(
     const cachePair = pairOf(node, 'cache');
     if (cachePair) {
       sink.report(cachePair, 'option', `global store '${name}' takes no 'cache': steps only read it, and every process keeps its values parsed once per change`);
+    }
+    const formatPair = pairOf(node, 'format');
+    if (formatPair) {
+      sink.report(formatPair, 'option', `global store '${name}' takes no 'format': its values are its source topic's, in that topic's format`);
     }
     const topic = stores.get(name)?.global?.topic;
     if (topic !== undefined && !globalTopics.has(topic)) globalTopics.set(topic, name);

@@ -106,6 +106,30 @@ describe('TaskStores', () => {
     await again.close();
   });
 
+  it('format: structured-clone: values written in V8\'s format (Maps and typed arrays survive), read back in either format', async () => {
+    const changelog = new MemoryChangelog();
+    const as = (format: 'json' | 'structured-clone', cache: 'bytes' | 'objects' = 'objects') => [{ name: 'users', changelog: true, cache, format }];
+    const t = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '1_3', stores: as('structured-clone') });
+    const value = { seen: new Map([['p1', 2]]), vector: new Float32Array([0.5, 1.5]), big: 10n };
+    t.keyValueStore('users').put('u1', value);
+    const records = await commit(t, changelog);
+    assert.equal(records[0].value![0], 0xff, "V8's version tag, not JSON text");
+    await t.close();
+    // The same store declared json again: it reads what structured-clone wrote, and writes JSON.
+    const wiped = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '1_3', stores: as('json', 'bytes') });
+    await wiped.wipe();
+    const back = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '1_3', stores: as('json', 'bytes') });
+    await back.restore(changelog);
+    assert.deepEqual(await back.keyValueStore('users').get('u1'), value, 'restored from the changelog with its Map, typed array and BigInt');
+    back.keyValueStore('users').put('u2', { n: 1 });
+    const written = await commit(back, changelog);
+    assert.equal(written[0].value!.toString(), '{"n":1}');
+    await back.close();
+    const switched = await TaskStores.open({ stateDir: dir, appId: 'app', taskId: '1_3', stores: as('structured-clone') });
+    assert.deepEqual(await switched.keyValueStore('users').getMany(['u1', 'u2']), [value, { n: 1 }], 'each value read in the format it was written in');
+    await switched.close();
+  });
+
   it('writes the checkpoint after a commit and restores only what follows it', async () => {
     const changelog = new MemoryChangelog();
     const t = await open();

@@ -52,6 +52,16 @@ const table: Array<{ name: string; text: string; problems: Array<[number, number
     problems: [[6, 43, 'option', "global store 'pins' takes no 'cache'"]],
   },
   {
+    name: 'a global store with a value format',
+    text: topology({ stores: ['  pins: {kind: key-value, global: images, format: structured-clone}'] }),
+    problems: [[6, 43, 'option', "global store 'pins' takes no 'format'"]],
+  },
+  {
+    name: 'a task store with a format that does not exist',
+    text: topology({ stores: ['  pins: {kind: key-value, global: images}', '  seen: {format: msgpack}'] }),
+    problems: [[7, 18, 'option', 'msgpack']],
+  },
+  {
     name: "a pipeline that reads the global store's source",
     text: topology({ pipelines: [...enrichWith('join-stream-table: {table: pins, key: value.pin, into: pin}'), '  raw:', '    from: images', '    to: out'] }),
     problems: [[15, 11, 'option', "pipeline 'raw' reads source 'images', whose topic images fills global store 'pins'"]],
