@@ -73,16 +73,11 @@ function flattenAt(value: unknown, name: string, at: number): number {
   if (typeof value === 'boolean') return put(value ? 1 : 0, at);
   if (typeof value === 'bigint') return put(Number(value), at);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      if (typeof v === 'number') {
-        if (at === scratch.length) grow();
-        scratch[at++] = v;
-      } else {
-        at = flattenAt(v, name, at);
-      }
-    }
-    return at;
+    // Lists of lists and lists of numbers go through loops of their own. One loop for both saw
+    // every kind of array V8 has (of objects, of doubles, of small integers, with holes) at one
+    // element read, which then fetches a double as a new heap number: 10 % of the flagship's
+    // allocation at 5,000 events/s was that read, one number per candidate embedding value.
+    return value.length > 0 && typeof value[0] === 'object' ? flattenLists(value, name, at) : flattenScalars(value, name, at);
   }
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     const view = value as unknown as ArrayLike<number | bigint>;
@@ -90,6 +85,26 @@ function flattenAt(value: unknown, name: string, at: number): number {
     return at;
   }
   throw new Error(`input '${name}' holds ${value === undefined || value === null ? 'a missing value' : typeof value}, expected numbers`);
+}
+
+/** A list whose first element is a list (or an object): each element flattened. */
+function flattenLists(list: readonly unknown[], name: string, at: number): number {
+  for (let i = 0; i < list.length; i++) at = flattenAt(list[i], name, at);
+  return at;
+}
+
+/** A list of numbers (anything else in it is flattened, or refused, as an element). */
+function flattenScalars(list: readonly unknown[], name: string, at: number): number {
+  for (let i = 0; i < list.length; i++) {
+    const v: unknown = list[i];
+    if (typeof v === 'number') {
+      if (at === scratch.length) grow();
+      scratch[at++] = v;
+    } else {
+      at = flattenAt(v, name, at);
+    }
+  }
+  return at;
 }
 
 function put(n: number, at: number): number {

@@ -26,6 +26,17 @@ describe('record tensors', () => {
     assert.deepEqual(t.group.dims, [3]);
   });
 
+  it('flattens a list whatever its first element: numbers then lists, lists then numbers, typed arrays between', () => {
+    const t = buildRequestTensors(manifest, {
+      user: [[0.5], 2],
+      rows: [[1, [2, 3], 4], [[5, 6], 7, new Float32Array([8])], [9, 10, [11, [12]]]],
+    });
+    assert.deepEqual(Array.from(t.user.data as Float32Array), [0.5, 2]);
+    assert.deepEqual(Array.from(t.rows.data as Float32Array), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    assert.throws(() => buildRequestTensors(manifest, { user: [1, 2], rows: [[null, 1, 2, 3]] }), /input 'rows' holds a missing value/);
+    assert.throws(() => buildRequestTensors(manifest, { user: [1, 2], rows: [[[1, 2, 3], 'x']] }), /input 'rows' holds string/);
+  });
+
   it('builds a request far larger than the last one, and the next small one exactly (no values left over)', () => {
     const big = Array.from({ length: 5_000 }, (_, i) => [[i, i + 0.5], [-i, 1]]);
     const t = buildRequestTensors(manifest, { user: [1, 2], rows: big });
