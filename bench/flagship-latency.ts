@@ -41,6 +41,7 @@ interface Options {
   dump?: string;
   /** Write a V8 CPU profile of the application process per rate under this folder. */
   profileDir?: string;
+  allocationProfileDir?: string;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -54,7 +55,8 @@ function parseOptions(argv: readonly string[]): Options {
     .option('--seed <n>', 'generator seed', integerOption('--seed', 0), 42)
     .option('--p99-limit-ms <ms>', 'p99 a rate must stay under to count as sustained', positiveOption('--p99-limit-ms'), 250)
     .option('--dump <file>', 'write every measured arrival (JSON lines) to this file')
-    .option('--profile-dir <dir>', 'write a V8 CPU profile of the application process per rate there (node --cpu-prof), to see where the CPU goes');
+    .option('--profile-dir <dir>', 'write a V8 CPU profile of the application process per rate there (node --cpu-prof), to see where the CPU goes')
+    .option('--allocation-profile-dir <dir>', 'write an allocation profile of the application process per rate there (collected objects included), to see what the garbage collector is given');
   return parseScriptOptions<Options>(command, argv);
 }
 
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
     try {
       const r = await runFlagshipRate({
         kafka, brokers: DEFAULT_BROKERS, registryUrl: DEFAULT_REGISTRY_URL, rate, warmupS: opts.warmup, measureS: opts.seconds, tailS,
-        drainS: opts.drain, settleMs, seed: opts.seed, users: opts.users, pins: opts.pins, print: (l) => console.log(l), profileDir: opts.profileDir,
+        drainS: opts.drain, settleMs, seed: opts.seed, users: opts.users, pins: opts.pins, print: (l) => console.log(l), profileDir: opts.profileDir, allocationProfileDir: opts.allocationProfileDir,
       });
       runs.push(r);
       const drained = r.drainedInMs === null ? `NOT caught up: ${r.lagAfterDrain ?? '?'} input and ${r.internalLagAfterDrain ?? '?'} repartition records uncommitted ${opts.drain} s after the feed stopped` : `caught up ${(r.drainedInMs / 1000).toFixed(1)} s after the feed stopped`;

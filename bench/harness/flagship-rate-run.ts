@@ -38,6 +38,8 @@ export interface FlagshipRateRunOptions {
   readonly print: (line: string) => void;
   /** Write a V8 CPU profile of the application process into `<dir>/<rate>` (node --cpu-prof). */
   readonly profileDir?: string;
+  /** Write an allocation profile of the application process into `<dir>/<rate>` (see allocation-sampler.ts), sampled from the measured window on. */
+  readonly allocationProfileDir?: string;
 }
 
 /** What one fixed-rate run measured. */
@@ -107,9 +109,17 @@ export async function runFlagshipRate(o: FlagshipRateRunOptions): Promise<Flagsh
     let ready!: () => void;
     const readySeen = new Promise<void>((resolve) => { ready = resolve; });
     app = new ManagedProcess({
-      command: process.execPath, args: [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(o.profileDir, String(o.rate))}`] : []), ...APP_NODE_FLAGS, APP_CHILD], logFile,
+      command: process.execPath,
+      args: [
+        ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(o.profileDir, String(o.rate))}`] : []),
+        ...(o.allocationProfileDir ? ['--require', join(__dirname, 'allocation-sampler.js')] : []),
+        ...APP_NODE_FLAGS, APP_CHILD,
+      ],
+      logFile,
       env: {
-        ...process.env, APP_ID: appId, STATE_DIR: stateDir, KAFKA_BROKERS: o.brokers.join(','), SCHEMA_REGISTRY_URL: o.registryUrl,
+        ...process.env,
+        ...(o.allocationProfileDir ? { ALLOCATION_PROFILE_DIR: join(o.allocationProfileDir, String(o.rate)), ALLOCATION_SAMPLE_AFTER_S: String(o.warmupS + 5) } : {}),
+        APP_ID: appId, STATE_DIR: stateDir, KAFKA_BROKERS: o.brokers.join(','), SCHEMA_REGISTRY_URL: o.registryUrl,
         IMAGES_TOPIC: images, ENGAGEMENTS_TOPIC: engagements, RECOMMENDATIONS_TOPIC: recommendations,
       },
       onLine: (line) => { if (line.trim() === FLAGSHIP_APP_READY) ready(); },

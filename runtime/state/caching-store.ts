@@ -82,7 +82,8 @@ export class CachingStore implements BytesStore {
   }
 
   range(from?: Buffer, to?: Buffer): AsyncIterable<[Buffer, Buffer]> {
-    return overlayRange([this.entries.dirtyOverlay((value) => value)], this.inner.range(from, to), from, to);
+    const overlay = this.entries.dirtyOverlay((value) => value, from === undefined ? undefined : keyString(from), to === undefined ? undefined : keyString(to));
+    return overlayRange([overlay], this.inner.range(from, to), from, to);
   }
 
   async flush(): Promise<void> {

@@ -43,7 +43,9 @@ export const spec = defineOperator({
         const f = users.get<UserFeatures>(trigger.userId);
         if (!f) return undefined;
         const now = record.timestamp;
-        const view = trigger.pin ? withPin(pins, trigger.pin) : pins;
+        // The carried pin arrives deserialized: its embedding is a pointer array, made packed
+        // doubles again like the store's (see buildRankingRequest).
+        const view = trigger.pin ? withPin(pins, { ...trigger.pin, embedding: trigger.pin.embedding.map((v) => v) }) : pins;
         const candidates = retrieveCandidates(f, view, settings, now, filteredPins(f, now), trigger.pin?.pinId);
         return buildRankingRequest(f, candidates, view, settings, now);
       });

@@ -70,6 +70,22 @@ describe('CachingStore layer', () => {
     assert.deepEqual(got, [['a', '1'], ['b', '2']]);
   });
 
+  it('merges only the unflushed writes inside a bounded range, before and after a flush', async () => {
+    rocks.put(b('a'), b('1'));
+    rocks.put(b('c'), b('3'));
+    rocks.put(b('e'), b('5'));
+    const cache = new CachingStore(logged, 100);
+    cache.put(b('b'), b('2'));
+    cache.put(b('d'), b('4'));
+    cache.put(b('c'), null);
+    cache.put(b('f'), b('6'));
+    const scan = async () => (await collect(cache.range(b('b'), b('e')))).map(([k, v]) => `${k.toString()}=${v.toString()}`);
+    assert.deepEqual(await scan(), ['b=2', 'd=4'], 'a..e bounds: f is outside, c deleted');
+    await cache.flush();
+    cache.put(b('bb'), b('x'));
+    assert.deepEqual(await scan(), ['b=2', 'bb=x', 'd=4'], 'flushed writes come from below, a new one from the cache');
+  });
+
   it('lets a write that lands during a multi-get win over the value read', async () => {
     rocks.put(b('k'), b('old'));
     const cache = new CachingStore(logged, 100);
