@@ -166,6 +166,10 @@ export async function runFlagshipRate(o: FlagshipRateRunOptions): Promise<Flagsh
     const stoppedAt = Date.now();
     const lagAtStop = await lag();
     const internalLagAtStop = await internalLag();
+    const internalByTopic = await lagByTopic(admin, appId, repartitionTopics);
+    if (internalByTopic !== null && internalLagAtStop !== 0) {
+      o.print(`  ${o.rate} events/s: internal lag at stop by topic: ${[...internalByTopic].map(([t, n]) => `${t.slice(appId.length + 1)} ${n}`).join(', ')}`);
+    }
     let lagAfterDrain = lagAtStop;
     let internalLagAfterDrain = internalLagAtStop;
     let drainedInMs: number | null = null;
@@ -232,18 +236,26 @@ function countStamped(batches: readonly FedBatch[], fromMs: number, toMs: number
 
 /** Input records the application's group has not committed yet (null when the broker did not answer). */
 async function inputLag(admin: ReturnType<Kafka['admin']>, groupId: string, topics: readonly string[]): Promise<number | null> {
+  const byTopic = await lagByTopic(admin, groupId, topics);
+  return byTopic === null ? null : [...byTopic.values()].reduce((a, b) => a + b, 0);
+}
+
+/** Records of each topic the group has not committed yet (null: the cluster did not answer). */
+async function lagByTopic(admin: ReturnType<Kafka['admin']>, groupId: string, topics: readonly string[]): Promise<Map<string, number> | null> {
   try {
     const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
-    let lag = 0;
+    const out = new Map<string, number>();
     for (const topic of topics) {
       const ends = await admin.fetchTopicOffsets(topic);
       const done = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      let lag = 0;
       for (const end of ends) {
         const at = Number(done.find((p) => p.partition === end.partition)?.offset ?? -1);
         lag += Math.max(0, Number(end.high) - Math.max(Number(end.low), at));
       }
+      out.set(topic, lag);
     }
-    return lag;
+    return out;
   } catch {
     return null;
   }

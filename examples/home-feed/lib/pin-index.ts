@@ -45,6 +45,36 @@ export interface IndexView {
 }
 
 /**
+ * A new pin as its `new_pin` triggers carry it to the pin's followers (up to
+ * 150 copies per image): what retrieval and ranking read of a pin nobody has
+ * engaged with yet. The embedding travels as a Float32Array, which structured
+ * clone writes as raw bytes; the whole entry with a list of doubles made the
+ * fresh-content topic's records several times larger, and reading one back
+ * allocated a heap number per value (the flagship at 5,000 events/s then fell
+ * behind on its repartition topics: 52,000-78,000 records left unread
+ * against 3,000-8,500 without the pin).
+ */
+export interface CarriedPin {
+  readonly pinId: string;
+  readonly category: string;
+  readonly labels: readonly string[];
+  readonly createdAt: number;
+  readonly embedding: Float32Array;
+}
+
+export function carriedPin(pin: PinState): CarriedPin {
+  return { pinId: pin.pinId, category: pin.category, labels: pin.labels, createdAt: pin.createdAt, embedding: Float32Array.from(pin.embedding) };
+}
+
+/** The entry of a carried pin, as the index has it before any engagement (the embedding a packed list of doubles again). */
+export function pinFromCarried(carried: CarriedPin): PinState {
+  return {
+    pinId: carried.pinId, category: carried.category, labels: [...carried.labels], createdAt: carried.createdAt,
+    embedding: Array.from(carried.embedding), counts: {}, updatedAt: carried.createdAt,
+  };
+}
+
+/**
  * `view` with a pin the caller holds (a new pin carried by its trigger) where the view has no
  * entry for it yet: the global store receives the index's changes only after the index task's
  * commit.

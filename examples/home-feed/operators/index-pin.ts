@@ -1,7 +1,7 @@
 import { defineOperator } from '../../../operators/operator-spec';
 import type { StreamRecord } from '../../../core/stream-record';
 import { batchOperator } from '../../../operators/batch-operator';
-import { PinIndex, type IndexView } from '../lib/pin-index';
+import { carriedPin, PinIndex, type IndexView } from '../lib/pin-index';
 import { isPinIndexUpdate, pinIndexKeys, type PinIndexUpdate } from '../lib/pin-index-update';
 import { StoreView } from '../lib/store-view';
 import { settingsFrom, settingsOptions } from '../lib/settings-options';
@@ -64,10 +64,10 @@ export const spec = defineOperator({
           context.recordFailed(record, new Error(`image ${image.pinId}: embedding has ${image.embedding?.length} values, expected 32`));
           return;
         }
-        const pin = index.addPin(image);
         // The trigger carries the pin: its followers' tasks see the index through the global
         // store, which holds the pin only once this task has committed (about a commit interval
         // later), and a fresh-content update without the pin that caused it would be late content.
+        const pin = carriedPin(index.addPin(image));
         for (const userId of index.followers(image.labels)) {
           out.push({ key: userId, value: { userId, trigger: 'new_pin', pinId: image.pinId, pin }, timestamp: record.timestamp, headers: {}, source: record.source });
         }

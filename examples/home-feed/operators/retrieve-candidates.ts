@@ -4,8 +4,8 @@ import { batchOperator } from '../../../operators/batch-operator';
 import { feedStoreReadOptions, feedStoreViews } from '../lib/feed-stores';
 import { filteredPins, type UserFeatures } from '../lib/user-features';
 import { retrieveCandidates } from '../lib/candidate-retrieval';
-import { buildRankingRequest } from '../lib/ranking-request';
-import { withPin, type PinState } from '../lib/pin-index';
+import { buildRankingRequest, MODEL_EMBEDDING_DIM } from '../lib/ranking-request';
+import { pinFromCarried, withPin, type CarriedPin } from '../lib/pin-index';
 import { settingsFrom, settingsOptions } from '../lib/settings-options';
 
 /** A feed trigger: which user, why, and the pin that caused it (a new pin's entry travels with it). */
@@ -13,7 +13,7 @@ export interface FeedTrigger {
   readonly userId: string;
   readonly trigger: 'engagement' | 'hide' | 'new_pin';
   readonly pinId: string;
-  readonly pin?: PinState;
+  readonly pin?: CarriedPin;
 }
 
 /**
@@ -43,10 +43,11 @@ export const spec = defineOperator({
         const f = users.get<UserFeatures>(trigger.userId);
         if (!f) return undefined;
         const now = record.timestamp;
-        // The carried pin arrives deserialized: its embedding is a pointer array, made packed
-        // doubles again like the store's (see buildRankingRequest).
-        const view = trigger.pin ? withPin(pins, { ...trigger.pin, embedding: trigger.pin.embedding.map((v) => v) }) : pins;
-        const candidates = retrieveCandidates(f, view, settings, now, filteredPins(f, now), trigger.pin?.pinId);
+        // A carried pin whose embedding did not survive its trip (a store that wrote it as JSON)
+        // is not used: the pin is then a candidate once the global store has it.
+        const carried = trigger.pin?.embedding instanceof Float32Array && trigger.pin.embedding.length === MODEL_EMBEDDING_DIM ? trigger.pin : undefined;
+        const view = carried ? withPin(pins, pinFromCarried(carried)) : pins;
+        const candidates = retrieveCandidates(f, view, settings, now, filteredPins(f, now), carried?.pinId);
         return buildRankingRequest(f, candidates, view, settings, now);
       });
       const out: StreamRecord[] = [];

@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
+import { deserialize, serialize } from 'node:v8';
 import type { ImageEvent } from '../../../examples/home-feed/generate/home-feed-events';
 import { freshPins, retrieveCandidates } from '../../../examples/home-feed/lib/candidate-retrieval';
 import { buildRankingRequest } from '../../../examples/home-feed/lib/ranking-request';
 import { DEFAULT_HOME_FEED_SETTINGS } from '../../../examples/home-feed/lib/home-feed-settings';
 import { emptyUserFeatures, filteredPins } from '../../../examples/home-feed/lib/user-features';
-import { FRESH_CANDIDATES, freshKey, PinIndex, pinKey, withPin, type FreshEntry, type IndexView } from '../../../examples/home-feed/lib/pin-index';
+import { carriedPin, FRESH_CANDIDATES, freshKey, PinIndex, pinFromCarried, pinKey, withPin, type FreshEntry, type IndexView } from '../../../examples/home-feed/lib/pin-index';
 
 const HOUR = 3_600_000;
 const settings = { ...DEFAULT_HOME_FEED_SETTINGS, freshWindow: 24 * HOUR };
@@ -76,6 +77,17 @@ describe('a new pin carried by its trigger (flagship fresh content)', () => {
     const request = buildRankingRequest(user, candidates, view, settings, now);
     assert.equal(request.candidates[0].pinId, 'new', 'a candidate the view lacked would be dropped here');
     assert.equal(request.candidates[0].embedding.length, 32);
+  });
+
+  it('travels compactly (the embedding as float32 bytes) and comes back as the entry the index had', () => {
+    const view = new MapView();
+    const embedding = Array.from({ length: 32 }, (_, i) => Math.fround(Math.sin(i)));
+    const pin = new PinIndex(view, settings).addPin({ ...image('p', 5 * HOUR, ['cats', 'dogs']), embedding });
+    const bytes = serialize({ userId: 'user-0001', trigger: 'new_pin', pinId: 'p', pin: carriedPin(pin) });
+    assert.ok(bytes.length < 300, `${bytes.length} bytes`);
+    const back = pinFromCarried((deserialize(bytes) as { pin: ReturnType<typeof carriedPin> }).pin);
+    assert.deepEqual(back, { ...pin, embedding, counts: {}, updatedAt: pin.createdAt });
+    assert.ok(Array.isArray(back.embedding), 'a plain list again, as the global store holds it');
   });
 
   it('is not proposed when the user filtered it, and the index\'s own entry wins once it has one', () => {
