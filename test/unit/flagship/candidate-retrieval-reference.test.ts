@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { MapView } from './map-view';
 import { HomeFeedGenerator } from '../../../examples/home-feed/generate/home-feed-generator';
 import { freshPins, retrieveCandidates, type Candidate } from '../../../examples/home-feed/lib/candidate-retrieval';
 import { HomeFeedRecommender } from '../../../examples/home-feed/lib/home-feed-recommender';
@@ -8,16 +9,6 @@ import {
   type CoEngagement, type FreshEntry, type IndexView, type PopularEntry,
 } from '../../../examples/home-feed/lib/pin-index';
 import { filteredPins, recentPositivePins, topCategories, topLabels, type UserFeatures } from '../../../examples/home-feed/lib/user-features';
-
-class MapView implements IndexView {
-  readonly map = new Map<string, unknown>();
-  get<T>(key: string): T | undefined {
-    return this.map.get(key) as T | undefined;
-  }
-  put(key: string, value: unknown): void {
-    this.map.set(key, value);
-  }
-}
 
 const SEED_PINS = 8;
 const TOP_LABELS = 4;

@@ -1,24 +1,15 @@
 import * as assert from 'node:assert/strict';
+import { MapView } from './map-view';
 import { deserialize, serialize } from 'node:v8';
 import type { ImageEvent } from '../../../examples/home-feed/generate/home-feed-events';
 import { freshPins, retrieveCandidates } from '../../../examples/home-feed/lib/candidate-retrieval';
 import { buildRankingRequest } from '../../../examples/home-feed/lib/ranking-request';
 import { DEFAULT_HOME_FEED_SETTINGS } from '../../../examples/home-feed/lib/home-feed-settings';
 import { emptyUserFeatures, filteredPins } from '../../../examples/home-feed/lib/user-features';
-import { carriedPin, FRESH_CANDIDATES, freshKey, PinIndex, pinFromCarried, pinKey, withPin, type FreshEntry, type IndexView } from '../../../examples/home-feed/lib/pin-index';
+import { carriedPin, FRESH_CANDIDATES, freshKey, PinIndex, pinFromCarried, pinKey, withPin, type FreshEntry } from '../../../examples/home-feed/lib/pin-index';
 
 const HOUR = 3_600_000;
 const settings = { ...DEFAULT_HOME_FEED_SETTINGS, freshWindow: 24 * HOUR };
-
-class MapView implements IndexView {
-  readonly map = new Map<string, unknown>();
-  get<T>(key: string): T | undefined {
-    return this.map.get(key) as T | undefined;
-  }
-  put(key: string, value: unknown): void {
-    this.map.set(key, value);
-  }
-}
 
 const image = (pinId: string, createdAt: number, labels: string[]): ImageEvent => ({
   pinId, creatorId: 'c', createdAt, category: 'misc', labels, embedding: new Array(32).fill(0), boardId: null,
