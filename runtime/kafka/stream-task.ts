@@ -428,10 +428,7 @@ export class StreamTask {
       this.counters.batches++;
       this.counters.recordsIn += messages.length;
       this.counters.recordsOut += result.outputs.length;
-      this.counters.deadLettered += deadLetters.length;
-      if (deadLetters.length > 0) {
-        this.options.logger.warn('records sent to the dead-letter topic', { task: this.id, count: deadLetters.length, topic: this.options.deadLetterTopic, first: deadLetters[0].error });
-      }
+      this.countDeadLettered(deadLetters);
     } catch (error) {
       if (!canRetry(error, this.options.isRecoverableKafkaError)) this.state = 'failed';
       throw error;
@@ -621,22 +618,27 @@ export class StreamTask {
         }
       }),
     }));
-    if (deadLetters.length > 0) {
-      held.push({ topic: this.options.deadLetterTopic, messages: deadLetters.map(deadLetterMessage) });
-      this.options.logger.warn('records sent to the dead-letter topic', { task: this.id, count: deadLetters.length, topic: this.options.deadLetterTopic, first: deadLetters[0].error });
-    }
+    if (deadLetters.length > 0) held.push({ topic: this.options.deadLetterTopic, messages: deadLetters.map(deadLetterMessage) });
     const written = held.filter((t) => t.messages.length > 0);
     await inStageSpan('produce', async (span) => {
       span?.setAttribute('messaging.batch.message_count', written.reduce((n, t) => n + t.messages.length, 0));
       await this.sendPipelined(written);
     });
-    this.counters.deadLettered += deadLetters.length;
+    this.countDeadLettered(deadLetters);
     this.options.onProcessed?.({
       taskId: this.id, topic: '', partition: this.partition, consumed: 0, deadLettered: deadLetters.length,
       produced: new Map(written.map((t) => [t.topic, t.messages.length])),
       outputEventTimes: written.filter((t) => t.topic !== this.options.deadLetterTopic)
         .flatMap((t) => t.messages.map((m) => ({ topic: t.topic, eventTime: Number(m.timestamp) }))),
     });
+  }
+
+  /** Counts and logs records written to the dead-letter topic (their contents stay out of the log). */
+  private countDeadLettered(deadLetters: readonly DeadLetter[]): void {
+    this.counters.deadLettered += deadLetters.length;
+    if (deadLetters.length > 0) {
+      this.options.logger.warn('records sent to the dead-letter topic', { task: this.id, count: deadLetters.length, topic: this.options.deadLetterTopic, first: deadLetters[0].error });
+    }
   }
 
   /** A dead-letter entry for a record a step failed on, with the input bytes it came from. */

@@ -82,8 +82,7 @@ export class CachingStore implements BytesStore {
   }
 
   range(from?: Buffer, to?: Buffer): AsyncIterable<[Buffer, Buffer]> {
-    const overlay = this.entries.dirtyOverlay((value) => value, from === undefined ? undefined : keyString(from), to === undefined ? undefined : keyString(to));
-    return overlayRange([overlay], this.inner.range(from, to), from, to);
+    return overlayRange([this.entries.dirtyOverlay((value) => value, from, to)], this.inner.range(from, to), from, to);
   }
 
   async flush(): Promise<void> {

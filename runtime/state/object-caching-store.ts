@@ -135,7 +135,7 @@ export class ObjectCachingStore<K, V> implements KeyValueStore<K, V> {
    * holds is answered with its object, the others are parsed from their bytes.
    */
   private async *typed(from: Buffer | undefined, to: Buffer | undefined): AsyncGenerator<[K, V]> {
-    const overlay = this.entries.dirtyOverlay((value) => (value === undefined ? null : WRITTEN), from === undefined ? undefined : keyString(from), to === undefined ? undefined : keyString(to));
+    const overlay = this.entries.dirtyOverlay((value) => (value === undefined ? null : WRITTEN), from, to);
     let n = 0;
     try {
       for await (const [k, v] of overlayRange([overlay], this.inner.range(from, to), from, to)) {

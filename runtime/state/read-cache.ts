@@ -1,13 +1,12 @@
+import { evictSecondChance, type SecondChanceEntry } from './internal/second-chance';
 /** What a read found for one key: the deserialized value (undefined: no row) and the bytes it came from. */
 export interface LoadedValue {
   readonly value: unknown;
   readonly bytes: number;
 }
 
-/** A held value and whether it was read since eviction last passed it (see {@link ReadCache}). */
-interface CachedValue extends LoadedValue {
-  used: boolean;
-}
+/** A held value, marked when read (see {@link evictSecondChance}). */
+interface CachedValue extends LoadedValue, SecondChanceEntry {}
 
 /**
  * Deserialized values of a store that only its own updater writes (a global
@@ -20,11 +19,9 @@ interface CachedValue extends LoadedValue {
  * Values are deep-frozen: every reader shares the one object, and a step
  * that changed it would change it for all (global stores are read-only to
  * steps). Rows found missing are kept too. The cache is bounded by the
- * bytes its values were read from, least recently used first out, as the
- * second-chance (clock) rule approximates it: a hit only marks its entry,
- * and eviction moves a marked entry to the back instead of dropping it.
- * Reordering the map on every hit (a delete and a set per key) cost more
- * than the lookups themselves: retrieval reads 200–500 keys per trigger.
+ * bytes its values were read from, least recently used first out as the
+ * caches' second-chance rule approximates it (retrieval reads 200–500 keys
+ * per trigger, so a hit must be cheap).
  *
  * The updater calls {@link written} after each write. A read that was in
  * flight while a key was written may hold the key's old value: it returns it
@@ -109,17 +106,7 @@ export class ReadCache {
     if (entry.bytes > this.maxBytes) return;
     this.entries.set(id, entry);
     this.held += entry.bytes;
-    while (this.held > this.maxBytes) {
-      const [oldest, e] = this.entries.entries().next().value as [string, CachedValue];
-      this.entries.delete(oldest);
-      if (e.used) {
-        // Read since it was last passed: a second chance at the back.
-        e.used = false;
-        this.entries.set(oldest, e);
-      } else {
-        this.held -= e.bytes;
-      }
-    }
+    evictSecondChance(this.entries, () => this.held > this.maxBytes, (_id, e) => { this.held -= e.bytes; });
   }
 }
 

@@ -44,8 +44,9 @@ export const spec = defineOperator({
         if (!f) return undefined;
         const now = record.timestamp;
         // A carried pin whose embedding did not survive its trip (a store that wrote it as JSON)
-        // is not used: the pin is then a candidate once the global store has it.
+        // is not used, and counted: the pin is then a candidate once the global store has it.
         const carried = trigger.pin?.embedding instanceof Float32Array && trigger.pin.embedding.length === MODEL_EMBEDDING_DIM ? trigger.pin : undefined;
+        if (trigger.pin && !carried) context.count?.('carried_pin_unreadable', 1);
         const view = carried ? withPin(pins, pinFromCarried(carried)) : pins;
         const candidates = retrieveCandidates(f, view, settings, now, filteredPins(f, now), carried?.pinId);
         return buildRankingRequest(f, candidates, view, settings, now);

@@ -1,18 +1,20 @@
+import { keyString } from './byte-keys';
+import { evictSecondChance, type SecondChanceEntry } from './second-chance';
+
 /** One key of a write-back cache: its serialized key, its value as the cache holds it, whether the layer below lacks it. */
-export interface WriteBackEntry<T> {
+export interface WriteBackEntry<T> extends SecondChanceEntry {
   /** The caller's key bytes, kept so a write-down does not convert back. */
   readonly key: Buffer;
   value: T;
   dirty: boolean;
-  /** Used since eviction last passed it: it goes to the back once instead of out. */
-  used: boolean;
 }
 
 /**
  * The entries of a write-back cache, what the cache of bytes and the cache of
  * objects share: least recently used first out, bounded by count, a dirty
  * entry handed to `writeDown` when it leaves or at {@link flushDirty}. Keys
- * are {@link keyString}s of the serialized keys; Map order is recency order.
+ * are {@link keyString}s of the serialized keys; recency is the caches'
+ * second-chance rule ({@link evictSecondChance}).
  */
 export class WriteBackEntries<T> {
   private readonly entries = new Map<string, WriteBackEntry<T>>();
@@ -58,11 +60,10 @@ export class WriteBackEntries<T> {
     this.evict();
   }
 
-  /** Writes every dirty entry down, oldest first, and marks it clean. */
+  /** Writes every dirty entry down, in the order the keys became dirty, and marks it clean. */
   flushDirty(): void {
-    if (this.dirtyKeys.size === 0) return;
-    for (const entry of this.entries.values()) {
-      if (!entry.dirty) continue;
+    for (const k of this.dirtyKeys) {
+      const entry = this.entries.get(k)!;
       this.writeDown(entry);
       entry.dirty = false;
     }
@@ -70,13 +71,14 @@ export class WriteBackEntries<T> {
   }
 
   /**
-   * The dirty entries' values (as `view` shows them) by key, those in [`from`, `to`) only (keys
-   * compared as {@link keyString}s), which a range read merges over the layer below. Only the
+   * The dirty entries' values (as `view` shows them) by key, those in [`fromKey`, `toKey`) only, which a range read merges over the layer below. Only the
    * dirty keys are looked at: a keyed-timer step reads a range every batch, and copying every
    * dirty entry of the store for it was 2.7 % of the flagship's allocation at 5,000 events/s.
    */
-  dirtyOverlay<U>(view: (value: T) => U, from?: string, to?: string): Map<string, U> {
+  dirtyOverlay<U>(view: (value: T) => U, fromKey?: Buffer, toKey?: Buffer): Map<string, U> {
     const overlay = new Map<string, U>();
+    const from = fromKey === undefined ? undefined : keyString(fromKey);
+    const to = toKey === undefined ? undefined : keyString(toKey);
     for (const k of this.dirtyKeys) {
       if ((from !== undefined && k < from) || (to !== undefined && k >= to)) continue;
       overlay.set(k, view(this.entries.get(k)!.value));
@@ -85,18 +87,10 @@ export class WriteBackEntries<T> {
   }
 
   private evict(): void {
-    while (this.entries.size > this.maxEntries) {
-      const [k, entry] = this.entries.entries().next().value as [string, WriteBackEntry<T>];
-      this.entries.delete(k);
-      if (entry.used) {
-        entry.used = false;
-        this.entries.set(k, entry);
-        continue;
-      }
-      if (entry.dirty) {
-        this.dirtyKeys.delete(k);
-        this.writeDown(entry);
-      }
-    }
+    evictSecondChance(this.entries, () => this.entries.size > this.maxEntries, (k, entry) => {
+      if (!entry.dirty) return;
+      this.dirtyKeys.delete(k);
+      this.writeDown(entry);
+    });
   }
 }
